@@ -1,0 +1,40 @@
+package dev.coro.gen;
+
+import java.io.Serial;
+
+/**
+ * Thrown when a generator or task tries to suspend while its stack cannot be saved: a native
+ * frame (for example a JNI call or a reflective call through native code) or a class
+ * initializer sits between the body and the suspension point.
+ *
+ * <p>The message names the fiber and the fix. Only the continuation backend can be pinned; the
+ * thread backend suspends anywhere, at the cost of a slower switch.
+ */
+public final class PinnedSuspensionException extends IllegalStateException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String reason;
+
+    /** Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR). */
+    public PinnedSuspensionException(String fiberName, String reason, Throwable cause) {
+        super("Cannot suspend " + fiberName + ": " + explain(reason) + " Move that work out of the body "
+                + "(blocking or native calls into Coro.toThread(...), static initialisation out of the "
+                + "suspending path), or run with -Dcoro.backend=thread.", cause);
+        this.reason = reason;
+    }
+
+    /** The JVM's reason for the pin: NATIVE, CRITICAL_SECTION or MONITOR. */
+    public String reason() {
+        return reason;
+    }
+
+    private static String explain(String reason) {
+        return switch (reason) {
+            case "NATIVE" -> "a native frame is on its stack (Pinned: NATIVE), or it runs inside a class initializer.";
+            case "MONITOR" -> "it holds a synchronized monitor (Pinned: MONITOR); use dev.coro.sync.Lock instead.";
+            case "CRITICAL_SECTION" -> "it is inside a JVM critical section (Pinned: CRITICAL_SECTION).";
+            default -> "its stack is pinned (Pinned: " + reason + ").";
+        };
+    }
+}

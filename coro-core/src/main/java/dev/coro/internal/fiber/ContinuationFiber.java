@@ -1,0 +1,184 @@
+package dev.coro.internal.fiber;
+
+import dev.coro.gen.PinnedSuspensionException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.function.Supplier;
+
+/**
+ * The fast backend: a fiber on {@code jdk.internal.vm.Continuation}, the JDK's own one-shot
+ * delimited continuation under virtual threads.
+ *
+ * <p>This is the only class that touches {@code jdk.internal.vm}. It binds it through method
+ * handles, never by name at compile time ({@code javac --release 21} refuses {@code --add-exports}),
+ * and never names {@code Pinned} constants, which differ between JDK 21, 25 and 26.
+ */
+/* Implementation notes:
+ *
+ * Every continuation shares one ContinuationScope. Continuation.yield(SCOPE) suspends the innermost
+ * mounted continuation of that scope, so suspend() first checks that the innermost one is ours: a
+ * body that asks an outer fiber to suspend (a task suspending from inside a generator body it
+ * resumed) would otherwise suspend the wrong frame. The handles are static finals, which the JIT
+ * treats as constants and inlines like direct calls.
+ */
+final class ContinuationFiber extends Fiber {
+    private static final String CONTINUATION = "jdk.internal.vm.Continuation";
+    private static final String SCOPE_CLASS = "jdk.internal.vm.ContinuationScope";
+
+    private static final Object SCOPE;
+    private static final MethodHandle NEW;          // (Object scope, Runnable) Object
+    private static final MethodHandle RUN;          // (Object) void
+    private static final MethodHandle YIELD;        // (Object scope) boolean
+    private static final MethodHandle CURRENT;      // (Object scope) Object
+    private static final MethodHandle STACK_TRACE;  // (Object) StackTraceElement[]
+    private static final Throwable BIND_FAILURE;
+
+    static {
+        Object scope = null;
+        MethodHandle newCont = null, run = null, yield = null, current = null, stack = null;
+        Throwable failure = null;
+        if (isExported()) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Class<?> contClass = Class.forName(CONTINUATION);
+                Class<?> scopeClass = Class.forName(SCOPE_CLASS);
+                scope = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
+                        .invoke("coro");
+                newCont = lookup.findConstructor(contClass,
+                                MethodType.methodType(void.class, scopeClass, Runnable.class))
+                        .asType(MethodType.methodType(Object.class, Object.class, Runnable.class));
+                run = lookup.findVirtual(contClass, "run", MethodType.methodType(void.class))
+                        .asType(MethodType.methodType(void.class, Object.class));
+                yield = lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+                current = lookup.findStatic(contClass, "getCurrentContinuation",
+                                MethodType.methodType(contClass, scopeClass))
+                        .asType(MethodType.methodType(Object.class, Object.class));
+                stack = lookup.findVirtual(contClass, "getStackTrace",
+                                MethodType.methodType(StackTraceElement[].class))
+                        .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+        SCOPE = scope;
+        NEW = newCont;
+        RUN = run;
+        YIELD = yield;
+        CURRENT = current;
+        STACK_TRACE = stack;
+        BIND_FAILURE = failure;
+    }
+
+    private final Object continuation;
+
+    ContinuationFiber(Runnable body, Supplier<String> name) {
+        super(body, name);
+        if (NEW == null) {
+            throw new IllegalStateException("The continuation backend is unavailable: " + unavailableReason());
+        }
+        try {
+            continuation = (Object) NEW.invokeExact(SCOPE, (Runnable) this::runBody);
+        } catch (Throwable t) {
+            throw new IllegalStateException("coro bug: cannot create a continuation", t);
+        }
+    }
+
+    /** Null when this backend works; otherwise why not, in words. */
+    static String unavailableReason() {
+        if (!isExported()) return "java.base does not export jdk.internal.vm to coro";
+        if (BIND_FAILURE != null) return "binding jdk.internal.vm.Continuation failed (" + BIND_FAILURE + ")";
+        return SmokeTest.RESULT;
+    }
+
+    private static boolean isExported() {
+        return Object.class.getModule().isExported("jdk.internal.vm", ContinuationFiber.class.getModule());
+    }
+
+    /** One create-yield-resume round trip, run once per JVM before the backend is trusted. */
+    private static final class SmokeTest {
+        static final String RESULT = run();
+
+        private static String run() {
+            try {
+                int[] steps = new int[1];
+                Fiber[] self = new Fiber[1];
+                self[0] = new ContinuationFiber(() -> {
+                    steps[0]++;
+                    self[0].suspend();
+                    steps[0]++;
+                }, () -> "smoke-test");
+                self[0].resume();
+                boolean suspended = self[0].isSuspended() && steps[0] == 1;
+                self[0].resume();
+                if (!suspended || !self[0].isDone() || steps[0] != 2 || self[0].escaped() != null) {
+                    return "its smoke test failed (steps=" + steps[0] + ", escaped=" + self[0].escaped() + ")";
+                }
+                return null;
+            } catch (Throwable t) {
+                return "its smoke test threw " + t;
+            }
+        }
+    }
+
+    @Override
+    void doResume(boolean first) {
+        try {
+            RUN.invokeExact(continuation);
+        } catch (Throwable t) {
+            state = DONE;
+            throw new IllegalStateException("coro bug: continuation run failed in " + name.get(), t);
+        }
+        if (state == RUNNING) state = DONE;
+    }
+
+    @Override
+    public void suspend() {
+        Object innermost;
+        try {
+            innermost = (Object) CURRENT.invokeExact(SCOPE);
+        } catch (Throwable t) {
+            throw new IllegalStateException("coro bug: getCurrentContinuation failed", t);
+        }
+        if (innermost != continuation) {
+            throw new IllegalStateException("Cannot suspend " + name.get() + " from here: "
+                    + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
+                                        : "it is not running")
+                    + ". Suspend only from the innermost running body.");
+        }
+        state = SUSPENDED;
+        try {
+            boolean ok = (boolean) YIELD.invokeExact(SCOPE);
+            if (!ok) throw new IllegalStateException("coro bug: Continuation.yield returned false in " + name.get());
+        } catch (IllegalStateException e) {
+            state = RUNNING;
+            String msg = e.getMessage();
+            if (msg != null && msg.startsWith("Pinned: ")) {
+                throw new PinnedSuspensionException(name.get(), msg.substring("Pinned: ".length()), e);
+            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            state = RUNNING;
+            throw e;
+        } catch (Throwable t) {
+            state = RUNNING;
+            throw new IllegalStateException("coro bug: Continuation.yield failed", t);
+        }
+    }
+
+    @Override
+    public StackTraceElement[] stackTrace() {
+        if (state != SUSPENDED) return new StackTraceElement[0];
+        try {
+            return (StackTraceElement[]) STACK_TRACE.invokeExact(continuation);
+        } catch (Throwable t) {
+            return new StackTraceElement[0];
+        }
+    }
+
+    @Override
+    public void abandon() {
+        // A suspended continuation that nobody references is simply garbage.
+    }
+}

@@ -1,0 +1,118 @@
+package dev.coro.internal.fiber;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A body that can suspend itself and be resumed by whoever drives it, on the driver's thread.
+ *
+ * <p>The one invariant: at any moment exactly one of {driver, body} runs. {@link #resume()} returns
+ * when the body calls {@link #suspend()} or ends; {@code suspend()} returns when the driver calls
+ * {@code resume()} again.
+ */
+/* Implementation notes:
+ *
+ * State machine (only the driver writes `state`, except RUNNING -> SUSPENDED/DONE which happens
+ * on the body's side while the driver is blocked in resume, so there is never a concurrent write):
+ *
+ *   NEW --resume--> RUNNING --suspend--> SUSPENDED --resume--> RUNNING --body ends--> DONE
+ *
+ * A fiber is confined to the thread that first resumed it (see DESIGN.md: the raw continuation
+ * must never migrate, because C2 may cache Thread.currentThread() across a yield). The body is a
+ * Runnable that must not throw; whatever escapes it is kept in `escaped` for the driver.
+ */
+public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
+    static final int NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
+
+    final Runnable body;
+    final Supplier<String> name;
+    int state = NEW;
+    private Thread owner;
+    Throwable escaped;
+
+    Fiber(Runnable body, Supplier<String> name) {
+        this.body = Objects.requireNonNull(body, "body");
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** Creates a fiber on the backend chosen for this JVM; the body does not start until resume. */
+    public static Fiber create(Runnable body, Supplier<String> name) {
+        return Backend.current() == Backend.CONTINUATION
+                ? new ContinuationFiber(body, name)
+                : new ThreadFiber(body, name);
+    }
+
+    /**
+     * Runs the body until it suspends or ends.
+     *
+     * @throws IllegalStateException if the fiber is running (called from inside its own body) or done
+     * @throws WrongThreadException if called from a thread other than the one that first resumed it
+     */
+    public final void resume() {
+        Thread current = Thread.currentThread();
+        if (owner != current) {
+            if (owner != null) throw wrongThread(owner, current);
+            owner = current;
+        }
+        int s = state;
+        if (s == RUNNING) throw new IllegalStateException(name.get() + ": generator already executing");
+        if (s == DONE) throw new IllegalStateException(name.get() + ": cannot resume a finished fiber");
+        state = RUNNING;
+        doResume(s == NEW);
+    }
+
+    /** Suspends the running body until the next {@link #resume()}; called from inside the body. */
+    public abstract void suspend();
+
+    /** Whether the body has ended (returned or thrown). */
+    public final boolean isDone() {
+        return state == DONE;
+    }
+
+    /** Whether the body has started and not yet ended. */
+    public final boolean isSuspended() {
+        return state == SUSPENDED;
+    }
+
+    /** Whether the body runs now (the caller is inside it, or inside something it resumed). */
+    public final boolean isRunning() {
+        return state == RUNNING;
+    }
+
+    /** What escaped the body, or null. Bodies are expected to catch their own failures. */
+    public final Throwable escaped() {
+        return escaped;
+    }
+
+    /** The thread that drives this fiber, or null before the first resume. */
+    public final Thread owner() {
+        return owner;
+    }
+
+    /** The suspended body's stack, innermost frame first; empty when not suspended or unknown. */
+    public abstract StackTraceElement[] stackTrace();
+
+    /** Releases a fiber that will never be resumed again; its finally blocks may not run. */
+    public abstract void abandon();
+
+    abstract void doResume(boolean first);
+
+    final void runBody() {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            escaped = t;
+        }
+    }
+
+    static WrongThreadException wrongThread(Thread owner, Thread current) {
+        return new WrongThreadException("A fiber is confined to the thread that first resumed it: it belongs to "
+                + owner + " but was resumed from " + current + ". Resume it only from its owner thread.");
+    }
+
+    @Override
+    public String toString() {
+        String[] names = {"NEW", "RUNNING", "SUSPENDED", "DONE"};
+        return getClass().getSimpleName() + "[" + name.get() + ", " + names[state] + "]";
+    }
+}

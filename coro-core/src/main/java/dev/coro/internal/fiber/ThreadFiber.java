@@ -1,0 +1,106 @@
+package dev.coro.internal.fiber;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The portable backend: each fiber runs on its own virtual thread, handed off strictly so that
+ * exactly one of {driver, fiber} runs at any time.
+ */
+/* Implementation notes:
+ *
+ * `turn` is the baton. The driver sets turn=FIBER and unparks the fiber's thread, then waits for
+ * turn=DRIVER; the body does the reverse in suspend() and when it ends. The volatile write of
+ * `turn` publishes everything each side wrote before handing over, so the fields of Fiber need no
+ * further synchronisation. Both sides spin briefly before parking: the other side usually answers
+ * within a microsecond, and a park/unpark pair costs more than that.
+ *
+ * An abandoned fiber (its owner will never resume it) is woken with `abandoned` set; suspend()
+ * then throws FiberAbandoned, which unwinds the body so that the virtual thread can end.
+ */
+final class ThreadFiber extends Fiber {
+    private static final int DRIVER = 0, FIBER = 1;
+    private static final int SPINS = 64;
+    private static final ThreadLocal<ThreadFiber> CURRENT = new ThreadLocal<>();
+
+    private final Thread thread;
+    private volatile int turn = DRIVER;
+    private volatile boolean abandoned;
+    private Thread driver;
+
+    ThreadFiber(Runnable body, Supplier<String> name) {
+        super(body, name);
+        this.thread = Thread.ofVirtual().name("coro-fiber").unstarted(this::runOnThread);
+    }
+
+    /** The thread fiber whose body runs on the calling thread, or null. */
+    static ThreadFiber current() {
+        return CURRENT.get();
+    }
+
+    private void runOnThread() {
+        CURRENT.set(this);
+        try {
+            if (!abandoned) runBody();
+        } finally {
+            state = DONE;
+            turn = DRIVER;
+            LockSupport.unpark(driver);
+        }
+    }
+
+    @Override
+    void doResume(boolean first) {
+        driver = Thread.currentThread();
+        turn = FIBER;
+        if (first) thread.start();
+        else LockSupport.unpark(thread);
+        await(DRIVER);
+    }
+
+    @Override
+    public void suspend() {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("Cannot suspend " + name.get() + " from here: "
+                    + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
+                                        : "it is not running")
+                    + ". Suspend only from the innermost running body.");
+        }
+        state = SUSPENDED;
+        turn = DRIVER;
+        LockSupport.unpark(driver);
+        await(FIBER);
+        if (abandoned) throw new FiberAbandoned();
+    }
+
+    private void await(int side) {
+        for (int i = 0; i < SPINS; i++) {
+            if (turn == side) return;
+            Thread.onSpinWait();
+        }
+        while (turn != side) LockSupport.park(this);
+    }
+
+    @Override
+    public StackTraceElement[] stackTrace() {
+        return state == SUSPENDED ? thread.getStackTrace() : new StackTraceElement[0];
+    }
+
+    @Override
+    public void abandon() {
+        if (state == DONE || state == RUNNING) return;
+        abandoned = true;
+        if (state == NEW) return;
+        turn = FIBER;
+        LockSupport.unpark(thread);
+    }
+
+    /** Unwinds an abandoned body; an Error so that {@code catch (Exception e)} lets it pass. */
+    static final class FiberAbandoned extends Error {
+        private static final long serialVersionUID = 1L;
+
+        FiberAbandoned() {
+            super("fiber abandoned by its owner", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * coro: asyncio for Java. Generators, tasks, an event loop with timers, cancellation, task groups,
+ * synchronisation primitives, queues and non-blocking streams, on one thread per loop.
+ */
+module dev.coro {
+    exports dev.coro.gen;
+}

@@ -1,0 +1,23 @@
+package dev.coro.examples;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code coro} command line: the demo, the walkthrough, the servers. */
+@Command(name = "coro", mixinStandardHelpOptions = true, version = "coro 0.1.0",
+        description = "asyncio for Java: generators, tasks and an event loop on one thread.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class CoroCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CoroCommand()).execute(args));
+    }
+}
