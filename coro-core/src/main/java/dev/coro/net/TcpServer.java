@@ -12,11 +12,12 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -63,7 +64,7 @@ public final class TcpServer implements AutoCloseable {
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
-    private final LinkedHashSet<Task<Void>> connections = new LinkedHashSet<>();
+    private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
     private long accepted;
@@ -151,11 +152,16 @@ public final class TcpServer implements AutoCloseable {
     // ---------------------------------------------------------------- accepting
 
     private Void acceptLoop() throws IOException {
-        while (true) {
-            while (connections.size() >= maxConnections) slots.park(this);
-            SocketChannel c = channel.accept();
-            if (c == null) IoReadiness.waitReadable(channel);
-            else start(c);
+        try {
+            while (true) {
+                while (connections.size() >= maxConnections) slots.park(this);
+                SocketChannel c = channel.accept();
+                if (c == null) IoReadiness.waitReadable(channel);
+                else start(c);
+            }
+        } catch (ClosedChannelException e) {
+            if (closed) return null;   // close() came between a wake-up and the next accept
+            throw e;
         }
     }
 
@@ -169,7 +175,7 @@ public final class TcpServer implements AutoCloseable {
             return;
         }
         Task<Void> task = Coro.spawn("conn-" + ++accepted + " " + stream.remoteAddress(), () -> serve(stream));
-        connections.add(task);
+        connections.put(task, stream);
     }
 
     private Void serve(TcpStream stream) throws Exception {
@@ -177,10 +183,16 @@ public final class TcpServer implements AutoCloseable {
             handler.handle(stream);
             return null;
         } finally {
-            stream.close();
-            connections.remove((Task<?>) Coro.currentTask());
-            slots.unparkOne(null);
+            release(Coro.currentTask());
         }
+    }
+
+    /* Ends a connection: from its own task, or from shutdown() for a task cancelled before it ran. */
+    private void release(Task<?> task) {
+        TcpStream stream = connections.remove(task);
+        if (stream == null) return;
+        stream.close();
+        slots.unparkOne(null);
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -194,8 +206,9 @@ public final class TcpServer implements AutoCloseable {
     // ---------------------------------------------------------------- life cycle
 
     /**
-     * Stops accepting: the listening socket is closed (a Unix domain socket's file is deleted).
-     * Connections being served go on. Closing twice does nothing. Does not suspend.
+     * Stops accepting: the listening socket is closed (a Unix domain socket's file is deleted) and
+     * the port is released at the loop's next pass. Connections being served go on. Closing
+     * twice does nothing. Does not suspend.
      */
     @Override
     public void close() throws IOException {
@@ -215,9 +228,13 @@ public final class TcpServer implements AutoCloseable {
      */
     public void shutdown() throws IOException {
         close();
-        List<Task<Void>> live = new ArrayList<>(connections);
+        List<Task<Void>> live = new ArrayList<>(connections.keySet());
         for (Task<Void> t : live) t.cancel();
-        Coro.gatherSettled(live);
+        try {
+            Coro.gatherSettled(live);
+        } finally {
+            for (Task<Void> t : live) release(t);
+        }
     }
 
     /**
