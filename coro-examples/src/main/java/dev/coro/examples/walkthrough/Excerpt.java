@@ -12,6 +12,8 @@ import java.util.List;
  * {@code // endregion} and read from the class path when shown, so that what the walkthrough
  * shows is what it runs.
  *
+ * <p>Invariant: the text holds no marker line and its least indented line starts at column 0.
+ *
  * <p>The build copies this package's {@code .java} files next to its classes (see
  * coro-examples/pom.xml); a test checks that those copies equal the sources.
  *

@@ -3,7 +3,11 @@ package dev.coro.examples.walkthrough;
 import dev.coro.gen.Generator;
 import java.math.BigInteger;
 
-/** The study note's sequence 2, 1, 3, 4, 7, 11, ... as a generator. */
+/**
+ * The study note's sequence 2, 1, 3, 4, 7, 11, ... as a generator.
+ *
+ * <p>Invariant: every call of {@link #fib()} starts a fresh sequence; nothing is shared between them.
+ */
 final class Fib {
     private Fib() {}
 

@@ -6,7 +6,11 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.function.Predicate;
 
-/** The note's two searches: the plain linear one and the cooperative one that yields after each miss. */
+/**
+ * The note's two searches: the plain linear one and the cooperative one that yields after each miss.
+ *
+ * <p>Invariant: neither owns the iterator it is given; each reads from it and leaves closing it to the caller.
+ */
 final class Search {
     private Search() {}
 
