@@ -3,5 +3,8 @@
  * synchronisation primitives, queues and non-blocking streams, on one thread per loop.
  */
 module dev.coro {
+    exports dev.coro;
     exports dev.coro.gen;
+    exports dev.coro.lowlevel;
+    exports dev.coro.time;
 }

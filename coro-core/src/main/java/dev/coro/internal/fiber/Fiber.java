@@ -29,6 +29,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     int state = NEW;
     private Thread owner;
     Throwable escaped;
+    private Object attachment;
 
     Fiber(Runnable body, Supplier<String> name) {
         this.body = Objects.requireNonNull(body, "body");
@@ -87,6 +88,25 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     /** The thread that drives this fiber, or null before the first resume. */
     public final Thread owner() {
         return owner;
+    }
+
+    /** Whatever the fiber's driver attached to it (the kernel attaches the task). */
+    public final Object attachment() {
+        return attachment;
+    }
+
+    /** Attaches {@code value}; see {@link #attachment()}. */
+    public final void attach(Object value) {
+        attachment = value;
+    }
+
+    /**
+     * The attachment of the thread-backend fiber whose body runs on the calling thread, or null.
+     * On the continuation backend bodies run on their driver's thread, which knows what it runs.
+     */
+    public static Object currentThreadFiberAttachment() {
+        ThreadFiber f = ThreadFiber.current();
+        return f == null ? null : f.attachment();
     }
 
     /** The suspended body's stack, innermost frame first; empty when not suspended or unknown. */

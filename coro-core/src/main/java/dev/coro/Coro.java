@@ -1,0 +1,351 @@
+package dev.coro;
+
+import dev.coro.internal.Sneaky;
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.lowlevel.CancelScope;
+import dev.coro.lowlevel.Traps;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The static API used inside tasks: asyncio's module functions for Java.
+ *
+ * <pre>{@code
+ * List<String> pages = Coro.run(() -> {
+ *     Task<String> a = Coro.spawn(() -> fetch("a"));
+ *     Task<String> b = Coro.spawn(() -> fetch("b"));
+ *     return Coro.gather(a, b);
+ * });
+ * }</pre>
+ *
+ * <p>Any method on a task's call stack may call these; there is no function colouring. The
+ * suspending ones throw {@link IllegalStateException} when called outside a task, telling the
+ * caller to use {@link #run}. Failures of other computations come back by the same rules
+ * everywhere: unchecked as the same instance, checked wrapped in {@link TaskFailedException}, a
+ * cancelled task as a {@link java.util.concurrent.CancellationException}. Bodies that run in the
+ * calling task ({@link #withTimeout}, {@link #shield}, {@link TaskGroup#run}) let their own
+ * exceptions through unchanged.
+ */
+public final class Coro {
+    private Coro() {}
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs {@code main} on a new loop, then cancels every task still pending and waits for them
+     * to unwind, then closes the loop (asyncio.run).
+     *
+     * @throws IllegalStateException if called inside a task
+     */
+    public static <T> T run(Callable<T> main) {
+        Objects.requireNonNull(main, "main");
+        try (EventLoop loop = EventLoop.create()) {
+            return loop.runAndCancelLeftovers(main);
+        }
+    }
+
+    /** {@link #run(Callable)} for a body without a result. */
+    public static void run(Runnable main) {
+        Objects.requireNonNull(main, "main");
+        run(Executors.callable(main));
+    }
+
+    /** The loop of the current task or callback. @throws IllegalStateException outside any loop */
+    public static EventLoop loop() {
+        return (EventLoop) kernel("Coro.loop").handle();
+    }
+
+    /** The task running now. @throws IllegalStateException outside a task */
+    public static Task<?> currentTask() {
+        return Traps.currentTask();
+    }
+
+    // ---------------------------------------------------------------- suspending
+
+    /**
+     * Suspends the current task for {@code duration}; {@link Duration#ZERO} is {@link #yieldNow()}.
+     *
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}; the timer is
+     * removed.
+     *
+     * @throws IllegalArgumentException if {@code duration} is negative
+     */
+    public static void sleep(Duration duration) {
+        long nanos = Durations.nonNegativeNanos(duration, "duration");
+        if (nanos == 0) {
+            yieldNow();
+            return;
+        }
+        Task<?> me = Traps.currentTask();
+        long deadline = Durations.deadline(me.core.kernel().now(), nanos);
+        Handle wake = Traps.wakeAt(me, deadline);
+        Traps.park(() -> {
+            wake.cancel();
+            return true;
+        }, new Sleeping(deadline));
+    }
+
+    /** What a sleeping task waits for, in task dumps. */
+    private record Sleeping(long deadline) {
+        @Override
+        public String toString() {
+            return "sleep until " + Duration.ofNanos(deadline);
+        }
+    }
+
+    /**
+     * Lets every other ready task run once, then continues (asyncio.sleep(0)).
+     *
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}.
+     */
+    public static void yieldNow() {
+        Traps.checkpoint();
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    /** Starts {@code body} as a new task on the current loop (asyncio.create_task). */
+    public static <T> Task<T> spawn(Callable<T> body) {
+        return spawn(null, body);
+    }
+
+    /** Starts {@code body} as a new task named {@code name}. */
+    public static <T> Task<T> spawn(String name, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return ((EventLoop) kernel("Coro.spawn").handle()).spawnTask(name, body);
+    }
+
+    /** Starts {@code body}, which has no result, as a new task. */
+    public static Task<Void> spawn(Runnable body) {
+        return spawn(null, body);
+    }
+
+    /** Starts {@code body}, which has no result, as a new task named {@code name}. */
+    public static Task<Void> spawn(String name, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Waits for every task and returns their values in order. If one fails (a cancelled task counts
+     * as failed), the others are cancelled and awaited, then the first failure is thrown with the
+     * others attached as suppressed. If the calling task is cancelled, the tasks are cancelled and
+     * awaited, then {@link CancelledError} is raised.
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Task<? extends T>... tasks) {
+        return gather(Arrays.asList(tasks));
+    }
+
+    /** {@link #gather(Task[])} over a list. */
+    public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
+        Gathering g = Gathering.await(tasks, true);
+        Throwable first = g.firstFailure();
+        if (first != null) {
+            for (Throwable other : g.failures()) {
+                if (other != first && !Arrays.asList(first.getSuppressed()).contains(other)) first.addSuppressed(other);
+            }
+            throw Task.rethrow(first, "gather");
+        }
+        List<T> values = new ArrayList<>(tasks.size());
+        for (Task<? extends T> t : tasks) values.add(t.result());
+        return values;
+    }
+
+    /**
+     * Waits for every task and returns one {@link Outcome} per task, in order; never throws for a
+     * task's failure. If the calling task is cancelled, the tasks are cancelled and awaited, then
+     * {@link CancelledError} is raised.
+     */
+    @SafeVarargs
+    public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
+        return gatherSettled(Arrays.asList(tasks));
+    }
+
+    /** {@link #gatherSettled(Task[])} over a list. */
+    public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
+        Gathering.await(tasks, false);
+        List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
+        for (Task<? extends T> t : tasks) {
+            Throwable f = t.exception();
+            outcomes.add(f == null ? Outcome.success(t.result()) : Outcome.failure(f));
+        }
+        return outcomes;
+    }
+
+    // ---------------------------------------------------------------- scopes
+
+    /**
+     * Runs {@code body} in the calling task with a deadline {@code timeout} from now. If the deadline
+     * passes first, the body is cancelled, its finally blocks run, and
+     * {@link DeadlineExceededException} is thrown; a value the body returns after the deadline is
+     * discarded. A zero timeout throws at once without running the body. Nested timeouts that expire
+     * together are reported by the outermost.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T> T withTimeout(Duration timeout, Callable<T> body) {
+        long nanos = Durations.nonNegativeNanos(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = (EventLoop) Traps.currentTask().core.kernel().handle();
+        if (nanos == 0) throw deadlineExceeded(timeout, loop, null);
+        T value;
+        try (CancelScope scope = CancelScope.open()) {
+            Handle timer = loop.callLater(timeout, scope::cancel);
+            try {
+                value = body.call();
+            } catch (Throwable e) {
+                timer.cancel();
+                scope.close();
+                if (scope.absorbs(e)) throw deadlineExceeded(timeout, loop, e);
+                throw Sneaky.<RuntimeException>rethrow(e);
+            }
+            timer.cancel();
+            scope.close();
+            if (scope.isCancelled()) {
+                Traps.raiseIfCancelled();
+                throw deadlineExceeded(timeout, loop, null);
+            }
+        }
+        return value;
+    }
+
+    /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
+    public static void withTimeout(Duration timeout, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        withTimeout(timeout, Executors.callable(body));
+    }
+
+    private static DeadlineExceededException deadlineExceeded(Duration timeout, EventLoop loop, Throwable cause) {
+        String msg = "Deadline of " + timeout + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
+        return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
+    }
+
+    /**
+     * Runs {@code body} in the calling task out of reach of outer cancellation: cleanup that must
+     * suspend belongs here. If the task was cancelled meanwhile, its next suspension point after
+     * the shield raises {@link CancelledError}.
+     */
+    public static <T> T shield(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        try (CancelScope ignored = CancelScope.openShielded()) {
+            return body.call();
+        } catch (Exception e) {
+            throw Sneaky.<RuntimeException>rethrow(e);
+        }
+    }
+
+    /** {@link #shield(Callable)} for a body without a result. */
+    public static void shield(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        shield(Executors.callable(body));
+    }
+
+    // ---------------------------------------------------------------- other threads
+
+    /**
+     * Waits for {@code stage}, which may be completed on any thread, and returns its value.
+     * A failure comes back by the rethrow rules; {@link CompletionException} and
+     * {@link ExecutionException} are unwrapped first.
+     *
+     * <p><b>Checkpoint:</b> only if the stage is not complete. <b>Cancellation:</b> the task stops
+     * waiting at once; the stage is left alone.
+     *
+     * @throws IllegalStateException outside a task (also on the loop thread, where waiting would deadlock)
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T await(CompletionStage<T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        Task<?> me = Traps.currentTask();
+        if (stage instanceof CompletableFuture<T> f && f.isDone()) {
+            Traps.raiseIfCancelled();
+            return unwrapDone(f);
+        }
+        Kernel k = me.core.kernel();
+        Object[] result = new Object[2];
+        boolean[] waiting = {true};
+        k.foreignWorkStarted();
+        stage.whenComplete((v, e) -> k.callSoonThreadsafe(() -> {
+            result[0] = v;
+            result[1] = e;
+            if (waiting[0]) {
+                waiting[0] = false;
+                k.foreignWorkEnded();
+                Traps.rescheduleValue(me, null);
+            }
+        }));
+        Traps.park(() -> {
+            waiting[0] = false;
+            k.foreignWorkEnded();
+            return true;
+        }, stage);
+        if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
+        return (T) result[0];
+    }
+
+    private static <T> T unwrapDone(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw Task.rethrow(unwrap(e), "awaited future");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading a completed future", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /**
+     * Runs blocking {@code body} on a virtual thread, off the loop, and waits for its value.
+     *
+     * <p><b>Cancellation:</b> the task ends at once; the worker thread is neither interrupted (an
+     * interrupt would close NIO channels under the user's feet) nor waited for.
+     */
+    public static <T> T toThread(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        Traps.currentTask();
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("coro-toThread").start(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return await(f);
+    }
+
+    static Kernel kernel(String what) {
+        Kernel k = Kernel.current();
+        if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        return k;
+    }
+
+    /** The {@code Callable} adapters for {@code Runnable} bodies. */
+    private static final class Executors {
+        static Callable<Void> callable(Runnable r) {
+            return () -> {
+                r.run();
+                return null;
+            };
+        }
+    }
+
+}

@@ -1,0 +1,377 @@
+package dev.coro;
+
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.internal.timer.Timer;
+import dev.coro.time.Clock;
+import dev.coro.time.VirtualClock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An event loop: runs tasks and callbacks one at a time on its own platform thread, with timers,
+ * I/O readiness and thread-safe submission. Most programs use {@link Coro#run} instead.
+ *
+ * <pre>{@code
+ * try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+ *     String s = loop.run(() -> { Coro.sleep(Duration.ofHours(1)); return "done"; });  // instant
+ * }
+ * }</pre>
+ *
+ * <p>{@link #run} blocks the calling thread until its main task is done. Only
+ * {@link #callSoonThreadsafe}, {@link #submit}, {@link Handle#cancel()}, {@link Task#cancel()}
+ * and the completion of awaited futures may come from other threads; the rest is for the loop's
+ * own tasks and callbacks.
+ */
+/* Implementation notes:
+ *
+ * The loop thread is started at the first run and lives until close(): fibers must never migrate
+ * between threads, so every run of one loop must use the same thread. It executes commands (run
+ * until a task is done, run forever, close) handed over through `commands`; while idle it blocks
+ * there, and the queue's hand-off orders everything a caller did before run() before what the
+ * loop does.
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final AtomicInteger LOOP_COUNTER = new AtomicInteger();
+
+    private final Kernel kernel;
+    private final String name;
+    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private Thread thread;
+
+    private EventLoop(Builder b) {
+        this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
+        ExceptionHandler handler = b.exceptionHandler;
+        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug);
+        kernel.setHandle(this);
+    }
+
+    /** A loop with default options: real time, debug off. */
+    public static EventLoop create() {
+        return builder().build();
+    }
+
+    /** Options for a new loop. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for a new loop; {@link #build()} makes it. */
+    public static final class Builder {
+        private Clock clock = Clock.system();
+        private boolean debug;
+        private String name;
+        private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+
+        private Builder() {}
+
+        /** Runs the loop in virtual time: a fresh {@link VirtualClock} that jumps whenever the loop is idle. */
+        public Builder virtualTime() {
+            return clock(new VirtualClock());
+        }
+
+        /** Runs the loop on {@code clock} (a {@link VirtualClock} makes it virtual). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Debug mode: remembers where each task was created, for reports of lost tasks. */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** Names the loop and its thread. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
+        public Builder exceptionHandler(ExceptionHandler handler) {
+            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Makes the loop. */
+        public EventLoop build() {
+            return new EventLoop(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs {@code main} as a task on this loop and blocks the calling thread until it is done
+     * (asyncio's run_until_complete). Tasks it leaves behind stay pending for the next run.
+     *
+     * @return main's value
+     * @throws CancellationException if main was cancelled
+     * @throws TaskFailedException wrapping main's checked failure (unchecked ones as themselves)
+     * @throws IllegalStateException if called inside a task, if the loop runs already or is closed
+     */
+    public <T> T run(Callable<T> main) {
+        Objects.requireNonNull(main, "main");
+        Task<T> task = execute(() -> {
+            Task<T> t = spawnTask("main", main);
+            kernel.runUntil(t::isDone);
+            return t;
+        });
+        if (!task.isDone()) {
+            throw new IllegalStateException(this + " stopped before its main task finished: " + task);
+        }
+        return task.result();
+    }
+
+    /** Runs {@code main} and then, unlike {@link #run}, cancels and awaits every task still pending. */
+    <T> T runAndCancelLeftovers(Callable<T> main) {
+        Objects.requireNonNull(main, "main");
+        Task<T> task = execute(() -> {
+            Task<T> t = spawnTask("main", main);
+            kernel.runUntil(t::isDone);
+            kernel.cancelAllExcept(null);
+            kernel.runUntil(() -> kernel.liveTasks() == 0);
+            return t;
+        });
+        if (!task.isDone()) {
+            throw new IllegalStateException(this + " stopped before its main task finished: " + task);
+        }
+        return task.result();
+    }
+
+    /** Runs the loop until {@link #stop()} is called (from a task, a callback or another thread). */
+    public void runForever() {
+        execute(() -> {
+            kernel.runUntil(() -> false);
+            return null;
+        });
+    }
+
+    /** Makes {@link #run} or {@link #runForever} return after the current pass. Safe from any thread. */
+    public void stop() {
+        kernel.callSoonThreadsafe(kernel::stop);
+    }
+
+    private <R> R execute(Callable<R> command) {
+        if (Kernel.current() != null) {
+            throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
+                    + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
+        }
+        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
+        CompletableFuture<R> done = new CompletableFuture<>();
+        synchronized (this) {
+            if (thread == null) thread = kernel.startThread(name, this::serveCommands);
+        }
+        commands.add(() -> {
+            try {
+                done.complete(command.call());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.join();
+        } catch (CompletionException e) {
+            throw Task.rethrow(e.getCause(), this);
+        }
+    }
+
+    private void serveCommands() {
+        while (!kernel.isClosed()) {
+            try {
+                commands.take().run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Closes the loop: tasks still pending are reported as destroyed ("Task was destroyed but it
+     * is pending"), failures nobody observed are reported, the selector is closed and the loop's
+     * thread ends. Closing a closed loop does nothing.
+     *
+     * @throws IllegalStateException if the loop is running
+     */
+    @Override
+    public void close() {
+        if (kernel.isClosed()) return;
+        if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
+        if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) {
+            kernel.close();
+            return;
+        }
+        execute(() -> {
+            kernel.close();
+            return null;
+        });
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- time and callbacks
+
+    /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
+    public long time() {
+        return kernel.now();
+    }
+
+    /** The loop's clock. */
+    public Clock clock() {
+        return kernel.clock();
+    }
+
+    /** Whether the loop runs now. */
+    public boolean isRunning() {
+        return kernel.isRunning();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return kernel.isClosed();
+    }
+
+    /** Whether the loop was built in debug mode. */
+    public boolean isDebug() {
+        return kernel.isDebug();
+    }
+
+    /**
+     * Runs {@code callback} in the next pass, after the callbacks already scheduled (FIFO).
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs (use
+     *     {@link #callSoonThreadsafe}), or on a closed loop
+     */
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireLoopThread("callSoon");
+        SoonHandle h = new SoonHandle(callback);
+        kernel.callSoon(h);
+        return h;
+    }
+
+    /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        SoonHandle h = new SoonHandle(callback);
+        kernel.callSoonThreadsafe(h);
+        return h;
+    }
+
+    /**
+     * Runs {@code callback} after {@code delay}; callbacks due at the same time run in the order
+     * they were scheduled. {@code callLater(Duration.ZERO, r)} is a timer: it runs after the
+     * callbacks already ready.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    public Handle callLater(Duration delay, Runnable callback) {
+        long d = Durations.nonNegativeNanos(delay, "delay");
+        Objects.requireNonNull(callback, "callback");
+        requireLoopThread("callLater");
+        return kernel.schedule(Durations.deadline(kernel.now(), d), callback, false);
+    }
+
+    /** Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}). */
+    public Handle callAt(long nanos, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireLoopThread("callAt");
+        Timer t = kernel.schedule(nanos, callback, false);
+        return t;
+    }
+
+    /**
+     * Runs {@code body} as a task on this loop, from any thread, and returns a future of its
+     * value; the future fails with the body's own exception, or is cancelled if the task is.
+     * The task runs when the loop runs.
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        CompletableFuture<T> future = new CompletableFuture<>();
+        callSoonThreadsafe(() -> {
+            Task<T> t = spawnTask(null, body);
+            future.whenComplete((v, e) -> {
+                if (future.isCancelled()) t.cancel();
+            });
+            t.whenDone(() -> {
+                Throwable f = t.core.failure();
+                t.core.markObserved();
+                if (t.isCancelled()) future.cancel(false);
+                else if (f != null) future.completeExceptionally(f);
+                else future.complete(t.result());
+            });
+        });
+        return future;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> Task<T> spawnTask(String taskName, Callable<T> body) {
+        TaskCore core = kernel.spawn(taskName, body, null);
+        return (Task<T>) core.owner();
+    }
+
+    Kernel kernel() {
+        return kernel;
+    }
+
+    private void requireLoopThread(String what) {
+        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        if (kernel.isRunning() && !kernel.onLoop()) {
+            throw new IllegalStateException(what + " from " + Thread.currentThread() + " while " + this
+                    + " runs on another thread: use callSoonThreadsafe(...) from other threads.");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + name + (kernel.isClosed() ? ", closed" : kernel.isRunning() ? ", running" : "")
+                + (kernel.clock().isVirtual() ? ", virtual time" : "") + "]";
+    }
+
+    /** A callSoon callback that can still be cancelled. */
+    private static final class SoonHandle implements Handle, Runnable {
+        private final Runnable callback;
+        private volatile boolean cancelled;
+
+        SoonHandle(Runnable callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void run() {
+            if (!cancelled) callback.run();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public String toString() {
+            return callback.toString();
+        }
+    }
+}

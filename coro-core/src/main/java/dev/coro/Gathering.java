@@ -1,0 +1,91 @@
+package dev.coro;
+
+import dev.coro.lowlevel.Traps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The wait under {@link Coro#gather} and {@link Coro#gatherSettled}: a scope over tasks that were
+ * spawned elsewhere.
+ *
+ * <p>Invariant: the gathering task leaves only when every task has finished; if it is cancelled,
+ * or (for gather) a task fails, the other tasks are cancelled first and still awaited.
+ */
+final class Gathering {
+    private final List<? extends Task<?>> tasks;
+    private final boolean cancelOnFailure;
+    private final List<Throwable> failures = new ArrayList<>();
+    private final Task<?> gatherer;
+    private int remaining;
+    private boolean waiting;
+    private boolean cancelledAll;
+
+    private Gathering(List<? extends Task<?>> tasks, boolean cancelOnFailure) {
+        this.tasks = tasks;
+        this.cancelOnFailure = cancelOnFailure;
+        this.gatherer = Traps.currentTask();
+    }
+
+    /** Waits as described in the class comment; raises CancelledError if the gatherer was cancelled. */
+    static Gathering await(List<? extends Task<?>> tasks, boolean cancelOnFailure) {
+        Objects.requireNonNull(tasks, "tasks");
+        for (int i = 0; i < tasks.size(); i++) Objects.requireNonNull(tasks.get(i), "tasks[" + i + "]");
+        Gathering g = new Gathering(tasks, cancelOnFailure);
+        g.run();
+        return g;
+    }
+
+    private void run() {
+        Traps.raiseIfCancelled();
+        for (Task<?> t : tasks) {
+            if (t.isDone()) settled(t);
+            else {
+                remaining++;
+                t.whenDone(() -> {
+                    remaining--;
+                    settled(t);
+                    if (remaining == 0 && waiting) {
+                        waiting = false;
+                        Traps.rescheduleValue(gatherer, null);
+                    }
+                });
+            }
+        }
+        if (remaining > 0) {
+            waiting = true;
+            Traps.park(() -> {
+                cancelAll();
+                return false;
+            }, this);
+        }
+        for (Task<?> t : tasks) t.core.markObserved();
+        Traps.raiseIfCancelled();
+    }
+
+    private void settled(Task<?> t) {
+        Throwable f = t.core.failure();
+        if (f == null) return;
+        failures.add(f);
+        if (cancelOnFailure) cancelAll();
+    }
+
+    private void cancelAll() {
+        if (cancelledAll) return;
+        cancelledAll = true;
+        for (Task<?> t : tasks) t.cancel();
+    }
+
+    Throwable firstFailure() {
+        return failures.isEmpty() ? null : failures.get(0);
+    }
+
+    List<Throwable> failures() {
+        return failures;
+    }
+
+    @Override
+    public String toString() {
+        return "gather(" + tasks.size() + " tasks, " + remaining + " pending)";
+    }
+}

@@ -1,0 +1,154 @@
+package dev.coro;
+
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.TaskAccess;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A running coroutine: the handle {@link Coro#spawn} returns (asyncio's Task, Kotlin's Job).
+ *
+ * <pre>{@code
+ * Task<String> t = Coro.spawn("fetch", () -> fetch(url));
+ * String body = t.join();          // waits; rethrows its failure
+ * }</pre>
+ *
+ * <p>Rethrow rules, the same for every place that hands back another computation's failure: an
+ * unchecked failure is rethrown as the same instance, a checked one wrapped in
+ * {@link TaskFailedException}, and a cancelled task gives a {@link CancellationException} naming
+ * it ("the task you waited for was cancelled", not "you are cancelled").
+ *
+ * @param <T> the type of the value its body returns
+ */
+public final class Task<T> {
+    static {
+        TaskAccess.install(task -> ((Task<?>) task).core);
+    }
+
+    final TaskCore core;
+    private ParkingLot joiners;
+
+    Task(TaskCore core) {
+        this.core = core;
+    }
+
+    /** The task's name: given at spawn, or {@code Task-N}. */
+    public String name() {
+        return core.name();
+    }
+
+    /** Whether the task has finished: returned, failed or was cancelled. */
+    public boolean isDone() {
+        return core.isDone();
+    }
+
+    /** Whether the task ended cancelled. */
+    public boolean isCancelled() {
+        return core.isCancelled();
+    }
+
+    /**
+     * Requests cancellation: irrevocable and level-triggered. From now on every suspension point
+     * of the task raises {@link CancelledError}; a task that has not started never runs its body;
+     * the task ends cancelled unless its body fails with another exception. Safe from any thread.
+     *
+     * @return false if the task had already finished
+     */
+    public boolean cancel() {
+        if (core.isDone()) return false;
+        Kernel k = core.kernel();
+        if (k.onLoop()) k.cancelTask(core);
+        else k.callSoonThreadsafe(() -> k.cancelTask(core));
+        return true;
+    }
+
+    /**
+     * Waits for the task to finish and returns its value.
+     *
+     * <p><b>Checkpoint:</b> only if the task has not finished (a finished task returns at once, but a
+     * cancelled caller still raises). <b>Cancellation:</b> cancelling the caller does not cancel
+     * this task; the caller just stops waiting.
+     *
+     * @throws CancellationException if the task ended cancelled
+     * @throws TaskFailedException wrapping the task's checked failure
+     * @throws IllegalStateException if a task joins itself, or if called outside a task
+     */
+    public T join() {
+        Task<?> me = Traps.currentTask();
+        if (me == this) {
+            throw new IllegalStateException("Task[name=" + name() + "] cannot join itself: it would wait forever.");
+        }
+        if (core.isDone()) {
+            Traps.raiseIfCancelled();
+        } else {
+            if (joiners == null) {
+                ParkingLot lot = new ParkingLot();
+                joiners = lot;
+                core.whenDone(() -> lot.unparkAll(null));
+            }
+            joiners.park(this);
+        }
+        return result();
+    }
+
+    /**
+     * The value of a finished task, without waiting.
+     *
+     * @throws IllegalStateException if the task has not finished
+     * @throws CancellationException if it ended cancelled; its failure otherwise (rethrow rules above)
+     */
+    @SuppressWarnings("unchecked")
+    public T result() {
+        requireDone("result()");
+        core.markObserved();
+        Throwable f = core.failure();
+        if (f != null) throw rethrow(f, this);
+        return (T) core.value();
+    }
+
+    /**
+     * The failure of a finished task: null if it returned, a {@link CancellationException} if it
+     * was cancelled, else the body's own exception. Counts as observing the failure.
+     *
+     * @throws IllegalStateException if the task has not finished
+     */
+    public Throwable exception() {
+        requireDone("exception()");
+        core.markObserved();
+        return core.failure();
+    }
+
+    /** How the finished task ended; counts as observing a failure. @throws IllegalStateException if not finished */
+    @SuppressWarnings("unchecked")
+    public Outcome<T> outcome() {
+        requireDone("outcome()");
+        core.markObserved();
+        Throwable f = core.failure();
+        return f == null ? Outcome.success((T) core.value()) : Outcome.failure(f);
+    }
+
+    private void requireDone(String what) {
+        if (!core.isDone()) {
+            throw new IllegalStateException(what + " of Task[name=" + name() + "] before it finished: use join() to wait.");
+        }
+    }
+
+    /** Runs {@code callback} on the loop once the task has finished. */
+    void whenDone(Runnable callback) {
+        core.whenDone(callback);
+    }
+
+    /** Rethrow rules: unchecked as the same instance, checked wrapped, cancellation as CancellationException. */
+    static RuntimeException rethrow(Throwable f, Object who) {
+        if (f instanceof RuntimeException r) throw r;
+        if (f instanceof Error e) throw e;
+        throw new TaskFailedException(who + " failed with " + f, f);
+    }
+
+    @Override
+    public String toString() {
+        return "Task[name=" + name() + ", state=" + core.stateName() + "]";
+    }
+}

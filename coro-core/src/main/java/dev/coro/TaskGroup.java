@@ -1,0 +1,146 @@
+package dev.coro;
+
+import dev.coro.internal.Sneaky;
+import dev.coro.lowlevel.CancelScope;
+import dev.coro.lowlevel.Traps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * Structured concurrency: a body that spawns children and does not return before every child has
+ * finished (asyncio's TaskGroup, Trio's nursery).
+ *
+ * <pre>{@code
+ * int total = TaskGroup.run(g -> {
+ *     Task<Integer> a = g.spawn(() -> count("a"));
+ *     Task<Integer> b = g.spawn(() -> count("b"));
+ *     return a.join() + b.join();
+ * });
+ * }</pre>
+ *
+ * <p>The group is a cancel scope around its body and its children. The first failure (of a child,
+ * or of the body) cancels the body and the other children; once all have finished,
+ * {@link #run} throws that failure with the later ones attached via {@code addSuppressed}.
+ * Cancelling one child is not a failure of the group. A real failure beats a cancellation: if the
+ * calling task is cancelled at the same time, the group still throws the failure, and the task's
+ * next suspension raises {@link CancelledError}. Children may spawn more children through the
+ * captured group until {@code run} returns.
+ */
+public final class TaskGroup {
+
+    /**
+     * The body of a task group.
+     *
+     * @param <T> what it returns
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /** Runs in the calling task; spawns children through {@code group}. */
+        T run(TaskGroup group) throws Exception;
+    }
+
+    private final CancelScope scope;
+    private final Task<?> owner;
+    private final List<Throwable> failures = new ArrayList<>();
+    private int running;
+    private boolean waiting;
+    private boolean closed;
+
+    private TaskGroup() {
+        this.owner = Traps.currentTask();
+        this.scope = CancelScope.open();
+    }
+
+    /**
+     * Runs {@code body} with a fresh group, waits for every child, and returns the body's value.
+     *
+     * <p><b>Checkpoint:</b> while children run. <b>Cancellation:</b> cancelling the calling task
+     * cancels the body and every child; the group still waits for them to unwind.
+     *
+     * @throws IllegalStateException outside a task
+     */
+    public static <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        TaskGroup g = new TaskGroup();
+        T value = null;
+        Throwable bodyError = null;
+        try {
+            value = body.run(g);
+        } catch (Throwable e) {
+            bodyError = e;
+            if (!(e instanceof CancelledError)) g.fail(e);
+        }
+        g.awaitChildren();
+        if (!g.failures.isEmpty()) {
+            Throwable first = g.failures.get(0);
+            for (int i = 1; i < g.failures.size(); i++) first.addSuppressed(g.failures.get(i));
+            throw Sneaky.<RuntimeException>rethrow(first);
+        }
+        if (bodyError != null) throw Sneaky.<RuntimeException>rethrow(bodyError);
+        Traps.raiseIfCancelled();
+        return value;
+    }
+
+    private void awaitChildren() {
+        while (running > 0) {
+            waiting = true;
+            // Cancellation reaches the children through the scope tree; we keep waiting for them.
+            Traps.park(() -> false, this);
+        }
+        closed = true;
+        scope.close();
+    }
+
+    /**
+     * Starts {@code body} as a child task of the group.
+     *
+     * @throws IllegalStateException if the group's {@code run} has returned
+     */
+    public <T> Task<T> spawn(Callable<T> body) {
+        return spawn(null, body);
+    }
+
+    /** Starts {@code body} as a child task named {@code name}. */
+    public <T> Task<T> spawn(String name, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        if (closed) {
+            throw new IllegalStateException("Cannot spawn into " + this + ": its run(...) has returned. "
+                    + "Spawn children only while the group's body or its children run.");
+        }
+        Task<T> child = scope.spawn(name, body);
+        running++;
+        child.whenDone(() -> childDone(child));
+        return child;
+    }
+
+    /** Starts {@code body}, which has no result, as a child task. */
+    public Task<Void> spawn(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(null, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private void childDone(Task<?> child) {
+        running--;
+        Throwable f = child.exception();
+        if (f != null && !child.isCancelled()) fail(f);
+        if (running == 0 && waiting) {
+            waiting = false;
+            Traps.rescheduleValue(owner, null);
+        }
+    }
+
+    private void fail(Throwable f) {
+        failures.add(f);
+        if (failures.size() == 1) scope.cancel();
+    }
+
+    @Override
+    public String toString() {
+        return "TaskGroup[owner=" + owner.name() + ", running=" + running + (closed ? ", closed" : "") + "]";
+    }
+}

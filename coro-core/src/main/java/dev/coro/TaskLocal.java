@@ -1,0 +1,88 @@
+package dev.coro;
+
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.lowlevel.Traps;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A value per task, like Python's contextvars: a spawned task starts with a copy of its parent's
+ * values, and later changes on either side are not seen by the other.
+ *
+ * <pre>{@code
+ * static final TaskLocal<String> REQUEST_ID = TaskLocal.withInitial(() -> "-");
+ * REQUEST_ID.set("r-42");
+ * Coro.spawn(() -> log(REQUEST_ID.get()));   // "r-42"
+ * }</pre>
+ *
+ * <p>ThreadLocals are shared by all tasks of a loop (on the continuation backend); use this
+ * instead for per-task context.
+ *
+ * @param <T> the type of the value
+ */
+/* Implementation notes:
+ *
+ * Each task holds an Object[] indexed by TaskLocal id. Spawning shares the parent's array and marks
+ * it shared on both sides; the first set() on either side copies it (copy on write), so a spawn
+ * costs no copy and a task that never sets a value never allocates.
+ */
+public final class TaskLocal<T> {
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final Object NULL = new Object();
+
+    private final int id = IDS.getAndIncrement();
+    private final Supplier<? extends T> initial;
+
+    private TaskLocal(Supplier<? extends T> initial) {
+        this.initial = initial;
+    }
+
+    /** A task-local whose value, until set, is {@code initial.get()} (computed once per task). */
+    public static <T> TaskLocal<T> withInitial(Supplier<? extends T> initial) {
+        return new TaskLocal<>(Objects.requireNonNull(initial, "initial"));
+    }
+
+    /** The current task's value. @throws IllegalStateException outside a task */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        TaskCore t = task("TaskLocal.get");
+        Object[] values = t.locals;
+        Object v = values != null && id < values.length ? values[id] : null;
+        if (v == null) {
+            T init = initial.get();
+            set(t, init);
+            return init;
+        }
+        return v == NULL ? null : (T) v;
+    }
+
+    /** Sets the current task's value; tasks it spawns later start with it. */
+    public void set(T value) {
+        set(task("TaskLocal.set"), value);
+    }
+
+    private void set(TaskCore t, T value) {
+        Object[] values = t.locals;
+        if (values == null || t.localsShared || id >= values.length) {
+            int length = Math.max(id + 1, values == null ? 4 : values.length);
+            values = values == null ? new Object[length] : Arrays.copyOf(values, length);
+            t.locals = values;
+            t.localsShared = false;
+        }
+        values[id] = value == null ? NULL : value;
+    }
+
+    private static TaskCore task(String what) {
+        TaskCore t = Kernel.currentTask();
+        if (t == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskLocal#" + id;
+    }
+}

@@ -1,0 +1,610 @@
+package dev.coro.internal.kernel;
+
+import dev.coro.CancelledError;
+import dev.coro.internal.Sneaky;
+import dev.coro.internal.fiber.Fiber;
+import dev.coro.internal.timer.Timer;
+import dev.coro.internal.timer.TimerHeap;
+import dev.coro.lowlevel.AbortHandler;
+import dev.coro.time.Clock;
+import dev.coro.time.VirtualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * The kernel of one event loop: the ready queue, the timers, the selector, and the one place where
+ * task fibers are resumed.
+ *
+ * <p>Kept small on purpose (curio's rule: don't add features to the kernel). Tasks give control
+ * back only through the two traps of {@link Trap}; everything else (sleep, join, locks, queues,
+ * timeouts, task groups, streams) is built outside on {@code dev.coro.lowlevel}.
+ *
+ * <p>Invariant: all state here is touched only by the loop thread, or by a task body while the
+ * loop thread waits for it to suspend; other threads reach the kernel only through
+ * {@link #callSoonThreadsafe}.
+ */
+/* Implementation notes:
+ *
+ * One pass of the loop (runOnce) has four phases, as in asyncio's _run_once:
+ *   1. compute the wait: zero if anything is ready; else until the next timer (real time), or
+ *      zero then a clock jump (virtual time), or forever (nothing scheduled at all);
+ *   2. poll I/O (skipped when nothing is registered and we need not block) and move thread-safe
+ *      submissions into the ready queue;
+ *   3. expire timers: kernel wake-ups (sleep) reschedule their task at once, user callbacks join
+ *      the ready queue in deadline order;
+ *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for
+ *      the next pass, so yieldNow() gives up control for exactly one pass.
+ *
+ * step() is the single resume site. A task's fiber is created at its first step, so a task
+ * cancelled before it ever ran costs no fiber and never runs its body.
+ *
+ * Lost-failure reporting is deferred: a task that fails leaves a LostFailure record that is
+ * reported when the loop closes, or when the task's handle is garbage-collected (a Cleaner), unless
+ * someone observed the failure first.
+ */
+public final class Kernel {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final ArrayDeque<Object> ready = new ArrayDeque<>(256);
+    private final TimerHeap timers;
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final Selector selector;
+    private final Clock clock;
+    private final VirtualClock virtualClock;
+    private final Function<TaskCore, Object> ownerFactory;
+    private final BiConsumer<String, Throwable> exceptionHandler;
+    private final boolean debug;
+    private final LinkedHashSet<LostFailure> lostFailures = new LinkedHashSet<>();
+    private final TaskCore liveHead;
+
+    private volatile Thread thread;
+    private volatile boolean selecting;
+    private volatile boolean running;
+    private boolean closed;
+    private boolean stopRequested;
+    private TaskCore current;
+    private int foreignWork;
+    private int liveCount;
+    private long taskCounter;
+    private Object handle;
+
+    /**
+     * A kernel on {@code clock}. {@code ownerFactory} makes the public handle of each new task;
+     * {@code exceptionHandler} receives failures nobody else can: callbacks that throw, lost task
+     * failures, tasks destroyed while pending.
+     */
+    public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
+                  BiConsumer<String, Throwable> exceptionHandler, boolean debug) {
+        this.clock = clock;
+        this.virtualClock = clock instanceof VirtualClock v ? v : null;
+        this.ownerFactory = ownerFactory;
+        this.exceptionHandler = exceptionHandler;
+        this.debug = debug;
+        this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
+        this.liveHead = new TaskCore(this, "live-list-head", null, null, null);
+        liveHead.prevLive = liveHead.nextLive = liveHead;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the loop's selector", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    /** Starts the loop thread; {@code body} runs on it and should call {@link #runUntil} as asked. */
+    public LoopThread startThread(String name, Runnable body) {
+        LoopThread t = new LoopThread(this, name, body);
+        thread = t;
+        t.start();
+        return t;
+    }
+
+    /** The kernel of the task running on the calling thread, or of the loop thread it is; null if none. */
+    public static Kernel current() {
+        if (Thread.currentThread() instanceof LoopThread lt) return lt.kernel;
+        return Fiber.currentThreadFiberAttachment() instanceof TaskCore t ? t.kernel : null;
+    }
+
+    /** The task running on the calling thread (inside its body), or null. */
+    public static TaskCore currentTask() {
+        if (Thread.currentThread() instanceof LoopThread lt) return lt.kernel.current;
+        return Fiber.currentThreadFiberAttachment() instanceof TaskCore t ? t : null;
+    }
+
+    /** Whether the caller runs on this loop: on its thread or inside one of its tasks. */
+    public boolean onLoop() {
+        Thread t = Thread.currentThread();
+        if (t == thread) return true;
+        return Fiber.currentThreadFiberAttachment() instanceof TaskCore task && task.kernel == this;
+    }
+
+    /** The public object (dev.coro.EventLoop) this kernel belongs to. */
+    public Object handle() {
+        return handle;
+    }
+
+    /** Set once by the public loop object that owns this kernel. */
+    public void setHandle(Object handle) {
+        this.handle = handle;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public boolean isDebug() {
+        return debug;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public long now() {
+        return clock.nanos();
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    /** Queues {@code r} to run in the next pass, after everything already ready. */
+    public void callSoon(Runnable r) {
+        ready.addLast(r);
+    }
+
+    /** Queues {@code r} from any thread; on the loop it keeps FIFO order with {@link #callSoon}. */
+    public void callSoonThreadsafe(Runnable r) {
+        if (onLoop()) {
+            ready.addLast(r);
+            return;
+        }
+        inbox.add(r);
+        if (selecting) selector.wakeup();
+    }
+
+    /** Schedules {@code action} at {@code deadline} on this loop's clock; see {@link Timer#isInline()}. */
+    public Timer schedule(long deadline, Runnable action, boolean inline) {
+        return timers.schedule(deadline, action, inline);
+    }
+
+    /** Number of timers pending (cancelled ones leave at once). */
+    public int pendingTimers() {
+        return timers.size();
+    }
+
+    /** Number of tasks that have not finished. */
+    public int liveTasks() {
+        return liveCount;
+    }
+
+    /** Tells the loop that a thread or foreign future will deliver work; virtual time stands still meanwhile. */
+    public void foreignWorkStarted() {
+        foreignWork++;
+    }
+
+    /** The counterpart of {@link #foreignWorkStarted()}. */
+    public void foreignWorkEnded() {
+        foreignWork--;
+    }
+
+    /** Registers {@code channel} with the loop's selector; {@code callback} runs when it is ready. */
+    public SelectionKey register(SelectableChannel channel, int ops, IoCallback callback) throws ClosedChannelException {
+        return channel.register(selector, ops, callback);
+    }
+
+    /** Number of channels registered with the selector (cancelled keys leave at the next poll). */
+    public int registeredKeys() {
+        return selector.keys().size();
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /** Creates a task that runs {@code body}, inside {@code parentScope} if not null, and makes it ready. */
+    public TaskCore spawn(String name, Callable<?> body, Scope parentScope) {
+        if (closed) throw new IllegalStateException("Cannot spawn a task on a closed loop. Create a new loop.");
+        TaskCore t = new TaskCore(this, name != null ? name : "Task-" + ++taskCounter, body, parentScope,
+                debug ? new Throwable("Task created here") : null);
+        t.owner = ownerFactory.apply(t);
+        TaskCore parent = currentTask();
+        if (parent != null && parent.locals != null) {
+            t.locals = parent.locals;
+            t.localsShared = parent.localsShared = true;
+        }
+        if (parentScope != null) parentScope.addChild(t);
+        linkLive(t);
+        ready.addLast(t);
+        return t;
+    }
+
+    /* The single resume site: every fiber of every task is resumed here and nowhere else. */
+    private void step(TaskCore t) {
+        if (t.fiber == null) {
+            if (t.scope.isEffectivelyCancelled()) {
+                finish(t);
+                return;
+            }
+            t.fiber = Fiber.create(() -> runBody(t), t::name);
+            t.fiber.attach(t);
+        }
+        t.state = TaskCore.RUNNING;
+        current = t;
+        try {
+            t.fiber.resume();
+        } finally {
+            current = null;
+        }
+        if (t.fiber.isDone()) {
+            if (t.fiber.escaped() != null) t.failure = t.fiber.escaped();
+            finish(t);
+            return;
+        }
+        Trap trap = t.trap;
+        t.trap = null;
+        switch (trap) {
+            case Trap.Checkpoint c -> {
+                t.state = TaskCore.READY;
+                ready.addLast(t);
+            }
+            case Trap.Park p -> {
+                t.state = TaskCore.PARKED;
+                t.abort = p.abort();
+                t.waitReason = p.reason();
+                t.parkedAt = clock.nanos();
+            }
+            case null -> throw new IllegalStateException("coro bug: " + t.name + " suspended without a trap");
+        }
+    }
+
+    private static void runBody(TaskCore t) {
+        try {
+            t.value = t.body.call();
+        } catch (Throwable e) {
+            t.failure = e;
+        }
+    }
+
+    private void finish(TaskCore t) {
+        t.state = TaskCore.DONE;
+        unlinkLive(t);
+        if (t.root.parent != null) t.root.parent.removeChild(t);
+        Throwable f = t.failure;
+        if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
+            t.cancelled = true;
+            CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
+            if (f != null) ce.initCause(f);
+            t.failure = ce;
+            t.value = null;
+        } else if (f != null && !t.observed) {
+            recordLostFailure(t, f);
+        }
+        if (t.fiber == null) t.value = null;
+        t.runDoneCallbacks();
+    }
+
+    // ------------------------------------------------------------------ the two traps (task side)
+
+    /** Trap 1: let every other ready task run once, then come back. Raises if the task is cancelled. */
+    public void checkpoint(TaskCore t) {
+        if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
+        t.trap = Trap.Checkpoint.INSTANCE;
+        suspend(t);
+        if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
+    }
+
+    /**
+     * Trap 2: sleep until rescheduled; returns the value or throws the error it was rescheduled with.
+     * If the task is already cancelled, {@code abort} is asked first and, if it succeeds, the task
+     * raises at once without suspending.
+     */
+    public Object park(TaskCore t, AbortHandler abort, Object reason) {
+        if (t.scope.isEffectivelyCancelled() && abort.abort()) throw cancelledError(t);
+        t.trap = new Trap.Park(abort, reason);
+        return suspend(t);
+    }
+
+    private Object suspend(TaskCore t) {
+        try {
+            t.fiber.suspend();
+        } catch (RuntimeException | Error e) {
+            t.trap = null;
+            throw e;
+        }
+        Throwable e = t.resumeError;
+        Object v = t.resumeValue;
+        t.resumeError = null;
+        t.resumeValue = null;
+        if (e != null) throw Sneaky.<RuntimeException>rethrow(e);
+        return v;
+    }
+
+    /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */
+    public void reschedule(TaskCore t, Object value, Throwable error) {
+        if (t.state != TaskCore.PARKED) {
+            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name + ", state=" + t.stateName()
+                    + "]: only a parked task can be rescheduled, exactly once per park.");
+        }
+        t.state = TaskCore.READY;
+        t.abort = null;
+        t.waitReason = null;
+        t.resumeValue = value;
+        t.resumeError = error;
+        ready.addLast(t);
+    }
+
+    /** Changes what takes the parked {@code t} out of its wait (a waiter moved to another queue). */
+    public void replaceAbort(TaskCore t, AbortHandler abort) {
+        if (t.state != TaskCore.PARKED) throw new IllegalStateException("coro bug: replaceAbort on " + t.stateName());
+        t.abort = abort;
+    }
+
+    /** A fresh CancelledError for {@code t}. */
+    public static CancelledError cancelledError(TaskCore t) {
+        return new CancelledError("Task[name=" + t.name + "] was cancelled");
+    }
+
+    // ------------------------------------------------------------------ cancel scopes
+
+    /** Opens a scope in task {@code t}, nested in its innermost one. */
+    public Scope openScope(TaskCore t, boolean shielded, Object owner) {
+        Scope s = new Scope(t.scope, t, shielded, owner);
+        t.scope = s;
+        return s;
+    }
+
+    /** Closes {@code s}, which must be its task's innermost open scope. */
+    public void closeScope(Scope s) {
+        TaskCore t = s.task;
+        if (t.scope != s) {
+            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name
+                    + "]: it is not the innermost open scope. Close scopes in the reverse order of opening.");
+        }
+        t.scope = s.parent;
+    }
+
+    /** Cancels {@code s}: every parked task inside it that sees the cancellation is woken with CancelledError. */
+    public void cancel(Scope s) {
+        if (s.cancelled) return;
+        s.cancelled = true;
+        propagate(s.task, s);
+    }
+
+    /** Cancels task {@code t}: its root scope. */
+    public void cancelTask(TaskCore t) {
+        cancel(t.root);
+    }
+
+    /* Delivers a cancellation to t and to the tasks spawned into t's scopes from t's innermost up to `upTo`. */
+    private void propagate(TaskCore t, Scope upTo) {
+        if (t.state == TaskCore.DONE) return;
+        for (Scope x = t.scope; x != null && x.task == t; x = x.parent) {
+            for (TaskCore c = x.firstChild; c != null; ) {
+                TaskCore next = c.nextSibling;
+                propagate(c, null);
+                c = next;
+            }
+            if (x == upTo) break;
+        }
+        if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
+            boolean out;
+            try {
+                out = t.abort.abort();
+            } catch (Throwable e) {
+                report("Exception in the abort handler of Task[name=" + t.name + "]", e);
+                out = true;
+            }
+            if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    /** Runs passes until {@code done} holds or {@link #stop()} is called; on the loop thread only. */
+    public void runUntil(BooleanSupplier done) {
+        if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
+        stopRequested = false;
+        running = true;
+        try {
+            while (!stopRequested && !done.getAsBoolean()) runOnce();
+        } finally {
+            running = false;
+        }
+    }
+
+    /** Ends {@link #runUntil} after the current pass. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    private void runOnce() {
+        // Phase 1: how long may the poll block? 0 = not at all, -1 = until woken.
+        long wait;
+        if (!ready.isEmpty() || stopRequested) wait = 0;
+        else if (timers.isEmpty()) wait = -1;
+        else if (virtualClock != null) wait = foreignWork > 0 ? -1 : 0;
+        else wait = Math.max(0, timers.peek().deadline() - clock.nanos());
+
+        // Phase 2: poll I/O and take in thread-safe submissions.
+        pollIo(wait);
+        drainInbox();
+
+        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first.
+        if (virtualClock != null && ready.isEmpty() && foreignWork == 0 && !timers.isEmpty()) {
+            virtualClock.jumpTo(timers.peek().deadline());
+        }
+        long now = clock.nanos();
+        Timer due;
+        while ((due = timers.pollDue(now)) != null) {
+            if (due.isInline()) runCallback(due);
+            else ready.addLast(due);
+        }
+
+        // Phase 4: run exactly the batch that is ready now.
+        for (int n = ready.size(); n > 0; n--) {
+            Object item = ready.pollFirst();
+            if (item instanceof TaskCore t) step(t);
+            else runCallback((Runnable) item);
+        }
+    }
+
+    private void pollIo(long waitNanos) {
+        try {
+            if (waitNanos == 0) {
+                if (!selector.keys().isEmpty()) selector.selectNow(this::onIo);
+                return;
+            }
+            selecting = true;
+            try {
+                if (!inbox.isEmpty()) selector.selectNow(this::onIo);
+                else if (waitNanos < 0) selector.select(this::onIo);
+                else selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
+            } finally {
+                selecting = false;
+            }
+        } catch (IOException e) {
+            report("Selector failure", e);
+        }
+    }
+
+    private void onIo(SelectionKey key) {
+        try {
+            ((IoCallback) key.attachment()).onReady(key);
+        } catch (Throwable e) {
+            report("Exception in I/O callback for " + key.channel(), e);
+        }
+    }
+
+    private void drainInbox() {
+        Runnable r;
+        while ((r = inbox.poll()) != null) ready.addLast(r);
+    }
+
+    /** Runs a callback; whatever it throws is reported and the loop goes on. */
+    void runCallback(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable e) {
+            report("Exception in callback " + r, e);
+        }
+    }
+
+    /** Hands {@code error} to the loop's exception handler; the loop survives whatever it does. */
+    public void report(String message, Throwable error) {
+        try {
+            exceptionHandler.accept(message, error);
+        } catch (Throwable e) {
+            e.addSuppressed(error);
+            System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ live tasks and shutdown
+
+    private void linkLive(TaskCore t) {
+        TaskCore last = liveHead.prevLive;
+        t.prevLive = last;
+        t.nextLive = liveHead;
+        last.nextLive = t;
+        liveHead.prevLive = t;
+        liveCount++;
+    }
+
+    private void unlinkLive(TaskCore t) {
+        if (t.prevLive == null) return;
+        t.prevLive.nextLive = t.nextLive;
+        t.nextLive.prevLive = t.prevLive;
+        t.prevLive = t.nextLive = null;
+        liveCount--;
+    }
+
+    /** The tasks that have not finished, oldest first. */
+    public List<TaskCore> liveTaskList() {
+        List<TaskCore> out = new ArrayList<>(liveCount);
+        for (TaskCore t = liveHead.nextLive; t != liveHead; t = t.nextLive) out.add(t);
+        return out;
+    }
+
+    /** Cancels every unfinished task except {@code spared}. */
+    public void cancelAllExcept(TaskCore spared) {
+        for (TaskCore t : liveTaskList()) {
+            if (t != spared) cancelTask(t);
+        }
+    }
+
+    /**
+     * Closes the kernel on the loop thread: tasks still pending are reported as destroyed and their
+     * fibers abandoned, unobserved failures are reported, the selector is closed.
+     */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (TaskCore t : liveTaskList()) {
+            Throwable site = t.creationSite;
+            report("Task was destroyed but it is pending: Task[name=" + t.name + ", state=" + t.stateName() + "]"
+                    + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
+            if (t.fiber != null) t.fiber.abandon();
+            unlinkLive(t);
+        }
+        reportLostFailures();
+        ready.clear();
+        try {
+            selector.close();
+        } catch (IOException e) {
+            report("Closing the selector failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ lost failures
+
+    private static final class LostFailure {
+        final String taskName;
+        final Throwable failure;
+
+        LostFailure(String taskName, Throwable failure) {
+            this.taskName = taskName;
+            this.failure = failure;
+        }
+    }
+
+    private void recordLostFailure(TaskCore t, Throwable f) {
+        LostFailure record = new LostFailure(t.name, f);
+        t.lost = record;
+        lostFailures.add(record);
+        CLEANER.register(t.owner, () -> callSoonThreadsafe(() -> reportLost(record)));
+    }
+
+    void failureObserved(TaskCore t) {
+        if (t.lost != null) {
+            lostFailures.remove((LostFailure) t.lost);
+            t.lost = null;
+        }
+    }
+
+    private void reportLost(LostFailure record) {
+        if (lostFailures.remove(record)) {
+            report("Task exception was never retrieved: Task[name=" + record.taskName + "]", record.failure);
+        }
+    }
+
+    private void reportLostFailures() {
+        for (LostFailure record : new ArrayList<>(lostFailures)) reportLost(record);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.coro.internal.kernel;
+
+import dev.coro.internal.fiber.Fiber;
+import dev.coro.lowlevel.AbortHandler;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+
+/**
+ * The kernel's record of one task: its fiber, where it is in its life, what it waits on, its
+ * cancel scopes and, once it ends, its outcome. The public {@code dev.coro.Task} is a handle on it.
+ *
+ * <p>Invariant: only the loop's thread (or the task's own body, while the loop thread waits for
+ * it) reads or writes these fields.
+ */
+/* Implementation notes:
+ *
+ *   state     meaning                                  in ready queue?  fiber
+ *   READY     spawned or woken, waiting for its step   yes              null before the first step
+ *   RUNNING   its body runs now (Kernel.current)       no               suspended -> running
+ *   PARKED    waiting; `abort` takes it out            no               suspended
+ *   DONE      finished; outcome fields are final       no               done (or never created)
+ *
+ *   READY --step--> RUNNING --Checkpoint--> READY
+ *                           --Park(abort)--> PARKED --reschedule / abort ok--> READY
+ *                           --body ends--> DONE
+ *   READY (never stepped, cancelled) --step--> DONE without running the body
+ *
+ * A task ends CANCELLED when its body threw CancelledError, or when its root scope was cancelled
+ * and the body did not throw anything else (a real failure beats a cancellation).
+ */
+public final class TaskCore {
+    static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
+
+    final Kernel kernel;
+    final String name;
+    final Scope root;
+    final Callable<?> body;
+    Object owner;
+    Fiber fiber;
+    int state = READY;
+    Trap trap;
+    AbortHandler abort;
+    Object waitReason;
+    long parkedAt;
+    Object resumeValue;
+    Throwable resumeError;
+    Scope scope;
+
+    /** Opaque per-task storage for TaskLocal; spawned tasks start with their parent's array. */
+    public Object[] locals;
+    /** Copy-on-write flag for {@link #locals}: true while the array is shared with another task. */
+    public boolean localsShared;
+
+    Object value;
+    Throwable failure;
+    boolean cancelled;
+    boolean observed;
+    Object lost;
+    private ArrayList<Runnable> doneCallbacks;
+    final Throwable creationSite;
+
+    TaskCore prevLive, nextLive;
+    TaskCore prevSibling, nextSibling;
+
+    TaskCore(Kernel kernel, String name, Callable<?> body, Scope parentScope, Throwable creationSite) {
+        this.kernel = kernel;
+        this.name = name;
+        this.body = body;
+        this.root = new Scope(parentScope, this, false, this);
+        this.scope = root;
+        this.creationSite = creationSite;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The public handle (dev.coro.Task) of this task. */
+    public Object owner() {
+        return owner;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public boolean isDone() {
+        return state == DONE;
+    }
+
+    /** Whether the task ended cancelled. */
+    public boolean isCancelled() {
+        return state == DONE && cancelled;
+    }
+
+    /** Whether cancel() was called on the task (its root scope), whether or not it has ended. */
+    public boolean isCancelRequested() {
+        return root.cancelled;
+    }
+
+    /** The value it returned; meaningful only when it ended successfully. */
+    public Object value() {
+        return value;
+    }
+
+    /** The failure it ended with (the body's exception, or a CancellationException if cancelled), or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Records that someone looked at the outcome, so that a failure is not reported as lost. */
+    public void markObserved() {
+        if (!observed) {
+            observed = true;
+            kernel.failureObserved(this);
+        }
+    }
+
+    /** Runs {@code callback} on the loop when the task ends (at once, in the next pass, if it has). */
+    public void whenDone(Runnable callback) {
+        if (state == DONE) {
+            kernel.callSoon(callback);
+            return;
+        }
+        if (doneCallbacks == null) doneCallbacks = new ArrayList<>(2);
+        doneCallbacks.add(callback);
+    }
+
+    /** Removes a callback registered with {@link #whenDone}; true if it was still registered. */
+    public boolean removeDoneCallback(Runnable callback) {
+        return doneCallbacks != null && doneCallbacks.remove(callback);
+    }
+
+    void runDoneCallbacks() {
+        ArrayList<Runnable> callbacks = doneCallbacks;
+        doneCallbacks = null;
+        if (callbacks == null) return;
+        for (Runnable r : callbacks) kernel.runCallback(r);
+    }
+
+    /** The innermost open cancel scope. */
+    public Scope scope() {
+        return scope;
+    }
+
+    /** What the task waits on while parked (for dumps and traces), or null. */
+    public Object waitReason() {
+        return waitReason;
+    }
+
+    /** Where the task was created, when the loop runs in debug mode; else null. */
+    public Throwable creationSite() {
+        return creationSite;
+    }
+
+    /** The suspended body's stack, innermost frame first; empty if it is not suspended. */
+    public StackTraceElement[] stackTrace() {
+        return fiber == null ? new StackTraceElement[0] : fiber.stackTrace();
+    }
+
+    /** READY, RUNNING, PARKED or DONE, with the outcome once done. */
+    public String stateName() {
+        return switch (state) {
+            case READY -> fiber == null ? "NEW" : "READY";
+            case RUNNING -> "RUNNING";
+            case PARKED -> "PARKED(" + waitReason + ")";
+            default -> cancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
+        };
+    }
+}

@@ -1,0 +1,16 @@
+package dev.coro.lowlevel;
+
+/**
+ * What a parked task does when it is cancelled: take itself out of whatever it waits on.
+ *
+ * <p>Called on the loop's thread, at most once per cancellation delivery, while the task is
+ * parked. Return {@code true} if the task is now out of the wait (the kernel then resumes it with
+ * {@link dev.coro.CancelledError}); return {@code false} if it must stay parked until whoever it
+ * waits for reschedules it (for example a task group that first waits for its children to
+ * unwind). Must not suspend.
+ */
+@FunctionalInterface
+public interface AbortHandler {
+    /** Takes the parked task out of its wait; see the class comment for the meaning of the result. */
+    boolean abort();
+}

@@ -1,0 +1,156 @@
+package dev.coro.lowlevel;
+
+import dev.coro.Task;
+import dev.coro.internal.kernel.TaskCore;
+
+/**
+ * A FIFO queue of parked tasks: the one wait queue under every synchronisation primitive (Trio's
+ * ParkingLot). A primitive decides when to wait and whom to wake; the lot keeps the order and
+ * takes a cancelled waiter out.
+ *
+ * <pre>{@code
+ * // an event, in full
+ * if (!isSet) lot.park(this);
+ * ...
+ * isSet = true; lot.unparkAll(null);
+ * }</pre>
+ *
+ * <p>Waiters are woken strictly in the order they parked. A waiter that is cancelled leaves the
+ * lot at once and raises {@link dev.coro.CancelledError}; a waiter that was already unparked (it
+ * holds a value, but has not run yet) is not in the lot any more, and a primitive that handed it
+ * something must check {@link Traps#isCancelled()} when it resumes and pass the thing on.
+ * Confined to the loop's thread, like everything a task touches.
+ */
+/* Implementation notes:
+ *
+ * An intrusive doubly-linked list of Nodes; each Node is also the AbortHandler of its park, so a
+ * park allocates one object and removal on cancellation is O(1).
+ */
+public final class ParkingLot {
+    private Node head, tail;
+    private int size;
+
+    private final class Node implements AbortHandler {
+        final TaskCore task;
+        Node prev, next;
+        boolean linked;
+
+        Node(TaskCore task) {
+            this.task = task;
+        }
+
+        @Override
+        public boolean abort() {
+            unlink(this);
+            return true;
+        }
+    }
+
+    /** An empty lot. */
+    public ParkingLot() {}
+
+    /**
+     * Parks the current task at the back of the queue until an {@code unpark*} call reaches it.
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> a cancelled waiter leaves the
+     * queue and raises {@link dev.coro.CancelledError}; nothing else changes.
+     *
+     * @param reason what the task waits on, for task dumps (usually the primitive)
+     * @return the value given to the unpark call
+     */
+    public Object park(Object reason) {
+        TaskCore t = Traps.task("ParkingLot.park");
+        Node n = new Node(t);
+        link(n);
+        return t.kernel().park(t, n, reason);
+    }
+
+    /** Wakes the longest waiter with {@code value}; false if nobody waits. */
+    public boolean unparkOne(Object value) {
+        Node n = head;
+        if (n == null) return false;
+        unlink(n);
+        n.task.kernel().reschedule(n.task, value, null);
+        return true;
+    }
+
+    /** Wakes up to {@code count} waiters, oldest first, with {@code value}; returns how many. */
+    public int unpark(int count, Object value) {
+        int woken = 0;
+        while (woken < count && unparkOne(value)) woken++;
+        return woken;
+    }
+
+    /** Wakes every waiter with {@code value}; returns how many. */
+    public int unparkAll(Object value) {
+        return unpark(Integer.MAX_VALUE, value);
+    }
+
+    /** Wakes every waiter by throwing {@code error} from its park; returns how many. */
+    public int unparkAllWithError(Throwable error) {
+        int woken = 0;
+        for (Node n = head; n != null; n = head) {
+            unlink(n);
+            n.task.kernel().reschedule(n.task, null, error);
+            woken++;
+        }
+        return woken;
+    }
+
+    /**
+     * Moves up to {@code count} waiters, oldest first, to the back of {@code other} without waking
+     * them (a condition's signal moves its waiters to the lock's queue).
+     */
+    public int repark(ParkingLot other, int count) {
+        int moved = 0;
+        for (Node n = head; n != null && moved < count; n = head) {
+            unlink(n);
+            Node m = other.new Node(n.task);
+            other.link(m);
+            n.task.kernel().replaceAbort(n.task, m);
+            moved++;
+        }
+        return moved;
+    }
+
+    /** The task that has waited longest, or null. */
+    public Task<?> first() {
+        return head == null ? null : (Task<?>) head.task.owner();
+    }
+
+    /** How many tasks wait. */
+    public int size() {
+        return size;
+    }
+
+    /** Whether nobody waits. */
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    private void link(Node n) {
+        n.prev = tail;
+        if (tail == null) head = n;
+        else tail.next = n;
+        tail = n;
+        n.linked = true;
+        size++;
+    }
+
+    private void unlink(Node n) {
+        if (!n.linked) return;
+        if (n.prev == null) head = n.next;
+        else n.prev.next = n.next;
+        if (n.next == null) tail = n.prev;
+        else n.next.prev = n.prev;
+        n.prev = n.next = null;
+        n.linked = false;
+        size--;
+    }
+
+    @Override
+    public String toString() {
+        return "ParkingLot[waiters=" + size + "]";
+    }
+
+}

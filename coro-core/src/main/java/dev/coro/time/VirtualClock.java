@@ -1,0 +1,51 @@
+package dev.coro.time;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A clock that starts at 0 and moves only when told: by its loop, which jumps it to the next
+ * timer whenever every task waits and no I/O or thread work is outstanding, or by a test with
+ * {@link #advance(Duration)}. A program that sleeps an hour in virtual time ends in milliseconds,
+ * and the same program always sees the same times.
+ *
+ * <p>Virtual time keeps exact nanoseconds. Like its loop, a virtual clock is confined to the
+ * loop's thread.
+ */
+public final class VirtualClock implements Clock {
+    private long now;
+
+    /** A clock at time 0. */
+    public VirtualClock() {}
+
+    @Override
+    public long nanos() {
+        return now;
+    }
+
+    @Override
+    public boolean isVirtual() {
+        return true;
+    }
+
+    /**
+     * Moves the clock forward by {@code d}; timers that become due fire on the loop's next pass.
+     *
+     * @throws IllegalArgumentException if {@code d} is negative
+     */
+    public void advance(Duration d) {
+        Objects.requireNonNull(d, "d");
+        if (d.isNegative()) throw new IllegalArgumentException("d: " + d + " (expected: >= 0)");
+        now = Math.addExact(now, d.toNanos());
+    }
+
+    /** Jumps to {@code nanos} if that is later than now; time never runs backwards. */
+    public void jumpTo(long nanos) {
+        if (nanos > now) now = nanos;
+    }
+
+    @Override
+    public String toString() {
+        return "VirtualClock[" + Duration.ofNanos(now) + "]";
+    }
+}
