@@ -4,6 +4,8 @@ import static dev.coro.examples.walkthrough.Fib.fib;
 import static dev.coro.examples.walkthrough.Search.asyncSearch;
 import static dev.coro.examples.walkthrough.Search.search;
 
+import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.gen.Coroutine;
 import dev.coro.gen.Generator;
 import java.io.OutputStream;
@@ -16,21 +18,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * The study note, cell by cell: each step prints a heading, the Java code it runs (excerpts of the
  * real sources) and that code's output.
  *
- * <p>Invariant: every step prints only to {@code out} and reads time only from {@code clock} and
- * {@code cpuTime}, so a test that fakes both gets the same output on every run.
+ * <p>Invariant: every step prints only to {@code out} and reads time only from {@code clock},
+ * {@code cpuTime} and the loops {@code newLoop} makes, so a test that fakes the clocks and runs the
+ * loops in virtual time gets the same output on every run.
  */
 public final class Walkthrough {
-    /** How many primes step 5 finds. */
+    /** How many primes steps 5 and 6 find. */
     static final int PRIMES = 8;
-    /** How often step 5's message task prints. */
+    /** How often the message task of steps 5 and 6 prints. */
     static final Duration MESSAGE_INTERVAL = Duration.ofMillis(300);
-    /** How many times step 5's message task prints. */
+    /** How many times the message task of steps 5 and 6 prints. */
     static final int MESSAGES = 3;
 
     private static final PrintStream SILENT = new PrintStream(OutputStream.nullOutputStream());
@@ -38,6 +42,8 @@ public final class Walkthrough {
     private final PrintStream out;
     private final LongSupplier clock;
     private final LongSupplier cpuTime;
+    private final Supplier<EventLoop> newLoop;
+    private Cost toySchedulerCost;
     private final List<Step> steps = List.of(
             step(1, "Generator", "Calling fib() runs nothing: it returns a generator; next() runs the body"
                     + " to its next yield.", this::generator, "Fib.java#fib", "Walkthrough.java#step1"),
@@ -53,21 +59,27 @@ public final class Walkthrough {
                     + " a sleep that yields until its deadline, a primality test that yields between divisions.",
                     this::toyScheduler, "NonBlockingCallees.java#async-sleep", "NonBlockingCallees.java#async-is-prime",
                     "NonBlockingCallees.java#async-print-matches", "NonBlockingCallees.java#async-repetitive-message",
-                    "Walkthrough.java#step5"));
+                    "Walkthrough.java#step5"),
+            step(6, "The same program on the event loop", "Coro.sleep parks the task on a timer and"
+                    + " Coro.yieldNow lets the others run once: the same Found lines, and the waiting costs no CPU.",
+                    this::eventLoop, "EventLoopCallees.java#is-prime", "EventLoopCallees.java#print-matches",
+                    "EventLoopCallees.java#repetitive-message", "Walkthrough.java#step6"));
 
     /** A walkthrough on the real clocks, printing to {@code out}. */
     public Walkthrough(PrintStream out) {
-        this(out, System::nanoTime, Walkthrough::processCpuTime);
+        this(out, System::nanoTime, Walkthrough::processCpuTime, EventLoop::create);
     }
 
     /**
-     * @param clock nanoseconds, for step 5's sleeps and wall time
+     * @param clock nanoseconds, for step 5's sleeps and for wall time
      * @param cpuTime nanoseconds of CPU time used by the process
+     * @param newLoop makes step 6's loop
      */
-    Walkthrough(PrintStream out, LongSupplier clock, LongSupplier cpuTime) {
+    Walkthrough(PrintStream out, LongSupplier clock, LongSupplier cpuTime, Supplier<EventLoop> newLoop) {
         this.out = out;
         this.clock = clock;
         this.cpuTime = cpuTime;
+        this.newLoop = newLoop;
     }
 
     private static Step step(int number, String title, String summary, Runnable body, String... code) {
@@ -190,26 +202,64 @@ public final class Walkthrough {
     }
 
     private void toyScheduler() {
-        long wallStart = clock.getAsLong();
-        long cpuStart = cpuTime.getAsLong();
-        // region step5
         NonBlockingCallees callees = new NonBlockingCallees(out, clock);
-        Scheduler sched = new Scheduler(new Task.Counter(), SILENT); // its "Running task N" lines would drown the rest
-        sched.add(callees.asyncRepetitiveMessage("This is an async message", MESSAGE_INTERVAL, MESSAGES));
-        sched.add(callees.asyncPrintMatches(fib(), callees::asyncIsPrime, PRIMES));
-        sched.runToCompletion();
-        // endregion
-        out.printf(Locale.ROOT, "Measured: %.3f s of CPU time in %.3f s of wall time; a sleeping task was resumed"
-                + " %,d times only to find its deadline not yet reached.%n",
-                seconds(cpuTime.getAsLong() - cpuStart), seconds(clock.getAsLong() - wallStart), callees.idleWakeups());
+        toySchedulerCost = measure(() -> primesAndMessagesOnToyScheduler(callees));
+        out.printf(Locale.ROOT, "Measured: %s; a sleeping task was resumed %,d times only to find its deadline"
+                + " not yet reached.%n", toySchedulerCost, callees.idleWakeups());
         out.println("Why: asyncSleep never blocks, it yields and re-reads the clock on every turn, so a sleeping task"
                 + " stays runnable and the scheduler spins a core at 100% until the deadline; an event loop instead"
                 + " keeps sleeping tasks in a timer queue and blocks in the OS until the earliest deadline,"
                 + " using no CPU while it waits.");
     }
 
-    private static double seconds(long nanos) {
-        return nanos / 1e9;
+    private void primesAndMessagesOnToyScheduler(NonBlockingCallees callees) {
+        // region step5
+        Scheduler sched = new Scheduler(new Task.Counter(), SILENT); // its "Running task N" lines would drown the rest
+        sched.add(callees.asyncRepetitiveMessage("This is an async message", MESSAGE_INTERVAL, MESSAGES));
+        sched.add(callees.asyncPrintMatches(fib(), callees::asyncIsPrime, PRIMES));
+        sched.runToCompletion();
+        // endregion
+    }
+
+    private void eventLoop() {
+        Cost cost = measure(this::primesAndMessagesOnEventLoop);
+        if (toySchedulerCost == null) { // step 5 did not run in this walkthrough: run its program, silently
+            toySchedulerCost = measure(() -> primesAndMessagesOnToyScheduler(new NonBlockingCallees(SILENT, clock)));
+        }
+        out.println("Measured, for the same work:");
+        out.println("  event loop (step 6):    " + cost);
+        out.println("  toy scheduler (step 5): " + toySchedulerCost);
+    }
+
+    private void primesAndMessagesOnEventLoop() {
+        // region step6
+        EventLoopCallees callees = new EventLoopCallees(out);
+        // newLoop: EventLoop::create, or virtual time in the test; Coro.run(main) makes, runs and closes one
+        try (EventLoop loop = newLoop.get()) {
+            loop.run(() -> {
+                var search = Coro.spawn(() -> callees.printMatches(fib(), callees::isPrime, PRIMES));
+                var repetitive = Coro.spawn(
+                        () -> callees.repetitiveMessage("This is an async message", MESSAGE_INTERVAL, MESSAGES));
+                return Coro.gather(search, repetitive);
+            });
+        }
+        // endregion
+    }
+
+    /** CPU and wall time taken by one program. */
+    private record Cost(long cpuNanos, long wallNanos) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.3f s of CPU time in %.3f s of wall time", cpuNanos / 1e9,
+                    wallNanos / 1e9);
+        }
+    }
+
+    private Cost measure(Runnable program) {
+        long wallStart = clock.getAsLong();
+        long cpuStart = cpuTime.getAsLong();
+        program.run();
+        return new Cost(cpuTime.getAsLong() - cpuStart, clock.getAsLong() - wallStart);
     }
 
     private static long processCpuTime() {

@@ -23,14 +23,14 @@ class WalkthroughCommandTest {
 
         assertThat(printed().lines().map(l -> l.substring(0, l.indexOf(':')))).containsExactly(
                 "1. Generator", "2. Linear search", "3. Cooperative search", "4. Task and Scheduler",
-                "5. Non-blocking callees on the toy scheduler");
+                "5. Non-blocking callees on the toy scheduler", "6. The same program on the event loop");
     }
 
     @Test
     void stepRunsThatStepOnly() {
         assertThat(cli.execute("--step", "2")).isZero();
 
-        assertThat(printed()).startsWith("=== Step 2 of 5: Linear search ===\n")
+        assertThat(printed()).startsWith("=== Step 2 of 6: Linear search ===\n")
                 .contains("--- Search.java (search)\n    static <T> T search(")
                 .endsWith("--- output\nsearch(fib(), at least 3 digits) -> 123\n\n")
                 .doesNotContain("=== Step 1", "=== Step 3");
@@ -40,7 +40,7 @@ class WalkthroughCommandTest {
     void stepOutOfRangeIsAUsageErrorThatSaysTheRange() {
         assertThat(cli.execute("--step", "9")).isEqualTo(2);
 
-        assertThat(err.toString()).startsWith("--step: 9 (expected: 1..5; see --list)\n");
+        assertThat(err.toString()).startsWith("--step: 9 (expected: 1..6; see --list)\n");
         assertThat(printed()).isEmpty();
     }
 

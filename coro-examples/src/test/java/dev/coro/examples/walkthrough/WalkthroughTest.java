@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.coro.EventLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,8 +26,9 @@ class WalkthroughTest {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    /** Fake clocks: each read advances the wall clock by 5 ms and the CPU clock by 250 ms. */
-    private final Walkthrough walkthrough = new Walkthrough(out, ticking(5_000_000), ticking(250_000_000));
+    /** Fake clocks (each read advances the wall clock by 5 ms, the CPU clock by 250 ms) and loops in virtual time. */
+    private final Walkthrough walkthrough = new Walkthrough(out, ticking(5_000_000), ticking(250_000_000),
+            () -> EventLoop.builder().virtualTime().build());
 
     private static LongSupplier ticking(long nanosPerRead) {
         long[] now = {0};
@@ -34,7 +36,7 @@ class WalkthroughTest {
     }
 
     static IntStream stepNumbers() {
-        return IntStream.rangeClosed(1, 5);
+        return IntStream.rangeClosed(1, 6);
     }
 
     @ParameterizedTest
@@ -51,7 +53,7 @@ class WalkthroughTest {
 
         List<String> expected = new ArrayList<>();
         for (Step step : walkthrough.steps()) {
-            expected.add("=== Step " + step.number() + " of 5: " + step.title() + " ===\n" + step.summary() + "\n");
+            expected.add("=== Step " + step.number() + " of 6: " + step.title() + " ===\n" + step.summary() + "\n");
             for (Excerpt e : step.code()) {
                 expected.add("--- " + e.file() + " (" + e.region() + ")\n"
                         + e.text().lines().map(l -> l.isEmpty() ? "\n" : "    " + l + "\n").collect(joining()));
@@ -59,6 +61,20 @@ class WalkthroughTest {
             expected.add("--- output\n" + golden("step-" + step.number() + ".txt"));
         }
         assertThat(printed()).containsSubsequence(expected);
+    }
+
+    @Test
+    void toySchedulerAndEventLoopFindTheSamePrimes() {
+        walkthrough.step(5).body().run();
+        List<String> toy = foundLines();
+        bytes.reset();
+        walkthrough.step(6).body().run();
+
+        assertThat(foundLines()).hasSize(Walkthrough.PRIMES).isEqualTo(toy);
+    }
+
+    private List<String> foundLines() {
+        return printed().lines().filter(l -> l.startsWith("Found: ")).toList();
     }
 
     @Test
@@ -99,8 +115,8 @@ class WalkthroughTest {
 
     @Test
     void stepNumberOutOfRangeIsRejected() {
-        assertThatIllegalArgumentException().isThrownBy(() -> walkthrough.step(6))
-                .withMessage("step: 6 (expected: 1..5)");
+        assertThatIllegalArgumentException().isThrownBy(() -> walkthrough.step(7))
+                .withMessage("step: 7 (expected: 1..6)");
     }
 
     private String printed() {
