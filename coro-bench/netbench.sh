@@ -4,8 +4,8 @@
 #   echo: coro (`coro serve echo`) vs a hand-written single-thread NIO loop vs Netty NIO and epoll
 #         (one event-loop thread each); 50 connections, 1 KiB and 10 KiB ping-pong.
 #   http: coro (`coro serve http`) vs Netty NIO and epoll, with wrk (if installed), 50 connections.
-# Each run: WARMUP seconds of load, then SECONDS measured. Prints one table row per run.
-#   coro-bench/netbench.sh [SECONDS] [WARMUP]
+# Each run: WARMUP seconds of load, then SECONDS measured.
+#   [ROUNDS=3] coro-bench/netbench.sh [SECONDS] [WARMUP]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,22 +68,38 @@ http_run() { # http_run SERVER -> requests/s (wrk)
   stop_server
 }
 
-printf '%-6s %-8s %-12s %12s %8s\n' test size server "req/s" "vs base"
-for size in 1024 10240; do
-  base=""
-  for server in raw-nio coro-echo netty-nio-echo netty-epoll-echo; do
-    rate="$(echo_run "$server" "$size")"
-    [ -z "$base" ] && base="$rate"
-    printf '%-6s %-8s %-12s %12s %7.1f%%\n' echo "$size" "${server%-echo}" "$rate" "$(echo "100 * $rate / $base" | bc -l)"
-  done
-done
+# Servers take turns, ROUNDS times, so that noise from other processes hits them alike; a row
+# reports the median of its rounds and its ratio to the first server of its group.
+ROUNDS="${ROUNDS:-3}"
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A RESULTS
+groups=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
+        "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
 if command -v wrk >/dev/null 2>&1; then
-  base=""
-  for server in netty-nio-http coro-http netty-epoll-http; do
-    rate="$(http_run "$server")"
-    [ -z "$base" ] && base="$rate"
-    printf '%-6s %-8s %-12s %12s %7.1f%%\n' http - "${server%-http}" "$rate" "$(echo "100 * $rate / $base" | bc -l)"
-  done
+  groups+=("http - netty-nio-http coro-http netty-epoll-http")
 else
   echo "wrk not installed: HTTP runs skipped (apt-get install -y wrk)" >&2
 fi
+for round in $(seq "$ROUNDS"); do
+  for group in "${groups[@]}"; do
+    read -r test size servers <<<"$group"
+    for server in $servers; do
+      if [ "$test" = echo ]; then rate="$(echo_run "$server" "$size")"; else rate="$(http_run "$server")"; fi
+      RESULTS["$test $size $server"]+="$rate "
+      echo "round $round: $test $size $server $rate" >&2
+    done
+  done
+done
+printf '%-6s %-8s %-12s %12s %8s   %s\n' test size server "req/s" "vs first" "rounds"
+for group in "${groups[@]}"; do
+  read -r test size servers <<<"$group"
+  base=""
+  for server in $servers; do
+    runs="${RESULTS["$test $size $server"]}"
+    rate="$(tr ' ' '\n' <<<"$runs" | grep . | median)"
+    [ -z "$base" ] && base="$rate"
+    name="${server%-echo}"
+    printf '%-6s %-8s %-12s %12s %7.1f%%   %s\n' "$test" "$size" "${name%-http}" "$rate" \
+      "$(echo "100 * $rate / $base" | bc -l)" "$runs"
+  done
+done
