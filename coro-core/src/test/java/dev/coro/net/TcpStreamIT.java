@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
 import dev.coro.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -201,6 +203,30 @@ class TcpStreamIT {
                     .hasMessageContaining("Cannot connect to /127.0.0.1:" + port);
             return null;
         });
+    }
+
+    @Test
+    void aConnectThatTimesOutLeavesNothingBehind() {
+        List<String> got = run(() -> {
+            long fdsBefore = NetTesting.openFds();
+            List<TcpStream> queued = new ArrayList<>();
+            String outcome = "every connect completed";
+            // Nobody accepts and the backlog is 1: once the queue is full the kernel drops SYNs.
+            try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        queued.add(Coro.withTimeout(Duration.ofMillis(200), () -> TcpStream.connect(deaf.getLocalSocketAddress())));
+                    } catch (DeadlineExceededException e) {
+                        outcome = "timed out after " + (queued.size() > 0 ? "some" : "no") + " connects";
+                        break;
+                    }
+                }
+                for (TcpStream q : queued) q.close();
+            }
+            NetTesting.assertNoChannelsLeft();
+            return List.of(outcome, "fds back: " + (NetTesting.openFds() <= fdsBefore + 2));
+        });
+        assertThat(got).containsExactly("timed out after some connects", "fds back: true");
     }
 
     @Test
