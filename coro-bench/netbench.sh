@@ -53,26 +53,51 @@ start_server() {
   exit 1
 }
 
-echo_run() { # echo_run SERVER SIZE -> round trips/s
+TICKS="$(getconf CLK_TCK)"
+server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }   # utime + stime, in clock ticks
+
+# measure DELAY COMMAND...: runs the load COMMAND (which measures for SECONDS_MEASURED after DELAY
+# seconds) and prints "<its output> <server CPU µs per request>", sampling the server's CPU time
+# over the measured window.
+measure() {
+  local delay="$1"; shift
+  local out; out="$(mktemp)"
+  "$@" >"$out" &
+  local load=$!
+  sleep "$(echo "$delay + 0.2" | bc -l)"
+  local c0; c0="$(server_cpu)"
+  sleep "$(echo "$SECONDS_MEASURED - 0.4" | bc -l)"
+  local c1; c1="$(server_cpu)"
+  wait "$load"
+  local rate; rate="$(cat "$out")"; rm -f "$out"
+  printf '%s %.2f\n' "$rate" "$(echo "($c1 - $c0) / $TICKS / ($SECONDS_MEASURED - 0.4) / $rate * 1000000" | bc -l)"
+}
+
+echo_run() { # echo_run SERVER SIZE -> "round trips/s  server µs/round trip"
   start_server "$1"
-  taskset -c "$LOAD_CPU" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
+  measure "$WARMUP" taskset -c "$LOAD_CPU" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
     "$PORT" "$CONNECTIONS" "$2" "$WARMUP" "$SECONDS_MEASURED"
   stop_server
 }
 
-http_run() { # http_run SERVER -> requests/s (wrk)
+wrk_rate() { # wrk_rate SECONDS -> requests/s of one wrk run
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$1s" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
+}
+
+http_run() { # http_run SERVER -> "requests/s  server µs/request"
   start_server "$1"
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/" >/dev/null
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_MEASURED}s" "http://127.0.0.1:$PORT/" \
-    | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
+  wrk_rate "$WARMUP" >/dev/null
+  measure 0 wrk_rate "$SECONDS_MEASURED"
   stop_server
 }
 
 # Servers take turns, ROUNDS times, so that noise from other processes hits them alike; a row
-# reports the median of its rounds and its ratio to the first server of its group.
+# reports the medians of its rounds and their ratios to the first server of its group. On a shared
+# machine the server's CPU time per request (µs/req, lower is better; "vs first" > 100% means
+# cheaper than the first) is the steadier of the two measures.
 ROUNDS="${ROUNDS:-3}"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A RESULTS
+declare -A RESULTS CPU
 groups=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
         "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
 if command -v wrk >/dev/null 2>&1; then
@@ -84,22 +109,25 @@ for round in $(seq "$ROUNDS"); do
   for group in "${groups[@]}"; do
     read -r test size servers <<<"$group"
     for server in $servers; do
-      if [ "$test" = echo ]; then rate="$(echo_run "$server" "$size")"; else rate="$(http_run "$server")"; fi
+      if [ "$test" = echo ]; then result="$(echo_run "$server" "$size")"; else result="$(http_run "$server")"; fi
+      read -r rate cpu <<<"$result"
       RESULTS["$test $size $server"]+="$rate "
-      echo "round $round: $test $size $server $rate" >&2
+      CPU["$test $size $server"]+="$cpu "
+      echo "round $round: $test $size $server $rate req/s, $cpu µs/req" >&2
     done
   done
 done
-printf '%-6s %-8s %-12s %12s %8s   %s\n' test size server "req/s" "vs first" "rounds"
+printf '%-6s %-7s %-12s %9s %9s %12s %9s   %s\n' test size server "req/s" "vs first" "µs/req" "vs first" "rounds (req/s; µs/req)"
 for group in "${groups[@]}"; do
   read -r test size servers <<<"$group"
-  base=""
+  base=""; base_cpu=""
   for server in $servers; do
-    runs="${RESULTS["$test $size $server"]}"
+    runs="${RESULTS["$test $size $server"]}"; cpus="${CPU["$test $size $server"]}"
     rate="$(tr ' ' '\n' <<<"$runs" | grep . | median)"
-    [ -z "$base" ] && base="$rate"
+    cpu="$(tr ' ' '\n' <<<"$cpus" | grep . | median)"
+    [ -z "$base" ] && base="$rate" && base_cpu="$cpu"
     name="${server%-echo}"
-    printf '%-6s %-8s %-12s %12s %7.1f%%   %s\n' "$test" "$size" "${name%-http}" "$rate" \
-      "$(echo "100 * $rate / $base" | bc -l)" "$runs"
+    printf '%-6s %-7s %-12s %9s %8.1f%% %12s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
+      "$(echo "100 * $rate / $base" | bc -l)" "$cpu" "$(echo "100 * $base_cpu / $cpu" | bc -l)" "$runs" "$cpus"
   done
 done
