@@ -1,11 +1,14 @@
 package dev.coro.examples.serve;
 
+import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
 import dev.coro.net.IncompleteReadException;
 import dev.coro.net.LimitOverrunException;
 import dev.coro.net.TcpServer;
 import dev.coro.net.TcpStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * An HTTP/1.1 server with keep-alive whose one resource is {@code GET /}: {@code Hello, World!}.
@@ -29,6 +32,7 @@ public final class HelloHttpServer {
 
     private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
     private static final int BODY_CHUNK = 64 * 1024;
+    private static final Duration LINGER = Duration.ofSeconds(2);
 
     private HelloHttpServer() {}
 
@@ -45,7 +49,7 @@ public final class HelloHttpServer {
             try {
                 head = stream.readUntil(END_OF_HEAD);
             } catch (LimitOverrunException e) {
-                stream.write(Status.HEADERS_TOO_LARGE.bytes(Status.Mode.CLOSE));
+                refuse(stream, Status.HEADERS_TOO_LARGE);
                 return;
             } catch (IncompleteReadException e) {
                 return;   // the client left in the middle of a request: nobody to answer
@@ -60,11 +64,11 @@ public final class HelloHttpServer {
         try {
             request = RequestHead.parse(head);
         } catch (RequestHead.Rejected e) {
-            stream.write(e.status.bytes(Status.Mode.CLOSE));
+            refuse(stream, e.status);
             return false;
         }
         if (request.contentLength() > MAX_BODY) {
-            stream.write(Status.CONTENT_TOO_LARGE.bytes(Status.Mode.CLOSE));
+            refuse(stream, Status.CONTENT_TOO_LARGE);
             return false;
         }
         if (!skipBody(stream, request.contentLength())) return false;
@@ -73,6 +77,26 @@ public final class HelloHttpServer {
         stream.write(route(request).bytes(mode));
         stream.drain();
         return request.keepAlive();
+    }
+
+    /*
+     * Answers with an error and closes, lingering (as httpd and nginx do): closing a socket with
+     * unread request bytes makes the kernel send RST, which can destroy the response before the
+     * client reads it. So send FIN first and drop what the client still sends, within bounds.
+     */
+    private static void refuse(TcpStream stream, Status status) throws IOException {
+        stream.write(status.bytes(Status.Mode.CLOSE));
+        stream.shutdownOutput();
+        try {
+            Coro.withTimeout(LINGER, () -> {
+                long left = MAX_BODY;
+                byte[] dropped;
+                while (left > 0 && (dropped = stream.read(BODY_CHUNK)).length > 0) left -= dropped.length;
+                return null;
+            });
+        } catch (DeadlineExceededException e) {
+            // The client keeps the connection open: stop waiting for it.
+        }
     }
 
     private static Status route(RequestHead request) {
