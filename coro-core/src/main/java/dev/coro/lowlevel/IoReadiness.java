@@ -128,7 +128,8 @@ public final class IoReadiness {
         }
         int op = read ? channel.validOps() & READ_OPS : writeOp(channel);
         try {
-            r.key.interestOps(r.key.interestOps() | op);
+            int interest = r.key.interestOps();
+            if ((interest & op) == 0) r.key.interestOps(interest | op);
         } catch (CancelledKeyException e) {
             throw closed(e);
         }
