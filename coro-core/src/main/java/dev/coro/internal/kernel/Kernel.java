@@ -287,7 +287,9 @@ public final class Kernel {
         unlinkLive(t);
         if (t.root.parent != null) t.root.parent.removeChild(t);
         Throwable f = t.failure;
-        if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
+        // A scope cancelled around the task (its group, a timeout in its parent) cancels it as
+        // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
+        if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
             CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
             if (f != null) ce.initCause(f);
