@@ -64,4 +64,31 @@ class CoroRunTest {
         }
         assertThat(trace.events()).containsExactly("leftover finished");
     }
+
+    @Test
+    void theLoopStronglyHoldsEveryPendingTask() {
+        Trace trace = new Trace();
+        Coro.run(() -> {
+            Coro.spawn(() -> {
+                try {
+                    dev.coro.lowlevel.Traps.park(() -> true, "nobody will wake me");
+                } finally {
+                    trace.add("unwound");
+                }
+            });
+            Coro.yieldNow();
+            System.gc();
+            Coro.yieldNow();
+        });
+        assertThat(trace.events()).containsExactly("unwound");
+    }
+
+    @Test
+    void runInsideATaskIsAnErrorAndLeavesNoLoopBehind() {
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.run(() -> 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("inside a task")
+                    .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
+        });
+    }
 }

@@ -163,4 +163,28 @@ class GatherTest {
         }
         assertThat(reports.all()).isEmpty();
     }
+
+    @Test
+    void gatherWrapsACheckedFailureAndRethrowsAnUncheckedOneAsIs() {
+        IOException checked = new IOException("c");
+        IllegalStateException unchecked = new IllegalStateException("u");
+        Loops.run(() -> {
+            Task<Void> c = Coro.spawn(() -> {
+                throw checked;
+            });
+            assertThatThrownBy(() -> Coro.gather(c)).isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+            Task<Void> u = Coro.spawn(() -> {
+                throw unchecked;
+            });
+            assertThatThrownBy(() -> Coro.gather(List.of(u))).isSameAs(unchecked);
+        });
+    }
+
+    @Test
+    void gatherOfNothingReturnsAtOnce() {
+        Loops.run(() -> {
+            assertThat(Coro.gather(List.<Task<Integer>>of())).isEmpty();
+            assertThat(Coro.gatherSettled(List.<Task<Integer>>of())).isEmpty();
+        });
+    }
 }

@@ -147,4 +147,29 @@ class LostFailureTest {
         assertThat(reports.all()).singleElement()
                 .satisfies(r -> assertThat(r.message()).contains("destroyed but it is pending").contains("stuck"));
     }
+
+    @Test
+    void anUnobservedFailureOfACollectedTaskIsReportedOnceBeforeClose() {
+        Reports reports = new Reports();
+        IllegalStateException failure = new IllegalStateException("collected");
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                Coro.spawn("garbage", () -> {
+                    throw failure;
+                });
+                Coro.yieldNow();
+                Coro.yieldNow();
+                for (int i = 0; i < 100 && reports.all().isEmpty(); i++) {
+                    System.gc();
+                    Coro.toThread(() -> {
+                        Thread.sleep(5);
+                        return null;
+                    });
+                }
+                return null;
+            });
+            assertThat(reports.errors()).as("reported when collected, before close").containsExactly(failure);
+        }
+        assertThat(reports.errors()).as("and only once").containsExactly(failure);
+    }
 }

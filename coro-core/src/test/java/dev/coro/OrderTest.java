@@ -190,4 +190,43 @@ class OrderTest {
         });
         assertThat(trace.events()).containsExactly("kept");
     }
+
+    @Test
+    void aMillionScheduledAndCancelledTimersKeepTheLoopsHeapEmpty() {
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Runnable never = () -> {
+                throw new AssertionError("a cancelled timer ran");
+            };
+            int maxPending = 0;
+            for (int i = 0; i < 1_000_000; i++) {
+                Handle h = loop.callLater(Duration.ofHours(1), never);
+                maxPending = Math.max(maxPending, Loops.pendingTimers(loop));
+                h.cancel();
+            }
+            assertThat(maxPending).isEqualTo(1);
+            for (int i = 0; i < 1000; i++) {
+                Coro.withTimeout(Duration.ofHours(1), Coro::yieldNow);
+                Task<Void> sleeper = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+                Coro.yieldNow();
+                sleeper.cancel();
+            }
+            Coro.yieldNow();
+            assertThat(Loops.pendingTimers(loop)).isZero();
+        });
+    }
+
+    @Test
+    void sleepZeroIsYieldNow() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            loop.callSoon(() -> trace.add("soon"));
+            loop.callLater(Duration.ZERO, () -> trace.add("timer"));
+            Coro.sleep(Duration.ZERO);
+            trace.add("main");
+            Coro.sleep(Duration.ofNanos(1));
+        });
+        assertThat(trace.events()).containsExactly("soon", "main", "timer");
+    }
 }

@@ -186,4 +186,126 @@ class ThreadsTest {
             });
         }
     }
+
+    @Test
+    void awaitUnwrapsCompletionAndExecutionExceptionsThenAppliesTheRethrowRules() {
+        IOException checked = new IOException("c");
+        IllegalStateException unchecked = new IllegalStateException("u");
+        Loops.run(() -> {
+            CompletableFuture<Object> a = new CompletableFuture<>();
+            CompletableFuture<Object> b = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                a.completeExceptionally(new java.util.concurrent.CompletionException(checked));
+                b.completeExceptionally(new ExecutionException(new java.util.concurrent.CompletionException(unchecked)));
+            });
+            assertThatThrownBy(() -> Coro.await(a)).isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+            assertThatThrownBy(() -> Coro.await(b)).isSameAs(unchecked);
+            assertThatThrownBy(() -> Coro.await(CompletableFuture.failedFuture(checked)))
+                    .isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+        });
+    }
+
+    @Test
+    void aSubmittedTaskAndItsFutureCancelEachOther() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        try (EventLoop loop = EventLoop.create()) {
+            Thread runner = Thread.ofPlatform().start(() -> loop.run(() -> Coro.await(release)));
+            CompletableFuture<Task<?>> inner = new CompletableFuture<>();
+            CompletableFuture<Object> selfCancelled = loop.submit(() -> {
+                Coro.currentTask().cancel();
+                Coro.yieldNow();
+                return null;
+            });
+            assertThatThrownBy(() -> selfCancelled.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+            CompletableFuture<Object> outer = loop.submit(() -> {
+                inner.complete(Coro.currentTask());
+                Coro.sleep(Duration.ofHours(1));
+                return null;
+            });
+            Task<?> task = inner.get(5, TimeUnit.SECONDS);
+            outer.cancel(false);
+            assertThat(loop.submit(() -> {
+                Coro.gatherSettled(task);
+                return task.isCancelled();
+            }).get(5, TimeUnit.SECONDS)).isTrue();
+            release.complete(null);
+            runner.join();
+        }
+    }
+
+    @Test
+    void callSoonThreadsafeWakesALoopThatWaitsForADistantTimer() throws Exception {
+        CompletableFuture<Task<?>> parked = new CompletableFuture<>();
+        try (EventLoop loop = EventLoop.create()) {
+            CompletableFuture<String> result = new CompletableFuture<>();
+            Thread runner = Thread.ofPlatform().start(() -> result.complete(loop.run(() -> {
+                Handle distant = Coro.loop().callLater(Duration.ofHours(1), () -> {});
+                Task<?> me = Coro.currentTask();
+                Coro.loop().callSoon(() -> parked.complete(me));
+                String v = (String) Traps.park(() -> true, "test");
+                distant.cancel();
+                return v;
+            })));
+            Task<?> main = parked.get(5, TimeUnit.SECONDS);
+            Thread.sleep(20); // let the loop block in its selector until the timer, an hour away
+            loop.callSoonThreadsafe(() -> Traps.rescheduleValue(main, "woken"));
+            assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("woken");
+            runner.join();
+        }
+    }
+
+    @Test
+    void anIdleLoopDoesNotBusyWait() {
+        long[] cpu = new long[1];
+        Coro.run(() -> {
+            CompletableFuture<Thread> loopThread = new CompletableFuture<>();
+            Coro.loop().callSoon(() -> loopThread.complete(Thread.currentThread()));
+            long id = Coro.await(loopThread).threadId();
+            long before = threadCpuNanos(id);
+            Coro.sleep(Duration.ofMillis(300));
+            cpu[0] = threadCpuNanos(id) - before;
+            return null;
+        });
+        // A busy-waiting loop burns its whole wait on the CPU; an idle one blocks in the selector.
+        assertThat(Duration.ofNanos(cpu[0])).isLessThan(Duration.ofMillis(100));
+    }
+
+    /** ThreadMXBean.getThreadCpuTime, reached reflectively: the test classes compile inside module dev.coro, which does not read java.management. */
+    private static long threadCpuNanos(long threadId) throws ReflectiveOperationException {
+        Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        return (long) Class.forName("java.lang.management.ThreadMXBean").getMethod("getThreadCpuTime", long.class)
+                .invoke(mx, threadId);
+    }
+
+    @Test
+    void callSoonAndCallLaterFromAnotherThreadWhileTheLoopRunsAreErrors() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        try (EventLoop loop = EventLoop.create()) {
+            Thread runner = Thread.ofPlatform().start(() -> loop.run(() -> {
+                running.complete(null);
+                return Coro.await(release);
+            }));
+            running.get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> loop.callSoon(() -> {})).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("callSoonThreadsafe");
+            assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> {})).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("callSoonThreadsafe");
+            release.complete(null);
+            runner.join();
+        }
+    }
+
+    @Test
+    void runForeverReturnsWhenStoppedFromAnotherThread() throws Exception {
+        try (EventLoop loop = EventLoop.create()) {
+            CompletableFuture<String> ran = new CompletableFuture<>();
+            Thread runner = Thread.ofPlatform().start(loop::runForever);
+            loop.callSoonThreadsafe(() -> ran.complete(Thread.currentThread().getName()));
+            assertThat(ran.get(5, TimeUnit.SECONDS)).startsWith("coro-loop-");
+            loop.stop();
+            runner.join(5000);
+            assertThat(runner.isAlive()).isFalse();
+        }
+    }
 }

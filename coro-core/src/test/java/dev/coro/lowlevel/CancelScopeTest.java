@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
 import dev.coro.Loops;
 import dev.coro.Task;
+import dev.coro.TaskGroup;
 import dev.coro.Trace;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -122,6 +124,83 @@ class CancelScopeTest {
                     .hasMessageContaining("innermost");
             inner.close();
             outer.close();
+        });
+    }
+
+    @Test
+    void cancellingAClosedScopeStillCancelsTheTasksSpawnedIntoIt() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            CancelScope scope = CancelScope.open();
+            Task<Void> child = scope.spawn("outlives its scope", () -> {
+                try {
+                    Coro.sleep(Duration.ofHours(1));
+                } finally {
+                    trace.add("child unwound at " + Coro.loop().time());
+                }
+                return null;
+            });
+            scope.close();
+            Coro.sleep(Duration.ofSeconds(1));
+            scope.cancel();
+            assertThatThrownBy(child::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("child unwound at 1000000000");
+    }
+
+    @Test
+    void cancellingTheScopeOfAFinishedTaskStillCancelsTheTasksSpawnedIntoIt() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            CancelScope[] scope = new CancelScope[1];
+            Task<?>[] child = new Task<?>[1];
+            Coro.spawn(() -> {
+                scope[0] = CancelScope.open();
+                child[0] = scope[0].spawn("orphan", () -> {
+                    try {
+                        Coro.sleep(Duration.ofHours(1));
+                    } finally {
+                        trace.add("orphan unwound at " + Coro.loop().time());
+                    }
+                    return null;
+                });
+                scope[0].close();
+            }).join();
+            Coro.sleep(Duration.ofSeconds(1));
+            scope[0].cancel();
+            assertThatThrownBy(child[0]::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("orphan unwound at 1000000000");
+    }
+
+    @Test
+    void aTimeoutCancelsATaskGroupInsideItAndWaitsForItsChildren() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    try {
+                        Coro.sleep(Duration.ofHours(1));
+                    } finally {
+                        Coro.shield(() -> Coro.sleep(Duration.ofSeconds(1)));
+                        trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
+                    }
+                });
+                Coro.sleep(Duration.ofHours(1));
+                return null;
+            }))).isInstanceOf(DeadlineExceededException.class).hasMessageContaining("PT1S");
+            trace.add("timeout thrown at " + Duration.ofNanos(Coro.loop().time()));
+        });
+        assertThat(trace.events()).containsExactly("child unwound at PT2S", "timeout thrown at PT2S");
+    }
+
+    @Test
+    void aTimeoutCancelsAGatherInsideItAndItsTasks() {
+        Loops.run(() -> {
+            Task<Void> slow = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> Coro.gather(slow)))
+                    .isInstanceOf(DeadlineExceededException.class);
+            assertThat(slow.isCancelled()).isTrue();
         });
     }
 }

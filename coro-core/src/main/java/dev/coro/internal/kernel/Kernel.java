@@ -396,13 +396,14 @@ public final class Kernel {
 
     /* Delivers a cancellation to t and to the tasks spawned into t's scopes from t's innermost up to `upTo`. */
     private void propagate(TaskCore t, Scope upTo) {
-        if (t.state == TaskCore.DONE) return;
+        if (t.state == TaskCore.DONE || !t.hasOpen(upTo)) {
+            // upTo was closed (or its task ended) while tasks spawned into it still run: they are
+            // inside it all the same.
+            if (upTo != null) propagateToChildren(upTo);
+            return;
+        }
         for (Scope x = t.scope; x != null && x.task == t; x = x.parent) {
-            for (TaskCore c = x.firstChild; c != null; ) {
-                TaskCore next = c.nextSibling;
-                propagate(c, null);
-                c = next;
-            }
+            propagateToChildren(x);
             if (x == upTo) break;
         }
         if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
@@ -414,6 +415,14 @@ public final class Kernel {
                 out = true;
             }
             if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
+        }
+    }
+
+    private void propagateToChildren(Scope x) {
+        for (TaskCore c = x.firstChild; c != null; ) {
+            TaskCore next = c.nextSibling;
+            propagate(c, null);
+            c = next;
         }
     }
 

@@ -139,6 +139,15 @@ public final class TaskCore {
         for (Runnable r : callbacks) kernel.runCallback(r);
     }
 
+    /** Whether {@code s} is null or one of this task's open scopes. */
+    boolean hasOpen(Scope s) {
+        if (s == null) return true;
+        for (Scope x = scope; x != null && x.task == this; x = x.parent) {
+            if (x == s) return true;
+        }
+        return false;
+    }
+
     /** The innermost open cancel scope. */
     public Scope scope() {
         return scope;
