@@ -349,6 +349,7 @@ public final class EventLoop implements AutoCloseable {
     private static final class SoonHandle implements Handle, Runnable {
         private final Runnable callback;
         private volatile boolean cancelled;
+        private volatile boolean ran;
 
         SoonHandle(Runnable callback) {
             this.callback = callback;
@@ -356,12 +357,14 @@ public final class EventLoop implements AutoCloseable {
 
         @Override
         public void run() {
-            if (!cancelled) callback.run();
+            if (cancelled) return;
+            ran = true;
+            callback.run();
         }
 
         @Override
         public void cancel() {
-            cancelled = true;
+            if (!ran) cancelled = true;
         }
 
         @Override

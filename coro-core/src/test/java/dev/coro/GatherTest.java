@@ -187,4 +187,52 @@ class GatherTest {
             assertThat(Coro.gatherSettled(List.<Task<Integer>>of())).isEmpty();
         });
     }
+
+    @Test
+    void anAlreadyCancelledGathererStillCancelsAndAwaitsItsTasks() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> child = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofHours(1));
+                } finally {
+                    Coro.shield(() -> Coro.sleep(Duration.ofSeconds(1)));
+                    trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
+                }
+            });
+            Task<Object> gatherer = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                try {
+                    return Coro.gatherSettled(child);
+                } catch (CancelledError e) {
+                    trace.add("gatherer raised at " + Duration.ofNanos(Coro.loop().time()));
+                    throw e;
+                }
+            });
+            assertThatThrownBy(gatherer::join).isInstanceOf(CancellationException.class);
+            assertThat(child.isCancelled()).isTrue();
+        });
+        assertThat(trace.events()).containsExactly("child unwound at PT1S", "gatherer raised at PT1S");
+    }
+
+    @Test
+    void anAlreadyCancelledGathererOfFinishedTasksRaisesAtOnceAndObservesTheirFailures() {
+        Reports reports = new Reports();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                Task<Void> failed = Coro.spawn(() -> {
+                    throw new IllegalStateException("seen by gather");
+                });
+                Coro.yieldNow();
+                Task<Object> gatherer = Coro.spawn(() -> {
+                    Coro.currentTask().cancel();
+                    return Coro.gatherSettled(failed);
+                });
+                Coro.gatherSettled(gatherer);
+                assertThat(gatherer.isCancelled()).isTrue();
+                return null;
+            });
+        }
+        assertThat(reports.all()).isEmpty();
+    }
 }

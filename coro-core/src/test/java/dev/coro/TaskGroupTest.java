@@ -260,4 +260,21 @@ class TaskGroupTest {
         }
         assertThat(reports.all()).isEmpty();
     }
+
+    @Test
+    void childrenFailingWithTheSameInstanceGiveThatInstance() {
+        IllegalStateException shared = new IllegalStateException("shared");
+        Loops.run(() -> {
+            assertThatThrownBy(() -> TaskGroup.run(g -> {
+                for (int i = 0; i < 2; i++) {
+                    g.spawn(() -> {
+                        Coro.sleep(Duration.ofSeconds(1));
+                        throw shared;
+                    });
+                }
+                return null;
+            })).isSameAs(shared);
+            assertThat(shared.getSuppressed()).isEmpty();
+        });
+    }
 }
