@@ -172,4 +172,55 @@ class LostFailureTest {
         }
         assertThat(reports.errors()).as("and only once").containsExactly(failure);
     }
+
+    @Test
+    void theDefaultHandlerLogsAWarningWithTheFailureAttached() throws Exception {
+        // java.util.logging backs System.Logger here; reached reflectively because the test classes
+        // compile inside module dev.coro, which does not read java.logging.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Class<?> julLogger = Class.forName("java.util.logging.Logger");
+        Class<?> julHandler = Class.forName("java.util.logging.Handler");
+        Object logger = julLogger.getMethod("getLogger", String.class).invoke(null, "dev.coro");
+        Object handler = Class.forName("java.util.logging.StreamHandler")
+                .getConstructor(java.io.OutputStream.class, Class.forName("java.util.logging.Formatter"))
+                .newInstance(out, Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance());
+        julLogger.getMethod("addHandler", julHandler).invoke(logger, handler);
+        try {
+            try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+                loop.run(() -> {
+                    Coro.spawn("logged", () -> {
+                        throw new IllegalStateException("default handler sees me");
+                    });
+                    Coro.yieldNow();
+                    return null;
+                });
+            }
+            julHandler.getMethod("flush").invoke(handler);
+        } finally {
+            julLogger.getMethod("removeHandler", julHandler).invoke(logger, handler);
+        }
+        assertThat(out.toString())
+                .contains("WARNING")
+                .contains("Task[name=logged]")
+                .contains("java.lang.IllegalStateException: default handler sees me")
+                .contains("\tat "); // the failure is the record's throwable: its stack trace is printed
+    }
+
+    @Test
+    void inDebugModeAPendingTaskReportsWhereItWasCreated() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).exceptionHandler(reports).build()) {
+            loop.run(() -> {
+                Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
+                Coro.yieldNow();
+                return null;
+            });
+        }
+        assertThat(reports.all()).singleElement().satisfies(r -> {
+            assertThat(r.message()).contains("stuck");
+            assertThat(r.error()).isNotNull();
+            assertThat(r.error().getStackTrace()).anySatisfy(
+                    e -> assertThat(e.getClassName()).startsWith(LostFailureTest.class.getName()));
+        });
+    }
 }
