@@ -336,11 +336,12 @@ public final class Coro {
      * Runs blocking {@code body} on a virtual thread, off the loop, and waits for its value.
      *
      * <p><b>Cancellation:</b> the task ends at once; the worker thread is neither interrupted (an
-     * interrupt would close NIO channels under the user's feet) nor waited for.
+     * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
+     * cancelled already raises without starting the worker.
      */
     public static <T> T toThread(Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        Traps.currentTask();
+        Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread.ofVirtual().name("coro-toThread").start(() -> {
             try {

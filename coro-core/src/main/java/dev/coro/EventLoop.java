@@ -135,8 +135,12 @@ public final class EventLoop implements AutoCloseable {
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
-            kernel.cancelAllExcept(null);
-            kernel.runUntil(() -> kernel.liveTasks() == 0);
+            // Cancelling again in every pass also cancels tasks that leftovers spawn while they
+            // unwind; otherwise one of those could keep Coro.run from ever returning.
+            kernel.runUntil(() -> {
+                kernel.cancelAllExcept(null);
+                return kernel.liveTasks() == 0;
+            });
             return t;
         });
         if (!task.isDone()) {

@@ -308,4 +308,21 @@ class ThreadsTest {
             assertThat(runner.isAlive()).isFalse();
         }
     }
+
+    @Test
+    void aCancelledTaskDoesNotStartToThreadWork() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Object> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                return Coro.toThread(() -> {
+                    trace.add("worker ran");
+                    return null;
+                });
+            });
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            Coro.toThread(() -> null);
+        });
+        assertThat(trace.events()).isEmpty();
+    }
 }
