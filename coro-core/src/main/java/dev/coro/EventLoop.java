@@ -6,6 +6,8 @@ import dev.coro.internal.timer.Timer;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +49,8 @@ public final class EventLoop implements AutoCloseable {
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
         ExceptionHandler handler = b.exceptionHandler;
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug);
+        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed);
         kernel.setHandle(this);
     }
 
@@ -67,6 +70,7 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug;
         private String name;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private Long schedulingSeed;
 
         private Builder() {}
 
@@ -96,6 +100,20 @@ public final class EventLoop implements AutoCloseable {
         /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * For tests: runs each pass's batch of ready tasks and callbacks in an order shuffled by a
+         * {@link java.util.Random} with this seed. This <b>breaks the FIFO rule on purpose</b>, so that
+         * a test can show that its outcome does not depend on the order in which ready tasks run;
+         * the same seed always gives the same order. Everything else holds: a pass still runs
+         * exactly the batch that was ready when it began, timers still fire in deadline order, and
+         * {@link Coro#yieldNow()} still gives up control for exactly one pass. Without this option
+         * the ready queue is FIFO.
+         */
+        public Builder schedulingSeed(long seed) {
+            this.schedulingSeed = seed;
             return this;
         }
 
@@ -245,6 +263,46 @@ public final class EventLoop implements AutoCloseable {
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return kernel.isClosed();
+    }
+
+    /**
+     * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
+     * resumed in a later pass, so a count that did not change across a piece of a task's code
+     * proves that the code never gave control back to the loop.
+     */
+    public long passes() {
+        return kernel.passes();
+    }
+
+    // ---------------------------------------------------------------- inspection (for tests and dumps)
+
+    /**
+     * The tasks of this loop that have not finished, oldest first (asyncio's all_tasks), the
+     * calling task included. {@link Task#toString()} gives each one's state, {@link Task#stackTrace()}
+     * where it is suspended.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<Task<?>> pendingTasks() {
+        requireLoopThread("pendingTasks");
+        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
+        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        return out;
+    }
+
+    /**
+     * The timers not yet fired nor cancelled, in the order they will fire, each as {@code "due in
+     * <duration>: <action>"}; a sleeping task's wake-up reads {@code "wake up Task[name=...]"}, a
+     * {@link #callLater} callback shows the callback's {@code toString()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<String> pendingTimers() {
+        requireLoopThread("pendingTimers");
+        long now = kernel.now();
+        List<String> out = new ArrayList<>();
+        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
+        return out;
     }
 
     /** Whether the loop was built in debug mode. */
