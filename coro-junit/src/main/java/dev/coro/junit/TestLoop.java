@@ -1,0 +1,220 @@
+package dev.coro.junit;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Outcome;
+import dev.coro.Task;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
+
+/**
+ * One test's loop: runs the test method as the loop's main task, then checks and cleans up what
+ * it left behind. Made per test by {@link CoroExtension}.
+ *
+ * <p>Invariant: the loop runs at most one command at a time, always from a runner thread that this
+ * object starts, so that JUnit's thread can give up after the real-time timeout.
+ */
+/* Implementation notes:
+ *
+ * A test goes through three loop commands, all within one real-time deadline:
+ *   1. run the body as the main task; right after it returns, still inside that task (so that no
+ *      other task has run meanwhile), list the tasks and timers it left behind;
+ *   2. cancel the leftovers and await them, so that their finally blocks run (asyncio.run does the
+ *      same); a leftover that fails while unwinding is reported like an unobserved failure;
+ *   3. close the loop, which hands failures nobody observed to the exception handler.
+ * Everything the exception handler receives (lost failures, throwing callbacks) is a problem of
+ * the test. If the body itself failed, its failure is the verdict and the rest is attached to it.
+ *
+ * On timeout, a callback on the loop writes the dump and stops the loop; a loop that does not
+ * answer is stuck in a task that never reaches a checkpoint, and is left to its daemon thread.
+ */
+final class TestLoop implements AutoCloseable {
+    private static final Duration DUMP_WAIT = Duration.ofSeconds(1);
+    private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.", "jdk.internal.",
+            "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.", "java.util.concurrent.", "org.junit.");
+
+    /** One report received by the loop's exception handler. */
+    private record Report(String message, Throwable error) {
+        @Override
+        public String toString() {
+            return error == null ? message : message + ": " + error;
+        }
+    }
+
+    /** What the main task found: the body's failure (or null) and what the body left behind. */
+    private record BodyResult(Throwable failure, List<String> leftovers) {}
+
+    private final CoroTest options;
+    private final Long seed;
+    private final EventLoop loop;
+    private final List<Report> reports = new CopyOnWriteArrayList<>();
+    private Sequencer sequencer;
+    private Thread runner;
+    private long deadline;
+
+    TestLoop(CoroTest options, Long seed, String name) {
+        this.options = options;
+        this.seed = seed;
+        EventLoop.Builder builder = EventLoop.builder().name(name)
+                .exceptionHandler((l, message, error) -> reports.add(new Report(message, error)));
+        if (options.virtualTime()) builder.virtualTime();
+        if (seed != null) builder.schedulingSeed(seed);
+        this.loop = builder.build();
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** The test's sequencer, checked for {@code finish} after the body returns. */
+    Sequencer sequencer() {
+        if (sequencer == null) sequencer = new Sequencer();
+        return sequencer;
+    }
+
+    /** Runs the test body in the loop; throws its failure or the extension's verdict. */
+    void run(Invocation<Void> invocation) throws Throwable {
+        deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis());
+        BodyResult body = await(() -> runBody(invocation));
+        await(this::cancelLeftovers);
+        loop.close();
+        List<Report> unobserved = options.allowUnobservedFailures() ? List.of() : List.copyOf(reports);
+        if (body.failure() != null) {
+            if (!unobserved.isEmpty()) body.failure().addSuppressed(problems(List.of(), unobserved));
+            throw body.failure();
+        }
+        if (!body.leftovers().isEmpty() || !unobserved.isEmpty()) throw problems(body.leftovers(), unobserved);
+    }
+
+    private BodyResult runBody(Invocation<Void> invocation) {
+        try {
+            invocation.proceed();
+            if (sequencer != null) sequencer.assertFinished();
+        } catch (Throwable e) {
+            return new BodyResult(e, List.of());
+        }
+        return new BodyResult(null, options.allowLeftovers() ? List.of() : leftovers());
+    }
+
+    private List<String> leftovers() {
+        Task<?> me = Coro.currentTask();
+        List<String> out = new ArrayList<>();
+        for (Task<?> t : loop.pendingTasks()) {
+            if (t != me) out.add("task " + describe(t));
+        }
+        for (String timer : loop.pendingTimers()) out.add("timer " + timer);
+        return out;
+    }
+
+    private Void cancelLeftovers() {
+        Task<?> me = Coro.currentTask();
+        List<Task<?>> others = loop.pendingTasks().stream().filter(t -> t != me).toList();
+        others.forEach(Task::cancel);
+        List<Outcome<Object>> outcomes = Coro.gatherSettled(others);
+        for (int i = 0; i < others.size(); i++) {
+            Throwable error = outcomes.get(i).error();
+            if (error != null && !(error instanceof CancellationException)) {
+                reports.add(new Report(others.get(i) + " failed while being cancelled after the test", error));
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- the real-time deadline
+
+    /* Runs `main` on the loop from a runner thread and waits for it until the deadline. */
+    private <T> T await(Callable<T> main) throws Throwable {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        runner = Thread.ofVirtual().name(loop + "-runner").start(() -> {
+            try {
+                done.complete(loop.run(main));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        } catch (TimeoutException e) {
+            throw timedOut();
+        }
+    }
+
+    private AssertionError timedOut() throws InterruptedException {
+        CompletableFuture<String> dump = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> {
+            dump.complete(pendingTasksDump());
+            loop.stop();
+        });
+        String pending;
+        try {
+            pending = dump.get(DUMP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            runner.join(DUMP_WAIT);
+        } catch (ExecutionException | TimeoutException e) {
+            pending = "  (the loop did not answer within " + DUMP_WAIT.toSeconds() + " s: a task runs without ever reaching"
+                    + " a checkpoint, e.g. a busy loop or a blocking call outside Coro.toThread)";
+        }
+        return new AssertionError("@CoroTest timed out after " + Duration.ofMillis(options.timeoutMillis())
+                + " of real time" + seedNote() + ". Still pending:\n" + pending);
+    }
+
+    private String pendingTasksDump() {
+        StringBuilder out = new StringBuilder();
+        if (loop.clock().isVirtual()) out.append("  (virtual time: ").append(Duration.ofNanos(loop.time())).append(")\n");
+        for (Task<?> t : loop.pendingTasks()) out.append("  ").append(describe(t)).append('\n');
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    private AssertionError problems(List<String> leftovers, List<Report> unobserved) {
+        StringBuilder out = new StringBuilder();
+        if (!leftovers.isEmpty()) {
+            out.append("The test left ").append(leftovers.size()).append(leftovers.size() == 1 ? " thing" : " things")
+                    .append(" behind (join or cancel what it starts, e.g. with TaskGroup.run; or @CoroTest(allowLeftovers = true)):\n");
+            for (String s : leftovers) out.append("  ").append(s).append('\n');
+        }
+        if (!unobserved.isEmpty()) {
+            out.append(unobserved.size()).append(unobserved.size() == 1 ? " failure" : " failures")
+                    .append(" nobody observed (join the task or read its outcome; or @CoroTest(allowUnobservedFailures = true)):\n");
+            for (Report r : unobserved) out.append("  ").append(r).append('\n');
+        }
+        AssertionError e = new AssertionError(out.append(seedNote().strip()).toString().strip());
+        for (Report r : unobserved) {
+            if (r.error() == null) continue;
+            if (e.getCause() == null) e.initCause(r.error());
+            else e.addSuppressed(r.error());
+        }
+        return e;
+    }
+
+    private String seedNote() {
+        return seed == null ? "" : " (scheduling seed " + seed + ": @CoroTest(seed = " + seed + "L) replays it)";
+    }
+
+    /* A task and where it is suspended, without the frames of the loop, the fiber backend and JUnit. */
+    static String describe(Task<?> t) {
+        StringBuilder out = new StringBuilder(t.toString());
+        for (StackTraceElement frame : t.stackTrace()) {
+            String where = frame.getClassName() + "." + frame.getMethodName();
+            if (HIDDEN_FRAMES.stream().noneMatch(where::startsWith)) out.append("\n      at ").append(frame);
+        }
+        return out.toString();
+    }
+
+    /** Closes the loop if the test did not get that far (a failed parameter resolution, a timeout). */
+    @Override
+    public void close() {
+        if (!loop.isRunning()) loop.close();
+    }
+}
