@@ -1,7 +1,9 @@
 package dev.coro.junit;
 
+import dev.coro.BlockedLoopException;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.ExceptionHandler;
 import dev.coro.Outcome;
 import dev.coro.Task;
 import java.time.Duration;
@@ -34,11 +36,12 @@ import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
  * Everything the exception handler receives (lost failures, throwing callbacks) is a problem of
  * the test. If the body itself failed, its failure is the verdict and the rest is attached to it.
  *
- * On timeout, a callback on the loop writes the dump and stops the loop; a loop that does not
- * answer is stuck in a task that never reaches a checkpoint, and is left to its daemon thread.
+ * On timeout, the loop's own dump (EventLoop.dumpTasks) lists what is pending, then the loop is
+ * stopped; a loop that does not answer is stuck in a task that never reaches a checkpoint, which
+ * the loop's watchdog will have named, and is left to its daemon thread.
  */
 final class TestLoop implements AutoCloseable {
-    private static final Duration DUMP_WAIT = Duration.ofSeconds(1);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(1);
     private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.", "jdk.internal.",
             "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.", "java.util.concurrent.", "org.junit.");
 
@@ -57,6 +60,7 @@ final class TestLoop implements AutoCloseable {
     private final Long seed;
     private final EventLoop loop;
     private final List<Report> reports = new CopyOnWriteArrayList<>();
+    private final List<BlockedLoopException> blocked = new CopyOnWriteArrayList<>();
     private Sequencer sequencer;
     private Thread runner;
     private long deadline;
@@ -64,11 +68,20 @@ final class TestLoop implements AutoCloseable {
     TestLoop(CoroTest options, Long seed, String name) {
         this.options = options;
         this.seed = seed;
-        EventLoop.Builder builder = EventLoop.builder().name(name)
-                .exceptionHandler((l, message, error) -> reports.add(new Report(message, error)));
+        EventLoop.Builder builder = EventLoop.builder().name(name).exceptionHandler(this::handle);
         if (options.virtualTime()) builder.virtualTime();
         if (seed != null) builder.schedulingSeed(seed);
         this.loop = builder.build();
+    }
+
+    /* The watchdog's warnings are logged, not failures (they depend on the machine's speed), and shown on timeout. */
+    private void handle(EventLoop l, String message, Throwable error) {
+        if (error instanceof BlockedLoopException b) {
+            blocked.add(b);
+            ExceptionHandler.logging().handle(l, message, error);
+        } else {
+            reports.add(new Report(message, error));
+        }
     }
 
     EventLoop loop() {
@@ -151,28 +164,15 @@ final class TestLoop implements AutoCloseable {
     }
 
     private AssertionError timedOut() throws InterruptedException {
-        CompletableFuture<String> dump = new CompletableFuture<>();
-        loop.callSoonThreadsafe(() -> {
-            dump.complete(pendingTasksDump());
-            loop.stop();
-        });
-        String pending;
-        try {
-            pending = dump.get(DUMP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            runner.join(DUMP_WAIT);
-        } catch (ExecutionException | TimeoutException e) {
-            pending = "  (the loop did not answer within " + DUMP_WAIT.toSeconds() + " s: a task runs without ever reaching"
-                    + " a checkpoint, e.g. a busy loop or a blocking call outside Coro.toThread)";
-        }
-        return new AssertionError("@CoroTest timed out after " + Duration.ofMillis(options.timeoutMillis())
-                + " of real time" + seedNote() + ". Still pending:\n" + pending);
-    }
-
-    private String pendingTasksDump() {
-        StringBuilder out = new StringBuilder();
-        if (loop.clock().isVirtual()) out.append("  (virtual time: ").append(Duration.ofNanos(loop.time())).append(")\n");
-        for (Task<?> t : loop.pendingTasks()) out.append("  ").append(describe(t)).append('\n');
-        return out.toString();
+        String dump = loop.dumpTasks();
+        loop.stop();
+        runner.join(STOP_WAIT);
+        StringBuilder out = new StringBuilder("@CoroTest timed out after " + Duration.ofMillis(options.timeoutMillis())
+                + " of real time" + seedNote() + ". Still pending: " + dump);
+        for (BlockedLoopException b : blocked) out.append("The loop's watchdog saw: ").append(b.getMessage()).append('\n');
+        AssertionError e = new AssertionError(out.toString().strip());
+        blocked.forEach(e::addSuppressed);
+        return e;
     }
 
     // ---------------------------------------------------------------- messages

@@ -80,6 +80,8 @@ public final class Kernel {
     private boolean closed;
     private boolean stopRequested;
     private TaskCore current;
+    private final Progress progress = new Progress();
+    private long watchdogNanos;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
@@ -337,6 +339,7 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
+        if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
         try {
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
@@ -437,9 +440,11 @@ public final class Kernel {
         if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
         stopRequested = false;
         running = true;
+        Watchdog.watch(this, watchdogNanos);
         try {
             while (!stopRequested && !done.getAsBoolean()) runOnce();
         } finally {
+            Watchdog.unwatch(this);
             running = false;
         }
     }
@@ -474,14 +479,13 @@ public final class Kernel {
         }
 
         // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
-        if (shuffle != null) {
-            runShuffledBatch(ready.size());
-            return;
-        }
-        for (int n = ready.size(); n > 0; n--) runItem(ready.pollFirst());
+        if (shuffle != null) runShuffledBatch(ready.size());
+        else for (int n = ready.size(); n > 0; n--) runItem(ready.pollFirst());
+        progress.idle();
     }
 
     private void runItem(Object item) {
+        progress.dispatched(item);
         if (item instanceof TaskCore t) step(t);
         else runCallback((Runnable) item);
     }
@@ -553,6 +557,21 @@ public final class Kernel {
             e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
+    }
+
+    /** Warn when one step runs longer than {@code nanos}; 0 turns the watchdog off. Before the first run. */
+    public void setWatchdogThreshold(long nanos) {
+        this.watchdogNanos = nanos;
+    }
+
+    /** What the loop runs now, as seen from another thread (the watchdog). */
+    public Progress progress() {
+        return progress;
+    }
+
+    /** The thread the loop runs on, or null before its first run. */
+    public Thread thread() {
+        return thread;
     }
 
     // ------------------------------------------------------------------ live tasks and shutdown
