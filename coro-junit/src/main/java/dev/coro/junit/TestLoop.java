@@ -42,6 +42,8 @@ import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
  */
 final class TestLoop implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(1);
+    /** Test bodies load classes and warm up the JIT: the loop's 100 ms default would warn all the time. */
+    private static final Duration WATCHDOG = Duration.ofSeconds(1);
     private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.", "jdk.internal.",
             "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.", "java.util.concurrent.", "org.junit.");
 
@@ -68,7 +70,9 @@ final class TestLoop implements AutoCloseable {
     TestLoop(CoroTest options, Long seed, String name) {
         this.options = options;
         this.seed = seed;
-        EventLoop.Builder builder = EventLoop.builder().name(name).exceptionHandler(this::handle);
+        Duration timeout = Duration.ofMillis(options.timeoutMillis());
+        EventLoop.Builder builder = EventLoop.builder().name(name).exceptionHandler(this::handle)
+                .watchdog(min(WATCHDOG, timeout.dividedBy(2)));
         if (options.virtualTime()) builder.virtualTime();
         if (seed != null) builder.schedulingSeed(seed);
         this.loop = builder.build();
@@ -196,6 +200,10 @@ final class TestLoop implements AutoCloseable {
             else e.addSuppressed(r.error());
         }
         return e;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private String seedNote() {
