@@ -59,7 +59,8 @@ public @interface CoroTest {
     int repeat() default 1;
 
     /**
-     * Real time, in milliseconds, after which the test fails; the failure lists every task still
+     * Real time, in milliseconds from the start of the method body, after which the test fails
+     * (cleaning up leftovers counts too); the failure lists every task still
      * pending and where each is suspended. It catches deadlocks and tasks that never reach a
      * checkpoint, which virtual time cannot.
      */

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
  */
 final class TestLoop implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(1);
+    /** How long the loop may take to start the body, on top of the timeout. */
+    private static final Duration LOOP_START = Duration.ofSeconds(10);
     /** Test bodies load classes and warm up the JIT: the loop's 100 ms default would warn all the time. */
     private static final Duration WATCHDOG = Duration.ofSeconds(1);
     private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.", "jdk.internal.",
@@ -65,7 +67,6 @@ final class TestLoop implements AutoCloseable {
     private final List<BlockedLoopException> blocked = new CopyOnWriteArrayList<>();
     private Sequencer sequencer;
     private Thread runner;
-    private long deadline;
 
     TestLoop(CoroTest options, Long seed, String name) {
         this.options = options;
@@ -100,9 +101,16 @@ final class TestLoop implements AutoCloseable {
 
     /** Runs the test body in the loop; throws its failure or the extension's verdict. */
     void run(Invocation<Void> invocation) throws Throwable {
-        deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis());
-        BodyResult body = await(() -> runBody(invocation));
-        await(this::cancelLeftovers);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        CompletableFuture<BodyResult> running = start(() -> {
+            started.complete(null);
+            return runBody(invocation);
+        });
+        // The timeout counts from the start of the body: the first loop of a JVM takes a while to start (JMX).
+        await(CompletableFuture.anyOf(started, running), System.nanoTime() + LOOP_START.toNanos());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis());
+        BodyResult body = await(running, deadline);
+        await(start(this::cancelLeftovers), deadline);
         loop.close();
         List<Report> unobserved = options.allowUnobservedFailures() ? List.of() : List.copyOf(reports);
         if (body.failure() != null) {
@@ -148,8 +156,8 @@ final class TestLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- the real-time deadline
 
-    /* Runs `main` on the loop from a runner thread and waits for it until the deadline. */
-    private <T> T await(Callable<T> main) throws Throwable {
+    /* Runs `main` on the loop from a runner thread. */
+    private <T> CompletableFuture<T> start(Callable<T> main) {
         CompletableFuture<T> done = new CompletableFuture<>();
         runner = Thread.ofVirtual().name(loop + "-runner").start(() -> {
             try {
@@ -158,6 +166,11 @@ final class TestLoop implements AutoCloseable {
                 done.completeExceptionally(e);
             }
         });
+        return done;
+    }
+
+    /* Waits for `done` until `deadline` (System.nanoTime); past it the test has timed out. */
+    private <T> T await(CompletableFuture<T> done, long deadline) throws Throwable {
         try {
             return done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
