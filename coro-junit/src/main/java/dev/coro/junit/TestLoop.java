@@ -185,10 +185,11 @@ final class TestLoop implements AutoCloseable {
         loop.stop();
         runner.join(STOP_WAIT);
         StringBuilder out = new StringBuilder("@CoroTest timed out after " + Duration.ofMillis(options.timeoutMillis())
-                + " of real time" + seedNote() + ". Still pending: " + dump);
-        for (BlockedLoopException b : blocked) out.append("The loop's watchdog saw: ").append(b.getMessage()).append('\n');
+                + " of real time" + seedNote() + ". Still pending:\n" + dump);
+        BlockedLoopException lastWarning = blocked.isEmpty() ? null : blocked.getLast();
+        if (lastWarning != null) out.append("\nThe loop's watchdog saw: ").append(lastWarning.getMessage());
         AssertionError e = new AssertionError(out.toString().strip());
-        blocked.forEach(e::addSuppressed);
+        if (lastWarning != null) e.addSuppressed(lastWarning);
         return e;
     }
 

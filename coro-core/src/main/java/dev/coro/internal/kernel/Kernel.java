@@ -49,7 +49,8 @@ import java.util.function.Function;
  *   3. expire timers: kernel wake-ups (sleep) reschedule their task at once, user callbacks join
  *      the ready queue in deadline order;
  *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for
- *      the next pass, so yieldNow() gives up control for exactly one pass.
+ *      the next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed
+ *      (tests only) shuffles the batch; without one this phase pays a single null check.
  *
  * step() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
