@@ -10,9 +10,10 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * {@code assert_checkpoints} / {@code assert_no_checkpoints}).
  *
  * <pre>{@code
- * Lock lock = new Lock();
- * Checkpoints.assertNoCheckpoint(lock::acquire);          // fast path: a free lock does not yield
- * Checkpoints.assertCheckpoint(() -> Coro.sleep(Duration.ofSeconds(1)));
+ * Task<Integer> done = Coro.spawn(() -> 42);
+ * assertCheckpoint(() -> Coro.sleep(Duration.ofSeconds(1)));
+ * assertThat(done.isDone()).isTrue();
+ * assertThat(assertNoCheckpoint(done::join)).isEqualTo(42);    // a finished task: the fast path
  * }</pre>
  *
  * <p>Both must be called inside a task. A body "hit a checkpoint" when the calling task suspended

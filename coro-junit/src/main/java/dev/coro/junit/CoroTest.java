@@ -16,9 +16,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>{@code
  * @CoroTest
- * void sleepsAnHour(VirtualClock clock) {
- *     Coro.sleep(Duration.ofHours(1));                     // instant: the clock jumps
- *     assertThat(clock.nanos()).isEqualTo(Duration.ofHours(1).toNanos());
+ * void timeoutsExpireInVirtualTime() {
+ *     assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> Coro.sleep(Duration.ofDays(1))))
+ *             .isInstanceOf(DeadlineExceededException.class);
+ *     assertThat(Coro.loop().time()).isEqualTo(Duration.ofSeconds(30).toNanos());
  * }
  * }</pre>
  *

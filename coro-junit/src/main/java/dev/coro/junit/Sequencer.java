@@ -7,12 +7,18 @@ package dev.coro.junit;
  *
  * <pre>{@code
  * @CoroTest
- * void joinWaitsForTheChild(Sequencer seq) {
+ * void stepsOfInterleavedTasksRunInOrder(Sequencer seq) {
  *     seq.expect(1);
- *     Task<?> child = Coro.spawn(() -> seq.expect(3));
+ *     Task<?> child = Coro.spawn(() -> {
+ *         seq.expect(3);
+ *         Coro.yieldNow();
+ *         seq.expect(5);
+ *     });
  *     seq.expect(2);
+ *     Coro.yieldNow();
+ *     seq.expect(4);
  *     child.join();
- *     seq.finish(4);
+ *     seq.finish(6);
  * }
  * }</pre>
  *
