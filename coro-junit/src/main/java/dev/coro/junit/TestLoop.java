@@ -225,7 +225,7 @@ final class TestLoop implements AutoCloseable {
     }
 
     /* A task and where it is suspended, without the frames of the loop, the fiber backend and JUnit. */
-    static String describe(Task<?> t) {
+    private static String describe(Task<?> t) {
         StringBuilder out = new StringBuilder(t.toString());
         for (StackTraceElement frame : t.stackTrace()) {
             String where = frame.getClassName() + "." + frame.getMethodName();
