@@ -144,7 +144,7 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return frame.name() + "[state=" + frame.state() + "]";
+        return "Coroutine[state=" + frame.state() + "]";
     }
 
     /** The body's side: the value it yielded last, and delegation. */

@@ -192,7 +192,7 @@ public final class Generator<T> implements Iterator<T>, AutoCloseable {
 
     @Override
     public String toString() {
-        return frame.name() + "[state=" + frame.state() + (head < count ? ", buffered=" + (count - head) : "") + "]";
+        return "Generator[state=" + frame.state() + (head < count ? ", buffered=" + (count - head) : "") + "]";
     }
 
     /** The body's side: where yielded values go until the consumer takes them. */

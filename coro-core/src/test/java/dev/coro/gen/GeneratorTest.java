@@ -275,7 +275,7 @@ class GeneratorTest {
     @Test
     void toStringNamesTheGeneratorAndItsState() {
         Generator<String> gen = abc();
-        assertThat(gen.toString()).matches("Generator@[0-9a-f]+\\[state=NEW]");
+        assertThat(gen.toString()).isEqualTo("Generator[state=NEW]");
         gen.next();
         assertThat(gen.toString()).endsWith("[state=SUSPENDED]");
         gen.close();

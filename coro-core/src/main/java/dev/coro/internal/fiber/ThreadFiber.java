@@ -40,6 +40,11 @@ final class ThreadFiber extends Fiber {
         this.thread = Thread.ofVirtual().name("coro-fiber").unstarted(this::runOnThread);
     }
 
+    /** The thread fiber whose body runs on the calling thread, or null. */
+    static ThreadFiber current() {
+        return CURRENT.get();
+    }
+
     private void runOnThread() {
         CURRENT.set(this);
         try {
@@ -53,7 +58,7 @@ final class ThreadFiber extends Fiber {
 
     @Override
     Thread callerThread() {
-        ThreadFiber running = CURRENT.get();
+        ThreadFiber running = current();
         return running == null ? Thread.currentThread() : running.owner();
     }
 
