@@ -333,28 +333,6 @@ public final class EventLoop implements AutoCloseable {
         return kernel.liveTasks();
     }
 
-    // ---------------------------------------------------------------- time and callbacks
-
-    /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
-    public long time() {
-        return kernel.now();
-    }
-
-    /** The loop's clock. */
-    public Clock clock() {
-        return kernel.clock();
-    }
-
-    /** Whether the loop runs now. */
-    public boolean isRunning() {
-        return kernel.isRunning();
-    }
-
-    /** Whether {@link #close()} has been called. */
-    public boolean isClosed() {
-        return kernel.isClosed();
-    }
-
     /**
      * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
      * resumed in a later pass, so a count that did not change across a piece of a task's code
@@ -363,8 +341,6 @@ public final class EventLoop implements AutoCloseable {
     public long passes() {
         return kernel.passes();
     }
-
-    // ---------------------------------------------------------------- inspection (for tests and dumps)
 
     /**
      * The tasks of this loop that have not finished, oldest first (asyncio's all_tasks), the
@@ -393,6 +369,28 @@ public final class EventLoop implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
         return out;
+    }
+
+    // ---------------------------------------------------------------- time and callbacks
+
+    /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
+    public long time() {
+        return kernel.now();
+    }
+
+    /** The loop's clock. */
+    public Clock clock() {
+        return kernel.clock();
+    }
+
+    /** Whether the loop runs now. */
+    public boolean isRunning() {
+        return kernel.isRunning();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return kernel.isClosed();
     }
 
     /** Whether the loop was built in debug mode. */
