@@ -80,7 +80,8 @@ public final class Sequencer {
     public void assertFinished() {
         if (firstFailure != null) throw firstFailure;
         if (step > 0 && !finished) {
-            throw new AssertionError("Sequencer: expected finish(" + (step + 1) + ") after step " + step + ", but it was not called");
+            throw new AssertionError("Sequencer: expected finish(" + (step + 1) + ") after step " + step
+                    + ", but it was not called");
         }
     }
 

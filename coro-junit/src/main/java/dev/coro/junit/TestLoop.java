@@ -46,8 +46,10 @@ final class TestLoop implements AutoCloseable {
     private static final Duration LOOP_START = Duration.ofSeconds(10);
     /** Test bodies load classes and warm up the JIT: the loop's 100 ms default would warn all the time. */
     private static final Duration WATCHDOG = Duration.ofSeconds(1);
-    private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.", "jdk.internal.",
-            "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.", "java.util.concurrent.", "org.junit.");
+    /** Frames of the loop, the fiber backends and JUnit: noise in a leftover task's stack. */
+    private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.",
+            "jdk.internal.", "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.",
+            "java.util.concurrent.", "org.junit.");
 
     /** One report received by the loop's exception handler. */
     private record Report(String message, Throwable error) {
@@ -199,12 +201,14 @@ final class TestLoop implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         if (!leftovers.isEmpty()) {
             out.append("The test left ").append(leftovers.size()).append(leftovers.size() == 1 ? " thing" : " things")
-                    .append(" behind (join or cancel what it starts, e.g. with TaskGroup.run; or @CoroTest(allowLeftovers = true)):\n");
+                    .append(" behind (join or cancel what it starts, e.g. with TaskGroup.run;")
+                    .append(" or @CoroTest(allowLeftovers = true)):\n");
             for (String s : leftovers) out.append("  ").append(s).append('\n');
         }
         if (!unobserved.isEmpty()) {
             out.append(unobserved.size()).append(unobserved.size() == 1 ? " failure" : " failures")
-                    .append(" nobody observed (join the task or read its outcome; or @CoroTest(allowUnobservedFailures = true)):\n");
+                    .append(" nobody observed (join the task or read its outcome;")
+                    .append(" or @CoroTest(allowUnobservedFailures = true)):\n");
             for (Report r : unobserved) out.append("  ").append(r).append('\n');
         }
         AssertionError e = new AssertionError(out.append(seedNote().strip()).toString().strip());
@@ -224,7 +228,7 @@ final class TestLoop implements AutoCloseable {
         return seed == null ? "" : " (scheduling seed " + seed + ": @CoroTest(seed = " + seed + "L) replays it)";
     }
 
-    /* A task and where it is suspended, without the frames of the loop, the fiber backend and JUnit. */
+    /* A task and where it is suspended, without the HIDDEN_FRAMES. */
     private static String describe(Task<?> t) {
         StringBuilder out = new StringBuilder(t.toString());
         for (StackTraceElement frame : t.stackTrace()) {

@@ -188,7 +188,8 @@ class CoroTestFailuresTest {
 
     @Test
     void anInjectedSequencerMustFinish() {
-        assertThat(failureOf(Samples.class, "forgetsToFinish")).hasMessage("Sequencer: expected finish(3) after step 2, but it was not called");
+        assertThat(failureOf(Samples.class, "forgetsToFinish"))
+                .hasMessage("Sequencer: expected finish(3) after step 2, but it was not called");
     }
 
     @Test
@@ -198,7 +199,8 @@ class CoroTestFailuresTest {
 
     @Test
     void aFailureUnderASeedSaysHowToReplayIt() {
-        assertThat(failureOf(Samples.class, "leaksUnderASeed")).hasMessageContaining("(scheduling seed 5: @CoroTest(seed = 5L) replays it)");
+        assertThat(failureOf(Samples.class, "leaksUnderASeed"))
+                .hasMessageContaining("(scheduling seed 5: @CoroTest(seed = 5L) replays it)");
     }
 
     @Test

@@ -46,7 +46,8 @@ final class SampleRuns {
         List<Event> events = runMethod(samples, name).list();
         if (events.size() != 1) throw new AssertionError(name + " ran " + events.size() + " times (expected: 1)");
         TestExecutionResult result = events.get(0).getRequiredPayload(TestExecutionResult.class);
-        return result.getThrowable().orElseThrow(() -> new AssertionError(name + " ended " + result.getStatus() + " (expected: FAILED)"));
+        return result.getThrowable()
+                .orElseThrow(() -> new AssertionError(name + " ended " + result.getStatus() + " (expected: FAILED)"));
     }
 
     /** The status of each invocation of that method, in order. */
