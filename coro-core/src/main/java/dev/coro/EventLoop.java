@@ -306,8 +306,10 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            appendQuietly(out, this + " did not answer within 1 s: one task or callback blocks it ("
-                    + kernel.progress().running() + "); the watchdog's warning shows its stack.\n");
+            Object culprit = kernel.progress().running();
+            appendQuietly(out, this + " did not answer within 1 s: "
+                    + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
+                    + " blocks it; the watchdog's warning shows its stack.\n");
         } catch (ExecutionException e) {
             throw Task.rethrow(e.getCause(), "dumpTasks");
         } catch (InterruptedException e) {
