@@ -3,15 +3,20 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coro.internal.kernel.Kernel;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Loops for tests: virtual time, a recording exception handler, and the after-test cleanliness check. */
 public final class Loops {
     private Loops() {}
 
-    /** A virtual-time loop whose failures go to {@code reports}. */
+    /**
+     * A virtual-time loop whose failures go to {@code reports}. Its watchdog is off: on a loaded
+     * machine a step of a test can take 100 ms of wall time, and these tests are about semantics
+     * (DiagnosticsTest covers the watchdog).
+     */
     public static EventLoop virtual(Reports reports) {
-        return EventLoop.builder().virtualTime().exceptionHandler(reports).build();
+        return EventLoop.builder().virtualTime().watchdog(Duration.ZERO).exceptionHandler(reports).build();
     }
 
     /**

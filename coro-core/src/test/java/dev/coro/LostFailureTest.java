@@ -120,7 +120,7 @@ class LostFailureTest {
 
     @Test
     void theLoopSurvivesAnExceptionHandlerThatThrows() {
-        try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler((l, m, e) -> {
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).exceptionHandler((l, m, e) -> {
             throw new IllegalStateException("handler broke");
         }).build()) {
             int v = loop.run(() -> {
