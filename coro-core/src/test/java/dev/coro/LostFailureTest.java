@@ -209,7 +209,7 @@ class LostFailureTest {
     @Test
     void inDebugModeAPendingTaskReportsWhereItWasCreated() {
         Reports reports = new Reports();
-        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).exceptionHandler(reports).build()) {
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).debug(true).exceptionHandler(reports).build()) {
             loop.run(() -> {
                 Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
                 Coro.yieldNow();

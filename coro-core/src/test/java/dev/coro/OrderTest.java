@@ -259,4 +259,23 @@ class OrderTest {
             assertThat(later.isCancelled()).isFalse();
         });
     }
+
+    @Test
+    void yieldNowTakesExactlyOnePassWhateverElseIsReady() {
+        List<Long> passesPerYield = new ArrayList<>();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Task<Void> spinner = Coro.spawn(() -> {
+                for (int i = 0; i < 10; i++) Coro.yieldNow();
+            });
+            for (int i = 0; i < 5; i++) {
+                long before = loop.passes();
+                loop.callSoon(() -> {});
+                Coro.yieldNow();
+                passesPerYield.add(loop.passes() - before);
+            }
+            spinner.join();
+        });
+        assertThat(passesPerYield).containsOnly(1L).hasSize(5);
+    }
 }
