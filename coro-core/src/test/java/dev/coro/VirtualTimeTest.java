@@ -122,4 +122,54 @@ class VirtualTimeTest {
         }
         assertThat(trace.events()).containsExactly("main at 7000000000", "timer at 7000000000");
     }
+
+    @Test
+    void theSameProgramSeesTheSameTimesEveryRun() {
+        assertThat(timedTrace()).isEqualTo(timedTrace()).hasSize(9);
+    }
+
+    private static java.util.List<String> timedTrace() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            java.util.List<Task<Void>> tasks = new java.util.ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                int n = i;
+                tasks.add(Coro.spawn(() -> {
+                    try {
+                        Coro.withTimeout(Duration.ofMillis(250), () -> Coro.sleep(Duration.ofMillis(97L * n)));
+                        trace.add(n + " slept, at " + Coro.loop().time());
+                    } catch (DeadlineExceededException e) {
+                        trace.add(n + " timed out at " + Coro.loop().time());
+                    }
+                    Coro.sleep(Duration.ofNanos(n));
+                    trace.add(n + " done at " + Coro.loop().time());
+                }));
+            }
+            Coro.gather(tasks);
+            trace.add("end at " + Coro.loop().time());
+        });
+        return trace.events();
+    }
+
+    @Test
+    void aTaskRunsOnTheLoopsLargeStack() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Loops.backend().equals("continuation"),
+                "the large stack is the loop thread's; thread-backend tasks run on virtual threads");
+        // 200,000 frames overflow a default 1 MiB thread stack; a yield 20,000 frames deep works too
+        // (a yield much deeper, about 35,000 frames here, fails in the JDK: "Humongous stack chunk").
+        int depths = Loops.run(() -> plain(200_000) + yieldAt(20_000));
+        assertThat(depths).isEqualTo(220_000);
+    }
+
+    private static int plain(int n) {
+        return n == 0 ? 0 : 1 + plain(n - 1);
+    }
+
+    private static int yieldAt(int n) {
+        if (n == 0) {
+            Coro.yieldNow();
+            return 0;
+        }
+        return 1 + yieldAt(n - 1);
+    }
 }
