@@ -56,37 +56,31 @@ class LostFailureTest {
 
     @Test
     void outcomeAndExceptionCountAsObserving() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Task<Void> a = Coro.spawn(() -> {
-                    throw new IllegalStateException("a");
-                });
-                Task<Void> b = Coro.spawn(() -> {
-                    throw new IllegalStateException("b");
-                });
-                Coro.sleep(Duration.ofSeconds(1));
-                assertThat(a.outcome().isSuccess()).isFalse();
-                assertThat(b.exception()).hasMessage("b");
-                return null;
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> a = Coro.spawn(() -> {
+                throw new IllegalStateException("a");
             });
-        }
+            Task<Void> b = Coro.spawn(() -> {
+                throw new IllegalStateException("b");
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            assertThat(a.outcome().isSuccess()).isFalse();
+            assertThat(b.exception()).hasMessage("b");
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 
     @Test
     void cancelledTasksAreNotFailuresToReport() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Coro.spawn(() -> Coro.sleep(Duration.ofHours(1))).cancel();
-                Task<Void> t = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
-                Coro.yieldNow();
-                t.cancel();
-                Coro.sleep(Duration.ofSeconds(1));
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            Coro.spawn(() -> Coro.sleep(Duration.ofHours(1))).cancel();
+            Task<Void> t = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+            Coro.yieldNow();
+            t.cancel();
+            Coro.sleep(Duration.ofSeconds(1));
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 
@@ -136,14 +130,11 @@ class LostFailureTest {
 
     @Test
     void aTaskStillPendingWhenTheLoopClosesIsReported() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
-                Coro.yieldNow();
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
+            Coro.yieldNow();
+            return null;
+        });
         assertThat(reports.all()).singleElement()
                 .satisfies(r -> assertThat(r.message()).contains("destroyed but it is pending").contains("stuck"));
     }

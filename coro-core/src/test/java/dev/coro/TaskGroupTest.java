@@ -211,14 +211,7 @@ class TaskGroupTest {
         Trace trace = new Trace();
         Loops.run(() -> {
             Task<Object> owner = Coro.spawn(() -> TaskGroup.run(g -> {
-                g.spawn(() -> {
-                    try {
-                        Coro.sleep(Duration.ofHours(1));
-                    } finally {
-                        Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
-                        trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
-                    }
-                });
+                g.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(2)));
                 Coro.sleep(Duration.ofHours(1));
                 return null;
             }));
@@ -245,19 +238,16 @@ class TaskGroupTest {
 
     @Test
     void childFailuresAreObservedByTheGroupAndNotReportedAsLost() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                try {
-                    TaskGroup.run(g -> g.spawn(() -> {
-                        throw new IllegalStateException("x");
-                    }));
-                } catch (IllegalStateException e) {
-                    // expected
-                }
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            try {
+                TaskGroup.run(g -> g.spawn(() -> {
+                    throw new IllegalStateException("x");
+                }));
+            } catch (IllegalStateException e) {
+                // expected
+            }
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 

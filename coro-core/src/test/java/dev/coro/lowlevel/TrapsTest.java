@@ -102,19 +102,16 @@ class TrapsTest {
 
     @Test
     void anAbortHandlerThatThrowsIsReportedAndTheTaskIsCancelledAnyway() {
-        Reports reports = new Reports();
         RuntimeException broken = new RuntimeException("abort broke");
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Task<Object> t = Coro.spawn(() -> Traps.park(() -> {
-                    throw broken;
-                }, "test"));
-                Coro.yieldNow();
-                t.cancel();
-                assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Object> t = Coro.spawn(() -> Traps.park(() -> {
+                throw broken;
+            }, "test"));
+            Coro.yieldNow();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            return null;
+        });
         assertThat(reports.errors()).containsExactly(broken);
     }
 
