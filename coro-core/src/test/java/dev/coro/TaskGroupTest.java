@@ -192,12 +192,7 @@ class TaskGroupTest {
                 } catch (IllegalStateException e) {
                     trace.add("group threw " + e.getMessage());
                 }
-                try {
-                    Coro.yieldNow();
-                } catch (CancelledError e) {
-                    trace.add("next suspension raised");
-                    throw e;
-                }
+                trace.yieldExpectingCancellation();
             });
             Coro.yieldNow();
             Coro.loop().callLater(Duration.ofSeconds(1), owner::cancel);

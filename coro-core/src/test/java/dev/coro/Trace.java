@@ -65,4 +65,15 @@ public final class Trace {
             }
         };
     }
+
+    /** Yields in a task that must be cancelled by now: records "next suspension raised" and rethrows. */
+    public void yieldExpectingCancellation() {
+        try {
+            Coro.yieldNow();
+        } catch (CancelledError e) {
+            add("next suspension raised");
+            throw e;
+        }
+        throw unreached("the suspension after a cancellation returned");
+    }
 }
