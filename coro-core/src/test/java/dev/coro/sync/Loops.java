@@ -1,0 +1,58 @@
+package dev.coro.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Runs test bodies on a fresh virtual-time loop and checks that nothing was left behind. */
+final class Loops {
+    private Loops() {}
+
+    /** Runs {@code main} on a new virtual-time loop; fails if a task was left pending or a failure was lost. */
+    static <T> T run(Callable<T> main) {
+        List<String> reports = new ArrayList<>();
+        T value;
+        try (EventLoop loop = EventLoop.builder().virtualTime()
+                .exceptionHandler((l, message, error) -> reports.add(message + ": " + error)).build()) {
+            value = loop.run(main);
+        }
+        assertThat(reports).as("tasks left pending or failures nobody observed").isEmpty();
+        return value;
+    }
+
+    /** {@link #run(Callable)} for a body without a result. */
+    static void run(Runnable main) {
+        run(() -> {
+            main.run();
+            return null;
+        });
+    }
+
+    /** Spawns {@code body} as a task named {@code name} that logs "name cancelled" if it ends by cancellation. */
+    static Task<Void> spawn(List<String> log, String name, Runnable body) {
+        return Coro.spawn(name, () -> {
+            try {
+                body.run();
+            } catch (CancelledError e) {
+                log.add(name + " cancelled");
+                throw e;
+            }
+        });
+    }
+
+    /** Lets every ready task run until all of them wait: a few passes are plenty in these tests. */
+    static void settle() {
+        for (int i = 0; i < 5; i++) Coro.yieldNow();
+    }
+
+    /** Cancels the current task, so that its next checkpoint raises. */
+    static void cancelMe() {
+        Coro.currentTask().cancel();
+    }
+}
