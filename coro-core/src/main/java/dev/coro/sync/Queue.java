@@ -38,7 +38,8 @@ import java.util.PriorityQueue;
  * A getter handed an item but cancelled before it runs gives the item to the next getter, or puts
  * it back at the head of the buffer (this can briefly hold one item more than the capacity: the
  * item was accounted for when it was handed over). A putter handed a place but cancelled passes
- * the place to the next putter. Shutdown wakes every waiter with the SHUT_DOWN marker, and each
+ * the place to the next putter, and so does one whose item went straight to a getter that came to
+ * wait meanwhile (the place is still free). Shutdown wakes every waiter with the SHUT_DOWN marker, and each
  * throws its own QueueShutDownException.
  *
  * `unfinished` counts items put and not yet marked done (asyncio's unfinished_tasks).
@@ -138,7 +139,7 @@ public final class Queue<T> {
             Traps.raiseIfCancelled();
         }
         if (shutdown) throw shutDownError("put");
-        deliver(item);
+        if (deliver(item)) passPlaceOn();
     }
 
     /**
@@ -160,9 +161,12 @@ public final class Queue<T> {
         return !getters.isEmpty() || items.size() + reserved < capacity;
     }
 
-    private void deliver(T item) {
+    /* Returns true if a waiting getter took the item, so that it occupies no place. */
+    private boolean deliver(T item) {
         unfinished++;
-        if (!getters.unparkOne(item)) items.offer(item);
+        if (getters.unparkOne(item)) return true;
+        items.offer(item);
+        return false;
     }
 
     private void passPlaceOn() {

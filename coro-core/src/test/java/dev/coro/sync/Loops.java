@@ -1,11 +1,13 @@
 package dev.coro.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,13 +16,17 @@ import java.util.concurrent.Callable;
 final class Loops {
     private Loops() {}
 
-    /** Runs {@code main} on a new virtual-time loop; fails if a task was left pending or a failure was lost. */
+    /**
+     * Runs {@code main} on a new virtual-time loop; fails if a task was left pending, a failure was
+     * lost, or the loop blocks forever (a virtual-time loop with nothing to do but wait is a deadlock).
+     */
     static <T> T run(Callable<T> main) {
         List<String> reports = new ArrayList<>();
         T value;
         try (EventLoop loop = EventLoop.builder().virtualTime()
                 .exceptionHandler((l, message, error) -> reports.add(message + ": " + error)).build()) {
-            value = loop.run(main);
+            value = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> loop.run(main),
+                    "the loop never finished: some task waits forever");
         }
         assertThat(reports).as("tasks left pending or failures nobody observed").isEmpty();
         return value;
