@@ -78,6 +78,8 @@ public final class Kernel {
     private boolean closed;
     private boolean stopRequested;
     private TaskCore current;
+    private final Progress progress = new Progress();
+    private long watchdogNanos;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
@@ -287,7 +289,9 @@ public final class Kernel {
         unlinkLive(t);
         if (t.root.parent != null) t.root.parent.removeChild(t);
         Throwable f = t.failure;
-        if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
+        // A scope cancelled around the task (its group, a timeout in its parent) cancels it as
+        // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
+        if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
             CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
             if (f != null) ce.initCause(f);
@@ -322,6 +326,7 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
+        if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
         try {
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
@@ -394,13 +399,14 @@ public final class Kernel {
 
     /* Delivers a cancellation to t and to the tasks spawned into t's scopes from t's innermost up to `upTo`. */
     private void propagate(TaskCore t, Scope upTo) {
-        if (t.state == TaskCore.DONE) return;
+        if (t.state == TaskCore.DONE || !t.hasOpen(upTo)) {
+            // upTo was closed (or its task ended) while tasks spawned into it still run: they are
+            // inside it all the same.
+            if (upTo != null) propagateToChildren(upTo);
+            return;
+        }
         for (Scope x = t.scope; x != null && x.task == t; x = x.parent) {
-            for (TaskCore c = x.firstChild; c != null; ) {
-                TaskCore next = c.nextSibling;
-                propagate(c, null);
-                c = next;
-            }
+            propagateToChildren(x);
             if (x == upTo) break;
         }
         if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
@@ -415,6 +421,14 @@ public final class Kernel {
         }
     }
 
+    private void propagateToChildren(Scope x) {
+        for (TaskCore c = x.firstChild; c != null; ) {
+            TaskCore next = c.nextSibling;
+            propagate(c, null);
+            c = next;
+        }
+    }
+
     // ------------------------------------------------------------------ the loop
 
     /** Runs passes until {@code done} holds or {@link #stop()} is called; on the loop thread only. */
@@ -422,9 +436,11 @@ public final class Kernel {
         if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
         stopRequested = false;
         running = true;
+        Watchdog.watch(this, watchdogNanos);
         try {
             while (!stopRequested && !done.getAsBoolean()) runOnce();
         } finally {
+            Watchdog.unwatch(this);
             running = false;
         }
     }
@@ -460,9 +476,11 @@ public final class Kernel {
         // Phase 4: run exactly the batch that is ready now.
         for (int n = ready.size(); n > 0; n--) {
             Object item = ready.pollFirst();
+            progress.dispatched(item);
             if (item instanceof TaskCore t) step(t);
             else runCallback((Runnable) item);
         }
+        progress.idle();
     }
 
     private void pollIo(long waitNanos) {
@@ -514,6 +532,21 @@ public final class Kernel {
             e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
+    }
+
+    /** Warn when one step runs longer than {@code nanos}; 0 turns the watchdog off. Before the first run. */
+    public void setWatchdogThreshold(long nanos) {
+        this.watchdogNanos = nanos;
+    }
+
+    /** What the loop runs now, as seen from another thread (the watchdog). */
+    public Progress progress() {
+        return progress;
+    }
+
+    /** The thread the loop runs on, or null before its first run. */
+    public Thread thread() {
+        return thread;
     }
 
     // ------------------------------------------------------------------ live tasks and shutdown
