@@ -34,8 +34,6 @@ import java.util.function.BooleanSupplier;
  * a waiter that had been signalled and leaves by an exception signals the next waiter instead.
  */
 public final class Condition {
-    private static final Object SIGNALLED = new Object();
-
     private final Lock lock;
     private final ParkingLot lot = new ParkingLot();
 
@@ -63,12 +61,13 @@ public final class Condition {
         lock.release();
         boolean signalled = false;
         try {
-            signalled = lot.park(this) == SIGNALLED;
-            if (signalled) Traps.raiseIfCancelled();
+            lot.park(this);
+            signalled = true;
+            Traps.raiseIfCancelled();
             lock.acquire();
         } catch (Throwable e) {
             if (lock.owner() != Traps.currentTask()) Coro.shield(lock::acquire);
-            if (signalled) lot.unparkOne(SIGNALLED);
+            if (signalled) lot.unparkOne(null);
             throw e;
         }
     }
@@ -101,13 +100,13 @@ public final class Condition {
     public void signal(int n) {
         if (n < 0) throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
         requireLock("signal");
-        lot.unpark(n, SIGNALLED);
+        lot.unpark(n, null);
     }
 
     /** Wakes every waiter. @throws IllegalStateException if the current task does not hold the lock */
     public void signalAll() {
         requireLock("signalAll");
-        lot.unparkAll(SIGNALLED);
+        lot.unparkAll(null);
     }
 
     private void requireLock(String what) {
