@@ -33,8 +33,9 @@ import java.util.PriorityQueue;
  * No barging, no lost item, in both directions:
  *  - a put that finds a getter waiting hands the item to it directly (the buffer is empty then);
  *  - a get that takes an item while putters wait reserves the freed place for the first putter
- *    and wakes it; until that putter has delivered, `reserved` counts the place as taken, so a
- *    put that did not wait cannot overtake it.
+ *    and wakes it; while any reserved place is not yet used (`reserved > 0`), a put that did not
+ *    wait waits too, so it can overtake neither that putter nor the getter it may deliver to.
+ *    A woken putter that finds room left after its delivery wakes the next putter.
  * A getter handed an item but cancelled before it runs gives the item to the next getter, or puts
  * it back at the head of the buffer (this can briefly hold one item more than the capacity: the
  * item was accounted for when it was handed over). A putter handed a place but cancelled passes
@@ -139,7 +140,7 @@ public final class Queue<T> {
             Traps.raiseIfCancelled();
         }
         if (shutdown) throw shutDownError("put");
-        if (deliver(item)) passPlaceOn();
+        if (deliver(item) || items.size() + reserved < capacity) passPlaceOn();
     }
 
     /**
@@ -157,8 +158,9 @@ public final class Queue<T> {
         return true;
     }
 
+    /* A place reserved for a woken putter is taken, and no put overtakes one (waiting getters imply an empty buffer). */
     private boolean hasRoom() {
-        return !getters.isEmpty() || items.size() + reserved < capacity;
+        return reserved == 0 && items.size() < capacity;
     }
 
     /* Returns true if a waiting getter took the item, so that it occupies no place. */

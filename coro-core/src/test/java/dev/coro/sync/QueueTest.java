@@ -113,6 +113,24 @@ class QueueTest {
     }
 
     @Test
+    void aPutThatDidNotWaitDoesNotOvertakeAWokenPutter() {
+        Queue<String> q = Queue.bounded(1);
+        Loops.run(() -> {
+            q.put("a");
+            Task<Void> p1 = putter(q, "p1", "b");
+            settle();
+            Task<Void> x = spawn(log, "x", () -> {
+                log.add("x got " + q.get());
+                log.add("x got " + q.get());
+            });
+            Task<Void> p2 = putter(q, "p2", "c");
+            Coro.gather(p1, x, p2);
+            assertThat(drain(q)).containsExactly("c");
+        });
+        assertThat(log).containsExactly("x got a", "p1 put b", "x got b", "p2 put c");
+    }
+
+    @Test
     void getterHandedAnItemButCancelledPutsItBackAtTheHead() {
         Queue<String> q = Queue.unbounded();
         Loops.run(() -> {
