@@ -8,5 +8,6 @@ module dev.coro {
     exports dev.coro;
     exports dev.coro.gen;
     exports dev.coro.lowlevel;
+    exports dev.coro.sync;
     exports dev.coro.time;
 }
