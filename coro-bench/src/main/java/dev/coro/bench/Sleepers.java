@@ -50,9 +50,9 @@ public final class Sleepers {
                 long baseline = heap ? usedHeapAfterGc(memory) : 0;
                 SplittableRandom random = new SplittableRandom(1);
                 for (int i = 0; i < n; i++) {
-                    Duration nap = Duration.ofNanos(random.nextLong(ONE_SECOND));
+                    long nap = random.nextLong(ONE_SECOND);
                     g.spawn(() -> {
-                        Coro.sleep(nap);
+                        Coro.sleep(Duration.ofNanos(nap));
                         return null;
                     });
                 }

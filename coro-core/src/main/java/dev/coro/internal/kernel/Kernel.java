@@ -96,7 +96,7 @@ public final class Kernel {
         this.exceptionHandler = exceptionHandler;
         this.debug = debug;
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
-        this.liveHead = new TaskCore(this, "live-list-head", null, null, null);
+        this.liveHead = new TaskCore(this, "live-list-head", 0, null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
         try {
             this.selector = Selector.open();
@@ -221,7 +221,7 @@ public final class Kernel {
     /** Creates a task that runs {@code body}, inside {@code parentScope} if not null, and makes it ready. */
     public TaskCore spawn(String name, Callable<?> body, Scope parentScope) {
         if (closed) throw new IllegalStateException("Cannot spawn a task on a closed loop. Create a new loop.");
-        TaskCore t = new TaskCore(this, name != null ? name : "Task-" + ++taskCounter, body, parentScope,
+        TaskCore t = new TaskCore(this, name, name != null ? 0 : ++taskCounter, body, parentScope,
                 debug ? new Throwable("Task created here") : null);
         t.owner = ownerFactory.apply(t);
         TaskCore parent = currentTask();
@@ -270,7 +270,7 @@ public final class Kernel {
                 t.waitReason = p.reason();
                 t.parkedAt = clock.nanos();
             }
-            case null -> throw new IllegalStateException("coro bug: " + t.name + " suspended without a trap");
+            case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
         }
     }
 
@@ -289,7 +289,7 @@ public final class Kernel {
         Throwable f = t.failure;
         if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
             t.cancelled = true;
-            CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
+            CancellationException ce = new CancellationException("Task[name=" + t.name() + "] was cancelled");
             if (f != null) ce.initCause(f);
             t.failure = ce;
             t.value = null;
@@ -339,7 +339,7 @@ public final class Kernel {
     /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */
     public void reschedule(TaskCore t, Object value, Throwable error) {
         if (t.state != TaskCore.PARKED) {
-            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name + ", state=" + t.stateName()
+            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name() + ", state=" + t.stateName()
                     + "]: only a parked task can be rescheduled, exactly once per park.");
         }
         t.state = TaskCore.READY;
@@ -358,7 +358,7 @@ public final class Kernel {
 
     /** A fresh CancelledError for {@code t}. */
     public static CancelledError cancelledError(TaskCore t) {
-        return new CancelledError("Task[name=" + t.name + "] was cancelled");
+        return new CancelledError("Task[name=" + t.name() + "] was cancelled");
     }
 
     // ------------------------------------------------------------------ cancel scopes
@@ -374,7 +374,7 @@ public final class Kernel {
     public void closeScope(Scope s) {
         TaskCore t = s.task;
         if (t.scope != s) {
-            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name
+            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name()
                     + "]: it is not the innermost open scope. Close scopes in the reverse order of opening.");
         }
         t.scope = s.parent;
@@ -408,7 +408,7 @@ public final class Kernel {
             try {
                 out = t.abort.abort();
             } catch (Throwable e) {
-                report("Exception in the abort handler of Task[name=" + t.name + "]", e);
+                report("Exception in the abort handler of Task[name=" + t.name() + "]", e);
                 out = true;
             }
             if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
@@ -558,7 +558,7 @@ public final class Kernel {
         closed = true;
         for (TaskCore t : liveTaskList()) {
             Throwable site = t.creationSite;
-            report("Task was destroyed but it is pending: Task[name=" + t.name + ", state=" + t.stateName() + "]"
+            report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName() + "]"
                     + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
             if (t.fiber != null) t.fiber.abandon();
             unlinkLive(t);
@@ -585,7 +585,7 @@ public final class Kernel {
     }
 
     private void recordLostFailure(TaskCore t, Throwable f) {
-        LostFailure record = new LostFailure(t.name, f);
+        LostFailure record = new LostFailure(t.name(), f);
         t.lost = record;
         lostFailures.add(record);
         CLEANER.register(t.owner, () -> callSoonThreadsafe(() -> reportLost(record)));
