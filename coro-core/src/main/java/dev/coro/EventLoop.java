@@ -2,14 +2,22 @@ package dev.coro;
 
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.internal.kernel.TaskDump;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,8 +55,16 @@ public final class EventLoop implements AutoCloseable {
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
         ExceptionHandler handler = b.exceptionHandler;
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug);
+        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed);
         kernel.setHandle(this);
+        kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
+    }
+
+    private static Duration defaultWatchdog() {
+        String p = System.getProperty("coro.watchdog");
+        if (p == null || p.isBlank()) return Duration.ofMillis(100);
+        return Durations.parse(p.trim(), "coro.watchdog");
     }
 
     /** A loop with default options: real time, debug off. */
@@ -67,6 +83,8 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug;
         private String name;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private Long schedulingSeed;
+        private Duration watchdog = defaultWatchdog();
 
         private Builder() {}
 
@@ -96,6 +114,32 @@ public final class EventLoop implements AutoCloseable {
         /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * For tests: runs each pass's batch of ready tasks and callbacks in an order shuffled by a
+         * {@link java.util.Random} with this seed. This <b>breaks the FIFO rule on purpose</b>, so that
+         * a test can show that its outcome does not depend on the order in which ready tasks run;
+         * the same seed always gives the same order. Everything else holds: a pass still runs
+         * exactly the batch that was ready when it began, timers still fire in deadline order, and
+         * {@link Coro#yieldNow()} still gives up control for exactly one pass. Without this option
+         * the ready queue is FIFO.
+         */
+        public Builder schedulingSeed(long seed) {
+            this.schedulingSeed = seed;
+            return this;
+        }
+
+        /**
+         * Warns (through the exception handler, with the blocking thread's stack) when one task step
+         * or callback runs longer than {@code threshold} without suspending. {@link Duration#ZERO}
+         * turns the watchdog off. Default: 100 ms, or the system property {@code coro.watchdog}
+         * ({@code 250ms}, {@code 2s}, an ISO-8601 duration, or {@code off}).
+         */
+        public Builder watchdog(Duration threshold) {
+            Durations.nonNegativeNanos(threshold, "threshold");
+            this.watchdog = threshold;
             return this;
         }
 
@@ -167,7 +211,10 @@ public final class EventLoop implements AutoCloseable {
         if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
         CompletableFuture<R> done = new CompletableFuture<>();
         synchronized (this) {
-            if (thread == null) thread = kernel.startThread(name, this::serveCommands);
+            if (thread == null) {
+                thread = kernel.startThread(name, this::serveCommands);
+                LoopManagement.register(this);
+            }
         }
         commands.add(() -> {
             try {
@@ -218,11 +265,110 @@ public final class EventLoop implements AutoCloseable {
             kernel.close();
             return null;
         });
+        LoopManagement.unregister(this);
         try {
             t.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ---------------------------------------------------------------- diagnostics
+
+    /**
+     * A readable report of every unfinished task: name, state, what it waits on and for how long,
+     * its suspended stack, and the children of its task groups indented below it. Safe from any
+     * thread: from outside the loop it waits up to a second for the loop to take the snapshot, and
+     * says so if the loop is blocked.
+     */
+    public String dumpTasks() {
+        StringBuilder out = new StringBuilder();
+        dumpTasks(out);
+        return out.toString();
+    }
+
+    /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
+    public void dumpTasks(Appendable out) {
+        Objects.requireNonNull(out, "out");
+        if (kernel.onLoop() || !kernel.isRunning()) {
+            TaskDump.write(kernel, out);
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        kernel.callSoonThreadsafe(() -> {
+            try {
+                TaskDump.write(kernel, out);
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            appendQuietly(out, this + " did not answer within 1 s: one task or callback blocks it ("
+                    + kernel.progress().running() + "); the watchdog's warning shows its stack.\n");
+        } catch (ExecutionException e) {
+            throw Task.rethrow(e.getCause(), "dumpTasks");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void appendQuietly(Appendable out, String s) {
+        try {
+            out.append(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The loop's name (and its thread's). */
+    public String name() {
+        return name;
+    }
+
+    /** How many tasks have not finished; from another thread, a recent value. */
+    int taskCount() {
+        return kernel.liveTasks();
+    }
+
+    /**
+     * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
+     * resumed in a later pass, so a count that did not change across a piece of a task's code
+     * proves that the code never gave control back to the loop.
+     */
+    public long passes() {
+        return kernel.passes();
+    }
+
+    /**
+     * The tasks of this loop that have not finished, oldest first (asyncio's all_tasks), the
+     * calling task included. {@link Task#toString()} gives each one's state, {@link Task#stackTrace()}
+     * where it is suspended.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<Task<?>> pendingTasks() {
+        requireLoopThread("pendingTasks");
+        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
+        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        return out;
+    }
+
+    /**
+     * The timers not yet fired nor cancelled, in the order they will fire, each as {@code "due in
+     * <duration>: <action>"}; a sleeping task's wake-up reads {@code "wake up Task[name=...]"}, a
+     * {@link #callLater} callback shows the callback's {@code toString()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<String> pendingTimers() {
+        requireLoopThread("pendingTimers");
+        long now = kernel.now();
+        List<String> out = new ArrayList<>();
+        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
+        return out;
     }
 
     // ---------------------------------------------------------------- time and callbacks

@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +49,8 @@ import java.util.function.Function;
  *   3. expire timers: kernel wake-ups (sleep) reschedule their task at once, user callbacks join
  *      the ready queue in deadline order;
  *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for
- *      the next pass, so yieldNow() gives up control for exactly one pass.
+ *      the next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed
+ *      (tests only) shuffles the batch; without one this phase pays a single null check.
  *
  * step() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
@@ -69,6 +71,7 @@ public final class Kernel {
     private final Function<TaskCore, Object> ownerFactory;
     private final BiConsumer<String, Throwable> exceptionHandler;
     private final boolean debug;
+    private final Random shuffle;
     private final LinkedHashSet<LostFailure> lostFailures = new LinkedHashSet<>();
     private final TaskCore liveHead;
 
@@ -78,23 +81,28 @@ public final class Kernel {
     private boolean closed;
     private boolean stopRequested;
     private TaskCore current;
+    private final Progress progress = new Progress();
+    private long watchdogNanos;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
+    private long passes;
     private Object handle;
 
     /**
      * A kernel on {@code clock}. {@code ownerFactory} makes the public handle of each new task;
      * {@code exceptionHandler} receives failures nobody else can: callbacks that throw, lost task
-     * failures, tasks destroyed while pending.
+     * failures, tasks destroyed while pending. A non-null {@code schedulingSeed} shuffles each
+     * pass's batch (for tests that must not depend on the FIFO order); null keeps FIFO.
      */
     public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
-                  BiConsumer<String, Throwable> exceptionHandler, boolean debug) {
+                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Long schedulingSeed) {
         this.clock = clock;
         this.virtualClock = clock instanceof VirtualClock v ? v : null;
         this.ownerFactory = ownerFactory;
         this.exceptionHandler = exceptionHandler;
         this.debug = debug;
+        this.shuffle = schedulingSeed == null ? null : new Random(schedulingSeed);
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
         this.liveHead = new TaskCore(this, "live-list-head", 0, null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
@@ -164,6 +172,11 @@ public final class Kernel {
         return clock.nanos();
     }
 
+    /** Number of passes run so far; a task that suspends is resumed in a later pass, never the same one. */
+    public long passes() {
+        return passes;
+    }
+
     // ------------------------------------------------------------------ scheduling
 
     /** Queues {@code r} to run in the next pass, after everything already ready. */
@@ -189,6 +202,11 @@ public final class Kernel {
     /** Number of timers pending (cancelled ones leave at once). */
     public int pendingTimers() {
         return timers.size();
+    }
+
+    /** The pending timers in the order they will fire. */
+    public List<Timer> timerList() {
+        return timers.inFiringOrder();
     }
 
     /** Number of tasks that have not finished. */
@@ -287,7 +305,9 @@ public final class Kernel {
         unlinkLive(t);
         if (t.root.parent != null) t.root.parent.removeChild(t);
         Throwable f = t.failure;
-        if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
+        // A scope cancelled around the task (its group, a timeout in its parent) cancels it as
+        // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
+        if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
             CancellationException ce = new CancellationException("Task[name=" + t.name() + "] was cancelled");
             if (f != null) ce.initCause(f);
@@ -322,6 +342,7 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
+        if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
         try {
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
@@ -394,13 +415,14 @@ public final class Kernel {
 
     /* Delivers a cancellation to t and to the tasks spawned into t's scopes from t's innermost up to `upTo`. */
     private void propagate(TaskCore t, Scope upTo) {
-        if (t.state == TaskCore.DONE) return;
+        if (t.state == TaskCore.DONE || !t.hasOpen(upTo)) {
+            // upTo was closed (or its task ended) while tasks spawned into it still run: they are
+            // inside it all the same.
+            if (upTo != null) propagateToChildren(upTo);
+            return;
+        }
         for (Scope x = t.scope; x != null && x.task == t; x = x.parent) {
-            for (TaskCore c = x.firstChild; c != null; ) {
-                TaskCore next = c.nextSibling;
-                propagate(c, null);
-                c = next;
-            }
+            propagateToChildren(x);
             if (x == upTo) break;
         }
         if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
@@ -415,6 +437,14 @@ public final class Kernel {
         }
     }
 
+    private void propagateToChildren(Scope x) {
+        for (TaskCore c = x.firstChild; c != null; ) {
+            TaskCore next = c.nextSibling;
+            propagate(c, null);
+            c = next;
+        }
+    }
+
     // ------------------------------------------------------------------ the loop
 
     /** Runs passes until {@code done} holds or {@link #stop()} is called; on the loop thread only. */
@@ -422,9 +452,11 @@ public final class Kernel {
         if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
         stopRequested = false;
         running = true;
+        Watchdog.watch(this, watchdogNanos);
         try {
             while (!stopRequested && !done.getAsBoolean()) runOnce();
         } finally {
+            Watchdog.unwatch(this);
             running = false;
         }
     }
@@ -435,6 +467,7 @@ public final class Kernel {
     }
 
     private void runOnce() {
+        passes++;
         // Phase 1: how long may the poll block? 0 = not at all, -1 = until woken.
         long wait;
         if (!ready.isEmpty() || stopRequested) wait = 0;
@@ -457,12 +490,34 @@ public final class Kernel {
             else ready.addLast(due);
         }
 
-        // Phase 4: run exactly the batch that is ready now.
-        for (int n = ready.size(); n > 0; n--) {
-            Object item = ready.pollFirst();
-            if (item instanceof TaskCore t) step(t);
-            else runCallback((Runnable) item);
+        // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
+        if (shuffle != null) runShuffledBatch(ready.size());
+        else for (int n = ready.size(); n > 0; n--) runItem(ready.pollFirst());
+        progress.idle();
+    }
+
+    private void runItem(Object item) {
+        progress.dispatched(item);
+        if (item instanceof TaskCore t) step(t);
+        else runCallback((Runnable) item);
+    }
+
+    /*
+     * Test-only order: the batch is taken out of the queue whole, put in a random order drawn from
+     * the seeded Random (Fisher-Yates), then run. This breaks the FIFO rule on purpose, so that a
+     * test can show that its outcome does not depend on the order; one seed always gives the same
+     * order. It never mixes passes: what becomes ready meanwhile still waits for the next pass.
+     */
+    private void runShuffledBatch(int n) {
+        Object[] batch = new Object[n];
+        for (int i = 0; i < n; i++) batch[i] = ready.pollFirst();
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            Object x = batch[i];
+            batch[i] = batch[j];
+            batch[j] = x;
         }
+        for (Object item : batch) runItem(item);
     }
 
     private void pollIo(long waitNanos) {
@@ -514,6 +569,21 @@ public final class Kernel {
             e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
+    }
+
+    /** Warn when one step runs longer than {@code nanos}; 0 turns the watchdog off. Before the first run. */
+    public void setWatchdogThreshold(long nanos) {
+        this.watchdogNanos = nanos;
+    }
+
+    /** What the loop runs now, as seen from another thread (the watchdog). */
+    public Progress progress() {
+        return progress;
+    }
+
+    /** The thread the loop runs on, or null before its first run. */
+    public Thread thread() {
+        return thread;
     }
 
     // ------------------------------------------------------------------ live tasks and shutdown
