@@ -104,7 +104,7 @@ public final class Kernel {
         this.debug = debug;
         this.shuffle = schedulingSeed == null ? null : new Random(schedulingSeed);
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
-        this.liveHead = new TaskCore(this, "live-list-head", null, null, null);
+        this.liveHead = new TaskCore(this, "live-list-head", 0, null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
         try {
             this.selector = Selector.open();
@@ -239,7 +239,7 @@ public final class Kernel {
     /** Creates a task that runs {@code body}, inside {@code parentScope} if not null, and makes it ready. */
     public TaskCore spawn(String name, Callable<?> body, Scope parentScope) {
         if (closed) throw new IllegalStateException("Cannot spawn a task on a closed loop. Create a new loop.");
-        TaskCore t = new TaskCore(this, name != null ? name : "Task-" + ++taskCounter, body, parentScope,
+        TaskCore t = new TaskCore(this, name, name != null ? 0 : ++taskCounter, body, parentScope,
                 debug ? new Throwable("Task created here") : null);
         t.owner = ownerFactory.apply(t);
         TaskCore parent = currentTask();
@@ -288,7 +288,7 @@ public final class Kernel {
                 t.waitReason = p.reason();
                 t.parkedAt = clock.nanos();
             }
-            case null -> throw new IllegalStateException("coro bug: " + t.name + " suspended without a trap");
+            case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
         }
     }
 
@@ -309,7 +309,7 @@ public final class Kernel {
         // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
         if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
-            CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
+            CancellationException ce = new CancellationException("Task[name=" + t.name() + "] was cancelled");
             if (f != null) ce.initCause(f);
             t.failure = ce;
             t.value = null;
@@ -360,7 +360,7 @@ public final class Kernel {
     /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */
     public void reschedule(TaskCore t, Object value, Throwable error) {
         if (t.state != TaskCore.PARKED) {
-            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name + ", state=" + t.stateName()
+            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name() + ", state=" + t.stateName()
                     + "]: only a parked task can be rescheduled, exactly once per park.");
         }
         t.state = TaskCore.READY;
@@ -379,7 +379,7 @@ public final class Kernel {
 
     /** A fresh CancelledError for {@code t}. */
     public static CancelledError cancelledError(TaskCore t) {
-        return new CancelledError("Task[name=" + t.name + "] was cancelled");
+        return new CancelledError("Task[name=" + t.name() + "] was cancelled");
     }
 
     // ------------------------------------------------------------------ cancel scopes
@@ -395,7 +395,7 @@ public final class Kernel {
     public void closeScope(Scope s) {
         TaskCore t = s.task;
         if (t.scope != s) {
-            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name
+            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name()
                     + "]: it is not the innermost open scope. Close scopes in the reverse order of opening.");
         }
         t.scope = s.parent;
@@ -430,7 +430,7 @@ public final class Kernel {
             try {
                 out = t.abort.abort();
             } catch (Throwable e) {
-                report("Exception in the abort handler of Task[name=" + t.name + "]", e);
+                report("Exception in the abort handler of Task[name=" + t.name() + "]", e);
                 out = true;
             }
             if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
@@ -479,15 +479,18 @@ public final class Kernel {
         pollIo(wait);
         drainInbox();
 
-        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first.
-        if (virtualClock != null && ready.isEmpty() && foreignWork == 0 && !timers.isEmpty()) {
-            virtualClock.jumpTo(timers.peek().deadline());
-        }
-        long now = clock.nanos();
-        Timer due;
-        while ((due = timers.pollDue(now)) != null) {
-            if (due.isInline()) runCallback(due);
-            else ready.addLast(due);
+        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first. Without
+        // timers the clock is not read: a pass of task switches should not pay for clock_gettime.
+        if (!timers.isEmpty()) {
+            if (virtualClock != null && ready.isEmpty() && foreignWork == 0) {
+                virtualClock.jumpTo(timers.peek().deadline());
+            }
+            long now = clock.nanos();
+            Timer due;
+            while ((due = timers.pollDue(now)) != null) {
+                if (due.isInline()) runCallback(due);
+                else ready.addLast(due);
+            }
         }
 
         // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
@@ -628,7 +631,7 @@ public final class Kernel {
         closed = true;
         for (TaskCore t : liveTaskList()) {
             Throwable site = t.creationSite;
-            report("Task was destroyed but it is pending: Task[name=" + t.name + ", state=" + t.stateName() + "]"
+            report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName() + "]"
                     + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
             if (t.fiber != null) t.fiber.abandon();
             unlinkLive(t);
@@ -655,7 +658,7 @@ public final class Kernel {
     }
 
     private void recordLostFailure(TaskCore t, Throwable f) {
-        LostFailure record = new LostFailure(t.name, f);
+        LostFailure record = new LostFailure(t.name(), f);
         t.lost = record;
         lostFailures.add(record);
         CLEANER.register(t.owner, () -> callSoonThreadsafe(() -> reportLost(record)));
