@@ -229,6 +229,11 @@ public final class Kernel {
         return channel.register(selector, ops, callback);
     }
 
+    /** The key of {@code channel} with the loop's selector, or null if it is not registered here. */
+    public SelectionKey keyFor(SelectableChannel channel) {
+        return channel.keyFor(selector);
+    }
+
     /** Number of channels registered with the selector (cancelled keys leave at the next poll). */
     public int registeredKeys() {
         return selector.keys().size();
