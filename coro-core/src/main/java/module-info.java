@@ -7,4 +7,5 @@ module dev.coro {
     exports dev.coro.gen;
     exports dev.coro.lowlevel;
     exports dev.coro.time;
+    exports dev.coro.trace;
 }

@@ -53,6 +53,11 @@ import java.util.function.Function;
  * step() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
  *
+ * Instrumentation: `probe` is final and null unless the loop was built with an instrument, so each
+ * hook site costs one null check and no clock read when nobody listens (the switch benchmark
+ * TraceOverheadBenchmark keeps that honest). The probe is called after the kernel's own state
+ * change is complete, so whatever it does cannot tear the kernel's invariants.
+ *
  * Lost-failure reporting is deferred: a task that fails leaves a LostFailure record that is
  * reported when the loop closes, or when the task's handle is garbage-collected (a Cleaner), unless
  * someone observed the failure first.
@@ -69,6 +74,7 @@ public final class Kernel {
     private final Function<TaskCore, Object> ownerFactory;
     private final BiConsumer<String, Throwable> exceptionHandler;
     private final boolean debug;
+    private final Probe probe;
     private final LinkedHashSet<LostFailure> lostFailures = new LinkedHashSet<>();
     private final TaskCore liveHead;
 
@@ -81,6 +87,7 @@ public final class Kernel {
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
+    private long spawnCounter;
     private Object handle;
 
     /**
@@ -90,13 +97,20 @@ public final class Kernel {
      */
     public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
                   BiConsumer<String, Throwable> exceptionHandler, boolean debug) {
+        this(clock, ownerFactory, exceptionHandler, debug, null);
+    }
+
+    /** A kernel that tells {@code probe} (if not null) what happens at its fixed points; see {@link Probe}. */
+    public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
+                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Probe probe) {
         this.clock = clock;
+        this.probe = probe;
         this.virtualClock = clock instanceof VirtualClock v ? v : null;
         this.ownerFactory = ownerFactory;
         this.exceptionHandler = exceptionHandler;
         this.debug = debug;
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
-        this.liveHead = new TaskCore(this, "live-list-head", null, null, null);
+        this.liveHead = new TaskCore(this, 0, "live-list-head", null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
         try {
             this.selector = Selector.open();
@@ -221,8 +235,8 @@ public final class Kernel {
     /** Creates a task that runs {@code body}, inside {@code parentScope} if not null, and makes it ready. */
     public TaskCore spawn(String name, Callable<?> body, Scope parentScope) {
         if (closed) throw new IllegalStateException("Cannot spawn a task on a closed loop. Create a new loop.");
-        TaskCore t = new TaskCore(this, name != null ? name : "Task-" + ++taskCounter, body, parentScope,
-                debug ? new Throwable("Task created here") : null);
+        TaskCore t = new TaskCore(this, ++spawnCounter, name != null ? name : "Task-" + ++taskCounter, body,
+                parentScope, debug ? new Throwable("Task created here") : null);
         t.owner = ownerFactory.apply(t);
         TaskCore parent = currentTask();
         if (parent != null && parent.locals != null) {
@@ -232,6 +246,7 @@ public final class Kernel {
         if (parentScope != null) parentScope.addChild(t);
         linkLive(t);
         ready.addLast(t);
+        if (probe != null) probe.spawned(t, parent, clock.nanos());
         return t;
     }
 
@@ -247,6 +262,7 @@ public final class Kernel {
         }
         t.state = TaskCore.RUNNING;
         current = t;
+        if (probe != null) probe.stepStarted(t, clock.nanos());
         try {
             t.fiber.resume();
         } finally {
@@ -263,12 +279,14 @@ public final class Kernel {
             case Trap.Checkpoint c -> {
                 t.state = TaskCore.READY;
                 ready.addLast(t);
+                if (probe != null) probe.stepEnded(t, false, null, clock.nanos());
             }
             case Trap.Park p -> {
                 t.state = TaskCore.PARKED;
                 t.abort = p.abort();
                 t.waitReason = p.reason();
                 t.parkedAt = clock.nanos();
+                if (probe != null) probe.stepEnded(t, true, p.reason(), t.parkedAt);
             }
             case null -> throw new IllegalStateException("coro bug: " + t.name + " suspended without a trap");
         }
@@ -297,6 +315,7 @@ public final class Kernel {
             recordLostFailure(t, f);
         }
         if (t.fiber == null) t.value = null;
+        if (probe != null) probe.done(t, clock.nanos());
         t.runDoneCallbacks();
     }
 
@@ -348,6 +367,7 @@ public final class Kernel {
         t.resumeValue = value;
         t.resumeError = error;
         ready.addLast(t);
+        if (probe != null) probe.woken(t, current, clock.nanos());
     }
 
     /** Changes what takes the parked {@code t} out of its wait (a waiter moved to another queue). */
@@ -453,6 +473,7 @@ public final class Kernel {
         long now = clock.nanos();
         Timer due;
         while ((due = timers.pollDue(now)) != null) {
+            if (probe != null) probe.timerFired(due.deadline(), now);
             if (due.isInline()) runCallback(due);
             else ready.addLast(due);
         }
@@ -472,12 +493,15 @@ public final class Kernel {
                 return;
             }
             selecting = true;
+            if (probe != null) probe.ioWaitStarted(waitNanos, clock.nanos());
+            int readyChannels = 0;
             try {
-                if (!inbox.isEmpty()) selector.selectNow(this::onIo);
-                else if (waitNanos < 0) selector.select(this::onIo);
-                else selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
+                if (!inbox.isEmpty()) readyChannels = selector.selectNow(this::onIo);
+                else if (waitNanos < 0) readyChannels = selector.select(this::onIo);
+                else readyChannels = selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
             } finally {
                 selecting = false;
+                if (probe != null) probe.ioWaitEnded(readyChannels, clock.nanos());
             }
         } catch (IOException e) {
             report("Selector failure", e);

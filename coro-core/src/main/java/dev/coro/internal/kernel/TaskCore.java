@@ -32,6 +32,7 @@ public final class TaskCore {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
+    final long id;
     final String name;
     final Scope root;
     final Callable<?> body;
@@ -62,8 +63,9 @@ public final class TaskCore {
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
 
-    TaskCore(Kernel kernel, String name, Callable<?> body, Scope parentScope, Throwable creationSite) {
+    TaskCore(Kernel kernel, long id, String name, Callable<?> body, Scope parentScope, Throwable creationSite) {
         this.kernel = kernel;
+        this.id = id;
         this.name = name;
         this.body = body;
         this.root = new Scope(parentScope, this, false, this);
@@ -73,6 +75,11 @@ public final class TaskCore {
 
     public String name() {
         return name;
+    }
+
+    /** A number unique within its loop, in spawn order from 1 (for traces: names may repeat). */
+    public long id() {
+        return id;
     }
 
     /** The public handle (dev.coro.Task) of this task. */

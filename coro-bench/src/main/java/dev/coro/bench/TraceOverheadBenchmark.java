@@ -1,0 +1,56 @@
+package dev.coro.bench;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The cost of one task switch (a yieldNow between two tasks), with no instrument installed: the
+ * hooks of dev.coro.trace must leave it within 2% of a kernel without them.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class TraceOverheadBenchmark {
+    static final int SWITCHES = 10_000;
+
+    EventLoop plain;
+
+    @Setup
+    public void setUp() {
+        plain = EventLoop.create();
+    }
+
+    @TearDown
+    public void tearDown() {
+        plain.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public int switchNoInstrument() {
+        return pingPong(plain);
+    }
+
+    static int pingPong(EventLoop loop) {
+        return loop.run(() -> {
+            var a = Coro.spawn(TraceOverheadBenchmark::yields);
+            var b = Coro.spawn(TraceOverheadBenchmark::yields);
+            return a.join() + b.join();
+        });
+    }
+
+    private static int yields() {
+        for (int i = 0; i < SWITCHES / 2; i++) Coro.yieldNow();
+        return SWITCHES / 2;
+    }
+}
