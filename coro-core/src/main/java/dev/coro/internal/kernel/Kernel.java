@@ -84,6 +84,8 @@ public final class Kernel {
     private boolean closed;
     private boolean stopRequested;
     private TaskCore current;
+    /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
+    private TaskCore finishing;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
@@ -316,7 +318,9 @@ public final class Kernel {
         }
         if (t.fiber == null) t.value = null;
         if (probe != null) probe.done(t, clock.nanos());
+        finishing = t;
         t.runDoneCallbacks();
+        finishing = null;
     }
 
     // ------------------------------------------------------------------ the two traps (task side)
@@ -367,7 +371,7 @@ public final class Kernel {
         t.resumeValue = value;
         t.resumeError = error;
         ready.addLast(t);
-        if (probe != null) probe.woken(t, current, clock.nanos());
+        if (probe != null) probe.woken(t, current != null ? current : finishing, clock.nanos());
     }
 
     /** Changes what takes the parked {@code t} out of its wait (a waiter moved to another queue). */
