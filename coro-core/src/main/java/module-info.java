@@ -3,6 +3,8 @@
  * synchronisation primitives, queues and non-blocking streams, on one thread per loop.
  */
 module dev.coro {
+    requires java.management;
+
     exports dev.coro;
     exports dev.coro.gen;
     exports dev.coro.lowlevel;

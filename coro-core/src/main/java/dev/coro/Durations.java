@@ -17,6 +17,27 @@ final class Durations {
         }
     }
 
+    /**
+     * Parses {@code 250ms}, {@code 2s}, {@code 1m}, an ISO-8601 duration ({@code PT0.25S}), or
+     * {@code off} (zero).
+     *
+     * @throws IllegalArgumentException naming {@code name} if the text is none of those
+     */
+    static Duration parse(String text, String name) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.equals("off") || t.equals("0")) return Duration.ZERO;
+            if (t.startsWith("pt") || t.startsWith("p")) return Duration.parse(text.trim());
+            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            if (t.endsWith("us")) return Duration.ofNanos(Long.parseLong(t.substring(0, t.length() - 2)) * 1000);
+            if (t.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            if (t.endsWith("m")) return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + ": '" + text + "' (expected: a duration like 250ms, 2s, PT0.5S or off)", e);
+        }
+        throw new IllegalArgumentException(name + ": '" + text + "' (expected: a duration like 250ms, 2s, PT0.5S or off)");
+    }
+
     /** {@code now + delay}, saturated so that a huge delay means "never" instead of overflowing. */
     static long deadline(long now, long delayNanos) {
         long sum = now + delayNanos;

@@ -2,6 +2,9 @@ package dev.coro;
 
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.internal.kernel.TaskDump;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
@@ -17,6 +20,9 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,6 +71,13 @@ public final class EventLoop implements AutoCloseable {
                 probe);
         if (probe != null) probe.attach(kernel);
         kernel.setHandle(this);
+        kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
+    }
+
+    private static Duration defaultWatchdog() {
+        String p = System.getProperty("coro.watchdog");
+        if (p == null || p.isBlank()) return Duration.ofMillis(100);
+        return Durations.parse(p.trim(), "coro.watchdog");
     }
 
     /** A loop with default options: real time, debug off. */
@@ -83,6 +96,7 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug;
         private String name;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private Duration watchdog = defaultWatchdog();
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
 
@@ -114,6 +128,18 @@ public final class EventLoop implements AutoCloseable {
         /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Warns (through the exception handler, with the blocking thread's stack) when one task step
+         * or callback runs longer than {@code threshold} without suspending. {@link Duration#ZERO}
+         * turns the watchdog off. Default: 100 ms, or the system property {@code coro.watchdog}
+         * ({@code 250ms}, {@code 2s}, an ISO-8601 duration, or {@code off}).
+         */
+        public Builder watchdog(Duration threshold) {
+            Durations.nonNegativeNanos(threshold, "threshold");
+            this.watchdog = threshold;
             return this;
         }
 
@@ -207,7 +233,10 @@ public final class EventLoop implements AutoCloseable {
         if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
         CompletableFuture<R> done = new CompletableFuture<>();
         synchronized (this) {
-            if (thread == null) thread = kernel.startThread(name, this::serveCommands);
+            if (thread == null) {
+                thread = kernel.startThread(name, this::serveCommands);
+                LoopManagement.register(this);
+            }
         }
         commands.add(() -> {
             try {
@@ -259,6 +288,7 @@ public final class EventLoop implements AutoCloseable {
                 kernel.close();
                 return null;
             });
+            LoopManagement.unregister(this);
             try {
                 t.join();
             } catch (InterruptedException e) {
@@ -275,6 +305,66 @@ public final class EventLoop implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the trace of " + this + " to " + traceFile, e);
         }
+    }
+
+    // ---------------------------------------------------------------- diagnostics
+
+    /**
+     * A readable report of every unfinished task: name, state, what it waits on and for how long,
+     * its suspended stack, and the children of its task groups indented below it. Safe from any
+     * thread: from outside the loop it waits up to a second for the loop to take the snapshot, and
+     * says so if the loop is blocked.
+     */
+    public String dumpTasks() {
+        StringBuilder out = new StringBuilder();
+        dumpTasks(out);
+        return out.toString();
+    }
+
+    /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
+    public void dumpTasks(Appendable out) {
+        Objects.requireNonNull(out, "out");
+        if (kernel.onLoop() || !kernel.isRunning()) {
+            TaskDump.write(kernel, out);
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        kernel.callSoonThreadsafe(() -> {
+            try {
+                TaskDump.write(kernel, out);
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            appendQuietly(out, this + " did not answer within 1 s: one task or callback blocks it ("
+                    + kernel.progress().running() + "); the watchdog's warning shows its stack.\n");
+        } catch (ExecutionException e) {
+            throw Task.rethrow(e.getCause(), "dumpTasks");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void appendQuietly(Appendable out, String s) {
+        try {
+            out.append(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The loop's name (and its thread's). */
+    public String name() {
+        return name;
+    }
+
+    /** How many tasks have not finished; from another thread, a recent value. */
+    int taskCount() {
+        return kernel.liveTasks();
     }
 
     // ---------------------------------------------------------------- time and callbacks

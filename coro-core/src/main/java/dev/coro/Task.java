@@ -90,7 +90,36 @@ public final class Task<T> {
             }
             joiners.park(this);
         }
-        return result();
+        core.markObserved();
+        Throwable f = core.failure();
+        if (f != null) throw rethrow(withJoinSite(f, me), this);
+        @SuppressWarnings("unchecked")
+        T value = (T) core.value();
+        return value;
+    }
+
+    /**
+     * Adds where {@code joiner} waited for this task to {@code f} (as a suppressed exception), so that
+     * the trace shows both where the task failed and where its failure was awaited. A checked failure
+     * gets wrapped anyway, and the wrapper's own stack is the join site.
+     */
+    private Throwable withJoinSite(Throwable f, Task<?> joiner) {
+        if (!(f instanceof RuntimeException || f instanceof Error)) return f;
+        int sites = 0;
+        for (Throwable s : f.getSuppressed()) if (s instanceof JoinedHere) sites++;
+        if (sites < MAX_JOIN_SITES) f.addSuppressed(new JoinedHere(this, joiner));
+        return f;
+    }
+
+    private static final int MAX_JOIN_SITES = 4;
+
+    /** The join site of a failure: its stack trace is where the joiner waited. */
+    private static final class JoinedHere extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JoinedHere(Task<?> joined, Task<?> joiner) {
+            super(joined + " failed; " + joiner + " joined it here");
+        }
     }
 
     /**

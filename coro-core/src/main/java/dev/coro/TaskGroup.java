@@ -117,8 +117,13 @@ public final class TaskGroup {
 
     /** Starts {@code body}, which has no result, as a child task. */
     public Task<Void> spawn(Runnable body) {
+        return spawn(null, body);
+    }
+
+    /** Starts {@code body}, which has no result, as a child task named {@code name}. */
+    public Task<Void> spawn(String name, Runnable body) {
         Objects.requireNonNull(body, "body");
-        return spawn(null, () -> {
+        return spawn(name, () -> {
             body.run();
             return null;
         });

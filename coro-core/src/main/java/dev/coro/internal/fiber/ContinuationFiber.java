@@ -31,7 +31,7 @@ final class ContinuationFiber extends Fiber {
     private static final MethodHandle RUN;          // (Object) void
     private static final MethodHandle YIELD;        // (Object scope) boolean
     private static final MethodHandle CURRENT;      // (Object scope) Object
-    private static final MethodHandle STACK_TRACE;  // (Object) StackTraceElement[]
+    private static final MethodHandle STACK_WALKER; // (Object) StackWalker
     private static final Throwable BIND_FAILURE;
 
     static {
@@ -55,9 +55,8 @@ final class ContinuationFiber extends Fiber {
                 current = lookup.findStatic(contClass, "getCurrentContinuation",
                                 MethodType.methodType(contClass, scopeClass))
                         .asType(MethodType.methodType(Object.class, Object.class));
-                stack = lookup.findVirtual(contClass, "getStackTrace",
-                                MethodType.methodType(StackTraceElement[].class))
-                        .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
+                stack = lookup.findVirtual(contClass, "stackWalker", MethodType.methodType(StackWalker.class))
+                        .asType(MethodType.methodType(StackWalker.class, Object.class));
             } catch (Throwable t) {
                 failure = t;
             }
@@ -67,7 +66,7 @@ final class ContinuationFiber extends Fiber {
         RUN = run;
         YIELD = yield;
         CURRENT = current;
-        STACK_TRACE = stack;
+        STACK_WALKER = stack;
         BIND_FAILURE = failure;
     }
 
@@ -171,10 +170,26 @@ final class ContinuationFiber extends Fiber {
     public StackTraceElement[] stackTrace() {
         if (state != SUSPENDED) return new StackTraceElement[0];
         try {
-            return (StackTraceElement[]) STACK_TRACE.invokeExact(continuation);
+            StackWalker walker = (StackWalker) STACK_WALKER.invokeExact(continuation);
+            return walker.walk(frames -> frames.dropWhile(ContinuationFiber::isMachinery)
+                    .limit(MAX_STACK_FRAMES)
+                    .map(StackWalker.StackFrame::toStackTraceElement)
+                    .toArray(StackTraceElement[]::new));
         } catch (Throwable t) {
             return new StackTraceElement[0];
         }
+    }
+
+    /** Frames of the suspension machinery on top of every suspended stack: noise in a task dump. */
+    private static boolean isMachinery(StackWalker.StackFrame f) {
+        String c = f.getClassName();
+        return c.startsWith("jdk.internal.vm.") || c.startsWith("java.lang.invoke.")
+                || c.startsWith("dev.coro.internal.");
+    }
+
+    @Override
+    public Thread bodyThread() {
+        return null;
     }
 
     @Override

@@ -109,7 +109,19 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return f == null ? null : f.attachment();
     }
 
-    /** The suspended body's stack, innermost frame first; empty when not suspended or unknown. */
+    /**
+     * The thread the body runs on when it runs: null on the continuation backend (the driver's
+     * thread), the fiber's own virtual thread on the thread backend.
+     */
+    public abstract Thread bodyThread();
+
+    /** How many frames {@link #stackTrace()} returns at most. */
+    static final int MAX_STACK_FRAMES = 64;
+
+    /**
+     * The suspended body's stack, innermost frame first, without the frames of the suspension
+     * machinery and at most {@value #MAX_STACK_FRAMES} frames; empty when not suspended.
+     */
     public abstract StackTraceElement[] stackTrace();
 
     /** Releases a fiber that will never be resumed again; its finally blocks may not run. */

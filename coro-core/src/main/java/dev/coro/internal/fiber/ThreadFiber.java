@@ -83,7 +83,21 @@ final class ThreadFiber extends Fiber {
 
     @Override
     public StackTraceElement[] stackTrace() {
-        return state == SUSPENDED ? thread.getStackTrace() : new StackTraceElement[0];
+        if (state != SUSPENDED) return new StackTraceElement[0];
+        StackTraceElement[] all = thread.getStackTrace();
+        int from = 0;
+        while (from < all.length && isMachinery(all[from].getClassName())) from++;
+        return java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + MAX_STACK_FRAMES));
+    }
+
+    private static boolean isMachinery(String className) {
+        return className.startsWith("java.lang.") && !className.startsWith("java.lang.Thread")
+                || className.startsWith("jdk.internal.") || className.startsWith("dev.coro.internal.");
+    }
+
+    @Override
+    public Thread bodyThread() {
+        return thread;
     }
 
     @Override

@@ -86,6 +86,8 @@ public final class Kernel {
     private TaskCore current;
     /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
     private TaskCore finishing;
+    private final Progress progress = new Progress();
+    private long watchdogNanos;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
@@ -345,6 +347,7 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
+        if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
         try {
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
@@ -446,9 +449,11 @@ public final class Kernel {
         if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
         stopRequested = false;
         running = true;
+        Watchdog.watch(this, watchdogNanos);
         try {
             while (!stopRequested && !done.getAsBoolean()) runOnce();
         } finally {
+            Watchdog.unwatch(this);
             running = false;
         }
     }
@@ -485,9 +490,11 @@ public final class Kernel {
         // Phase 4: run exactly the batch that is ready now.
         for (int n = ready.size(); n > 0; n--) {
             Object item = ready.pollFirst();
+            progress.dispatched(item);
             if (item instanceof TaskCore t) step(t);
             else runCallback((Runnable) item);
         }
+        progress.idle();
     }
 
     private void pollIo(long waitNanos) {
@@ -542,6 +549,21 @@ public final class Kernel {
             e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
+    }
+
+    /** Warn when one step runs longer than {@code nanos}; 0 turns the watchdog off. Before the first run. */
+    public void setWatchdogThreshold(long nanos) {
+        this.watchdogNanos = nanos;
+    }
+
+    /** What the loop runs now, as seen from another thread (the watchdog). */
+    public Progress progress() {
+        return progress;
+    }
+
+    /** The thread the loop runs on, or null before its first run. */
+    public Thread thread() {
+        return thread;
     }
 
     // ------------------------------------------------------------------ live tasks and shutdown

@@ -1,0 +1,33 @@
+package dev.coro;
+
+import java.io.Serial;
+
+/**
+ * The watchdog's report that one task or callback has run so long without suspending that the
+ * loop could run nothing else. Handed to the loop's {@link ExceptionHandler} (from the watchdog
+ * thread), never thrown; its stack trace is the blocking thread's stack, sampled while blocked.
+ */
+public final class BlockedLoopException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String culprit;
+    private final long blockedNanos;
+
+    /** A report that {@code culprit} has blocked its loop for {@code blockedNanos} so far. */
+    public BlockedLoopException(String message, String culprit, long blockedNanos) {
+        super(message);
+        this.culprit = culprit;
+        this.blockedNanos = blockedNanos;
+    }
+
+    /** The task ({@code Task[name=...]}) or callback that blocks. */
+    public String culprit() {
+        return culprit;
+    }
+
+    /** How long it had blocked the loop when sampled, in nanoseconds. */
+    public long blockedNanos() {
+        return blockedNanos;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.coro.internal.kernel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * What a loop is doing, published for the watchdog thread: the item (task or callback) it runs now,
+ * or null while it waits, and a count of items run so far.
+ *
+ * <p>Invariant: only the loop thread writes; it writes with opaque stores, which on every common
+ * CPU are plain stores (no fence), so publishing costs nothing measurable per step. A reader sees
+ * each value eventually and never a torn one; that is all a watchdog needs.
+ */
+public final class Progress {
+    private static final VarHandle RUNNING, COUNT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RUNNING = l.findVarHandle(Progress.class, "running", Object.class);
+            COUNT = l.findVarHandle(Progress.class, "count", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through RUNNING
+    private Object running;
+    @SuppressWarnings("unused") // accessed through COUNT
+    private long count;
+    private long localCount;
+
+    void dispatched(Object item) {
+        RUNNING.setOpaque(this, item);
+        COUNT.setOpaque(this, ++localCount);
+    }
+
+    void idle() {
+        RUNNING.setOpaque(this, null);
+    }
+
+    /** The task ({@link TaskCore}) or callback running now, or null. */
+    public Object running() {
+        return RUNNING.getOpaque(this);
+    }
+
+    /** How many items the loop has started running; unchanged across samples means one item runs on. */
+    public long count() {
+        return (long) COUNT.getOpaque(this);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.coro.gen.PinnedSuspensionException;
+import dev.coro.internal.fiber.Backend;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+
+/** Issue 9: the watchdog, task dumps, misuse caught with a clear message, join sites. */
+class DiagnosticsTest {
+
+    /** Everything the loop reported, in order (the watchdog reports from its own thread). */
+    static final class Reports implements ExceptionHandler {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(EventLoop loop, String message, Throwable error) {
+            messages.add(message);
+            errors.add(error);
+        }
+    }
+
+    private static boolean continuationBackend() {
+        return Backend.current() == Backend.CONTINUATION;
+    }
+
+    @Test
+    void aBlockingSleepInATaskGivesExactlyOneWatchdogWarningNamingTheTaskAndTheCall() throws Exception {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().exceptionHandler(reports).build()) {
+            loop.run(() -> Coro.spawn("sleepy", () -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).join());
+        }
+        assertThat(reports.errors).hasSize(1);
+        BlockedLoopException w = (BlockedLoopException) reports.errors.get(0);
+        assertThat(w.getMessage()).contains("Task[name=sleepy]").contains("Coro.toThread");
+        assertThat(w.culprit()).isEqualTo("Task[name=sleepy]");
+        assertThat(Arrays.stream(w.getStackTrace()).map(StackTraceElement::toString))
+                .anyMatch(f -> f.contains("Thread.sleep"))
+                .anyMatch(f -> f.contains("DiagnosticsTest"));
+    }
+
+    @Test
+    void theWatchdogCanBeSwitchedOff() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().exceptionHandler(reports).watchdog(Duration.ZERO).build()) {
+            loop.run(() -> {
+                Thread.sleep(150);
+                return null;
+            });
+        }
+        assertThat(reports.errors).isEmpty();
+    }
+
+    @Test
+    void watchdogDurationsAreParsedInOneFormat() {
+        assertThat(Durations.parse("250ms", "x")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("2s", "x")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Durations.parse("PT0.5S", "x")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("off", "x")).isZero();
+        assertThatThrownBy(() -> Durations.parse("soon", "coro.watchdog"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("coro.watchdog: 'soon' (expected: a duration like 250ms");
+    }
+
+    @Test
+    void dumpTasksShowsStateWaitReasonStackAndGroupChildrenAsATree() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            String dump = loop.run(() -> {
+                Task<Void> sleeper = Coro.spawn("sleeper", () -> Coro.sleep(Duration.ofMinutes(5)));
+                Task<Object> parent = Coro.spawn("parent", () -> TaskGroup.run(g -> {
+                    g.spawn("child", () -> Coro.sleep(Duration.ofMinutes(1)));
+                    return null;
+                }));
+                Task<Void> joiner = Coro.spawn("joiner", () -> { sleeper.join(); });
+                Coro.sleep(Duration.ofSeconds(2));
+                String d = Coro.loop().dumpTasks();
+                sleeper.cancel();
+                parent.cancel();
+                joiner.cancel();
+                Coro.gatherSettled(sleeper, parent, joiner);
+                return d;
+            });
+            assertThat(dump).contains("Task[name=sleeper] PARKED(sleep until PT5M) for PT2S");
+            assertThat(dump).contains("Task[name=joiner] PARKED(Task[name=sleeper");
+            assertThat(dump).contains("Task[name=parent] PARKED(TaskGroup");
+            assertThat(dump).contains("\n  Task[name=child] PARKED(sleep until PT1M)");
+            assertThat(dump).contains("Task[name=main] RUNNING");
+            assertThat(dump).contains("DiagnosticsTest");
+        }
+    }
+
+    @Test
+    void dumpTasksCopesWithAHundredThousandTasks() {
+        int n = continuationBackend() ? 100_000 : 20_000;
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).build()) {
+            long lines = loop.run(() -> {
+                List<Task<Void>> tasks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) tasks.add(Coro.spawn(() -> Coro.sleep(Duration.ofSeconds(1))));
+                Coro.yieldNow();
+                StringBuilder out = new StringBuilder();
+                Coro.loop().dumpTasks(out);
+                for (Task<Void> t : tasks) t.cancel();
+                Coro.gatherSettled(tasks);
+                return out.chars().filter(c -> c == '\n').count();
+            });
+            assertThat(lines).isGreaterThan(n);
+        }
+    }
+
+    @Test
+    void theLoopIsAJmxBeanWhileOpen() throws Exception {
+        EventLoop loop = EventLoop.builder().virtualTime().name("jmx-probe").build();
+        ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-probe"));
+        loop.run(() -> null);
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
+        Object dump = ManagementFactory.getPlatformMBeanServer().invoke(name, "dumpTasks", null, null);
+        assertThat((String) dump).contains("0 unfinished task(s)");
+        loop.close();
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void suspendingInsideSynchronizedIsRefusedInDebugMode() {
+        assumeTrue(continuationBackend(), "only the continuation backend loses mutual exclusion");
+        Object monitor = new Object();
+        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).build()) {
+            assertThatThrownBy(() -> loop.run(() -> {
+                synchronized (monitor) {
+                    Coro.yieldNow();
+                }
+                return null;
+            })).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("holds the monitor of java.lang.Object")
+                    .hasMessageContaining("dev.coro.sync.Lock");
+        }
+    }
+
+    static final class SuspendsInItsInitializer {
+        static final int VALUE;
+
+        static {
+            Coro.yieldNow();
+            VALUE = 1;
+        }
+    }
+
+    @Test
+    void suspendingInsideAClassInitializerNamesTheTaskAndTheFix() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            if (continuationBackend()) {
+                assertThatThrownBy(() -> loop.run(() -> Coro.spawn("init", () -> SuspendsInItsInitializer.VALUE).join()))
+                        .isInstanceOf(ExceptionInInitializerError.class)
+                        .cause().isInstanceOf(PinnedSuspensionException.class)
+                        .hasMessageContaining("init").hasMessageContaining("class initializer");
+            } else {
+                assertThat(loop.run(() -> SuspendsInItsInitializer.VALUE)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void awaitOnTheLoopThreadOutsideATaskFailsInsteadOfDeadlocking() {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            loop.run(() -> {
+                Coro.loop().callSoon(() -> {
+                    try {
+                        Coro.await(new CompletableFuture<>());
+                    } catch (Throwable e) {
+                        seen.set(e);
+                    }
+                });
+                Coro.yieldNow();
+                return null;
+            });
+        }
+        assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("Coro.run");
+    }
+
+    @Test
+    void aTaskPendingWhenTheLoopClosesIsReportedWithItsCreationSiteInDebugMode() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).exceptionHandler(reports).build()) {
+            loop.run(() -> Coro.spawn("forgotten", () -> Coro.sleep(Duration.ofDays(1))));
+        }
+        assertThat(reports.messages).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("Task was destroyed but it is pending").contains("forgotten");
+        assertThat(Arrays.stream(reports.errors.get(0).getStackTrace()).map(StackTraceElement::toString))
+                .anyMatch(f -> f.contains("DiagnosticsTest"));
+    }
+
+    @Test
+    void aFailingCallbackIsReportedAndTheLoopGoesOn() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(reports).build()) {
+            int v = loop.run(() -> {
+                Coro.loop().callSoon(() -> { throw new IllegalArgumentException("boom"); });
+                Coro.yieldNow();
+                Coro.yieldNow();
+                return 7;
+            });
+            assertThat(v).isEqualTo(7);
+        }
+        assertThat(reports.errors).singleElement().isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aJoinedFailureCarriesTheJoinSite() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            Throwable thrown = loop.run(() -> {
+                Task<Void> worker = Coro.spawn("worker", () -> { throw new IllegalStateException("bad"); });
+                try {
+                    worker.join();
+                    return null;
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            });
+            assertThat(thrown).hasMessage("bad");
+            assertThat(thrown.getSuppressed()).hasSize(1);
+            Throwable site = thrown.getSuppressed()[0];
+            assertThat(site.getMessage()).contains("Task[name=worker").contains("Task[name=main");
+            assertThat(Arrays.stream(site.getStackTrace()).map(StackTraceElement::toString))
+                    .anyMatch(f -> f.contains("aJoinedFailureCarriesTheJoinSite"));
+        }
+    }
+}
