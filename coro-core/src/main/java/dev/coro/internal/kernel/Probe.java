@@ -7,7 +7,7 @@ package dev.coro.internal.kernel;
  * <p>Invariant: called only on the loop thread, never re-entrantly, and each call is told the loop's
  * time {@code now}. Every {@link #stepStarted} is followed by exactly one {@link #stepEnded} (the
  * task suspended) or {@link #done} (its body ended). A kernel without a probe makes no call and
- * reads no clock for it.
+ * reads no clock for it. A probe must not throw: the kernel calls it between its own state changes.
  */
 public interface Probe {
     /** {@code t} was spawned by {@code parent} (null: by the loop or a callback). */
