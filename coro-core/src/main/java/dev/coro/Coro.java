@@ -47,6 +47,11 @@ public final class Coro {
      */
     public static <T> T run(Callable<T> main) {
         Objects.requireNonNull(main, "main");
+        // Checked before a loop exists: closing one from inside a task would fail in turn.
+        if (Kernel.current() != null) {
+            throw new IllegalStateException("Cannot call Coro.run from inside a task or callback of a loop: "
+                    + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
+        }
         try (EventLoop loop = EventLoop.create()) {
             return loop.runAndCancelLeftovers(main);
         }

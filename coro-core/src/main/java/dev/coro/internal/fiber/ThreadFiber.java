@@ -1,5 +1,6 @@
 package dev.coro.internal.fiber;
 
+import java.lang.ref.Cleaner;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -16,12 +17,18 @@ import java.util.function.Supplier;
  * within a microsecond, and a park/unpark pair costs more than that.
  *
  * An abandoned fiber (its owner will never resume it) is woken with `abandoned` set; suspend()
- * then throws FiberAbandoned, which unwinds the body so that the virtual thread can end.
+ * then throws FiberAbandoned, which unwinds the body so that the virtual thread can end. This is
+ * not optional housekeeping: the JDK tracks every started virtual thread until it ends
+ * (jdk.trackAllThreads defaults to true), so a fiber parked forever keeps its whole stack, and
+ * everything the stack refers to, reachable forever. abandon() may run on a Cleaner thread, so it
+ * touches only the volatile fields; it leaves `driver` alone, and the unwinding body's final
+ * unpark of the old driver is at worst a spurious wake-up, which every park loop tolerates.
  */
 final class ThreadFiber extends Fiber {
     private static final int DRIVER = 0, FIBER = 1;
     private static final int SPINS = 64;
     private static final ThreadLocal<ThreadFiber> CURRENT = new ThreadLocal<>();
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Thread thread;
     private volatile int turn = DRIVER;
@@ -50,6 +57,12 @@ final class ThreadFiber extends Fiber {
     }
 
     @Override
+    Thread callerThread() {
+        ThreadFiber running = current();
+        return running == null ? Thread.currentThread() : running.owner();
+    }
+
+    @Override
     void doResume(boolean first) {
         driver = Thread.currentThread();
         turn = FIBER;
@@ -66,6 +79,7 @@ final class ThreadFiber extends Fiber {
                                         : "it is not running")
                     + ". Suspend only from the innermost running body.");
         }
+        if (abandoned) throw new FiberAbandoned();
         state = SUSPENDED;
         turn = DRIVER;
         LockSupport.unpark(driver);
@@ -100,13 +114,17 @@ final class ThreadFiber extends Fiber {
         return thread;
     }
 
+    /** Wakes a suspended body so that it unwinds; harmless on a fiber that is new or done. */
     @Override
     public void abandon() {
-        if (state == DONE || state == RUNNING) return;
         abandoned = true;
-        if (state == NEW) return;
         turn = FIBER;
         LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void abandonWhenUnreachable(Object handle) {
+        CLEANER.register(handle, this::abandon);
     }
 
     /** Unwinds an abandoned body; an Error so that {@code catch (Exception e)} lets it pass. */

@@ -309,7 +309,9 @@ public final class Kernel {
         unlinkLive(t);
         if (t.root.parent != null) t.root.parent.removeChild(t);
         Throwable f = t.failure;
-        if (f instanceof CancelledError || (f == null && t.root.cancelled)) {
+        // A scope cancelled around the task (its group, a timeout in its parent) cancels it as
+        // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
+        if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
             CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
             if (f != null) ce.initCause(f);
@@ -421,13 +423,14 @@ public final class Kernel {
 
     /* Delivers a cancellation to t and to the tasks spawned into t's scopes from t's innermost up to `upTo`. */
     private void propagate(TaskCore t, Scope upTo) {
-        if (t.state == TaskCore.DONE) return;
+        if (t.state == TaskCore.DONE || !t.hasOpen(upTo)) {
+            // upTo was closed (or its task ended) while tasks spawned into it still run: they are
+            // inside it all the same.
+            if (upTo != null) propagateToChildren(upTo);
+            return;
+        }
         for (Scope x = t.scope; x != null && x.task == t; x = x.parent) {
-            for (TaskCore c = x.firstChild; c != null; ) {
-                TaskCore next = c.nextSibling;
-                propagate(c, null);
-                c = next;
-            }
+            propagateToChildren(x);
             if (x == upTo) break;
         }
         if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
@@ -439,6 +442,14 @@ public final class Kernel {
                 out = true;
             }
             if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
+        }
+    }
+
+    private void propagateToChildren(Scope x) {
+        for (TaskCore c = x.firstChild; c != null; ) {
+            TaskCore next = c.nextSibling;
+            propagate(c, null);
+            c = next;
         }
     }
 

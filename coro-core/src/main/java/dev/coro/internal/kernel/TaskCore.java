@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
  *                           --body ends--> DONE
  *   READY (never stepped, cancelled) --step--> DONE without running the body
  *
- * A task ends CANCELLED when its body threw CancelledError, or when its root scope was cancelled
- * and the body did not throw anything else (a real failure beats a cancellation).
+ * A task ends CANCELLED when its body threw CancelledError, or when its root scope is cancelled
+ * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
+ * real failure beats a cancellation).
  */
 public final class TaskCore {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
@@ -143,6 +144,15 @@ public final class TaskCore {
         doneCallbacks = null;
         if (callbacks == null) return;
         for (Runnable r : callbacks) kernel.runCallback(r);
+    }
+
+    /** Whether {@code s} is null or one of this task's open scopes. */
+    boolean hasOpen(Scope s) {
+        if (s == null) return true;
+        for (Scope x = scope; x != null && x.task == this; x = x.parent) {
+            if (x == s) return true;
+        }
+        return false;
     }
 
     /** The innermost open cancel scope. */
