@@ -66,6 +66,15 @@ class TraceHtmlIT {
     }
 
     @Test
+    void zoomPanDragAndHoverRunWithoutScriptErrors() throws Exception {
+        Path html = dir.resolve("interactive.html");
+        TracePrograms.staggered(2).write(html);
+        String dom = chromium(html.toUri() + "#selftest", "--dump-dom");
+        assertThat(attribute(dom, "data-status")).isEqualTo("drawn");
+        assertThat(attribute(dom, "data-selftest")).isEqualTo("hover: main");
+    }
+
+    @Test
     void aHundredThousandSlicesAreDrawn() throws Exception {
         TraceRecorder trace = TracePrograms.yielders(100, 500);
         Path html = dir.resolve("many.html");
@@ -79,16 +88,20 @@ class TraceHtmlIT {
 
     /* Runs Chromium on the page; returns what it logged to stderr, or the DOM for --dump-dom. */
     private String chromium(Path page, String... extra) throws IOException, InterruptedException {
+        return chromium(page.toUri().toString(), extra);
+    }
+
+    private String chromium(String url, String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + Files.createTempDirectory(dir, "profile"), "--window-size=" + WIDTH + "," + HEIGHT));
         cmd.addAll(List.of(extra));
-        cmd.add(page.toUri().toString());
+        cmd.add(url);
         Path out = Files.createTempFile(dir, "chromium", ".out"), err = Files.createTempFile(dir, "chromium", ".err");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new AssertionError("Chromium did not finish rendering " + page + " in 2 minutes: " + cmd);
+            throw new AssertionError("Chromium did not finish rendering " + url + " in 2 minutes: " + cmd);
         }
         return Files.readString(List.of(extra).contains("--dump-dom") ? out : err);
     }
