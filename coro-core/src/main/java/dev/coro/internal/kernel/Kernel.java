@@ -256,18 +256,18 @@ public final class Kernel {
 
     /* The single resume site: every fiber of every task is resumed here and nowhere else. */
     private void step(TaskCore t) {
-        if (t.fiber == null) {
-            if (t.scope.isEffectivelyCancelled()) {
-                finish(t);
-                return;
-            }
-            t.fiber = Fiber.create(() -> runBody(t), t::name);
-            t.fiber.attach(t);
+        if (t.fiber == null && t.scope.isEffectivelyCancelled()) {
+            finish(t);
+            return;
         }
         t.state = TaskCore.RUNNING;
         current = t;
         if (probe != null) probe.stepStarted(t, clock.nanos());
         try {
+            if (t.fiber == null) {   // inside the step, so that a trace counts making the fiber as its cost
+                t.fiber = Fiber.create(() -> runBody(t), t::name);
+                t.fiber.attach(t);
+            }
             t.fiber.resume();
         } finally {
             current = null;
