@@ -15,7 +15,11 @@ import java.nio.file.Path;
  *
  * <p>The page reads Chrome trace-event JSON, so it shows a trace saved by {@link TraceRecorder} as
  * well as one written by anything else in that format. When drawn, the page's body carries
- * {@code data-status="drawn"} ({@code "error"} if its script failed), which tests read.
+ * {@code data-status="drawn"} ({@code "error"} if its script failed), which tests read; opened with
+ * {@code #selftest} it also drives its own zoom, pan and hover.
+ *
+ * <p>Invariant: the page never loads anything (no network, no other file), and the trace inside it
+ * cannot end its script element: every {@code </} in the JSON is written {@code <\/}.
  */
 public final class TimelinePage {
     private static final String TEMPLATE = load();

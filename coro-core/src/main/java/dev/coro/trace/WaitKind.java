@@ -14,6 +14,9 @@ import java.util.concurrent.Future;
  * class name, else from its {@code toString()} (a stream's reason that reads "read ..." or
  * "write ..."). A primitive outside coro gets a precise kind by naming its class after what it is
  * (a {@code ...Lock}, a {@code ...Queue}) or by a reason whose text starts with the kind's name.
+ *
+ * <p>Invariant: a reason's class decides its kind once (the answer is cached per class); only a
+ * class that names no kind is looked at again, by its text, on every park.
  */
 public enum WaitKind {
     /** A checkpoint: {@code yieldNow()}, ready again at once. */
