@@ -68,7 +68,7 @@ public final class EventLoop implements AutoCloseable {
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
         this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                probe);
+                b.schedulingSeed, probe);
         if (probe != null) probe.attach(kernel);
         kernel.setHandle(this);
         kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
@@ -96,6 +96,7 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug;
         private String name;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private Long schedulingSeed;
         private Duration watchdog = defaultWatchdog();
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
@@ -128,6 +129,20 @@ public final class EventLoop implements AutoCloseable {
         /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * For tests: runs each pass's batch of ready tasks and callbacks in an order shuffled by a
+         * {@link java.util.Random} with this seed. This <b>breaks the FIFO rule on purpose</b>, so that
+         * a test can show that its outcome does not depend on the order in which ready tasks run;
+         * the same seed always gives the same order. Everything else holds: a pass still runs
+         * exactly the batch that was ready when it began, timers still fire in deadline order, and
+         * {@link Coro#yieldNow()} still gives up control for exactly one pass. Without this option
+         * the ready queue is FIFO.
+         */
+        public Builder schedulingSeed(long seed) {
+            this.schedulingSeed = seed;
             return this;
         }
 
@@ -340,8 +355,10 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            appendQuietly(out, this + " did not answer within 1 s: one task or callback blocks it ("
-                    + kernel.progress().running() + "); the watchdog's warning shows its stack.\n");
+            Object culprit = kernel.progress().running();
+            appendQuietly(out, this + " did not answer within 1 s: "
+                    + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
+                    + " blocks it; the watchdog's warning shows its stack.\n");
         } catch (ExecutionException e) {
             throw Task.rethrow(e.getCause(), "dumpTasks");
         } catch (InterruptedException e) {
@@ -365,6 +382,44 @@ public final class EventLoop implements AutoCloseable {
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
         return kernel.liveTasks();
+    }
+
+    /**
+     * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
+     * resumed in a later pass, so a count that did not change across a piece of a task's code
+     * proves that the code never gave control back to the loop.
+     */
+    public long passes() {
+        return kernel.passes();
+    }
+
+    /**
+     * The tasks of this loop that have not finished, oldest first (asyncio's all_tasks), the
+     * calling task included. {@link Task#toString()} gives each one's state, {@link Task#stackTrace()}
+     * where it is suspended.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<Task<?>> pendingTasks() {
+        requireLoopThread("pendingTasks");
+        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
+        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        return out;
+    }
+
+    /**
+     * The timers not yet fired nor cancelled, in the order they will fire, each as {@code "due in
+     * <duration>: <action>"}; a sleeping task's wake-up reads {@code "wake up Task[name=...]"}, a
+     * {@link #callLater} callback shows the callback's {@code toString()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<String> pendingTimers() {
+        requireLoopThread("pendingTimers");
+        long now = kernel.now();
+        List<String> out = new ArrayList<>();
+        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
+        return out;
     }
 
     // ---------------------------------------------------------------- time and callbacks

@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +49,8 @@ import java.util.function.Function;
  *   3. expire timers: kernel wake-ups (sleep) reschedule their task at once, user callbacks join
  *      the ready queue in deadline order;
  *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for
- *      the next pass, so yieldNow() gives up control for exactly one pass.
+ *      the next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed
+ *      (tests only) shuffles the batch; without one this phase pays a single null check.
  *
  * step() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
@@ -74,6 +76,7 @@ public final class Kernel {
     private final Function<TaskCore, Object> ownerFactory;
     private final BiConsumer<String, Throwable> exceptionHandler;
     private final boolean debug;
+    private final Random shuffle;
     private final Probe probe;
     private final LinkedHashSet<LostFailure> lostFailures = new LinkedHashSet<>();
     private final TaskCore liveHead;
@@ -92,27 +95,25 @@ public final class Kernel {
     private int liveCount;
     private long taskCounter;
     private long spawnCounter;
+    private long passes;
     private Object handle;
 
     /**
      * A kernel on {@code clock}. {@code ownerFactory} makes the public handle of each new task;
      * {@code exceptionHandler} receives failures nobody else can: callbacks that throw, lost task
-     * failures, tasks destroyed while pending.
+     * failures, tasks destroyed while pending. A non-null {@code schedulingSeed} shuffles each
+     * pass's batch (for tests that must not depend on the FIFO order); null keeps FIFO. A non-null
+     * {@code probe} is told what happens at the kernel's fixed points (see {@link Probe}).
      */
     public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
-                  BiConsumer<String, Throwable> exceptionHandler, boolean debug) {
-        this(clock, ownerFactory, exceptionHandler, debug, null);
-    }
-
-    /** A kernel that tells {@code probe} (if not null) what happens at its fixed points; see {@link Probe}. */
-    public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
-                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Probe probe) {
+                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Long schedulingSeed, Probe probe) {
         this.clock = clock;
         this.probe = probe;
         this.virtualClock = clock instanceof VirtualClock v ? v : null;
         this.ownerFactory = ownerFactory;
         this.exceptionHandler = exceptionHandler;
         this.debug = debug;
+        this.shuffle = schedulingSeed == null ? null : new Random(schedulingSeed);
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
         this.liveHead = new TaskCore(this, 0, "live-list-head", null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
@@ -182,6 +183,11 @@ public final class Kernel {
         return clock.nanos();
     }
 
+    /** Number of passes run so far; a task that suspends is resumed in a later pass, never the same one. */
+    public long passes() {
+        return passes;
+    }
+
     // ------------------------------------------------------------------ scheduling
 
     /** Queues {@code r} to run in the next pass, after everything already ready. */
@@ -207,6 +213,11 @@ public final class Kernel {
     /** Number of timers pending (cancelled ones leave at once). */
     public int pendingTimers() {
         return timers.size();
+    }
+
+    /** The pending timers in the order they will fire. */
+    public List<Timer> timerList() {
+        return timers.inFiringOrder();
     }
 
     /** Number of tasks that have not finished. */
@@ -475,6 +486,7 @@ public final class Kernel {
     }
 
     private void runOnce() {
+        passes++;
         // Phase 1: how long may the poll block? 0 = not at all, -1 = until woken.
         long wait;
         if (!ready.isEmpty() || stopRequested) wait = 0;
@@ -498,14 +510,34 @@ public final class Kernel {
             else ready.addLast(due);
         }
 
-        // Phase 4: run exactly the batch that is ready now.
-        for (int n = ready.size(); n > 0; n--) {
-            Object item = ready.pollFirst();
-            progress.dispatched(item);
-            if (item instanceof TaskCore t) step(t);
-            else runCallback((Runnable) item);
-        }
+        // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
+        if (shuffle != null) runShuffledBatch(ready.size());
+        else for (int n = ready.size(); n > 0; n--) runItem(ready.pollFirst());
         progress.idle();
+    }
+
+    private void runItem(Object item) {
+        progress.dispatched(item);
+        if (item instanceof TaskCore t) step(t);
+        else runCallback((Runnable) item);
+    }
+
+    /*
+     * Test-only order: the batch is taken out of the queue whole, put in a random order drawn from
+     * the seeded Random (Fisher-Yates), then run. This breaks the FIFO rule on purpose, so that a
+     * test can show that its outcome does not depend on the order; one seed always gives the same
+     * order. It never mixes passes: what becomes ready meanwhile still waits for the next pass.
+     */
+    private void runShuffledBatch(int n) {
+        Object[] batch = new Object[n];
+        for (int i = 0; i < n; i++) batch[i] = ready.pollFirst();
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            Object x = batch[i];
+            batch[i] = batch[j];
+            batch[j] = x;
+        }
+        for (Object item : batch) runItem(item);
     }
 
     private void pollIo(long waitNanos) {

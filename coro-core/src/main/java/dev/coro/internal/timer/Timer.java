@@ -30,6 +30,11 @@ public final class Timer implements Handle, Runnable {
         return deadline;
     }
 
+    /** What runs when it expires; its toString describes the timer in dumps. */
+    public Runnable action() {
+        return action;
+    }
+
     /**
      * Whether the action runs as soon as the timer expires (a kernel wake-up such as the end of a
      * sleep) rather than as a callback queued behind the ones already ready.

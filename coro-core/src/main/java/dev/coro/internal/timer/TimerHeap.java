@@ -1,6 +1,8 @@
 package dev.coro.internal.timer;
 
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -57,6 +59,13 @@ public final class TimerHeap {
 
     public int size() {
         return size;
+    }
+
+    /** The pending timers in the order they will fire (a copy, for dumps). */
+    public List<Timer> inFiringOrder() {
+        Timer[] copy = Arrays.copyOf(heap, size);
+        Arrays.sort(copy, Comparator.comparingLong(Timer::deadline).thenComparingLong(t -> t.seq));
+        return List.of(copy);
     }
 
     void cancel(Timer t) {
