@@ -11,4 +11,5 @@ module dev.coro {
     exports dev.coro.net;
     exports dev.coro.sync;
     exports dev.coro.time;
+    exports dev.coro.trace;
 }
