@@ -198,7 +198,7 @@ class DiagnosticsTest {
     @Test
     void aTaskPendingWhenTheLoopClosesIsReportedWithItsCreationSiteInDebugMode() {
         Reports reports = new Reports();
-        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).exceptionHandler(reports).build()) {
+        try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).watchdog(Duration.ZERO).exceptionHandler(reports).build()) {
             loop.run(() -> Coro.spawn("forgotten", () -> Coro.sleep(Duration.ofDays(1))));
         }
         assertThat(reports.messages).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
@@ -210,7 +210,7 @@ class DiagnosticsTest {
     @Test
     void aFailingCallbackIsReportedAndTheLoopGoesOn() {
         Reports reports = new Reports();
-        try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(reports).build()) {
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).exceptionHandler(reports).build()) {
             int v = loop.run(() -> {
                 Coro.loop().callSoon(() -> { throw new IllegalArgumentException("boom"); });
                 Coro.yieldNow();

@@ -18,11 +18,18 @@ import java.util.Objects;
  *
  * <p>Exceptions thrown by the body propagate unchanged to the caller of {@code send}/{@code raise}
  * and are rethrown by {@link #result()}. A coroutine is confined to the thread that first resumes
- * it and is not thread-safe.
+ * it and is not thread-safe. What {@link Generator} says about coroutines dropped without
+ * {@code close()} holds here too.
  *
  * @param <Y> what the body yields
  * @param <S> what the caller sends in
  * @param <R> what the body returns
+ */
+/* Implementation notes:
+ *
+ * Coroutine is a thin public shell over Frame and Slot (the body's Suspender), which never refer
+ * to it, for the reason given in Generator. The shell reads `slot` after every resume, which
+ * keeps it reachable while a resume is in progress.
  */
 public final class Coroutine<Y, S, R> implements AutoCloseable {
 
@@ -52,23 +59,13 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner);
     }
 
+    private final Slot<Y, S> slot;
     private final Frame<S, R> frame;
-    private Y yielded;
 
     private Coroutine(Body<Y, S, R> body) {
-        Suspender<Y, S> co = new Suspender<>() {
-            @Override
-            public S yield(Y value) {
-                yielded = value;
-                return frame.suspend();
-            }
-
-            @Override
-            public <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner) {
-                return delegate(inner);
-            }
-        };
-        this.frame = new Frame<>(() -> body.run(co), "Coroutine");
+        this.slot = new Slot<>();
+        this.frame = slot.start(body);
+        frame.abandonWhenUnreachable(this);
     }
 
     /** A coroutine on {@code body}; nothing runs until the first {@code send(null)}. */
@@ -85,15 +82,15 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      * @throws IllegalStateException if the body finished, or if called from inside the body itself
      */
     public Y send(S value) {
-        if (frame.isNew() && value != null) {
+        if (value != null && frame.isNew()) {
             throw new IllegalArgumentException("value: " + value
                     + " (expected: null for the first send, which starts the body; there is no yield to receive it)");
         }
         if (frame.isDone()) {
-            throw new IllegalStateException("send() after the body finished (check isDone() first)");
+            throw new IllegalStateException(frame.name() + ": send() after the body finished (check isDone() first)");
         }
         frame.send(value);
-        return take();
+        return afterStep();
     }
 
     /**
@@ -101,18 +98,21 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      *
      * @return the next value the body yields if it handled {@code ex}, or null if it then returned
      * @throws NullPointerException if {@code ex} is null
-     * @throws Throwable {@code ex} itself, if the coroutine has not started or has finished, or
-     *     whatever the body throws
+     * @throws Throwable {@code ex} itself, if the coroutine has not started (it is then finished
+     *     without running its body) or has finished, or whatever the body throws
      */
     public Y raise(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
-        if (frame.isNew()) {
-            frame.finishBeforeStart();
-            throw Sneaky.<RuntimeException>rethrow(ex);
-        }
+        if (frame.isNew()) frame.failBeforeStart(ex);
         if (frame.isDone()) throw Sneaky.<RuntimeException>rethrow(ex);
         frame.raise(ex);
-        return take();
+        return afterStep();
+    }
+
+    private Y afterStep() {
+        Throwable failure = frame.failure();
+        if (failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
+        return slot.take();
     }
 
     /** Whether the body has returned or thrown (or the coroutine was closed). */
@@ -123,7 +123,7 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     /**
      * The body's return value.
      *
-     * @throws IllegalStateException if the body has not finished
+     * @throws IllegalStateException if the body has not finished, or was closed before it returned
      * @throws Throwable the body's own exception, unchanged, if it threw
      */
     public R result() {
@@ -134,39 +134,65 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      * Unwinds a suspended body at its suspension point so that its {@code finally} blocks run
      * once; does nothing if it has not started or has finished.
      *
-     * @throws IllegalStateException if the body yields again while being closed
+     * @throws IllegalStateException if the body yields again while being closed, or if called
+     *     from inside the body
      */
     @Override
     public void close() {
         frame.close();
     }
 
-    private Y take() {
-        Y y = yielded;
-        yielded = null;
-        return y;
-    }
-
-    /* PEP 380: forward sends and raises to inner; closing us closes inner; return inner's result. */
-    private <R2> R2 delegate(Coroutine<? extends Y, ? super S, ? extends R2> inner) {
-        Objects.requireNonNull(inner, "inner");
-        Y y = inner.frame.isNew() ? inner.send(null) : inner.take();
-        while (!inner.isDone()) {
-            yielded = y;
-            try {
-                frame.suspendOnly();
-            } catch (GeneratorExit exit) {
-                inner.close();
-                throw exit;
-            }
-            Throwable ex = frame.takeRaised();
-            y = ex != null ? inner.raise(ex) : inner.send(frame.takeSent());
-        }
-        return inner.result();
-    }
-
     @Override
     public String toString() {
         return "Coroutine[state=" + frame.state() + "]";
+    }
+
+    /** The body's side: the value it yielded last, and delegation. */
+    private static final class Slot<Y, S> implements Suspender<Y, S> {
+        private Frame<S, ?> frame;
+        private Y yielded;
+
+        <R> Frame<S, R> start(Body<Y, S, R> body) {
+            Frame<S, R> f = new Frame<>(() -> body.run(this), "Coroutine");
+            frame = f;
+            return f;
+        }
+
+        @Override
+        public S yield(Y value) {
+            yielded = value;
+            try {
+                return frame.suspend();
+            } catch (IllegalStateException notSuspended) {
+                yielded = null;
+                throw notSuspended;
+            }
+        }
+
+        Y take() {
+            Y y = yielded;
+            yielded = null;
+            return y;
+        }
+
+        /* PEP 380: forward sends and raises to inner; closing us closes inner; return inner's result. */
+        @Override
+        public <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner) {
+            Objects.requireNonNull(inner, "inner");
+            if (inner.isDone()) return inner.result();
+            Y y = inner.send(null);
+            while (!inner.isDone()) {
+                yielded = y;
+                try {
+                    frame.suspendOnly();
+                } catch (GeneratorExit exit) {
+                    inner.close();
+                    throw exit;
+                }
+                Throwable ex = frame.takeRaised();
+                y = ex != null ? inner.raise(ex) : inner.send(frame.takeSent());
+            }
+            return inner.result();
+        }
     }
 }

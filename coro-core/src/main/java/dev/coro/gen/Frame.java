@@ -1,7 +1,7 @@
 package dev.coro.gen;
 
-import dev.coro.internal.fiber.Fiber;
 import dev.coro.internal.Sneaky;
+import dev.coro.internal.fiber.Fiber;
 
 /**
  * The machinery shared by {@link Generator} and {@link Coroutine}: a fiber that runs a body, the
@@ -12,13 +12,25 @@ import dev.coro.internal.Sneaky;
  */
 /* Implementation notes:
  *
- *   NEW --send(null)/raise--> (running) --body yields--> SUSPENDED --send/raise--> (running) ...
- *   any --body returns or throws--> DONE          NEW --close/raise--> DONE (body never runs)
- *   SUSPENDED --close--> closing: GeneratorExit thrown at the yield; the body unwinds to DONE,
- *                        or yields again and close() throws IllegalStateException.
+ *   NEW --send(null)/raise--> RUNNING --body yields--> SUSPENDED --send/raise--> RUNNING ...
+ *   RUNNING --body returns--> DONE          RUNNING --body throws--> FAILED
+ *   NEW --close--> CLOSED (body never runs)  NEW --raise(ex)--> FAILED with ex (body never runs)
+ *   SUSPENDED --close--> GeneratorExit thrown at the yield; the body unwinds to CLOSED (or DONE or
+ *                        FAILED if it returns or throws something else), or it yields again:
+ *                        then close() throws IllegalStateException and the body stays SUSPENDED.
+ *
+ * The driver writes `sent`, `raised` and `closing` just before resuming; if the resume is refused
+ * (wrong thread, already executing) it takes them back, so that a refused call leaves no trace
+ * for the body's next resumption to trip on. The body's failure is recorded here, not thrown by
+ * send/raise: Generator must see the values buffered before a failure first.
+ *
+ * Nothing here refers to the public Generator or Coroutine object, and neither may the body's
+ * handle (Yielder, Suspender): the fiber keeps all of this reachable while it is suspended, and
+ * the public object must stay collectable so that the thread backend can abandon the fiber.
  */
 final class Frame<S, R> {
     private final Fiber fiber;
+    private final String kind;
     private boolean closedBeforeStart;
     private boolean closing;
     private S sent;
@@ -27,50 +39,75 @@ final class Frame<S, R> {
     private Throwable failure;
 
     Frame(BodyRunner<R> body, String kind) {
-        this.fiber = Fiber.create(() -> {
-            try {
-                result = body.run();
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }, () -> kind + "@" + Integer.toHexString(System.identityHashCode(this)));
+        this.kind = kind;
+        this.fiber = Fiber.create(() -> run(body), this::name);
     }
 
     /** The body as the frame sees it: run to the end, return the result. */
     interface BodyRunner<R> {
-        R run() throws Throwable;
+        R run() throws Exception;
+    }
+
+    private void run(BodyRunner<R> body) {
+        try {
+            result = body.run();
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    /** The name used in error messages: kind and identity, e.g. {@code Generator@1b6d3586}. */
+    String name() {
+        return kind + "@" + Integer.toHexString(System.identityHashCode(this));
+    }
+
+    /** Abandons the fiber when {@code handle}, the public object, becomes unreachable. */
+    void abandonWhenUnreachable(Object handle) {
+        fiber.abandonWhenUnreachable(handle);
+    }
+
+    boolean isNew() {
+        return fiber.isNew() && !closedBeforeStart;
     }
 
     boolean isDone() {
         return fiber.isDone() || closedBeforeStart;
     }
 
-    boolean isNew() {
-        return !fiber.isDone() && !fiber.isSuspended() && !fiber.isRunning() && !closedBeforeStart;
-    }
-
     // ---- driver side ----
 
-    /** Resumes the body with {@code value} as the result of its pending yield; rethrows what the body throws. */
+    /** Resumes the body with {@code value} as the result of its pending yield; see {@link #failure()}. */
     void send(S value) {
         sent = value;
         resume();
     }
 
-    /** Resumes the body by throwing {@code ex} at its pending yield. */
+    /** Resumes the body by throwing {@code ex} at its pending yield; see {@link #failure()}. */
     void raise(Throwable ex) {
         raised = ex;
         resume();
     }
 
     private void resume() {
-        fiber.resume();
-        if (fiber.isDone() && failure != null) throw Sneaky.<RuntimeException>rethrow(failure);
+        try {
+            fiber.resume();
+        } catch (RuntimeException refused) {
+            sent = null;
+            raised = null;
+            closing = false;
+            throw refused;
+        }
     }
 
-    /** Marks a never-started frame finished without running any of its body. */
-    void finishBeforeStart() {
+    /** What the body threw, or null while it runs or after it returned or was closed. */
+    Throwable failure() {
+        return failure instanceof GeneratorExit ? null : failure;
+    }
+
+    /** Finishes a never-started frame as if its body had thrown {@code ex} at once. */
+    void failBeforeStart(Throwable ex) {
         closedBeforeStart = true;
+        failure = ex;
     }
 
     /** Unwinds a suspended body; see the state table. */
@@ -81,24 +118,26 @@ final class Frame<S, R> {
         }
         if (isDone()) return;
         closing = true;
-        fiber.resume();
+        resume();
         if (!fiber.isDone()) {
-            throw new IllegalStateException("generator ignored GeneratorExit: its body yielded while being closed. "
-                    + "Do not yield from a catch or finally block that handles GeneratorExit.");
+            closing = false;
+            throw new IllegalStateException(name() + ": generator ignored GeneratorExit: its body yielded while "
+                    + "being closed. Do not yield from a catch or finally block that handles GeneratorExit.");
         }
-        if (failure != null && !(failure instanceof GeneratorExit)) {
-            throw Sneaky.<RuntimeException>rethrow(failure);
-        }
+        Throwable f = failure();
+        if (f != null) throw Sneaky.<RuntimeException>rethrow(f);
     }
 
     R result() {
-        if (!isDone()) throw new IllegalStateException("result() before the body finished (check isDone() first)");
-        if (failure != null && !(failure instanceof GeneratorExit)) throw Sneaky.<RuntimeException>rethrow(failure);
+        if (!isDone()) {
+            throw new IllegalStateException(name() + ": result() before the body finished (check isDone() first)");
+        }
+        Throwable f = failure();
+        if (f != null) throw Sneaky.<RuntimeException>rethrow(f);
+        if (closedBeforeStart || failure instanceof GeneratorExit) {
+            throw new IllegalStateException(name() + ": result() of a coroutine that was closed before its body returned");
+        }
         return result;
-    }
-
-    boolean failed() {
-        return failure != null;
     }
 
     // ---- body side ----
@@ -130,10 +169,10 @@ final class Frame<S, R> {
     }
 
     String state() {
-        if (closedBeforeStart) return "CLOSED";
-        if (fiber.isDone()) return failure == null || failure instanceof GeneratorExit ? "DONE" : "FAILED";
         if (fiber.isRunning()) return "RUNNING";
         if (fiber.isSuspended()) return "SUSPENDED";
-        return "NEW";
+        if (failure() != null) return "FAILED";
+        if (closedBeforeStart || failure instanceof GeneratorExit) return "CLOSED";
+        return fiber.isDone() ? "DONE" : "NEW";
     }
 }

@@ -16,7 +16,7 @@ public final class PinnedSuspensionException extends IllegalStateException {
 
     private final String reason;
 
-    /** Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR). */
+    /** Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR, ...). */
     public PinnedSuspensionException(String fiberName, String reason, Throwable cause) {
         super("Cannot suspend " + fiberName + ": " + explain(reason) + " Move that work out of the body "
                 + "(blocking or native calls into Coro.toThread(...), static initialisation out of the "
@@ -24,17 +24,18 @@ public final class PinnedSuspensionException extends IllegalStateException {
         this.reason = reason;
     }
 
-    /** The JVM's reason for the pin: NATIVE, CRITICAL_SECTION or MONITOR. */
+    /** The JVM's reason for the pin, as it names it: NATIVE, CRITICAL_SECTION, MONITOR, ... */
     public String reason() {
         return reason;
     }
 
     private static String explain(String reason) {
         return switch (reason) {
-            case "NATIVE" -> "a native frame is on its stack (Pinned: NATIVE), or it runs inside a class initializer.";
+            case "NATIVE" -> "a native frame or a class initializer is on its stack (Pinned: NATIVE).";
             case "MONITOR" -> "it holds a synchronized monitor (Pinned: MONITOR); use dev.coro.sync.Lock instead.";
-            case "CRITICAL_SECTION" -> "it is inside a JVM critical section (Pinned: CRITICAL_SECTION).";
-            default -> "its stack is pinned (Pinned: " + reason + ").";
+            case "CRITICAL_SECTION" -> "the JVM is in a critical section on its stack, such as a class loader it called "
+                    + "(Pinned: CRITICAL_SECTION).";
+            default -> "the JVM cannot save its stack (Pinned: " + reason + ").";
         };
     }
 }

@@ -1,6 +1,8 @@
 package dev.coro.internal.fiber;
 
 import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The fiber backends and the choice of one per JVM.
@@ -24,7 +26,7 @@ public enum Backend {
                     + "(or =dev.coro on the module path)";
 
     private static final class Holder {
-        static final Backend CURRENT = choose();
+        static final Backend CURRENT = choose(System.getProperty(PROPERTY), ContinuationFiber::unavailableReason);
     }
 
     /** The backend of this JVM. */
@@ -32,30 +34,35 @@ public enum Backend {
         return Holder.CURRENT;
     }
 
-    private static Backend choose() {
-        String forced = System.getProperty(PROPERTY);
+    /**
+     * The backend for a value of {@link #PROPERTY} (null or blank: not set), given why the
+     * continuation backend cannot work (a supplier of null: it can). Asks the supplier only
+     * when the answer matters.
+     *
+     * @throws IllegalArgumentException if {@code forced} names no backend
+     * @throws IllegalStateException if {@code forced} is continuation and it cannot work
+     */
+    static Backend choose(String forced, Supplier<String> continuationUnavailable) {
         if (forced == null || forced.isBlank()) {
-            String why = ContinuationFiber.unavailableReason();
+            String why = continuationUnavailable.get();
             if (why == null) return CONTINUATION;
             System.getLogger("dev.coro").log(Level.INFO,
                     "coro uses the thread fiber backend (~1-2 µs per switch) because " + why
                             + ". For the continuation backend (~80 ns per switch), " + ENABLE_HINT + ".");
             return THREAD;
         }
-        switch (forced.trim()) {
+        return switch (forced.trim().toLowerCase(Locale.ROOT)) {
             case "continuation" -> {
-                String why = ContinuationFiber.unavailableReason();
+                String why = continuationUnavailable.get();
                 if (why != null) {
                     throw new IllegalStateException(PROPERTY + "=continuation was requested but " + why
                             + ". Fix: " + ENABLE_HINT + ", or use " + PROPERTY + "=thread.");
                 }
-                return CONTINUATION;
+                yield CONTINUATION;
             }
-            case "thread" -> {
-                return THREAD;
-            }
+            case "thread" -> THREAD;
             default -> throw new IllegalArgumentException(
-                    PROPERTY + ": '" + forced + "' (expected: continuation or thread)");
-        }
+                    PROPERTY + ": " + forced + " (expected: continuation or thread)");
+        };
     }
 }

@@ -196,4 +196,14 @@ final class ContinuationFiber extends Fiber {
     public void abandon() {
         // A suspended continuation that nobody references is simply garbage.
     }
+
+    @Override
+    public void abandonWhenUnreachable(Object handle) {
+        // Nothing to release: once the handle is gone the continuation is garbage too.
+    }
+
+    @Override
+    Thread callerThread() {
+        return Thread.currentThread();
+    }
 }

@@ -18,11 +18,20 @@ import java.util.function.Supplier;
  *   NEW --resume--> RUNNING --suspend--> SUSPENDED --resume--> RUNNING --body ends--> DONE
  *
  * A fiber is confined to the thread that first resumed it (see DESIGN.md: the raw continuation
- * must never migrate, because C2 may cache Thread.currentThread() across a yield). The body is a
- * Runnable that must not throw; whatever escapes it is kept in `escaped` for the driver.
+ * must never migrate, because C2 may cache Thread.currentThread() across a yield). "Thread" means
+ * the logical thread: on the thread backend a body runs on its own virtual thread, but it stands
+ * for its driver, so a fiber resumed from inside another fiber's body belongs to that body's
+ * owner, exactly as on the continuation backend where both run on one carrier.
+ *
+ * resume() checks RUNNING before the owner so that a body resuming its own fiber is told
+ * "already executing" on both backends (on the thread backend it is also another thread).
+ * The body is a Runnable that must not throw; whatever escapes it is kept in `escaped`.
  */
 public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     static final int NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
+
+    /** The message of resuming a fiber from inside its own body; Python's wording. */
+    public static final String ALREADY_EXECUTING = "generator already executing";
 
     final Runnable body;
     final Supplier<String> name;
@@ -50,13 +59,13 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * @throws WrongThreadException if called from a thread other than the one that first resumed it
      */
     public final void resume() {
-        Thread current = Thread.currentThread();
-        if (owner != current) {
-            if (owner != null) throw wrongThread(owner, current);
-            owner = current;
-        }
         int s = state;
-        if (s == RUNNING) throw new IllegalStateException(name.get() + ": generator already executing");
+        if (s == RUNNING) throw new IllegalStateException(name.get() + ": " + ALREADY_EXECUTING);
+        Thread caller = callerThread();
+        if (owner != caller) {
+            if (owner != null) throw wrongThread(caller);
+            owner = caller;
+        }
         if (s == DONE) throw new IllegalStateException(name.get() + ": cannot resume a finished fiber");
         state = RUNNING;
         doResume(s == NEW);
@@ -64,6 +73,11 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /** Suspends the running body until the next {@link #resume()}; called from inside the body. */
     public abstract void suspend();
+
+    /** Whether the body has not been resumed yet. */
+    public final boolean isNew() {
+        return state == NEW;
+    }
 
     /** Whether the body has ended (returned or thrown). */
     public final boolean isDone() {
@@ -85,7 +99,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return escaped;
     }
 
-    /** The thread that drives this fiber, or null before the first resume. */
+    /** The (logical) thread that drives this fiber, or null before the first resume. */
     public final Thread owner() {
         return owner;
     }
@@ -127,7 +141,17 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     /** Releases a fiber that will never be resumed again; its finally blocks may not run. */
     public abstract void abandon();
 
+    /**
+     * Abandons this fiber once {@code handle} becomes unreachable, for fibers whose owner may
+     * simply drop them (a generator nobody closes). Only useful if neither the body nor the
+     * fiber's name refers to {@code handle}: otherwise the fiber keeps it reachable forever.
+     */
+    public abstract void abandonWhenUnreachable(Object handle);
+
     abstract void doResume(boolean first);
+
+    /** The logical thread of the caller, as the owner check understands it. */
+    abstract Thread callerThread();
 
     final void runBody() {
         try {
@@ -137,9 +161,9 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         }
     }
 
-    static WrongThreadException wrongThread(Thread owner, Thread current) {
-        return new WrongThreadException("A fiber is confined to the thread that first resumed it: it belongs to "
-                + owner + " but was resumed from " + current + ". Resume it only from its owner thread.");
+    private WrongThreadException wrongThread(Thread caller) {
+        return new WrongThreadException(name.get() + " is confined to the thread that first resumed it: it belongs to "
+                + owner + " but was resumed from " + caller + ". Resume it only from its owner thread.");
     }
 
     @Override

@@ -13,7 +13,9 @@ package dev.coro.internal.kernel;
  *
  * Children are the tasks whose root scope hangs directly below this scope, kept in an intrusive
  * doubly-linked list through TaskCore.prevSibling/nextSibling so that adding and removing a child
- * is O(1) however many a server's group holds. Only the loop thread touches a scope.
+ * is O(1) however many a server's group holds. The list is in spawn order, so a cancellation
+ * reaches children in the order they were spawned (deterministic traces). Only the loop thread
+ * touches a scope.
  */
 public final class Scope {
     final Scope parent;
@@ -21,6 +23,7 @@ public final class Scope {
     final boolean shielded;
     boolean cancelled;
     TaskCore firstChild;
+    private TaskCore lastChild;
     private final Object owner;
 
     Scope(Scope parent, TaskCore task, boolean shielded, Object owner) {
@@ -63,15 +66,17 @@ public final class Scope {
     }
 
     void addChild(TaskCore child) {
-        child.nextSibling = firstChild;
-        if (firstChild != null) firstChild.prevSibling = child;
-        firstChild = child;
+        child.prevSibling = lastChild;
+        if (lastChild != null) lastChild.nextSibling = child;
+        else firstChild = child;
+        lastChild = child;
     }
 
     void removeChild(TaskCore child) {
         if (child.prevSibling != null) child.prevSibling.nextSibling = child.nextSibling;
         else if (firstChild == child) firstChild = child.nextSibling;
         if (child.nextSibling != null) child.nextSibling.prevSibling = child.prevSibling;
+        else if (lastChild == child) lastChild = child.prevSibling;
         child.prevSibling = null;
         child.nextSibling = null;
     }

@@ -1,0 +1,215 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN "Cancellation is level-triggered", shield, and "a real failure beats a cancellation". */
+class CancellationTest {
+
+    @Test
+    void everySuspensionAfterCancelRaisesSoSwallowingDoesNotKeepATaskAlive() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    try {
+                        Coro.sleep(Duration.ofHours(1));
+                        trace.add("slept");
+                    } catch (CancelledError e) {
+                        trace.add("swallowed " + i + " at " + Coro.loop().time());
+                    }
+                }
+                try {
+                    Coro.yieldNow();
+                } catch (CancelledError e) {
+                    trace.add("yieldNow raised");
+                }
+                try {
+                    Coro.await(new java.util.concurrent.CompletableFuture<>());
+                } catch (CancelledError e) {
+                    trace.add("await raised");
+                }
+                return "returned";
+            });
+            Coro.yieldNow();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            assertThat(t.isCancelled()).isTrue();
+        });
+        assertThat(trace.events()).containsExactly(
+                "swallowed 0 at 0", "swallowed 1 at 0", "swallowed 2 at 0", "yieldNow raised", "await raised");
+    }
+
+    @Test
+    void aTaskCancelledBeforeItsFirstStepNeverRunsItsBody() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                try {
+                    trace.add("body ran");
+                } finally {
+                    trace.add("finally ran");
+                }
+            });
+            assertThat(t.cancel()).isTrue();
+            assertThat(t.isDone()).isFalse();
+            Coro.yieldNow();
+            assertThat(t.isDone()).isTrue();
+            assertThat(t.isCancelled()).isTrue();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).isEmpty();
+    }
+
+    @Test
+    void aTaskCancelledBeforeItFinishedEndsCancelledWhateverItsBodyReturned() {
+        Loops.run(() -> {
+            Task<Integer> swallower = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(1));
+                } catch (CancelledError e) {
+                    // swallowed on purpose
+                }
+                return 42;
+            });
+            Task<Integer> selfCancel = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                return 43;
+            });
+            Coro.yieldNow();
+            swallower.cancel();
+            assertThat(Coro.gatherSettled(swallower, selfCancel))
+                    .allSatisfy(o -> assertThat(o.error()).isInstanceOf(CancellationException.class));
+            assertThat(swallower.isCancelled()).isTrue();
+            assertThat(selfCancel.isCancelled()).isTrue();
+        });
+    }
+
+    @Test
+    void aRealFailureBeatsACancellation() {
+        IllegalStateException unchecked = new IllegalStateException("cleanup failed");
+        IOException checked = new IOException("flush failed");
+        Loops.run(() -> {
+            Task<Void> a = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(1));
+                } catch (CancelledError e) {
+                    throw unchecked;
+                }
+            });
+            Task<Void> b = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(1));
+                } catch (CancelledError e) {
+                    throw checked;
+                }
+                return null;
+            });
+            Coro.yieldNow();
+            a.cancel();
+            b.cancel();
+            assertThatThrownBy(a::join).isSameAs(unchecked);
+            assertThatThrownBy(b::join).isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+            assertThat(a.isCancelled()).isFalse();
+            assertThat(b.isCancelled()).isFalse();
+        });
+    }
+
+    @Test
+    void cancelledErrorIsAnErrorThatCatchExceptionCannotSwallow() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(1));
+                } catch (Exception e) {
+                    trace.add("caught " + e);
+                }
+                trace.add("went on");
+            });
+            Coro.yieldNow();
+            t.cancel();
+            Coro.gatherSettled(t);
+            assertThat(t.isCancelled()).isTrue();
+        });
+        assertThat(trace.events()).isEmpty();
+    }
+
+    @Test
+    void cancelIsIrrevocableAndFalseOnceTheTaskFinished() {
+        Loops.run(() -> {
+            Task<Integer> t = Coro.spawn(() -> 1);
+            Coro.yieldNow();
+            assertThat(t.cancel()).isFalse();
+            assertThat(t.join()).isEqualTo(1);
+            Task<Void> u = Coro.spawn(() -> Coro.sleep(Duration.ofSeconds(1)));
+            Coro.yieldNow();
+            assertThat(u.cancel()).isTrue();
+            assertThat(u.cancel()).isTrue();
+            Coro.gatherSettled(u);
+            assertThat(u.isCancelled()).isTrue();
+        });
+    }
+
+    @Test
+    void shieldKeepsOuterCancellationOutAndTheNextSuspensionAfterItRaises() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                String v = Coro.shield(() -> {
+                    Coro.sleep(Duration.ofSeconds(1));
+                    trace.add("shield slept until " + Duration.ofNanos(Coro.loop().time()));
+                    Coro.yieldNow();
+                    return "v";
+                });
+                trace.add("shield returned " + v);
+                trace.yieldExpectingCancellation();
+            });
+            Coro.yieldNow();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("shield slept until PT1S", "shield returned v", "next suspension raised");
+    }
+
+    @Test
+    void shieldWorksInATaskThatIsAlreadyCancelled() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofHours(1));
+                } finally {
+                    Coro.shield(() -> {
+                        Coro.sleep(Duration.ofSeconds(2));
+                        trace.add("cleanup done at " + Duration.ofNanos(Coro.loop().time()));
+                    });
+                }
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("cleanup done at PT3S");
+    }
+
+    @Test
+    void aShieldInsideATimeoutKeepsTheTimeoutOut() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
+                trace.add("shield done");
+                Coro.yieldNow();
+                trace.add("unreached");
+                return null;
+            })).isInstanceOf(DeadlineExceededException.class);
+        });
+        assertThat(trace.events()).containsExactly("shield done");
+    }
+}

@@ -1,0 +1,186 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN "Timeouts" and the timeout side of "Cancel scopes". */
+class TimeoutTest {
+
+    @Test
+    void anExpiredTimeoutCancelsTheBodyRunsItsFinallyAndThrows() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try {
+                Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                    try {
+                        Coro.sleep(Duration.ofSeconds(5));
+                        trace.add("unreached");
+                    } finally {
+                        trace.add("finally at " + Duration.ofNanos(Coro.loop().time()));
+                    }
+                });
+            } catch (DeadlineExceededException e) {
+                trace.add(e.getMessage() + " at " + Duration.ofNanos(Coro.loop().time()));
+            }
+        });
+        assertThat(trace.events()).containsExactly("finally at PT1S", "Deadline of PT1S exceeded (virtual time) at PT1S");
+    }
+
+    @Test
+    void aTimeoutThatDoesNotExpireReturnsTheValueAndLeavesNoTimer() {
+        Loops.run(() -> {
+            int v = Coro.withTimeout(Duration.ofSeconds(2), () -> {
+                Coro.sleep(Duration.ofSeconds(1));
+                return 7;
+            });
+            assertThat(v).isEqualTo(7);
+            assertThat(Loops.pendingTimers(Coro.loop())).isZero();
+            assertThat(Coro.loop().time()).isEqualTo(Duration.ofSeconds(1).toNanos());
+        });
+    }
+
+    @Test
+    void aValueReturnedAfterTheDeadlineIsDiscarded() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(5));
+                } catch (CancelledError e) {
+                    trace.add("swallowed");
+                }
+                return "late";
+            })).isInstanceOf(DeadlineExceededException.class);
+        });
+        assertThat(trace.events()).containsExactly("swallowed");
+    }
+
+    @Test
+    void aBodyWokenInThePassItsDeadlineExpiresLosesItsValue() {
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                // the timeout's timer was scheduled first, so it cancels the scope before we resume
+                Coro.sleep(Duration.ofSeconds(1));
+                return "late";
+            })).isInstanceOf(DeadlineExceededException.class);
+            assertThat(loop.time()).isEqualTo(Duration.ofSeconds(1).toNanos());
+        });
+    }
+
+    @Test
+    void nestedTimeoutsExpiringTogetherAreReportedByTheOuterOnly() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try {
+                Coro.withTimeout(Duration.ofSeconds(2), () -> {
+                    Coro.sleep(Duration.ofSeconds(1));
+                    try {
+                        return Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                            Coro.sleep(Duration.ofSeconds(10));
+                            return "unreached";
+                        });
+                    } catch (Throwable e) {
+                        trace.add("inner threw " + e.getClass().getSimpleName());
+                        throw e;
+                    }
+                });
+            } catch (DeadlineExceededException e) {
+                trace.add("outer threw " + e.getMessage());
+            }
+        });
+        assertThat(trace.events()).containsExactly(
+                "inner threw CancelledError", "outer threw Deadline of PT2S exceeded (virtual time)");
+    }
+
+    @Test
+    void anInnerTimeoutThatExpiresFirstIsReportedByTheInner() {
+        Trace trace = new Trace();
+        Loops.run(() -> Coro.withTimeout(Duration.ofSeconds(5), () -> {
+            try {
+                Coro.withTimeout(Duration.ofSeconds(1), () -> Coro.sleep(Duration.ofSeconds(10)));
+            } catch (DeadlineExceededException e) {
+                trace.add(e.getMessage());
+            }
+            Coro.sleep(Duration.ofSeconds(1));
+            trace.add("outer body went on until " + Duration.ofNanos(Coro.loop().time()));
+            return null;
+        }));
+        assertThat(trace.events()).containsExactly(
+                "Deadline of PT1S exceeded (virtual time)", "outer body went on until PT2S");
+    }
+
+    @Test
+    void aTaskCancelledTogetherWithItsTimeoutEndsCancelled() {
+        Loops.run(() -> {
+            Task<Object> t = Coro.spawn(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                Coro.sleep(Duration.ofSeconds(10));
+                return null;
+            }));
+            Coro.loop().callLater(Duration.ofSeconds(1), t::cancel);
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            assertThat(t.isCancelled()).isTrue();
+        });
+    }
+
+    @Test
+    void cancellingTheTaskInsideATimeoutIsNotADeadline() {
+        Loops.run(() -> {
+            Task<Object> t = Coro.spawn(() -> Coro.withTimeout(Duration.ofSeconds(10), () -> {
+                Coro.sleep(Duration.ofSeconds(20));
+                return null;
+            }));
+            Coro.sleep(Duration.ofSeconds(1));
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+    }
+
+    @Test
+    void aZeroTimeoutThrowsWithoutRunningTheBody() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ZERO, () -> {
+                trace.add("body ran");
+                return 1;
+            })).isInstanceOf(DeadlineExceededException.class).hasMessageContaining("virtual time");
+        });
+        assertThat(trace.events()).isEmpty();
+    }
+
+    @Test
+    void aNegativeTimeoutIsAnIllegalArgument() {
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(-1), () -> 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout: PT-1S (expected: >= 0)");
+        });
+    }
+
+    @Test
+    void aRealFailureInsideAnExpiredTimeoutBeatsTheDeadline() {
+        IllegalStateException failure = new IllegalStateException("cleanup failed");
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(5));
+                } catch (CancelledError e) {
+                    throw failure;
+                }
+                return null;
+            })).isSameAs(failure);
+        });
+    }
+
+    @Test
+    void inRealTimeTheMessageDoesNotClaimVirtualTime() {
+        assertThatThrownBy(() -> Coro.run(() -> Coro.withTimeout(Duration.ofMillis(1), () -> {
+            Coro.sleep(Duration.ofSeconds(10));
+            return null;
+        }))).isInstanceOf(DeadlineExceededException.class).hasMessage("Deadline of PT0.001S exceeded");
+    }
+}

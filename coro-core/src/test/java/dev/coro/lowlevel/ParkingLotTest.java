@@ -1,0 +1,149 @@
+package dev.coro.lowlevel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.Loops;
+import dev.coro.Task;
+import dev.coro.Trace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** The one FIFO wait queue under every sync primitive. */
+class ParkingLotTest {
+
+    /** Spawns one task per name that parks in {@code lot} and records what it was woken with. */
+    private static List<Task<Void>> parkAll(ParkingLot lot, Trace trace, String... names) {
+        List<Task<Void>> tasks = new ArrayList<>();
+        for (String name : names) {
+            tasks.add(Coro.spawn(name, () -> {
+                try {
+                    trace.add(name + " got " + lot.park("test"));
+                } catch (CancelledError e) {
+                    trace.add(name + " cancelled");
+                    throw e;
+                } catch (IllegalStateException e) {
+                    trace.add(name + " raised " + e.getMessage());
+                }
+            }));
+        }
+        return tasks;
+    }
+
+    @Test
+    void waitersAreWokenInTheOrderTheyParked() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            List<Task<Void>> tasks = parkAll(lot, trace, "a", "b", "c");
+            Coro.yieldNow();
+            assertThat(lot.size()).isEqualTo(3);
+            assertThat(lot.first()).isSameAs(tasks.get(0));
+            assertThat(lot.unparkOne(1)).isTrue();
+            assertThat(lot.unparkOne(2)).isTrue();
+            assertThat(lot.unparkOne(3)).isTrue();
+            assertThat(lot.unparkOne(4)).isFalse();
+            assertThat(lot.isEmpty()).isTrue();
+            Coro.gather(tasks);
+        });
+        assertThat(trace.events()).containsExactly("a got 1", "b got 2", "c got 3");
+    }
+
+    @Test
+    void aCancelledWaiterLeavesTheLotAtOnce() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            List<Task<Void>> tasks = parkAll(lot, trace, "a", "b", "c");
+            Coro.yieldNow();
+            tasks.get(1).cancel();
+            assertThat(lot.size()).isEqualTo(2);
+            assertThat(lot.unparkAll("x")).isEqualTo(2);
+            assertThat(Coro.gatherSettled(tasks).get(1).error()).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("b cancelled", "a got x", "c got x");
+    }
+
+    @Test
+    void anAlreadyCancelledTaskRaisesWithoutEnteringTheLot() {
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            Task<Object> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                try {
+                    return lot.park("test");
+                } finally {
+                    assertThat(lot.isEmpty()).isTrue();
+                }
+            });
+            Coro.gatherSettled(t);
+            assertThat(t.isCancelled()).isTrue();
+            assertThat(lot.isEmpty()).isTrue();
+        });
+    }
+
+    @Test
+    void unparkWakesAtMostCountOldestWaiters() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            List<Task<Void>> tasks = parkAll(lot, trace, "a", "b", "c", "d");
+            Coro.yieldNow();
+            assertThat(lot.unpark(2, "first")).isEqualTo(2);
+            Coro.yieldNow();
+            trace.add("lot has " + lot.size());
+            assertThat(lot.unpark(5, "rest")).isEqualTo(2);
+            assertThat(lot.unpark(1, "nobody")).isZero();
+            Coro.gather(tasks);
+        });
+        assertThat(trace.events()).containsExactly("a got first", "b got first", "lot has 2", "c got rest", "d got rest");
+    }
+
+    @Test
+    void unparkAllWithErrorRaisesInEveryWaiter() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            List<Task<Void>> tasks = parkAll(lot, trace, "a", "b");
+            Coro.yieldNow();
+            assertThat(lot.unparkAllWithError(new IllegalStateException("broken"))).isEqualTo(2);
+            Coro.gather(tasks);
+        });
+        assertThat(trace.events()).containsExactly("a raised broken", "b raised broken");
+    }
+
+    @Test
+    void reparkMovesTheOldestWaitersWithoutWakingThemAndCancellationFindsThemInTheirNewLot() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot from = new ParkingLot();
+            ParkingLot to = new ParkingLot();
+            List<Task<Void>> early = parkAll(to, trace, "x");
+            List<Task<Void>> tasks = parkAll(from, trace, "a", "b", "c");
+            Coro.yieldNow();
+            assertThat(from.repark(to, 2)).isEqualTo(2);
+            Coro.yieldNow();
+            trace.add("from " + from.size() + ", to " + to.size());
+            assertThat(from.first()).isSameAs(tasks.get(2));
+            tasks.get(1).cancel();
+            assertThat(to.size()).isEqualTo(2);
+            assertThat(from.size()).isEqualTo(1);
+            assertThat(to.unparkAll("moved")).isEqualTo(2);
+            assertThat(from.unparkAll("stayed")).isEqualTo(1);
+            Coro.gatherSettled(tasks);
+            early.get(0).join();
+        });
+        assertThat(trace.events()).containsExactly(
+                "from 1, to 3", "b cancelled", "x got moved", "a got moved", "c got stayed");
+    }
+
+    @Test
+    void parkOutsideATaskIsAnError() {
+        assertThatThrownBy(() -> new ParkingLot().park("x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Coro.run");
+    }
+}
