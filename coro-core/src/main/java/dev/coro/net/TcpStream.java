@@ -30,7 +30,7 @@ import java.util.Objects;
  * <pre>{@code
  * TcpStream s = TcpStream.connect("127.0.0.1", port);
  * s.write("ping\n".getBytes(US_ASCII));
- * byte[] line = s.readLine();          // "pong\n"
+ * byte[] line = s.readLine();          // "ping\n" from the echo server of TcpServer's example
  * s.close();
  * }</pre>
  *

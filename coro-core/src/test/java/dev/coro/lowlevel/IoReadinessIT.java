@@ -48,9 +48,11 @@ class IoReadinessIT {
             Coro.gatherSettled(first);
             out.add("cancelled: " + first.isCancelled());
             out.add("interest: " + interestOps(p));
-            Task<Void> second = Coro.spawn(() -> {
-                IoReadiness.waitReadable(p.source());
-                out.add("readable");
+            Task<Void> second = Coro.spawn(() -> {   // the class comment's example
+                ByteBuffer buffer = ByteBuffer.allocate(8);
+                int n;
+                while ((n = p.source().read(buffer)) == 0) IoReadiness.waitReadable(p.source());
+                out.add("read " + n);
                 return null;
             });
             Coro.yieldNow();
@@ -63,7 +65,7 @@ class IoReadinessIT {
             out.add("registered: " + IoReadiness.registeredChannels());
             return out;
         });
-        assertThat(got).containsExactly("registered: 1", "interest: 1", "cancelled: true", "interest: 0", "readable",
+        assertThat(got).containsExactly("registered: 1", "interest: 1", "cancelled: true", "interest: 0", "read 1",
                 "registered: 1", "registered: 0");
     }
 

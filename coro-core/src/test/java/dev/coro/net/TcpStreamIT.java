@@ -4,6 +4,7 @@ import static dev.coro.net.NetTesting.bytes;
 import static dev.coro.net.NetTesting.loopback;
 import static dev.coro.net.NetTesting.run;
 import static dev.coro.net.NetTesting.text;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -49,19 +51,33 @@ class TcpStreamIT {
         });
     }
 
+    /** The examples of TcpServer's and TcpStream's class comments, together. */
     @Test
     void echoesLinesRoundTrip() {
         List<String> got = run(() -> {
-            try (TcpServer server = echo(); TcpStream c = TcpStream.connect("127.0.0.1", server.port())) {
-                List<String> lines = new ArrayList<>();
-                for (String l : List.of("one\n", "two\n", "three\n")) {
-                    c.write(bytes(l));
-                    lines.add(text(c.readLine()));
-                }
-                return lines;
+            TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                byte[] line;
+                while ((line = stream.readLine()).length > 0) stream.write(line);
+            });
+            Task<Void> serving = Coro.spawn(() -> {
+                server.serveForever();
+                return null;
+            });
+            int port = server.port();
+            List<String> lines = new ArrayList<>();
+            TcpStream s = TcpStream.connect("127.0.0.1", port);
+            s.write("ping\n".getBytes(US_ASCII));
+            lines.add(text(s.readLine()));
+            for (String l : List.of("one\n", "two\n")) {
+                s.write(bytes(l));
+                lines.add(text(s.readLine()));
             }
+            s.close();
+            server.close();
+            serving.join();
+            return lines;
         });
-        assertThat(got).containsExactly("one\n", "two\n", "three\n");
+        assertThat(got).containsExactly("ping\n", "one\n", "two\n");
     }
 
     @Test
