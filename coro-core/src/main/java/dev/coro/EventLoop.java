@@ -8,7 +8,14 @@ import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
+import dev.coro.trace.Instrument;
+import dev.coro.trace.TraceRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -48,12 +55,21 @@ public final class EventLoop implements AutoCloseable {
     private final Kernel kernel;
     private final String name;
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Path traceFile;
+    private final TraceRecorder traceRecorder;
     private Thread thread;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
         ExceptionHandler handler = b.exceptionHandler;
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug);
+        List<Instrument> instruments = new ArrayList<>(b.instruments);
+        this.traceFile = b.traceFile;
+        this.traceRecorder = traceFile == null ? null : new TraceRecorder();
+        if (traceRecorder != null) instruments.add(traceRecorder);
+        InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
+        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed, probe);
+        if (probe != null) probe.attach(kernel);
         kernel.setHandle(this);
         kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
     }
@@ -80,7 +96,10 @@ public final class EventLoop implements AutoCloseable {
         private boolean debug;
         private String name;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private Long schedulingSeed;
         private Duration watchdog = defaultWatchdog();
+        private final List<Instrument> instruments = new ArrayList<>();
+        private Path traceFile;
 
         private Builder() {}
 
@@ -114,6 +133,20 @@ public final class EventLoop implements AutoCloseable {
         }
 
         /**
+         * For tests: runs each pass's batch of ready tasks and callbacks in an order shuffled by a
+         * {@link java.util.Random} with this seed. This <b>breaks the FIFO rule on purpose</b>, so that
+         * a test can show that its outcome does not depend on the order in which ready tasks run;
+         * the same seed always gives the same order. Everything else holds: a pass still runs
+         * exactly the batch that was ready when it began, timers still fire in deadline order, and
+         * {@link Coro#yieldNow()} still gives up control for exactly one pass. Without this option
+         * the ready queue is FIFO.
+         */
+        public Builder schedulingSeed(long seed) {
+            this.schedulingSeed = seed;
+            return this;
+        }
+
+        /**
          * Warns (through the exception handler, with the blocking thread's stack) when one task step
          * or callback runs longer than {@code threshold} without suspending. {@link Duration#ZERO}
          * turns the watchdog off. Default: 100 ms, or the system property {@code coro.watchdog}
@@ -122,6 +155,28 @@ public final class EventLoop implements AutoCloseable {
         public Builder watchdog(Duration threshold) {
             Durations.nonNegativeNanos(threshold, "threshold");
             this.watchdog = threshold;
+            return this;
+        }
+
+        /**
+         * Calls {@code instrument} at the loop's fixed points (see {@link Instrument}); may be called
+         * several times, the instruments are called in the order they were added.
+         */
+        public Builder instrument(Instrument instrument) {
+            instruments.add(Objects.requireNonNull(instrument, "instrument"));
+            return this;
+        }
+
+        /**
+         * Records a trace of the loop (a {@link TraceRecorder}) and writes it to {@code file} when the
+         * loop is closed: an HTML timeline if the name ends in {@code .html}, Chrome trace-event JSON
+         * (for ui.perfetto.dev) if it ends in {@code .json}.
+         *
+         * @throws IllegalArgumentException if the name ends in neither
+         */
+        public Builder trace(Path file) {
+            TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            this.traceFile = file;
             return this;
         }
 
@@ -161,8 +216,12 @@ public final class EventLoop implements AutoCloseable {
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
-            kernel.cancelAllExcept(null);
-            kernel.runUntil(() -> kernel.liveTasks() == 0);
+            // Cancelling again in every pass also cancels tasks that leftovers spawn while they
+            // unwind; otherwise one of those could keep Coro.run from ever returning.
+            kernel.runUntil(() -> {
+                kernel.cancelAllExcept(null);
+                return kernel.liveTasks() == 0;
+            });
             return t;
         });
         if (!task.isDone()) {
@@ -226,9 +285,11 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Closes the loop: tasks still pending are reported as destroyed ("Task was destroyed but it
      * is pending"), failures nobody observed are reported, the selector is closed and the loop's
-     * thread ends. Closing a closed loop does nothing.
+     * thread ends. Closing a closed loop does nothing. A loop built with
+     * {@link Builder#trace(Path)} writes its trace file now.
      *
      * @throws IllegalStateException if the loop is running
+     * @throws UncheckedIOException if the trace file cannot be written (the loop is closed all the same)
      */
     @Override
     public void close() {
@@ -241,17 +302,27 @@ public final class EventLoop implements AutoCloseable {
         }
         if (t == null) {
             kernel.close();
-            return;
+        } else {
+            execute(() -> {
+                kernel.close();
+                return null;
+            });
+            LoopManagement.unregister(this);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        execute(() -> {
-            kernel.close();
-            return null;
-        });
-        LoopManagement.unregister(this);
+        writeTrace();
+    }
+
+    private void writeTrace() {
+        if (traceFile == null) return;
         try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            traceRecorder.write(traceFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the trace of " + this + " to " + traceFile, e);
         }
     }
 
@@ -288,8 +359,10 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            appendQuietly(out, this + " did not answer within 1 s: one task or callback blocks it ("
-                    + kernel.progress().running() + "); the watchdog's warning shows its stack.\n");
+            Object culprit = kernel.progress().running();
+            appendQuietly(out, this + " did not answer within 1 s: "
+                    + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
+                    + " blocks it; the watchdog's warning shows its stack.\n");
         } catch (ExecutionException e) {
             throw Task.rethrow(e.getCause(), "dumpTasks");
         } catch (InterruptedException e) {
@@ -313,6 +386,44 @@ public final class EventLoop implements AutoCloseable {
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
         return kernel.liveTasks();
+    }
+
+    /**
+     * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
+     * resumed in a later pass, so a count that did not change across a piece of a task's code
+     * proves that the code never gave control back to the loop.
+     */
+    public long passes() {
+        return kernel.passes();
+    }
+
+    /**
+     * The tasks of this loop that have not finished, oldest first (asyncio's all_tasks), the
+     * calling task included. {@link Task#toString()} gives each one's state, {@link Task#stackTrace()}
+     * where it is suspended.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<Task<?>> pendingTasks() {
+        requireLoopThread("pendingTasks");
+        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
+        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        return out;
+    }
+
+    /**
+     * The timers not yet fired nor cancelled, in the order they will fire, each as {@code "due in
+     * <duration>: <action>"}; a sleeping task's wake-up reads {@code "wake up Task[name=...]"}, a
+     * {@link #callLater} callback shows the callback's {@code toString()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public List<String> pendingTimers() {
+        requireLoopThread("pendingTimers");
+        long now = kernel.now();
+        List<String> out = new ArrayList<>();
+        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
+        return out;
     }
 
     // ---------------------------------------------------------------- time and callbacks
@@ -439,6 +550,7 @@ public final class EventLoop implements AutoCloseable {
     private static final class SoonHandle implements Handle, Runnable {
         private final Runnable callback;
         private volatile boolean cancelled;
+        private volatile boolean ran;
 
         SoonHandle(Runnable callback) {
             this.callback = callback;
@@ -446,12 +558,14 @@ public final class EventLoop implements AutoCloseable {
 
         @Override
         public void run() {
-            if (!cancelled) callback.run();
+            if (cancelled) return;
+            ran = true;
+            callback.run();
         }
 
         @Override
         public void cancel() {
-            cancelled = true;
+            if (!ran) cancelled = true;
         }
 
         @Override

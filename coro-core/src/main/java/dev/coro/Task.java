@@ -164,6 +164,15 @@ public final class Task<T> {
         }
     }
 
+    /**
+     * Where the task is suspended: its stack, innermost frame first (asyncio's get_stack), with the
+     * loop's own frames included. Empty if the task has not started, runs now or has finished. Call it on
+     * the task's loop, or while the loop is not running.
+     */
+    public StackTraceElement[] stackTrace() {
+        return core.stackTrace();
+    }
+
     /** Runs {@code callback} on the loop once the task has finished. */
     void whenDone(Runnable callback) {
         core.whenDone(callback);

@@ -89,8 +89,20 @@ public final class Traps {
      */
     public static Handle wakeAt(Task<?> task, long deadline) {
         TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
-        Kernel k = t.kernel();
-        return k.schedule(deadline, () -> k.reschedule(t, null, null), true);
+        return t.kernel().schedule(deadline, new WakeUp(t), true);
+    }
+
+    /** A timer's action that wakes a parked task; named so that timer dumps say whose it is. */
+    private record WakeUp(TaskCore task) implements Runnable {
+        @Override
+        public void run() {
+            task.kernel().reschedule(task, null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "wake up Task[name=" + task.name() + "]";
+        }
     }
 
     /** Whether the current task is cancelled at this point (by itself or by a visible enclosing scope). */

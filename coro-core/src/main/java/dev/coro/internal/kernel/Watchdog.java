@@ -43,7 +43,7 @@ public final class Watchdog {
         WATCHED.put(k, new Watch(thresholdNanos));
         synchronized (Watchdog.class) {
             periodNanos = Math.min(periodNanos, Math.max(thresholdNanos / 4, 1_000_000));
-            if (thread == null) {
+            if (thread == null || !thread.isAlive()) {
                 Thread t = new Thread(Watchdog::run, "coro-watchdog");
                 t.setDaemon(true);
                 thread = t;
@@ -62,7 +62,13 @@ public final class Watchdog {
         while (true) {
             LockSupport.parkNanos(periodNanos);
             long now = System.nanoTime();
-            WATCHED.forEach((k, w) -> sample(k, w, now));
+            WATCHED.forEach((k, w) -> {
+                try {
+                    sample(k, w, now);
+                } catch (Throwable e) {
+                    System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "coro bug: the watchdog failed on " + k.handle(), e);
+                }
+            });
         }
     }
 
@@ -80,7 +86,7 @@ public final class Watchdog {
         if (blocked < w.nextReport) return;
         w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
-        String who = running instanceof TaskCore t ? "Task[name=" + t.name + "]" : "callback " + running;
+        String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
         BlockedLoopException e = new BlockedLoopException(who + " has blocked " + k.handle() + " for at least "
                 + blocked / 1_000_000 + " ms (threshold " + w.thresholdNanos / 1_000_000 + " ms): nothing else on "
                 + "the loop runs meanwhile. Callees of coroutines must not block: move blocking calls into "

@@ -1,6 +1,8 @@
 package dev.coro.internal.timer;
 
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -59,13 +61,20 @@ public final class TimerHeap {
         return size;
     }
 
+    /** The pending timers in the order they will fire (a copy, for dumps). */
+    public List<Timer> inFiringOrder() {
+        Timer[] copy = Arrays.copyOf(heap, size);
+        Arrays.sort(copy, Comparator.comparingLong(Timer::deadline).thenComparingLong(t -> t.seq));
+        return List.of(copy);
+    }
+
     void cancel(Timer t) {
         if (onLoop.getAsBoolean()) cancelHere(t);
         else toLoop.accept(() -> cancelHere(t));
     }
 
     private void cancelHere(Timer t) {
-        if (t.isCancelled()) return;
+        if (t.isCancelled() || t.hasRun()) return;
         t.markCancelled();
         if (t.index >= 0) removeAt(t.index);
     }

@@ -1,0 +1,211 @@
+package dev.coro.junit;
+
+import static dev.coro.junit.SampleRuns.failureOf;
+import static dev.coro.junit.SampleRuns.runMethod;
+import static dev.coro.junit.SampleRuns.statuses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.TestExecutionResult.Status.FAILED;
+import static org.junit.platform.engine.TestExecutionResult.Status.SUCCESSFUL;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Task;
+import dev.coro.time.VirtualClock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+
+/** The ways a {@link CoroTest} fails, shown by running sample tests through JUnit's EngineTestKit. */
+class CoroTestFailuresTest {
+    /** Sample tests that must fail (or pass) for the reasons their names say. */
+    static class Samples {
+        static void napForADay() {
+            Coro.sleep(Duration.ofDays(1));
+        }
+
+        @CoroTest
+        void leaksTasks() {
+            Coro.spawn("leaker", Samples::napForADay);
+            Coro.yieldNow();
+            Coro.spawn("never-started", () -> {});
+        }
+
+        @CoroTest
+        void leaksATimer(EventLoop loop) {
+            loop.callLater(Duration.ofHours(2), new Runnable() {
+                @Override
+                public void run() {}
+
+                @Override
+                public String toString() {
+                    return "the forgotten reminder";
+                }
+            });
+        }
+
+        @CoroTest
+        void losesAFailure() {
+            Coro.spawn("doomed", () -> {
+                throw new IllegalStateException("boom");
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+        }
+
+        @CoroTest(allowUnobservedFailures = true)
+        void losesAFailureOnPurpose() {
+            losesAFailure();
+        }
+
+        @CoroTest
+        void hasACallbackThatThrows(EventLoop loop) {
+            loop.callSoon(() -> {
+                throw new UnsupportedOperationException("callback broke");
+            });
+            Coro.yieldNow();
+        }
+
+        @CoroTest
+        void failsItselfAndLeaks() {
+            Coro.spawn("leaker", Samples::napForADay);
+            throw new AssertionError("the body's own failure");
+        }
+
+        @CoroTest(timeoutMillis = 300)
+        void waitsForever() {
+            Task<Void> stuck = Coro.spawn("stuck", () -> {
+                Coro.await(new CompletableFuture<Void>());
+            });
+            stuck.join();
+        }
+
+        @CoroTest(timeoutMillis = 150)
+        void neverReachesACheckpoint() {
+            long end = System.nanoTime() + Duration.ofMillis(450).toNanos();
+            while (System.nanoTime() < end) Thread.onSpinWait();
+        }
+
+        @CoroTest(virtualTime = false)
+        void wantsAVirtualClockInRealTime(VirtualClock clock) {}
+
+        @CoroTest
+        void forgetsToFinish(Sequencer seq) {
+            seq.expect(1);
+            seq.expect(2);
+        }
+
+        @CoroTest
+        void swallowsAStepOutOfOrder(Sequencer seq) {
+            seq.expect(1);
+            Task<Void> child = Coro.spawn(() -> {
+                try {
+                    seq.expect(5);
+                } catch (AssertionError swallowed) {
+                    // the sequencer remembers it anyway
+                }
+            });
+            Coro.yieldNow();
+            seq.expect(3);
+            child.join();
+            seq.finish(4);
+        }
+
+        @CoroTest(seed = 5)
+        void leaksUnderASeed() {
+            Coro.spawn("leaker", Samples::napForADay);
+        }
+
+        @CoroTest(repeat = 0)
+        void repeatsZeroTimes() {}
+    }
+
+    @Test
+    void aLeakedTaskFailsTheTestWithItsNameAndStack() {
+        Throwable failure = failureOf(Samples.class, "leaksTasks");
+        assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContainingAll(
+                "The test left 3 things behind",
+                "task Task[name=leaker, state=PARKED(sleep until PT24H)]",
+                "at dev.coro.Coro.sleep(",
+                "at dev.coro.junit.CoroTestFailuresTest$Samples.napForADay(CoroTestFailuresTest.java:",
+                "task Task[name=never-started, state=NEW]",
+                "timer due in PT24H: wake up Task[name=leaker]",
+                "TaskGroup.run", "allowLeftovers = true");
+        assertThat(failure.getMessage()).doesNotContain("dev.coro.internal.", "jdk.internal.vm");
+    }
+
+    @Test
+    void aPendingTimerFailsTheTest() {
+        assertThat(failureOf(Samples.class, "leaksATimer")).hasMessageContaining("timer due in PT2H: the forgotten reminder");
+    }
+
+    @Test
+    void aFailureNobodyObservedFailsTheTestWithTheFailureAsCause() {
+        Throwable failure = failureOf(Samples.class, "losesAFailure");
+        assertThat(failure).hasMessageContainingAll("1 failure nobody observed",
+                "Task exception was never retrieved: Task[name=doomed]", "allowUnobservedFailures = true");
+        assertThat(failure.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+    }
+
+    @Test
+    void unobservedFailuresPassWhenTheTestSaysSo() {
+        assertThat(statuses(runMethod(Samples.class, "losesAFailureOnPurpose"))).containsExactly(SUCCESSFUL);
+    }
+
+    @Test
+    void aCallbackThatThrowsFailsTheTest() {
+        Throwable failure = failureOf(Samples.class, "hasACallbackThatThrows");
+        assertThat(failure).hasMessageContaining("Exception in callback");
+        assertThat(failure.getCause()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void theBodysOwnFailureWinsOverLeftovers() {
+        assertThat(failureOf(Samples.class, "failsItselfAndLeaks")).isInstanceOf(AssertionError.class)
+                .hasMessage("the body's own failure");
+    }
+
+    @Test
+    void theTimeoutListsThePendingTasksAndWhereTheyWait() {
+        Throwable failure = failureOf(Samples.class, "waitsForever");
+        assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContainingAll(
+                "@CoroTest timed out after PT0.3S of real time", "Still pending",
+                "Task[name=main]", "Task[name=stuck]", "CompletableFuture",
+                "at dev.coro.junit.CoroTestFailuresTest$Samples.lambda$waitsForever$");
+    }
+
+    @Test
+    void theTimeoutNamesATaskThatNeverReachesACheckpoint() {
+        Throwable failure = failureOf(Samples.class, "neverReachesACheckpoint");
+        assertThat(failure).hasMessageContainingAll("timed out", "The loop's watchdog saw: Task[name=main] has blocked");
+    }
+
+    @Test
+    void aVirtualClockCannotBeInjectedInRealTime() {
+        assertThat(failureOf(Samples.class, "wantsAVirtualClockInRealTime")).isInstanceOf(ParameterResolutionException.class)
+                .hasMessageContaining("the test runs in real time (@CoroTest(virtualTime = false))");
+    }
+
+    @Test
+    void anInjectedSequencerMustFinish() {
+        assertThat(failureOf(Samples.class, "forgetsToFinish"))
+                .hasMessage("Sequencer: expected finish(3) after step 2, but it was not called");
+    }
+
+    @Test
+    void aSequencerRemembersAStepThatATaskSwallowed() {
+        assertThat(failureOf(Samples.class, "swallowsAStepOutOfOrder")).hasMessageStartingWith("Sequencer: expect(5) ran as step 2");
+    }
+
+    @Test
+    void aFailureUnderASeedSaysHowToReplayIt() {
+        assertThat(failureOf(Samples.class, "leaksUnderASeed"))
+                .hasMessageContaining("(scheduling seed 5: @CoroTest(seed = 5L) replays it)");
+    }
+
+    @Test
+    void repeatMustBePositive() {
+        assertThat(SampleRuns.templateFailureOf(Samples.class, "repeatsZeroTimes")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("@CoroTest(repeat = 0)").hasMessageContaining("(expected: >= 1)");
+    }
+}
