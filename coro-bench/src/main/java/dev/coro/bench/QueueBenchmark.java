@@ -3,6 +3,7 @@ package dev.coro.bench;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Task;
+import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.sync.Lock;
 import dev.coro.sync.Queue;
@@ -25,9 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * dev.coro.sync hot paths: a producer task and a consumer task passing items through a queue, and an
- * uncontended lock. One operation is one item (or one acquire+release). Two baselines measured in the
- * same run put the numbers in proportion: a task switch of the kernel (checkpoint), and the same
- * item traffic through a bare ArrayDeque inside one task.
+ * uncontended lock. One operation is one item (or one acquire+release). Three baselines measured in
+ * the same run put the numbers in proportion: a task switch of the kernel (checkpoint), a
+ * park-based switch (two tasks taking turns through a bare ParkingLot: the kernel work under every
+ * hand-off), and the same item traffic through a bare ArrayDeque inside one task.
  *
  * <p>Run: {@code ./coro bench QueueBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s}
  */
@@ -92,6 +94,30 @@ public class QueueBenchmark {
             for (int i = 0; i < ITEMS; i++) Traps.checkpoint();
             return ITEMS;
         });
+    }
+
+    /**
+     * Baseline: one park-based task switch, the kernel work under every hand-off: two tasks take
+     * turns, each waking the other through a ParkingLot and parking itself.
+     */
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public int baselineParkSwitch() {
+        return loop.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            Task<Void> other = Coro.spawn(() -> takeTurns(lot));
+            takeTurns(lot);
+            other.join();
+            return ITEMS;
+        });
+    }
+
+    private static void takeTurns(ParkingLot lot) {
+        for (int i = 0; i < ITEMS / 2; i++) {
+            lot.unparkOne(null);
+            lot.park(lot);
+        }
+        lot.unparkOne(null);
     }
 
     /** Baseline: the data structure alone, offer+poll of a bare ArrayDeque inside one task. */

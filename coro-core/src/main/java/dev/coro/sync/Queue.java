@@ -26,7 +26,8 @@ import java.util.PriorityQueue;
  * {@code shutdown(true)} also discards the items left. Null items are rejected. Confined to its
  * loop's thread.
  *
- * <p>Invariant: getters wait only while the buffer is empty, putters only while it is full.
+ * <p>Invariant: getters wait only while the buffer is empty; putters only while it is full or a
+ * freed place is promised to an earlier putter.
  */
 /* Implementation notes:
  *
@@ -40,8 +41,8 @@ import java.util.PriorityQueue;
  * it back at the head of the buffer (this can briefly hold one item more than the capacity: the
  * item was accounted for when it was handed over). A putter handed a place but cancelled passes
  * the place to the next putter, and so does one whose item went straight to a getter that came to
- * wait meanwhile (the place is still free). Shutdown wakes every waiter with the SHUT_DOWN marker, and each
- * throws its own QueueShutDownException.
+ * wait meanwhile (the place is still free). Putters are woken with the PLACE marker; shutdown
+ * wakes every waiter with SHUT_DOWN, and each throws its own QueueShutDownException.
  *
  * `unfinished` counts items put and not yet marked done (asyncio's unfinished_tasks).
  */

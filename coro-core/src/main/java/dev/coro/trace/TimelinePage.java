@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * summary table per task.
  *
  * <p>The page reads Chrome trace-event JSON, so it shows a trace saved by {@link TraceRecorder} as
- * well as one written by anything else in that format. When drawn, the page's body carries
+ * well as one written by anything else in that format: it draws the complete ({@code "ph":"X"})
+ * events, one lane per thread id, and names lanes from the {@code thread_name} metadata; slices
+ * of category {@code wait} are drawn hatched, as waiting. When drawn, the page's body carries
  * {@code data-status="drawn"} ({@code "error"} if its script failed), which tests read; opened with
  * {@code #selftest} it also drives its own zoom, pan and hover.
  *

@@ -46,6 +46,14 @@ class TraceCommandTest {
     }
 
     @Test
+    void demoWritesItsTraceWhenItsLoopCloses(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("demo.json");
+        assertThat(coro("demo", "--primes", "3", "--interval", "1ms", "--trace", json.toString()).status()).isZero();
+        assertThat(Files.readString(json)).contains("\"args\":{\"name\":\"print_matches\"}",
+                "\"args\":{\"name\":\"repetitive_message\"}", "\"then\":\"yield\"");
+    }
+
+    @Test
     void viewOfAMissingFileSaysSo(@TempDir Path dir) {
         Run r = coro("trace", "view", dir.resolve("nope.json").toString());
         assertThat(r.status()).isEqualTo(2);
