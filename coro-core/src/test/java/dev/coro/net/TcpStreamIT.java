@@ -209,6 +209,17 @@ class TcpStreamIT {
     }
 
     @Test
+    void aHostNameIsResolvedOffTheLoopAndItsAddressesTriedInOrder() {
+        String got = run(() -> {
+            try (TcpServer server = echo(); TcpStream c = TcpStream.connect("localhost", server.port())) {
+                c.write(bytes("by name\n"));
+                return text(c.readLine());
+            }
+        });
+        assertThat(got).isEqualTo("by name\n");
+    }
+
+    @Test
     void connectionRefusedNamesTheAddress() {
         run(() -> {
             int port;
