@@ -378,6 +378,17 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands {@code error} to this loop's {@link ExceptionHandler}, as the loop itself does with
+     * failures nobody else can handle (asyncio's call_exception_handler): for code that owns tasks
+     * nobody joins, such as a server's connection tasks. Safe from any thread; the handler then runs
+     * on the calling thread.
+     */
+    public void callExceptionHandler(String message, Throwable error) {
+        Objects.requireNonNull(message, "message");
+        kernel.report(message, error);
+    }
+
     /** The loop's name (and its thread's). */
     public String name() {
         return name;

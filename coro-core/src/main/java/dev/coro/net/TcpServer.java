@@ -34,8 +34,8 @@ import java.util.concurrent.CancellationException;
  * }</pre>
  *
  * <p>Each connection task calls the handler and closes the stream when it returns or throws. A
- * handler failure ends its task failed (the loop reports it if nobody joins it); it never stops
- * the server. Connection tasks are not children of the task that bound the server: they live
+ * handler's exception goes at once to the loop's exception handler
+ * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. Connection tasks are not children of the task that bound the server: they live
  * until they end, {@link #shutdown()} cancels them, or the loop ends.
  *
  * <p><b>Thread safety:</b> confined to its loop; every method must be called inside one of its
@@ -178,13 +178,16 @@ public final class TcpServer implements AutoCloseable {
         connections.put(task, stream);
     }
 
-    private Void serve(TcpStream stream) throws Exception {
+    private Void serve(TcpStream stream) {
         try {
             handler.handle(stream);
-            return null;
+        } catch (Exception e) {
+            // Nobody joins a connection task: report the failure now, not when the task is collected.
+            Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
         } finally {
             release(Coro.currentTask());
         }
+        return null;
     }
 
     /* Ends a connection: from its own task, or from shutdown() for a task cancelled before it ran. */

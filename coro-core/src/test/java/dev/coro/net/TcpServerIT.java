@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.lowlevel.IoReadiness;
 import java.net.ConnectException;
@@ -57,6 +58,36 @@ class TcpServerIT {
         });
         assertThat(served).isEqualTo(10_000);
         assertThat(fds[1]).as("open descriptors after (before: %d)", fds[0]).isLessThanOrEqualTo(fds[0] + 5);
+    }
+
+    @Test
+    void aHandlerFailureIsReportedAtOnceAndTheServerServesOn() {
+        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EventLoop loop = EventLoop.builder()
+                .exceptionHandler((l, message, error) -> reports.add(message + " / " + error)).build()) {
+            String second = loop.run(() -> {
+                String reply;
+                try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                        if (text(s.readLine()).equals("fail\n")) throw new java.io.IOException("handler broke");
+                        s.write(bytes("ok\n"));
+                     })) {
+                    try (TcpStream c = TcpStream.connect(server.localAddress())) {
+                        c.write(bytes("fail\n"));
+                        assertThat(c.read(16)).isEmpty();
+                    }
+                    while (reports.isEmpty()) Coro.yieldNow();
+                    try (TcpStream c = TcpStream.connect(server.localAddress())) {
+                        c.write(bytes("hello\n"));
+                        reply = text(c.readLine());
+                    }
+                }
+                Coro.yieldNow(); // the closed server's accept task ends in the next pass
+                return reply;
+            });
+            assertThat(second).isEqualTo("ok\n");
+        }
+        assertThat(reports).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("conn-1").contains("failed / java.io.IOException: handler broke");
     }
 
     @Test

@@ -597,7 +597,7 @@ public final class Kernel {
         try {
             exceptionHandler.accept(message, error);
         } catch (Throwable e) {
-            e.addSuppressed(error);
+            if (error != null) e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
     }
