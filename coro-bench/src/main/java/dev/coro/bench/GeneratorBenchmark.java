@@ -1,6 +1,7 @@
 package dev.coro.bench;
 
 import dev.coro.gen.Generator;
+import dev.coro.internal.fiber.Fiber;
 import java.util.Iterator;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The cost of one {@code next()} on a lazy counter generator, per fiber backend, against a
  * hand-written iterator (the floor) and a generator on a platform thread with a blocking
- * hand-off (what most Java generator libraries do).
+ * hand-off (what most Java generator libraries do). A bare fiber switch (resume to the next
+ * suspend, no value) shows how much of a {@code next()} is the JDK's continuation.
  *
  * <p>Each backend needs its own JVM: JMH forks are started with {@code -cp}, so the benchmark
  * jar's {@code Add-Exports} manifest entry does not reach them and each fork states its flags.
@@ -65,6 +67,25 @@ public class GeneratorBenchmark {
     }
 
     @State(Scope.Thread)
+    public static class BareFiber {
+        Fiber fiber;
+
+        @Setup(Level.Trial)
+        public void start() {
+            Fiber[] self = new Fiber[1];
+            self[0] = Fiber.create(() -> {
+                while (true) self[0].suspend();
+            }, () -> "bare fiber");
+            fiber = self[0];
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            fiber.abandon();
+        }
+    }
+
+    @State(Scope.Thread)
     public static class HandWritten {
         final Iterator<Long> it = new Iterator<>() {
             private long i;
@@ -103,6 +124,12 @@ public class GeneratorBenchmark {
     }
 
     @Benchmark
+    @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
+    public void continuationFiberSwitch(BareFiber s) {
+        s.fiber.resume();
+    }
+
+    @Benchmark
     @Fork(jvmArgsAppend = "-Dcoro.backend=thread")
     public Long threadNext(Lazy s) {
         return s.gen.next();
@@ -129,6 +156,7 @@ public class GeneratorBenchmark {
     /**
      * A generator body on its own platform thread that hands each value over through a
      * {@link SynchronousQueue}: the usual way Java generator libraries are built, and the peer.
+     * Only for bodies that never end, like the counter.
      */
     static final class PlatformThreadGenerator<T> implements Iterator<T>, AutoCloseable {
         private final SynchronousQueue<T> handOff = new SynchronousQueue<>();

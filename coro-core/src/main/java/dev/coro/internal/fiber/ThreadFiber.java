@@ -50,7 +50,7 @@ final class ThreadFiber extends Fiber {
 
     ThreadFiber(Runnable body, Supplier<String> name) {
         super(body, name);
-        this.thread = Thread.ofVirtual().name("coro-fiber").unstarted(this::runOnThread);
+        this.thread = Thread.ofVirtual().unstarted(this::runOnThread);
     }
 
     /** The thread fiber whose body runs on the calling thread, or null. */
@@ -79,18 +79,19 @@ final class ThreadFiber extends Fiber {
     void doResume(boolean first) {
         driver = Thread.currentThread();
         turn = FIBER;
-        if (first) thread.start();
-        else LockSupport.unpark(thread);
+        if (first) {
+            thread.setName(name.get()); // named late: the name supplier may need a fully built owner
+            thread.start();
+        } else {
+            LockSupport.unpark(thread);
+        }
         await(DRIVER, DRIVER_SPIN_NANOS);
     }
 
     @Override
     public void suspend() {
         if (Thread.currentThread() != thread) {
-            throw new IllegalStateException("Cannot suspend " + name.get() + " from here: "
-                    + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
-                                        : "it is not running")
-                    + ". Suspend only from the innermost running body.");
+            throw cannotSuspendHere();
         }
         if (abandoned) throw new FiberAbandoned();
         state = SUSPENDED;
