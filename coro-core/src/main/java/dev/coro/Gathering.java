@@ -37,6 +37,9 @@ final class Gathering {
     }
 
     private void run() {
+        for (Task<?> t : tasks) {
+            if (!t.isDone()) t.requireLoopOf(gatherer, "gather");
+        }
         // No early raise if the gatherer is cancelled already: level-triggered, the park below
         // aborts at once, which cancels the tasks, and we still wait for them before raising.
         for (Task<?> t : tasks) {

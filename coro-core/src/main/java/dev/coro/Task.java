@@ -83,6 +83,7 @@ public final class Task<T> {
         if (core.isDone()) {
             Traps.raiseIfCancelled();
         } else {
+            requireLoopOf(me, "join");
             if (joiners == null) {
                 ParkingLot lot = new ParkingLot();
                 joiners = lot;
@@ -96,6 +97,18 @@ public final class Task<T> {
         @SuppressWarnings("unchecked")
         T value = (T) core.value();
         return value;
+    }
+
+    /**
+     * Refuses to let {@code waiter} wait for this pending task if it runs on another loop: the
+     * wake-up would come from that loop's thread, which may not touch this loop's queues.
+     */
+    void requireLoopOf(Task<?> waiter, String what) {
+        if (waiter.core.kernel() != core.kernel()) {
+            throw new IllegalStateException("Cannot " + what + " " + this + " of " + core.kernel().handle()
+                    + " from " + waiter + " of " + waiter.core.kernel().handle() + ": a task waits only for tasks"
+                    + " of its own loop. Wait for a future instead: Coro.await(otherLoop.submit(...)).");
+        }
     }
 
     /**

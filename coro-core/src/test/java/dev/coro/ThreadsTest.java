@@ -315,4 +315,30 @@ class ThreadsTest {
         });
         assertThat(trace.events()).isEmpty();
     }
+
+    @Test
+    void aTaskWaitsForATaskOfAnotherLoopOnlyThroughAFuture() throws Exception {
+        try (EventLoop other = EventLoop.create()) {
+            CompletableFuture<Void> release = new CompletableFuture<>();
+            CompletableFuture<Task<String>> spawned = new CompletableFuture<>();
+            Thread runner = Thread.ofPlatform().start(() -> other.run(() -> {
+                spawned.complete(Coro.spawn("elsewhere", () -> {
+                    Coro.await(release);
+                    return "from the other loop";
+                }));
+                return Coro.await(release);
+            }));
+            Task<String> foreign = spawned.get(5, TimeUnit.SECONDS);
+            String v = Loops.run(() -> {
+                assertThatThrownBy(foreign::join).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("elsewhere").hasMessageContaining("Coro.await(otherLoop.submit(...))");
+                assertThatThrownBy(() -> Coro.gather(foreign)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("own loop");
+                release.complete(null);
+                return Coro.await(other.submit(foreign::join));
+            });
+            assertThat(v).isEqualTo("from the other loop");
+            runner.join();
+        }
+    }
 }
