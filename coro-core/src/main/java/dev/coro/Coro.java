@@ -273,9 +273,10 @@ public final class Coro {
     public static <T> T await(CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage");
         Task<?> me = Traps.currentTask();
-        if (stage instanceof CompletableFuture<T> f && f.isDone()) {
+        CompletableFuture<T> done = completedNow(stage);
+        if (done != null) {
             Traps.raiseIfCancelled();
-            return unwrapDone(f);
+            return unwrapDone(done);
         }
         Kernel k = me.core.kernel();
         Object[] result = new Object[2];
@@ -297,6 +298,20 @@ public final class Coro {
         }, stage);
         if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
         return (T) result[0];
+    }
+
+    /**
+     * {@code stage} as a completed future if it has completed, else null. Not {@code instanceof}:
+     * a minimal completion stage is a CompletableFuture whose isDone() is unsupported.
+     */
+    private static <T> CompletableFuture<T> completedNow(CompletionStage<T> stage) {
+        CompletableFuture<T> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (UnsupportedOperationException cannotTell) {
+            return null;
+        }
+        return f.isDone() ? f : null;
     }
 
     private static <T> T unwrapDone(CompletableFuture<T> f) {
@@ -321,11 +336,12 @@ public final class Coro {
      * Runs blocking {@code body} on a virtual thread, off the loop, and waits for its value.
      *
      * <p><b>Cancellation:</b> the task ends at once; the worker thread is neither interrupted (an
-     * interrupt would close NIO channels under the user's feet) nor waited for.
+     * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
+     * cancelled already raises without starting the worker.
      */
     public static <T> T toThread(Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        Traps.currentTask();
+        Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread.ofVirtual().name("coro-toThread").start(() -> {
             try {

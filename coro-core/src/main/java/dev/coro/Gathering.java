@@ -37,7 +37,8 @@ final class Gathering {
     }
 
     private void run() {
-        Traps.raiseIfCancelled();
+        // No early raise if the gatherer is cancelled already: level-triggered, the park below
+        // aborts at once, which cancels the tasks, and we still wait for them before raising.
         for (Task<?> t : tasks) {
             if (t.isDone()) settled(t);
             else {

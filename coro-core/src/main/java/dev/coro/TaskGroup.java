@@ -75,7 +75,10 @@ public final class TaskGroup {
         g.awaitChildren();
         if (!g.failures.isEmpty()) {
             Throwable first = g.failures.get(0);
-            for (int i = 1; i < g.failures.size(); i++) first.addSuppressed(g.failures.get(i));
+            for (int i = 1; i < g.failures.size(); i++) {
+                // children may share one exception instance, and a throwable cannot suppress itself
+                if (g.failures.get(i) != first) first.addSuppressed(g.failures.get(i));
+            }
             throw Sneaky.<RuntimeException>rethrow(first);
         }
         if (bodyError != null) throw Sneaky.<RuntimeException>rethrow(bodyError);

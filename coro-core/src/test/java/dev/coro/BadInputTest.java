@@ -121,4 +121,30 @@ class BadInputTest {
             assertThatThrownBy(() -> Coro.loop().close()).isInstanceOf(IllegalStateException.class);
         });
     }
+
+    @Test
+    void suspendingInACallbackIsAnError() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Coro.loop().callSoon(() -> {
+                try {
+                    Coro.yieldNow();
+                } catch (IllegalStateException e) {
+                    trace.add(e.getMessage());
+                }
+            });
+            Coro.sleep(Duration.ofNanos(1));
+        });
+        assertThat(trace.events()).singleElement().asString().contains("Coro.run");
+    }
+
+    @Test
+    void nullTasksAreRejectedNamingTheirIndex() {
+        Loops.run(() -> {
+            Task<Integer> t = Coro.spawn(() -> 1);
+            assertThatThrownBy(() -> Coro.gather(java.util.Arrays.asList(t, null)))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks[1]");
+            t.join();
+        });
+    }
 }

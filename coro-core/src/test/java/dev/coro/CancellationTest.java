@@ -168,12 +168,7 @@ class CancellationTest {
                     return "v";
                 });
                 trace.add("shield returned " + v);
-                try {
-                    Coro.yieldNow();
-                } catch (CancelledError e) {
-                    trace.add("next suspension raised");
-                    throw e;
-                }
+                trace.yieldExpectingCancellation();
             });
             Coro.yieldNow();
             t.cancel();

@@ -2,6 +2,7 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -90,5 +91,27 @@ class CoroRunTest {
                     .hasMessageContaining("inside a task")
                     .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
         });
+    }
+
+    @Test
+    void aTaskSpawnedWhileTheLeftoversUnwindIsCancelledToo() {
+        Trace trace = new Trace();
+        // preemptive: if the late task were not cancelled, Coro.run would wait for its hour of sleep
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Coro.run(() -> {
+            Coro.spawn("leftover", () -> {
+                try {
+                    Coro.sleep(Duration.ofHours(1));
+                } finally {
+                    Coro.spawn("spawned while unwinding", () -> {
+                        trace.add("late task ran");
+                        Coro.sleep(Duration.ofHours(1));
+                    });
+                    trace.add("leftover unwound");
+                }
+            });
+            Coro.yieldNow();
+            return null;
+        }));
+        assertThat(trace.events()).containsExactly("leftover unwound");
     }
 }

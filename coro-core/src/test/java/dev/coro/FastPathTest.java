@@ -79,4 +79,15 @@ class FastPathTest {
         });
         assertThat(trace.events()).containsExactly("raised");
     }
+
+    @Test
+    void awaitOfAnyCompletedStageDoesNotYield() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> other = Coro.spawn(() -> trace.add("other"));
+            trace.add("value " + Coro.await(CompletableFuture.completedFuture(6).minimalCompletionStage()));
+            other.join();
+        });
+        assertThat(trace.events()).containsExactly("value 6", "other");
+    }
 }

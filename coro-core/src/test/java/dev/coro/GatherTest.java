@@ -36,14 +36,7 @@ class GatherTest {
                 Coro.sleep(Duration.ofSeconds(2));
                 throw first;
             });
-            Task<Void> unwinding = Coro.spawn(() -> {
-                try {
-                    Coro.sleep(Duration.ofHours(1));
-                } finally {
-                    Coro.shield(() -> Coro.sleep(Duration.ofSeconds(1)));
-                    trace.add("unwound at " + Duration.ofNanos(Coro.loop().time()));
-                }
-            });
+            Task<Void> unwinding = Coro.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(1)));
             Task<Void> failsWhenCancelled = Coro.spawn(() -> {
                 try {
                     Coro.sleep(Duration.ofHours(1));
@@ -62,7 +55,7 @@ class GatherTest {
             assertThat(first.getSuppressed()).hasSize(2).contains(second)
                     .anySatisfy(s -> assertThat(s).isInstanceOf(CancellationException.class));
         });
-        assertThat(trace.events()).containsExactly("unwound at PT3S", "gather threw first at PT3S");
+        assertThat(trace.events()).containsExactly("child unwound at PT3S", "gather threw first at PT3S");
     }
 
     @Test
@@ -81,14 +74,7 @@ class GatherTest {
     void aCancelledGathererCancelsAndAwaitsItsTasksThenRaises() {
         Trace trace = new Trace();
         Loops.run(() -> {
-            Task<Void> child = Coro.spawn(() -> {
-                try {
-                    Coro.sleep(Duration.ofHours(1));
-                } finally {
-                    Coro.shield(() -> Coro.sleep(Duration.ofSeconds(1)));
-                    trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
-                }
-            });
+            Task<Void> child = Coro.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(1)));
             Task<List<Void>> gatherer = Coro.spawn(() -> {
                 try {
                     return Coro.gather(child);
@@ -141,26 +127,23 @@ class GatherTest {
 
     @Test
     void gatheredFailuresAreNotReportedAsLost() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Task<Void> a = Coro.spawn(() -> {
-                    throw new IllegalStateException("a");
-                });
-                Task<Void> b = Coro.spawn(() -> {
-                    throw new IllegalStateException("b");
-                });
-                Coro.gatherSettled(a, b);
-                Task<Void> c = Coro.spawn(() -> {
-                    throw new IllegalStateException("c");
-                });
-                Task<Void> d = Coro.spawn(() -> {
-                    throw new IllegalStateException("d");
-                });
-                assertThatThrownBy(() -> Coro.gather(c, d)).hasMessage("c");
-                return null;
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> a = Coro.spawn(() -> {
+                throw new IllegalStateException("a");
             });
-        }
+            Task<Void> b = Coro.spawn(() -> {
+                throw new IllegalStateException("b");
+            });
+            Coro.gatherSettled(a, b);
+            Task<Void> c = Coro.spawn(() -> {
+                throw new IllegalStateException("c");
+            });
+            Task<Void> d = Coro.spawn(() -> {
+                throw new IllegalStateException("d");
+            });
+            assertThatThrownBy(() -> Coro.gather(c, d)).hasMessage("c");
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 
@@ -186,5 +169,43 @@ class GatherTest {
             assertThat(Coro.gather(List.<Task<Integer>>of())).isEmpty();
             assertThat(Coro.gatherSettled(List.<Task<Integer>>of())).isEmpty();
         });
+    }
+
+    @Test
+    void anAlreadyCancelledGathererStillCancelsAndAwaitsItsTasks() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> child = Coro.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(1)));
+            Task<Object> gatherer = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                try {
+                    return Coro.gatherSettled(child);
+                } catch (CancelledError e) {
+                    trace.add("gatherer raised at " + Duration.ofNanos(Coro.loop().time()));
+                    throw e;
+                }
+            });
+            assertThatThrownBy(gatherer::join).isInstanceOf(CancellationException.class);
+            assertThat(child.isCancelled()).isTrue();
+        });
+        assertThat(trace.events()).containsExactly("child unwound at PT1S", "gatherer raised at PT1S");
+    }
+
+    @Test
+    void anAlreadyCancelledGathererOfFinishedTasksRaisesAtOnceAndObservesTheirFailures() {
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> failed = Coro.spawn(() -> {
+                throw new IllegalStateException("seen by gather");
+            });
+            Coro.yieldNow();
+            Task<Object> gatherer = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                return Coro.gatherSettled(failed);
+            });
+            Coro.gatherSettled(gatherer);
+            assertThat(gatherer.isCancelled()).isTrue();
+            return null;
+        });
+        assertThat(reports.all()).isEmpty();
     }
 }

@@ -42,6 +42,15 @@ public final class Loops {
         });
     }
 
+    /** Runs {@code main} on a fresh virtual-time loop, closes the loop, and returns what it reported. */
+    public static Reports reportsOf(Callable<?> main) {
+        Reports reports = new Reports();
+        try (EventLoop loop = virtual(reports)) {
+            loop.run(main);
+        }
+        return reports;
+    }
+
     /** No live task, no pending timer, no selector key. */
     public static void assertClean(EventLoop loop) {
         Kernel k = loop.kernel();

@@ -56,37 +56,31 @@ class LostFailureTest {
 
     @Test
     void outcomeAndExceptionCountAsObserving() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Task<Void> a = Coro.spawn(() -> {
-                    throw new IllegalStateException("a");
-                });
-                Task<Void> b = Coro.spawn(() -> {
-                    throw new IllegalStateException("b");
-                });
-                Coro.sleep(Duration.ofSeconds(1));
-                assertThat(a.outcome().isSuccess()).isFalse();
-                assertThat(b.exception()).hasMessage("b");
-                return null;
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> a = Coro.spawn(() -> {
+                throw new IllegalStateException("a");
             });
-        }
+            Task<Void> b = Coro.spawn(() -> {
+                throw new IllegalStateException("b");
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            assertThat(a.outcome().isSuccess()).isFalse();
+            assertThat(b.exception()).hasMessage("b");
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 
     @Test
     void cancelledTasksAreNotFailuresToReport() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Coro.spawn(() -> Coro.sleep(Duration.ofHours(1))).cancel();
-                Task<Void> t = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
-                Coro.yieldNow();
-                t.cancel();
-                Coro.sleep(Duration.ofSeconds(1));
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            Coro.spawn(() -> Coro.sleep(Duration.ofHours(1))).cancel();
+            Task<Void> t = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+            Coro.yieldNow();
+            t.cancel();
+            Coro.sleep(Duration.ofSeconds(1));
+            return null;
+        });
         assertThat(reports.all()).isEmpty();
     }
 
@@ -136,14 +130,11 @@ class LostFailureTest {
 
     @Test
     void aTaskStillPendingWhenTheLoopClosesIsReported() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
-                Coro.yieldNow();
-                return null;
-            });
-        }
+        Reports reports = Loops.reportsOf(() -> {
+            Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
+            Coro.yieldNow();
+            return null;
+        });
         assertThat(reports.all()).singleElement()
                 .satisfies(r -> assertThat(r.message()).contains("destroyed but it is pending").contains("stuck"));
     }
@@ -171,5 +162,56 @@ class LostFailureTest {
             assertThat(reports.errors()).as("reported when collected, before close").containsExactly(failure);
         }
         assertThat(reports.errors()).as("and only once").containsExactly(failure);
+    }
+
+    @Test
+    void theDefaultHandlerLogsAWarningWithTheFailureAttached() throws Exception {
+        // java.util.logging backs System.Logger here; reached reflectively because the test classes
+        // compile inside module dev.coro, which does not read java.logging.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Class<?> julLogger = Class.forName("java.util.logging.Logger");
+        Class<?> julHandler = Class.forName("java.util.logging.Handler");
+        Object logger = julLogger.getMethod("getLogger", String.class).invoke(null, "dev.coro");
+        Object handler = Class.forName("java.util.logging.StreamHandler")
+                .getConstructor(java.io.OutputStream.class, Class.forName("java.util.logging.Formatter"))
+                .newInstance(out, Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance());
+        julLogger.getMethod("addHandler", julHandler).invoke(logger, handler);
+        try {
+            try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+                loop.run(() -> {
+                    Coro.spawn("logged", () -> {
+                        throw new IllegalStateException("default handler sees me");
+                    });
+                    Coro.yieldNow();
+                    return null;
+                });
+            }
+            julHandler.getMethod("flush").invoke(handler);
+        } finally {
+            julLogger.getMethod("removeHandler", julHandler).invoke(logger, handler);
+        }
+        assertThat(out.toString())
+                .contains("WARNING")
+                .contains("Task[name=logged]")
+                .contains("java.lang.IllegalStateException: default handler sees me")
+                .contains("\tat "); // the failure is the record's throwable: its stack trace is printed
+    }
+
+    @Test
+    void inDebugModeAPendingTaskReportsWhereItWasCreated() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).debug(true).exceptionHandler(reports).build()) {
+            loop.run(() -> {
+                Coro.spawn("stuck", () -> Coro.sleep(Duration.ofHours(1)));
+                Coro.yieldNow();
+                return null;
+            });
+        }
+        assertThat(reports.all()).singleElement().satisfies(r -> {
+            assertThat(r.message()).contains("stuck");
+            assertThat(r.error()).isNotNull();
+            assertThat(r.error().getStackTrace()).anySatisfy(
+                    e -> assertThat(e.getClassName()).startsWith(LostFailureTest.class.getName()));
+        });
     }
 }

@@ -229,4 +229,53 @@ class OrderTest {
         });
         assertThat(trace.events()).containsExactly("soon", "main", "timer");
     }
+
+    @Test
+    void aDueTimerCancelledByAnEarlierCallbackInTheSamePassDoesNotRun() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Handle[] second = new Handle[1];
+            loop.callLater(Duration.ofSeconds(1), () -> {
+                trace.add("first");
+                second[0].cancel();
+            });
+            second[0] = loop.callLater(Duration.ofSeconds(1), () -> trace.add("second"));
+            Coro.sleep(Duration.ofSeconds(2));
+        });
+        assertThat(trace.events()).containsExactly("first");
+    }
+
+    @Test
+    void aHandleThatRanIsNotCancelledByALateCancel() {
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Handle soon = loop.callSoon(() -> {});
+            Handle later = loop.callLater(Duration.ofSeconds(1), () -> {});
+            Coro.sleep(Duration.ofSeconds(2));
+            soon.cancel();
+            later.cancel();
+            assertThat(soon.isCancelled()).isFalse();
+            assertThat(later.isCancelled()).isFalse();
+        });
+    }
+
+    @Test
+    void yieldNowTakesExactlyOnePassWhateverElseIsReady() {
+        List<Long> passesPerYield = new ArrayList<>();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Task<Void> spinner = Coro.spawn(() -> {
+                for (int i = 0; i < 10; i++) Coro.yieldNow();
+            });
+            for (int i = 0; i < 5; i++) {
+                long before = loop.passes();
+                loop.callSoon(() -> {});
+                Coro.yieldNow();
+                passesPerYield.add(loop.passes() - before);
+            }
+            spinner.join();
+        });
+        assertThat(passesPerYield).containsOnly(1L).hasSize(5);
+    }
 }

@@ -192,12 +192,7 @@ class TaskGroupTest {
                 } catch (IllegalStateException e) {
                     trace.add("group threw " + e.getMessage());
                 }
-                try {
-                    Coro.yieldNow();
-                } catch (CancelledError e) {
-                    trace.add("next suspension raised");
-                    throw e;
-                }
+                trace.yieldExpectingCancellation();
             });
             Coro.yieldNow();
             Coro.loop().callLater(Duration.ofSeconds(1), owner::cancel);
@@ -211,14 +206,7 @@ class TaskGroupTest {
         Trace trace = new Trace();
         Loops.run(() -> {
             Task<Object> owner = Coro.spawn(() -> TaskGroup.run(g -> {
-                g.spawn(() -> {
-                    try {
-                        Coro.sleep(Duration.ofHours(1));
-                    } finally {
-                        Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
-                        trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
-                    }
-                });
+                g.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(2)));
                 Coro.sleep(Duration.ofHours(1));
                 return null;
             }));
@@ -245,19 +233,33 @@ class TaskGroupTest {
 
     @Test
     void childFailuresAreObservedByTheGroupAndNotReportedAsLost() {
-        Reports reports = new Reports();
-        try (EventLoop loop = Loops.virtual(reports)) {
-            loop.run(() -> {
-                try {
-                    TaskGroup.run(g -> g.spawn(() -> {
-                        throw new IllegalStateException("x");
-                    }));
-                } catch (IllegalStateException e) {
-                    // expected
+        Reports reports = Loops.reportsOf(() -> {
+            try {
+                TaskGroup.run(g -> g.spawn(() -> {
+                    throw new IllegalStateException("x");
+                }));
+            } catch (IllegalStateException e) {
+                // expected
+            }
+            return null;
+        });
+        assertThat(reports.all()).isEmpty();
+    }
+
+    @Test
+    void childrenFailingWithTheSameInstanceGiveThatInstance() {
+        IllegalStateException shared = new IllegalStateException("shared");
+        Loops.run(() -> {
+            assertThatThrownBy(() -> TaskGroup.run(g -> {
+                for (int i = 0; i < 2; i++) {
+                    g.spawn(() -> {
+                        Coro.sleep(Duration.ofSeconds(1));
+                        throw shared;
+                    });
                 }
                 return null;
-            });
-        }
-        assertThat(reports.all()).isEmpty();
+            })).isSameAs(shared);
+            assertThat(shared.getSuppressed()).isEmpty();
+        });
     }
 }

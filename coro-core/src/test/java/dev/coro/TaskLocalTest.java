@@ -69,4 +69,19 @@ class TaskLocalTest {
         });
         assertThat(trace.events()).containsExactly("a sees a", "b sees p");
     }
+
+    private static final ThreadLocal<String> THREAD_LOCAL = new ThreadLocal<>();
+
+    @Test
+    void threadLocalsAreSharedByTheTasksOfALoopOnlyOnTheContinuationBackend() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            THREAD_LOCAL.set("main");
+            Coro.spawn(() -> trace.add("child sees " + THREAD_LOCAL.get())).join();
+            THREAD_LOCAL.remove();
+        });
+        // DESIGN: ThreadLocals are not per task; on the thread backend each task has its own thread.
+        assertThat(trace.events()).containsExactly(
+                Loops.backend().equals("continuation") ? "child sees main" : "child sees null");
+    }
 }

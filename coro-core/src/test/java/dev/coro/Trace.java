@@ -1,5 +1,6 @@
 package dev.coro;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,5 +49,31 @@ public final class Trace {
         AssertionError e = new AssertionError("unreached: " + where);
         if (firstError == null) firstError = e;
         return e;
+    }
+
+    /**
+     * A task body that sleeps an hour and, once cancelled, spends {@code cleanup} in a shield, then
+     * records {@code "<name> unwound at <time>"}: the task whose unwinding a scope must wait for.
+     */
+    public Runnable sleeperThatUnwinds(String name, Duration cleanup) {
+        return () -> {
+            try {
+                Coro.sleep(Duration.ofHours(1));
+            } finally {
+                Coro.shield(() -> Coro.sleep(cleanup));
+                add(name + " unwound at " + Duration.ofNanos(Coro.loop().time()));
+            }
+        };
+    }
+
+    /** Yields in a task that must be cancelled by now: records "next suspension raised" and rethrows. */
+    public void yieldExpectingCancellation() {
+        try {
+            Coro.yieldNow();
+        } catch (CancelledError e) {
+            add("next suspension raised");
+            throw e;
+        }
+        throw unreached("the suspension after a cancellation returned");
     }
 }

@@ -122,4 +122,56 @@ class VirtualTimeTest {
         }
         assertThat(trace.events()).containsExactly("main at 7000000000", "timer at 7000000000");
     }
+
+    @Test
+    void theSameProgramSeesTheSameTimesEveryRun() {
+        assertThat(timedTrace()).isEqualTo(timedTrace()).hasSize(9);
+    }
+
+    private static java.util.List<String> timedTrace() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            java.util.List<Task<Void>> tasks = new java.util.ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                int n = i;
+                tasks.add(Coro.spawn(() -> {
+                    try {
+                        Coro.withTimeout(Duration.ofMillis(250), () -> Coro.sleep(Duration.ofMillis(97L * n)));
+                        trace.add(n + " slept, at " + Coro.loop().time());
+                    } catch (DeadlineExceededException e) {
+                        trace.add(n + " timed out at " + Coro.loop().time());
+                    }
+                    Coro.sleep(Duration.ofNanos(n));
+                    trace.add(n + " done at " + Coro.loop().time());
+                }));
+            }
+            Coro.gather(tasks);
+            trace.add("end at " + Coro.loop().time());
+        });
+        return trace.events();
+    }
+
+    @Test
+    void aTaskRunsOnTheLoopsLargeStack() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Loops.backend().equals("continuation"),
+                "the large stack is the loop thread's; thread-backend tasks run on virtual threads");
+        // 200,000 frames overflow a default 1 MiB thread stack; a yield 5,000 frames deep works too.
+        // A yield whose frames take more than half a G1 region (2 MiB with this heap: about 20,000
+        // interpreted frames, 35,000 compiled ones) fails in the JDK with "Humongous stack chunk",
+        // so the yield depth stays well below that whatever the JIT has compiled yet.
+        int depths = Loops.run(() -> plain(200_000) + yieldAt(5_000));
+        assertThat(depths).isEqualTo(205_000);
+    }
+
+    private static int plain(int n) {
+        return n == 0 ? 0 : 1 + plain(n - 1);
+    }
+
+    private static int yieldAt(int n) {
+        if (n == 0) {
+            Coro.yieldNow();
+            return 0;
+        }
+        return 1 + yieldAt(n - 1);
+    }
 }

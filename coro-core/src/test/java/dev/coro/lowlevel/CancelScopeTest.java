@@ -178,14 +178,7 @@ class CancelScopeTest {
         Trace trace = new Trace();
         Loops.run(() -> {
             assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> TaskGroup.run(g -> {
-                g.spawn(() -> {
-                    try {
-                        Coro.sleep(Duration.ofHours(1));
-                    } finally {
-                        Coro.shield(() -> Coro.sleep(Duration.ofSeconds(1)));
-                        trace.add("child unwound at " + Duration.ofNanos(Coro.loop().time()));
-                    }
-                });
+                g.spawn(trace.sleeperThatUnwinds("child", Duration.ofSeconds(1)));
                 Coro.sleep(Duration.ofHours(1));
                 return null;
             }))).isInstanceOf(DeadlineExceededException.class).hasMessageContaining("PT1S");

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TraceOption trace;
 
     @Option(names = "--primes", paramLabel = "N",
             description = "Stop after N primes (default: " + DEFAULT_PRIMES + ", or no limit when --seconds is given).")
@@ -52,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }, "coro-demo-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (EventLoop loop = EventLoop.create()) {
+        try (EventLoop loop = trace.newLoop()) {
             program.run(loop);
         }
         try {

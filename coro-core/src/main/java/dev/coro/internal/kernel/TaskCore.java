@@ -33,6 +33,7 @@ public final class TaskCore {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
+    final long id;
     /* The name given at spawn, or null: then name() is "Task-" + number, built only when asked for,
      * which spares every unnamed task a string (most tasks are never named nor printed). */
     private final String name;
@@ -68,8 +69,10 @@ public final class TaskCore {
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
 
-    TaskCore(Kernel kernel, String name, long number, Callable<?> body, Scope parentScope, Throwable creationSite) {
+    TaskCore(Kernel kernel, long id, String name, long number, Callable<?> body, Scope parentScope,
+             Throwable creationSite) {
         this.kernel = kernel;
+        this.id = id;
         this.name = name;
         this.number = number;
         this.body = body;
@@ -80,6 +83,11 @@ public final class TaskCore {
 
     public String name() {
         return name != null ? name : "Task-" + number;
+    }
+
+    /** A number unique within its loop, in spawn order from 1 (for traces: names may repeat). */
+    public long id() {
+        return id;
     }
 
     /** The public handle (dev.coro.Task) of this task. */

@@ -43,7 +43,7 @@ public final class Watchdog {
         WATCHED.put(k, new Watch(thresholdNanos));
         synchronized (Watchdog.class) {
             periodNanos = Math.min(periodNanos, Math.max(thresholdNanos / 4, 1_000_000));
-            if (thread == null) {
+            if (thread == null || !thread.isAlive()) {
                 Thread t = new Thread(Watchdog::run, "coro-watchdog");
                 t.setDaemon(true);
                 thread = t;
@@ -62,7 +62,13 @@ public final class Watchdog {
         while (true) {
             LockSupport.parkNanos(periodNanos);
             long now = System.nanoTime();
-            WATCHED.forEach((k, w) -> sample(k, w, now));
+            WATCHED.forEach((k, w) -> {
+                try {
+                    sample(k, w, now);
+                } catch (Throwable e) {
+                    System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "coro bug: the watchdog failed on " + k.handle(), e);
+                }
+            });
         }
     }
 

@@ -16,6 +16,7 @@ public final class Timer implements Handle, Runnable {
     private final TimerHeap heap;
     private final boolean inline;
     private boolean cancelled;
+    private boolean ran;
 
     Timer(TimerHeap heap, long deadline, long seq, Runnable action, boolean inline) {
         this.heap = heap;
@@ -46,7 +47,14 @@ public final class Timer implements Handle, Runnable {
     /** Runs the action unless the timer was cancelled. */
     @Override
     public void run() {
-        if (!cancelled) action.run();
+        if (cancelled) return;
+        ran = true;
+        action.run();
+    }
+
+    /** Whether the action has run (a cancel after that changes nothing). */
+    boolean hasRun() {
+        return ran;
     }
 
     @Override

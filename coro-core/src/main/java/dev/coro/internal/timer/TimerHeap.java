@@ -85,7 +85,7 @@ public final class TimerHeap {
     }
 
     private void cancelHere(Timer t) {
-        if (t.isCancelled()) return;
+        if (t.isCancelled() || t.hasRun()) return;
         t.markCancelled();
         if (t.index >= 0) removeAt(t.index);
     }

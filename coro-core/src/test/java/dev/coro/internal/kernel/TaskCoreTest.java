@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TaskCoreTest {
     private final List<String> log = new ArrayList<>();
     private final Kernel kernel = new Kernel(new VirtualClock(), core -> core,
-            (message, error) -> log.add("report: " + message), false, null);
+            (message, error) -> log.add("report: " + message), false, null, null);
 
     @Test
     void doneCallbacksRunOnceInOrderAndCanBeRemoved() {

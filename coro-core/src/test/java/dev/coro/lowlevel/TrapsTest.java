@@ -1,0 +1,152 @@
+package dev.coro.lowlevel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Loops;
+import dev.coro.Outcome;
+import dev.coro.Reports;
+import dev.coro.Task;
+import dev.coro.Trace;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** The two traps and rescheduling: the contract every primitive is built on. */
+class TrapsTest {
+
+    @Test
+    void aParkedTaskResumesWithTheOutcomeItIsRescheduledWith() {
+        Trace trace = new Trace();
+        IllegalStateException error = new IllegalStateException("handed over");
+        Loops.run(() -> {
+            Task<?> main = Coro.currentTask();
+            Coro.loop().callSoon(() -> Traps.reschedule(main, Outcome.success("value")));
+            trace.add("got " + Traps.park(() -> true, "test"));
+            Coro.loop().callSoon(() -> Traps.reschedule(main, Outcome.failure(error)));
+            try {
+                Traps.park(() -> true, "test");
+            } catch (IllegalStateException e) {
+                trace.add("raised same instance " + (e == error));
+            }
+            Coro.loop().callSoon(() -> Traps.rescheduleError(main, error));
+            assertThatThrownBy(() -> Traps.park(() -> true)).isSameAs(error);
+        });
+        assertThat(trace.events()).containsExactly("got value", "raised same instance true");
+    }
+
+    @Test
+    void aTaskCanBeRescheduledOnlyOncePerPark() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<?> main = Coro.currentTask();
+            Coro.loop().callSoon(() -> {
+                Traps.rescheduleValue(main, 1);
+                try {
+                    Traps.rescheduleValue(main, 2);
+                } catch (IllegalStateException e) {
+                    trace.add("second reschedule refused");
+                }
+            });
+            trace.add("got " + Traps.park(() -> true));
+        });
+        assertThat(trace.events()).containsExactly("second reschedule refused", "got 1");
+    }
+
+    @Test
+    void aWaiterHandedAValueAndCancelledBeforeItRunsKeepsTheValueAndSeesTheCancellation() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            ParkingLot lot = new ParkingLot();
+            Task<Void> waiter = Coro.spawn(() -> {
+                Object v = lot.park("test");
+                trace.add("got " + v + ", cancelled " + Traps.isCancelled());
+                Coro.yieldNow();
+                trace.add("unreached");
+            });
+            Coro.yieldNow();
+            lot.unparkOne("item");
+            waiter.cancel();
+            assertThatThrownBy(waiter::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("got item, cancelled true");
+    }
+
+    @Test
+    void anAbortHandlerThatRefusesKeepsTheTaskParkedUntilRescheduled() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<?>[] self = new Task<?>[1];
+            Task<Object> t = Coro.spawn(() -> {
+                self[0] = Coro.currentTask();
+                try {
+                    return Traps.park(() -> {
+                        trace.add("abort asked at " + Coro.loop().time());
+                        return false;
+                    }, "stubborn");
+                } finally {
+                    trace.add("resumed at " + Coro.loop().time());
+                }
+            });
+            Coro.yieldNow();
+            t.cancel();
+            Coro.sleep(Duration.ofSeconds(1));
+            Traps.rescheduleValue(self[0], "late");
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("abort asked at 0", "resumed at 1000000000");
+    }
+
+    @Test
+    void anAbortHandlerThatThrowsIsReportedAndTheTaskIsCancelledAnyway() {
+        RuntimeException broken = new RuntimeException("abort broke");
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Object> t = Coro.spawn(() -> Traps.park(() -> {
+                throw broken;
+            }, "test"));
+            Coro.yieldNow();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            return null;
+        });
+        assertThat(reports.errors()).containsExactly(broken);
+    }
+
+    @Test
+    void checkpointRaisesBeforeSuspendingWhenCancelled() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> other = Coro.spawn(() -> trace.add("other ran"));
+            Task<Void> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                assertThat(Traps.isCancelled()).isTrue();
+                try {
+                    Traps.checkpoint();
+                } catch (CancelledError e) {
+                    trace.add("raised");
+                    throw e;
+                }
+            });
+            Coro.gatherSettled(other, t);
+        });
+        assertThat(trace.events()).containsExactly("other ran", "raised");
+    }
+
+    @Test
+    void wakeAtReschedulesAParkedTaskAtItsDeadline() {
+        long woke = Loops.run(() -> {
+            Task<?> me = Coro.currentTask();
+            EventLoop loop = Coro.loop();
+            dev.coro.Handle h = Traps.wakeAt(me, 1234);
+            Traps.park(() -> {
+                h.cancel();
+                return true;
+            });
+            return loop.time();
+        });
+        assertThat(woke).isEqualTo(1234);
+    }
+}
