@@ -22,10 +22,12 @@ run() { # prints the key=value fields of one Sleepers run
 }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
-printf '%-10s %12s %14s %20s\n' tasks wall_seconds peak_rss_mib heap_bytes_per_task
+COLUMNS=(wall_seconds spawn_seconds park_seconds wake_seconds process_cpu_seconds peak_rss_mib)
+printf '%-9s' tasks; printf ' %s' "${COLUMNS[@]}" heap_bytes_per_task; echo
 for n in "${SIZES[@]}"; do
   timed="$(run "$n")"
   heap="$(run "$n" --heap)"
-  printf '%-10s %12s %14s %20s\n' "$n" "$(field wall_seconds "$timed")" "$(field peak_rss_mib "$timed")" \
-    "$(field heap_bytes_per_task "$heap")"
+  printf '%-9s' "$n"
+  for c in "${COLUMNS[@]}"; do printf " %${#c}s" "$(field "$c" "$timed")"; done
+  printf ' %19s\n' "$(field heap_bytes_per_task "$heap")"
 done

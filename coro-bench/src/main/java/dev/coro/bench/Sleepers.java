@@ -14,8 +14,10 @@ import java.util.SplittableRandom;
 
 /**
  * N tasks on one loop, each sleeping a random 0-1 s of real time: the classic "a million sleepers"
- * comparison. Prints one line with the wall time from the first spawn to the last wake-up and the
- * process's peak resident set; with {@code --heap}, also the heap each parked sleeper holds.
+ * comparison. Prints one line with the wall time from the first spawn to the last wake-up, split
+ * into its three phases (spawning every task; every task's first step, which parks it in its sleep;
+ * the wake-ups until the last task ends), the process's CPU time and its peak resident set; with
+ * {@code --heap}, also the heap each parked sleeper holds.
  *
  * <p>Measures process-wide quantities (wall time, RSS), so it is a plain program run once per JVM
  * by {@code coro-bench/sleepers.sh}, not a JMH benchmark.
@@ -24,8 +26,9 @@ import java.util.SplittableRandom;
  */
 /* Implementation notes:
  *
- * With --heap the program forces two full GCs: one before spawning (baseline) and one after a
- * yieldNow() that lets every sleeper take its first step and park in Coro.sleep. The difference,
+ * After spawning, the main task yields once: that pass gives every sleeper its first step, which
+ * parks it in Coro.sleep. With --heap the program forces two full GCs: one before spawning
+ * (baseline) and one after that pass. The difference,
  * divided by N, is what one parked sleeper costs: task, scopes, timer, fiber and its frozen stack.
  * The GCs stall the loop, so the wall time of a --heap run is not the one to report; the script
  * runs each size twice.
@@ -44,6 +47,7 @@ public final class Sleepers {
         boolean heap = args.length == 2;
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long[] heapBytes = new long[1];
+        long[] spawned = new long[1], parked = new long[1];
         long start = System.nanoTime();
         // The main task spawns every sleeper in one step, far past the blocked-loop watchdog's threshold.
         try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).build()) {
@@ -57,16 +61,24 @@ public final class Sleepers {
                         return null;
                     });
                 }
-                if (heap) {
-                    Coro.yieldNow();
-                    heapBytes[0] = usedHeapAfterGc(memory) - baseline;
-                }
+                spawned[0] = System.nanoTime();
+                Coro.yieldNow();
+                parked[0] = System.nanoTime();
+                if (heap) heapBytes[0] = usedHeapAfterGc(memory) - baseline;
                 return null;
             }));
         }
-        double wall = (System.nanoTime() - start) / 1e9;
-        System.out.println(String.format(Locale.ROOT, "sleepers: tasks=%d wall_seconds=%.3f peak_rss_mib=%d", n, wall,
-                peakRssKib() / 1024) + (heap ? " heap_bytes_per_task=" + heapBytes[0] / n : ""));
+        long end = System.nanoTime();
+        double wall = (end - start) / 1e9;
+        // CPU time of the whole process (loop, GC and JIT threads): on a shared machine, wall time
+        // far above it means the process waited for a core.
+        double cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+        System.out.println(String.format(Locale.ROOT,
+                "sleepers: tasks=%d wall_seconds=%.3f spawn_seconds=%.3f park_seconds=%.3f wake_seconds=%.3f"
+                        + " process_cpu_seconds=%.3f peak_rss_mib=%d", n, wall, (spawned[0] - start) / 1e9,
+                (parked[0] - spawned[0]) / 1e9, (end - parked[0]) / 1e9, cpu, peakRssKib() / 1024)
+                + (heap ? " heap_bytes_per_task=" + heapBytes[0] / n : ""));
     }
 
     private static long usedHeapAfterGc(MemoryMXBean memory) {

@@ -21,9 +21,9 @@ import java.util.function.LongPredicate;
  * sequence 2, 1, 3, 4, 7, 11, ... found by trial division that yields after every candidate
  * divisor, another prints a message at a fixed interval, and both share one loop thread.
  *
- * <p>Invariant: {@link #steps} counts the trial divisions done so far; every one that does not
- * end the search for a factor is followed by exactly one {@link Coro#yieldNow()}, so the count is
- * also the number of task switches the search asked for (give or take one per composite).
+ * <p>Invariant: {@link #steps} counts the trial divisions done so far; each one that finds no
+ * factor is followed by exactly one {@link Coro#yieldNow()} (as in the note, a division that finds
+ * one returns at once), so steps = task switches asked for + composites tested.
  */
 /* Implementation notes:
  *
