@@ -203,7 +203,8 @@ public final class Coro {
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
-        EventLoop loop = (EventLoop) Traps.currentTask().core.kernel().handle();
+        Traps.currentTask();
+        EventLoop loop = Coro.loop();
         if (nanos == 0) throw deadlineExceeded(timeout, loop, null);
         T value;
         try (CancelScope scope = CancelScope.open()) {
@@ -265,12 +266,20 @@ public final class Coro {
      * {@link ExecutionException} are unwrapped first.
      *
      * <p><b>Checkpoint:</b> only if the stage is not complete. <b>Cancellation:</b> the task stops
-     * waiting at once; the stage is left alone.
+     * waiting at once; the stage is left alone. <b>Virtual time</b> stands still while the task
+     * waits, unless the loop has had nothing to do for 250 ms of real time: then it jumps to its next
+     * timer anyway, since the stage may be completed by one of its own sleeping tasks.
      *
      * @throws IllegalStateException outside a task (also on the loop thread, where waiting would deadlock)
      */
     @SuppressWarnings("unchecked")
     public static <T> T await(CompletionStage<T> stage) {
+        return await(stage, false);
+    }
+
+    /* strict: the stage is completed by a thread doing real work (toThread), so virtual time must
+     * not move until it is done; otherwise the loop may jump after a short real-time grace. */
+    private static <T> T await(CompletionStage<T> stage, boolean strict) {
         Objects.requireNonNull(stage, "stage");
         Task<?> me = Traps.currentTask();
         CompletableFuture<T> done = completedNow(stage);
@@ -281,19 +290,20 @@ public final class Coro {
         Kernel k = me.core.kernel();
         Object[] result = new Object[2];
         boolean[] waiting = {true};
-        k.foreignWorkStarted();
+        if (strict) k.foreignWorkStarted();
+        else k.futureWaitStarted();
         stage.whenComplete((v, e) -> k.callSoonThreadsafe(() -> {
             result[0] = v;
             result[1] = e;
             if (waiting[0]) {
                 waiting[0] = false;
-                k.foreignWorkEnded();
+                endWait(k, strict);
                 Traps.rescheduleValue(me, null);
             }
         }));
         Traps.park(() -> {
             waiting[0] = false;
-            k.foreignWorkEnded();
+            endWait(k, strict);
             return true;
         }, stage);
         if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
@@ -312,6 +322,11 @@ public final class Coro {
             return null;
         }
         return f.isDone() ? f : null;
+    }
+
+    private static void endWait(Kernel k, boolean strict) {
+        if (strict) k.foreignWorkEnded();
+        else k.futureWaitEnded();
     }
 
     private static <T> T unwrapDone(CompletableFuture<T> f) {
@@ -350,7 +365,7 @@ public final class Coro {
                 f.completeExceptionally(e);
             }
         });
-        return await(f);
+        return await(f, true);
     }
 
     static Kernel kernel(String what) {

@@ -10,16 +10,17 @@ import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import dev.coro.trace.Instrument;
 import dev.coro.trace.TraceRecorder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,13 +55,17 @@ public final class EventLoop implements AutoCloseable {
 
     private final Kernel kernel;
     private final String name;
+    private static final String CLOSED = "%s is closed. Create a new loop.";
+
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Set<CompletableFuture<?>> submitted = ConcurrentHashMap.newKeySet();
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
     private Thread thread;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
+        if (b.clock instanceof VirtualClock v) v.claim(this);
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
@@ -248,7 +253,7 @@ public final class EventLoop implements AutoCloseable {
             throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
-        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
         CompletableFuture<R> done = new CompletableFuture<>();
         synchronized (this) {
@@ -314,7 +319,15 @@ public final class EventLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Submissions whose task never finished (still pending, or never taken in) end here:
+        // their callers must not wait forever on a loop that is gone.
+        for (CompletableFuture<?> f : submitted) abandon(f);
         writeTrace();
+    }
+
+    private void abandon(CompletableFuture<?> future) {
+        future.completeExceptionally(new CancellationException(
+                "The task submitted to " + this + " did not finish before the loop closed"));
     }
 
     private void writeTrace() {
@@ -481,7 +494,7 @@ public final class EventLoop implements AutoCloseable {
     /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         SoonHandle h = new SoonHandle(callback);
         kernel.callSoonThreadsafe(h);
         return h;
@@ -516,8 +529,12 @@ public final class EventLoop implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
+        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = new CompletableFuture<>();
-        callSoonThreadsafe(() -> {
+        submitted.add(future);
+        future.whenComplete((v, e) -> submitted.remove(future));
+        if (kernel.isClosed()) abandon(future); // closed meanwhile: close() may have missed it
+        kernel.callSoonThreadsafe(() -> {
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {
                 if (future.isCancelled()) t.cancel();
@@ -544,7 +561,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void requireLoopThread(String what) {
-        if (kernel.isClosed()) throw new IllegalStateException(this + " is closed. Create a new loop.");
+        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         if (kernel.isRunning() && !kernel.onLoop()) {
             throw new IllegalStateException(what + " from " + Thread.currentThread() + " while " + this
                     + " runs on another thread: use callSoonThreadsafe(...) from other threads.");

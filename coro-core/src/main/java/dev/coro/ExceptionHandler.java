@@ -4,6 +4,11 @@ package dev.coro;
  * Receives the failures that nobody else can: a callback that threw, a task failure that nobody
  * observed, a task destroyed while pending. The loop survives whatever the handler does.
  *
+ * <p><b>Thread safety:</b> usually called on the loop's thread, but the blocked-loop watchdog calls it
+ * from its own thread (the loop thread is the one that is stuck), and
+ * {@link EventLoop#callExceptionHandler} from whichever thread calls it: a handler must be
+ * thread-safe.
+ *
  * <p>The default logs a WARNING through {@link System.Logger} (logger {@code dev.coro}) with the
  * failure attached as the record's throwable.
  */

@@ -63,8 +63,10 @@ final class Gathering {
                 return false;
             }, this);
         }
-        for (Task<?> t : tasks) t.core.markObserved();
+        // A cancelled gatherer raises without handing back the tasks' outcomes, so it must not
+        // mark them observed: a real failure among them is then reported by the loop, not lost.
         Traps.raiseIfCancelled();
+        for (Task<?> t : tasks) t.core.markObserved();
     }
 
     private void settled(Task<?> t) {

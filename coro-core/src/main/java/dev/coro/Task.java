@@ -52,7 +52,9 @@ public final class Task<T> {
     /**
      * Requests cancellation: irrevocable and level-triggered. From now on every suspension point
      * of the task raises {@link CancelledError}; a task that has not started never runs its body;
-     * the task ends cancelled unless its body fails with another exception. Safe from any thread.
+     * the task ends cancelled unless its body fails with another exception. Safe from any thread;
+     * from another thread the request reaches the loop at its next pass, and a task that finishes
+     * before then ends as it finished.
      *
      * @return false if the task had already finished
      */
@@ -186,8 +188,13 @@ public final class Task<T> {
         return core.stackTrace();
     }
 
-    /** Runs {@code callback} on the loop once the task has finished. */
-    void whenDone(Runnable callback) {
+    /**
+     * Runs {@code callback} on the loop when the task finishes, however it ends (asyncio's
+     * add_done_callback); in the next pass if it has finished already. Callbacks run in the order
+     * they were added; one that throws is reported and the others still run. Loop thread only.
+     */
+    public void whenDone(Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "callback");
         core.whenDone(callback);
     }
 

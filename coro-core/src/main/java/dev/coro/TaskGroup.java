@@ -79,7 +79,10 @@ public final class TaskGroup {
                 // children may share one exception instance, and a throwable cannot suppress itself
                 if (g.failures.get(i) != first) first.addSuppressed(g.failures.get(i));
             }
-            throw Sneaky.<RuntimeException>rethrow(first);
+            // The body's own exception passes unchanged (it ran in this task); a child's failure comes
+            // back by the rethrow rules, a checked one wrapped in TaskFailedException.
+            if (first == bodyError) throw Sneaky.<RuntimeException>rethrow(first);
+            throw Task.rethrow(first, "a child of " + g);
         }
         if (bodyError != null) throw Sneaky.<RuntimeException>rethrow(bodyError);
         Traps.raiseIfCancelled();

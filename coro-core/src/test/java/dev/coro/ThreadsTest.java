@@ -320,13 +320,15 @@ class ThreadsTest {
     void aTaskWaitsForATaskOfAnotherLoopOnlyThroughAFuture() throws Exception {
         try (EventLoop other = EventLoop.create()) {
             CompletableFuture<Void> release = new CompletableFuture<>();
+            CompletableFuture<Void> finished = new CompletableFuture<>();
             CompletableFuture<Task<String>> spawned = new CompletableFuture<>();
+            // The other loop runs until the test says so, so that the submission below finds it running.
             Thread runner = Thread.ofPlatform().start(() -> other.run(() -> {
                 spawned.complete(Coro.spawn("elsewhere", () -> {
                     Coro.await(release);
                     return "from the other loop";
                 }));
-                return Coro.await(release);
+                return Coro.await(finished);
             }));
             Task<String> foreign = spawned.get(5, TimeUnit.SECONDS);
             String v = Loops.run(() -> {
@@ -338,6 +340,7 @@ class ThreadsTest {
                 return Coro.await(other.submit(foreign::join));
             });
             assertThat(v).isEqualTo("from the other loop");
+            finished.complete(null);
             runner.join();
         }
     }

@@ -176,6 +176,7 @@ public final class TcpServer implements AutoCloseable {
         }
         Task<Void> task = Coro.spawn("conn-" + ++accepted + " " + stream.remoteAddress(), () -> serve(stream));
         connections.put(task, stream);
+        task.whenDone(() -> release(task)); // a task cancelled before its first step never runs serve()
     }
 
     private Void serve(TcpStream stream) {
@@ -190,7 +191,7 @@ public final class TcpServer implements AutoCloseable {
         return null;
     }
 
-    /* Ends a connection: from its own task, or from shutdown() for a task cancelled before it ran. */
+    /* Ends a connection, once: from its own task, or when a task cancelled before it ran is done. */
     private void release(Task<?> task) {
         TcpStream stream = connections.remove(task);
         if (stream == null) return;

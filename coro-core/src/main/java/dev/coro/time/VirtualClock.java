@@ -14,9 +14,23 @@ import java.util.Objects;
  */
 public final class VirtualClock implements Clock {
     private long now;
+    private Object owner;
 
     /** A clock at time 0. */
     public VirtualClock() {}
+
+    /**
+     * Binds this clock to the loop that runs on it; a clock belongs to one loop only.
+     *
+     * @throws IllegalArgumentException if another loop has claimed it
+     */
+    public synchronized void claim(Object loop) {
+        if (owner != null && owner != loop) {
+            throw new IllegalArgumentException("clock: " + this + " already belongs to " + owner
+                    + " (expected: a fresh VirtualClock for each loop; time is per loop)");
+        }
+        owner = loop;
+    }
 
     @Override
     public long nanos() {

@@ -119,8 +119,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * On the continuation backend bodies run on their driver's thread, which knows what it runs.
      */
     public static Object currentThreadFiberAttachment() {
-        ThreadFiber f = ThreadFiber.current();
-        return f == null ? null : f.attachment();
+        return ThreadFiber.currentAttachment();
     }
 
     /**

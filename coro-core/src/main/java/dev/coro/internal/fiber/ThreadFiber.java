@@ -47,6 +47,8 @@ final class ThreadFiber extends Fiber {
     private volatile int turn = DRIVER;
     private volatile boolean abandoned;
     private Thread driver;
+    /* The thread fiber whose body resumed this one (a generator driven by a task), or null. */
+    private ThreadFiber driverFiber;
 
     ThreadFiber(Runnable body, Supplier<String> name) {
         super(body, name);
@@ -56,6 +58,18 @@ final class ThreadFiber extends Fiber {
     /** The thread fiber whose body runs on the calling thread, or null. */
     static ThreadFiber current() {
         return CURRENT.get();
+    }
+
+    /**
+     * The first attachment up the chain of fibers driving the calling thread's body: a generator's
+     * body driven by a task sees the task, as it does on the continuation backend, where both run on
+     * the loop thread.
+     */
+    static Object currentAttachment() {
+        for (ThreadFiber f = current(); f != null; f = f.driverFiber) {
+            if (f.attachment() != null) return f.attachment();
+        }
+        return null;
     }
 
     private void runOnThread() {
@@ -78,6 +92,7 @@ final class ThreadFiber extends Fiber {
     @Override
     void doResume(boolean first) {
         driver = Thread.currentThread();
+        driverFiber = current();
         turn = FIBER;
         if (first) {
             thread.setName(name.get()); // named late: the name supplier may need a fully built owner

@@ -84,7 +84,7 @@ public final class Kernel {
     private volatile Thread thread;
     private volatile boolean selecting;
     private volatile boolean running;
-    private boolean closed;
+    private volatile boolean closed;
     private boolean stopRequested;
     private TaskCore current;
     /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
@@ -92,6 +92,7 @@ public final class Kernel {
     private final Progress progress = new Progress();
     private long watchdogNanos;
     private int foreignWork;
+    private int futureWaits;
     private int liveCount;
     private long taskCounter;
     private long spawnCounter;
@@ -235,6 +236,26 @@ public final class Kernel {
         foreignWork--;
     }
 
+    /**
+     * Tells the loop that a task waits for a future that something else completes: another thread,
+     * or just as well another task of this loop. Virtual time then jumps only after the loop has been
+     * idle for {@link #FUTURE_GRACE_NANOS} of real time (Trio's autojump threshold), so that a future
+     * completed by a sleeping task of this loop cannot freeze the clock forever, while a foreign
+     * future that answers within that time still sees the clock stand still. Work started with
+     * toThread is different: the clock never jumps while it runs ({@link #foreignWorkStarted()}).
+     */
+    public void futureWaitStarted() {
+        futureWaits++;
+    }
+
+    /** The counterpart of {@link #futureWaitStarted()}. */
+    public void futureWaitEnded() {
+        futureWaits--;
+    }
+
+    /** How long an idle virtual-time loop waits for awaited futures before it jumps anyway. */
+    public static final long FUTURE_GRACE_NANOS = 250_000_000;
+
     /** Registers {@code channel} with the loop's selector; {@code callback} runs when it is ready. */
     public SelectionKey register(SelectableChannel channel, int ops, IoCallback callback) throws ClosedChannelException {
         return channel.register(selector, ops, callback);
@@ -365,11 +386,15 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
-        if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
         try {
+            if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
+            // The task never suspended: take it out of whatever the park registered it with (a
+            // sleep's timer, a wait queue), or that would later wake an unrelated wait.
+            Trap trap = t.trap;
             t.trap = null;
+            if (trap instanceof Trap.Park p) p.abort().abort();
             throw e;
         }
         Throwable e = t.resumeError;
@@ -422,6 +447,9 @@ public final class Kernel {
             throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name()
                     + "]: it is not the innermost open scope. Close scopes in the reverse order of opening.");
         }
+        // Tasks spawned into s may outlive it; s stays reachable from the scope around it, so that
+        // cancelling an enclosing scope still wakes them.
+        if (s.firstChild != null) s.parent.keepClosed(s);
         t.scope = s.parent;
     }
 
@@ -467,6 +495,7 @@ public final class Kernel {
             propagate(c, null);
             c = next;
         }
+        for (Scope closed : x.closedWithChildren()) propagateToChildren(closed);
     }
 
     // ------------------------------------------------------------------ the loop
@@ -496,7 +525,7 @@ public final class Kernel {
         long wait;
         if (!ready.isEmpty() || stopRequested) wait = 0;
         else if (timers.isEmpty()) wait = -1;
-        else if (virtualClock != null) wait = foreignWork > 0 ? -1 : 0;
+        else if (virtualClock != null) wait = foreignWork > 0 ? -1 : futureWaits > 0 ? FUTURE_GRACE_NANOS : 0;
         else wait = Math.max(0, timers.peek().deadline() - clock.nanos());
 
         // Phase 2: poll I/O and take in thread-safe submissions.
@@ -661,7 +690,10 @@ public final class Kernel {
             Throwable site = t.creationSite;
             report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName() + "]"
                     + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
-            if (t.fiber != null) t.fiber.abandon();
+            if (t.fiber != null) {
+                t.fiber.attach(null); // a thread-backend body unwinding on its own thread is no task of ours any more
+                t.fiber.abandon();
+            }
             unlinkLive(t);
         }
         reportLostFailures();
@@ -678,6 +710,8 @@ public final class Kernel {
     private static final class LostFailure {
         final String taskName;
         final Throwable failure;
+        volatile boolean observed;
+        Cleaner.Cleanable cleanable;
 
         LostFailure(String taskName, Throwable failure) {
             this.taskName = taskName;
@@ -689,13 +723,17 @@ public final class Kernel {
         LostFailure record = new LostFailure(t.name(), f);
         t.lost = record;
         lostFailures.add(record);
-        CLEANER.register(t.owner, () -> callSoonThreadsafe(() -> reportLost(record)));
+        record.cleanable = CLEANER.register(t.owner, () -> {
+            if (!record.observed && !closed) callSoonThreadsafe(() -> reportLost(record));
+        });
     }
 
     void failureObserved(TaskCore t) {
-        if (t.lost != null) {
-            lostFailures.remove((LostFailure) t.lost);
+        if (t.lost instanceof LostFailure record) {
+            lostFailures.remove(record);
             t.lost = null;
+            record.observed = true;
+            record.cleanable.clean(); // unregisters from the Cleaner; the action now does nothing
         }
     }
 

@@ -23,6 +23,8 @@ public final class Scope {
     final boolean shielded;
     boolean cancelled;
     TaskCore firstChild;
+    /* Scopes closed inside this one while tasks spawned into them still ran; pruned as they empty. */
+    private java.util.ArrayList<Scope> closed;
     private TaskCore lastChild;
     private final Object owner;
 
@@ -63,6 +65,19 @@ public final class Scope {
      */
     public boolean absorbsCancellation() {
         return cancelled && !isCancelledFromOutside();
+    }
+
+    void keepClosed(Scope s) {
+        if (closed == null) closed = new java.util.ArrayList<>(2);
+        closed.removeIf(c -> c.firstChild == null && (c.closed == null || c.closed.isEmpty()));
+        closed.add(s);
+    }
+
+    /** The closed scopes inside this one that still hold running tasks (a snapshot). */
+    java.util.List<Scope> closedWithChildren() {
+        if (closed == null) return java.util.List.of();
+        closed.removeIf(c -> c.firstChild == null && (c.closed == null || c.closed.isEmpty()));
+        return java.util.List.copyOf(closed);
     }
 
     void addChild(TaskCore child) {

@@ -15,7 +15,7 @@ public final class Timer implements Handle, Runnable {
     private final Runnable action;
     private final TimerHeap heap;
     private final boolean inline;
-    private boolean cancelled;
+    private volatile boolean cancelled;
     private boolean ran;
 
     Timer(TimerHeap heap, long deadline, long seq, Runnable action, boolean inline) {

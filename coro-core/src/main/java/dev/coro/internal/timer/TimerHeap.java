@@ -80,8 +80,17 @@ public final class TimerHeap {
     }
 
     void cancel(Timer t) {
-        if (onLoop.getAsBoolean()) cancelHere(t);
-        else toLoop.accept(() -> cancelHere(t));
+        if (onLoop.getAsBoolean()) {
+            cancelHere(t);
+            return;
+        }
+        // From another thread: the timer will not run from now on (a volatile flag); the loop takes
+        // it out of the heap on its next pass.
+        if (t.hasRun()) return;
+        t.markCancelled();
+        toLoop.accept(() -> {
+            if (t.index >= 0) removeAt(t.index);
+        });
     }
 
     private void cancelHere(Timer t) {
