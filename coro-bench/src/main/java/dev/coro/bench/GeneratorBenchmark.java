@@ -36,33 +36,64 @@ public class GeneratorBenchmark {
         while (true) out.yield(i++);
     }
 
-    @State(Scope.Thread)
-    public static class Lazy {
-        Generator<Long> gen;
+    /** The counter a benchmark reads, started once per trial and closed after it. */
+    public abstract static class Counter {
+        Iterator<Long> values;
+
+        abstract Iterator<Long> open();
 
         @Setup(Level.Trial)
         public void start() {
-            gen = Generator.of(GeneratorBenchmark::count);
+            values = open();
         }
 
         @TearDown(Level.Trial)
-        public void stop() {
-            gen.close();
+        public void stop() throws Exception {
+            if (values instanceof AutoCloseable closeable) closeable.close();
         }
     }
 
     @State(Scope.Thread)
-    public static class Prefetching {
-        Generator<Long> gen;
-
-        @Setup(Level.Trial)
-        public void start() {
-            gen = Generator.prefetch(256, GeneratorBenchmark::count);
+    public static class Lazy extends Counter {
+        @Override
+        Iterator<Long> open() {
+            return Generator.of(GeneratorBenchmark::count);
         }
+    }
 
-        @TearDown(Level.Trial)
-        public void stop() {
-            gen.close();
+    @State(Scope.Thread)
+    public static class Prefetching extends Counter {
+        @Override
+        Iterator<Long> open() {
+            return Generator.prefetch(256, GeneratorBenchmark::count);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class HandWritten extends Counter {
+        @Override
+        Iterator<Long> open() {
+            return new Iterator<>() {
+                private long i;
+
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Long next() {
+                    return i++;
+                }
+            };
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class PlatformThread extends Counter {
+        @Override
+        Iterator<Long> open() {
+            return new PlatformThreadGenerator<>(GeneratorBenchmark::count);
         }
     }
 
@@ -85,42 +116,10 @@ public class GeneratorBenchmark {
         }
     }
 
-    @State(Scope.Thread)
-    public static class HandWritten {
-        final Iterator<Long> it = new Iterator<>() {
-            private long i;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Long next() {
-                return i++;
-            }
-        };
-    }
-
-    @State(Scope.Thread)
-    public static class PlatformThread {
-        PlatformThreadGenerator<Long> gen;
-
-        @Setup(Level.Trial)
-        public void start() {
-            gen = new PlatformThreadGenerator<>(GeneratorBenchmark::count);
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() {
-            gen.close();
-        }
-    }
-
     @Benchmark
     @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
     public Long continuationNext(Lazy s) {
-        return s.gen.next();
+        return s.values.next();
     }
 
     @Benchmark
@@ -132,25 +131,25 @@ public class GeneratorBenchmark {
     @Benchmark
     @Fork(jvmArgsAppend = "-Dcoro.backend=thread")
     public Long threadNext(Lazy s) {
-        return s.gen.next();
+        return s.values.next();
     }
 
     @Benchmark
     @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
     public Long continuationPrefetch256Next(Prefetching s) {
-        return s.gen.next();
+        return s.values.next();
     }
 
     @Benchmark
     @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
     public Long handWrittenIteratorNext(HandWritten s) {
-        return s.it.next();
+        return s.values.next();
     }
 
     @Benchmark
     @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
     public Long platformThreadHandOffNext(PlatformThread s) {
-        return s.gen.next();
+        return s.values.next();
     }
 
     /**

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongPredicate;
 import org.junit.jupiter.api.Test;
 
 class CoroutineTest {
@@ -24,6 +26,26 @@ class CoroutineTest {
             }
             return total;
         });
+    }
+
+    @Test
+    void theClassExampleRuns() {
+        Iterable<Long> fibs = Generator.iterable(GeneratorTest.lucas());
+        LongPredicate pred = x -> x > 100;
+        Coroutine<Void, Void, Long> search = Coroutine.of(co -> {
+            for (long x : fibs) {
+                if (pred.test(x)) return x;
+                co.yield(null);
+            }
+            throw new NoSuchElementException("Not found");
+        });
+        int sends = 0;
+        while (!search.isDone()) {
+            search.send(null);
+            sends++;
+        }
+        assertThat(search.result()).isEqualTo(123L);
+        assertThat(sends).isEqualTo(11);
     }
 
     @Test

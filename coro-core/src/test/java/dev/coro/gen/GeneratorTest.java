@@ -28,6 +28,29 @@ class GeneratorTest {
         });
     }
 
+    /** The class Javadoc's example: the Lucas numbers. */
+    static Generator.Body<Long> lucas() {
+        return out -> {
+            long a = 2, b = 1;
+            out.yield(a);
+            while (true) {
+                out.yield(b);
+                long t = a + b;
+                a = b;
+                b = t;
+            }
+        };
+    }
+
+    @Test
+    void theClassExampleRuns() {
+        Generator<Long> fib = Generator.of(lucas());
+        assertThat(fib.next()).isEqualTo(2L);
+        assertThat(fib.stream().limit(5).toList()).containsExactly(1L, 3L, 4L, 7L, 11L);
+        fib.close();
+        assertThat(fib.hasNext()).isFalse();
+    }
+
     @Test
     void nothingOfTheBodyRunsBeforeTheFirstNext() {
         Generator<String> gen = abc();
