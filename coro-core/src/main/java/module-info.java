@@ -8,5 +8,8 @@ module dev.coro {
     exports dev.coro;
     exports dev.coro.gen;
     exports dev.coro.lowlevel;
+    exports dev.coro.net;
+    exports dev.coro.sync;
     exports dev.coro.time;
+    exports dev.coro.trace;
 }

@@ -8,6 +8,11 @@ import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
+import dev.coro.trace.Instrument;
+import dev.coro.trace.TraceRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +55,21 @@ public final class EventLoop implements AutoCloseable {
     private final Kernel kernel;
     private final String name;
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Path traceFile;
+    private final TraceRecorder traceRecorder;
     private Thread thread;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
         ExceptionHandler handler = b.exceptionHandler;
+        List<Instrument> instruments = new ArrayList<>(b.instruments);
+        this.traceFile = b.traceFile;
+        this.traceRecorder = traceFile == null ? null : new TraceRecorder();
+        if (traceRecorder != null) instruments.add(traceRecorder);
+        InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
         this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                b.schedulingSeed);
+                b.schedulingSeed, probe);
+        if (probe != null) probe.attach(kernel);
         kernel.setHandle(this);
         kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
     }
@@ -85,6 +98,8 @@ public final class EventLoop implements AutoCloseable {
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
         private Long schedulingSeed;
         private Duration watchdog = defaultWatchdog();
+        private final List<Instrument> instruments = new ArrayList<>();
+        private Path traceFile;
 
         private Builder() {}
 
@@ -140,6 +155,28 @@ public final class EventLoop implements AutoCloseable {
         public Builder watchdog(Duration threshold) {
             Durations.nonNegativeNanos(threshold, "threshold");
             this.watchdog = threshold;
+            return this;
+        }
+
+        /**
+         * Calls {@code instrument} at the loop's fixed points (see {@link Instrument}); may be called
+         * several times, the instruments are called in the order they were added.
+         */
+        public Builder instrument(Instrument instrument) {
+            instruments.add(Objects.requireNonNull(instrument, "instrument"));
+            return this;
+        }
+
+        /**
+         * Records a trace of the loop (a {@link TraceRecorder}) and writes it to {@code file} when the
+         * loop is closed: an HTML timeline if the name ends in {@code .html}, Chrome trace-event JSON
+         * (for ui.perfetto.dev) if it ends in {@code .json}.
+         *
+         * @throws IllegalArgumentException if the name ends in neither
+         */
+        public Builder trace(Path file) {
+            TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            this.traceFile = file;
             return this;
         }
 
@@ -248,9 +285,11 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Closes the loop: tasks still pending are reported as destroyed ("Task was destroyed but it
      * is pending"), failures nobody observed are reported, the selector is closed and the loop's
-     * thread ends. Closing a closed loop does nothing.
+     * thread ends. Closing a closed loop does nothing. A loop built with
+     * {@link Builder#trace(Path)} writes its trace file now.
      *
      * @throws IllegalStateException if the loop is running
+     * @throws UncheckedIOException if the trace file cannot be written (the loop is closed all the same)
      */
     @Override
     public void close() {
@@ -263,17 +302,27 @@ public final class EventLoop implements AutoCloseable {
         }
         if (t == null) {
             kernel.close();
-            return;
+        } else {
+            execute(() -> {
+                kernel.close();
+                return null;
+            });
+            LoopManagement.unregister(this);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        execute(() -> {
-            kernel.close();
-            return null;
-        });
-        LoopManagement.unregister(this);
+        writeTrace();
+    }
+
+    private void writeTrace() {
+        if (traceFile == null) return;
         try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            traceRecorder.write(traceFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the trace of " + this + " to " + traceFile, e);
         }
     }
 
@@ -327,6 +376,17 @@ public final class EventLoop implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Hands {@code error} to this loop's {@link ExceptionHandler}, as the loop itself does with
+     * failures nobody else can handle (asyncio's call_exception_handler): for code that owns tasks
+     * nobody joins, such as a server's connection tasks. Safe from any thread; the handler then runs
+     * on the calling thread.
+     */
+    public void callExceptionHandler(String message, Throwable error) {
+        Objects.requireNonNull(message, "message");
+        kernel.report(message, error);
     }
 
     /** The loop's name (and its thread's). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coro.internal.fiber.Backend;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,16 +66,19 @@ class DroppedGeneratorTest {
     void onTheThreadBackendADroppedGeneratorsBodyUnwindsAndItsThreadEnds() throws InterruptedException {
         assumeTrue(Backend.current() == Backend.THREAD, "only thread fibers own a thread");
         suspendedGenerator();
-        assertThat(collectUntil(() -> unwound.getCount() == 0)).isTrue();
-        assertThat(bodyThread.get().join(java.time.Duration.ofMillis(500))).isTrue();
+        assertBodyUnwoundAndItsThreadEnded();
     }
 
     @Test
     void onTheThreadBackendADroppedCoroutinesBodyUnwindsAndItsThreadEnds() throws InterruptedException {
         assumeTrue(Backend.current() == Backend.THREAD, "only thread fibers own a thread");
         suspendedCoroutine();
+        assertBodyUnwoundAndItsThreadEnded();
+    }
+
+    private void assertBodyUnwoundAndItsThreadEnded() throws InterruptedException {
         assertThat(collectUntil(() -> unwound.getCount() == 0)).isTrue();
-        assertThat(bodyThread.get().join(java.time.Duration.ofMillis(500))).isTrue();
+        assertThat(bodyThread.get().join(Duration.ofMillis(500))).isTrue();
     }
 
     @Test

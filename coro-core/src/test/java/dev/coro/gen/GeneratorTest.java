@@ -192,6 +192,28 @@ class GeneratorTest {
     }
 
     @Test
+    void yieldingThroughTheOuterYielderFromAnInnerBodyIsRefused() {
+        Generator<String> outer = Generator.of(out -> {
+            Generator<String> inner = Generator.of(in -> out.yield("smuggled"));
+            inner.hasNext();
+        });
+        assertThatThrownBy(outer::next)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another generator or coroutine that it resumed is running on top of it");
+    }
+
+    @Test
+    void yieldingThroughAYielderOutsideItsBodyIsRefused() {
+        AtomicReference<Generator.Yielder<String>> leaked = new AtomicReference<>();
+        Generator<String> gen = Generator.of(leaked::set);
+        assertThat(gen.hasNext()).isFalse();
+        assertThatThrownBy(() -> leaked.get().yield("late"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("it is not running");
+        assertThat(gen.hasNext()).isFalse();
+    }
+
+    @Test
     void yieldAllYieldsEveryValue() {
         Generator<Integer> gen = Generator.of(out -> {
             out.yieldAll(List.of(1, 2));

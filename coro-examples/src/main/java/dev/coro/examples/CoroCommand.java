@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code coro} command line: the demo, the walkthrough, the servers. */
 @Command(name = "coro", mixinStandardHelpOptions = true, version = "coro 0.1.0",
         description = "asyncio for Java: generators, tasks and an event loop on one thread.",
-        subcommands = {DemoCommand.class, WalkthroughCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, WalkthroughCommand.class, dev.coro.examples.serve.ServeCommand.class,
+                TraceCommand.class, CommandLine.HelpCommand.class})
 public final class CoroCommand implements Callable<Integer> {
 
     @Override

@@ -141,10 +141,7 @@ final class ContinuationFiber extends Fiber {
             throw new IllegalStateException("coro bug: getCurrentContinuation failed", t);
         }
         if (innermost != continuation) {
-            throw new IllegalStateException("Cannot suspend " + name.get() + " from here: "
-                    + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
-                                        : "it is not running")
-                    + ". Suspend only from the innermost running body.");
+            throw cannotSuspendHere();
         }
         state = SUSPENDED;
         try {

@@ -138,7 +138,11 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      */
     public abstract StackTraceElement[] stackTrace();
 
-    /** Releases a fiber that will never be resumed again; its finally blocks may not run. */
+    /**
+     * Releases a suspended fiber that will never be resumed again; may be called from any thread.
+     * On the continuation backend its body simply becomes garbage and its finally blocks never
+     * run; on the thread backend the body unwinds on its own thread, running them there.
+     */
     public abstract void abandon();
 
     /**
@@ -159,6 +163,14 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         } catch (Throwable t) {
             escaped = t;
         }
+    }
+
+    /** The error of a suspend() called from outside the body, or from under a fiber it resumed. */
+    final IllegalStateException cannotSuspendHere() {
+        return new IllegalStateException("Cannot suspend " + name.get() + " from here: "
+                + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
+                                    : "it is not running")
+                + ". Suspend only from the innermost running body.");
     }
 
     private WrongThreadException wrongThread(Thread caller) {

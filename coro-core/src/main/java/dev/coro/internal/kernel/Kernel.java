@@ -55,6 +55,11 @@ import java.util.function.Function;
  * step() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
  *
+ * Instrumentation: `probe` is final and null unless the loop was built with an instrument, so each
+ * hook site costs one null check and no clock read when nobody listens (the switch benchmark
+ * TraceOverheadBenchmark keeps that honest). The probe is called after the kernel's own state
+ * change is complete, so whatever it does cannot tear the kernel's invariants.
+ *
  * Lost-failure reporting is deferred: a task that fails leaves a LostFailure record that is
  * reported when the loop closes, or when the task's handle is garbage-collected (a Cleaner), unless
  * someone observed the failure first.
@@ -72,6 +77,7 @@ public final class Kernel {
     private final BiConsumer<String, Throwable> exceptionHandler;
     private final boolean debug;
     private final Random shuffle;
+    private final Probe probe;
     private final LinkedHashSet<LostFailure> lostFailures = new LinkedHashSet<>();
     private final TaskCore liveHead;
 
@@ -81,11 +87,14 @@ public final class Kernel {
     private boolean closed;
     private boolean stopRequested;
     private TaskCore current;
+    /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
+    private TaskCore finishing;
     private final Progress progress = new Progress();
     private long watchdogNanos;
     private int foreignWork;
     private int liveCount;
     private long taskCounter;
+    private long spawnCounter;
     private long passes;
     private Object handle;
 
@@ -93,18 +102,20 @@ public final class Kernel {
      * A kernel on {@code clock}. {@code ownerFactory} makes the public handle of each new task;
      * {@code exceptionHandler} receives failures nobody else can: callbacks that throw, lost task
      * failures, tasks destroyed while pending. A non-null {@code schedulingSeed} shuffles each
-     * pass's batch (for tests that must not depend on the FIFO order); null keeps FIFO.
+     * pass's batch (for tests that must not depend on the FIFO order); null keeps FIFO. A non-null
+     * {@code probe} is told what happens at the kernel's fixed points (see {@link Probe}).
      */
     public Kernel(Clock clock, Function<TaskCore, Object> ownerFactory,
-                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Long schedulingSeed) {
+                  BiConsumer<String, Throwable> exceptionHandler, boolean debug, Long schedulingSeed, Probe probe) {
         this.clock = clock;
+        this.probe = probe;
         this.virtualClock = clock instanceof VirtualClock v ? v : null;
         this.ownerFactory = ownerFactory;
         this.exceptionHandler = exceptionHandler;
         this.debug = debug;
         this.shuffle = schedulingSeed == null ? null : new Random(schedulingSeed);
         this.timers = new TimerHeap(this::onLoop, this::callSoonThreadsafe);
-        this.liveHead = new TaskCore(this, "live-list-head", null, null, null);
+        this.liveHead = new TaskCore(this, 0, "live-list-head", 0, null, null, null);
         liveHead.prevLive = liveHead.nextLive = liveHead;
         try {
             this.selector = Selector.open();
@@ -229,6 +240,11 @@ public final class Kernel {
         return channel.register(selector, ops, callback);
     }
 
+    /** The key of {@code channel} with the loop's selector, or null if it is not registered here. */
+    public SelectionKey keyFor(SelectableChannel channel) {
+        return channel.keyFor(selector);
+    }
+
     /** Number of channels registered with the selector (cancelled keys leave at the next poll). */
     public int registeredKeys() {
         return selector.keys().size();
@@ -239,7 +255,7 @@ public final class Kernel {
     /** Creates a task that runs {@code body}, inside {@code parentScope} if not null, and makes it ready. */
     public TaskCore spawn(String name, Callable<?> body, Scope parentScope) {
         if (closed) throw new IllegalStateException("Cannot spawn a task on a closed loop. Create a new loop.");
-        TaskCore t = new TaskCore(this, name != null ? name : "Task-" + ++taskCounter, body, parentScope,
+        TaskCore t = new TaskCore(this, ++spawnCounter, name, name != null ? 0 : ++taskCounter, body, parentScope,
                 debug ? new Throwable("Task created here") : null);
         t.owner = ownerFactory.apply(t);
         TaskCore parent = currentTask();
@@ -250,22 +266,24 @@ public final class Kernel {
         if (parentScope != null) parentScope.addChild(t);
         linkLive(t);
         ready.addLast(t);
+        if (probe != null) probe.spawned(t, parent, clock.nanos());
         return t;
     }
 
     /* The single resume site: every fiber of every task is resumed here and nowhere else. */
     private void step(TaskCore t) {
-        if (t.fiber == null) {
-            if (t.scope.isEffectivelyCancelled()) {
-                finish(t);
-                return;
-            }
-            t.fiber = Fiber.create(() -> runBody(t), t::name);
-            t.fiber.attach(t);
+        if (t.fiber == null && t.scope.isEffectivelyCancelled()) {
+            finish(t);
+            return;
         }
         t.state = TaskCore.RUNNING;
         current = t;
+        if (probe != null) probe.stepStarted(t, clock.nanos());
         try {
+            if (t.fiber == null) {   // inside the step, so that a trace counts making the fiber as its cost
+                t.fiber = Fiber.create(() -> runBody(t), t::name);
+                t.fiber.attach(t);
+            }
             t.fiber.resume();
         } finally {
             current = null;
@@ -281,14 +299,16 @@ public final class Kernel {
             case Trap.Checkpoint c -> {
                 t.state = TaskCore.READY;
                 ready.addLast(t);
+                if (probe != null) probe.stepEnded(t, false, null, clock.nanos());
             }
             case Trap.Park p -> {
                 t.state = TaskCore.PARKED;
                 t.abort = p.abort();
                 t.waitReason = p.reason();
                 t.parkedAt = clock.nanos();
+                if (probe != null) probe.stepEnded(t, true, p.reason(), t.parkedAt);
             }
-            case null -> throw new IllegalStateException("coro bug: " + t.name + " suspended without a trap");
+            case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
         }
     }
 
@@ -309,7 +329,7 @@ public final class Kernel {
         // much as its own cancel() does: a body that returned anyway, or never ran, ends cancelled.
         if (f instanceof CancelledError || (f == null && t.root.isEffectivelyCancelled())) {
             t.cancelled = true;
-            CancellationException ce = new CancellationException("Task[name=" + t.name + "] was cancelled");
+            CancellationException ce = new CancellationException("Task[name=" + t.name() + "] was cancelled");
             if (f != null) ce.initCause(f);
             t.failure = ce;
             t.value = null;
@@ -317,7 +337,10 @@ public final class Kernel {
             recordLostFailure(t, f);
         }
         if (t.fiber == null) t.value = null;
+        if (probe != null) probe.done(t, clock.nanos());
+        finishing = t;
         t.runDoneCallbacks();
+        finishing = null;
     }
 
     // ------------------------------------------------------------------ the two traps (task side)
@@ -360,7 +383,7 @@ public final class Kernel {
     /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */
     public void reschedule(TaskCore t, Object value, Throwable error) {
         if (t.state != TaskCore.PARKED) {
-            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name + ", state=" + t.stateName()
+            throw new IllegalStateException("Cannot reschedule Task[name=" + t.name() + ", state=" + t.stateName()
                     + "]: only a parked task can be rescheduled, exactly once per park.");
         }
         t.state = TaskCore.READY;
@@ -369,6 +392,7 @@ public final class Kernel {
         t.resumeValue = value;
         t.resumeError = error;
         ready.addLast(t);
+        if (probe != null) probe.woken(t, current != null ? current : finishing, clock.nanos());
     }
 
     /** Changes what takes the parked {@code t} out of its wait (a waiter moved to another queue). */
@@ -379,7 +403,7 @@ public final class Kernel {
 
     /** A fresh CancelledError for {@code t}. */
     public static CancelledError cancelledError(TaskCore t) {
-        return new CancelledError("Task[name=" + t.name + "] was cancelled");
+        return new CancelledError("Task[name=" + t.name() + "] was cancelled");
     }
 
     // ------------------------------------------------------------------ cancel scopes
@@ -395,7 +419,7 @@ public final class Kernel {
     public void closeScope(Scope s) {
         TaskCore t = s.task;
         if (t.scope != s) {
-            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name
+            throw new IllegalStateException("Cannot close " + s + " of Task[name=" + t.name()
                     + "]: it is not the innermost open scope. Close scopes in the reverse order of opening.");
         }
         t.scope = s.parent;
@@ -430,7 +454,7 @@ public final class Kernel {
             try {
                 out = t.abort.abort();
             } catch (Throwable e) {
-                report("Exception in the abort handler of Task[name=" + t.name + "]", e);
+                report("Exception in the abort handler of Task[name=" + t.name() + "]", e);
                 out = true;
             }
             if (out && t.state == TaskCore.PARKED) reschedule(t, null, cancelledError(t));
@@ -479,15 +503,19 @@ public final class Kernel {
         pollIo(wait);
         drainInbox();
 
-        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first.
-        if (virtualClock != null && ready.isEmpty() && foreignWork == 0 && !timers.isEmpty()) {
-            virtualClock.jumpTo(timers.peek().deadline());
-        }
-        long now = clock.nanos();
-        Timer due;
-        while ((due = timers.pollDue(now)) != null) {
-            if (due.isInline()) runCallback(due);
-            else ready.addLast(due);
+        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first. Without
+        // timers the clock is not read: a pass of task switches should not pay for clock_gettime.
+        if (!timers.isEmpty()) {
+            if (virtualClock != null && ready.isEmpty() && foreignWork == 0) {
+                virtualClock.jumpTo(timers.peek().deadline());
+            }
+            long now = clock.nanos();
+            Timer due;
+            while ((due = timers.pollDue(now)) != null) {
+                if (probe != null) probe.timerFired(due.deadline(), now);
+                if (due.isInline()) runCallback(due);
+                else ready.addLast(due);
+            }
         }
 
         // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
@@ -527,12 +555,15 @@ public final class Kernel {
                 return;
             }
             selecting = true;
+            if (probe != null) probe.ioWaitStarted(waitNanos, clock.nanos());
+            int readyChannels = 0;
             try {
-                if (!inbox.isEmpty()) selector.selectNow(this::onIo);
-                else if (waitNanos < 0) selector.select(this::onIo);
-                else selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
+                if (!inbox.isEmpty()) readyChannels = selector.selectNow(this::onIo);
+                else if (waitNanos < 0) readyChannels = selector.select(this::onIo);
+                else readyChannels = selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
             } finally {
                 selecting = false;
+                if (probe != null) probe.ioWaitEnded(readyChannels, clock.nanos());
             }
         } catch (IOException e) {
             report("Selector failure", e);
@@ -566,7 +597,7 @@ public final class Kernel {
         try {
             exceptionHandler.accept(message, error);
         } catch (Throwable e) {
-            e.addSuppressed(error);
+            if (error != null) e.addSuppressed(error);
             System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The loop's exception handler failed", e);
         }
     }
@@ -628,7 +659,7 @@ public final class Kernel {
         closed = true;
         for (TaskCore t : liveTaskList()) {
             Throwable site = t.creationSite;
-            report("Task was destroyed but it is pending: Task[name=" + t.name + ", state=" + t.stateName() + "]"
+            report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName() + "]"
                     + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
             if (t.fiber != null) t.fiber.abandon();
             unlinkLive(t);
@@ -655,7 +686,7 @@ public final class Kernel {
     }
 
     private void recordLostFailure(TaskCore t, Throwable f) {
-        LostFailure record = new LostFailure(t.name, f);
+        LostFailure record = new LostFailure(t.name(), f);
         t.lost = record;
         lostFailures.add(record);
         CLEANER.register(t.owner, () -> callSoonThreadsafe(() -> reportLost(record)));

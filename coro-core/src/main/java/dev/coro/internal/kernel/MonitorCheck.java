@@ -25,7 +25,7 @@ final class MonitorCheck {
         MonitorInfo[] held = info[0].getLockedMonitors();
         if (held.length == 0) return;
         MonitorInfo m = held[0];
-        throw new IllegalStateException("Cannot suspend Task[name=" + t.name + "] while it holds the monitor of "
+        throw new IllegalStateException("Cannot suspend Task[name=" + t.name() + "] while it holds the monitor of "
                 + m.getClassName() + "@" + Integer.toHexString(m.getIdentityHashCode()) + " (locked in "
                 + m.getLockedStackFrame() + "): every other task of the loop would enter that synchronized "
                 + "block too. Use dev.coro.sync.Lock, which suspends instead of blocking.");

@@ -33,7 +33,11 @@ public final class TaskCore {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
-    final String name;
+    final long id;
+    /* The name given at spawn, or null: then name() is "Task-" + number, built only when asked for,
+     * which spares every unnamed task a string (most tasks are never named nor printed). */
+    private final String name;
+    private final long number;
     final Scope root;
     final Callable<?> body;
     Object owner;
@@ -57,15 +61,20 @@ public final class TaskCore {
     boolean cancelled;
     boolean observed;
     Object lost;
-    private ArrayList<Runnable> doneCallbacks;
+    /* null, one Runnable, or a CallbackList: most tasks get one callback (their group's or joiner's),
+     * and a million parked tasks should not carry a million two-slot lists. */
+    private Object doneCallbacks;
     final Throwable creationSite;
 
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
 
-    TaskCore(Kernel kernel, String name, Callable<?> body, Scope parentScope, Throwable creationSite) {
+    TaskCore(Kernel kernel, long id, String name, long number, Callable<?> body, Scope parentScope,
+             Throwable creationSite) {
         this.kernel = kernel;
+        this.id = id;
         this.name = name;
+        this.number = number;
         this.body = body;
         this.root = new Scope(parentScope, this, false, this);
         this.scope = root;
@@ -73,7 +82,12 @@ public final class TaskCore {
     }
 
     public String name() {
-        return name;
+        return name != null ? name : "Task-" + number;
+    }
+
+    /** A number unique within its loop, in spawn order from 1 (for traces: names may repeat). */
+    public long id() {
+        return id;
     }
 
     /** The public handle (dev.coro.Task) of this task. */
@@ -123,21 +137,40 @@ public final class TaskCore {
             kernel.callSoon(callback);
             return;
         }
-        if (doneCallbacks == null) doneCallbacks = new ArrayList<>(2);
-        doneCallbacks.add(callback);
+        Object c = doneCallbacks;
+        if (c == null) {
+            doneCallbacks = callback;
+        } else if (c instanceof CallbackList list) {
+            list.add(callback);
+        } else {
+            CallbackList list = new CallbackList();
+            list.add((Runnable) c);
+            list.add(callback);
+            doneCallbacks = list;
+        }
     }
 
     /** Removes a callback registered with {@link #whenDone}; true if it was still registered. */
     public boolean removeDoneCallback(Runnable callback) {
-        return doneCallbacks != null && doneCallbacks.remove(callback);
+        Object c = doneCallbacks;
+        if (c instanceof CallbackList list) return list.remove(callback);
+        if (c == null || !c.equals(callback)) return false;
+        doneCallbacks = null;
+        return true;
     }
 
     void runDoneCallbacks() {
-        ArrayList<Runnable> callbacks = doneCallbacks;
+        Object c = doneCallbacks;
         doneCallbacks = null;
-        if (callbacks == null) return;
-        for (Runnable r : callbacks) kernel.runCallback(r);
+        if (c instanceof CallbackList list) {
+            for (Runnable r : list) kernel.runCallback(r);
+        } else if (c != null) {
+            kernel.runCallback((Runnable) c);
+        }
     }
+
+    /** Two or more done callbacks, in registration order; its own type so that no callback is mistaken for it. */
+    private static final class CallbackList extends ArrayList<Runnable> {}
 
     /** Whether {@code s} is null or one of this task's open scopes. */
     boolean hasOpen(Scope s) {

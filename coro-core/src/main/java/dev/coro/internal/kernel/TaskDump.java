@@ -71,7 +71,7 @@ public final class TaskDump {
 
     private static void writeOne(Kernel k, TaskCore t, int depth, Appendable out) throws IOException {
         String indent = "  ".repeat(depth);
-        out.append(indent).append("Task[name=").append(t.name).append("] ").append(t.stateName());
+        out.append(indent).append("Task[name=").append(t.name()).append("] ").append(t.stateName());
         if (t.state == TaskCore.PARKED) {
             out.append(" for ").append(java.time.Duration.ofNanos(k.now() - t.parkedAt).toString());
         }

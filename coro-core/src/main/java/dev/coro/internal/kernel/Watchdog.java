@@ -86,7 +86,7 @@ public final class Watchdog {
         if (blocked < w.nextReport) return;
         w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
-        String who = running instanceof TaskCore t ? "Task[name=" + t.name + "]" : "callback " + running;
+        String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
         BlockedLoopException e = new BlockedLoopException(who + " has blocked " + k.handle() + " for at least "
                 + blocked / 1_000_000 + " ms (threshold " + w.thresholdNanos / 1_000_000 + " ms): nothing else on "
                 + "the loop runs meanwhile. Callees of coroutines must not block: move blocking calls into "

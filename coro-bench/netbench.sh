@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Network throughput of coro's servers against peers, on loopback, server and load generator
+# pinned to different cores (taskset):
+#   echo: coro (`coro serve echo`) vs a hand-written single-thread NIO loop vs Netty NIO and epoll
+#         (one event-loop thread each); 50 connections, 1 KiB and 10 KiB ping-pong.
+#   http: coro (`coro serve http`) vs Netty NIO and epoll, with wrk (if installed), 50 connections.
+# Each run: WARMUP seconds of load, then SECONDS measured.
+#   [ROUNDS=3] coro-bench/netbench.sh [SECONDS] [WARMUP]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_MEASURED="${1:-5}"
+WARMUP="${2:-10}"   # long enough for C2 to finish with Netty's HTTP codec on a busy core
+CONNECTIONS=50
+SERVER_CPU=0
+LOAD_CPU=1
+PORT=18600
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+FAST=(--add-exports java.base/jdk.internal.vm=ALL-UNNAMED)
+JVM=(-Xms512m -Xmx512m)
+CLI_JAR="$ROOT/coro-examples/target/coro.jar"
+BENCH_JAR="$ROOT/coro-bench/target/benchmarks.jar"
+
+echo "building ..." >&2
+(cd "$ROOT" && JAVA_HOME="$(dirname "$(dirname "$JAVA")")" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+  mvn -B -ntp -q -DskipTests -pl coro-examples,coro-bench -am package >&2)
+
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+# start_server NAME ARGS...: starts the server pinned to SERVER_CPU on a fresh PORT, waits until it accepts.
+start_server() {
+  PORT=$((PORT + 1))
+  local cmd
+  case "$1" in
+    coro-echo)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve echo --port "$PORT") ;;
+    coro-http)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve http --port "$PORT") ;;
+    raw-nio)     cmd=("$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.RawNioEchoServer "$PORT") ;;
+    netty-*)     local kind="${1#netty-}"
+                 # Leak detection off, as in Netty's own benchmarks: the peer at its fastest.
+                 cmd=("$JAVA" "${JVM[@]}" -Dio.netty.leakDetection.level=disabled -cp "$BENCH_JAR" \
+                      dev.coro.bench.net.NettyServer "${kind#*-}" "${kind%-*}" "$PORT") ;;
+  esac
+  taskset -c "$SERVER_CPU" "${cmd[@]}" >/dev/null 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return; fi
+    sleep 0.1
+  done
+  echo "server $1 did not start" >&2
+  exit 1
+}
+
+TICKS="$(getconf CLK_TCK)"
+server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }   # utime + stime, in clock ticks
+
+# measure DELAY COMMAND...: runs the load COMMAND (which measures for SECONDS_MEASURED after DELAY
+# seconds) and prints "<its output> <server CPU µs per request>", sampling the server's CPU time
+# over the measured window.
+measure() {
+  local delay="$1"; shift
+  local out; out="$(mktemp)"
+  "$@" >"$out" &
+  local load=$!
+  sleep "$(echo "$delay + 0.2" | bc -l)"
+  local c0; c0="$(server_cpu)"
+  sleep "$(echo "$SECONDS_MEASURED - 0.4" | bc -l)"
+  local c1; c1="$(server_cpu)"
+  wait "$load"
+  local rate; rate="$(cat "$out")"; rm -f "$out"
+  printf '%s %.2f\n' "$rate" "$(echo "($c1 - $c0) / $TICKS / ($SECONDS_MEASURED - 0.4) / $rate * 1000000" | bc -l)"
+}
+
+echo_run() { # echo_run SERVER SIZE -> "round trips/s  server µs/round trip"
+  start_server "$1"
+  measure "$WARMUP" taskset -c "$LOAD_CPU" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
+    "$PORT" "$CONNECTIONS" "$2" "$WARMUP" "$SECONDS_MEASURED"
+  stop_server
+}
+
+wrk_rate() { # wrk_rate SECONDS -> requests/s of one wrk run
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$1s" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
+}
+
+http_run() { # http_run SERVER -> "requests/s  server µs/request"
+  start_server "$1"
+  wrk_rate "$WARMUP" >/dev/null
+  measure 0 wrk_rate "$SECONDS_MEASURED"
+  stop_server
+}
+
+# Servers take turns, ROUNDS times, so that noise from other processes hits them alike; a row
+# reports the medians of its rounds and their ratios to the first server of its group. On a shared
+# machine the server's CPU time per request (µs/req, lower is better; "vs first" > 100% means
+# cheaper than the first) is the steadier of the two measures.
+ROUNDS="${ROUNDS:-3}"
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A RESULTS CPU
+groups=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
+        "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
+if command -v wrk >/dev/null 2>&1; then
+  groups+=("http - netty-nio-http coro-http netty-epoll-http")
+else
+  echo "wrk not installed: HTTP runs skipped (apt-get install -y wrk)" >&2
+fi
+for round in $(seq "$ROUNDS"); do
+  for group in "${groups[@]}"; do
+    read -r test size servers <<<"$group"
+    for server in $servers; do
+      if [ "$test" = echo ]; then result="$(echo_run "$server" "$size")"; else result="$(http_run "$server")"; fi
+      read -r rate cpu <<<"$result"
+      RESULTS["$test $size $server"]+="$rate "
+      CPU["$test $size $server"]+="$cpu "
+      echo "round $round: $test $size $server $rate req/s, $cpu µs/req" >&2
+    done
+  done
+done
+printf '%-6s %-7s %-12s %9s %9s %12s %9s   %s\n' test size server "req/s" "vs first" "µs/req" "vs first" "rounds (req/s; µs/req)"
+for group in "${groups[@]}"; do
+  read -r test size servers <<<"$group"
+  base=""; base_cpu=""
+  for server in $servers; do
+    runs="${RESULTS["$test $size $server"]}"; cpus="${CPU["$test $size $server"]}"
+    rate="$(tr ' ' '\n' <<<"$runs" | grep . | median)"
+    cpu="$(tr ' ' '\n' <<<"$cpus" | grep . | median)"
+    [ -z "$base" ] && base="$rate" && base_cpu="$cpu"
+    name="${server%-echo}"
+    printf '%-6s %-7s %-12s %9s %8.1f%% %12s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
+      "$(echo "100 * $rate / $base" | bc -l)" "$cpu" "$(echo "100 * $base_cpu / $cpu" | bc -l)" "$runs" "$cpus"
+  done
+done

@@ -1,0 +1,70 @@
+package dev.coro.bench;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.TaskGroup;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost of one task switch: 1,000 tasks on one loop each call {@link Coro#yieldNow()} 1,000 times,
+ * so every loop pass resumes and suspends each task once. Reported per switch.
+ *
+ * <p>The peer in the same run is {@link VirtualThreadSwitchBenchmark}. The fiber backend is chosen
+ * per JVM, so each backend is a subclass with its own fork arguments.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@State(Scope.Benchmark)
+public abstract class SwitchBenchmark {
+    static final int TASKS = 1_000;
+    static final int YIELDS = 1_000;
+
+    private EventLoop loop;
+
+    @Setup(Level.Trial)
+    public void openLoop() {
+        loop = EventLoop.create();
+    }
+
+    @TearDown(Level.Trial)
+    public void closeLoop() {
+        loop.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TASKS * YIELDS)
+    public int yieldNow() {
+        return loop.run(() -> TaskGroup.run(g -> {
+            for (int i = 0; i < TASKS; i++) {
+                g.spawn(() -> {
+                    for (int j = 0; j < YIELDS; j++) Coro.yieldNow();
+                    return null;
+                });
+            }
+            return TASKS;
+        }));
+    }
+
+    /** On {@code jdk.internal.vm.Continuation}. */
+    @Fork(value = 3, jvmArgsAppend = {BackendFlags.EXPORT, BackendFlags.EXPORTED_PACKAGE, BackendFlags.CONTINUATION})
+    public static class Continuation extends SwitchBenchmark {}
+
+    /** On one virtual thread per task, strictly handed off. */
+    @Fork(value = 3, jvmArgsAppend = BackendFlags.THREAD)
+    public static class ThreadBackend extends SwitchBenchmark {}
+}

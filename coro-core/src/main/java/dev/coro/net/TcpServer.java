@@ -1,0 +1,301 @@
+package dev.coro.net;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.Task;
+import dev.coro.TaskFailedException;
+import dev.coro.lowlevel.IoReadiness;
+import dev.coro.lowlevel.ParkingLot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A listening socket on the current loop that runs each accepted connection in its own task.
+ *
+ * <pre>{@code
+ * TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+ *     byte[] line;
+ *     while ((line = stream.readLine()).length > 0) stream.write(line);
+ * });
+ * server.serveForever();
+ * }</pre>
+ *
+ * <p>Each connection task calls the handler and closes the stream when it returns or throws. A
+ * handler's exception goes at once to the loop's exception handler
+ * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. Connection tasks are not children of the task that bound the server: they live
+ * until they end, {@link #shutdown()} cancels them, or the loop ends.
+ *
+ * <p><b>Thread safety:</b> confined to its loop; every method must be called inside one of its
+ * tasks.
+ */
+/* Implementation notes:
+ *
+ * One acceptor task accepts in bursts (accept() until the backlog is empty, then
+ * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection. When
+ * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
+ * backlog; each connection task frees its slot when it ends. `connections` holds the live
+ * connection tasks, for shutdown().
+ *
+ *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed; connections run on)
+ *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled and waited for
+ */
+public final class TcpServer implements AutoCloseable {
+    /** Handles one connection; the stream is closed when this returns or throws. */
+    @FunctionalInterface
+    public interface Handler {
+        /** Serves {@code stream}; runs in the connection's own task. */
+        void handle(TcpStream stream) throws Exception;
+    }
+
+    private final ServerSocketChannel channel;
+    private final SocketAddress address;
+    private final Handler handler;
+    private final int maxConnections;
+    private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
+    private final ParkingLot slots = new ParkingLot();
+    private final Task<Void> acceptor;
+    private long accepted;
+    private boolean closed;
+
+    private TcpServer(ServerSocketChannel channel, Handler handler, int maxConnections) throws IOException {
+        this.channel = channel;
+        this.address = channel.getLocalAddress();
+        this.handler = handler;
+        this.maxConnections = maxConnections;
+        this.acceptor = Coro.spawn("accept " + address, this::acceptLoop);
+    }
+
+    /**
+     * Listens on {@code address} (port 0 picks a free port) with the default options and serves
+     * each connection with {@code handler}. Does not suspend.
+     *
+     * @throws java.net.BindException if the address is in use
+     */
+    public static TcpServer bind(InetSocketAddress address, Handler handler) throws IOException {
+        return builder().bind(address, handler);
+    }
+
+    /** Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}. */
+    public static TcpServer bind(UnixDomainSocketAddress address, Handler handler) throws IOException {
+        return builder().bind(address, handler);
+    }
+
+    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Server options; {@link #bind} creates the server. */
+    public static final class Builder {
+        private int backlog = 1024;
+        private boolean reuseAddress = true;
+        private int maxConnections = Integer.MAX_VALUE;
+
+        private Builder() {}
+
+        /** Length of the kernel's queue of connections not yet accepted (default 1024). */
+        public Builder backlog(int backlog) {
+            if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** SO_REUSEADDR on the listening socket (default true); ignored for Unix domain sockets. */
+        public Builder reuseAddress(boolean reuseAddress) {
+            this.reuseAddress = reuseAddress;
+            return this;
+        }
+
+        /** The most connections served at once (default unlimited); more wait in the backlog. */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Listens on {@code address} (an {@link InetSocketAddress} or a
+         * {@link UnixDomainSocketAddress}) and serves each connection with {@code handler}.
+         */
+        public TcpServer bind(SocketAddress address, Handler handler) throws IOException {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(handler, "handler");
+            boolean unix = address instanceof UnixDomainSocketAddress;
+            ServerSocketChannel ch = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+            try {
+                ch.configureBlocking(false);
+                if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                ch.bind(address, backlog);
+                return new TcpServer(ch, handler, maxConnections);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- accepting
+
+    private Void acceptLoop() throws IOException {
+        try {
+            while (true) {
+                while (connections.size() >= maxConnections) slots.park(this);
+                SocketChannel c = channel.accept();
+                if (c == null) IoReadiness.waitReadable(channel);
+                else start(c);
+            }
+        } catch (ClosedChannelException e) {
+            if (closed) return null;   // close() came between a wake-up and the next accept
+            throw e;
+        }
+    }
+
+    private void start(SocketChannel c) {
+        TcpStream stream;
+        try {
+            stream = new TcpStream(c);
+        } catch (IOException e) {
+            // The peer went away between accept and setup: nothing to serve.
+            closeQuietly(c);
+            return;
+        }
+        Task<Void> task = Coro.spawn("conn-" + ++accepted + " " + stream.remoteAddress(), () -> serve(stream));
+        connections.put(task, stream);
+    }
+
+    private Void serve(TcpStream stream) {
+        try {
+            handler.handle(stream);
+        } catch (Exception e) {
+            // Nobody joins a connection task: report the failure now, not when the task is collected.
+            Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
+        } finally {
+            release(Coro.currentTask());
+        }
+        return null;
+    }
+
+    /* Ends a connection: from its own task, or from shutdown() for a task cancelled before it ran. */
+    private void release(Task<?> task) {
+        TcpStream stream = connections.remove(task);
+        if (stream == null) return;
+        stream.close();
+        slots.unparkOne(null);
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // Already failed; the descriptor is released either way.
+        }
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    /**
+     * Stops accepting: the listening socket is closed (a Unix domain socket's file is deleted) and
+     * the port is released at the loop's next pass. Connections being served go on. Closing
+     * twice does nothing. Does not suspend.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        acceptor.cancel();
+        IoReadiness.close(channel);
+        if (address instanceof UnixDomainSocketAddress u) Files.deleteIfExists(u.getPath());
+    }
+
+    /**
+     * Stops accepting, cancels every connection task and waits until they have ended.
+     *
+     * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
+     * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
+     * ended.
+     */
+    public void shutdown() throws IOException {
+        close();
+        List<Task<Void>> live = new ArrayList<>(connections.keySet());
+        for (Task<Void> t : live) t.cancel();
+        try {
+            Coro.gatherSettled(live);
+        } finally {
+            for (Task<Void> t : live) release(t);
+        }
+    }
+
+    /**
+     * Waits until the server is closed, serving connections meanwhile. If the waiting task is
+     * cancelled, the server closes (connections go on) and {@code CancelledError} propagates.
+     *
+     * <p><b>Checkpoint:</b> always suspends until {@link #close()}.
+     *
+     * @throws IOException if accepting failed (the listening socket is then closed)
+     */
+    public void serveForever() throws IOException {
+        try {
+            acceptor.join();
+        } catch (CancellationException e) {
+            // close() cancelled the acceptor: the normal end.
+        } catch (CancelledError e) {
+            close();
+            throw e;
+        } catch (TaskFailedException e) {
+            close();
+            if (e.getCause() instanceof IOException io) throw io;
+            throw e;
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The number of connections being served now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** The bound address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    public SocketAddress address() {
+        return address;
+    }
+
+    /**
+     * The bound IP address and port.
+     *
+     * @throws IllegalStateException if the server listens on a Unix domain socket (use {@link #address()})
+     */
+    public InetSocketAddress localAddress() {
+        if (address instanceof InetSocketAddress a) return a;
+        throw new IllegalStateException(this + " listens on a Unix domain socket, which has no port: use address().");
+    }
+
+    /** The bound port; see {@link #localAddress()}. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[address=" + address + ", state=" + (closed ? "closed" : "listening")
+                + ", connections=" + connections.size() + "]";
+    }
+}

@@ -1,0 +1,351 @@
+package dev.coro.sync;
+
+import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+
+/**
+ * A queue between tasks (asyncio.Queue): {@link #put} waits while the queue is full, {@link #get}
+ * while it is empty. First-in first-out by default; also {@linkplain #lifo() last-in first-out}
+ * and {@linkplain #priority(Comparator) by priority}.
+ *
+ * <pre>{@code
+ * Queue<String> jobs = Queue.bounded(100);
+ * Coro.spawn(() -> { while (true) { handle(jobs.get()); jobs.taskDone(); } });
+ * for (String j : input) jobs.put(j);
+ * jobs.join();                                  // every item put has been marked done
+ * }</pre>
+ *
+ * <p>Waiting getters and putters are served strictly in the order they came. {@link #shutdown()}
+ * ends the queue: puts throw {@link QueueShutDownException} at once, gets once the queue is empty;
+ * {@code shutdown(true)} also discards the items left. Null items are rejected. Confined to its
+ * loop's thread.
+ *
+ * <p>Invariant: getters wait only while the buffer is empty; putters only while it is full or a
+ * freed place is promised to an earlier putter.
+ */
+/* Implementation notes:
+ *
+ * No barging, no lost item, in both directions:
+ *  - a put that finds a getter waiting hands the item to it directly (the buffer is empty then);
+ *  - a get that takes an item while putters wait reserves the freed place for the first putter
+ *    and wakes it; while any reserved place is not yet used (`reserved > 0`), a put that did not
+ *    wait waits too, so it can overtake neither that putter nor the getter it may deliver to.
+ *    A woken putter that finds room left after its delivery wakes the next putter.
+ * A getter handed an item but cancelled before it runs gives the item to the next getter, or puts
+ * it back at the head of the buffer (this can briefly hold one item more than the capacity: the
+ * item was accounted for when it was handed over). A putter handed a place but cancelled passes
+ * the place to the next putter, and so does one whose item went straight to a getter that came to
+ * wait meanwhile (the place is still free). Putters are woken with the PLACE marker; shutdown
+ * wakes every waiter with SHUT_DOWN, and each throws its own QueueShutDownException.
+ *
+ * `unfinished` counts items put and not yet marked done (asyncio's unfinished_tasks).
+ */
+public final class Queue<T> {
+    private static final Object PLACE = new Object();
+    private static final Object SHUT_DOWN = new Object();
+
+    private final java.util.Queue<T> items;
+    private final int capacity;
+    private final ParkingLot getters = new ParkingLot();
+    private final ParkingLot putters = new ParkingLot();
+    private final ParkingLot joiners = new ParkingLot();
+    private int reserved;
+    private int unfinished;
+    private boolean shutdown;
+    private boolean drained;
+
+    private Queue(java.util.Queue<T> items, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+        this.items = items;
+        this.capacity = capacity;
+    }
+
+    /** A first-in first-out queue without a capacity limit: put never waits. */
+    public static <T> Queue<T> unbounded() {
+        return new Queue<>(new ArrayDeque<>(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * A first-in first-out queue that holds at most {@code capacity} items.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> Queue<T> bounded(int capacity) {
+        return new Queue<>(new ArrayDeque<>(Math.min(capacity, 1024)), capacity);
+    }
+
+    /** A last-in first-out queue (a stack) without a capacity limit. */
+    public static <T> Queue<T> lifo() {
+        return lifo(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A last-in first-out queue that holds at most {@code capacity} items.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> Queue<T> lifo(int capacity) {
+        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), capacity);
+    }
+
+    /** A queue that hands out the least item by {@code comparator} first, without a capacity limit. */
+    public static <T> Queue<T> priority(Comparator<? super T> comparator) {
+        return priority(comparator, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A queue that hands out the least item by {@code comparator} first and holds at most
+     * {@code capacity} items.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> Queue<T> priority(Comparator<? super T> comparator, int capacity) {
+        Objects.requireNonNull(comparator, "comparator");
+        return new Queue<>(new PriorityQueue<>(comparator), capacity);
+    }
+
+    // ---------------------------------------------------------------- putting
+
+    /**
+     * Puts {@code item} in the queue, waiting while it is full; a getter that is waiting receives the
+     * item directly.
+     *
+     * <p><b>Checkpoint:</b> only if the queue is full. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError} and the item is not put; a place that had already been
+     * reserved for this putter goes to the next one. <b>Thread safety:</b> loop thread only.
+     *
+     * @throws NullPointerException if {@code item} is null
+     * @throws QueueShutDownException if the queue is shut down, before or while waiting
+     */
+    public void put(T item) {
+        Objects.requireNonNull(item, "item");
+        if (shutdown) throw shutDownError("put");
+        if (hasRoom()) {
+            Traps.raiseIfCancelled();
+            deliver(item);
+            return;
+        }
+        if (putters.park(this) == SHUT_DOWN) {
+            Traps.raiseIfCancelled();
+            throw shutDownError("put");
+        }
+        reserved--;
+        if (Traps.isCancelled()) {
+            passPlaceOn();
+            Traps.raiseIfCancelled();
+        }
+        if (shutdown) throw shutDownError("put");
+        if (deliver(item) || items.size() + reserved < capacity) passPlaceOn();
+    }
+
+    /**
+     * Puts {@code item} if there is room, without suspending.
+     *
+     * @return false if the queue is full
+     * @throws NullPointerException if {@code item} is null
+     * @throws QueueShutDownException if the queue is shut down
+     */
+    public boolean tryPut(T item) {
+        Objects.requireNonNull(item, "item");
+        if (shutdown) throw shutDownError("tryPut");
+        if (!hasRoom()) return false;
+        deliver(item);
+        return true;
+    }
+
+    /* A place reserved for a woken putter is taken, and no put overtakes one (waiting getters imply an empty buffer). */
+    private boolean hasRoom() {
+        return reserved == 0 && items.size() < capacity;
+    }
+
+    /* Returns true if a waiting getter took the item, so that it occupies no place. */
+    private boolean deliver(T item) {
+        unfinished++;
+        if (getters.unparkOne(item)) return true;
+        items.offer(item);
+        return false;
+    }
+
+    private void passPlaceOn() {
+        if (putters.unparkOne(PLACE)) reserved++;
+    }
+
+    // ---------------------------------------------------------------- getting
+
+    /**
+     * Removes and returns the next item, waiting while the queue is empty.
+     *
+     * <p><b>Checkpoint:</b> only if the queue is empty. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError} and takes nothing; an item that had already been handed to
+     * this getter goes to the next getter or back to the head of the queue.
+     * <b>Thread safety:</b> loop thread only.
+     *
+     * @throws QueueShutDownException if the queue is shut down and empty, before or while waiting
+     */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        if (!items.isEmpty()) {
+            Traps.raiseIfCancelled();
+            return take();
+        }
+        if (shutdown) throw shutDownError("get");
+        Object got = getters.park(this);
+        if (got == SHUT_DOWN) {
+            Traps.raiseIfCancelled();
+            throw shutDownError("get");
+        }
+        if (Traps.isCancelled()) {
+            giveBack((T) got);
+            Traps.raiseIfCancelled();
+        }
+        return (T) got;
+    }
+
+    /**
+     * Removes and returns the next item if there is one, without suspending.
+     *
+     * @throws QueueShutDownException if the queue is shut down and empty
+     */
+    public Optional<T> tryGet() {
+        if (!items.isEmpty()) return Optional.of(take());
+        if (shutdown) throw shutDownError("tryGet");
+        return Optional.empty();
+    }
+
+    private T take() {
+        T item = items.poll();
+        if (items.size() + reserved < capacity && putters.unparkOne(PLACE)) reserved++;
+        return item;
+    }
+
+    /* A getter was handed `item` but is cancelled: the item must not be lost. */
+    private void giveBack(T item) {
+        if (getters.unparkOne(item)) return;
+        if (drained) {
+            markDone();
+        } else if (items instanceof ArrayDeque<T> fifo) {
+            fifo.addFirst(item);
+        } else {
+            items.offer(item);
+        }
+    }
+
+    // ---------------------------------------------------------------- tracking work
+
+    /**
+     * Marks one item taken from the queue as processed; when every item put has been marked,
+     * {@link #join()} returns. Does not suspend.
+     *
+     * @throws IllegalStateException if called more times than items were put
+     */
+    public void taskDone() {
+        if (unfinished == 0) {
+            throw new IllegalStateException("taskDone() called more times than items were put into " + this
+                    + ". Call it once per item taken.");
+        }
+        markDone();
+    }
+
+    private void markDone() {
+        if (--unfinished == 0) joiners.unparkAll(null);
+    }
+
+    /**
+     * Waits until every item put has been marked done with {@link #taskDone()}.
+     *
+     * <p><b>Checkpoint:</b> only if some item is not done. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; the queue is unchanged. <b>Thread safety:</b> loop thread only.
+     */
+    public void join() {
+        if (unfinished > 0) joiners.park(this);
+        Traps.raiseIfCancelled();
+    }
+
+    // ---------------------------------------------------------------- shutting down
+
+    /** {@link #shutdown(boolean) shutdown(false)}: items already in the queue can still be taken. */
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    /**
+     * Shuts the queue down (asyncio 3.13): from now on put throws {@link QueueShutDownException},
+     * and get throws it once the queue is empty. Every waiting putter and getter is woken with it.
+     * With {@code immediate}, the items left are discarded and count as done, so {@link #join()}
+     * returns. Does not suspend; calling it again only adds the effect of {@code immediate}.
+     */
+    public void shutdown(boolean immediate) {
+        shutdown = true;
+        if (immediate) {
+            drained = true;
+            int discarded = items.size();
+            items.clear();
+            unfinished = Math.max(0, unfinished - discarded);
+            if (unfinished == 0) joiners.unparkAll(null);
+        }
+        getters.unparkAll(SHUT_DOWN);
+        putters.unparkAll(SHUT_DOWN);
+    }
+
+    private QueueShutDownException shutDownError(String what) {
+        return new QueueShutDownException("Cannot " + what + ": " + this + " is shut down.");
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** How many items the queue holds. */
+    public int size() {
+        return items.size();
+    }
+
+    /** Whether the queue holds no item. */
+    public boolean isEmpty() {
+        return items.isEmpty();
+    }
+
+    /** Whether a put would wait; a place reserved for a woken putter counts as taken. */
+    public boolean isFull() {
+        return !hasRoom();
+    }
+
+    /** The most items the queue holds, or {@link Integer#MAX_VALUE} if it is unbounded. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Whether {@link #shutdown} was called. */
+    public boolean isShutDown() {
+        return shutdown;
+    }
+
+    /** A snapshot of the queue's state. */
+    public Statistics statistics() {
+        return new Statistics(items.size(), capacity == Integer.MAX_VALUE ? -1 : capacity, getters.size(),
+                putters.size(), unfinished, shutdown);
+    }
+
+    /**
+     * What a queue looks like at one moment.
+     *
+     * @param size items held
+     * @param capacity the most items it holds, or -1 if unbounded
+     * @param getters tasks waiting in get
+     * @param putters tasks waiting in put
+     * @param unfinished items put and not yet marked done
+     * @param shutDown whether it is shut down
+     */
+    public record Statistics(int size, int capacity, int getters, int putters, int unfinished, boolean shutDown) {}
+
+    @Override
+    public String toString() {
+        return "Queue@" + Integer.toHexString(System.identityHashCode(this)) + "[size=" + items.size()
+                + (capacity == Integer.MAX_VALUE ? "" : "/" + capacity) + ", getters=" + getters.size()
+                + ", putters=" + putters.size() + ", unfinished=" + unfinished + (shutdown ? ", shut down" : "") + "]";
+    }
+}

@@ -1,0 +1,124 @@
+package dev.coro.sync;
+
+import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
+
+/**
+ * A counter of permits for tasks (asyncio.Semaphore, trio.Semaphore): {@link #acquire()} takes one,
+ * waiting while none is left; {@link #release()} gives one back.
+ *
+ * <pre>{@code
+ * Semaphore connections = Semaphore.bounded(10);
+ * connections.acquire();
+ * try { fetch(url); } finally { connections.release(); }
+ * }</pre>
+ *
+ * <p>Permits are not owned: any task may release. A {@linkplain #bounded bounded} semaphore
+ * refuses to hold more permits than it started with, which catches a release too many. Waiters get
+ * permits strictly in the order they asked. Confined to its loop's thread.
+ *
+ * <p>Invariant: {@code permits > 0} implies that nobody waits.
+ */
+/* Implementation notes:
+ *
+ * No barging, as in Lock: release() with waiters does not add a permit, it hands one to the first
+ * waiter, so a task that releases and re-acquires at once queues behind it. A waiter handed a
+ * permit but cancelled before it runs gives the permit back through release(), which hands it on.
+ */
+public final class Semaphore {
+    private final ParkingLot lot = new ParkingLot();
+    private final int bound;
+    private int permits;
+
+    /**
+     * A semaphore with {@code permits} permits and no upper bound.
+     *
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public Semaphore(int permits) {
+        this(permits, Integer.MAX_VALUE);
+    }
+
+    private Semaphore(int permits, int bound) {
+        if (permits < 0) throw new IllegalArgumentException("permits: " + permits + " (expected: >= 0)");
+        this.permits = permits;
+        this.bound = bound;
+    }
+
+    /**
+     * A semaphore with {@code permits} permits that never holds more: a {@link #release()} that
+     * would exceed {@code permits} throws {@link IllegalStateException} (asyncio's BoundedSemaphore).
+     *
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public static Semaphore bounded(int permits) {
+        return new Semaphore(permits, permits);
+    }
+
+    /**
+     * Takes a permit, waiting while none is available.
+     *
+     * <p><b>Checkpoint:</b> only if no permit is available. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError} without a permit; a waiter that had already been handed one
+     * passes it to the next waiter (or back to the semaphore) first, so no permit leaks.
+     * <b>Thread safety:</b> loop thread only, inside a task.
+     */
+    public void acquire() {
+        if (permits > 0) {
+            Traps.raiseIfCancelled();
+            permits--;
+            return;
+        }
+        lot.park(this);
+        if (Traps.isCancelled()) {
+            release();
+            Traps.raiseIfCancelled();
+        }
+    }
+
+    /** Takes a permit if one is available, without suspending. */
+    public boolean tryAcquire() {
+        if (permits == 0) return false;
+        permits--;
+        return true;
+    }
+
+    /**
+     * Gives a permit back: to the longest waiter if there is one, else to the semaphore. Does not
+     * suspend; may be called from any task or callback of the loop.
+     *
+     * @throws IllegalStateException if the semaphore is bounded and already holds all its permits
+     */
+    public void release() {
+        if (permits == bound) {
+            throw new IllegalStateException("Cannot release " + this + ": it already holds all " + bound
+                    + " permits it was created with. Release only permits that were acquired.");
+        }
+        if (!lot.unparkOne(this)) permits++;
+    }
+
+    /** How many permits can be taken without waiting. */
+    public int availablePermits() {
+        return permits;
+    }
+
+    /** A snapshot of the semaphore's state. */
+    public Statistics statistics() {
+        return new Statistics(permits, bound == Integer.MAX_VALUE ? -1 : bound, lot.size());
+    }
+
+    /**
+     * What a semaphore looks like at one moment.
+     *
+     * @param permits how many permits are available
+     * @param bound the most permits it may hold, or -1 if unbounded
+     * @param waiters how many tasks wait for a permit
+     */
+    public record Statistics(int permits, int bound, int waiters) {}
+
+    @Override
+    public String toString() {
+        return "Semaphore@" + Integer.toHexString(System.identityHashCode(this)) + "[permits=" + permits
+                + (bound == Integer.MAX_VALUE ? "" : "/" + bound) + ", waiters=" + lot.size() + "]";
+    }
+}

@@ -1,0 +1,108 @@
+package dev.coro.lowlevel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.Coro;
+import dev.coro.Task;
+import dev.coro.internal.kernel.Kernel;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class IoReadinessIT {
+
+    private static Pipe pipe() throws Exception {
+        Pipe p = Pipe.open();
+        p.source().configureBlocking(false);
+        p.sink().configureBlocking(false);
+        return p;
+    }
+
+    /* The selection key's interest set, read through the kernel: what the public API keeps hidden. */
+    private static int interestOps(Pipe p) {
+        return Kernel.current().keyFor(p.source()).interestOps();
+    }
+
+    private static Void waitReadable(Pipe p) throws Exception {
+        IoReadiness.waitReadable(p.source());
+        return null;
+    }
+
+    @Test
+    void aReaderWakesWhenDataArrivesAndAfterACancelledWait() {
+        List<String> got = Coro.run(() -> {
+            List<String> out = new ArrayList<>();
+            Pipe p = pipe();
+            Task<Void> first = Coro.spawn(() -> waitReadable(p));
+            Coro.yieldNow();
+            out.add("registered: " + IoReadiness.registeredChannels());
+            out.add("interest: " + interestOps(p));
+            first.cancel();
+            Coro.gatherSettled(first);
+            out.add("cancelled: " + first.isCancelled());
+            out.add("interest: " + interestOps(p));
+            Task<Void> second = Coro.spawn(() -> {   // the class comment's example
+                ByteBuffer buffer = ByteBuffer.allocate(8);
+                int n;
+                while ((n = p.source().read(buffer)) == 0) IoReadiness.waitReadable(p.source());
+                out.add("read " + n);
+                return null;
+            });
+            Coro.yieldNow();
+            p.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            second.join();
+            out.add("registered: " + IoReadiness.registeredChannels());
+            IoReadiness.close(p.source());
+            IoReadiness.close(p.sink());
+            Coro.yieldNow();
+            out.add("registered: " + IoReadiness.registeredChannels());
+            return out;
+        });
+        assertThat(got).containsExactly("registered: 1", "interest: 1", "cancelled: true", "interest: 0", "read 1",
+                "registered: 1", "registered: 0");
+    }
+
+    @Test
+    void oneWaiterPerDirection() {
+        Coro.run(() -> {
+            Pipe p = pipe();
+            Task<Void> first = Coro.spawn(() -> waitReadable(p));
+            Coro.yieldNow();
+            assertThatThrownBy(() -> IoReadiness.waitReadable(p.source())).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already waits").hasMessageContaining(first.name());
+            first.cancel();
+            IoReadiness.close(p.source());
+            p.sink().close();
+            return null;
+        });
+    }
+
+    @Test
+    void notifyClosingWakesEveryWaiterAndClosedChannelsAreRefused() {
+        List<String> got = Coro.run(() -> {
+            List<String> out = new ArrayList<>();
+            Pipe p = pipe();
+            Task<Void> reader = Coro.spawn(() -> waitReadable(p));
+            Coro.yieldNow();
+            IoReadiness.close(p.source());
+            out.add(Coro.gatherSettled(reader).get(0).error().getClass().getSimpleName());
+            try {
+                IoReadiness.waitReadable(p.source());
+            } catch (ClosedChannelException e) {
+                out.add("refused");
+            }
+            IoReadiness.waitWritable(p.sink());
+            out.add("sink writable");
+            p.sink().close();
+            return out;
+        });
+        assertThat(got).containsExactly(AsynchronousCloseException.class.getSimpleName(), "refused", "sink writable");
+    }
+}

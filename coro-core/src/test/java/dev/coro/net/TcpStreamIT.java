@@ -1,0 +1,463 @@
+package dev.coro.net;
+
+import static dev.coro.net.NetTesting.bytes;
+import static dev.coro.net.NetTesting.loopback;
+import static dev.coro.net.NetTesting.run;
+import static dev.coro.net.NetTesting.text;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
+import dev.coro.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class TcpStreamIT {
+
+    /** A server whose handler writes each chunk, one loop pass apart, then closes. */
+    private static TcpServer sending(String... chunks) throws IOException {
+        return TcpServer.bind(loopback(), s -> {
+            for (String c : chunks) {
+                s.write(bytes(c));
+                Coro.yieldNow();
+            }
+        });
+    }
+
+    private static TcpServer echo() throws IOException {
+        return TcpServer.bind(loopback(), s -> {
+            byte[] b;
+            while ((b = s.read(4096)).length > 0) s.write(b);
+        });
+    }
+
+    /** The examples of TcpServer's and TcpStream's class comments, together. */
+    @Test
+    void echoesLinesRoundTrip() {
+        List<String> got = run(() -> {
+            TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                byte[] line;
+                while ((line = stream.readLine()).length > 0) stream.write(line);
+            });
+            Task<Void> serving = Coro.spawn(() -> {
+                server.serveForever();
+                return null;
+            });
+            int port = server.port();
+            List<String> lines = new ArrayList<>();
+            TcpStream s = TcpStream.connect("127.0.0.1", port);
+            s.write("ping\n".getBytes(US_ASCII));
+            lines.add(text(s.readLine()));
+            for (String l : List.of("one\n", "two\n")) {
+                s.write(bytes(l));
+                lines.add(text(s.readLine()));
+            }
+            s.close();
+            server.close();
+            serving.join();
+            return lines;
+        });
+        assertThat(got).containsExactly("ping\n", "one\n", "two\n");
+    }
+
+    @Test
+    void readExactlyGathersChunksAndLeavesTheRest() {
+        List<String> got = run(() -> {
+            try (TcpServer server = sending("ab", "cde", "fghij", "kl");
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                return List.of(text(c.readExactly(9)), text(c.readExactly(0)), text(c.readExactly(3)), text(c.read(100)));
+            }
+        });
+        assertThat(got).containsExactly("abcdefghi", "", "jkl", "");
+    }
+
+    @Test
+    void readExactlyAtEofThrowsWithThePartialBytes() {
+        IncompleteReadException e = run(() -> {
+            try (TcpServer server = sending("abc"); TcpStream c = TcpStream.connect(server.localAddress())) {
+                try {
+                    c.readExactly(5);
+                    throw new AssertionError("readExactly(5) returned after 3 bytes and EOF");
+                } catch (IncompleteReadException x) {
+                    assertThat(c.read(10)).isEmpty();
+                    return x;
+                }
+            }
+        });
+        assertThat(text(e.partial())).isEqualTo("abc");
+        assertThat(e.expected()).isEqualTo(5);
+    }
+
+    @Test
+    void readUntilFindsASeparatorSplitAcrossChunks() {
+        List<String> got = run(() -> {
+            try (TcpServer server = sending("GET / HTTP/1.1\r", "\n\r", "\nbody", "--end");
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                out.add(text(c.readUntil(bytes("\r\n\r\n"))));
+                out.add(text(c.readUntil(bytes("--"))));
+                try {
+                    c.readUntil(bytes("--"));
+                } catch (IncompleteReadException e) {
+                    out.add("incomplete:" + text(e.partial()));
+                }
+                out.add("after:" + c.readUntil(bytes("--")).length);
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("GET / HTTP/1.1\r\n\r\n", "body--", "incomplete:end", "after:0");
+    }
+
+    @Test
+    void readLineReturnsTheLastPartialLineThenEmpty() {
+        List<String> got = run(() -> {
+            try (TcpServer server = sending("a\nb", "c\n", "tail");
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                for (int i = 0; i < 5; i++) out.add("[" + text(c.readLine()) + "]");
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("[a\n]", "[bc\n]", "[tail]", "[]", "[]");
+    }
+
+    @Test
+    void overrunBytesStayBuffered() {
+        List<String> got = run(() -> {
+            try (TcpServer server = sending("0123456789abcdefXYZ\nok\n");
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                c.setLimit(16);
+                List<String> out = new ArrayList<>();
+                assertThatThrownBy(c::readLine).isInstanceOf(LimitOverrunException.class)
+                        .hasMessageContaining("limit of 16 bytes");
+                out.add(text(c.readExactly(16)));
+                out.add(text(c.readLine()));
+                out.add(text(c.readLine()));
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("0123456789abcdef", "XYZ\n", "ok\n");
+    }
+
+    @Test
+    void readsAtEofReturnEmptyOrMinusOne() {
+        List<Object> got = run(() -> {
+            try (TcpServer server = sending("x"); TcpStream c = TcpStream.connect(server.localAddress())) {
+                ByteBuffer buf = ByteBuffer.allocate(8);
+                return List.of(c.read(buf), text(c.read(8)), c.read(buf), c.read(8).length, c.readLine().length);
+            }
+        });
+        assertThat(got).containsExactly(1, "", -1, 0, 0);
+    }
+
+    @Test
+    void byteBufferReadsAndWritesRoundTrip() {
+        String got = run(() -> {
+            try (TcpServer server = echo(); TcpStream c = TcpStream.connect(server.localAddress())) {
+                ByteBuffer src = ByteBuffer.wrap(bytes("hello buffers"));
+                c.write(src);
+                assertThat(src.hasRemaining()).isFalse();
+                ByteBuffer dst = ByteBuffer.allocate(13);
+                while (dst.hasRemaining()) c.read(dst);
+                return text(Arrays.copyOf(dst.array(), dst.position()));
+            }
+        });
+        assertThat(got).isEqualTo("hello buffers");
+    }
+
+    @Test
+    void peerResetIsAClearIOException() {
+        IOException e = run(() -> {
+            try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                 TcpStream c = TcpStream.connect(peer.getLocalSocketAddress())) {
+                Coro.toThread(() -> {
+                    Socket s = peer.accept();
+                    s.setSoLinger(true, 0);
+                    s.close();
+                    return null;
+                });
+                try {
+                    c.read(10);
+                    throw new AssertionError("read after a reset returned");
+                } catch (IOException x) {
+                    return x;
+                }
+            }
+        });
+        assertThat(e).isInstanceOf(SocketException.class).hasMessageContaining("TcpStream[remote=")
+                .hasMessageContaining("read failed").hasMessageContaining("reset");
+    }
+
+    @Test
+    void aHostNameIsResolvedOffTheLoopAndItsAddressesTriedInOrder() {
+        String got = run(() -> {
+            try (TcpServer server = echo(); TcpStream c = TcpStream.connect("localhost", server.port())) {
+                c.write(bytes("by name\n"));
+                return text(c.readLine());
+            }
+        });
+        assertThat(got).isEqualTo("by name\n");
+    }
+
+    @Test
+    void connectionRefusedNamesTheAddress() {
+        run(() -> {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            assertThatThrownBy(() -> TcpStream.connect("127.0.0.1", port)).isInstanceOf(ConnectException.class)
+                    .hasMessageContaining("Cannot connect to /127.0.0.1:" + port);
+            return null;
+        });
+    }
+
+    @Test
+    void aConnectThatTimesOutLeavesNothingBehind() {
+        List<String> got = run(() -> {
+            long fdsBefore = NetTesting.openFds();
+            List<TcpStream> queued = new ArrayList<>();
+            String outcome = "every connect completed";
+            // Nobody accepts and the backlog is 1: once the queue is full the kernel drops SYNs.
+            try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        queued.add(Coro.withTimeout(Duration.ofMillis(200), () -> TcpStream.connect(deaf.getLocalSocketAddress())));
+                    } catch (DeadlineExceededException e) {
+                        outcome = "timed out after " + (queued.size() > 0 ? "some" : "no") + " connects";
+                        break;
+                    }
+                }
+                for (TcpStream q : queued) q.close();
+            }
+            NetTesting.assertNoChannelsLeft();
+            return List.of(outcome, "fds back: " + (NetTesting.openFds() <= fdsBefore + 2));
+        });
+        assertThat(got).containsExactly("timed out after some connects", "fds back: true");
+    }
+
+    @Test
+    void aCancelledReadLosesNothingAndTheStreamIsReused() {
+        List<String> got = run(() -> {
+            CompletableFuture<TcpStream> serverSide = new CompletableFuture<>();
+            try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                    serverSide.complete(s);
+                    s.readLine();
+                 });
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                TcpStream peer = Coro.await(serverSide);
+                Task<byte[]> reader = Coro.spawn(c::readLine);
+                peer.write(bytes("par"));
+                Coro.yieldNow();
+                Coro.yieldNow();
+                reader.cancel();
+                assertThatThrownBy(reader::join).isInstanceOf(CancellationException.class);
+                peer.write(bytes("tial\nnext\n"));
+                out.add(text(c.readLine()));
+                out.add(text(c.readLine()));
+                c.write(bytes("bye\n"));
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("partial\n", "next\n");
+    }
+
+    @Test
+    void closingTheStreamWakesItsReader() {
+        Throwable e = run(() -> {
+            try (TcpServer server = TcpServer.bind(loopback(), s -> s.readLine())) {
+                TcpStream c = TcpStream.connect(server.localAddress());
+                Task<byte[]> reader = Coro.spawn(c::readLine);
+                Coro.yieldNow();
+                c.close();
+                Throwable failure = Coro.gatherSettled(reader).get(0).error();
+                assertThatThrownBy(() -> c.read(1)).isInstanceOf(ClosedChannelException.class);
+                return failure;
+            }
+        });
+        assertThat(e).isInstanceOf(AsynchronousCloseException.class);
+    }
+
+    @Test
+    void aSecondConcurrentReaderIsRejected() {
+        String msg = run(() -> {
+            try (TcpServer server = TcpServer.bind(loopback(), s -> s.write(s.readLine()));
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                Task<byte[]> first = Coro.spawn(c::readLine);
+                Coro.yieldNow();
+                try {
+                    c.readLine();
+                    return "second read allowed";
+                } catch (IllegalStateException e) {
+                    c.write(bytes("late\n"));
+                    assertThat(text(first.join())).isEqualTo("late\n");
+                    return e.getMessage();
+                }
+            }
+        });
+        assertThat(msg).contains("another task is reading");
+    }
+
+    @Test
+    void closeFlushesWhatWasWrittenFirst() {
+        int got = run(() -> {
+            byte[] big = new byte[4 << 20];
+            Arrays.fill(big, (byte) 7);
+            try (TcpServer server = TcpServer.bind(loopback(), s -> s.write(big));
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                int total = 0;
+                byte[] b;
+                while ((b = c.read(1 << 16)).length > 0) total += b.length;
+                return total;
+            }
+        });
+        assertThat(got).isEqualTo(4 << 20);
+    }
+
+    @Test
+    void shutdownOutputLetsThePeerSeeEofAndReply() {
+        String got = run(() -> {
+            try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                    ByteArrayOutputStream all = new ByteArrayOutputStream();
+                    byte[] b;
+                    while ((b = s.read(100)).length > 0) all.write(b);
+                    s.write(bytes("got " + all.size()));
+                 });
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                c.write(bytes("12345"));
+                c.shutdownOutput();
+                assertThatThrownBy(() -> c.write(bytes("x"))).isInstanceOf(ClosedChannelException.class);
+                return text(c.read(100));
+            }
+        });
+        assertThat(got).isEqualTo("got 5");
+    }
+
+    @Test
+    void drainSuspendsAboveTheHighMarkUntilTheLowMark() {
+        List<String> got = run(() -> {
+            CompletableFuture<Void> startReading = new CompletableFuture<>();
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            long[] received = {0};
+            try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                    Coro.await(startReading);
+                    byte[] b;
+                    while ((b = s.read(1 << 16)).length > 0) received[0] += b.length;
+                    finished.complete(null);
+                 });
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                long sent = fillUntilPaused(c);
+                Task<Void> drainer = Coro.spawn(() -> {
+                    c.drain();
+                    out.add("drained at <= low: " + (c.writeBufferSize() <= TcpStream.DEFAULT_LOW_WATER));
+                    return null;
+                });
+                Coro.yieldNow();
+                Coro.yieldNow();
+                out.add("drain waits: " + !drainer.isDone());
+                startReading.complete(null);
+                drainer.join();
+                c.close();
+                Coro.await(finished);
+                out.add("all received: " + (received[0] == sent));
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("drain waits: true", "drained at <= low: true", "all received: true");
+    }
+
+    /* Writes 256 KiB chunks until the stream buffers more than the high-water mark; returns bytes written. */
+    private static long fillUntilPaused(TcpStream c) throws IOException {
+        byte[] chunk = new byte[256 * 1024];
+        long sent = 0;
+        while (c.writeBufferSize() <= TcpStream.DEFAULT_HIGH_WATER) {
+            c.write(chunk);
+            sent += chunk.length;
+            assertThat(sent).as("bytes written before back-pressure").isLessThan(256L << 20);
+        }
+        return sent;
+    }
+
+    @Test
+    void aCancelledDrainLeavesTheStreamWorking() {
+        List<String> got = run(() -> {
+            CompletableFuture<Void> startReading = new CompletableFuture<>();
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            long[] received = {0};
+            try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                    Coro.await(startReading);
+                    byte[] b;
+                    while ((b = s.read(1 << 16)).length > 0) received[0] += b.length;
+                    finished.complete(null);
+                 });
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                long sent = fillUntilPaused(c);
+                Task<Void> drainer = Coro.spawn(() -> {
+                    c.drain();
+                    return null;
+                });
+                Coro.yieldNow();
+                drainer.cancel();
+                out.add("cancelled: " + Coro.gatherSettled(drainer).get(0).error().getClass().getSimpleName());
+                startReading.complete(null);
+                c.drain();
+                c.write(bytes("end"));
+                sent += 3;
+                c.close();
+                Coro.await(finished);
+                out.add("all received: " + (received[0] == sent));
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("cancelled: CancellationException", "all received: true");
+    }
+
+    @Test
+    void writeAfterPeerResetFails() {
+        IOException e = run(() -> {
+            try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                 TcpStream c = TcpStream.connect(peer.getLocalSocketAddress())) {
+                Coro.toThread(() -> {
+                    Socket s = peer.accept();
+                    s.setSoLinger(true, 0);
+                    s.close();
+                    return null;
+                });
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        c.write(chunk);
+                        c.drain();
+                    }
+                    throw new AssertionError("writes to a reset peer never failed");
+                } catch (IOException x) {
+                    return x;
+                }
+            }
+        });
+        assertThat(e).hasMessageContaining("TcpStream[remote=").hasMessageContaining("write failed");
+    }
+}

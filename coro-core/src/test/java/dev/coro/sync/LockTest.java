@@ -1,0 +1,196 @@
+package dev.coro.sync;
+
+import static dev.coro.sync.Loops.cancelMe;
+import static dev.coro.sync.Loops.settle;
+import static dev.coro.sync.Loops.spawn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.Task;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LockTest {
+    private final List<String> log = new ArrayList<>();
+    private final Lock lock = new Lock();
+
+    @Test
+    void freeLockIsTakenWithoutSuspending() {
+        Loops.run(() -> {
+            Task<Void> other = spawn(log, "other", () -> log.add("other ran"));
+            lock.acquire();
+            log.add("acquired");
+            assertThat(lock.isLocked()).isTrue();
+            lock.release();
+            other.join();
+        });
+        assertThat(log).containsExactly("acquired", "other ran");
+    }
+
+    @Test
+    void cancelledTaskGetsCancelledErrorOnTheFastPath() {
+        Loops.run(() -> {
+            Task<Void> t = spawn(log, "t", () -> {
+                cancelMe();
+                lock.acquire();
+                log.add("acquired");
+            });
+            Coro.gatherSettled(t);
+            assertThat(lock.isLocked()).isFalse();
+        });
+        assertThat(log).containsExactly("t cancelled");
+    }
+
+    @Test
+    void waitersAreServedInOrder() {
+        Loops.run(() -> {
+            lock.acquire();
+            List<Task<Void>> ts = new ArrayList<>();
+            for (String name : List.of("a", "b", "c")) {
+                ts.add(spawn(log, name, () -> lock.withLock(() -> {
+                    log.add(name + " holds");
+                    Coro.yieldNow();
+                })));
+            }
+            settle();
+            assertThat(lock.statistics()).isEqualTo(new Lock.Statistics(Coro.currentTask(), 3));
+            lock.release();
+            Coro.gather(ts);
+        });
+        assertThat(log).containsExactly("a holds", "b holds", "c holds");
+    }
+
+    @Test
+    void holderThatReleasesAndReacquiresQueuesBehindTheWaiter() {
+        Loops.run(() -> {
+            lock.acquire();
+            Task<Void> waiter = spawn(log, "waiter", () -> lock.withLock(() -> log.add("waiter holds")));
+            settle();
+            lock.release();
+            lock.acquire();
+            log.add("holder holds again");
+            lock.release();
+            waiter.join();
+        });
+        assertThat(log).containsExactly("waiter holds", "holder holds again");
+    }
+
+    @Test
+    void waiterHandedTheLockButCancelledPassesItOn() {
+        Loops.run(() -> {
+            lock.acquire();
+            Task<Void> b = spawn(log, "b", () -> lock.withLock(() -> log.add("b holds")));
+            Task<Void> c = spawn(log, "c", () -> lock.withLock(() -> log.add("c holds")));
+            settle();
+            lock.release();
+            assertThat(lock.statistics().owner()).isSameAs(b);
+            b.cancel();
+            Coro.gatherSettled(b, c);
+            assertThat(lock.isLocked()).isFalse();
+        });
+        assertThat(log).containsExactly("b cancelled", "c holds");
+    }
+
+    @Test
+    void cancelledWaiterLeavesTheQueue() {
+        Loops.run(() -> {
+            lock.acquire();
+            Task<Void> b = spawn(log, "b", () -> lock.withLock(() -> log.add("b holds")));
+            settle();
+            b.cancel();
+            settle();
+            assertThat(lock.statistics().waiters()).isZero();
+            lock.release();
+            assertThat(lock.isLocked()).isFalse();
+            Coro.gatherSettled(b);
+        });
+        assertThat(log).containsExactly("b cancelled");
+    }
+
+    @Test
+    void isNotReentrant() {
+        Loops.run(() -> {
+            lock.acquire();
+            assertThatThrownBy(lock::acquire).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already holds").hasMessageContaining("locked by main");
+            assertThatThrownBy(lock::tryAcquire).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("not reentrant");
+            lock.release();
+        });
+    }
+
+    @Test
+    void onlyTheOwnerMayRelease() {
+        Loops.run(() -> {
+            assertThatThrownBy(lock::release).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("does not hold it").hasMessageContaining("unlocked");
+            Task<Void> owner = Coro.spawn("owner", () -> {
+                lock.acquire();
+                Coro.sleep(java.time.Duration.ofSeconds(1));
+                lock.release();
+            });
+            settle();
+            assertThatThrownBy(lock::release).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("locked by owner");
+            owner.join();
+        });
+    }
+
+    @Test
+    void tryAcquireNeverWaits() {
+        Loops.run(() -> {
+            Task<Boolean> other = Coro.spawn(() -> lock.tryAcquire());
+            assertThat(lock.tryAcquire()).isTrue();
+            assertThat(other.join()).isFalse();
+            lock.release();
+        });
+    }
+
+    @Test
+    void withLockReleasesWhenTheBodyThrowsAndLetsCheckedExceptionsThrough() {
+        Loops.run(() -> {
+            IOException failure = new IOException("disk");
+            assertThatThrownBy(() -> lock.withLock(() -> {
+                throw failure;
+            })).isSameAs(failure);
+            assertThat(lock.isLocked()).isFalse();
+            assertThat(lock.withLock(() -> 42)).isEqualTo(42);
+            assertThat(lock.isLocked()).isFalse();
+        });
+    }
+
+    @Test
+    void cancelledWhileWaitingRaisesWithoutTheLock() {
+        Loops.run(() -> {
+            lock.acquire();
+            Task<Boolean> t = Coro.spawn(() -> {
+                try {
+                    lock.acquire();
+                    return true;
+                } catch (CancelledError e) {
+                    log.add("raised, holder: " + lock.statistics().owner().name());
+                    throw e;
+                }
+            });
+            settle();
+            t.cancel();
+            Coro.gatherSettled(t);
+            lock.release();
+        });
+        assertThat(log).containsExactly("raised, holder: main");
+    }
+
+    @Test
+    void toStringSaysTheState() {
+        Loops.run(() -> {
+            assertThat(lock.toString()).startsWith("Lock@").endsWith("[unlocked, waiters=0]");
+            lock.acquire();
+            assertThat(lock.toString()).endsWith("[locked by main, waiters=0]");
+            lock.release();
+        });
+    }
+}

@@ -1,0 +1,67 @@
+package dev.coro.examples.serve;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/** A {@code coro serve ...} command running on its own thread, for tests that talk to it over sockets. */
+final class RunningServer implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    private final ServeCommand.Server command;
+    private final ByteArrayOutputStream output;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    final int port;
+
+    private RunningServer(Function<PrintStream, ServeCommand.Server> make) throws Exception {
+        output = new ByteArrayOutputStream();
+        command = make.apply(new PrintStream(output, true, StandardCharsets.UTF_8));
+        Thread.ofPlatform().name("serve-test").start(() -> exit.complete(new CommandLine(command).execute("--port", "0")));
+        port = awaitPort();
+    }
+
+    static RunningServer echo() throws Exception {
+        return new RunningServer(ServeCommand.Echo::new);
+    }
+
+    static RunningServer http() throws Exception {
+        return new RunningServer(ServeCommand.Http::new);
+    }
+
+    /* Polls the command's output for its "listening on" line: at most 10 s, 10 ms apart. */
+    private int awaitPort() throws Exception {
+        for (int i = 0; i < 1000 && !exit.isDone(); i++) {
+            Matcher m = LISTENING.matcher(output.toString(StandardCharsets.UTF_8));
+            if (m.find()) return Integer.parseInt(m.group(1));
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the server never said where it listens; output: " + output + ", exit: " + exit);
+    }
+
+    /** A blocking client socket with a 10 s read timeout. */
+    Socket connect() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** Stops the server and returns the command's exit code. */
+    int stop() throws Exception {
+        command.stop();
+        return exit.get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!exit.isDone()) stop();
+    }
+}
