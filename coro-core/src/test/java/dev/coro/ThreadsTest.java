@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** DESIGN "Threads". */
-@Timeout(value = 20, unit = TimeUnit.SECONDS)
+// A separate thread, so that a test stuck in an uninterruptible wait fails instead of hanging the suite.
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ThreadsTest {
 
     @Test
@@ -320,15 +321,14 @@ class ThreadsTest {
     void aTaskWaitsForATaskOfAnotherLoopOnlyThroughAFuture() throws Exception {
         try (EventLoop other = EventLoop.create()) {
             CompletableFuture<Void> release = new CompletableFuture<>();
-            CompletableFuture<Void> finished = new CompletableFuture<>();
+            CompletableFuture<Void> stop = new CompletableFuture<>();
             CompletableFuture<Task<String>> spawned = new CompletableFuture<>();
-            // The other loop runs until the test says so, so that the submission below finds it running.
             Thread runner = Thread.ofPlatform().start(() -> other.run(() -> {
                 spawned.complete(Coro.spawn("elsewhere", () -> {
                     Coro.await(release);
                     return "from the other loop";
                 }));
-                return Coro.await(finished);
+                return Coro.await(stop);
             }));
             Task<String> foreign = spawned.get(5, TimeUnit.SECONDS);
             String v = Loops.run(() -> {
@@ -340,7 +340,7 @@ class ThreadsTest {
                 return Coro.await(other.submit(foreign::join));
             });
             assertThat(v).isEqualTo("from the other loop");
-            finished.complete(null);
+            stop.complete(null);
             runner.join();
         }
     }
