@@ -34,6 +34,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     TraceOption trace;
 
+    @Option(names = "--block-for", paramLabel = "D", converter = DurationConverter.class,
+            description = "Misbehave once: block the loop with Thread.sleep(D) at the first message, "
+                    + "to see the blocked-loop watchdog's warning (try 500ms).")
+    Duration blockFor;
+
     @Option(names = "--primes", paramLabel = "N",
             description = "Stop after N primes (default: " + DEFAULT_PRIMES + ", or no limit when --seconds is given).")
     Long primes;
@@ -76,7 +81,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         long primeLimit = primes != null ? primes : seconds != null ? 0 : DEFAULT_PRIMES;
         Duration timeLimit = seconds == null ? null : nanos(seconds.movePointRight(9));
-        return new FibPrimes(out, primeLimit, timeLimit, interval, workCost);
+        if (blockFor != null && (blockFor.isZero() || blockFor.isNegative())) {
+            throw badOption("--block-for: " + blockFor + " (expected: > 0)");
+        }
+        return new FibPrimes(out, primeLimit, timeLimit, interval, workCost).blockingOnceFor(blockFor);
     }
 
     private static Duration nanos(BigDecimal nanos) {

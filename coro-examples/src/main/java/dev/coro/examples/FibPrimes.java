@@ -48,6 +48,7 @@ final class FibPrimes {
     private final Duration interval;
     private final Runnable workCost;
     private final CountDownLatch summaryPrinted = new CountDownLatch(1);
+    private Duration blockOnce;
 
     private volatile boolean interrupted;
     private volatile Task<?> mainTask;
@@ -80,6 +81,16 @@ final class FibPrimes {
                 b = t;
             }
         });
+    }
+
+    /**
+     * Makes the message task block the loop once, with {@code Thread.sleep(d)}, at its first message:
+     * what a callee of a coroutine must never do, so that the watchdog's warning can be seen. Null:
+     * never.
+     */
+    FibPrimes blockingOnceFor(Duration d) {
+        this.blockOnce = d;
+        return this;
     }
 
     /** Runs the program on {@code loop} until it stops, then prints the summary line and returns it. */
@@ -147,9 +158,15 @@ final class FibPrimes {
         return null;
     }
 
-    private Void repetitiveMessage(String msg, Duration every) {
+    private Void repetitiveMessage(String msg, Duration every) throws InterruptedException {
         while (true) {
             out.println(msg);
+            if (blockOnce != null) {
+                Duration d = blockOnce;
+                blockOnce = null;
+                out.println("(blocking the loop with Thread.sleep(" + d.toMillis() + " ms): nothing else can run)");
+                Thread.sleep(d);
+            }
             Coro.sleep(every);
         }
     }

@@ -108,13 +108,30 @@ class DemoCommandTest {
     void badOptionsNameTheOptionAndTheExpectation() {
         StringBuilder errors = new StringBuilder();
         for (String[] args : List.of(new String[] {"--primes", "0"}, new String[] {"--seconds", "-1"},
-                new String[] {"--interval", "0s"})) {
+                new String[] {"--interval", "0s"}, new String[] {"--block-for", "0ms"})) {
             assertThatThrownBy(() -> command(args).program(System.out, () -> {}))
                     .isInstanceOf(CommandLine.ParameterException.class)
                     .satisfies(e -> errors.append(e.getMessage()).append('\n'));
         }
         assertThat(errors.toString().lines()).containsExactly(
-                "--primes: 0 (expected: >= 1)", "--seconds: -1 (expected: > 0)", "--interval: PT0S (expected: > 0)");
+                "--primes: 0 (expected: >= 1)", "--seconds: -1 (expected: > 0)", "--interval: PT0S (expected: > 0)",
+                "--block-for: PT0S (expected: > 0)");
+    }
+
+    @Test
+    void blockForBlocksTheLoopOnceAtTheFirstMessageAndTheWatchdogSaysSo() {
+        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        FibPrimes program = command("--primes", "3", "--interval", "1s", "--block-for", "300ms")
+                .program(new PrintStream(text, true, StandardCharsets.UTF_8), () -> {});
+        try (EventLoop loop = EventLoop.builder().virtualTime()
+                .exceptionHandler((l, message, error) -> reports.add(message)).build()) {
+            program.run(loop);
+        }
+        assertThat(text.toString(StandardCharsets.UTF_8).lines())
+                .containsOnlyOnce("(blocking the loop with Thread.sleep(300 ms): nothing else can run)");
+        assertThat(reports).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("Task[name=repetitive_message] has blocked");
     }
 
     /* Runs the demo on a virtual-time loop and returns its lines, each prefixed with the virtual second it was printed at. */
