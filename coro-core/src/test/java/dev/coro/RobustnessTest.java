@@ -150,6 +150,33 @@ class RobustnessTest {
     }
 
     @Test
+    void aTaskThatSwallowsItsCancellationAroundYieldNowStillLetsTheOthersRun() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> stubborn = Coro.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError e) {
+                        trace.add("swallowed " + i);
+                    }
+                }
+            });
+            Task<Void> other = Coro.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    trace.add("other " + i);
+                    Coro.yieldNow();
+                }
+            });
+            Coro.yieldNow();
+            stubborn.cancel();
+            Coro.gatherSettled(stubborn, other);
+        });
+        assertThat(trace.events()).containsExactly(
+                "other 0", "swallowed 0", "other 1", "swallowed 1", "other 2", "swallowed 2");
+    }
+
+    @Test
     void aVirtualClockBelongsToOneLoop() {
         VirtualClock clock = new VirtualClock();
         try (EventLoop first = EventLoop.builder().clock(clock).build()) {

@@ -366,9 +366,10 @@ public final class Kernel {
 
     // ------------------------------------------------------------------ the two traps (task side)
 
-    /** Trap 1: let every other ready task run once, then come back. Raises if the task is cancelled. */
+    /** Trap 1: let every other ready task run once, then come back; raises then if the task is cancelled. */
     public void checkpoint(TaskCore t) {
-        if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
+        // Yield first, even when cancelled (Trio's checkpoint): a task that swallows CancelledError
+        // around yieldNow() in a loop must still let the others run, not starve the whole loop.
         t.trap = Trap.Checkpoint.INSTANCE;
         suspend(t);
         if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
