@@ -5,6 +5,7 @@ import dev.coro.DeadlineExceededException;
 import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.TaskGroup;
+import dev.coro.examples.walkthrough.Fib;
 import dev.coro.gen.Generator;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -67,20 +68,6 @@ final class FibPrimes {
         this.timeLimit = timeLimit;
         this.interval = Objects.requireNonNull(interval, "interval");
         this.workCost = Objects.requireNonNull(workCost, "workCost");
-    }
-
-    /** The note's sequence 2, 1, 3, 4, 7, 11, ... in BigInteger, since Python integers never overflow. */
-    static Generator<BigInteger> fib() {
-        return Generator.of(out -> {
-            BigInteger a = BigInteger.TWO, b = BigInteger.ONE;
-            out.yield(a);
-            while (true) {
-                out.yield(b);
-                BigInteger t = a.add(b);
-                a = b;
-                b = t;
-            }
-        });
     }
 
     /**
@@ -146,7 +133,7 @@ final class FibPrimes {
     }
 
     private Void printMatches() {
-        try (Generator<BigInteger> numbers = fib()) {
+        try (Generator<BigInteger> numbers = Fib.fib()) {
             while (primeLimit == 0 || primes < primeLimit) {
                 BigInteger x = numbers.next();
                 if (isPrime(x)) {

@@ -8,12 +8,12 @@ import java.math.BigInteger;
  *
  * <p>Invariant: every call of {@link #fib()} starts a fresh sequence; nothing is shared between them.
  */
-final class Fib {
+public final class Fib {
     private Fib() {}
 
     /** A fresh generator of the sequence; BigInteger because Python's integers never overflow. */
     // region fib
-    static Generator<BigInteger> fib() {
+    public static Generator<BigInteger> fib() {
         return Generator.of(out -> {
             BigInteger a = BigInteger.TWO, b = BigInteger.ONE;
             out.yield(a);

@@ -97,7 +97,7 @@ class WalkthroughTest {
     @Test
     void excerptIsTheRegionWithoutMarkersOrCommonIndentation() {
         assertThat(Excerpt.of("Fib.java#fib").text()).startsWith("""
-                static Generator<BigInteger> fib() {
+                public static Generator<BigInteger> fib() {
                     return Generator.of(out -> {
                 """).endsWith("""
                     });
