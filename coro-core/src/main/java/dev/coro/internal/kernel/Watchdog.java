@@ -93,6 +93,9 @@ public final class Watchdog {
                 + "Coro.toThread(...), sleep with Coro.sleep(...). The stack of " + runner.getName()
                 + " sampled now is attached.", who, blocked);
         e.setStackTrace(runner.getStackTrace());
+        // The step may have ended while the stack was sampled: then the stack shows something else,
+        // and a warning with it would point at the wrong code. The next sample starts afresh.
+        if (p.count() != count || p.running() != running) return;
         k.report(e.getMessage(), e);
     }
 
