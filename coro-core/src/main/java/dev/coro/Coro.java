@@ -33,6 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * cancelled task as a {@link java.util.concurrent.CancellationException}. Bodies that run in the
  * calling task ({@link #withTimeout}, {@link #shield}, {@link TaskGroup#run}) let their own
  * exceptions through unchanged.
+ *
+ * <p>Invariant: every method that suspends does so only through the two traps of
+ * {@link dev.coro.lowlevel.Traps}, so each is a checkpoint with the same cancellation rules.
  */
 public final class Coro {
     private Coro() {}

@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #callSoonThreadsafe}, {@link #submit}, {@link Handle#cancel()}, {@link Task#cancel()}
  * and the completion of awaited futures may come from other threads; the rest is for the loop's
  * own tasks and callbacks.
+ *
+ * <p>Invariant: one loop, one platform thread, for its whole life: every task and callback of the
+ * loop runs on that thread (or, on the thread backend, strictly handed off from it), one at a time.
  */
 /* Implementation notes:
  *

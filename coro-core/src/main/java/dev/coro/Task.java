@@ -20,6 +20,9 @@ import java.util.concurrent.CancellationException;
  * {@link TaskFailedException}, and a cancelled task gives a {@link CancellationException} naming
  * it ("the task you waited for was cancelled", not "you are cancelled").
  *
+ * <p>Invariant: a task ends exactly once, as success, failure or cancelled, and its outcome never
+ * changes afterwards; a failure nobody observes is reported exactly once.
+ *
  * @param <T> the type of the value its body returns
  */
 public final class Task<T> {

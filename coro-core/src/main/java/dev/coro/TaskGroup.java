@@ -27,6 +27,8 @@ import java.util.concurrent.Callable;
  * calling task is cancelled at the same time, the group still throws the failure, and the task's
  * next suspension raises {@link CancelledError}. Children may spawn more children through the
  * captured group until {@code run} returns.
+ *
+ * <p>Invariant: {@link #run} never returns or throws while a child of the group is still running.
  */
 public final class TaskGroup {
 

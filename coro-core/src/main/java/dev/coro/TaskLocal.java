@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  * <p>ThreadLocals are shared by all tasks of a loop (on the continuation backend); use this
  * instead for per-task context.
  *
+ * <p>Invariant: a task never sees a value set by another task after it was spawned.
+ *
  * @param <T> the type of the value
  */
 /* Implementation notes:

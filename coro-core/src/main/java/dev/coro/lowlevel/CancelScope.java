@@ -24,6 +24,9 @@ import java.util.concurrent.Callable;
  * {@link CancelledError} from then on, in the task that opened it and in every task spawned into
  * it. A shielded scope ({@link #openShielded()}) keeps cancellations of enclosing scopes out.
  * Scopes close in the reverse order of opening, in the task that opened them.
+ *
+ * <p>Invariant: once cancelled, a scope stays cancelled, and every suspension point inside it
+ * (unless behind a shield) raises until the scope is left.
  */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;

@@ -20,6 +20,9 @@ import dev.coro.internal.kernel.TaskCore;
  * holds a value, but has not run yet) is not in the lot any more, and a primitive that handed it
  * something must check {@link Traps#isCancelled()} when it resumes and pass the thing on.
  * Confined to the loop's thread, like everything a task touches.
+ *
+ * <p>Invariant: a task is in at most one lot, once, and leaves it exactly once: woken by an
+ * unpark, or taken out by its cancellation.
  */
 /* Implementation notes:
  *

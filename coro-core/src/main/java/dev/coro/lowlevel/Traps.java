@@ -21,6 +21,8 @@ import java.util.Objects;
  * </ul>
  * <p>A parked task must be rescheduled exactly once, or aborted. All methods run on the loop's
  * thread (inside a task, or in a callback for the {@code reschedule*} methods).
+ *
+ * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation.
  */
 public final class Traps {
     /** The message used whenever a suspending call is made outside a task. */

@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * <p>Virtual time keeps exact nanoseconds. Like its loop, a virtual clock is confined to the
  * loop's thread.
+ *
+ * <p>Invariant: time never runs backwards, and one clock belongs to one loop.
  */
 public final class VirtualClock implements Clock {
     private long now;
