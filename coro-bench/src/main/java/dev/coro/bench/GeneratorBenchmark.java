@@ -1,8 +1,10 @@
 package dev.coro.bench;
 
 import dev.coro.gen.Generator;
+import dev.coro.gen.LongGenerator;
 import dev.coro.internal.fiber.Fiber;
 import java.util.Iterator;
+import java.util.PrimitiveIterator;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,7 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cost of one {@code next()} on a lazy counter generator, per fiber backend, against a
  * hand-written iterator (the floor) and a generator on a platform thread with a blocking
  * hand-off (what most Java generator libraries do). A bare fiber switch (resume to the next
- * suspend, no value) shows how much of a {@code next()} is the JDK's continuation.
+ * suspend, no value) shows how much of a {@code next()} is the JDK's continuation. The same counter
+ * as a {@link LongGenerator} shows what is left once no value is boxed, against a hand-written
+ * {@code PrimitiveIterator.OfLong}.
  *
  * <p>Each backend needs its own JVM: JMH forks are started with {@code -cp}, so the benchmark
  * jar's {@code Add-Exports} manifest entry does not reach them and each fork states its flags.
@@ -36,11 +40,17 @@ public class GeneratorBenchmark {
         while (true) out.yield(i++);
     }
 
-    /** The counter a benchmark reads, started once per trial and closed after it. */
-    public abstract static class Counter {
-        Iterator<Long> values;
+    /** The body of the primitive counter. */
+    static void countLongs(LongGenerator.Yielder out) {
+        long i = 0;
+        while (true) out.yield(i++);
+    }
 
-        abstract Iterator<Long> open();
+    /** The counter a benchmark reads, started once per trial and closed after it. */
+    public abstract static class Counter<I extends Iterator<?>> {
+        I values;
+
+        abstract I open();
 
         @Setup(Level.Trial)
         public void start() {
@@ -54,7 +64,7 @@ public class GeneratorBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class Lazy extends Counter {
+    public static class Lazy extends Counter<Iterator<Long>> {
         @Override
         Iterator<Long> open() {
             return Generator.of(GeneratorBenchmark::count);
@@ -62,7 +72,7 @@ public class GeneratorBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class Prefetching extends Counter {
+    public static class Prefetching extends Counter<Iterator<Long>> {
         @Override
         Iterator<Long> open() {
             return Generator.prefetch(256, GeneratorBenchmark::count);
@@ -70,7 +80,35 @@ public class GeneratorBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class HandWritten extends Counter {
+    public static class LongPrefetching extends Counter<PrimitiveIterator.OfLong> {
+        @Override
+        PrimitiveIterator.OfLong open() {
+            return LongGenerator.prefetch(256, GeneratorBenchmark::countLongs);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class HandWrittenLong extends Counter<PrimitiveIterator.OfLong> {
+        @Override
+        PrimitiveIterator.OfLong open() {
+            return new PrimitiveIterator.OfLong() {
+                private long i;
+
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public long nextLong() {
+                    return i++;
+                }
+            };
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class HandWritten extends Counter<Iterator<Long>> {
         @Override
         Iterator<Long> open() {
             return new Iterator<>() {
@@ -90,7 +128,7 @@ public class GeneratorBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class PlatformThread extends Counter {
+    public static class PlatformThread extends Counter<Iterator<Long>> {
         @Override
         Iterator<Long> open() {
             return new PlatformThreadGenerator<>(GeneratorBenchmark::count);
@@ -138,6 +176,18 @@ public class GeneratorBenchmark {
     @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
     public Long continuationPrefetch256Next(Prefetching s) {
         return s.values.next();
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
+    public long continuationLongPrefetch256Next(LongPrefetching s) {
+        return s.values.nextLong();
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {CONTINUATION_FLAGS, "-Dcoro.backend=continuation"})
+    public long handWrittenLongIteratorNext(HandWrittenLong s) {
+        return s.values.nextLong();
     }
 
     @Benchmark
