@@ -2,6 +2,7 @@ package dev.coro;
 
 import dev.coro.internal.Sneaky;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import java.time.Duration;
@@ -94,15 +95,18 @@ public final class Coro {
         }
         Task<?> me = Traps.currentTask();
         long deadline = Durations.deadline(me.core.kernel().now(), nanos);
-        Handle wake = Traps.wakeAt(me, deadline);
-        Traps.park(() -> {
-            wake.cancel();
-            return true;
-        }, new Sleeping(deadline));
+        Sleeping sleeping = new Sleeping(deadline, Traps.wakeAt(me, deadline));
+        Traps.park(sleeping, sleeping);
     }
 
-    /** What a sleeping task waits for, in task dumps. */
-    private record Sleeping(long deadline) {
+    /** A sleep: cancels its wake-up timer when aborted, and says what it waits for in task dumps. */
+    private record Sleeping(long deadline, Handle wake) implements AbortHandler {
+        @Override
+        public boolean abort() {
+            wake.cancel();
+            return true;
+        }
+
         @Override
         public String toString() {
             return "sleep until " + Duration.ofNanos(deadline);

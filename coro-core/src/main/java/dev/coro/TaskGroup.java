@@ -1,6 +1,8 @@
 package dev.coro;
 
 import dev.coro.internal.Sneaky;
+import dev.coro.internal.kernel.TaskAccess;
+import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import java.util.ArrayList;
@@ -49,6 +51,8 @@ public final class TaskGroup {
     private int running;
     private boolean waiting;
     private boolean closed;
+    /* One listener for every child, rather than a closure per child: a group of a million sleepers. */
+    private final TaskCore.DoneListener childDone = child -> childDone((Task<?>) child.owner());
 
     private TaskGroup() {
         this.owner = Traps.currentTask();
@@ -119,7 +123,7 @@ public final class TaskGroup {
         }
         Task<T> child = scope.spawn(name, body);
         running++;
-        child.whenDone(() -> childDone(child));
+        TaskAccess.core(child).whenDone(childDone);
         return child;
     }
 

@@ -33,6 +33,25 @@ class TaskGroupTest {
     }
 
     @Test
+    void aChildThatOthersAlsoWatchTellsTheGroupAndEveryWatcher() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            TaskGroup.run(g -> {
+                Task<String> child = g.spawn(() -> {
+                    Coro.sleep(Duration.ofSeconds(1));
+                    return "done";
+                });
+                child.whenDone(() -> trace.add("callback"));
+                g.spawn(() -> trace.add("joined " + child.join()));
+                return null;
+            });
+            trace.add("run returned");
+        });
+        assertThat(trace.events()).containsExactlyInAnyOrder("callback", "joined done", "run returned");
+        assertThat(trace.events().getLast()).isEqualTo("run returned");
+    }
+
+    @Test
     void theBodyRunsInTheCallingTask() {
         Loops.run(() -> {
             Task<?> me = Coro.currentTask();

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * resumed) would otherwise suspend the wrong frame. The handles are static finals, which the JIT
  * treats as constants and inlines like direct calls.
  */
-final class ContinuationFiber extends Fiber {
+final class ContinuationFiber extends Fiber implements Runnable {
     private static final String CONTINUATION = "jdk.internal.vm.Continuation";
     private static final String SCOPE_CLASS = "jdk.internal.vm.ContinuationScope";
 
@@ -78,10 +78,16 @@ final class ContinuationFiber extends Fiber {
             throw new IllegalStateException("The continuation backend is unavailable: " + unavailableReason());
         }
         try {
-            continuation = (Object) NEW.invokeExact(SCOPE, (Runnable) this::runBody);
+            continuation = (Object) NEW.invokeExact(SCOPE, (Runnable) this);
         } catch (Throwable t) {
             throw new IllegalStateException("coro bug: cannot create a continuation", t);
         }
+    }
+
+    /** The continuation's body; the fiber is its own Runnable, which spares every fiber a lambda. */
+    @Override
+    public void run() {
+        runBody();
     }
 
     /** Null when this backend works; otherwise why not, in words. */

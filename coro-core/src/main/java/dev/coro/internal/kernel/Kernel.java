@@ -302,7 +302,7 @@ public final class Kernel {
         if (probe != null) probe.stepStarted(t, clock.nanos());
         try {
             if (t.fiber == null) {   // inside the step, so that a trace counts making the fiber as its cost
-                t.fiber = Fiber.create(() -> runBody(t), t::name);
+                t.fiber = Fiber.create(t, t);
                 t.fiber.attach(t);
             }
             t.fiber.resume();
@@ -330,14 +330,6 @@ public final class Kernel {
                 if (probe != null) probe.stepEnded(t, true, p.reason(), t.parkedAt);
             }
             case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
-        }
-    }
-
-    private static void runBody(TaskCore t) {
-        try {
-            t.value = t.body.call();
-        } catch (Throwable e) {
-            t.failure = e;
         }
     }
 
@@ -619,6 +611,14 @@ public final class Kernel {
             r.run();
         } catch (Throwable e) {
             report("Exception in callback " + r, e);
+        }
+    }
+
+    void runCallback(TaskCore.DoneListener listener, TaskCore task) {
+        try {
+            listener.taskDone(task);
+        } catch (Throwable e) {
+            report("Exception in callback " + listener + " for " + task.name(), e);
         }
     }
 

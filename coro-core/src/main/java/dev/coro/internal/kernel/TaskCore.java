@@ -4,6 +4,7 @@ import dev.coro.internal.fiber.Fiber;
 import dev.coro.lowlevel.AbortHandler;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The kernel's record of one task: its fiber, where it is in its life, what it waits on, its
@@ -29,7 +30,7 @@ import java.util.concurrent.Callable;
  * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
  * real failure beats a cancellation).
  */
-public final class TaskCore {
+public final class TaskCore implements Runnable, Supplier<String> {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
@@ -61,7 +62,8 @@ public final class TaskCore {
     boolean cancelled;
     boolean observed;
     Object lost;
-    /* null, one Runnable, or a CallbackList: most tasks get one callback (their group's or joiner's),
+    /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one callback
+     * (their group's or joiner's),
      * and a million parked tasks should not carry a million two-slot lists. */
     private Object doneCallbacks;
     final Throwable creationSite;
@@ -83,6 +85,25 @@ public final class TaskCore {
 
     public String name() {
         return name != null ? name : "Task-" + number;
+    }
+
+    /**
+     * Runs the body as the task's fiber: the task is its fiber's body and name (see {@link #get()}),
+     * which spares each of a million tasks two lambdas.
+     */
+    @Override
+    public void run() {
+        try {
+            value = body.call();
+        } catch (Throwable e) {
+            failure = e;
+        }
+    }
+
+    /** The name, for the fiber's error messages. */
+    @Override
+    public String get() {
+        return name();
     }
 
     /** A number unique within its loop, in spawn order from 1 (for traces: names may repeat). */
@@ -144,9 +165,25 @@ public final class TaskCore {
             list.add(callback);
         } else {
             CallbackList list = new CallbackList();
-            list.add((Runnable) c);
+            list.add(c instanceof DoneListener listener ? () -> listener.taskDone(this) : (Runnable) c);
             list.add(callback);
             doneCallbacks = list;
+        }
+    }
+
+    /** A callback told which task ended: one listener watches many tasks without an object per task. */
+    @FunctionalInterface
+    public interface DoneListener {
+        /** Called on the loop once {@code task} has ended. */
+        void taskDone(TaskCore task);
+    }
+
+    /** Tells {@code listener} when the task ends, as {@link #whenDone(Runnable)} does. */
+    public void whenDone(DoneListener listener) {
+        if (doneCallbacks == null && state != DONE) {
+            doneCallbacks = listener;
+        } else {
+            whenDone(() -> listener.taskDone(this));
         }
     }
 
@@ -164,6 +201,8 @@ public final class TaskCore {
         doneCallbacks = null;
         if (c instanceof CallbackList list) {
             for (Runnable r : list) kernel.runCallback(r);
+        } else if (c instanceof DoneListener listener) {
+            kernel.runCallback(listener, this);
         } else if (c != null) {
             kernel.runCallback((Runnable) c);
         }
