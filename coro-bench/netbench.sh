@@ -5,7 +5,8 @@
 #         (one event-loop thread each); 50 connections, 1 KiB and 10 KiB ping-pong.
 #   http: coro (`coro serve http`) vs Netty NIO and epoll, with wrk (if installed), 50 connections.
 # Each run: WARMUP seconds of load, then SECONDS measured.
-#   [ROUNDS=3] coro-bench/netbench.sh [SECONDS] [WARMUP]
+#   [ROUNDS=3] [TESTS="echo http"] coro-bench/netbench.sh [SECONDS] [WARMUP]
+# TESTS=echo runs the echo groups only (more rounds of one test in the same time).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -98,14 +99,24 @@ http_run() { # http_run SERVER -> "requests/s  server µs/request"
 # machine the server's CPU time per request (µs/req, lower is better; "vs first" > 100% means
 # cheaper than the first) is the steadier of the two measures.
 ROUNDS="${ROUNDS:-3}"
+TESTS="${TESTS:-echo http}"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A RESULTS CPU
-groups=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
-        "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
-if command -v wrk >/dev/null 2>&1; then
-  groups+=("http - netty-nio-http coro-http netty-epoll-http")
-else
-  echo "wrk not installed: HTTP runs skipped (apt-get install -y wrk)" >&2
+groups=()
+if [[ " $TESTS " == *" echo "* ]]; then
+  groups+=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
+           "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
+fi
+if [[ " $TESTS " == *" http "* ]]; then
+  if command -v wrk >/dev/null 2>&1; then
+    groups+=("http - netty-nio-http coro-http netty-epoll-http")
+  else
+    echo "wrk not installed: HTTP runs skipped (apt-get install -y wrk)" >&2
+  fi
+fi
+if [ ${#groups[@]} -eq 0 ]; then
+  echo "netbench.sh: TESTS='$TESTS' names no test (expected: echo, http or both)" >&2
+  exit 2
 fi
 for round in $(seq "$ROUNDS"); do
   for group in "${groups[@]}"; do
