@@ -62,9 +62,9 @@ public final class TaskCore implements Runnable, Supplier<String> {
     boolean cancelled;
     boolean observed;
     Object lost;
-    /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one callback
-     * (their group's or joiner's),
-     * and a million parked tasks should not carry a million two-slot lists. */
+    /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one
+     * callback (their group's or joiner's), and a million parked tasks should not carry a million
+     * two-slot lists. */
     private Object doneCallbacks;
     final Throwable creationSite;
 
