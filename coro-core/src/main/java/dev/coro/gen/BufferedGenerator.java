@@ -1,6 +1,7 @@
 package dev.coro.gen;
 
 import dev.coro.internal.Sneaky;
+import java.util.NoSuchElementException;
 
 /**
  * The consumer's side shared by {@link Generator} and {@link LongGenerator}: refilling from the
@@ -14,7 +15,7 @@ import dev.coro.internal.Sneaky;
  *
  * Subclasses read their batch array in next() without clearing the slot: the consumer's index is a
  * chain through memory on every call, and a clearing store lengthens it. A batch array is dropped
- * once consumed (YieldBuffer renews it), so values handed out stay referenced only until the
+ * once consumed (Generator's buffer renews it), so values handed out stay referenced only until the
  * consumer moves on to the next batch; for a lazy generator, until the next resume overwrites the
  * slot, as a Python generator's frame keeps its last yielded local. close() clears what is left.
  *
@@ -37,8 +38,8 @@ abstract sealed class BufferedGenerator permits Generator, LongGenerator {
     /** Takes the batch the body just filled: adopts its array and returns {@code out.drain()}. */
     abstract int takeBatch();
 
-    /** Clears the unread slots {@code [head, count)} of the batch. */
-    abstract void dropUnread();
+    /** Lets go of the unread slots {@code [head, count)} of the batch; primitive slots hold nothing. */
+    void dropUnread() {}
 
     /** Whether the body will yield another value; runs it to its next yield if needed. Idempotent. */
     public final boolean hasNext() {
@@ -65,8 +66,8 @@ abstract sealed class BufferedGenerator permits Generator, LongGenerator {
     }
 
     /** The exception of a next() past the end. */
-    final java.util.NoSuchElementException exhausted() {
-        return new java.util.NoSuchElementException(frame.name() + " is exhausted");
+    final NoSuchElementException exhausted() {
+        return new NoSuchElementException(frame.name() + " is exhausted");
     }
 
     /**

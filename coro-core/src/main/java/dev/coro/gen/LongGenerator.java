@@ -98,18 +98,16 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
         return out.drain();
     }
 
-    @Override
-    void dropUnread() {
-        // primitive slots keep nothing reachable
-    }
-
     /** A lazy sequential stream over the remaining values; closing the stream closes the generator. */
     public LongStream stream() {
         return StreamSupport.longStream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
                 .onClose(this::close);
     }
 
-    /** The body's side: a batch of {@code long}s. */
+    /**
+     * The body's side: a batch of {@code long}s. One array serves the generator's whole life: a
+     * primitive store has no GC barrier to avoid, and a slot keeps nothing reachable.
+     */
     private static final class LongBuffer extends YieldBuffer implements Yielder {
         private final Body body;
         long[] values;
@@ -129,16 +127,6 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
         public void yield(long value) {
             values[fill++] = value;
             if (fill == values.length) suspendFull();
-        }
-
-        @Override
-        void renew() {
-            // a primitive array has no write barrier and keeps nothing reachable: reuse it
-        }
-
-        @Override
-        void clearSlot() {
-            // a primitive slot keeps nothing reachable
         }
     }
 }

@@ -357,15 +357,8 @@ class TcpStreamIT {
     @Test
     void drainSuspendsAboveTheHighMarkUntilTheLowMark() {
         List<String> got = run(() -> {
-            CompletableFuture<Void> startReading = new CompletableFuture<>();
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            long[] received = {0};
-            try (TcpServer server = TcpServer.bind(loopback(), s -> {
-                    Coro.await(startReading);
-                    byte[] b;
-                    while ((b = s.read(1 << 16)).length > 0) received[0] += b.length;
-                    finished.complete(null);
-                 });
+            LateReader reader = new LateReader();
+            try (TcpServer server = TcpServer.bind(loopback(), reader::serve);
                  TcpStream c = TcpStream.connect(server.localAddress())) {
                 List<String> out = new ArrayList<>();
                 long sent = fillUntilPaused(c);
@@ -377,15 +370,29 @@ class TcpStreamIT {
                 Coro.yieldNow();
                 Coro.yieldNow();
                 out.add("drain waits: " + !drainer.isDone());
-                startReading.complete(null);
+                reader.start.complete(null);
                 drainer.join();
                 c.close();
-                Coro.await(finished);
-                out.add("all received: " + (received[0] == sent));
+                Coro.await(reader.finished);
+                out.add("all received: " + (reader.received == sent));
                 return out;
             }
         });
         assertThat(got).containsExactly("drain waits: true", "drained at <= low: true", "all received: true");
+    }
+
+    /* A server side that reads nothing until `start` completes, then counts every byte until EOF. */
+    private static final class LateReader {
+        final CompletableFuture<Void> start = new CompletableFuture<>();
+        final CompletableFuture<Void> finished = new CompletableFuture<>();
+        long received;
+
+        void serve(TcpStream s) throws IOException {
+            Coro.await(start);
+            byte[] b;
+            while ((b = s.read(1 << 16)).length > 0) received += b.length;
+            finished.complete(null);
+        }
     }
 
     /* Writes 256 KiB chunks until the stream buffers more than the high-water mark; returns bytes written. */
@@ -403,15 +410,8 @@ class TcpStreamIT {
     @Test
     void aCancelledDrainLeavesTheStreamWorking() {
         List<String> got = run(() -> {
-            CompletableFuture<Void> startReading = new CompletableFuture<>();
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            long[] received = {0};
-            try (TcpServer server = TcpServer.bind(loopback(), s -> {
-                    Coro.await(startReading);
-                    byte[] b;
-                    while ((b = s.read(1 << 16)).length > 0) received[0] += b.length;
-                    finished.complete(null);
-                 });
+            LateReader reader = new LateReader();
+            try (TcpServer server = TcpServer.bind(loopback(), reader::serve);
                  TcpStream c = TcpStream.connect(server.localAddress())) {
                 List<String> out = new ArrayList<>();
                 long sent = fillUntilPaused(c);
@@ -422,13 +422,13 @@ class TcpStreamIT {
                 Coro.yieldNow();
                 drainer.cancel();
                 out.add("cancelled: " + Coro.gatherSettled(drainer).get(0).error().getClass().getSimpleName());
-                startReading.complete(null);
+                reader.start.complete(null);
                 c.drain();
                 c.write(bytes("end"));
                 sent += 3;
                 c.close();
-                Coro.await(finished);
-                out.add("all received: " + (received[0] == sent));
+                Coro.await(reader.finished);
+                out.add("all received: " + (reader.received == sent));
                 return out;
             }
         });
