@@ -2,7 +2,6 @@ package dev.coro.examples.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -38,18 +37,50 @@ class EchoServerIT {
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
         try (RunningServer server = RunningServer.echo(); Socket c = server.connect()) {
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try {
-                    c.getOutputStream().write(data);
-                    c.shutdownOutput();
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            InputStream in = c.getInputStream();
-            byte[] back = in.readAllBytes();
+            Thread writer = writeAndShutdown(c, data);
+            byte[] back = c.getInputStream().readAllBytes();
             writer.join();
             assertThat(back).isEqualTo(data);
+        }
+    }
+
+    /* The connections share one buffer: two streams under back-pressure at once must not mix bytes. */
+    @Test
+    void connectionsSharingTheBufferKeepTheirOwnBytes() throws Exception {
+        try (RunningServer server = RunningServer.echo(); Socket a = server.connect(); Socket b = server.connect()) {
+            byte[] dataA = new byte[1 << 20];
+            byte[] dataB = new byte[1 << 20];
+            new Random(1).nextBytes(dataA);
+            new Random(2).nextBytes(dataB);
+            Thread writerA = writeAndShutdown(a, dataA);
+            Thread writerB = writeAndShutdown(b, dataB);
+            byte[][] back = new byte[2][];
+            Thread readerB = Thread.ofPlatform().start(() -> back[1] = readAll(b));
+            back[0] = readAll(a);
+            readerB.join();
+            writerA.join();
+            writerB.join();
+            assertThat(back[0]).isEqualTo(dataA);
+            assertThat(back[1]).isEqualTo(dataB);
+        }
+    }
+
+    private static Thread writeAndShutdown(Socket c, byte[] data) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                c.getOutputStream().write(data);
+                c.shutdownOutput();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static byte[] readAll(Socket c) {
+        try {
+            return c.getInputStream().readAllBytes();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 }
