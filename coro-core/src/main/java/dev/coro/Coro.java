@@ -94,23 +94,7 @@ public final class Coro {
             return;
         }
         Task<?> me = Traps.currentTask();
-        long deadline = Durations.deadline(me.core.kernel().now(), nanos);
-        Sleeping sleeping = new Sleeping(deadline, Traps.wakeAt(me, deadline));
-        Traps.park(sleeping, sleeping);
-    }
-
-    /** A sleep: cancels its wake-up timer when aborted, and says what it waits for in task dumps. */
-    private record Sleeping(long deadline, Handle wake) implements AbortHandler {
-        @Override
-        public boolean abort() {
-            wake.cancel();
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return "sleep until " + Duration.ofNanos(deadline);
-        }
+        Traps.sleepUntil(Durations.deadline(me.core.kernel().now(), nanos));
     }
 
     /**

@@ -449,7 +449,7 @@ public final class EventLoop implements AutoCloseable {
         requireLoopThread("pendingTimers");
         long now = kernel.now();
         List<String> out = new ArrayList<>();
-        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.action());
+        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.describeAction());
         return out;
     }
 

@@ -86,6 +86,24 @@ public final class Traps {
     }
 
     /**
+     * Parks the current task until its loop's clock reaches {@code deadline} (as read from
+     * {@code EventLoop.time()}): Trap 2 with a timer as the only waker, in one object. This is what
+     * {@code Coro.sleep} does; use {@link #park} with {@link #wakeAt} for a wait that something
+     * else may end first.
+     *
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link dev.coro.CancelledError},
+     * at once if the task is already cancelled; the timer is removed.
+     *
+     * <pre>{@code Traps.sleepUntil(Coro.loop().time() + 1_000_000)   // one millisecond from now}</pre>
+     *
+     * @throws IllegalStateException if not called inside a task
+     */
+    public static void sleepUntil(long deadline) {
+        TaskCore t = task("Traps.sleepUntil");
+        t.kernel().sleepUntil(t, deadline);
+    }
+
+    /**
      * Schedules a wake-up of the (soon) parked {@code task} with a null value at {@code deadline} on
      * its loop's clock. Cancel the handle in the park's abort handler.
      */

@@ -149,4 +149,57 @@ class TrapsTest {
         });
         assertThat(woke).isEqualTo(1234);
     }
+
+    @Test
+    void sleepUntilWakesAtItsDeadlineAndShowsItsWaitInDumps() {
+        java.util.List<String> seen = Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Task<Long> sleeper = Coro.spawn(() -> {
+                Traps.sleepUntil(1234);
+                return loop.time();
+            });
+            Coro.yieldNow();
+            java.util.List<String> out = new java.util.ArrayList<>(loop.pendingTimers());
+            out.add(sleeper.toString());
+            out.add("woke at " + sleeper.join());
+            out.add("timers left " + loop.pendingTimers().size());
+            return out;
+        });
+        assertThat(seen).hasSize(4);
+        assertThat(seen.get(0)).matches("due in PT0\\.000001234S: wake up Task\\[name=Task-\\d+]");
+        assertThat(seen.get(1)).contains("PARKED(sleep until PT0.000001234S)");
+        assertThat(seen.subList(2, 4)).containsExactly("woke at 1234", "timers left 0");
+    }
+
+    @Test
+    void cancellingASleeperRemovesItsTimerAndSleepUntilInACancelledTaskRaisesAtOnce() {
+        java.util.List<String> seen = Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Task<?> sleeper = Coro.spawn(() -> {
+                Traps.sleepUntil(1_000_000);
+                return null;
+            });
+            Coro.yieldNow();
+            java.util.List<String> out = new java.util.ArrayList<>();
+            out.add("timers " + loop.pendingTimers().size());
+            sleeper.cancel();
+            out.add("after cancel " + loop.pendingTimers().size());
+            Coro.gatherSettled(sleeper);
+            out.add(sleeper.isCancelled() + " at " + loop.time());
+            Task<?> late = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                try {
+                    Traps.sleepUntil(1_000_000);
+                } catch (CancelledError e) {
+                    out.add("raised at " + loop.time() + ", timers " + loop.pendingTimers().size());
+                    throw e;
+                }
+                return null;
+            });
+            Coro.gatherSettled(late);
+            out.add("late cancelled " + late.isCancelled());
+            return out;
+        });
+        assertThat(seen).containsExactly("timers 1", "after cancel 0", "true at 0", "raised at 0, timers 0", "late cancelled true");
+    }
 }

@@ -325,15 +325,21 @@ public final class Kernel {
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, false, null, clock.nanos());
             }
-            case Trap.Park p -> {
-                t.state = TaskCore.PARKED;
-                t.abort = p.abort();
-                t.waitReason = p.reason();
-                t.parkedAt = probe != null ? clock.nanos() : passTime();
-                if (probe != null) probe.stepEnded(t, true, p.reason(), t.parkedAt);
+            case Trap.Park p -> parked(t, p.abort(), p.reason());
+            case Trap.Sleep s -> {
+                timers.add(s);
+                parked(t, s, s);
             }
             case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
         }
+    }
+
+    private void parked(TaskCore t, AbortHandler abort, Object reason) {
+        t.state = TaskCore.PARKED;
+        t.abort = abort;
+        t.waitReason = reason;
+        t.parkedAt = probe != null ? clock.nanos() : passTime();
+        if (probe != null) probe.stepEnded(t, true, reason, t.parkedAt);
     }
 
     private void finish(TaskCore t) {
@@ -379,6 +385,16 @@ public final class Kernel {
         if (t.scope.isEffectivelyCancelled() && abort.abort()) throw cancelledError(t);
         t.trap = new Trap.Park(abort, reason);
         return suspend(t);
+    }
+
+    /**
+     * Trap 2 with a timer as the waker: sleeps until the clock reaches {@code deadline}. A cancelled
+     * task raises at once; a cancellation while asleep takes the timer out of the heap.
+     */
+    public void sleepUntil(TaskCore t, long deadline) {
+        if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
+        t.trap = new Trap.Sleep(t, deadline);
+        suspend(t);
     }
 
     private Object suspend(TaskCore t) {

@@ -3,27 +3,34 @@ package dev.coro.internal.timer;
 import dev.coro.Handle;
 
 /**
- * One entry of a {@link TimerHeap}: an action due at a deadline.
+ * One entry of a {@link TimerHeap}: an action due at a deadline. The kernel's own timers (a sleep's
+ * wake-up) subclass it and are their own action, which spares a sleeping task two objects.
  *
- * <p>Invariant: {@code index >= 0} exactly while the timer sits in a heap; cancelling removes it
+ * <p>Invariant: {@code slot >= 0} exactly while the timer sits in a heap; cancelling removes it
  * from the heap at once, so cancelled timers never pile up.
  */
-public final class Timer implements Handle, Runnable {
+public class Timer implements Handle, Runnable {
     final long deadline;
-    final long seq;
-    int index = -1;
+    long seq;
+    int slot = -1;
+    TimerHeap heap;
     private final Runnable action;
-    private final TimerHeap heap;
     private final boolean inline;
     private volatile boolean cancelled;
     private boolean ran;
 
-    Timer(TimerHeap heap, long deadline, long seq, Runnable action, boolean inline) {
-        this.heap = heap;
+    Timer(long deadline, Runnable action, boolean inline) {
         this.deadline = deadline;
-        this.seq = seq;
         this.action = action;
         this.inline = inline;
+    }
+
+    /**
+     * A timer that is its own action: a subclass overrides {@link #expire()} and
+     * {@link #describeAction()}, and schedules it with {@link TimerHeap#add}.
+     */
+    protected Timer(long deadline, boolean inline) {
+        this(deadline, null, inline);
     }
 
     /** When it is due, on its loop's clock. */
@@ -31,9 +38,9 @@ public final class Timer implements Handle, Runnable {
         return deadline;
     }
 
-    /** What runs when it expires; its toString describes the timer in dumps. */
-    public Runnable action() {
-        return action;
+    /** What runs when it expires, in words, for dumps. */
+    public String describeAction() {
+        return String.valueOf(action);
     }
 
     /**
@@ -46,9 +53,14 @@ public final class Timer implements Handle, Runnable {
 
     /** Runs the action unless the timer was cancelled. */
     @Override
-    public void run() {
+    public final void run() {
         if (cancelled) return;
         ran = true;
+        expire();
+    }
+
+    /** What the timer does when it expires. */
+    protected void expire() {
         action.run();
     }
 
@@ -59,7 +71,8 @@ public final class Timer implements Handle, Runnable {
 
     @Override
     public void cancel() {
-        heap.cancel(this);
+        if (heap != null) heap.cancel(this);
+        else cancelled = true;   // not scheduled yet: nothing to take out, and it will not run
     }
 
     void markCancelled() {

@@ -65,6 +65,29 @@ class TimerHeapTest {
     }
 
     @Test
+    void timersLeftAfterTheHeapShrinksStillFireInOrderAndCancel() {
+        TimerHeap heap = heap();
+        Random random = new Random(5);
+        List<Timer> all = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) all.add(heap.schedule(random.nextInt(500), () -> {}, false));
+        // cancel nine in ten (the arrays halve several times and renumber the timers left), then
+        // cancel a few of the survivors by their new numbers
+        List<Timer> left = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (i % 10 == 0) left.add(all.get(i));
+            else all.get(i).cancel();
+        }
+        for (int i = 0; i < 100; i++) left.remove(random.nextInt(left.size())).cancel();
+        List<Timer> expected = new ArrayList<>(left);
+        expected.sort(Comparator.comparingLong(Timer::deadline));   // stable: ties keep scheduling order
+        assertThat(heap.size()).isEqualTo(expected.size());
+        List<Timer> polled = new ArrayList<>();
+        Timer t;
+        while ((t = heap.pollDue(Long.MAX_VALUE)) != null) polled.add(t);
+        assertThat(polled).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void equalDeadlinesComeOutInSchedulingOrder() {
         TimerHeap heap = heap();
         List<Timer> scheduled = new ArrayList<>();
