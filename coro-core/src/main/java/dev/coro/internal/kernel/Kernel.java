@@ -325,7 +325,7 @@ public final class Kernel {
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, false, null, clock.nanos());
             }
-            case Trap.Park p -> parked(t, p.abort(), p.reason());
+            case Trap.Park p -> parked(t, t.abort, t.waitReason);
             case Trap.Sleep s -> {
                 timers.add(s);
                 parked(t, s, s);
@@ -383,7 +383,9 @@ public final class Kernel {
      */
     public Object park(TaskCore t, AbortHandler abort, Object reason) {
         if (t.scope.isEffectivelyCancelled() && abort.abort()) throw cancelledError(t);
-        t.trap = new Trap.Park(abort, reason);
+        t.abort = abort;
+        t.waitReason = reason;
+        t.trap = Trap.Park.INSTANCE;
         return suspend(t);
     }
 
@@ -406,7 +408,12 @@ public final class Kernel {
             // sleep's timer, a wait queue), or that would later wake an unrelated wait.
             Trap trap = t.trap;
             t.trap = null;
-            if (trap instanceof Trap.Park p) p.abort().abort();
+            if (trap == Trap.Park.INSTANCE) {
+                AbortHandler abort = t.abort;
+                t.abort = null;
+                t.waitReason = null;
+                abort.abort();
+            }
             throw e;
         }
         Throwable e = t.resumeError;

@@ -16,8 +16,13 @@ sealed interface Trap {
     /** Let the others run, then come back. */
     enum Checkpoint implements Trap { INSTANCE }
 
-    /** Sleep until rescheduled; {@code abort} takes the task out of its wait on cancellation. */
-    record Park(AbortHandler abort, Object reason) implements Trap {}
+    /**
+     * Sleep until rescheduled. The abort handler that takes the task out of its wait on
+     * cancellation, and the wait's reason, travel in the task's own fields ({@code abort},
+     * {@code waitReason}), set just before it suspends: a park allocates nothing (a server parks
+     * once per request).
+     */
+    enum Park implements Trap { INSTANCE }
 
     /**
      * Park until the loop's clock reaches the deadline: the wake-up timer, its abort handler and the
