@@ -22,7 +22,7 @@ run() { # prints the key=value fields of one Sleepers run
 }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
-COLUMNS=(wall_seconds spawn_seconds park_seconds wake_seconds process_cpu_seconds peak_rss_mib)
+COLUMNS=(wall_seconds spawn_seconds park_seconds wake_seconds loop_cpu_seconds gc_pause_seconds process_cpu_seconds peak_rss_mib)
 printf '%-9s' tasks; printf ' %s' "${COLUMNS[@]}" heap_bytes_per_task; echo
 for n in "${SIZES[@]}"; do
   timed="$(run "$n")"

@@ -4,8 +4,10 @@ import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.TaskGroup;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,8 @@ import java.util.SplittableRandom;
  * N tasks on one loop, each sleeping a random 0-1 s of real time: the classic "a million sleepers"
  * comparison. Prints one line with the wall time from the first spawn to the last wake-up, split
  * into its three phases (spawning every task; every task's first step, which parks it in its sleep;
- * the wake-ups until the last task ends), the process's CPU time and its peak resident set; with
+ * the wake-ups until the last task ends), the loop thread's CPU time in each phase, the time the
+ * garbage collector stopped the program, the process's CPU time and its peak resident set; with
  * {@code --heap}, also the heap each parked sleeper holds.
  *
  * <p>Measures process-wide quantities (wall time, RSS), so it is a plain program run once per JVM
@@ -32,6 +35,10 @@ import java.util.SplittableRandom;
  * divided by N, is what one parked sleeper costs: task, scopes, timer, fiber and its frozen stack.
  * The GCs stall the loop, so the wall time of a --heap run is not the one to report; the script
  * runs each size twice.
+ *
+ * The loop thread's CPU time per phase tells the loop's own work from the rest: a phase whose wall
+ * time is far above it spent the difference in GC pauses (the JVM stops the loop thread) or
+ * waiting for a core. The main task runs on the loop thread, so it reads that thread's CPU clock.
  */
 public final class Sleepers {
     private static final long ONE_SECOND = 1_000_000_000L;
@@ -46,27 +53,35 @@ public final class Sleepers {
         int n = Integer.parseInt(args[0]);
         boolean heap = args.length == 2;
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] heapBytes = new long[1];
         long[] spawned = new long[1], parked = new long[1];
+        long[] loopCpu = new long[3];   // at the end of each phase
         long start = System.nanoTime();
         // The main task spawns every sleeper in one step, far past the blocked-loop watchdog's threshold.
         try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).build()) {
-            loop.run(() -> TaskGroup.run(g -> {
-                long baseline = heap ? usedHeapAfterGc(memory) : 0;
-                SplittableRandom random = new SplittableRandom(1);
-                for (int i = 0; i < n; i++) {
-                    long nap = random.nextLong(ONE_SECOND);
-                    g.spawn(() -> {
-                        Coro.sleep(Duration.ofNanos(nap));
-                        return null;
-                    });
-                }
-                spawned[0] = System.nanoTime();
-                Coro.yieldNow();
-                parked[0] = System.nanoTime();
-                if (heap) heapBytes[0] = usedHeapAfterGc(memory) - baseline;
+            loop.run(() -> {
+                TaskGroup.run(g -> {
+                    long baseline = heap ? usedHeapAfterGc(memory) : 0;
+                    SplittableRandom random = new SplittableRandom(1);
+                    for (int i = 0; i < n; i++) {
+                        long nap = random.nextLong(ONE_SECOND);
+                        g.spawn(() -> {
+                            Coro.sleep(Duration.ofNanos(nap));
+                            return null;
+                        });
+                    }
+                    spawned[0] = System.nanoTime();
+                    loopCpu[0] = threads.getCurrentThreadCpuTime();
+                    Coro.yieldNow();
+                    parked[0] = System.nanoTime();
+                    loopCpu[1] = threads.getCurrentThreadCpuTime();
+                    if (heap) heapBytes[0] = usedHeapAfterGc(memory) - baseline;
+                    return null;
+                });
+                loopCpu[2] = threads.getCurrentThreadCpuTime();
                 return null;
-            }));
+            });
         }
         long end = System.nanoTime();
         double wall = (end - start) / 1e9;
@@ -74,10 +89,14 @@ public final class Sleepers {
         // far above it means the process waited for a core.
         double cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
+        long gcMillis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gcMillis += gc.getCollectionTime();
         System.out.println(String.format(Locale.ROOT,
                 "sleepers: tasks=%d wall_seconds=%.3f spawn_seconds=%.3f park_seconds=%.3f wake_seconds=%.3f"
-                        + " process_cpu_seconds=%.3f peak_rss_mib=%d", n, wall, (spawned[0] - start) / 1e9,
-                (parked[0] - spawned[0]) / 1e9, (end - parked[0]) / 1e9, cpu, peakRssKib() / 1024)
+                        + " loop_cpu_seconds=%.3f/%.3f/%.3f gc_pause_seconds=%.3f process_cpu_seconds=%.3f peak_rss_mib=%d",
+                n, wall, (spawned[0] - start) / 1e9, (parked[0] - spawned[0]) / 1e9, (end - parked[0]) / 1e9,
+                loopCpu[0] / 1e9, (loopCpu[1] - loopCpu[0]) / 1e9, (loopCpu[2] - loopCpu[1]) / 1e9, gcMillis / 1e3,
+                cpu, peakRssKib() / 1024)
                 + (heap ? " heap_bytes_per_task=" + heapBytes[0] / n : ""));
     }
 
