@@ -108,6 +108,11 @@ if [[ " $TESTS " == *" echo "* ]]; then
            "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
 fi
 if [[ " $TESTS " == *" http "* ]]; then
+  # wrk comes from Debian's packages: installed here when missing and we are root (a new machine).
+  if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing wrk ..." >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >&2 || true
+  fi
   if command -v wrk >/dev/null 2>&1; then
     groups+=("http - netty-nio-http coro-http netty-epoll-http")
   else
