@@ -325,21 +325,21 @@ public final class Kernel {
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, false, null, clock.nanos());
             }
-            case Trap.Park p -> parked(t, t.abort, t.waitReason);
+            case Trap.Park p -> parked(t);   // park() has set t.abort and t.waitReason
             case Trap.Sleep s -> {
                 timers.add(s);
-                parked(t, s, s);
+                t.abort = s;
+                t.waitReason = s;
+                parked(t);
             }
             case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
         }
     }
 
-    private void parked(TaskCore t, AbortHandler abort, Object reason) {
+    private void parked(TaskCore t) {
         t.state = TaskCore.PARKED;
-        t.abort = abort;
-        t.waitReason = reason;
         t.parkedAt = probe != null ? clock.nanos() : passTime();
-        if (probe != null) probe.stepEnded(t, true, reason, t.parkedAt);
+        if (probe != null) probe.stepEnded(t, true, t.waitReason, t.parkedAt);
     }
 
     private void finish(TaskCore t) {
