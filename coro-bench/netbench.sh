@@ -5,8 +5,12 @@
 #         (one event-loop thread each); 50 connections, 1 KiB and 10 KiB ping-pong.
 #   http: coro (`coro serve http`) vs Netty NIO and epoll, with wrk (if installed), 50 connections.
 # Each run: WARMUP seconds of load, then SECONDS measured.
-#   [ROUNDS=3] [TESTS="echo http"] coro-bench/netbench.sh [SECONDS] [WARMUP]
-# TESTS=echo runs the echo groups only (more rounds of one test in the same time).
+#   [ROUNDS=3] [TESTS="echo http"] [ECHO_SIZES=...] [ECHO_SERVERS=...] coro-bench/netbench.sh [SECONDS] [WARMUP]
+# TESTS=echo runs the echo groups only (more rounds of one test in the same time). ECHO_SERVERS
+# replaces the echo servers (default: raw-nio coro-echo netty-nio-echo netty-epoll-echo); a server
+# coro-echo=JAR runs the echo server of another build's coro.jar, so that two builds are compared
+# round by round against the raw loop (an A/B check on a noisy host):
+#   ROUNDS=12 TESTS=echo ECHO_SIZES=1024 ECHO_SERVERS="raw-nio coro-echo=/tmp/old/coro-examples/target/coro.jar coro-echo" coro-bench/netbench.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,13 +43,20 @@ start_server() {
   local cmd
   case "$1" in
     coro-echo)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve echo --port "$PORT") ;;
+    coro-echo=*) cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "${1#coro-echo=}" serve echo --port "$PORT") ;;
     coro-http)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve http --port "$PORT") ;;
     raw-nio)     cmd=("$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.RawNioEchoServer "$PORT") ;;
     netty-*)     local kind="${1#netty-}"
                  # Leak detection off, as in Netty's own benchmarks: the peer at its fastest.
                  cmd=("$JAVA" "${JVM[@]}" -Dio.netty.leakDetection.level=disabled -cp "$BENCH_JAR" \
                       dev.coro.bench.net.NettyServer "${kind#*-}" "${kind%-*}" "$PORT") ;;
+    *)           echo "netbench.sh: unknown server '$1' (expected raw-nio, coro-echo, coro-echo=JAR, coro-http or netty-{nio,epoll}-{echo,http})" >&2
+                 exit 2 ;;
   esac
+  if [[ "$1" == coro-echo=* && ! -f "${1#coro-echo=}" ]]; then
+    echo "netbench.sh: no such jar: ${1#coro-echo=} (a build's coro-examples/target/coro.jar)" >&2
+    exit 2
+  fi
   taskset -c "$SERVER_CPU" "${cmd[@]}" >/dev/null 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do
@@ -104,8 +115,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A RESULTS CPU
 groups=()
 if [[ " $TESTS " == *" echo "* ]]; then
-  groups+=("echo 1024 raw-nio coro-echo netty-nio-echo netty-epoll-echo"
-           "echo 10240 raw-nio coro-echo netty-nio-echo netty-epoll-echo")
+  for size in ${ECHO_SIZES:-1024 10240}; do
+    groups+=("echo $size ${ECHO_SERVERS:-raw-nio coro-echo netty-nio-echo netty-epoll-echo}")
+  done
 fi
 if [[ " $TESTS " == *" http "* ]]; then
   # wrk comes from Debian's packages: installed here when missing and we are root (a new machine).
