@@ -6,6 +6,7 @@ import dev.coro.internal.kernel.TaskDump;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
+import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import dev.coro.trace.Instrument;
@@ -449,7 +450,9 @@ public final class EventLoop implements AutoCloseable {
         requireLoopThread("pendingTimers");
         long now = kernel.now();
         List<String> out = new ArrayList<>();
-        for (Timer t : kernel.timerList()) out.add("due in " + Duration.ofNanos(t.deadline() - now) + ": " + t.describeAction());
+        for (TimerHeap.Pending p : kernel.timerList()) {
+            out.add("due in " + Duration.ofNanos(p.deadline() - now) + ": " + p.entry().describeAction());
+        }
         return out;
     }
 

@@ -178,6 +178,36 @@ class CancellationTest {
     }
 
     @Test
+    void aSleepCutShortByCancellationLeavesNoTimerAndTheNextSleepWakesOnTime() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            Task<Void> t = Coro.spawn("sleeper", () -> {
+                try {
+                    Coro.sleep(Duration.ofHours(1));
+                } catch (CancelledError e) {
+                    trace.add("cut short at " + Duration.ofNanos(loop.time()) + ", timers " + loop.pendingTimers());
+                }
+                Coro.shield(() -> {
+                    Coro.sleep(Duration.ofSeconds(3));   // the task's own wake-up entry goes back into the heap
+                    trace.add("shielded sleep woke at " + Duration.ofNanos(loop.time()));
+                    return null;
+                });
+                trace.yieldExpectingCancellation();
+            });
+            Coro.sleep(Duration.ofSeconds(2));
+            trace.add("timers while it sleeps " + loop.pendingTimers());
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly(
+                "timers while it sleeps [due in PT59M58S: wake up Task[name=sleeper]]",
+                "cut short at PT2S, timers []",
+                "shielded sleep woke at PT5S",
+                "next suspension raised");
+    }
+
+    @Test
     void shieldWorksInATaskThatIsAlreadyCancelled() {
         Trace trace = new Trace();
         Loops.run(() -> {

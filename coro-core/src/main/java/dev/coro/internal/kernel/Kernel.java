@@ -4,6 +4,7 @@ import dev.coro.CancelledError;
 import dev.coro.internal.Sneaky;
 import dev.coro.internal.fiber.Fiber;
 import dev.coro.internal.timer.Timer;
+import dev.coro.internal.timer.TimerEntry;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.lowlevel.AbortHandler;
 import dev.coro.time.Clock;
@@ -219,8 +220,8 @@ public final class Kernel {
         return timers.size();
     }
 
-    /** The pending timers in the order they will fire. */
-    public List<Timer> timerList() {
+    /** The pending timers, sleeping tasks among them, in the order they will fire. */
+    public List<TimerHeap.Pending> timerList() {
         return timers.inFiringOrder();
     }
 
@@ -327,9 +328,8 @@ public final class Kernel {
             }
             case Trap.Park p -> parked(t);   // park() has set t.abort and t.waitReason
             case Trap.Sleep s -> {
-                timers.add(s);
-                t.abort = s;
-                t.waitReason = s;
+                timers.add(t, t.wakeAt);
+                t.waitReason = s;   // the sleep's abort is abortWait's, so t.abort stays null
                 parked(t);
             }
             case null -> throw new IllegalStateException("coro bug: " + t.name() + " suspended without a trap");
@@ -339,7 +339,7 @@ public final class Kernel {
     private void parked(TaskCore t) {
         t.state = TaskCore.PARKED;
         t.parkedAt = probe != null ? clock.nanos() : passTime();
-        if (probe != null) probe.stepEnded(t, true, t.waitReason, t.parkedAt);
+        if (probe != null) probe.stepEnded(t, true, t.waitReason(), t.parkedAt);
     }
 
     private void finish(TaskCore t) {
@@ -395,8 +395,21 @@ public final class Kernel {
      */
     public void sleepUntil(TaskCore t, long deadline) {
         if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
-        t.trap = new Trap.Sleep(t, deadline);
+        t.wakeAt = deadline;
+        t.trap = Trap.Sleep.INSTANCE;
         suspend(t);
+    }
+
+    /** When the sleeping {@code t} is due to wake. */
+    long sleepDeadline(TaskCore t) {
+        return timers.deadlineOf(t);
+    }
+
+    /* Takes the parked t out of its wait, as its abort handler says; a sleep's is the kernel's own. */
+    private boolean abortWait(TaskCore t) {
+        if (t.waitReason != Trap.Sleep.INSTANCE) return t.abort.abort();
+        timers.remove(t);
+        return true;
     }
 
     private Object suspend(TaskCore t) {
@@ -404,8 +417,9 @@ public final class Kernel {
             if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
-            // The task never suspended: take it out of whatever the park registered it with (a
-            // sleep's timer, a wait queue), or that would later wake an unrelated wait.
+            // The task never suspended: take it out of whatever the park registered it with (a wait
+            // queue, a Traps.wakeAt timer), or that would later wake an unrelated wait. A sleep has
+            // nothing to undo: its timer is scheduled only once the task has suspended.
             Trap trap = t.trap;
             t.trap = null;
             if (trap == Trap.Park.INSTANCE) {
@@ -499,7 +513,7 @@ public final class Kernel {
         if (t.state == TaskCore.PARKED && t.scope.isEffectivelyCancelled()) {
             boolean out;
             try {
-                out = t.abort.abort();
+                out = abortWait(t);
             } catch (Throwable e) {
                 report("Exception in the abort handler of Task[name=" + t.name() + "]", e);
                 out = true;
@@ -545,7 +559,7 @@ public final class Kernel {
         if (!ready.isEmpty() || stopRequested) wait = 0;
         else if (timers.isEmpty()) wait = -1;
         else if (virtualClock != null) wait = foreignWork > 0 ? -1 : futureWaits > 0 ? FUTURE_GRACE_NANOS : 0;
-        else wait = Math.max(0, timers.peek().deadline() - clock.nanos());
+        else wait = Math.max(0, timers.nextDeadline() - clock.nanos());
 
         // Phase 2: poll I/O and take in thread-safe submissions.
         pollIo(wait);
@@ -555,13 +569,16 @@ public final class Kernel {
         // timers the clock is not read: a pass of task switches should not pay for clock_gettime.
         if (!timers.isEmpty()) {
             if (virtualClock != null && ready.isEmpty() && foreignWork == 0) {
-                virtualClock.jumpTo(timers.peek().deadline());
+                virtualClock.jumpTo(timers.nextDeadline());
             }
             long now = clock.nanos();
-            Timer due;
-            while ((due = timers.pollDue(now)) != null) {
-                if (probe != null) probe.timerFired(due.deadline(), now);
-                if (due.isInline()) runCallback(due);
+            while (!timers.isEmpty()) {
+                long deadline = timers.nextDeadline();
+                if (deadline > now) break;
+                TimerEntry due = timers.pollDue(now);
+                if (probe != null) probe.timerFired(deadline, now);
+                if (due instanceof TaskCore sleeper) reschedule(sleeper, null, null);
+                else if (((Timer) due).isInline()) runCallback((Timer) due);
                 else ready.addLast(due);
             }
         }

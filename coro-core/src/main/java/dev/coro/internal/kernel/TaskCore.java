@@ -1,6 +1,7 @@
 package dev.coro.internal.kernel;
 
 import dev.coro.internal.fiber.Fiber;
+import dev.coro.internal.timer.TimerEntry;
 import dev.coro.lowlevel.AbortHandler;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
@@ -9,6 +10,7 @@ import java.util.function.Supplier;
 /**
  * The kernel's record of one task: its fiber, where it is in its life, what it waits on, its
  * cancel scopes and, once it ends, its outcome. The public {@code dev.coro.Task} is a handle on it.
+ * While it sleeps it is its own entry in the loop's timer heap.
  *
  * <p>Invariant: only the loop's thread (or the task's own body, while the loop thread waits for
  * it) reads or writes these fields.
@@ -30,7 +32,7 @@ import java.util.function.Supplier;
  * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
  * real failure beats a cancellation).
  */
-public final class TaskCore implements Runnable, Supplier<String> {
+public final class TaskCore extends TimerEntry implements Runnable, Supplier<String> {
     static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
@@ -48,6 +50,8 @@ public final class TaskCore implements Runnable, Supplier<String> {
     AbortHandler abort;
     Object waitReason;
     long parkedAt;
+    /* The deadline of the sleep it is suspending into (Trap.Sleep), until the kernel schedules it. */
+    long wakeAt;
     Object resumeValue;
     Throwable resumeError;
     Scope scope;
@@ -227,7 +231,21 @@ public final class TaskCore implements Runnable, Supplier<String> {
 
     /** What the task waits on while parked (for dumps and traces), or null. */
     public Object waitReason() {
-        return waitReason;
+        return waitReason == Trap.Sleep.INSTANCE ? new SleepUntil(kernel.sleepDeadline(this)) : waitReason;
+    }
+
+    /** The wait reason of a sleeping task, made only when someone asks (a sleep allocates nothing). */
+    private record SleepUntil(long deadline) {
+        @Override
+        public String toString() {
+            return "sleep until " + java.time.Duration.ofNanos(deadline);
+        }
+    }
+
+    /** What its timer entry does: it is in the timer heap only while it sleeps. */
+    @Override
+    public String describeAction() {
+        return "wake up Task[name=" + name() + "]";
     }
 
     /** Where the task was created, when the loop runs in debug mode; else null. */
@@ -245,7 +263,7 @@ public final class TaskCore implements Runnable, Supplier<String> {
         return switch (state) {
             case READY -> fiber == null ? "NEW" : "READY";
             case RUNNING -> "RUNNING";
-            case PARKED -> "PARKED(" + waitReason + ")";
+            case PARKED -> "PARKED(" + waitReason() + ")";
             default -> cancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
         };
     }

@@ -1,16 +1,12 @@
 package dev.coro.internal.kernel;
 
-import dev.coro.internal.timer.Timer;
-import dev.coro.lowlevel.AbortHandler;
-import java.time.Duration;
-
 /**
  * What a suspending task hands the kernel: exactly one of two traps.
  *
  * <p>These are the only ways a task gives control back (Trio's rule): {@link Checkpoint} lets the
  * other ready tasks run and comes back in the next pass; {@link Park} sleeps until someone
  * reschedules the task with a value or an error, and names how to abort the wait if the task is
- * cancelled meanwhile. {@link Sleep} is a park whose waker is a timer, packed into one object.
+ * cancelled meanwhile. {@link Sleep} is a park whose waker is the clock.
  */
 sealed interface Trap {
     /** Let the others run, then come back. */
@@ -25,38 +21,10 @@ sealed interface Trap {
     enum Park implements Trap { INSTANCE }
 
     /**
-     * Park until the loop's clock reaches the deadline: the wake-up timer, its abort handler and the
-     * task's wait reason in one object (a million sleeping tasks hold a million of them). The
-     * kernel schedules it once the task has suspended, so the timer code stays out of the frozen
-     * stack.
+     * Park until the loop's clock reaches the deadline in the task's {@code wakeAt}. The task is its
+     * own wake-up timer and the kernel takes it out of the timer heap if it is cancelled, so a sleep
+     * allocates nothing (a million sleeping tasks would otherwise hold a million timers). The kernel
+     * schedules it once the task has suspended, so the timer code stays out of the frozen stack.
      */
-    final class Sleep extends Timer implements Trap, AbortHandler {
-        private final TaskCore task;
-
-        Sleep(TaskCore task, long deadline) {
-            super(deadline, true);
-            this.task = task;
-        }
-
-        @Override
-        protected void expire() {
-            task.kernel.reschedule(task, null, null);
-        }
-
-        @Override
-        public boolean abort() {
-            cancel();
-            return true;
-        }
-
-        @Override
-        public String describeAction() {
-            return "wake up Task[name=" + task.name() + "]";
-        }
-
-        @Override
-        public String toString() {
-            return "sleep until " + Duration.ofNanos(deadline());
-        }
-    }
+    enum Sleep implements Trap { INSTANCE }
 }

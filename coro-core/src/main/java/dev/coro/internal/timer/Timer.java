@@ -3,16 +3,15 @@ package dev.coro.internal.timer;
 import dev.coro.Handle;
 
 /**
- * One entry of a {@link TimerHeap}: an action due at a deadline. The kernel's own timers (a sleep's
- * wake-up) subclass it and are their own action, which spares a sleeping task two objects.
+ * A user's timer in a {@link TimerHeap}: an action due at a deadline, and the handle that cancels
+ * it from any thread. (The kernel's own wake-ups are not Timers: a sleeping task is its own
+ * {@link TimerEntry}.)
  *
- * <p>Invariant: {@code slot >= 0} exactly while the timer sits in a heap; cancelling removes it
- * from the heap at once, so cancelled timers never pile up.
+ * <p>Invariant: it sits in a heap from its scheduling until it expires or is cancelled; cancelling
+ * removes it from the heap at once, so cancelled timers never pile up.
  */
-public class Timer implements Handle, Runnable {
+public final class Timer extends TimerEntry implements Handle, Runnable {
     final long deadline;
-    long seq;
-    int slot = -1;
     TimerHeap heap;
     private final Runnable action;
     private final boolean inline;
@@ -25,27 +24,19 @@ public class Timer implements Handle, Runnable {
         this.inline = inline;
     }
 
-    /**
-     * A timer that is its own action: a subclass overrides {@link #expire()} and
-     * {@link #describeAction()}, and schedules it with {@link TimerHeap#add}.
-     */
-    protected Timer(long deadline, boolean inline) {
-        this(deadline, null, inline);
-    }
-
     /** When it is due, on its loop's clock. */
     public long deadline() {
         return deadline;
     }
 
-    /** What runs when it expires, in words, for dumps. */
+    @Override
     public String describeAction() {
         return String.valueOf(action);
     }
 
     /**
-     * Whether the action runs as soon as the timer expires (a kernel wake-up such as the end of a
-     * sleep) rather than as a callback queued behind the ones already ready.
+     * Whether the action runs as soon as the timer expires (the wake-up of a parked task, as
+     * {@code Traps.wakeAt} schedules) rather than as a callback queued behind the ones already ready.
      */
     public boolean isInline() {
         return inline;
@@ -53,14 +44,9 @@ public class Timer implements Handle, Runnable {
 
     /** Runs the action unless the timer was cancelled. */
     @Override
-    public final void run() {
+    public void run() {
         if (cancelled) return;
         ran = true;
-        expire();
-    }
-
-    /** What the timer does when it expires. */
-    protected void expire() {
         action.run();
     }
 

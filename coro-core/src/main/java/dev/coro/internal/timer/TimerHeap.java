@@ -8,12 +8,14 @@ import java.util.function.Consumer;
 
 /**
  * The timers of one loop, ordered by deadline and, for equal deadlines, by the order they were
- * scheduled (asyncio leaves that undefined; coro pins it).
+ * scheduled (asyncio leaves that undefined; coro pins it). It holds {@link Timer}s and the
+ * kernel's own entries (sleeping tasks), both {@link TimerEntry}s.
  *
  * <p>Invariant: a 4-ary min-heap on (deadline, seq) over primitive arrays: position {@code p}
- * holds {@code deadlines[p]} and the slot {@code slots[p]} of its timer, {@code timers[slot]} is
- * that timer and {@code positions[slot] == p}. A scheduled timer keeps its slot until it leaves,
- * so cancel finds it in O(1) and removes it in O(log n): cancelled timers never pile up.
+ * holds {@code deadlines[p]} and the slot {@code slots[p]} of its entry, {@code entries[slot]} is
+ * that entry, {@code seqs[slot]} its scheduling order and {@code positions[slot] == p}. A scheduled
+ * entry keeps its slot until it leaves, so cancel finds it in O(1) and removes it in O(log n):
+ * cancelled timers never pile up.
  */
 /* Implementation notes:
  *
@@ -23,7 +25,7 @@ import java.util.function.Consumer;
  * array of Timer references that each knew their index, every level would also write into a Timer
  * object scattered somewhere in a gigabyte of heap (a cache miss), and every reference store into
  * that old array would dirty a card for G1 to refine: together most of a million sleepers'
- * wake-up time. A Timer is read only to break a tie on seq.
+ * wake-up time. A tie on the deadline is broken by seqs[], so a sift never reads an entry.
  * Children of p: 4p+1 .. 4p+4; parent of p: (p-1)/4. Free slots form a list through positions[].
  */
 public final class TimerHeap {
@@ -31,7 +33,8 @@ public final class TimerHeap {
 
     private long[] deadlines;
     private int[] slots;
-    private Timer[] timers;
+    private TimerEntry[] entries;
+    private long[] seqs;
     private int[] positions;
     private int freeSlot;
     private int size;
@@ -53,34 +56,56 @@ public final class TimerHeap {
     /** Schedules {@code action} at {@code deadline}; see {@link Timer#isInline()}. */
     public Timer schedule(long deadline, Runnable action, boolean inline) {
         Timer t = new Timer(deadline, action, inline);
-        add(t);
+        t.heap = this;
+        add(t, deadline);
         return t;
     }
 
-    /** Schedules a timer made by a subclass of {@link Timer}; each timer is scheduled at most once. */
-    public void add(Timer t) {
-        if (t.heap != null) throw new IllegalStateException("coro bug: " + t + " was scheduled twice");
-        t.heap = this;
-        t.seq = nextSeq++;
+    /**
+     * Schedules a kernel entry that is its own wake-up, due at {@code deadline}; it must not be in
+     * a heap already. Take it out early with {@link #remove}.
+     */
+    public void add(TimerEntry e, long deadline) {
+        if (e.slot >= 0) throw new IllegalStateException("coro bug: " + e.describeAction() + " was scheduled twice");
         if (size == deadlines.length) grow();
         int slot = freeSlot;
         freeSlot = positions[slot];
-        timers[slot] = t;
-        t.slot = slot;
-        siftUp(size++, t.deadline, slot);
+        entries[slot] = e;
+        seqs[slot] = nextSeq++;
+        e.slot = slot;
+        siftUp(size++, deadline, slot);
     }
 
-    /** The earliest timer, or null. */
-    public Timer peek() {
-        return size == 0 ? null : timers[slots[0]];
+    /** Takes {@code e} out if it is in the heap; whether it was. On the loop only. */
+    public boolean remove(TimerEntry e) {
+        if (e.slot < 0) return false;
+        removeAt(positions[e.slot]);
+        return true;
     }
 
-    /** Removes and returns the earliest timer if it is due at {@code now}, else null. */
-    public Timer pollDue(long now) {
+    /** When {@code e}, which must be in the heap, is due. */
+    public long deadlineOf(TimerEntry e) {
+        if (e.slot < 0) throw new IllegalStateException("coro bug: " + e.describeAction() + " is not scheduled");
+        return deadlines[positions[e.slot]];
+    }
+
+    /** The earliest entry, or null. */
+    public TimerEntry peek() {
+        return size == 0 ? null : entries[slots[0]];
+    }
+
+    /** When the earliest entry is due; the heap must not be empty. */
+    public long nextDeadline() {
+        if (size == 0) throw new IllegalStateException("coro bug: no timer is pending");
+        return deadlines[0];
+    }
+
+    /** Removes and returns the earliest entry if it is due at {@code now}, else null. */
+    public TimerEntry pollDue(long now) {
         if (size == 0 || deadlines[0] > now) return null;
-        Timer t = timers[slots[0]];
+        TimerEntry e = entries[slots[0]];
         removeAt(0);
-        return t;
+        return e;
     }
 
     public boolean isEmpty() {
@@ -91,12 +116,17 @@ public final class TimerHeap {
         return size;
     }
 
-    /** The pending timers in the order they will fire (a copy, for dumps). */
-    public List<Timer> inFiringOrder() {
-        Timer[] copy = new Timer[size];
-        for (int p = 0; p < size; p++) copy[p] = timers[slots[p]];
-        Arrays.sort(copy, Comparator.comparingLong(Timer::deadline).thenComparingLong(t -> t.seq));
-        return List.of(copy);
+    /** A pending entry and when it is due. */
+    public record Pending(long deadline, TimerEntry entry) {}
+
+    /** The pending entries in the order they will fire (a copy, for dumps). */
+    public List<Pending> inFiringOrder() {
+        Integer[] order = new Integer[size];
+        for (int p = 0; p < size; p++) order[p] = p;
+        Arrays.sort(order, Comparator.<Integer>comparingLong(p -> deadlines[p]).thenComparingLong(p -> seqs[slots[p]]));
+        Pending[] out = new Pending[size];
+        for (int i = 0; i < size; i++) out[i] = new Pending(deadlines[order[i]], entries[slots[order[i]]]);
+        return List.of(out);
     }
 
     void cancel(Timer t) {
@@ -108,21 +138,19 @@ public final class TimerHeap {
         // it out of the heap on its next pass.
         if (t.hasRun()) return;
         t.markCancelled();
-        toLoop.accept(() -> {
-            if (t.slot >= 0) removeAt(positions[t.slot]);
-        });
+        toLoop.accept(() -> remove(t));
     }
 
     private void cancelHere(Timer t) {
         if (t.isCancelled() || t.hasRun()) return;
         t.markCancelled();
-        if (t.slot >= 0) removeAt(positions[t.slot]);
+        remove(t);
     }
 
     private void removeAt(int p) {
         int slot = slots[p];
-        timers[slot].slot = -1;
-        timers[slot] = null;
+        entries[slot].slot = -1;
+        entries[slot] = null;
         positions[slot] = freeSlot;
         freeSlot = slot;
         int last = --size;
@@ -134,9 +162,9 @@ public final class TimerHeap {
         if (deadlines.length > INITIAL_CAPACITY && size < deadlines.length / 4) shrink();
     }
 
-    /* Whether the timer in slot a, due at da, fires before the one in slot b, due at db. */
+    /* Whether the entry in slot a, due at da, fires before the one in slot b, due at db. */
     private boolean before(long da, int a, long db, int b) {
-        return da < db || (da == db && timers[a].seq < timers[b].seq);
+        return da < db || (da == db && seqs[a] < seqs[b]);
     }
 
     private void put(int p, long d, int slot) {
@@ -145,7 +173,7 @@ public final class TimerHeap {
         positions[slot] = p;
     }
 
-    /* Puts the timer of `slot`, due at d, at position p or above; returns whether it moved up. */
+    /* Puts the entry of `slot`, due at d, at position p or above; returns whether it moved up. */
     private boolean siftUp(int p, long d, int slot) {
         int start = p;
         while (p > 0) {
@@ -176,7 +204,8 @@ public final class TimerHeap {
     private void allocate(int capacity) {
         deadlines = new long[capacity];
         slots = new int[capacity];
-        timers = new Timer[capacity];
+        entries = new TimerEntry[capacity];
+        seqs = new long[capacity];
         positions = new int[capacity];
         linkFree(0, capacity);
     }
@@ -191,21 +220,24 @@ public final class TimerHeap {
         int capacity = deadlines.length * 2;
         deadlines = Arrays.copyOf(deadlines, capacity);
         slots = Arrays.copyOf(slots, capacity);
-        timers = Arrays.copyOf(timers, capacity);
+        entries = Arrays.copyOf(entries, capacity);
+        seqs = Arrays.copyOf(seqs, capacity);
         positions = Arrays.copyOf(positions, capacity);
         linkFree(size, capacity);   // the heap is full: every old slot is taken
     }
 
-    /* Halves the arrays; the timers left are renumbered so that each one's slot is its position. */
+    /* Halves the arrays; the entries left are renumbered so that each one's slot is its position. */
     private void shrink() {
         long[] oldDeadlines = deadlines;
         int[] oldSlots = slots;
-        Timer[] oldTimers = timers;
+        TimerEntry[] oldEntries = entries;
+        long[] oldSeqs = seqs;
         allocate(oldDeadlines.length / 2);
         for (int p = 0; p < size; p++) {
-            Timer t = oldTimers[oldSlots[p]];
-            t.slot = p;
-            timers[p] = t;
+            TimerEntry e = oldEntries[oldSlots[p]];
+            e.slot = p;
+            entries[p] = e;
+            seqs[p] = oldSeqs[oldSlots[p]];
             put(p, oldDeadlines[p], p);
         }
         linkFree(size, deadlines.length);

@@ -1,6 +1,7 @@
 package dev.coro.internal.timer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,12 +47,12 @@ class TimerHeapTest {
                 model.remove(e);
             } else {
                 now += random.nextInt(3);
-                Timer due;
+                TimerEntry due;
                 while ((due = heap.pollDue(now)) != null) {
                     Entry expected = model.pollFirst();
                     assertThat(expected).as("model has a due timer").isNotNull();
                     assertThat(due).isSameAs(expected.timer());
-                    assertThat(due.deadline()).isLessThanOrEqualTo(now);
+                    assertThat(expected.deadline()).isLessThanOrEqualTo(now);
                     live.remove(expected);
                 }
                 assertThat(model.isEmpty() || model.first().deadline() > now).as("every due timer was polled").isTrue();
@@ -81,8 +82,8 @@ class TimerHeapTest {
         List<Timer> expected = new ArrayList<>(left);
         expected.sort(Comparator.comparingLong(Timer::deadline));   // stable: ties keep scheduling order
         assertThat(heap.size()).isEqualTo(expected.size());
-        List<Timer> polled = new ArrayList<>();
-        Timer t;
+        List<TimerEntry> polled = new ArrayList<>();
+        TimerEntry t;
         while ((t = heap.pollDue(Long.MAX_VALUE)) != null) polled.add(t);
         assertThat(polled).containsExactlyElementsOf(expected);
     }
@@ -92,8 +93,8 @@ class TimerHeapTest {
         TimerHeap heap = heap();
         List<Timer> scheduled = new ArrayList<>();
         for (int i = 0; i < 100; i++) scheduled.add(heap.schedule(i % 3 == 0 ? 5 : 9, () -> {}, false));
-        List<Timer> polled = new ArrayList<>();
-        Timer t;
+        List<TimerEntry> polled = new ArrayList<>();
+        TimerEntry t;
         while ((t = heap.pollDue(10)) != null) polled.add(t);
         List<Timer> expected = new ArrayList<>();
         for (int i = 0; i < 100; i += 3) expected.add(scheduled.get(i));
@@ -144,5 +145,43 @@ class TimerHeapTest {
         assertThat(handedOver).hasSize(1);
         handedOver.get(0).run();
         assertThat(heap.size()).isZero();
+    }
+
+    /** A kernel entry that is its own wake-up, as a sleeping task is. */
+    private static final class Sleeper extends TimerEntry {
+        private final String name;
+
+        Sleeper(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String describeAction() {
+            return "wake up " + name;
+        }
+    }
+
+    @Test
+    void kernelEntriesShareTheOrderOfTimersAndLeaveWhenRemoved() {
+        TimerHeap heap = heap();
+        Sleeper early = new Sleeper("early"), tie = new Sleeper("tie"), gone = new Sleeper("gone");
+        Timer first = heap.schedule(7, () -> {}, false);
+        heap.add(tie, 7);                  // same deadline, scheduled later: fires after `first`
+        heap.add(early, 3);
+        heap.add(gone, 5);
+        Timer last = heap.schedule(7, () -> {}, true);
+        assertThat(heap.deadlineOf(gone)).isEqualTo(5);
+        assertThat(heap.inFiringOrder()).extracting(TimerHeap.Pending::deadline).containsExactly(3L, 5L, 7L, 7L, 7L);
+        assertThat(heap.remove(gone)).isTrue();
+        assertThat(heap.remove(gone)).as("already out").isFalse();
+        assertThat(heap.inFiringOrder()).extracting(TimerHeap.Pending::entry).containsExactly(early, first, tie, last);
+        List<TimerEntry> polled = new ArrayList<>();
+        TimerEntry t;
+        while ((t = heap.pollDue(7)) != null) polled.add(t);
+        assertThat(polled).containsExactly(early, first, tie, last);
+        heap.add(early, 1);   // out of the heap, an entry may be scheduled again
+        assertThat(heap.nextDeadline()).isEqualTo(1);
+        assertThatThrownBy(() -> heap.add(early, 2)).hasMessageContaining("wake up early was scheduled twice");
+        assertThatThrownBy(() -> heap.deadlineOf(gone)).hasMessageContaining("wake up gone is not scheduled");
     }
 }
