@@ -8,6 +8,11 @@
 # the median of each column per build and in how many pairs this build's wake-up CPU was lower.
 # On a noisy host only such same-run comparisons mean anything.
 #   BASELINE=/tmp/old/coro-bench/target/benchmarks.jar ROUNDS=8 coro-bench/sleepers.sh
+# With PEERS=1, compares coro with its peers instead (dev.coro.bench.SleeperPeers): ROUNDS (default
+# 5) rounds of 1,000,000 sleepers on coro, kotlinx.coroutines (runBlocking) and virtual threads
+# taking turns, then each one's median wall time and peak RSS and its wall time as a share of
+# kotlinx's in the same round (the issue's 3.6 s target is kotlinx's figure on a quiet host).
+#   PEERS=1 ROUNDS=5 coro-bench/sleepers.sh
 # JAVA_HOME must point at JDK 21+ (the ./coro launcher finds one itself and builds the jar).
 set -euo pipefail
 
@@ -32,6 +37,30 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 wake_cpu() { field loop_cpu_seconds "$1" | cut -d/ -f3; }
 
 COLUMNS=(wall_seconds spawn_seconds park_seconds wake_seconds loop_cpu_seconds gc_pause_seconds process_cpu_seconds peak_rss_mib)
+
+if [ -n "${PEERS:-}" ]; then
+  declare -A RUNS=()
+  RATIOS=""
+  for ((i = 1; i <= ${ROUNDS:-5}; i++)); do
+    coro="$(run 1000000)"
+    kotlinx="$("$JAVA" -cp "$JAR" dev.coro.bench.SleeperPeers kotlinx 1000000 | sed -n 's/^sleepers: //p')"
+    threads="$("$JAVA" -cp "$JAR" dev.coro.bench.SleeperPeers virtual-threads 1000000 | sed -n 's/^sleepers: //p')"
+    printf '%-16s %s\n' coro "$coro" kotlinx "$kotlinx" virtual-threads "$threads"
+    RUNS[coro]+="$coro"$'\n'; RUNS[kotlinx]+="$kotlinx"$'\n'; RUNS[virtual-threads]+="$threads"$'\n'
+    RATIOS+="$(field wall_seconds "$coro") $(field wall_seconds "$kotlinx")"$'\n'
+  done
+  printf '%-16s %s %s %s\n' runtime median_wall_seconds median_gc_pause_seconds median_peak_rss_mib
+  for r in coro kotlinx virtual-threads; do
+    lines="$(sed '/^$/d' <<<"${RUNS[$r]}")"
+    printf '%-16s %19s %23s %19s\n' "$r" \
+      "$(while read -r l; do field wall_seconds "$l"; done <<<"$lines" | median)" \
+      "$(while read -r l; do field gc_pause_seconds "$l"; done <<<"$lines" | median)" \
+      "$(while read -r l; do field peak_rss_mib "$l"; done <<<"$lines" | median)"
+  done
+  echo "coro's wall time as a share of kotlinx's in the same round: median $(sed '/^$/d' <<<"$RATIOS" \
+    | awk '{printf "%.3f\n", $1 / $2}' | median), rounds $(sed '/^$/d' <<<"$RATIOS" | awk '{printf "%.3f ", $1 / $2}')"
+  exit 0
+fi
 
 if [ -n "${BASELINE:-}" ]; then
   [ -f "$BASELINE" ] || { echo "sleepers.sh: BASELINE=$BASELINE is not a file; give another build's benchmarks.jar." >&2; exit 1; }

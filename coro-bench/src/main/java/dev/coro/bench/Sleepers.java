@@ -4,12 +4,9 @@ import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.TaskGroup;
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -85,18 +82,12 @@ public final class Sleepers {
         }
         long end = System.nanoTime();
         double wall = (end - start) / 1e9;
-        // CPU time of the whole process (loop, GC and JIT threads): on a shared machine, wall time
-        // far above it means the process waited for a core.
-        double cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
-        long gcMillis = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gcMillis += gc.getCollectionTime();
         System.out.println(String.format(Locale.ROOT,
                 "sleepers: tasks=%d wall_seconds=%.3f spawn_seconds=%.3f park_seconds=%.3f wake_seconds=%.3f"
                         + " loop_cpu_seconds=%.3f/%.3f/%.3f gc_pause_seconds=%.3f process_cpu_seconds=%.3f peak_rss_mib=%d",
                 n, wall, (spawned[0] - start) / 1e9, (parked[0] - spawned[0]) / 1e9, (end - parked[0]) / 1e9,
-                loopCpu[0] / 1e9, (loopCpu[1] - loopCpu[0]) / 1e9, (loopCpu[2] - loopCpu[1]) / 1e9, gcMillis / 1e3,
-                cpu, peakRssKib() / 1024)
+                loopCpu[0] / 1e9, (loopCpu[1] - loopCpu[0]) / 1e9, (loopCpu[2] - loopCpu[1]) / 1e9,
+                ProcessFigures.gcPauseSeconds(), ProcessFigures.processCpuSeconds(), ProcessFigures.peakRssMib())
                 + (heap ? " heap_bytes_per_task=" + heapBytes[0] / n : ""));
     }
 
@@ -104,13 +95,5 @@ public final class Sleepers {
         System.gc();
         System.gc();
         return memory.getHeapMemoryUsage().getUsed();
-    }
-
-    /* VmHWM: the peak resident set of this process, in KiB (Linux). */
-    private static long peakRssKib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", ""));
-        }
-        return -1;
     }
 }
