@@ -74,7 +74,8 @@ public final class Task<T> {
      *
      * <p><b>Checkpoint:</b> only if the task has not finished (a finished task returns at once, but a
      * cancelled caller still raises). <b>Cancellation:</b> cancelling the caller does not cancel
-     * this task; the caller just stops waiting.
+     * this task; the caller just stops waiting. A caller woken because this task finished and
+     * cancelled before it ran again gets the result; its next suspension raises.
      *
      * @throws CancellationException if the task ended cancelled
      * @throws TaskFailedException wrapping the task's checked failure

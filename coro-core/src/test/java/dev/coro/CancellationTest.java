@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN "Cancellation is level-triggered", shield, and "a real failure beats a cancellation". */
@@ -241,5 +242,83 @@ class CancellationTest {
             })).isInstanceOf(DeadlineExceededException.class);
         });
         assertThat(trace.events()).containsExactly("shield done");
+    }
+
+    // A sleep, join or await that ended before its task was cancelled is not undone (Trio's rule):
+    // it returns its result, and the task's next suspension raises. Equal deadlines keep their order
+    // this way (TaskGroupTest.aRealFailureBeatsTheCancellationOfTheGroupsTask depends on it), and
+    // nothing is lost: withTimeout discards what its body returns after the deadline, and the sync
+    // primitives, which hand over a resource, pass it on instead (EdgeCaseParityTest).
+
+    @Test
+    void aSleepWhoseTimeWasUpBeforeItsTaskWasCancelledReturnsAndTheNextSuspensionRaises() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<?>[] sleeper = new Task<?>[1];
+            Coro.spawn(() -> {
+                Coro.sleep(Duration.ofSeconds(1)); // the same deadline, scheduled first: wakes first
+                trace.add("cancel " + sleeper[0]);
+                sleeper[0].cancel();
+                return null;
+            });
+            sleeper[0] = Coro.spawn("sleeper", () -> {
+                Coro.sleep(Duration.ofSeconds(1));
+                trace.add("sleep returned at " + Coro.loop().time());
+                trace.yieldExpectingCancellation();
+                return null;
+            });
+            assertThatThrownBy(sleeper[0]::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly(
+                "cancel Task[name=sleeper, state=READY]", "sleep returned at 1000000000", "next suspension raised");
+    }
+
+    @Test
+    void aJoinWhoseTaskFinishedBeforeTheJoinerWasCancelledReturnsTheValue() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<String> joined = Coro.spawn(() -> {
+                Coro.yieldNow();
+                return "value";
+            });
+            Task<Void> joiner = Coro.spawn("joiner", () -> {
+                trace.add("join returned " + joined.join());
+                trace.yieldExpectingCancellation();
+                return null;
+            });
+            Coro.spawn(() -> {
+                Coro.yieldNow(); // the joined task ends in this pass, just before: the joiner is woken
+                trace.add("cancel " + joiner);
+                joiner.cancel();
+                return null;
+            });
+            assertThatThrownBy(joiner::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly(
+                "cancel Task[name=joiner, state=READY]", "join returned value", "next suspension raised");
+    }
+
+    @Test
+    void anAwaitWhoseStageCompletedBeforeItsTaskWasCancelledReturnsTheValue() {
+        Trace trace = new Trace();
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Loops.run(() -> {
+            Task<Void> waiter = Coro.spawn("waiter", () -> {
+                trace.add("await returned " + Coro.await(stage));
+                trace.yieldExpectingCancellation();
+                return null;
+            });
+            Coro.spawn(() -> {
+                Coro.yieldNow(); // the waiter waits now
+                stage.complete("value");
+                while (!waiter.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+                trace.add("cancel " + waiter);
+                waiter.cancel();
+                return null;
+            });
+            assertThatThrownBy(waiter::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly(
+                "cancel Task[name=waiter, state=READY]", "await returned value", "next suspension raised");
     }
 }

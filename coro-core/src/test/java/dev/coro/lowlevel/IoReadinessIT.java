@@ -69,6 +69,38 @@ class IoReadinessIT {
                 "registered: 1", "registered: 0");
     }
 
+    /* CancellationTest: a wait that ended before its task was cancelled is not undone. */
+    @Test
+    void aWaitThatEndedBeforeItsTaskWasCancelledReturnsAndTheNextSuspensionRaises() {
+        List<String> got = Coro.run(() -> {
+            List<String> out = new ArrayList<>();
+            Pipe p = pipe();
+            Task<Void> waiter = Coro.spawn(() -> {
+                waitReadable(p);
+                out.add("wait returned");
+                try {
+                    Coro.yieldNow();
+                } catch (dev.coro.CancelledError e) {
+                    out.add("next suspension raised");
+                    throw e;
+                }
+                return null;
+            });
+            Coro.yieldNow();
+            p.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            while (!waiter.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+            waiter.cancel();
+            Coro.gatherSettled(waiter);
+            out.add("cancelled: " + waiter.isCancelled());
+            out.add("the byte is still there: " + p.source().read(ByteBuffer.allocate(8)));
+            IoReadiness.close(p.source());
+            IoReadiness.close(p.sink());
+            return out;
+        });
+        assertThat(got).containsExactly("wait returned", "next suspension raised", "cancelled: true",
+                "the byte is still there: 1");
+    }
+
     @Test
     void oneWaiterPerDirection() {
         Coro.run(() -> {

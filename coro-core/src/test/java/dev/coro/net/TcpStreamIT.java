@@ -8,6 +8,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
 import dev.coro.Task;
@@ -405,6 +406,40 @@ class TcpStreamIT {
             assertThat(sent).as("bytes written before back-pressure").isLessThan(256L << 20);
         }
         return sent;
+    }
+
+    /* CancellationTest: a wait that ended before its task was cancelled is not undone. */
+    @Test
+    void aDrainThatEndedBeforeItsTaskWasCancelledReturnsAndTheNextSuspensionRaises() {
+        List<String> got = run(() -> {
+            LateReader reader = new LateReader();
+            try (TcpServer server = TcpServer.bind(loopback(), reader::serve);
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                List<String> out = new ArrayList<>();
+                long sent = fillUntilPaused(c);
+                Task<Void> drainer = Coro.spawn(() -> {
+                    c.drain();
+                    out.add("drain returned");
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError e) {
+                        out.add("next suspension raised");
+                        throw e;
+                    }
+                    return null;
+                });
+                Coro.yieldNow();
+                reader.start.complete(null);
+                while (!drainer.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+                drainer.cancel();
+                Coro.gatherSettled(drainer);
+                c.close();
+                Coro.await(reader.finished);
+                out.add("all received: " + (reader.received == sent));
+                return out;
+            }
+        });
+        assertThat(got).containsExactly("drain returned", "next suspension raised", "all received: true");
     }
 
     @Test
