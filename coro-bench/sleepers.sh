@@ -32,6 +32,9 @@ run() { # prints the key=value fields of one Sleepers run
   "$JAVA" --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -Dcoro.backend=continuation \
     -cp "$JAR" dev.coro.bench.Sleepers "$@" | sed -n 's/^sleepers: //p'
 }
+peer() { # prints the key=value fields of one SleeperPeers run: peer() kotlinx|virtual-threads TASKS
+  "$JAVA" -cp "$JAR" dev.coro.bench.SleeperPeers "$@" | sed -n 's/^sleepers: //p'
+}
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 wake_cpu() { field loop_cpu_seconds "$1" | cut -d/ -f3; }
@@ -43,8 +46,8 @@ if [ -n "${PEERS:-}" ]; then
   RATIOS=""
   for ((i = 1; i <= ${ROUNDS:-5}; i++)); do
     coro="$(run 1000000)"
-    kotlinx="$("$JAVA" -cp "$JAR" dev.coro.bench.SleeperPeers kotlinx 1000000 | sed -n 's/^sleepers: //p')"
-    threads="$("$JAVA" -cp "$JAR" dev.coro.bench.SleeperPeers virtual-threads 1000000 | sed -n 's/^sleepers: //p')"
+    kotlinx="$(peer kotlinx 1000000)"
+    threads="$(peer virtual-threads 1000000)"
     printf '%-16s %s\n' coro "$coro" kotlinx "$kotlinx" virtual-threads "$threads"
     RUNS[coro]+="$coro"$'\n'; RUNS[kotlinx]+="$kotlinx"$'\n'; RUNS[virtual-threads]+="$threads"$'\n'
     RATIOS+="$(field wall_seconds "$coro") $(field wall_seconds "$kotlinx")"$'\n'

@@ -311,7 +311,7 @@ class CancellationTest {
             Coro.spawn(() -> {
                 Coro.yieldNow(); // the waiter waits now
                 stage.complete("value");
-                while (!waiter.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+                Loops.yieldUntilWoken(waiter);
                 trace.add("cancel " + waiter);
                 waiter.cancel();
                 return null;

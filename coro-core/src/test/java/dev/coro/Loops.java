@@ -64,6 +64,17 @@ public final class Loops {
         return loop.kernel().pendingTimers();
     }
 
+    /**
+     * Yields until {@code task} has been woken but has not run yet (its state is READY), so that a
+     * test can act in that gap; fails after 10,000 passes rather than spinning forever.
+     */
+    public static void yieldUntilWoken(Task<?> task) {
+        for (int pass = 0; !task.toString().contains("state=READY"); pass++) {
+            assertThat(pass).as("passes waiting for %s to be woken", task).isLessThan(10_000);
+            Coro.yieldNow();
+        }
+    }
+
     /** The name of the fiber backend this JVM runs the suite on. */
     public static String backend() {
         return System.getProperty("coro.backend", "continuation");

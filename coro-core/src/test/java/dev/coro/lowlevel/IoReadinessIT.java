@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
+import dev.coro.Loops;
 import dev.coro.Task;
+import dev.coro.Trace;
 import dev.coro.internal.kernel.Kernel;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -72,32 +74,27 @@ class IoReadinessIT {
     /* CancellationTest: a wait that ended before its task was cancelled is not undone. */
     @Test
     void aWaitThatEndedBeforeItsTaskWasCancelledReturnsAndTheNextSuspensionRaises() {
-        List<String> got = Coro.run(() -> {
-            List<String> out = new ArrayList<>();
+        Trace trace = new Trace();
+        Coro.run(() -> {
             Pipe p = pipe();
             Task<Void> waiter = Coro.spawn(() -> {
                 waitReadable(p);
-                out.add("wait returned");
-                try {
-                    Coro.yieldNow();
-                } catch (dev.coro.CancelledError e) {
-                    out.add("next suspension raised");
-                    throw e;
-                }
+                trace.add("wait returned");
+                trace.yieldExpectingCancellation();
                 return null;
             });
             Coro.yieldNow();
             p.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            while (!waiter.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+            Loops.yieldUntilWoken(waiter);
             waiter.cancel();
             Coro.gatherSettled(waiter);
-            out.add("cancelled: " + waiter.isCancelled());
-            out.add("the byte is still there: " + p.source().read(ByteBuffer.allocate(8)));
+            trace.add("cancelled: " + waiter.isCancelled());
+            trace.add("the byte is still there: " + p.source().read(ByteBuffer.allocate(8)));
             IoReadiness.close(p.source());
             IoReadiness.close(p.sink());
-            return out;
+            return null;
         });
-        assertThat(got).containsExactly("wait returned", "next suspension raised", "cancelled: true",
+        assertThat(trace.events()).containsExactly("wait returned", "next suspension raised", "cancelled: true",
                 "the byte is still there: 1");
     }
 

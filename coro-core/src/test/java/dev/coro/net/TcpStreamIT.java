@@ -8,10 +8,11 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
+import dev.coro.Loops;
 import dev.coro.Task;
+import dev.coro.Trace;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -415,28 +416,23 @@ class TcpStreamIT {
             LateReader reader = new LateReader();
             try (TcpServer server = TcpServer.bind(loopback(), reader::serve);
                  TcpStream c = TcpStream.connect(server.localAddress())) {
-                List<String> out = new ArrayList<>();
+                Trace trace = new Trace();
                 long sent = fillUntilPaused(c);
                 Task<Void> drainer = Coro.spawn(() -> {
                     c.drain();
-                    out.add("drain returned");
-                    try {
-                        Coro.yieldNow();
-                    } catch (CancelledError e) {
-                        out.add("next suspension raised");
-                        throw e;
-                    }
+                    trace.add("drain returned");
+                    trace.yieldExpectingCancellation();
                     return null;
                 });
                 Coro.yieldNow();
                 reader.start.complete(null);
-                while (!drainer.toString().contains("state=READY")) Coro.yieldNow();   // woken, not yet run
+                Loops.yieldUntilWoken(drainer);
                 drainer.cancel();
                 Coro.gatherSettled(drainer);
                 c.close();
                 Coro.await(reader.finished);
-                out.add("all received: " + (reader.received == sent));
-                return out;
+                trace.add("all received: " + (reader.received == sent));
+                return trace.events();
             }
         });
         assertThat(got).containsExactly("drain returned", "next suspension raised", "all received: true");
