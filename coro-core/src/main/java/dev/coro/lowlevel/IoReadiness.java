@@ -119,8 +119,12 @@ public final class IoReadiness {
     private static void await(SelectableChannel channel, boolean read) throws IOException {
         Objects.requireNonNull(channel, "channel");
         TaskCore t = Traps.task(read ? "IoReadiness.waitReadable" : "IoReadiness.waitWritable");
-        Kernel k = t.kernel();
-        Registration r = registered(k, channel);
+        await(t, registered(t.kernel(), channel), read);
+    }
+
+    /* Parks t until r's channel is ready in one direction; r is registered with t's loop. */
+    static void await(TaskCore t, Registration r, boolean read) throws IOException {
+        SelectableChannel channel = r.channel;
         Side side = read ? r.read : r.write;
         if (side.waiter != null) {
             throw new IllegalStateException("Cannot wait for " + channel + " to be " + side.name + ": Task[name="
@@ -134,7 +138,7 @@ public final class IoReadiness {
             throw closed(e);
         }
         side.waiter = t;
-        k.park(t, side, side);
+        r.kernel.park(t, side, side);
     }
 
     /* A pending connect is reported only as OP_CONNECT (see the implementation notes). */
@@ -143,11 +147,12 @@ public final class IoReadiness {
                 ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
     }
 
-    private static Registration registered(Kernel k, SelectableChannel channel) throws IOException {
+    /* The channel's registration with k's selector, registering it first if it has none. */
+    static Registration registered(Kernel k, SelectableChannel channel) throws IOException {
         while (true) {
             SelectionKey key = k.keyFor(channel);
             if (key == null) {
-                Registration r = new Registration(channel);
+                Registration r = new Registration(k, channel);
                 r.key = k.register(channel, 0, r);
                 return r;
             }
@@ -157,7 +162,7 @@ public final class IoReadiness {
         }
     }
 
-    private static Registration registration(Kernel k, SelectableChannel channel) {
+    static Registration registration(Kernel k, SelectableChannel channel) {
         SelectionKey key = k.keyFor(Objects.requireNonNull(channel, "channel"));
         return key == null ? null : (Registration) key.attachment();
     }
@@ -168,7 +173,7 @@ public final class IoReadiness {
         return e;
     }
 
-    private static Kernel kernel(String what) {
+    static Kernel kernel(String what) {
         Kernel k = Kernel.current();
         if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
         return k;
@@ -209,14 +214,21 @@ public final class IoReadiness {
     }
 
     /** The attachment of a channel's key: what the loop's I/O phase calls. */
-    private static final class Registration implements IoCallback {
+    static final class Registration implements IoCallback {
+        final Kernel kernel;
         final SelectableChannel channel;
         final Side read = new Side(this, "readable", READ_OPS);
         final Side write = new Side(this, "writable", WRITE_OPS);
         SelectionKey key;
 
-        Registration(SelectableChannel channel) {
+        Registration(Kernel kernel, SelectableChannel channel) {
+            this.kernel = kernel;
             this.channel = channel;
+        }
+
+        /* Whether waits of k's tasks may still go through this registration. */
+        boolean isCurrentFor(Kernel k) {
+            return kernel == k && key.isValid();
         }
 
         @Override

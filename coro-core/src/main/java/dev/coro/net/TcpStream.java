@@ -3,6 +3,7 @@ package dev.coro.net;
 import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.Task;
+import dev.coro.lowlevel.ChannelReadiness;
 import dev.coro.lowlevel.IoReadiness;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
@@ -49,7 +50,7 @@ import java.util.Objects;
  *
  * Reading: one byte[] buffer, `in[start, end)` holds the bytes received and not yet returned.
  * Every read first looks in the buffer, then reads the socket without waiting, and only then
- * parks in IoReadiness.waitReadable. `drained` skips the read that would find nothing: when the
+ * parks in ChannelReadiness.waitReadable. `drained` skips the read that would find nothing: when the
  * last socket read got less than it asked for, the socket was empty, and in request/response
  * traffic it still is when the next read comes; waiting first saves that read(2), about 15% of
  * the server's CPU time per echo round trip (netbench). Bytes leave the buffer only when a read
@@ -81,6 +82,7 @@ public final class TcpStream implements AutoCloseable {
     private static final int INITIAL_BUFFER = 8 * 1024;
 
     private final SocketChannel channel;
+    private final ChannelReadiness readiness;
     private final SocketAddress remote;
 
     private byte[] in = EMPTY;
@@ -100,6 +102,7 @@ public final class TcpStream implements AutoCloseable {
     /** A stream over {@code channel}, which must be connected; it is made non-blocking. */
     TcpStream(SocketChannel channel) throws IOException {
         this.channel = channel;
+        this.readiness = ChannelReadiness.of(channel);
         channel.configureBlocking(false);
         if (!(channel.getRemoteAddress() instanceof UnixDomainSocketAddress)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -335,7 +338,7 @@ public final class TcpStream implements AutoCloseable {
     /* After a read that emptied the socket, another read would most likely find nothing: wait first. */
     private void awaitIfDrained() throws IOException {
         if (!drained) return;
-        IoReadiness.waitReadable(channel);
+        readiness.waitReadable();
         drained = false;
     }
 
@@ -492,7 +495,7 @@ public final class TcpStream implements AutoCloseable {
 
     private void awaitWritable() throws IOException {
         try {
-            IoReadiness.waitWritable(channel);
+            readiness.waitWritable();
         } catch (AsynchronousCloseException e) {
             if (!closing) throw e;   // close() woke us: the buffered bytes still go out
         }
@@ -530,7 +533,7 @@ public final class TcpStream implements AutoCloseable {
     public void close() {
         if (closing) return;
         closing = true;
-        IoReadiness.notifyClosing(channel);
+        readiness.notifyClosing();
         drainers.unparkAllWithError(new AsynchronousCloseException());
         if (flusher == null) abort();
     }
@@ -543,7 +546,7 @@ public final class TcpStream implements AutoCloseable {
         out.clear();
         pending = 0;
         try {
-            IoReadiness.close(channel);
+            readiness.close();
         } catch (IOException e) {
             // The socket is released anyway; a failing close(2) has nothing left to report to.
         }

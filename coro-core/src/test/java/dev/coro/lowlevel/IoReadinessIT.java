@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class IoReadinessIT {
 
-    private static Pipe pipe() throws Exception {
+    /** A pipe with both ends non-blocking; ChannelReadinessIT uses it too. */
+    static Pipe pipe() throws Exception {
         Pipe p = Pipe.open();
         p.source().configureBlocking(false);
         p.sink().configureBlocking(false);
