@@ -226,11 +226,6 @@ public final class IoReadiness {
             this.channel = channel;
         }
 
-        /* Whether waits of k's tasks may still go through this registration. */
-        boolean isCurrentFor(Kernel k) {
-            return kernel == k && key.isValid();
-        }
-
         @Override
         public void onReady(SelectionKey k) {
             int ready = k.readyOps();
