@@ -4,7 +4,8 @@
 #   echo: coro (`coro serve echo`) vs a hand-written single-thread NIO loop vs Netty NIO and epoll
 #         (one event-loop thread each); 50 connections, 1 KiB and 10 KiB ping-pong.
 #   http: coro (`coro serve http`) vs Netty NIO and epoll, with wrk (if installed), 50 connections.
-# Each run: WARMUP seconds of load, then SECONDS measured.
+# Each run: WARMUP seconds of load, then SECONDS measured. The table gives each server's medians
+# and their ratios to the first server of its group; a second table gives the ratio round by round.
 #   [ROUNDS=3] [TESTS="echo http"] [ECHO_SIZES=...] [ECHO_SERVERS=...] coro-bench/netbench.sh [SECONDS] [WARMUP]
 # TESTS=echo runs the echo groups only (more rounds of one test in the same time). ECHO_SERVERS
 # replaces the echo servers (default: raw-nio coro-echo netty-nio-echo netty-epoll-echo); a server
@@ -159,5 +160,19 @@ for group in "${groups[@]}"; do
     name="${server%-echo}"
     printf '%-6s %-7s %-12s %9s %8.1f%% %12s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
       "$(echo "100 * $rate / $base" | bc -l)" "$cpu" "$(echo "100 * $base_cpu / $cpu" | bc -l)" "$runs" "$cpus"
+  done
+done
+# The same comparison round by round: each server's req/s over the first server's in the same round,
+# which cancels the noise that moves a whole round (the medians above pair different rounds).
+echo
+echo "req/s as a share of the first server's in the same round (median of the rounds; each round):"
+for group in "${groups[@]}"; do
+  read -r test size servers <<<"$group"
+  first="${servers%% *}"
+  for server in ${servers#"$first"}; do
+    ratios="$(paste -d' ' <(tr ' ' '\n' <<<"${RESULTS["$test $size $server"]}" | grep .) \
+      <(tr ' ' '\n' <<<"${RESULTS["$test $size $first"]}" | grep .) | awk '{printf "%.1f\n", 100 * $1 / $2}')"
+    name="${server%-echo}"
+    printf '%-6s %-7s %-12s %8s%%   %s\n' "$test" "$size" "${name%-http}" "$(median <<<"$ratios")" "$(tr '\n' ' ' <<<"$ratios")"
   done
 done
