@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -102,13 +103,9 @@ public class ReadinessBenchmark extends OneLoop {
         return events[0];
     }
 
-    private interface Waits {
-        Callable<Void> on(Pipe.SourceChannel source);
-    }
-
-    private int waitOnEvery(Waits waits) {
+    private int waitOnEvery(Function<Pipe.SourceChannel, Callable<Void>> waits) {
         List<Task<Void>> tasks = new ArrayList<>();
-        for (Pipe p : pipes) tasks.add(Coro.spawn(waits.on(p.source())));
+        for (Pipe p : pipes) tasks.add(Coro.spawn(waits.apply(p.source())));
         Coro.gather(tasks);
         return tasks.size();
     }

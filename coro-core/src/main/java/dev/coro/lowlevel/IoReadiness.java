@@ -162,7 +162,7 @@ public final class IoReadiness {
         }
     }
 
-    static Registration registration(Kernel k, SelectableChannel channel) {
+    private static Registration registration(Kernel k, SelectableChannel channel) {
         SelectionKey key = k.keyFor(Objects.requireNonNull(channel, "channel"));
         return key == null ? null : (Registration) key.attachment();
     }
@@ -173,7 +173,7 @@ public final class IoReadiness {
         return e;
     }
 
-    static Kernel kernel(String what) {
+    private static Kernel kernel(String what) {
         Kernel k = Kernel.current();
         if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
         return k;
