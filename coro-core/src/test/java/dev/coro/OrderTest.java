@@ -2,6 +2,7 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.internal.kernel.Kernel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,38 @@ class OrderTest {
             trace.add("main");
         });
         assertThat(trace.events()).containsExactly("r1", "timer", "r2", "main");
+    }
+
+    @Test
+    void aFloodOfDueTimersFiresInOrderInSlicesWithReadyWorkBetweenThem() {
+        // More timers fall due at once than one pass expires: they still fire in scheduling order,
+        // one slice per pass, and what a slice made ready runs before the next slice.
+        int slice = Kernel.MAX_TIMERS_PER_PASS;
+        int n = 2 * slice + slice / 2;
+        List<String> fired = new ArrayList<>();
+        List<Long> passOf = new ArrayList<>();
+        Loops.run(() -> {
+            EventLoop loop = Coro.loop();
+            for (int i = 0; i < n; i++) {
+                String name = "t" + i;
+                loop.callLater(Duration.ofSeconds(1), () -> {
+                    fired.add(name);
+                    passOf.add(loop.passes());
+                    if (name.equals("t0")) loop.callSoon(() -> fired.add("made ready by t0"));
+                });
+            }
+            Coro.sleep(Duration.ofSeconds(2));
+        });
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i == slice) expected.add("made ready by t0");
+            expected.add("t" + i);
+        }
+        assertThat(fired).containsExactlyElementsOf(expected);
+        assertThat(passOf.get(slice - 1)).isEqualTo(passOf.get(0));
+        assertThat(passOf.get(slice)).isEqualTo(passOf.get(0) + 1);
+        assertThat(passOf.get(2 * slice)).isEqualTo(passOf.get(0) + 2);
+        assertThat(passOf.get(n - 1)).isEqualTo(passOf.get(0) + 2);
     }
 
     @Test

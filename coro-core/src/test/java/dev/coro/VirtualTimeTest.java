@@ -2,9 +2,11 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.internal.kernel.Kernel;
 import dev.coro.time.VirtualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +34,26 @@ class VirtualTimeTest {
             return Coro.loop().time();
         });
         assertThat(t).isEqualTo(Duration.ofHours(1).toNanos());
+    }
+
+    @Test
+    void dueTimersLeftForTheNextPassFireWhileThreadWorkIsOutstanding() {
+        // While toThread work runs the loop may block until it ends, as time stands still; but not
+        // while timers are due already, as they are when more fell due than one pass expires.
+        int n = Kernel.MAX_TIMERS_PER_PASS + 1;
+        CountDownLatch allFired = new CountDownLatch(1);
+        boolean released = Loops.run(() -> {
+            Task<Boolean> worker = Coro.spawn(() -> Coro.toThread(() -> allFired.await(5, TimeUnit.SECONDS)));
+            Coro.yieldNow();
+            int[] fired = {0};
+            for (int i = 0; i < n; i++) {
+                Coro.loop().callLater(Duration.ZERO, () -> {
+                    if (++fired[0] == n) allFired.countDown();
+                });
+            }
+            return worker.join();
+        });
+        assertThat(released).as("every timer fired while the worker thread still waited").isTrue();
     }
 
     @Test

@@ -48,7 +48,8 @@ import java.util.function.Function;
  *   2. poll I/O (skipped when nothing is registered and we need not block) and move thread-safe
  *      submissions into the ready queue;
  *   3. expire timers: kernel wake-ups (sleep) reschedule their task at once, user callbacks join
- *      the ready queue in deadline order;
+ *      the ready queue in deadline order; at most MAX_TIMERS_PER_PASS of them, the rest stay due
+ *      and fire, still in order, in the next passes (whose wait is zero);
  *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for
  *      the next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed
  *      (tests only) shuffles the batch; without one this phase pays a single null check.
@@ -187,6 +188,15 @@ public final class Kernel {
     public long now() {
         return clock.nanos();
     }
+
+    /**
+     * How many due timers one pass expires at most. A flood of due timers (a million sleepers
+     * waking together) is taken in slices: each woken task runs within a few hundred expiries of
+     * its own, while what expiring it touched is still in the cache, instead of after the whole
+     * flood, when every task must be fetched from memory a second time; and ready callbacks and
+     * I/O wait behind one slice, not behind the flood.
+     */
+    public static final int MAX_TIMERS_PER_PASS = 256;
 
     /** Number of passes run so far; a task that suspends is resumed in a later pass, never the same one. */
     public long passes() {
@@ -558,8 +568,12 @@ public final class Kernel {
         long wait;
         if (!ready.isEmpty() || stopRequested) wait = 0;
         else if (timers.isEmpty()) wait = -1;
-        else if (virtualClock != null) wait = foreignWork > 0 ? -1 : futureWaits > 0 ? FUTURE_GRACE_NANOS : 0;
-        else wait = Math.max(0, timers.nextDeadline() - clock.nanos());
+        else {
+            long untilNext = timers.nextDeadline() - clock.nanos();
+            if (untilNext <= 0) wait = 0;   // due already: the last pass's slice left it
+            else if (virtualClock != null) wait = foreignWork > 0 ? -1 : futureWaits > 0 ? FUTURE_GRACE_NANOS : 0;
+            else wait = untilNext;
+        }
 
         // Phase 2: poll I/O and take in thread-safe submissions.
         pollIo(wait);
@@ -572,7 +586,7 @@ public final class Kernel {
                 virtualClock.jumpTo(timers.nextDeadline());
             }
             long now = clock.nanos();
-            while (!timers.isEmpty()) {
+            for (int budget = MAX_TIMERS_PER_PASS; budget > 0 && !timers.isEmpty(); budget--) {
                 long deadline = timers.nextDeadline();
                 if (deadline > now) break;
                 TimerEntry due = timers.pollDue(now);
