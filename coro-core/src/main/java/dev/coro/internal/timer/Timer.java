@@ -11,15 +11,13 @@ import dev.coro.Handle;
  * removes it from the heap at once, so cancelled timers never pile up.
  */
 public final class Timer extends TimerEntry implements Handle, Runnable {
-    final long deadline;
     TimerHeap heap;
     private final Runnable action;
     private final boolean inline;
     private volatile boolean cancelled;
     private boolean ran;
 
-    Timer(long deadline, Runnable action, boolean inline) {
-        this.deadline = deadline;
+    Timer(Runnable action, boolean inline) {
         this.action = action;
         this.inline = inline;
     }

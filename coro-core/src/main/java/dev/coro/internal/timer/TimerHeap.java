@@ -1,5 +1,6 @@
 package dev.coro.internal.timer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -11,11 +12,13 @@ import java.util.function.Consumer;
  * scheduled (asyncio leaves that undefined; coro pins it). It holds {@link Timer}s and the
  * kernel's own entries (sleeping tasks), both {@link TimerEntry}s.
  *
- * <p>Invariant: a 4-ary min-heap on (deadline, seq) over primitive arrays: position {@code p}
- * holds {@code deadlines[p]} and the slot {@code slots[p]} of its entry, {@code entries[slot]} is
- * that entry, {@code seqs[slot]} its scheduling order and {@code positions[slot] == p}. A scheduled
- * entry keeps its slot until it leaves, so cancel finds it in O(1) and removes it in O(log n):
- * cancelled timers never pile up.
+ * <p>Invariant: every entry sits either in the near heap or in the far {@link TimerBuckets}, and
+ * every bucketed entry is due at or after {@code horizon}; so while the near heap's first entry is
+ * due before the horizon it is the first of all. The near heap is a 4-ary min-heap on (deadline,
+ * seq) over primitive arrays: position {@code p} holds {@code deadlines[p]} and the slot
+ * {@code slots[p]} of its entry, {@code entries[slot]} is that entry, {@code seqs[slot]} its
+ * scheduling order and {@code positions[slot] == p}. An entry keeps its slot until it leaves, so
+ * cancel finds it in O(1) and removes it in O(log n): cancelled timers never pile up.
  */
 /* Implementation notes:
  *
@@ -27,9 +30,24 @@ import java.util.function.Consumer;
  * that old array would dirty a card for G1 to refine: together most of a million sleepers'
  * wake-up time. A tie on the deadline is broken by seqs[], so a sift never reads an entry.
  * Children of p: 4p+1 .. 4p+4; parent of p: (p-1)/4. Free slots form a list through positions[].
+ *
+ * Even so, a pop from a million-entry heap misses the cache at every level below the first few.
+ * So once the near heap holds NEAR_LIMIT entries, a new one due in the WINDOW from the horizon on
+ * waits in a bucket of about 4 ms instead. When the near heap's first entry is not due before the
+ * horizon (or it is empty), it takes in the earliest bucket whole and the horizon moves to that
+ * bucket's end. A million sleepers due in the next second then cost a near heap of a few thousand
+ * entries, in the cache, and one append per sleep. While no bucket is in use the horizon may move
+ * anywhere at or below the entry at hand; it goes to the span of the earliest near entry (or of the
+ * new one, if earlier), so that the window starts about now. Entries due later than the window stay
+ * in the near heap: spread over minutes they would fill thousands of sparse buckets, whose every
+ * append misses the cache, where a heap insert mostly touches the warm end of its arrays.
  */
 public final class TimerHeap {
     private static final int INITIAL_CAPACITY = 64;
+    /** How many entries the near heap takes however soon they are due, before buckets are used. */
+    static final int NEAR_LIMIT = 1024;
+    /** How far from the horizon on an entry may go to a bucket (1024 buckets, about 4.3 s). */
+    static final long WINDOW = 1024L << TimerBuckets.SHIFT;
 
     private long[] deadlines;
     private int[] slots;
@@ -39,6 +57,10 @@ public final class TimerHeap {
     private int freeSlot;
     private int size;
     private long nextSeq;
+    private final TimerBuckets far = new TimerBuckets();
+    /* Every bucketed entry is due at or after it; meaningless while no bucket is in use. */
+    private long horizon;
+    private final int nearLimit;
     private final BooleanSupplier onLoop;
     private final Consumer<Runnable> toLoop;
 
@@ -48,14 +70,20 @@ public final class TimerHeap {
      * so that {@link Timer#cancel()} is safe from any thread.
      */
     public TimerHeap(BooleanSupplier onLoop, Consumer<Runnable> toLoop) {
+        this(onLoop, toLoop, NEAR_LIMIT);
+    }
+
+    /** A heap whose near part takes {@code nearLimit} (at least 1) entries before buckets are used (tests). */
+    TimerHeap(BooleanSupplier onLoop, Consumer<Runnable> toLoop, int nearLimit) {
         this.onLoop = onLoop;
         this.toLoop = toLoop;
+        this.nearLimit = nearLimit;
         allocate(INITIAL_CAPACITY);
     }
 
     /** Schedules {@code action} at {@code deadline}; see {@link Timer#isInline()}. */
     public Timer schedule(long deadline, Runnable action, boolean inline) {
-        Timer t = new Timer(deadline, action, inline);
+        Timer t = new Timer(action, inline);
         t.heap = this;
         add(t, deadline);
         return t;
@@ -66,42 +94,59 @@ public final class TimerHeap {
      * a heap already. Take it out early with {@link #remove}.
      */
     public void add(TimerEntry e, long deadline) {
-        if (e.slot >= 0) throw new IllegalStateException("coro bug: " + e.describeAction() + " was scheduled twice");
+        if (e.slot != -1) throw new IllegalStateException("coro bug: " + e.describeAction() + " was scheduled twice");
+        e.deadline = deadline;
+        long seq = nextSeq++;
+        if (size >= nearLimit && fitsABucket(deadline)) far.add(e, deadline, seq);
+        else addNear(e, deadline, seq);
+    }
+
+    private boolean fitsABucket(long deadline) {
+        if (far.size() == 0) horizon = TimerBuckets.startOf(Math.min(deadline, deadlines[0]));
+        // unsigned: a deadline before the horizon comes out huge, so it stays in the near heap
+        return Long.compareUnsigned(deadline - horizon, WINDOW) < 0 && TimerBuckets.keyOf(deadline) != TimerBuckets.LAST_KEY;
+    }
+
+    private void addNear(TimerEntry e, long deadline, long seq) {
         if (size == deadlines.length) grow();
         int slot = freeSlot;
         freeSlot = positions[slot];
         entries[slot] = e;
-        seqs[slot] = nextSeq++;
+        seqs[slot] = seq;
         e.slot = slot;
         siftUp(size++, deadline, slot);
     }
 
     /** Takes {@code e} out if it is in the heap; whether it was. On the loop only. */
     public boolean remove(TimerEntry e) {
-        if (e.slot < 0) return false;
-        removeAt(positions[e.slot]);
+        if (e.slot >= 0) removeAt(positions[e.slot]);
+        else if (e.slot == -1) return false;
+        else far.remove(e);
         return true;
     }
 
     /** When {@code e}, which must be in the heap, is due. */
     public long deadlineOf(TimerEntry e) {
-        if (e.slot < 0) throw new IllegalStateException("coro bug: " + e.describeAction() + " is not scheduled");
-        return deadlines[positions[e.slot]];
+        if (e.slot == -1) throw new IllegalStateException("coro bug: " + e.describeAction() + " is not scheduled");
+        return e.deadline;
     }
 
     /** The earliest entry, or null. */
     public TimerEntry peek() {
+        settle();
         return size == 0 ? null : entries[slots[0]];
     }
 
     /** When the earliest entry is due; the heap must not be empty. */
     public long nextDeadline() {
+        settle();
         if (size == 0) throw new IllegalStateException("coro bug: no timer is pending");
         return deadlines[0];
     }
 
     /** Removes and returns the earliest entry if it is due at {@code now}, else null. */
     public TimerEntry pollDue(long now) {
+        settle();
         if (size == 0 || deadlines[0] > now) return null;
         TimerEntry e = entries[slots[0]];
         removeAt(0);
@@ -109,11 +154,22 @@ public final class TimerHeap {
     }
 
     public boolean isEmpty() {
-        return size == 0;
+        return size == 0 && far.size() == 0;
     }
 
     public int size() {
-        return size;
+        return size + far.size();
+    }
+
+    /* Makes the near heap's first entry the earliest of all, taking in buckets while it may not be. */
+    private void settle() {
+        while (far.size() > 0 && (size == 0 || deadlines[0] >= horizon)) {
+            TimerBuckets.Bucket b = far.pollFirst();
+            horizon = b.end();
+            for (int i = 0; i < b.size; i++) {
+                addNear(b.entries[i], b.deadlines[i], b.seqs[i]);
+            }
+        }
     }
 
     /** A pending entry and when it is due. */
@@ -121,13 +177,14 @@ public final class TimerHeap {
 
     /** The pending entries in the order they will fire (a copy, for dumps). */
     public List<Pending> inFiringOrder() {
-        Integer[] order = new Integer[size];
-        for (int p = 0; p < size; p++) order[p] = p;
-        Arrays.sort(order, Comparator.<Integer>comparingLong(p -> deadlines[p]).thenComparingLong(p -> seqs[slots[p]]));
-        Pending[] out = new Pending[size];
-        for (int i = 0; i < size; i++) out[i] = new Pending(deadlines[order[i]], entries[slots[order[i]]]);
-        return List.of(out);
+        List<Scheduled> all = new ArrayList<>(size());
+        for (int p = 0; p < size; p++) all.add(new Scheduled(deadlines[p], seqs[slots[p]], entries[slots[p]]));
+        far.forEach((e, deadline, seq) -> all.add(new Scheduled(deadline, seq, e)));
+        all.sort(Comparator.comparingLong(Scheduled::deadline).thenComparingLong(Scheduled::seq));
+        return all.stream().map(x -> new Pending(x.deadline(), x.entry())).toList();
     }
+
+    private record Scheduled(long deadline, long seq, TimerEntry entry) {}
 
     void cancel(Timer t) {
         if (onLoop.getAsBoolean()) {

@@ -25,28 +25,51 @@ class TimerHeapTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 42, 1234, 99_991, 7_777_777})
     void randomScheduleCancelAndPollMatchASortedModel(long seed) {
+        // few distinct deadlines, so that ties are common
+        matchesASortedModel(seed, heap(), 0.5, 0.2, 0, 20, 20, 1, 3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 1234, 99_991, 7_777_777})
+    void withBucketsInUseScheduleCancelAndPollStillMatchTheModel(long seed) {
+        // A near heap of 8 sends most timers to buckets, and rare polls let dozens of buckets fill
+        // between two. Deadlines mostly span dozens of buckets, one in five lies up to twice the
+        // window ahead (near heap again); they snap to a coarse grid so that ties are common, and
+        // start below zero (a clock may be negative).
+        TimerHeap heap = new TimerHeap(() -> true, Runnable::run, 8);
+        long span = 1L << TimerBuckets.SHIFT;
+        matchesASortedModel(seed, heap, 0.7, 0.25, -5 * span, 40 * span, 2 * TimerHeap.WINDOW, span / 4, 4 * span);
+    }
+
+    /*
+     * Random schedules (a share of the operations, at now + start + a multiple of grain below spread,
+     * or one time in five below farSpread), cancels (another share) and polls (the rest, after the
+     * clock moves by a multiple of grain up to step), checked against a sorted set: the size after
+     * every operation, every polled timer and the first one after every poll.
+     */
+    private static void matchesASortedModel(long seed, TimerHeap heap, double schedules, double cancels, long start,
+                                            long spread, long farSpread, long grain, long step) {
         Random random = new Random(seed);
-        TimerHeap heap = heap();
         TreeSet<Entry> model = new TreeSet<>(Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::order));
         List<Entry> live = new ArrayList<>();
         long order = 0;
-        long now = 0;
+        long now = start;
         for (int op = 0; op < 20_000; op++) {
-            int kind = random.nextInt(10);
-            if (kind < 5) {
-                // few distinct deadlines, so that ties are common
-                long deadline = now + random.nextInt(20);
+            double kind = random.nextDouble();
+            if (kind < schedules) {
+                long deadline = now + start + grain * random.nextLong((random.nextInt(5) == 0 ? farSpread : spread) / grain);
                 Entry e = new Entry(deadline, order++, heap.schedule(deadline, () -> {}, random.nextBoolean()));
                 model.add(e);
                 live.add(e);
-            } else if (kind < 7 && !live.isEmpty()) {
+            } else if (kind < schedules + cancels) {
+                if (live.isEmpty()) continue;
                 Entry e = live.remove(random.nextInt(live.size()));
                 e.timer().cancel();
                 e.timer().cancel();
                 assertThat(e.timer().isCancelled()).isTrue();
                 model.remove(e);
             } else {
-                now += random.nextInt(3);
+                now += grain * random.nextLong(step / grain + 1);   // deadlines stay on one grid
                 TimerEntry due;
                 while ((due = heap.pollDue(now)) != null) {
                     Entry expected = model.pollFirst();
@@ -56,11 +79,15 @@ class TimerHeapTest {
                     live.remove(expected);
                 }
                 assertThat(model.isEmpty() || model.first().deadline() > now).as("every due timer was polled").isTrue();
+                if (heap.peek() != (model.isEmpty() ? null : model.first().timer())) {
+                    throw new AssertionError("seed " + seed + ", op " + op + ": peek " + heap.peek()
+                            + ", model's first " + model.first());
+                }
             }
-            // plain checks: this runs 140,000 times
-            if (heap.size() != model.size() || heap.peek() != (model.isEmpty() ? null : model.first().timer())) {
-                throw new AssertionError("seed " + seed + ", op " + op + ": heap " + heap.size() + " timers, peek "
-                        + heap.peek() + "; model " + model.size() + " timers, first " + model.first());
+            // a plain check: this runs 140,000 times
+            if (heap.size() != model.size()) {
+                throw new AssertionError("seed " + seed + ", op " + op + ": heap " + heap.size() + " timers, model "
+                        + model.size());
             }
         }
     }
