@@ -338,7 +338,7 @@ public final class Kernel {
             }
             case Trap.Park p -> parked(t);   // park() has set t.abort and t.waitReason
             case Trap.Sleep s -> {
-                timers.add(t, t.wakeAt);
+                timers.add(t, t.deadline());
                 t.waitReason = s;   // the sleep's abort is abortWait's, so t.abort stays null
                 parked(t);
             }
@@ -405,7 +405,7 @@ public final class Kernel {
      */
     public void sleepUntil(TaskCore t, long deadline) {
         if (t.scope.isEffectivelyCancelled()) throw cancelledError(t);
-        t.wakeAt = deadline;
+        t.setDeadline(deadline);
         t.trap = Trap.Sleep.INSTANCE;
         suspend(t);
     }

@@ -50,8 +50,6 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     AbortHandler abort;
     Object waitReason;
     long parkedAt;
-    /* The deadline of the sleep it is suspending into (Trap.Sleep), until the kernel schedules it. */
-    long wakeAt;
     Object resumeValue;
     Throwable resumeError;
     Scope scope;

@@ -21,7 +21,7 @@ sealed interface Trap {
     enum Park implements Trap { INSTANCE }
 
     /**
-     * Park until the loop's clock reaches the deadline in the task's {@code wakeAt}. The task is its
+     * Park until the loop's clock reaches the deadline the task noted with setDeadline. The task is its
      * own wake-up timer and the kernel takes it out of the timer heap if it is cancelled, so a sleep
      * allocates nothing (a million sleeping tasks would otherwise hold a million timers). The kernel
      * schedules it once the task has suspended, so the timer code stays out of the frozen stack.

@@ -22,11 +22,6 @@ public final class Timer extends TimerEntry implements Handle, Runnable {
         this.inline = inline;
     }
 
-    /** When it is due, on its loop's clock. */
-    public long deadline() {
-        return deadline;
-    }
-
     @Override
     public String describeAction() {
         return String.valueOf(action);

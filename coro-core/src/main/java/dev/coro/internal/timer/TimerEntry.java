@@ -15,6 +15,20 @@ public abstract class TimerEntry {
 
     protected TimerEntry() {}
 
+    /** When it is (or was last) due. */
+    public final long deadline() {
+        return deadline;
+    }
+
+    /**
+     * Notes when it is to be due before it is added to a heap (a sleeping task notes its deadline
+     * while it suspends, and the kernel schedules it once it has).
+     */
+    public final void setDeadline(long deadline) {
+        if (slot != -1) throw new IllegalStateException("coro bug: " + describeAction() + " is scheduled already");
+        this.deadline = deadline;
+    }
+
     /** What happens when it is due, in words, for dumps. */
     public abstract String describeAction();
 }
