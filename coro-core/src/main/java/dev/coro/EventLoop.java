@@ -66,6 +66,7 @@ public final class EventLoop implements AutoCloseable {
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
     private Thread thread;
+    private Thread jmxRegistration;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -263,7 +264,7 @@ public final class EventLoop implements AutoCloseable {
         synchronized (this) {
             if (thread == null) {
                 thread = kernel.startThread(name, this::serveCommands);
-                LoopManagement.register(this);
+                jmxRegistration = LoopManagement.registerInBackground(this);
             }
         }
         commands.add(() -> {
@@ -305,9 +306,10 @@ public final class EventLoop implements AutoCloseable {
         if (kernel.isClosed()) return;
         if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
         if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
-        Thread t;
+        Thread t, registration;
         synchronized (this) {
             t = thread;
+            registration = jmxRegistration;
         }
         if (t == null) {
             kernel.close();
@@ -316,7 +318,7 @@ public final class EventLoop implements AutoCloseable {
                 kernel.close();
                 return null;
             });
-            LoopManagement.unregister(this);
+            LoopManagement.unregister(this, registration);
             try {
                 t.join();
             } catch (InterruptedException e) {

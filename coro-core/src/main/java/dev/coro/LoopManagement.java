@@ -9,13 +9,22 @@ import javax.management.ObjectName;
 /**
  * Registers each open loop as a JMX bean ({@link EventLoopMXBean}) and says once per JVM, in the
  * INFO log, where to look for tasks, since thread dumps show only loop threads.
+ *
+ * <p>Registration runs on a thread of its own: the JVM's first use of the platform MBean server
+ * builds it, which takes a quarter of a second, and a program's first loop should not wait for
+ * that to run its first task. A loop is unregistered only once its registration has ended.
  */
 final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
 
     private LoopManagement() {}
 
-    static void register(EventLoop loop) {
+    /** Starts registering {@code loop}; pass the thread returned to {@link #unregister}. */
+    static Thread registerInBackground(EventLoop loop) {
+        return Thread.ofPlatform().daemon().name("coro-jmx-" + loop.name()).start(() -> register(loop));
+    }
+
+    private static void register(EventLoop loop) {
         ObjectName name = nameOf(loop);
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -30,7 +39,18 @@ final class LoopManagement {
         }
     }
 
-    static void unregister(EventLoop loop) {
+    /** Unregisters {@code loop} once {@code registration}, from {@link #registerInBackground}, has ended. */
+    static void unregister(EventLoop loop, Thread registration) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                registration.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(nameOf(loop));
         } catch (JMException | RuntimeException ignored) {

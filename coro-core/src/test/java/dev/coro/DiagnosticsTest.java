@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -130,11 +131,29 @@ class DiagnosticsTest {
         EventLoop loop = EventLoop.builder().virtualTime().name("jmx-probe").build();
         ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-probe"));
         loop.run(() -> null);
+        // registered from a thread of its own, so that the first loop of a JVM need not wait for
+        // the platform MBean server to be built: soon after the loop starts, not before run returns
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ManagementFactory.getPlatformMBeanServer().isRegistered(name) && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
         Object dump = ManagementFactory.getPlatformMBeanServer().invoke(name, "dumpTasks", null, null);
         assertThat((String) dump).contains("0 unfinished task(s)");
         loop.close();
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void aLoopClosedWhileItsRegistrationRunsLeavesNoBeanBehind() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String loopName = "jmx-quick-" + i;
+            EventLoop loop = EventLoop.builder().virtualTime().name(loopName).build();
+            loop.run(() -> null);
+            loop.close();
+            ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote(loopName));
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).as(loopName).isFalse();
+        }
     }
 
     @Test
