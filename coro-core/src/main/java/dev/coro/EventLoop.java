@@ -66,7 +66,7 @@ public final class EventLoop implements AutoCloseable {
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
     private Thread thread;
-    private Thread jmxRegistration;
+    private LoopManagement.Registration jmxRegistration;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -264,7 +264,7 @@ public final class EventLoop implements AutoCloseable {
         synchronized (this) {
             if (thread == null) {
                 thread = kernel.startThread(name, this::serveCommands);
-                jmxRegistration = LoopManagement.registerInBackground(this);
+                jmxRegistration = new LoopManagement.Registration(this);
             }
         }
         commands.add(() -> {
@@ -306,7 +306,8 @@ public final class EventLoop implements AutoCloseable {
         if (kernel.isClosed()) return;
         if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
         if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
-        Thread t, registration;
+        Thread t;
+        LoopManagement.Registration registration;
         synchronized (this) {
             t = thread;
             registration = jmxRegistration;
@@ -318,7 +319,7 @@ public final class EventLoop implements AutoCloseable {
                 kernel.close();
                 return null;
             });
-            LoopManagement.unregister(this, registration);
+            registration.unregister(this);
             try {
                 t.join();
             } catch (InterruptedException e) {

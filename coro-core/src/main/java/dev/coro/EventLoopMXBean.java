@@ -2,8 +2,10 @@ package dev.coro;
 
 /**
  * The management view of a live loop, registered as {@code dev.coro:type=EventLoop,name=<loop>}
- * while the loop is open; reachable with jconsole, VisualVM or any JMX client. {@code jcmd
- * <pid> Thread.print} shows only the loop's thread; this shows its tasks.
+ * from a second after the loop first runs until it closes (a loop closed sooner is never
+ * registered: building the JVM's MBean server costs a quarter of a second); reachable with
+ * jconsole, VisualVM or any JMX client. {@code jcmd <pid> Thread.print} shows only the loop's
+ * thread; this shows its tasks.
  */
 public interface EventLoopMXBean {
     /** The loop's name. */

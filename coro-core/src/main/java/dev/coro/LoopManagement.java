@@ -1,6 +1,8 @@
 package dev.coro;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -10,25 +12,63 @@ import javax.management.ObjectName;
  * Registers each open loop as a JMX bean ({@link EventLoopMXBean}) and says once per JVM, in the
  * INFO log, where to look for tasks, since thread dumps show only loop threads.
  *
- * <p>Registration runs on a thread of its own: the JVM's first use of the platform MBean server
- * builds it, which takes a quarter of a second, and a program's first loop should not wait for
- * that to run its first task. A loop is unregistered only once its registration has ended.
+ * <p>A loop is registered a second after it starts, from a thread of its own, and not at all if it
+ * closes before: the JVM's first use of the platform MBean server builds it, a quarter of a second
+ * of CPU, which a program's first task should not wait for, nor a short-lived loop (a test, a
+ * command-line tool) pay for. A loop is unregistered only once its registration has ended.
  */
 final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
+    /** How long after its start a loop is registered; tests shorten it. */
+    static volatile long registrationDelayNanos = TimeUnit.SECONDS.toNanos(1);
 
     private LoopManagement() {}
 
-    /** Starts registering {@code loop}; pass the thread returned to {@link #unregister}. */
-    static Thread registerInBackground(EventLoop loop) {
-        return Thread.ofPlatform().daemon().name("coro-jmx-" + loop.name()).start(() -> register(loop));
+    /** The registration of one loop: pending, done, or given up because the loop closed first. */
+    static final class Registration {
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private final Thread thread;
+        private boolean registered;   // written by `thread`, read after joining it
+
+        Registration(EventLoop loop) {
+            long delay = registrationDelayNanos;
+            thread = Thread.ofPlatform().daemon().name("coro-jmx-" + loop.name()).start(() -> {
+                try {
+                    if (closed.await(delay, TimeUnit.NANOSECONDS)) return;
+                } catch (InterruptedException e) {
+                    return;
+                }
+                registered = register(loop);
+            });
+        }
+
+        /** Gives up the registration if it has not begun, waits for it if it has, then unregisters. */
+        void unregister(EventLoop loop) {
+            closed.countDown();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (registered) LoopManagement.unregister(loop);
+        }
     }
 
-    private static void register(EventLoop loop) {
+    /* Whether the bean is registered now (a loop of the same name may have registered it already). */
+    private static boolean register(EventLoop loop) {
         ObjectName name = nameOf(loop);
+        boolean registered = false;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            if (!server.isRegistered(name)) server.registerMBean(new Bean(loop), name);
+            if (!server.isRegistered(name)) {
+                server.registerMBean(new Bean(loop), name);
+                registered = true;
+            }
         } catch (JMException | RuntimeException e) {
             System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "JMX registration of " + loop + " failed", e);
         }
@@ -37,24 +77,14 @@ final class LoopManagement {
                     + "only loop threads; to see every task with where it waits, call EventLoop.dumpTasks() or the "
                     + "JMX operation dumpTasks of " + name + " (jconsole, VisualVM).");
         }
+        return registered;
     }
 
-    /** Unregisters {@code loop} once {@code registration}, from {@link #registerInBackground}, has ended. */
-    static void unregister(EventLoop loop, Thread registration) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                registration.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+    private static void unregister(EventLoop loop) {
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(nameOf(loop));
         } catch (JMException | RuntimeException ignored) {
-            // not registered: registration failed or never happened
+            // already gone: someone else unregistered it
         }
     }
 

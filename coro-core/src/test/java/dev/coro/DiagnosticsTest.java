@@ -15,6 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
@@ -128,32 +132,63 @@ class DiagnosticsTest {
 
     @Test
     void theLoopIsAJmxBeanWhileOpen() throws Exception {
-        EventLoop loop = EventLoop.builder().virtualTime().name("jmx-probe").build();
-        ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-probe"));
-        loop.run(() -> null);
-        // registered from a thread of its own, so that the first loop of a JVM need not wait for
-        // the platform MBean server to be built: soon after the loop starts, not before run returns
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ManagementFactory.getPlatformMBeanServer().isRegistered(name) && System.nanoTime() < giveUp) {
-            Thread.sleep(5);
+        long delay = LoopManagement.registrationDelayNanos;
+        LoopManagement.registrationDelayNanos = 0;   // at once, rather than after the loop's first second
+        try {
+            EventLoop loop = EventLoop.builder().virtualTime().name("jmx-probe").build();
+            ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-probe"));
+            loop.run(() -> null);
+            // registered from a thread of its own: soon after the loop starts, not before run returns
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!ManagementFactory.getPlatformMBeanServer().isRegistered(name) && System.nanoTime() < giveUp) {
+                Thread.sleep(5);
+            }
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
+            Object dump = ManagementFactory.getPlatformMBeanServer().invoke(name, "dumpTasks", null, null);
+            assertThat((String) dump).contains("0 unfinished task(s)");
+            loop.close();
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+        } finally {
+            LoopManagement.registrationDelayNanos = delay;
         }
-        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
-        Object dump = ManagementFactory.getPlatformMBeanServer().invoke(name, "dumpTasks", null, null);
-        assertThat((String) dump).contains("0 unfinished task(s)");
-        loop.close();
-        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
     }
 
     @Test
     void aLoopClosedWhileItsRegistrationRunsLeavesNoBeanBehind() throws Exception {
-        for (int i = 0; i < 20; i++) {
-            String loopName = "jmx-quick-" + i;
-            EventLoop loop = EventLoop.builder().virtualTime().name(loopName).build();
-            loop.run(() -> null);
-            loop.close();
-            ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote(loopName));
-            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).as(loopName).isFalse();
+        long delay = LoopManagement.registrationDelayNanos;
+        LoopManagement.registrationDelayNanos = 0;
+        try {
+            for (int i = 0; i < 20; i++) assertNoBeanAfterARunAndClose("jmx-quick-" + i);
+        } finally {
+            LoopManagement.registrationDelayNanos = delay;
         }
+    }
+
+    @Test
+    void aLoopClosedWithinItsFirstSecondIsNeverRegistered() throws Exception {
+        // A short-lived loop (a test, a command-line tool) does not pay for building the MBean server.
+        assertThat(LoopManagement.registrationDelayNanos).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-short-lived"));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        NotificationListener listener = (n, handback) -> {
+            if (n instanceof MBeanServerNotification m && m.getMBeanName().equals(name)) seen.add(m.getType());
+        };
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener, null, null);
+        try {
+            assertNoBeanAfterARunAndClose("jmx-short-lived");
+        } finally {
+            server.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener);
+        }
+        assertThat(seen).as("registrations and unregistrations of its bean").isEmpty();
+    }
+
+    private static void assertNoBeanAfterARunAndClose(String loopName) throws Exception {
+        EventLoop loop = EventLoop.builder().virtualTime().name(loopName).build();
+        loop.run(() -> null);
+        loop.close();
+        ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote(loopName));
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).as(loopName).isFalse();
     }
 
     @Test
