@@ -319,7 +319,7 @@ public final class EventLoop implements AutoCloseable {
                 kernel.close();
                 return null;
             });
-            registration.unregister(this);
+            if (registration != null) registration.unregister(this);   // null if its thread could not start
             try {
                 t.join();
             } catch (InterruptedException e) {

@@ -167,7 +167,10 @@ class DiagnosticsTest {
     @Test
     void aLoopClosedWithinItsFirstSecondIsNeverRegistered() throws Exception {
         // A short-lived loop (a test, a command-line tool) does not pay for building the MBean server.
+        // The delay is a second; an hour here keeps a slow machine from making the loop long-lived.
         assertThat(LoopManagement.registrationDelayNanos).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        long delay = LoopManagement.registrationDelayNanos;
+        LoopManagement.registrationDelayNanos = TimeUnit.HOURS.toNanos(1);
         ObjectName name = new ObjectName("dev.coro:type=EventLoop,name=" + ObjectName.quote("jmx-short-lived"));
         List<String> seen = new CopyOnWriteArrayList<>();
         NotificationListener listener = (n, handback) -> {
@@ -179,6 +182,7 @@ class DiagnosticsTest {
             assertNoBeanAfterARunAndClose("jmx-short-lived");
         } finally {
             server.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener);
+            LoopManagement.registrationDelayNanos = delay;
         }
         assertThat(seen).as("registrations and unregistrations of its bean").isEmpty();
     }

@@ -269,6 +269,26 @@ class ThreadsTest {
     }
 
     @Test
+    void aTimerFarAheadOfAClockBelowZeroDoesNotMakeTheLoopBusyWait() {
+        // The wait until the timer, Long.MAX_VALUE minus a negative clock reading, exceeds a long.
+        long[] passes = new long[1];
+        try (EventLoop loop = EventLoop.builder().clock(() -> Long.MIN_VALUE / 2).watchdog(Duration.ZERO).build()) {
+            loop.run(() -> {
+                Handle never = loop.callAt(Long.MAX_VALUE, () -> {});
+                long before = loop.passes();
+                Coro.toThread(() -> {
+                    Thread.sleep(200);
+                    return null;
+                });
+                passes[0] = loop.passes() - before;
+                never.cancel();
+                return null;
+            });
+        }
+        assertThat(passes[0]).isLessThan(10);
+    }
+
+    @Test
     void callSoonAndCallLaterFromAnotherThreadWhileTheLoopRunsAreErrors() throws Exception {
         CompletableFuture<Void> release = new CompletableFuture<>();
         CompletableFuture<Void> running = new CompletableFuture<>();

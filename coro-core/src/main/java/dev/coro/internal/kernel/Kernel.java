@@ -569,10 +569,10 @@ public final class Kernel {
         if (!ready.isEmpty() || stopRequested) wait = 0;
         else if (timers.isEmpty()) wait = -1;
         else {
-            long untilNext = timers.nextDeadline() - clock.nanos();
-            if (untilNext <= 0) wait = 0;   // due already: the last pass's slice left it
+            long next = timers.nextDeadline(), now = clock.nanos();
+            if (next <= now) wait = 0;   // due already: the last pass's slice left it
             else if (virtualClock != null) wait = foreignWork > 0 ? -1 : futureWaits > 0 ? FUTURE_GRACE_NANOS : 0;
-            else wait = untilNext;
+            else wait = next - now < 0 ? Long.MAX_VALUE : next - now;   // a far deadline minus a negative clock
         }
 
         // Phase 2: poll I/O and take in thread-safe submissions.
@@ -653,7 +653,7 @@ public final class Kernel {
             try {
                 if (!inbox.isEmpty()) readyChannels = selector.selectNow(this::onIo);
                 else if (waitNanos < 0) readyChannels = selector.select(this::onIo);
-                else readyChannels = selector.select(this::onIo, Math.max(1, (waitNanos + 999_999) / 1_000_000));
+                else readyChannels = selector.select(this::onIo, Math.max(1, waitNanos / 1_000_000 + (waitNanos % 1_000_000 == 0 ? 0 : 1)));
             } finally {
                 selecting = false;
                 if (probe != null) probe.ioWaitEnded(readyChannels, clock.nanos());

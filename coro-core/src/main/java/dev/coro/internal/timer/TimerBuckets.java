@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The far part of a {@link TimerHeap}: timers grouped, unsorted, by the span of
  * {@code 2^SHIFT} ns (about 4 ms) their deadline falls in. The heap takes in one whole bucket, the
- * earliest, when its own timers are all due at or after that bucket's start, so a million timers
+ * earliest, when its own first timer may not come before every bucketed one, so a million timers
  * due in the next seconds cost a small heap in the cache plus appends, not a million-entry heap in
  * memory.
  *
@@ -47,18 +47,8 @@ final class TimerBuckets {
         return deadline >> SHIFT;
     }
 
-    /** The start of the span {@code deadline} falls in. */
-    static long startOf(long deadline) {
-        return keyOf(deadline) << SHIFT;
-    }
-
     int size() {
         return entries;
-    }
-
-    /** The earliest bucket's key; there must be one. */
-    long firstKey() {
-        return heap[0].key;
     }
 
     void add(TimerEntry e, long deadline, long seq) {

@@ -5,9 +5,10 @@ package dev.coro.internal.timer;
  * sleeping task is its own timer, which spares each of a million sleepers an object, and the cache
  * miss of reaching it when it wakes.
  *
- * <p>Invariant: the heap keeps an entry's scheduling order; the entry keeps its deadline and its
- * slot, which is {@code -1} exactly while the entry is in no heap ({@code >= 0} in the near heap,
- * {@code <= -2} in a bucket).
+ * <p>Invariant: the heap keeps an entry's scheduling order and a copy of its deadline (to order it
+ * without reading the entry); the entry keeps its deadline, which does not change while it is in a
+ * heap, and its slot, which is {@code -1} exactly while the entry is in no heap ({@code >= 0} in
+ * the near heap, {@code <= -2} in a bucket).
  */
 public abstract class TimerEntry {
     int slot = -1;

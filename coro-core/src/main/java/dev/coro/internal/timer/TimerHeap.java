@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  * horizon (or it is empty), it takes in the earliest bucket whole and the horizon moves to that
  * bucket's end. A million sleepers due in the next second then cost a near heap of a few thousand
  * entries, in the cache, and one append per sleep. While no bucket is in use the horizon may move
- * anywhere at or below the entry at hand; it goes to the span of the earliest near entry (or of the
- * new one, if earlier), so that the window starts about now. Entries due later than the window stay
+ * anywhere; it goes to the end of the span of the earliest near entry, so that the window starts
+ * about now and the next settle() has no reason to take a bucket straight back. Entries due later
+ * than the window stay
  * in the near heap: spread over minutes they would fill thousands of sparse buckets, whose every
  * append misses the cache, where a heap insert mostly touches the warm end of its arrays.
  */
@@ -102,9 +103,14 @@ public final class TimerHeap {
     }
 
     private boolean fitsABucket(long deadline) {
-        if (far.size() == 0) horizon = TimerBuckets.startOf(Math.min(deadline, deadlines[0]));
-        // unsigned: a deadline before the horizon comes out huge, so it stays in the near heap
-        return Long.compareUnsigned(deadline - horizon, WINDOW) < 0 && TimerBuckets.keyOf(deadline) != TimerBuckets.LAST_KEY;
+        if (far.size() == 0) {
+            long key = TimerBuckets.keyOf(deadlines[0]);
+            if (key == TimerBuckets.LAST_KEY) return false;
+            horizon = (key + 1) << TimerBuckets.SHIFT;   // the end of the first near entry's span
+        }
+        // unsigned, as deadline - horizon may exceed Long.MAX_VALUE
+        return deadline >= horizon && Long.compareUnsigned(deadline - horizon, WINDOW) < 0
+                && TimerBuckets.keyOf(deadline) != TimerBuckets.LAST_KEY;
     }
 
     private void addNear(TimerEntry e, long deadline, long seq) {

@@ -84,11 +84,44 @@ class TimerHeapTest {
                             + ", model's first " + model.first());
                 }
             }
+            if (op % 16 == 0 && heap.peek() != (model.isEmpty() ? null : model.first().timer())) {
+                throw new AssertionError("seed " + seed + ", op " + op + ": peek " + heap.peek()
+                        + ", model's first " + model.first());
+            }
             // a plain check: this runs 140,000 times
             if (heap.size() != model.size()) {
                 throw new AssertionError("seed " + seed + ", op " + op + ": heap " + heap.size() + " timers, model "
                         + model.size());
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void deadlinesAtTheEndsOfTheClockKeepTheirOrder(int nearLimit) {
+        // Deadlines near Long.MIN_VALUE and Long.MAX_VALUE, where a difference of two overflows,
+        // mixed with ordinary ones; peeks in between make buckets come and go.
+        long span = 1L << TimerBuckets.SHIFT;
+        long[] anchors = {Long.MIN_VALUE, Long.MIN_VALUE + 5 * span, -span, 0, span, Long.MAX_VALUE - (1L << 31),
+                Long.MAX_VALUE - 3 * span, Long.MAX_VALUE - 1};
+        for (long seed = 1; seed <= 50; seed++) {
+            Random random = new Random(seed);
+            TimerHeap heap = new TimerHeap(() -> true, Runnable::run, nearLimit);
+            List<Timer> scheduled = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                long anchor = anchors[random.nextInt(anchors.length)];
+                long offset = random.nextInt(6) * span / 2;
+                long deadline = anchor > 0 ? anchor - offset : anchor + offset;
+                scheduled.add(heap.schedule(deadline, () -> {}, false));
+                if (random.nextInt(3) == 0) heap.peek();
+                if (random.nextInt(5) == 0) scheduled.remove(random.nextInt(scheduled.size())).cancel();
+            }
+            List<Timer> expected = new ArrayList<>(scheduled);
+            expected.sort(Comparator.comparingLong(Timer::deadline));   // stable: ties keep scheduling order
+            List<TimerEntry> polled = new ArrayList<>();
+            TimerEntry t;
+            while ((t = heap.pollDue(Long.MAX_VALUE)) != null) polled.add(t);
+            assertThat(polled).as("seed " + seed).containsExactlyElementsOf(expected);
         }
     }
 
