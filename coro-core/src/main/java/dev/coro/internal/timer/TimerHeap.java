@@ -39,9 +39,9 @@ import java.util.function.Consumer;
  * entries, in the cache, and one append per sleep. While no bucket is in use the horizon may move
  * anywhere; it goes to the end of the span of the earliest near entry, so that the window starts
  * about now and the next settle() has no reason to take a bucket straight back. Entries due later
- * than the window stay
- * in the near heap: spread over minutes they would fill thousands of sparse buckets, whose every
- * append misses the cache, where a heap insert mostly touches the warm end of its arrays.
+ * than the window stay in the near heap: spread over minutes they would fill thousands of sparse
+ * buckets, whose every append misses the cache, where a heap insert mostly touches the warm end of
+ * its arrays.
  */
 public final class TimerHeap {
     private static final int INITIAL_CAPACITY = 64;
