@@ -586,11 +586,10 @@ public final class Kernel {
                 virtualClock.jumpTo(timers.nextDeadline());
             }
             long now = clock.nanos();
-            for (int budget = MAX_TIMERS_PER_PASS; budget > 0 && !timers.isEmpty(); budget--) {
-                long deadline = timers.nextDeadline();
-                if (deadline > now) break;
+            for (int budget = MAX_TIMERS_PER_PASS; budget > 0; budget--) {
                 TimerEntry due = timers.pollDue(now);
-                if (probe != null) probe.timerFired(deadline, now);
+                if (due == null) break;
+                if (probe != null) probe.timerFired(due.deadline(), now);
                 if (due instanceof TaskCore sleeper) reschedule(sleeper, null, null);
                 else if (((Timer) due).isInline()) runCallback((Timer) due);
                 else ready.addLast(due);
