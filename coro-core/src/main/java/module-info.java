@@ -6,6 +6,7 @@ module dev.coro {
     requires java.management;
 
     exports dev.coro;
+    exports dev.coro.channel;
     exports dev.coro.gen;
     exports dev.coro.lowlevel;
     exports dev.coro.net;

@@ -67,6 +67,7 @@ public final class EventLoop implements AutoCloseable {
     private final TraceRecorder traceRecorder;
     private Thread thread;
     private LoopManagement.Registration jmxRegistration;
+    private final Long schedulingSeed;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -74,6 +75,7 @@ public final class EventLoop implements AutoCloseable {
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
+        this.schedulingSeed = b.schedulingSeed;
         this.traceRecorder = traceFile == null ? null : new TraceRecorder();
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
@@ -479,6 +481,11 @@ public final class EventLoop implements AutoCloseable {
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return kernel.isClosed();
+    }
+
+    /** The seed given to {@link Builder#schedulingSeed}, if any: code that picks at random may replay with it. */
+    public java.util.OptionalLong schedulingSeed() {
+        return schedulingSeed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(schedulingSeed);
     }
 
     /** Whether the loop was built in debug mode. */

@@ -213,4 +213,15 @@ public final class Task<T> {
     public String toString() {
         return "Task[name=" + name() + ", state=" + core.stateName() + "]";
     }
+
+    /**
+     * A {@code Select.select} clause that wins once this task has finished; {@code then} gets its
+     * value (a failure comes out of select by the rethrow rules of {@link #join()}).
+     *
+     * @throws NullPointerException if {@code then} is null
+     */
+    public <R> dev.coro.lowlevel.SelectClause<R> onJoin(dev.coro.lowlevel.SelectClause.Callback<? super T, R> then) {
+        java.util.Objects.requireNonNull(then, "then");
+        return new JoinClause<>(this, then);
+    }
 }
