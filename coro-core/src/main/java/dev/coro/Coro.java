@@ -375,4 +375,46 @@ public final class Coro {
         }
     }
 
+
+    // ---------------------------------------------------------------- races (issue 24)
+
+    /**
+     * Runs each body in its own child task; the first to return a value wins, and the others are
+     * cancelled and awaited before race returns that value.
+     *
+     * <pre>{@code
+     * String page = Coro.race(() -> fetch(mirrorA), () -> fetch(mirrorB));
+     * }</pre>
+     *
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> cancels every body, waits for them, and
+     * raises {@link CancelledError}.
+     *
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
+     *     the others attached as suppressed
+     */
+    public static <T> T race(List<? extends Callable<? extends T>> bodies) {
+        return Race.run(bodies);
+    }
+
+    /** {@link #race(List)} over {@code bodies}. */
+    @SafeVarargs
+    public static <T> T race(Callable<? extends T>... bodies) {
+        return Race.run(Arrays.asList(Objects.requireNonNull(bodies, "bodies")));
+    }
+
+    /**
+     * The given tasks in the order they finish: each iterator's {@code hasNext()} suspends until the
+     * next one has finished. It does not own the tasks: stopping the loop early neither cancels nor
+     * waits for the rest.
+     *
+     * <pre>{@code
+     * for (Task<String> t : Coro.asCompleted(fetches)) show(t.join());   // join returns at once
+     * }</pre>
+     *
+     * @throws IllegalStateException from the iterator if a task runs on another loop
+     */
+    public static <T> Iterable<Task<T>> asCompleted(List<? extends Task<? extends T>> tasks) {
+        return AsCompleted.of(tasks);
+    }
 }
