@@ -1,6 +1,7 @@
 package dev.coro.gen;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.channel.BrokenChannelException;
 import dev.coro.channel.Channel;
@@ -22,6 +23,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.Flow;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -197,28 +199,45 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
 
     /**
      * An async generator of {@code fn} applied to each value, with up to {@code n} calls running at
-     * once in child tasks; the results come in the order of the values. Closing it cancels the calls
-     * still running. A failing call fails the generator when its result is due.
+     * once in child tasks; the results come in the order of the values, each as soon as it and those
+     * before it are done. This generator runs in a child task, as with {@link #buffer(int)}. Closing
+     * the result cancels the calls still running. A failing call fails the generator when its result
+     * is due.
      *
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.mapParallel: n " + n + " (expected: >= 1)");
         Objects.requireNonNull(fn, "fn");
-        AsyncGenerator<T> source = this;
-        return of(out -> {
+        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out, failure) -> {
             ArrayDeque<Task<R>> running = new ArrayDeque<>(n);
-            try (source) {
-                while (source.hasNext()) {
-                    T x = source.next();
-                    if (running.size() == n) out.yield(running.poll().join());
-                    running.add(Coro.spawn(() -> fn.apply(x)));
+            try {
+                boolean ended = false;
+                while (!(ended && running.isEmpty())) {
+                    Task<R> head = running.peek();
+                    if (head != null && (head.isDone() || ended || running.size() == n)) {
+                        out.yield(running.poll().join());
+                        continue;
+                    }
+                    // room for another call: take the next value, or hand out the head once it is done
+                    try {
+                        if (head == null) {
+                            running.add(call(fn, rx.receive()));
+                        } else {
+                            Select.select(head.onJoin(v -> null), rx.onReceive(x -> running.add(call(fn, x))));
+                        }
+                    } catch (EndOfChannelException end) {
+                        ended = true;
+                    }
                 }
-                while (!running.isEmpty()) out.yield(running.poll().join());
             } finally {
                 stop(new ArrayList<>(running));
             }
         });
+    }
+
+    private static <T, R> Task<R> call(SelectClause.Callback<? super T, ? extends R> fn, T x) {
+        return Coro.spawn(() -> fn.apply(x));
     }
 
     /**
@@ -231,6 +250,33 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     public static <T> AsyncGenerator<T> merge(AsyncGenerator<? extends T>... sources) {
         Objects.requireNonNull(sources, "sources");
         return viaChannel(List.of(sources), Channel.<T>rendezvous(), AsyncGenerator::forward);
+    }
+
+    /**
+     * A Reactive Streams publisher ({@link java.util.concurrent.Flow}) of this generator's values,
+     * for Reactor, RxJava, Mutiny, Spring or the JDK's HttpClient. Its one subscriber is served by a
+     * task of {@code loop}, where the body runs, as fast as the subscriber requests; cancelling the
+     * subscription closes the generator there. A second subscriber gets {@code onError}: an async
+     * generator runs once.
+     */
+    public Flow.Publisher<T> toPublisher(EventLoop loop) {
+        return new GeneratorPublisher<>(this, loop);
+    }
+
+    /**
+     * An async generator of a Reactive Streams publisher's values: the body subscribes when it
+     * starts, requests {@code prefetch} values and more as they are taken, so the publisher is never
+     * more than {@code prefetch} values ahead; a publisher's {@code onError} is thrown by {@code next}
+     * or {@code hasNext}; closing the generator cancels the subscription. Any thread may signal.
+     *
+     * @throws IllegalArgumentException if {@code prefetch < 1}
+     */
+    public static <T> AsyncGenerator<T> fromPublisher(Flow.Publisher<? extends T> publisher, int prefetch) {
+        Objects.requireNonNull(publisher, "publisher");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("AsyncGenerator.fromPublisher: prefetch " + prefetch + " (expected: >= 1)");
+        }
+        return PublisherSubscriber.generator(publisher, prefetch);
     }
 
     /** What the consuming side of {@link #viaChannel} does with the channel. */
