@@ -40,6 +40,7 @@ public abstract class SelectClause<R> {
 
     private static final String WAITS_ON = "select";
     private static final Map<EventLoop, Random> SEEDED = new WeakHashMap<>();
+    private static final Comparator<SelectClause<?>> BY_LOCK_ORDER = Comparator.comparingLong(SelectClause::lockOrder);
 
     /** A function of the operation's result that may throw: the callback of a clause. */
     @FunctionalInterface
@@ -118,7 +119,9 @@ public abstract class SelectClause<R> {
         for (SelectClause<?> c : locked) c.lock().lock();
         try {
             int fallback = -1;
-            for (int i : order(n, unbiased)) {
+            int[] order = unbiased ? shuffled(n) : null;
+            for (int k = 0; k < n; k++) {
+                int i = order == null ? k : order[k];
                 if (clauses[i].isDefault()) {
                     fallback = i;
                     continue;
@@ -187,7 +190,15 @@ public abstract class SelectClause<R> {
         SelectClause<?>[] locked = new SelectClause<?>[k];
         k = 0;
         for (SelectClause<?> c : clauses) if (c.lock() != null) locked[k++] = c;
-        if (k > 1) Arrays.sort(locked, Comparator.comparingLong(SelectClause::lockOrder));
+        if (k == 2) {
+            if (locked[0].lockOrder() > locked[1].lockOrder()) {
+                SelectClause<?> t = locked[0];
+                locked[0] = locked[1];
+                locked[1] = t;
+            }
+        } else if (k > 2) {
+            Arrays.sort(locked, BY_LOCK_ORDER);
+        }
         return locked;
     }
 
@@ -197,10 +208,9 @@ public abstract class SelectClause<R> {
         }
     }
 
-    private static int[] order(int n, boolean unbiased) {
+    private static int[] shuffled(int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        if (!unbiased) return order;
         Random random = random();
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
