@@ -73,6 +73,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         this.out = new Out<>(body);
         this.frame = Frame.forwarding(out::run, "AsyncGenerator");
         out.frame = frame;
+        // as for Generator: neither the body's side (Out) nor the frame refers to this object
+        frame.abandonWhenUnreachable(this);
     }
 
     /** An async generator over {@code body}; nothing of it runs before the first {@code hasNext}/{@code next}. */
