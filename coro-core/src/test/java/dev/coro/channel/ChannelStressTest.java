@@ -235,7 +235,9 @@ class ChannelStressTest {
             Thread feeder = Thread.ofPlatform().start(() -> {
                 ch.sender().trySend("marks the channel shared: nobody receives yet");
                 touched.complete(null);
-                LockSupport.parkNanos(50_000_000);   // real time, well within the clock's grace
+                // send only once the select below waits: then only the held clock keeps its hour-long
+                // timeout from firing at once
+                while (!ch.toString().contains("waiting receivers=1")) LockSupport.parkNanos(1_000_000);
                 try {
                     ch.sender().send("from a thread");
                 } catch (BrokenChannelException timedOut) {
