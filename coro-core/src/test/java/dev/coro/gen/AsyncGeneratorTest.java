@@ -267,4 +267,27 @@ class AsyncGeneratorTest {
         });
         assertThat(log).containsExactly("a0 at PT2S", "b0 at PT3S", "a1 at PT4S", "b1 at PT6S", "a2 at PT6S");
     }
+
+    @Test
+    void theConfinementAndReentryRulesOfGeneratorHold() throws Exception {
+        AsyncGenerator<Integer> g = ticker(3);
+        Loops.run(() -> {
+            assertThat(g.next()).isEqualTo(1);
+            AsyncGenerator<Integer>[] self = new AsyncGenerator[1];
+            self[0] = AsyncGenerator.of(out -> {
+                out.yield(1);
+                self[0].next();
+            });
+            self[0].next();
+            assertThatThrownBy(self[0]::next).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("generator already executing");
+        });
+        // another loop runs on another thread: the generator stays with the thread that first resumed it
+        try (dev.coro.EventLoop other = dev.coro.EventLoop.builder().virtualTime().build()) {
+            other.run(() -> {
+                assertThatThrownBy(g::next).isInstanceOf(WrongThreadException.class);
+                return null;
+            });
+        }
+    }
 }
