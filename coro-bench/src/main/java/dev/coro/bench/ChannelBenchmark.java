@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One task sends a million ints to another through a channel; ns per item, for coro's channels
  * (continuation backend), kotlinx.coroutines' (runBlocking, one thread) and jox's (two virtual
- * threads, on one carrier and on the default scheduler) in the same run. Also a two-clause select
+ * threads, on the default scheduler: {@link Jox}, and on one carrier: {@link JoxOneCarrier}) in the same run. Also a two-clause select
  * per item (coro against kotlinx), and AsyncGenerator.next() against a lazy Generator's next().
  *
  * <p>Run: {@code ./coro bench ChannelBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s}
@@ -97,65 +97,32 @@ public class ChannelBenchmark {
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long kotlinxRendezvous() throws InterruptedException {
-        return KotlinxChannelPeers.pass(ChannelKt.Channel(0, BufferOverflow.SUSPEND, null), ITEMS);
+        return KotlinxChannelPeers.pass(ChannelKt.Channel(0, BufferOverflow.SUSPEND, null), null, ITEMS);
     }
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long kotlinxBuffered64() throws InterruptedException {
-        return KotlinxChannelPeers.pass(ChannelKt.Channel(64, BufferOverflow.SUSPEND, null), ITEMS);
+        return KotlinxChannelPeers.pass(ChannelKt.Channel(64, BufferOverflow.SUSPEND, null), null, ITEMS);
     }
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long kotlinxSelect2Rendezvous() throws InterruptedException {
-        return KotlinxChannelPeers.passSelecting(ChannelKt.Channel(0, BufferOverflow.SUSPEND, null),
+        return KotlinxChannelPeers.pass(ChannelKt.Channel(0, BufferOverflow.SUSPEND, null),
                 ChannelKt.Channel(0, BufferOverflow.SUSPEND, null), ITEMS);
     }
 
     // ---------------------------------------------------------------- jox (virtual threads)
 
-    @Benchmark
-    @OperationsPerInvocation(ITEMS)
-    public long joxRendezvous() throws InterruptedException {
-        return jox(com.softwaremill.jox.Channel.newRendezvousChannel());
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ITEMS)
-    public long joxBuffered64() throws InterruptedException {
-        return jox(com.softwaremill.jox.Channel.newBufferedChannel(64));
-    }
-
-    private static long jox(com.softwaremill.jox.Channel<Integer> ch) throws InterruptedException {
-        Thread sender = Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 0; i < ITEMS; i++) ch.send(i);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        long[] sum = new long[1];
-        Thread receiver = Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 0; i < ITEMS; i++) sum[0] += ch.receive();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        sender.join();
-        receiver.join();
-        return sum[0];
-    }
-
-    /** jox with every virtual thread on one carrier, as coro's and kotlinx's runs use one thread. */
+    /** jox's channels between two virtual threads on the JDK's default scheduler. */
     @State(Scope.Thread)
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
-    @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
-            "-Dcoro.backend=continuation", "-Djdk.virtualThreadScheduler.parallelism=1",
-            "-Djdk.virtualThreadScheduler.maxPoolSize=1"})
-    public static class OneCarrier {
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Dcoro.backend=continuation"})
+    public static class Jox {
         @Benchmark
         @OperationsPerInvocation(ITEMS)
         public long joxRendezvous() throws InterruptedException {
@@ -167,7 +134,34 @@ public class ChannelBenchmark {
         public long joxBuffered64() throws InterruptedException {
             return jox(com.softwaremill.jox.Channel.newBufferedChannel(64));
         }
+
+        private static long jox(com.softwaremill.jox.Channel<Integer> ch) throws InterruptedException {
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < ITEMS; i++) ch.send(i);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long[] sum = new long[1];
+            Thread receiver = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < ITEMS; i++) sum[0] += ch.receive();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            sender.join();
+            receiver.join();
+            return sum[0];
+        }
     }
+
+    /** jox with every virtual thread on one carrier, as coro's and kotlinx's runs use one thread. */
+    @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+            "-Dcoro.backend=continuation", "-Djdk.virtualThreadScheduler.parallelism=1",
+            "-Djdk.virtualThreadScheduler.maxPoolSize=1"})
+    public static class JoxOneCarrier extends Jox {}
 
     // ---------------------------------------------------------------- generators
 
@@ -176,9 +170,7 @@ public class ChannelBenchmark {
     public long asyncGeneratorNext() {
         return loop.run(() -> {
             try (AsyncGenerator<Integer> g = AsyncGenerator.of(ChannelBenchmark::count)) {
-                long sum = 0;
-                for (int i = 0; i < ITEMS; i++) sum += g.next();
-                return sum;
+                return sum(g);
             }
         });
     }
@@ -189,11 +181,16 @@ public class ChannelBenchmark {
     public long lazyGeneratorNext() {
         return loop.run(() -> {
             try (Generator<Integer> g = Generator.of(ChannelBenchmark::count)) {
-                long sum = 0;
-                for (int i = 0; i < ITEMS; i++) sum += g.next();
-                return sum;
+                return sum(g);
             }
         });
+    }
+
+    /* Each benchmark runs in forks of its own, so this call site sees one iterator class. */
+    private static long sum(java.util.Iterator<Integer> g) {
+        long sum = 0;
+        for (int i = 0; i < ITEMS; i++) sum += g.next();
+        return sum;
     }
 
     private static void count(Generator.Yielder<Integer> out) {

@@ -24,19 +24,11 @@ final class KotlinxChannelPeers {
 
     private KotlinxChannelPeers() {}
 
-    /** Sends 0..n-1 through {@code ch}; returns the sum the receiver saw. */
-    static long pass(Channel<Integer> ch, int n) throws InterruptedException {
-        Receiver receiver = new Receiver(ch, null, n);
-        BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE, (scope, done) -> {
-            BuildersKt.launch(scope, EmptyCoroutineContext.INSTANCE, CoroutineStart.DEFAULT,
-                    (child, sent) -> new Sender(ch, n, sent).loop());
-            return receiver.start(done);
-        });
-        return receiver.sum;
-    }
-
-    /** As {@link #pass}, but the receiver takes each item with a two-clause select over {@code ch} and {@code idle}. */
-    static long passSelecting(Channel<Integer> ch, Channel<Integer> idle, int n) throws InterruptedException {
+    /**
+     * Sends 0..n-1 through {@code ch}; returns the sum the receiver saw. With {@code idle} not null the
+     * receiver takes each item with a two-clause select over {@code ch} and {@code idle}.
+     */
+    static long pass(Channel<Integer> ch, Channel<Integer> idle, int n) throws InterruptedException {
         Receiver receiver = new Receiver(ch, idle, n);
         BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE, (scope, done) -> {
             BuildersKt.launch(scope, EmptyCoroutineContext.INSTANCE, CoroutineStart.DEFAULT,
