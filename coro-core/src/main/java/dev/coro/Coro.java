@@ -220,6 +220,12 @@ public final class Coro {
         return scoped(deadline, body, false, "Deadline " + Duration.ofNanos(deadline));
     }
 
+    /** {@link #withDeadline(long, Callable)} for a body without a result. */
+    public static void withDeadline(long deadline, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        withDeadline(deadline, Executors.callable(body));
+    }
+
     /**
      * {@link #withTimeout} that returns null instead of throwing when the deadline passes first
      * (Kotlin's withTimeoutOrNull, Trio's move_on_after). A zero timeout returns null without running
