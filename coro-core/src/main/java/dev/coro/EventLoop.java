@@ -2,7 +2,7 @@ package dev.coro;
 
 import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
-import dev.coro.internal.kernel.LoopThread;
+import dev.coro.internal.kernel.LoopRunner;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
 import dev.coro.internal.timer.Timer;
@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,10 +50,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /* Implementation notes:
  *
  * The loop thread is started at the first run and lives until close(): fibers must never migrate
- * between threads, so every run of one loop must use the same thread. It executes commands (run
- * until a task is done, run forever, close) handed over through `commands`; while idle it blocks
- * there, and the queue's hand-off orders everything a caller did before run() before what the
- * loop does.
+ * between threads, so every run of one loop must use the same thread. The internal LoopRunner owns
+ * that life as a state machine; this class adds the public checks, JMX and the trace file:
+ *
+ *   runner state   run / runForever           close()                      isRunning  isClosed
+ *   NOT_STARTED    starts the thread, RUNNING  kernel closed on the caller  false      false
+ *   IDLE           RUNNING                     last command on the thread   false      false
+ *   RUNNING        "already running"           "stop it first"              true       false
+ *   TERMINATED     "closed"                    nothing                      false      true
+ *
+ * A main task runs through one path (runMain); Coro.run adds a second phase that cancels and awaits
+ * the leftovers. JMX registration starts with the thread and is undone after the kernel closed.
  */
 public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger LOOP_COUNTER = new AtomicInteger();
@@ -63,12 +69,11 @@ public final class EventLoop implements AutoCloseable {
     private final String name;
     private static final String CLOSED = "%s is closed. Create a new loop.";
 
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<?>> submitted = ConcurrentHashMap.newKeySet();
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
-    private Thread thread;
-    private LoopManagement.Registration jmxRegistration;
+    private final LoopRunner runner;
+    private volatile LoopManagement.Registration jmxRegistration;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -82,6 +87,7 @@ public final class EventLoop implements AutoCloseable {
         this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
                 b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
+        this.runner = new LoopRunner(kernel, name);
     }
 
     private static Duration defaultWatchdog() {
@@ -208,27 +214,23 @@ public final class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if called inside a task, if the loop runs already or is closed
      */
     public <T> T run(Callable<T> main) {
-        Objects.requireNonNull(main, "main");
-        Task<T> task = execute(() -> {
-            Task<T> t = spawnTask("main", main);
-            kernel.runUntil(t::isDone);
-            return t;
-        });
-        if (!task.isDone()) {
-            throw new IllegalStateException(this + " stopped before its main task finished: " + task);
-        }
-        return task.result();
+        return runMain(main, false);
     }
 
     /** Runs {@code main} and then, unlike {@link #run}, cancels and awaits every task still pending. */
     <T> T runAndCancelLeftovers(Callable<T> main) {
+        return runMain(main, true);
+    }
+
+    /* The one run path of a main task: run until it is done, then (Coro.run) until every leftover is. */
+    private <T> T runMain(Callable<T> main, boolean cancelLeftovers) {
         Objects.requireNonNull(main, "main");
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
             // Cancelling again in every pass also cancels tasks that leftovers spawn while they
             // unwind; otherwise one of those could keep Coro.run from ever returning.
-            kernel.runUntil(() -> {
+            if (cancelLeftovers && t.isDone()) kernel.runUntil(() -> {
                 kernel.view().cancelAllExcept(null);
                 return kernel.view().liveTasks() == 0;
             });
@@ -258,37 +260,10 @@ public final class EventLoop implements AutoCloseable {
             throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
-        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.view().isRunning()) throw new IllegalStateException(this + " is already running.");
-        CompletableFuture<R> done = new CompletableFuture<>();
-        synchronized (this) {
-            if (thread == null) {
-                thread = LoopThread.start(kernel, name, this::serveCommands);
-                jmxRegistration = new LoopManagement.Registration(this);
-            }
-        }
-        commands.add(() -> {
-            try {
-                done.complete(command.call());
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
         try {
-            return done.join();
+            return runner.execute(command, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
         } catch (CompletionException e) {
             throw Task.rethrow(e.getCause(), this);
-        }
-    }
-
-    private void serveCommands() {
-        while (!kernel.view().isClosed()) {
-            try {
-                commands.take().run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -303,29 +278,13 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (kernel.view().isClosed()) return;
-        if (kernel.view().isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
-        if (current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
-        Thread t;
-        LoopManagement.Registration registration;
-        synchronized (this) {
-            t = thread;
-            registration = jmxRegistration;
+        if (runner.isTerminated()) return;
+        if (current() != null && !runner.isRunning()) {
+            throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
         }
-        if (t == null) {
-            kernel.close();
-        } else {
-            execute(() -> {
-                kernel.close();
-                return null;
-            });
-            if (registration != null) registration.unregister(this);   // null if its thread could not start
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (!runner.close(kernel::close, toString())) return;
+        LoopManagement.Registration registration = jmxRegistration;
+        if (registration != null) registration.unregister(this);
         // Submissions whose task never finished (still pending, or never taken in) end here:
         // their callers must not wait forever on a loop that is gone.
         for (CompletableFuture<?> f : submitted) abandon(f);

@@ -26,6 +26,24 @@ import java.util.concurrent.CancellationException;
  *
  * @param <T> the type of the value its body returns
  */
+/* Implementation notes:
+ *
+ * A Task is the public handle of a kernel TaskCore (the only field that matters is `core`); the
+ * state lives there and toString() shows it:
+ *
+ *   state      meaning                                   cancel()                  join() from another task
+ *   NEW        spawned, never stepped                    ends it without running   parks
+ *   READY      in the ready queue                        raises at next checkpoint parks
+ *   RUNNING    its body runs now                         raises at next checkpoint (itself: refused)
+ *   PARKED(w)  waits on w, of a WaitKind                 aborts the wait, raises   parks
+ *   DONE       CANCELLED, FAILED(e) or DONE (a value)    false, nothing changes    returns at once
+ *
+ *   NEW --step--> RUNNING --checkpoint--> READY --step--> RUNNING --park--> PARKED --wake--> READY
+ *   RUNNING --body ends--> DONE;  NEW --cancelled before its first step--> DONE (CANCELLED)
+ *
+ * cancel() is level-triggered and irrevocable: it cancels the task's root scope, so every later
+ * suspension point raises CancelledError. Joiners share one ParkingLot, made on the first join.
+ */
 public final class Task<T> {
     static {
         TaskAccess.install(task -> ((Task<?>) task).core);

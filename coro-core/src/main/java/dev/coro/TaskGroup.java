@@ -30,6 +30,20 @@ import java.util.concurrent.Callable;
  *
  * <p>Invariant: {@link #run} never returns or throws while a child of the group is still running.
  */
+/* Implementation notes:
+ *
+ *   phase      body        children               spawn()     a child fails
+ *   OPEN       runs        may run, may spawn     allowed     failures += it; first one cancels the scope
+ *   WAITING    returned    running > 0; the       allowed     (same)
+ *              or threw    owner is parked
+ *   CLOSED     -           none left              refused     -
+ *
+ * The group is a CancelScope around the body and its children (children are spawned into it, so a
+ * cancellation of the scope or of anything enclosing it reaches them through the scope tree). One
+ * listener serves every child (childDone), so a group of a million children allocates no closure per
+ * child. The owner waits with an abort handler that refuses to leave: a cancelled group still waits
+ * for its children to unwind before run() returns or throws.
+ */
 public final class TaskGroup {
 
     /**
