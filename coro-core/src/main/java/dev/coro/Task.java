@@ -68,7 +68,7 @@ public final class Task<T> {
 
     /** Whether the task ended cancelled. */
     public boolean isCancelled() {
-        return core.isCancelled();
+        return core.endedCancelled();
     }
 
     /**

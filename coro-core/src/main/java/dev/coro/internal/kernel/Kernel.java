@@ -92,7 +92,7 @@ public final class Kernel {
     private TaskCore current;
     /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
     private TaskCore finishing;
-    private long taskCounter;
+    private int taskCounter;
     private long spawnCounter;
     /* The clock at the first park of the running batch (MIN_VALUE: not read yet); see passTime(). */
     private long passTime;
@@ -233,10 +233,10 @@ public final class Kernel {
     private void finish(TaskCore t) {
         t.state = TaskCore.DONE;
         live.unlink(t);
-        for (Scope s = t.scope; s != t.root; s = s.parent) {
+        for (Scope s = t.scope; s != t; s = s.parent) {
             if (s.isScheduled()) timers.remove(s);   // a scope its body never closed (an abandoned fiber)
         }
-        if (t.root.parent != null) t.root.parent.removeChild(t);
+        if (t.parent != null) t.parent.removeChild(t);
         Throwable lost = t.settleOutcome();
         if (lost != null) lostFailures.record(t, lost);
         if (probe != null) probe.done(t, clock.nanos());
@@ -274,8 +274,15 @@ public final class Kernel {
 
     /** A park whose waker is the clock: the task is its own timer entry, so a sleep allocates nothing. */
     public void sleepUntil(TaskCore t, long deadline) {
-        if (!t.scope.effective) timers.add(t, deadline);
-        park(t, t, WaitKind.SLEEP, null);
+        if (t.scope.effective) {   // as park does: yield once, then raise
+            checkpoint(t);
+            throw t.cancelledError();
+        }
+        timers.add(t, deadline);
+        t.abort = t;   // inline rather than park(): one frame less in every sleeper's frozen stack
+        t.waitKind = WaitKind.SLEEP;
+        t.trap = Trap.Park.INSTANCE;
+        suspend(t);
     }
 
     private Object suspend(TaskCore t) {
@@ -306,8 +313,8 @@ public final class Kernel {
         }
         t.state = TaskCore.READY;
         t.clearWait();
-        t.resumeValue = value;
-        t.resumeError = error;
+        t.value = value;
+        t.failure = error;
         ready.addLast(t);
         if (probe != null) probe.woken(t, current != null ? current : finishing, clock.nanos());
     }
@@ -368,7 +375,7 @@ public final class Kernel {
                 if (due == null) break;
                 if (probe != null) probe.timerFired(due.deadline(), now);
                 if (due instanceof TaskCore sleeper) reschedule(sleeper, null, null);
-                else ready.addLast(due);   // a callLater Timer, or a Scope whose run() cancels it
+                else ready.addLast(due);   // a callLater Timer, or a Scope that expires in its turn
             }
         }
 
@@ -392,6 +399,7 @@ public final class Kernel {
     private void runItem(Object item) {
         progress.dispatched(item);
         if (item instanceof TaskCore t) step(t);
+        else if (item instanceof Scope s) s.expireIfDue();
         else runCallback((Runnable) item);
     }
 

@@ -67,7 +67,7 @@ public final class LiveTasks {
     /** Cancels every unfinished task except {@code spared} (null: all). */
     public void cancelAllExcept(TaskCore spared) {
         for (TaskCore t : list()) {
-            if (t != spared) t.root.cancel();
+            if (t != spared) t.cancel();
         }
     }
 }

@@ -31,7 +31,7 @@ import java.util.List;
  *
  * Deadlines. A scope is its own entry in the loop's timer structure while it has a deadline
  * (Long.MAX_VALUE: none): setting one allocates nothing. When it passes, the kernel's timer phase
- * queues the scope itself as a callback (run() cancels it), so it keeps its place among timers due
+ * queues the scope itself in the ready queue (expireIfDue() cancels it in its turn), so it keeps its place among timers due
  * at the same instant. Only the loop thread touches a scope.
  *
  *   field        written by                          read by
@@ -40,27 +40,42 @@ import java.util.List;
  *   inner        Kernel.openScope / closeScope        refresh()
  *   children     addChild / removeChild (kernel)      refresh(), task dumps
  */
-public final class Scope extends TimerEntry implements Runnable {
+public class Scope extends TimerEntry {
     final Scope parent;
     final TaskCore task;
     final boolean shielded;
-    private final Object owner;
+    /* The public object: a CancelScope, or for a root scope the task's handle (set by TaskCore). */
+    Object owner;
     boolean cancelled;
     boolean effective;
     private boolean expired;
     private boolean closed;
-    private long deadlineNanos = Long.MAX_VALUE;
     Scope inner;
-    TaskCore firstChild;
-    private TaskCore lastChild;
-    private ArrayList<Scope> closedInside;
+    /* Made on the first child: most scopes (timeouts, every task's root) never hold one. */
+    private Children children;
 
+    /** The tasks spawned into a scope, and scopes closed inside it that still hold some. */
+    private static final class Children {
+        TaskCore first, last;
+        ArrayList<Scope> closedInside;
+    }
+
+    /** An inner scope of {@code task}, below {@code parent}; its deadline starts as none. */
     Scope(Scope parent, TaskCore task, boolean shielded, Object owner) {
         this.parent = parent;
         this.task = task;
         this.shielded = shielded;
         this.owner = owner;
         this.effective = !shielded && parent != null && parent.effective;
+        setDeadline(Long.MAX_VALUE);
+    }
+
+    /** The root scope of a task that is itself (TaskCore), spawned into {@code parent} or null. */
+    Scope(Scope parent) {
+        this.parent = parent;
+        this.task = (TaskCore) this;
+        this.shielded = false;
+        this.effective = parent != null && parent.effective;
     }
 
     /** Opens a scope in task {@code t}, nested in its innermost one. */
@@ -80,7 +95,7 @@ public final class Scope extends TimerEntry implements Runnable {
         if (isScheduled()) task.kernel.timers.remove(this);
         // Tasks spawned into this scope may outlive it; it stays reachable from the scope around it,
         // so that cancelling an enclosing scope still reaches them.
-        if (firstChild != null) parent.keepClosed(this);
+        if (children != null && children.first != null) parent.keepClosed(this);
         parent.inner = null;
         task.scope = parent;
         closed = true;
@@ -135,7 +150,7 @@ public final class Scope extends TimerEntry implements Runnable {
 
     /** The deadline on the loop's clock, or {@code Long.MAX_VALUE} for none. */
     public long scopeDeadline() {
-        return deadlineNanos;
+        return this == task ? Long.MAX_VALUE : deadline();   // a root scope has none; its entry is the task's sleep
     }
 
     /**
@@ -143,9 +158,10 @@ public final class Scope extends TimerEntry implements Runnable {
      * {@code now} cancels the scope now. A cancelled scope keeps its deadline but stays cancelled.
      */
     public void setScopeDeadline(long newDeadline) {
+        if (this == task) throw new IllegalStateException("coro bug: a deadline on the root scope of " + task);
         Kernel k = task.kernel;
         if (isScheduled()) k.timers.remove(this);
-        deadlineNanos = newDeadline;
+        setDeadline(newDeadline);
         if (cancelled || newDeadline == Long.MAX_VALUE) return;
         if (newDeadline <= k.clock.nanos()) expire();
         else k.timers.add(this, newDeadline);
@@ -157,9 +173,8 @@ public final class Scope extends TimerEntry implements Runnable {
      * task woken by a timer due at the same instant but scheduled earlier runs first). A scope
      * closed meanwhile is left alone.
      */
-    @Override
-    public void run() {
-        if (task.kernel.clock.nanos() >= deadlineNanos) expire();   // not if setDeadline moved it later meanwhile
+    void expireIfDue() {
+        if (task.kernel.clock.nanos() >= deadline()) expire();   // not if setDeadline moved it later meanwhile
     }
 
     private void expire() {
@@ -172,12 +187,13 @@ public final class Scope extends TimerEntry implements Runnable {
     public long effectiveDeadline() {
         long d = Long.MAX_VALUE;
         for (Scope s = this; s != null; s = s.parent) {
-            d = Math.min(d, s.deadlineNanos);
+            d = Math.min(d, s.scopeDeadline());
             if (s.shielded) break;
         }
         return d;
     }
 
+    /** What its timer entry does, for dumps: a scope's deadline (TaskCore says its sleep's). */
     @Override
     public String describeAction() {
         return "deadline of " + owner;
@@ -191,48 +207,52 @@ public final class Scope extends TimerEntry implements Runnable {
         if (now == effective) return;
         effective = now;
         if (inner != null) inner.refresh();
-        for (TaskCore c = firstChild; c != null; ) {
-            TaskCore next = c.nextSibling;   // an aborted child may end and leave the list
-            c.root.refresh();
-            c = next;
-        }
-        if (closedInside != null) {
-            for (Scope s : List.copyOf(closedInside)) s.refresh();
+        if (children != null) {
+            for (TaskCore c = children.first; c != null; ) {
+                TaskCore next = c.nextSibling;   // an aborted child may end and leave the list
+                c.refresh();
+                c = next;
+            }
+            if (children.closedInside != null) {
+                for (Scope s : List.copyOf(children.closedInside)) s.refresh();
+            }
         }
         if (now && task.scope == this) task.kernel.abortParked(task);
     }
 
     /** Keeps {@code s}, closed inside this scope, reachable while tasks spawned into it run. */
     void keepClosed(Scope s) {
-        if (closedInside == null) closedInside = new ArrayList<>(2);
-        closedInside.removeIf(Scope::isEmpty);
-        closedInside.add(s);
+        Children c = children();
+        if (c.closedInside == null) c.closedInside = new ArrayList<>(2);
+        c.closedInside.removeIf(Scope::isEmpty);
+        c.closedInside.add(s);
     }
 
     private boolean isEmpty() {
-        if (closedInside != null) closedInside.removeIf(Scope::isEmpty);
-        return firstChild == null && (closedInside == null || closedInside.isEmpty());
+        if (children == null) return true;
+        if (children.closedInside != null) children.closedInside.removeIf(Scope::isEmpty);
+        return children.first == null && (children.closedInside == null || children.closedInside.isEmpty());
     }
 
-    /** The tasks spawned directly into this scope and still running, in spawn order (a snapshot). */
-    public List<TaskCore> children() {
-        List<TaskCore> out = new ArrayList<>();
-        for (TaskCore c = firstChild; c != null; c = c.nextSibling) out.add(c);
-        return out;
+    private Children children() {
+        if (children == null) children = new Children();
+        return children;
     }
 
     void addChild(TaskCore child) {
-        child.prevSibling = lastChild;
-        if (lastChild != null) lastChild.nextSibling = child;
-        else firstChild = child;
-        lastChild = child;
+        Children c = children();
+        child.prevSibling = c.last;
+        if (c.last != null) c.last.nextSibling = child;
+        else c.first = child;
+        c.last = child;
     }
 
     void removeChild(TaskCore child) {
+        Children c = children;
         if (child.prevSibling != null) child.prevSibling.nextSibling = child.nextSibling;
-        else if (firstChild == child) firstChild = child.nextSibling;
+        else if (c.first == child) c.first = child.nextSibling;
         if (child.nextSibling != null) child.nextSibling.prevSibling = child.prevSibling;
-        else if (lastChild == child) lastChild = child.prevSibling;
+        else if (c.last == child) c.last = child.prevSibling;
         child.prevSibling = null;
         child.nextSibling = null;
     }
@@ -240,6 +260,6 @@ public final class Scope extends TimerEntry implements Runnable {
     @Override
     public String toString() {
         return "Scope[" + (cancelled ? expired ? "expired" : "cancelled" : "active") + (shielded ? ", shielded" : "")
-                + (deadlineNanos != Long.MAX_VALUE ? ", deadline=" + deadlineNanos : "") + "]";
+                + (scopeDeadline() != Long.MAX_VALUE ? ", deadline=" + scopeDeadline() : "") + "]";
     }
 }

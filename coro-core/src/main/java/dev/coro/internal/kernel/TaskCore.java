@@ -1,7 +1,6 @@
 package dev.coro.internal.kernel;
 
 import dev.coro.internal.fiber.Fiber;
-import dev.coro.internal.timer.TimerEntry;
 import dev.coro.lowlevel.AbortHandler;
 import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
@@ -33,27 +32,23 @@ import java.util.function.Supplier;
  * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
  * real failure beats a cancellation).
  */
-public final class TaskCore extends TimerEntry implements Runnable, Supplier<String>, AbortHandler {
-    static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
+public final class TaskCore extends Scope implements Runnable, Supplier<String>, AbortHandler {
+    static final byte READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
     final long id;
     /* The name given at spawn, or null: then name() is "Task-" + number, built only when asked for,
      * which spares every unnamed task a string (most tasks are never named nor printed). */
     private final String name;
-    private final long number;
-    final Scope root;
+    private final int number;
     final Callable<?> body;
-    Object owner;
     Fiber fiber;
-    int state = READY;
+    byte state = READY;
     Trap trap;
     AbortHandler abort;
     WaitKind waitKind;
     Object waitReason;
     long parkedAt;
-    Object resumeValue;
-    Throwable resumeError;
     Scope scope;
 
     /* Per-task storage for TaskLocal, copy-on-write: spawned tasks share their parent's array until
@@ -61,11 +56,11 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     private Object[] locals;
     private boolean localsShared;
     /* How many CancelledErrors were raised in this task; see Kernel.cancelledError. */
-    int cancellationsRaised;
+    short cancellationsRaised;
 
     Object value;
     Throwable failure;
-    boolean cancelled;
+    boolean endedCancelled;
     boolean observed;
     Object lost;
     /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one
@@ -77,20 +72,20 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
 
-    TaskCore(Kernel kernel, long id, String name, long number, Callable<?> body, Scope parentScope,
+    TaskCore(Kernel kernel, long id, String name, int number, Callable<?> body, Scope parentScope,
              Throwable creationSite) {
+        super(parentScope);
         this.kernel = kernel;
         this.id = id;
         this.name = name;
         this.number = number;
         this.body = body;
-        this.root = new Scope(parentScope, this, false, this);
-        this.scope = root;
+        this.scope = this;
         this.creationSite = creationSite;
     }
 
     public String name() {
-        return name != null ? name : "Task-" + number;
+        return name != null ? name : "Task-" + Integer.toUnsignedString(number);
     }
 
     /**
@@ -125,12 +120,13 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         waitReason = null;
     }
 
-    /* The value the park returns, or its error thrown; both fields are cleared. */
+    /* The value the park returns, or its error thrown; both fields are cleared. While the task lives
+     * `value` and `failure` carry what reschedule() hands a parked task; once it is done, its outcome. */
     Object takeResumeOutcome() {
-        Throwable e = resumeError;
-        Object v = resumeValue;
-        resumeError = null;
-        resumeValue = null;
+        Throwable e = failure;
+        Object v = value;
+        failure = null;
+        value = null;
         if (e != null) throw dev.coro.internal.Sneaky.<RuntimeException>rethrow(e);
         return v;
     }
@@ -165,11 +161,6 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         return id;
     }
 
-    /** The public handle (dev.coro.Task) of this task. */
-    public Object owner() {
-        return owner;
-    }
-
     public Kernel kernel() {
         return kernel;
     }
@@ -179,8 +170,8 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     }
 
     /** Whether the task ended cancelled. */
-    public boolean isCancelled() {
-        return state == DONE && cancelled;
+    public boolean endedCancelled() {
+        return state == DONE && endedCancelled;
     }
 
     /**
@@ -190,8 +181,8 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
      */
     Throwable settleOutcome() {
         Throwable f = failure;
-        if (f instanceof dev.coro.CancelledError || (f == null && root.effective)) {
-            cancelled = true;
+        if (f instanceof dev.coro.CancelledError || (f == null && effective)) {
+            endedCancelled = true;
             java.util.concurrent.CancellationException ce =
                     new java.util.concurrent.CancellationException("Task[name=" + name() + "] was cancelled");
             if (f != null) ce.initCause(f);
@@ -208,7 +199,7 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
 
     /** A fresh CancelledError for this task; a task that keeps swallowing them is reported once. */
     public dev.coro.CancelledError cancelledError() {
-        if (++cancellationsRaised == SWALLOWED_CANCELLATIONS_REPORTED) {
+        if (cancellationsRaised < Short.MAX_VALUE && ++cancellationsRaised == SWALLOWED_CANCELLATIONS_REPORTED) {
             kernel.report(this + " was cancelled but keeps running: CancelledError was raised at "
                     + SWALLOWED_CANCELLATIONS_REPORTED + " of its suspension points and swallowed each time. Let it"
                     + " propagate (catch Exception, not Throwable, or rethrow CancelledError); cleanup that must"
@@ -217,14 +208,9 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         return new dev.coro.CancelledError("Task[name=" + name() + "] was cancelled");
     }
 
-    /** Cancels the task: its root scope. On the loop thread. */
-    public void cancel() {
-        root.cancel();
-    }
-
     /** Whether cancel() was called on the task (its root scope), whether or not it has ended. */
     public boolean isCancelRequested() {
-        return root.cancelled;
+        return cancelled;
     }
 
     /** The value it returned; meaningful only when it ended successfully. */
@@ -367,7 +353,7 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
             case READY -> fiber == null ? "NEW" : "READY";
             case RUNNING -> "RUNNING";
             case PARKED -> "PARKED(" + waitReason() + ")";
-            default -> cancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
+            default -> endedCancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
         };
     }
 }

@@ -29,7 +29,7 @@ public final class TaskDump {
             Map<TaskCore, Boolean> isLive = new IdentityHashMap<>(live.size() * 2);
             for (TaskCore t : live) isLive.put(t, Boolean.TRUE);
             for (TaskCore t : live) {
-                TaskCore parent = t.root.parent == null ? null : t.root.parent.task;
+                TaskCore parent = t.parent == null ? null : t.parent.task;
                 if (parent != null && isLive.containsKey(parent)) {
                     children.computeIfAbsent(parent, p -> new ArrayList<>()).add(t);
                 } else {
