@@ -123,10 +123,17 @@ public final class ServeCommand implements Callable<Integer> {
     @Command(name = "http", mixinStandardHelpOptions = true,
             description = "HTTP/1.1 keep-alive server: GET / answers Hello, World!")
     public static final class Http extends Server {
+        private Duration headTimeout;
+
         @Option(names = "--head-timeout", paramLabel = "D", defaultValue = "10s", converter = DemoCommand.DurationConverter.class,
                 description = "How long a request head may take to arrive; a slower client is answered 408 or "
                         + "disconnected (default ${DEFAULT-VALUE}).")
-        Duration headTimeout;
+        void headTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new ParameterException(spec.commandLine(), "--head-timeout: " + d + " (expected: > 0)");
+            }
+            headTimeout = d;
+        }
 
         /** Prints to {@code System.out}. */
         public Http() {

@@ -31,8 +31,9 @@ final class RunningServer implements AutoCloseable {
         port = awaitPort();
     }
 
-    static RunningServer echo() throws Exception {
-        return new RunningServer(ServeCommand.Echo::new);
+    /** {@code coro serve echo} with {@code options} after {@code --port 0}. */
+    static RunningServer echo(String... options) throws Exception {
+        return new RunningServer(ServeCommand.Echo::new, options);
     }
 
     /** {@code coro serve http} with {@code options} after {@code --port 0}. */

@@ -42,9 +42,16 @@ class ServeCommandTest {
 
     @Test
     void aBadOptionIsAUsageErrorNotATrace() {
+        assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith("maxConnections: 0 (expected: >= 1)");
+        assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
+    }
+
+    /* What `coro args` prints on a usage error (exit code 2), checked to hold no stack trace. */
+    private static String usageError(String... args) {
         StringWriter err = new StringWriter();
         CommandLine coro = new CommandLine(new CoroCommand()).setErr(new PrintWriter(err, true));
-        assertThat(coro.execute("serve", "echo", "--max-connections", "0")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("maxConnections: 0 (expected: >= 1)").doesNotContain("\tat ");
+        assertThat(coro.execute(args)).isEqualTo(2);
+        assertThat(err.toString()).doesNotContain("\tat ");
+        return err.toString();
     }
 }
