@@ -38,8 +38,9 @@ import java.util.concurrent.CancellationException;
  * counts ({@link #connectionCount()}, {@code maxConnections}) until its socket is closed, so a
  * peer that never reads keeps its slot until {@link #shutdown()}. A handler's exception goes at
  * once to the loop's exception handler ({@link dev.coro.EventLoop#callExceptionHandler}); it never
- * stops the server. A peer that resets the connection or stops reading (a reset or a broken pipe)
- * is routine: one line at DEBUG on the logger {@code dev.coro.net}. Connection tasks are not
+ * stops the server. A peer that resets the connection, stops reading (a broken pipe) or is cut off
+ * by a timeout ({@link java.net.SocketTimeoutException}) is routine: one line at DEBUG on the
+ * logger {@code dev.coro.net}. Connection tasks are not
  * children of the task that bound the server: they live until they end, {@link #shutdown()}
  * cancels them, or the loop ends.
  *

@@ -135,4 +135,32 @@ class TcpServerHostileIT {
         assertThat(records).singleElement().asString().startsWith("FINE: Task[name=conn-1 ")
                 .contains("the peer went away").contains("Connection reset");
     }
+
+    @Test
+    void aTimeoutIsOneDebugLineAndAnyOtherFailureAReport() {
+        Reports reports = new Reports();
+        List<String> records;
+        try (LogCapture log = LogCapture.of("dev.coro.net");
+             EventLoop loop = EventLoop.builder().exceptionHandler(reports).watchdog(Duration.ZERO).build()) {
+            loop.run(() -> {
+                TcpServer server = TcpServer.bind(loopback(), s -> {
+                    String line = text(s.readLine());
+                    if (line.equals("slow\n")) throw new java.net.SocketTimeoutException("read timeout of PT1S expired");
+                    throw new IOException("handler broke");
+                });
+                for (String line : List.of("slow\n", "broken\n")) {
+                    try (TcpStream c = TcpStream.connect(server.localAddress())) {
+                        c.write(bytes(line));
+                        assertThat(c.read(1)).isEmpty();
+                    }
+                }
+                server.shutdown();
+                return null;
+            });
+            records = log.records();
+        }
+        assertThat(records).singleElement().asString().startsWith("FINE: Task[name=conn-1 ")
+                .endsWith("the peer went away (read timeout of PT1S expired)");
+        assertThat(reports.errors()).singleElement().asString().isEqualTo("java.io.IOException: handler broke");
+    }
 }
