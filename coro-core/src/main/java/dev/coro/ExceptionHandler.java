@@ -27,10 +27,23 @@ public interface ExceptionHandler {
     /** The window of {@link #rateLimited}. */
     Duration RATE_WINDOW = Duration.ofMinutes(1);
 
-    /** The default handler: a WARNING through System.Logger, {@linkplain #rateLimited rate-limited}. */
+    /**
+     * The default handler: a WARNING through System.Logger, {@linkplain #rateLimited rate-limited}.
+     * If the logger itself fails, one line goes to {@code System.err} instead: java.util.logging's
+     * first record reads the time-zone database, which takes a file descriptor that a process at its
+     * limit does not have, and the blocked-loop watchdog's thread must not die of that.
+     */
     static ExceptionHandler logging() {
-        return rateLimited((loop, message, error) -> System.getLogger("dev.coro")
-                .log(System.Logger.Level.WARNING, loop + ": " + message, error));
+        return rateLimited(ExceptionHandler::log);
+    }
+
+    private static void log(EventLoop loop, String message, Throwable error) {
+        String line = loop + ": " + message;
+        try {
+            System.getLogger("dev.coro").log(System.Logger.Level.WARNING, line, error);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("WARNING: " + line + (error == null ? "" : " (" + error + ")") + " [the logger failed: " + e + "]");
+        }
     }
 
     /**

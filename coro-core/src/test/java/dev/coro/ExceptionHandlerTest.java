@@ -2,12 +2,16 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Repeated reports are rate-limited: a failure on every pass must not flood the log. */
-class ExceptionHandlerRateTest {
+/** The default handler: rate-limited, so a failure on every pass cannot flood the log, and never failing itself. */
+class ExceptionHandlerTest {
 
     /* Schedules a callback that throws on each of `passes` passes, a second apart, in virtual time. */
     private static void throwEverySecond(int passes) {
@@ -53,5 +57,38 @@ class ExceptionHandlerRateTest {
         }
         assertThat(reports.all()).map(Reports.Report::message).hasSize(ExceptionHandler.RATE_BURST + 1)
                 .last().isEqualTo("something else");
+    }
+
+    @Test
+    void whenTheLoggerFailsTheDefaultHandlerWritesOneLineToStandardErrorAndTheLoopGoesOn() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream realErr = System.err;
+        Class<?> julLogger = Class.forName("java.util.logging.Logger");
+        Class<?> julFilter = Class.forName("java.util.logging.Filter");
+        Object logger = julLogger.getMethod("getLogger", String.class).invoke(null, "dev.coro");
+        Object failing = Proxy.newProxyInstance(julFilter.getClassLoader(), new Class<?>[] {julFilter}, (proxy, m, args) -> {
+            if (m.getName().equals("isLoggable")) throw new IllegalStateException("tzdb.dat: Too many open files");
+            return m.getName().equals("equals") ? proxy == args[0] : m.getName().equals("hashCode") ? 0 : "failing filter";
+        });
+        julLogger.getMethod("setFilter", julFilter).invoke(logger, failing);
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        String result;
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            result = loop.run(() -> {
+                Coro.loop().callSoon(() -> {
+                    throw new IllegalStateException("broken callback");
+                });
+                Coro.yieldNow();
+                return "the loop went on";
+            });
+        } finally {
+            System.setErr(realErr);
+            julLogger.getMethod("setFilter", julFilter).invoke(logger, (Object) null);
+        }
+        assertThat(result).isEqualTo("the loop went on");
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
+                .startsWith("WARNING: EventLoop[").contains("Exception in callback")
+                .contains("(java.lang.IllegalStateException: broken callback)")
+                .endsWith("[the logger failed: java.lang.IllegalStateException: tzdb.dat: Too many open files]");
     }
 }
