@@ -9,21 +9,24 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Slowloris: clients that keep a request head going a byte at a time, never ending it. The head
- * timeout must close every one of them while a normal client is served.
+ * timeout must close every one of them while a normal client is served. The server runs in a
+ * process of its own, once per fiber backend.
  */
 @Timeout(60)
 class SlowlorisIT {
     private static final int CLIENTS = 50;
     private static final long DRIP_MILLIS = 100;
 
-    @Test
-    void headsDrippingAByteAtATimeAreCutOffByTheHeadTimeout() throws Exception {
-        try (RunningServer server = RunningServer.http("--head-timeout", "1s")) {
+    @ParameterizedTest(name = "{0} backend")
+    @ValueSource(strings = {"continuation", "thread"})
+    void headsDrippingAByteAtATimeAreCutOffByTheHeadTimeout(String backend) throws Exception {
+        try (ServerProcess server = ServerProcess.start(backend, 0, "http", "--head-timeout", "1s")) {
             List<Socket> slow = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 Socket s = server.connect();
@@ -69,7 +72,7 @@ class SlowlorisIT {
         }
     }
 
-    private static boolean answersGet(RunningServer server) throws IOException {
+    private static boolean answersGet(ServerProcess server) throws IOException {
         try (Socket s = server.connect()) {
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200 OK");
