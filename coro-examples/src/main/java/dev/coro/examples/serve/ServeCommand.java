@@ -121,7 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** {@code coro serve http}. */
     @Command(name = "http", mixinStandardHelpOptions = true,
-            description = "HTTP/1.1 keep-alive server: GET / answers Hello, World!")
+            description = "HTTP/1.1 keep-alive server: GET / answers Hello, World! (HEAD / the same head, no body)")
     public static final class Http extends Server {
         private Duration headTimeout;
 
