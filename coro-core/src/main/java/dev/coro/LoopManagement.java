@@ -69,7 +69,8 @@ final class LoopManagement {
                 server.registerMBean(new Bean(loop), name);
                 registered = true;
             }
-        } catch (JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException | LinkageError e) {
+            // LinkageError: with no descriptor free, the JMX native library cannot be loaded (DescriptorFloodIT).
             System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "JMX registration of " + loop + " failed", e);
         }
         if (HINTED.compareAndSet(false, true)) {

@@ -33,10 +33,22 @@ import java.util.concurrent.CancellationException;
  * server.serveForever();
  * }</pre>
  *
- * <p>Each connection task calls the handler and closes the stream when it returns or throws. A
- * handler's exception goes at once to the loop's exception handler
- * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. Connection tasks are not children of the task that bound the server: they live
- * until they end, {@link #shutdown()} cancels them, or the loop ends.
+ * <p>Each connection task calls the handler, then waits until what the handler wrote is sent and
+ * closes the stream (at once, dropping what is not sent, if the handler threw). A connection
+ * counts ({@link #connectionCount()}, {@code maxConnections}) until its socket is closed, so a
+ * peer that never reads keeps its slot until {@link #shutdown()}. A handler's exception goes at
+ * once to the loop's exception handler ({@link dev.coro.EventLoop#callExceptionHandler}); it never
+ * stops the server. A peer that resets the connection, stops reading (a broken pipe) or is cut off
+ * by a timeout ({@link java.net.SocketTimeoutException}) is routine: one line at DEBUG on the
+ * logger {@code dev.coro.net}. Connection tasks are not
+ * children of the task that bound the server: they live until they end, {@link #shutdown()}
+ * cancels them, or the loop ends.
+ *
+ * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
+ * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
+ * WARNING for the episode, retries after a delay that doubles from 5 ms up to 1 s on the loop's
+ * clock, and logs one INFO line when it has caught up with its backlog; meanwhile new connections
+ * wait in the kernel's backlog. Only {@link #close()} and {@link #shutdown()} end {@link #serveForever()}.
  *
  * <p><b>Thread safety:</b> confined to its loop; every method must be called inside one of its
  * tasks.
@@ -46,11 +58,21 @@ import java.util.concurrent.CancellationException;
  * One acceptor task accepts in bursts (accept() until the backlog is empty, then
  * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection. When
  * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
- * backlog; each connection task frees its slot when it ends. `connections` holds the live
+ * backlog; a connection frees its slot when its socket is closed. `connections` holds the live
  * connection tasks, for shutdown().
  *
+ * A failing accept(2) leaves the connection in the backlog and the listening socket readable, so
+ * waiting for readability would spin: the acceptor sleeps instead (AcceptBackoff), as nginx and Go's
+ * net/http do. libuv's other answer, a spare descriptor freed to accept and close the waiting
+ * connections, would drop connections that can be served a moment later when descriptors free up.
+ *
+ * A connection's socket closes in its own task: after the handler returns, the task waits until
+ * the stream has sent what the handler wrote, then closes it (at once if the task is cancelled or
+ * the handler threw). So the task's life is the socket's, and counting tasks counts sockets.
+ *
  *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed; connections run on)
- *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled and waited for
+ *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled (sockets aborted) and
+ *                                       waited for, with the acceptor
  */
 public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
@@ -64,17 +86,21 @@ public final class TcpServer implements AutoCloseable {
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
+    private final AcceptCall acceptCall;
+    private final AcceptBackoff backoff;
     private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
     private long accepted;
     private boolean closed;
 
-    private TcpServer(ServerSocketChannel channel, Handler handler, int maxConnections) throws IOException {
+    private TcpServer(ServerSocketChannel channel, Handler handler, Builder options) throws IOException {
         this.channel = channel;
         this.address = channel.getLocalAddress();
         this.handler = handler;
-        this.maxConnections = maxConnections;
+        this.maxConnections = options.maxConnections;
+        this.acceptCall = options.acceptCall;
+        this.backoff = new AcceptBackoff(this::toString);
         this.acceptor = Coro.spawn("accept " + address, this::acceptLoop);
     }
 
@@ -103,6 +129,7 @@ public final class TcpServer implements AutoCloseable {
         private int backlog = 1024;
         private boolean reuseAddress = true;
         private int maxConnections = Integer.MAX_VALUE;
+        private AcceptCall acceptCall = ServerSocketChannel::accept;
 
         private Builder() {}
 
@@ -128,6 +155,12 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
+        /* Replaces accept(2), so that tests can make it fail as it does under load. */
+        Builder acceptCall(AcceptCall call) {
+            this.acceptCall = Objects.requireNonNull(call, "call");
+            return this;
+        }
+
         /**
          * Listens on {@code address} (an {@link InetSocketAddress} or a
          * {@link UnixDomainSocketAddress}) and serves each connection with {@code handler}.
@@ -141,7 +174,7 @@ public final class TcpServer implements AutoCloseable {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
                 ch.bind(address, backlog);
-                return new TcpServer(ch, handler, maxConnections);
+                return new TcpServer(ch, handler, this);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -151,17 +184,31 @@ public final class TcpServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- accepting
 
+    /* accept(2) on the listening channel: null if no connection is waiting. */
+    @FunctionalInterface
+    interface AcceptCall {
+        SocketChannel accept(ServerSocketChannel channel) throws IOException;
+    }
+
     private Void acceptLoop() throws IOException {
-        try {
-            while (true) {
-                while (connections.size() >= maxConnections) slots.park(this);
-                SocketChannel c = channel.accept();
-                if (c == null) IoReadiness.waitReadable(channel);
-                else start(c);
+        while (true) {
+            while (connections.size() >= maxConnections) slots.park(this);
+            SocketChannel c;
+            try {
+                c = acceptCall.accept(channel);
+            } catch (ClosedChannelException e) {
+                if (closed) return null;   // close() came between a wake-up and the next accept
+                throw e;
+            } catch (IOException e) {
+                backoff.failed(e);   // e.g. out of file descriptors: the connection waits in the backlog
+                continue;
             }
-        } catch (ClosedChannelException e) {
-            if (closed) return null;   // close() came between a wake-up and the next accept
-            throw e;
+            if (c == null) {
+                backoff.caughtUp();
+                IoReadiness.waitReadable(channel);
+            } else {
+                start(c);
+            }
         }
     }
 
@@ -180,15 +227,35 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private Void serve(TcpStream stream) {
+        boolean finished = false;
         try {
             handler.handle(stream);
+            sendRest(stream);
+            finished = true;
         } catch (Exception e) {
-            // Nobody joins a connection task: report the failure now, not when the task is collected.
-            Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
+            if (PeerGone.matches(e)) PeerGone.log(Coro.currentTask() + " on " + this, e);
+            else report(e);
         } finally {
+            if (!finished) stream.abort();   // cancelled or failed: nothing more to send
             release(Coro.currentTask());
         }
         return null;
+    }
+
+    /* Nobody joins a connection task: report the failure now, not when the task is collected. */
+    private void report(Exception e) {
+        Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
+    }
+
+    /*
+     * Waits until the stream has handed what the handler wrote to the socket, so that close() then
+     * closes the socket at once instead of leaving a background flush that nothing counts. A
+     * stream the handler closed itself still flushes in the background (TcpStream's close()).
+     */
+    private static void sendRest(TcpStream stream) throws IOException {
+        if (stream.isClosed() || stream.writeBufferSize() == 0) return;
+        stream.setWriteBufferLimits(0, 0);
+        stream.drain();
     }
 
     /* Ends a connection, once: from its own task, or when a task cancelled before it ran is done. */
@@ -224,7 +291,8 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, cancels every connection task and waits until they have ended.
+     * Stops accepting, cancels every connection task (its socket is closed at once, dropping
+     * output not yet sent) and waits until they and the accept task have ended.
      *
      * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
      * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
@@ -232,12 +300,14 @@ public final class TcpServer implements AutoCloseable {
      */
     public void shutdown() throws IOException {
         close();
-        List<Task<Void>> live = new ArrayList<>(connections.keySet());
-        for (Task<Void> t : live) t.cancel();
+        List<Task<?>> live = new ArrayList<>(connections.keySet());
+        for (Task<?> t : live) t.cancel();
+        List<Task<?>> awaited = new ArrayList<>(live);
+        awaited.add(acceptor);
         try {
-            Coro.gatherSettled(live);
+            Coro.gatherSettled(awaited);
         } finally {
-            for (Task<Void> t : live) release(t);
+            for (Task<?> t : live) release(t);
         }
     }
 
@@ -247,7 +317,8 @@ public final class TcpServer implements AutoCloseable {
      *
      * <p><b>Checkpoint:</b> always suspends until {@link #close()}.
      *
-     * @throws IOException if accepting failed (the listening socket is then closed)
+     * @throws IOException if the listening socket was closed by something other than
+     *     {@link #close()} (the server is then closed); failures of {@code accept} are retried
      */
     public void serveForever() throws IOException {
         try {
@@ -269,7 +340,10 @@ public final class TcpServer implements AutoCloseable {
         return closed;
     }
 
-    /** The number of connections being served now. */
+    /**
+     * The number of connections whose sockets are open: being served, or sending what their
+     * handler wrote.
+     */
     public int connectionCount() {
         return connections.size();
     }

@@ -96,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Parses {@code 2s}, {@code 500ms}, {@code 1.5s}, {@code 250us}, {@code 3m}, {@code 1h} or ISO-8601 {@code PT2S}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|ms|s|m|h)");
         private static final Map<String, Long> NANOS_PER_UNIT = Map.of("ns", 1L, "us", 1_000L, "ms", 1_000_000L,
                 "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
