@@ -1,6 +1,5 @@
 package dev.coro;
 
-import dev.coro.internal.ReportLimiter;
 import java.time.Duration;
 
 /**

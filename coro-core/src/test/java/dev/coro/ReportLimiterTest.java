@@ -1,4 +1,4 @@
-package dev.coro.internal;
+package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

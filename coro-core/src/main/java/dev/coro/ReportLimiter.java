@@ -1,4 +1,4 @@
-package dev.coro.internal;
+package dev.coro;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,7 +30,7 @@ import java.util.Objects;
  * Thread safety: admit() is synchronized: a loop's exception handler is also called by its
  * watchdog thread and by callExceptionHandler from any thread.
  */
-public final class ReportLimiter {
+final class ReportLimiter {
     /** The most kinds remembered at once. */
     public static final int MAX_KINDS = 256;
 
