@@ -7,6 +7,7 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,6 +39,8 @@ public final class Condition {
     private final Lock lock;
     private final ParkingLot lot = new ParkingLot();
 
+    private final Consumer<Object> passSignal = signal -> lot.unparkOne(null);
+
     /** A condition over {@code lock}. */
     public Condition(Lock lock) {
         this.lock = Objects.requireNonNull(lock, "lock");
@@ -62,9 +65,8 @@ public final class Condition {
         lock.release();
         boolean signalled = false;
         try {
-            lot.park(WaitKind.LOCK, this);
+            lot.parkHandOff(WaitKind.LOCK, this, passSignal);   // signalled, then cancelled: the signal goes on
             signalled = true;
-            Traps.raiseIfCancelled();
             lock.acquire();
         } catch (Throwable e) {
             if (lock.owner() != Traps.currentTask()) Coro.shield(lock::acquire);

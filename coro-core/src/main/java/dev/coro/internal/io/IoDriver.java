@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The I/O driver of one loop, below its scheduler (tokio's {@code driver.rs}, Netty's
@@ -31,9 +32,9 @@ import java.util.function.BiConsumer;
  *    waits again, and the selector is level-triggered, so keeping the interest loses no event and
  *    spares an epoll_ctl per read-wait-read cycle; an event that finds no reader drops it then.
  *    Write and connect interest are dropped at once: a writable socket is reported on every poll.
- *  - A key cancelled by close() stays in the selector until its next select (JDK-4960962 era
- *    semantics, still so in the JDK's SelectorImpl): re-registering the channel meanwhile throws
- *    CancelledKeyException, so the facade lets one pass run and tries again.
+ *  - A key cancelled by close() stays in the selector until its next select (the contract of
+ *    SelectionKey.cancel): registering the channel again meanwhile throws CancelledKeyException,
+ *    so the facade lets one pass run and tries again.
  *  - Selector.wakeup() is called only while the loop thread is inside select (`selecting`): on
  *    Linux each wakeup writes to an eventfd/pipe, and a wakeup before a select makes that select
  *    return at once, which is harmless but costs a syscall per cross-thread submission otherwise.
@@ -63,14 +64,15 @@ public final class IoDriver {
 
     /**
      * Waits up to {@code waitNanos} (0: not at all; negative: until woken) for ready channels and
-     * hands their waiters to the kernel. Returns how many channels were ready.
+     * hands their waiters to the kernel. Returns how many channels were ready. {@code workPending}
+     * is asked after {@code selecting} is set, so that work submitted meanwhile either is seen
+     * here or finds {@code selecting} set and wakes the select (the two volatile accesses order it).
      */
-    public int poll(long waitNanos, boolean inboxPending) throws IOException {
-        if (waitNanos == 0 || inboxPending) {
-            return selector.keys().isEmpty() ? 0 : selector.selectNow(this::onReady);
-        }
+    public int poll(long waitNanos, BooleanSupplier workPending) throws IOException {
+        if (waitNanos == 0) return selector.keys().isEmpty() ? 0 : selector.selectNow(this::onReady);
         selecting = true;
         try {
+            if (workPending.getAsBoolean()) return selector.selectNow(this::onReady);
             if (waitNanos < 0) return selector.select(this::onReady);
             return selector.select(this::onReady, Math.max(1, waitNanos / 1_000_000 + (waitNanos % 1_000_000 == 0 ? 0 : 1)));
         } finally {

@@ -3,6 +3,7 @@ package dev.coro.internal.kernel;
 import dev.coro.internal.io.IoDriver;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where other threads leave work for a loop ({@code callSoonThreadsafe}, {@code submit}, wake-ups):
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * without pause cannot keep the loop from running its tasks, timers and I/O; what is left waits for
  * the next pass, whose poll then does not block.
  */
-final class Inbox {
+final class Inbox implements BooleanSupplier {
     /** How many thread-safe submissions one pass takes in at most. */
     static final int MAX_PER_PASS = 1024;
 
@@ -29,8 +30,10 @@ final class Inbox {
         io.wakeup();
     }
 
-    boolean isEmpty() {
-        return queue.isEmpty();
+    /** Whether work is waiting: the I/O driver asks, once it is about to block, whether it may. */
+    @Override
+    public boolean getAsBoolean() {
+        return !queue.isEmpty();
     }
 
     /** On the loop: moves up to MAX_PER_PASS items, oldest first, to the back of {@code ready}. */

@@ -386,11 +386,8 @@ public final class Kernel {
         progress.idle();
     }
 
-    /*
-     * The clock as read at the first park of this batch. parkedAt only serves the "parked for" of a
-     * task dump, which needs no finer grain than a pass, and a server whose every step ends in a
-     * park would otherwise pay a clock_gettime per step (0.5% of an echo server's CPU time).
-     */
+    /* The clock at the first park of this batch: parkedAt serves only dumps, and a clock_gettime per
+     * park would cost a server whose every step parks 0.5% of its CPU time. */
     private long passTime() {
         if (passTime == Long.MIN_VALUE) passTime = clock.nanos();
         return passTime;
@@ -408,7 +405,7 @@ public final class Kernel {
         if (traced) probe.ioWaitStarted(waitNanos, clock.nanos());
         int readyChannels = 0;
         try {
-            readyChannels = io.poll(waitNanos, !inbox.isEmpty());
+            readyChannels = io.poll(waitNanos, inbox);
         } catch (IOException e) {
             report("Selector failure", e);
         }
