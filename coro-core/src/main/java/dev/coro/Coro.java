@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.Sneaky;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.lowlevel.AbortHandler;
@@ -349,7 +350,7 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("coro-toThread").start(() -> {
+        Thread.ofVirtual().name(NotInTask.TO_THREAD_WORKER).start(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {
@@ -361,7 +362,7 @@ public final class Coro {
 
     static Kernel kernel(String what) {
         Kernel k = Kernel.current();
-        if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        if (k == null) throw NotInTask.error(what);
         return k;
     }
 

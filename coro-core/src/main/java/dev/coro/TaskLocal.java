@@ -1,8 +1,8 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
-import dev.coro.lowlevel.Traps;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +79,7 @@ public final class TaskLocal<T> {
 
     private static TaskCore task(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        if (t == null) throw NotInTask.error(what);
         return t;
     }
 

@@ -1,5 +1,6 @@
 package dev.coro.lowlevel;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.IoCallback;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
@@ -175,7 +176,7 @@ public final class IoReadiness {
 
     private static Kernel kernel(String what) {
         Kernel k = Kernel.current();
-        if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        if (k == null) throw NotInTask.error(what);
         return k;
     }
 

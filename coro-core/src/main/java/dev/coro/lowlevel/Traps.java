@@ -1,5 +1,6 @@
 package dev.coro.lowlevel;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.Handle;
 import dev.coro.Outcome;
 import dev.coro.Task;
@@ -25,10 +26,6 @@ import java.util.Objects;
  * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation.
  */
 public final class Traps {
-    /** The message used whenever a suspending call is made outside a task. */
-    public static final String NOT_IN_TASK =
-            "%s must be called inside a task: start one with Coro.run(...) or EventLoop.run(...)";
-
     private Traps() {}
 
     /**
@@ -143,7 +140,7 @@ public final class Traps {
 
     static TaskCore task(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(NOT_IN_TASK.formatted(what));
+        if (t == null) throw NotInTask.error(what);
         return t;
     }
 }

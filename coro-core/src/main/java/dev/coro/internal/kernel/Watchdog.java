@@ -19,11 +19,21 @@ import java.util.concurrent.locks.LockSupport;
  * thread that runs the item, sampled now (so it shows the blocking call). The next warning for the
  * same item waits until it has run four times as long: a loop blocked for a minute logs about five
  * lines, not thousands. Samples come every threshold/4, so a warning is at most that late.
+ *
+ * A step whose sampled stack is loading or initialising a class (a first HttpClient.newHttpClient()
+ * takes 100-400 ms of that) is not warned about before CLASS_LOADING_GRACE: that is the JVM warming
+ * up, not the program blocking. A runner found BLOCKED on a monitor is named as such: on both backends
+ * that is a synchronized block another task of the loop suspended inside (issue 21 item 5).
+ *
+ * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
+ * logging that failure fails in turn: a dead watchdog would leave every later block unreported.
  */
 public final class Watchdog {
     private static final Map<Kernel, Watch> WATCHED = new ConcurrentHashMap<>();
     private static volatile Thread thread;
     private static volatile long periodNanos = Long.MAX_VALUE;
+    /** How long a step that loads or initialises classes may run before it is warned about. */
+    private static final long CLASS_LOADING_GRACE = 2_000_000_000L;
 
     private Watchdog() {}
 
@@ -62,13 +72,27 @@ public final class Watchdog {
         while (true) {
             LockSupport.parkNanos(periodNanos);
             long now = System.nanoTime();
-            WATCHED.forEach((k, w) -> {
-                try {
-                    sample(k, w, now);
-                } catch (Throwable e) {
-                    System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "coro bug: the watchdog failed on " + k.handle(), e);
-                }
-            });
+            try {
+                WATCHED.forEach((k, w) -> {
+                    try {
+                        sample(k, w, now);
+                    } catch (Throwable e) {
+                        logFailure(k, e);
+                    }
+                });
+            } catch (Throwable e) {
+                logFailure(null, e);
+            }
+        }
+    }
+
+    /* Logging may fail too (it allocates, and prints the error): then there is nobody left to tell. */
+    private static void logFailure(Kernel k, Throwable e) {
+        try {
+            System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The watchdog's sample of " + (k == null ? "the loops"
+                    : k.handle()) + " failed; it goes on watching", e);
+        } catch (Throwable ignored) {
+            // out of memory, most likely: the next sample tries again
         }
     }
 
@@ -86,17 +110,35 @@ public final class Watchdog {
         if (blocked < w.nextReport) return;
         w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
+        StackTraceElement[] stack = runner.getStackTrace();
+        if (blocked < CLASS_LOADING_GRACE && loadsClasses(stack)) {
+            w.nextReport = Math.min(w.nextReport, CLASS_LOADING_GRACE);
+            return;
+        }
         String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
+        String why = runner.getState() == Thread.State.BLOCKED ? MonitorCheck.blockedOnMonitor(k, running, stack)
+                : "Callees of coroutines must not block: move blocking calls into Coro.toThread(...), sleep with "
+                + "Coro.sleep(...).";
         BlockedLoopException e = new BlockedLoopException(who + " has blocked " + k.handle() + " for at least "
                 + blocked / 1_000_000 + " ms (threshold " + w.thresholdNanos / 1_000_000 + " ms): nothing else on "
-                + "the loop runs meanwhile. Callees of coroutines must not block: move blocking calls into "
-                + "Coro.toThread(...), sleep with Coro.sleep(...). The stack of " + runner.getName()
+                + "the loop runs meanwhile. " + why + " The stack of " + runner.getName()
                 + " sampled now is attached.", who, blocked);
-        e.setStackTrace(runner.getStackTrace());
+        e.setStackTrace(stack);
         // The step may have ended while the stack was sampled: then the stack shows something else,
         // and a warning with it would point at the wrong code. The next sample starts afresh.
         if (p.count() != count || p.running() != running) return;
         k.report(e.getMessage(), e);
+    }
+
+    /* Whether the stack is inside a class initializer or a class loader: the JVM warming up. */
+    private static boolean loadsClasses(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            if (f.getMethodName().equals("<clinit>") || f.getClassName().equals("java.lang.ClassLoader")
+                    || f.getClassName().startsWith("jdk.internal.loader.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Thread runner(Kernel k, Object running) {
