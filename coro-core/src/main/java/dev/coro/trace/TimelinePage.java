@@ -21,7 +21,8 @@ import java.nio.file.Path;
  * {@code #selftest} it also drives its own zoom, pan and hover.
  *
  * <p>Invariant: the page never loads anything (no network, no other file), and the trace inside it
- * cannot end its script element: every {@code </} in the JSON is written {@code <\/}.
+ * cannot end its script element nor open a comment or a script inside it: every {@code <} in the JSON
+ * is written as its JSON escape, backslash u003c (issue 21 item 9: a trace holding {@code <!--<script>} kept the page from drawing).
  */
 public final class TimelinePage {
     private static final String TEMPLATE = load();
@@ -32,8 +33,8 @@ public final class TimelinePage {
     public static void write(String chromeJson, String title, Writer out) throws IOException {
         int data = TEMPLATE.indexOf("$DATA");
         out.write(TEMPLATE.substring(0, data).replace("$TITLE", escapeHtml(title)));
-        // Inside a JSON string "</" may be written "<\/"; outside strings it cannot occur.
-        out.write(chromeJson.replace("</", "<\\/"));
+        // Inside a JSON string "<" may be written as its escape (backslash u003c); outside strings it cannot occur.
+        out.write(chromeJson.replace("<", "\\u003c"));
         out.write(TEMPLATE.substring(data + "$DATA".length()));
     }
 

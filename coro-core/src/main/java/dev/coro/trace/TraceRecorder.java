@@ -252,12 +252,18 @@ public final class TraceRecorder implements Instrument {
     }
 
     /**
-     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}.
+     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}, and that
+     * its directory exists, so that a bad path fails before the program runs, not when it ends.
      *
      * @throws IllegalArgumentException if not
      */
     public static void checkFileName(Path file) {
         Format.of(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("trace file: " + file + " (expected: a file in an existing directory; "
+                    + file.getParent() + " does not exist)");
+        }
     }
 
     /** The two file formats, chosen by extension. */
