@@ -46,7 +46,9 @@ public final class Coro {
 
     /**
      * Runs {@code main} on a new loop, then cancels every task still pending and waits for them
-     * to unwind, then closes the loop (asyncio.run).
+     * to unwind, then closes the loop (asyncio.run). Ctrl-C (SIGINT) cancels {@code main}: every task
+     * unwinds, then this throws a {@link java.util.concurrent.CancellationException} that says it was
+     * interrupted; a second Ctrl-C ends the process.
      *
      * @throws IllegalStateException if called inside a task
      */
@@ -58,7 +60,7 @@ public final class Coro {
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
         try (EventLoop loop = EventLoop.create()) {
-            return loop.runAndCancelLeftovers(main);
+            return CtrlC.run(loop, main);   // Ctrl-C cancels main (issue 21 item 6)
         }
     }
 

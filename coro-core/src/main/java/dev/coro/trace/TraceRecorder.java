@@ -47,8 +47,11 @@ import java.util.regex.Pattern;
  * writer's job (ChromeTraceWriter), not done while recording.
  */
 public final class TraceRecorder implements Instrument {
-    /** The number of events kept unless said otherwise. */
-    public static final int DEFAULT_CAPACITY = 1_000_000;
+    /**
+     * The number of events kept unless said otherwise: about 10 MB of HTML page (a million made a page
+     * of 97 MB that browsers struggle with; issue 21 item 9).
+     */
+    public static final int DEFAULT_CAPACITY = 100_000;
 
     static final byte SPAWN = 0, STEP_START = 1, STEP_END = 2, WAKE = 3, DONE = 4, TIMER = 5, IO_START = 6,
             IO_END = 7;

@@ -2,11 +2,9 @@ package dev.coro.abuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Issue 21 item 6: Ctrl-C (SIGINT) cancels {@code Coro.run}'s main task, and every task unwinds before the JVM exits. */
-@Disabled("issue 21 item 6: Coro.run installs no SIGINT handler yet; these tests fail until it does")
 class CtrlCIT {
 
     @Test
