@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Issue 21 item 10: a program that runs its loop for over a second (and gets its JMX bean) prints nothing of coro's. */
+/**
+ * Issue 21 item 10: a program whose first task makes its first HttpClient, and whose loop runs for
+ * over a second (so that it gets its JMX bean), prints nothing of coro's: no watchdog warning about
+ * the JVM warming up, no INFO line.
+ */
 class QuietProgramIT {
 
     @Test

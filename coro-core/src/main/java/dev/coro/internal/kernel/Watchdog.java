@@ -20,9 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * same item waits until it has run four times as long: a loop blocked for a minute logs about five
  * lines, not thousands. Samples come every threshold/4, so a warning is at most that late.
  *
- * A step whose sampled stack is loading or initialising a class (a first HttpClient.newHttpClient()
- * takes 100-400 ms of that) is not warned about before CLASS_LOADING_GRACE: that is the JVM warming
- * up, not the program blocking. A runner found BLOCKED on a monitor is named as such: on both backends
+ * A step whose sampled stack is loading, initialising or linking classes (a first
+ * HttpClient.newHttpClient() takes 100-400 ms of that) is not warned about before WARM_UP_GRACE: that
+ * is the JVM warming up, not the program blocking. A runner found BLOCKED on a monitor is named as such: on both backends
  * that is a synchronized block another task of the loop suspended inside (issue 21 item 5).
  *
  * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
@@ -32,8 +32,8 @@ public final class Watchdog {
     private static final Map<Kernel, Watch> WATCHED = new ConcurrentHashMap<>();
     private static volatile Thread thread;
     private static volatile long periodNanos = Long.MAX_VALUE;
-    /** How long a step that loads or initialises classes may run before it is warned about. */
-    private static final long CLASS_LOADING_GRACE = 2_000_000_000L;
+    /** How long a step that loads, initialises or links classes may run before it is warned about. */
+    private static final long WARM_UP_GRACE = 2_000_000_000L;
 
     private Watchdog() {}
 
@@ -111,8 +111,8 @@ public final class Watchdog {
         w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
         StackTraceElement[] stack = runner.getStackTrace();
-        if (blocked < CLASS_LOADING_GRACE && loadsClasses(stack)) {
-            w.nextReport = Math.min(w.nextReport, CLASS_LOADING_GRACE);
+        if (blocked < WARM_UP_GRACE && warmingUp(stack)) {
+            w.nextReport = Math.min(w.nextReport, WARM_UP_GRACE);
             return;
         }
         String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
@@ -130,11 +130,16 @@ public final class Watchdog {
         k.report(e.getMessage(), e);
     }
 
-    /* Whether the stack is inside a class initializer or a class loader: the JVM warming up. */
-    private static boolean loadsClasses(StackTraceElement[] stack) {
+    /*
+     * Whether the stack is the JVM warming up: loading or initialising a class, or linking an
+     * invokedynamic call site (a first lambda spins a class). A first HttpClient.newHttpClient() is
+     * mostly the last of these.
+     */
+    private static boolean warmingUp(StackTraceElement[] stack) {
         for (StackTraceElement f : stack) {
-            if (f.getMethodName().equals("<clinit>") || f.getClassName().equals("java.lang.ClassLoader")
-                    || f.getClassName().startsWith("jdk.internal.loader.")) {
+            String c = f.getClassName();
+            if (f.getMethodName().equals("<clinit>") || c.equals("java.lang.ClassLoader")
+                    || c.startsWith("jdk.internal.loader.") || c.equals("java.lang.invoke.MethodHandleNatives")) {
                 return true;
             }
         }
