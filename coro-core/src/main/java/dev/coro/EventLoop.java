@@ -1,16 +1,18 @@
 package dev.coro;
 
+import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.LoopThread;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import dev.coro.trace.Instrument;
 import dev.coro.trace.TraceRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +20,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -77,11 +79,9 @@ public final class EventLoop implements AutoCloseable {
         this.traceRecorder = traceFile == null ? null : new TraceRecorder(b.traceEvents);
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                b.schedulingSeed, probe);
+        this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
-        kernel.setHandle(this);
-        kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
     }
 
     private static Duration defaultWatchdog() {
@@ -243,8 +243,8 @@ public final class EventLoop implements AutoCloseable {
             // Cancelling again in every pass also cancels tasks that leftovers spawn while they
             // unwind; otherwise one of those could keep Coro.run from ever returning.
             kernel.runUntil(() -> {
-                kernel.cancelAllExcept(null);
-                return kernel.liveTasks() == 0;
+                kernel.view().cancelAllExcept(null);
+                return kernel.view().liveTasks() == 0;
             });
             return t;
         });
@@ -268,16 +268,16 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private <R> R execute(Callable<R> command) {
-        if (Kernel.current() != null) {
+        if (current() != null) {
             throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isRunning()) throw new IllegalStateException(this + " is already running.");
         CompletableFuture<R> done = new CompletableFuture<>();
         synchronized (this) {
             if (thread == null) {
-                thread = kernel.startThread(name, this::serveCommands);
+                thread = LoopThread.start(kernel, name, this::serveCommands);
                 jmxRegistration = new LoopManagement.Registration(this);
             }
         }
@@ -296,7 +296,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void serveCommands() {
-        while (!kernel.isClosed()) {
+        while (!kernel.view().isClosed()) {
             try {
                 commands.take().run();
             } catch (InterruptedException e) {
@@ -317,9 +317,9 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (kernel.isClosed()) return;
-        if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
-        if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
+        if (kernel.view().isClosed()) return;
+        if (kernel.view().isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
+        if (current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
         Thread t;
         LoopManagement.Registration registration;
         synchronized (this) {
@@ -377,7 +377,7 @@ public final class EventLoop implements AutoCloseable {
     /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
     public void dumpTasks(Appendable out) {
         Objects.requireNonNull(out, "out");
-        if (kernel.onLoop() || !kernel.isRunning()) {
+        if (kernel.onLoop() || !kernel.view().isRunning()) {
             TaskDump.write(kernel, out);
             return;
         }
@@ -393,7 +393,7 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            Object culprit = kernel.progress().running();
+            Object culprit = kernel.view().progress().running();
             appendQuietly(out, this + " did not answer within 1 s: "
                     + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
                     + " blocks it; the watchdog's warning shows its stack.\n");
@@ -430,7 +430,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
-        return kernel.liveTasks();
+        return kernel.view().liveTasks();
     }
 
     /**
@@ -439,7 +439,7 @@ public final class EventLoop implements AutoCloseable {
      * proves that the code never gave control back to the loop.
      */
     public long passes() {
-        return kernel.passes();
+        return kernel.view().passes();
     }
 
     /**
@@ -451,8 +451,8 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<Task<?>> pendingTasks() {
         requireLoopThread("pendingTasks");
-        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
-        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        List<Task<?>> out = new ArrayList<>(kernel.view().liveTasks());
+        for (TaskCore t : kernel.view().liveTaskList()) out.add((Task<?>) t.owner());
         return out;
     }
 
@@ -465,9 +465,9 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<String> pendingTimers() {
         requireLoopThread("pendingTimers");
-        long now = kernel.now();
+        long now = kernel.view().now();
         List<String> out = new ArrayList<>();
-        for (TimerHeap.Pending p : kernel.timerList()) {
+        for (TimerHeap.Pending p : kernel.view().timerList()) {
             out.add("due in " + Duration.ofNanos(p.deadline() - now) + ": " + p.entry().describeAction());
         }
         return out;
@@ -477,27 +477,27 @@ public final class EventLoop implements AutoCloseable {
 
     /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
     public long time() {
-        return kernel.now();
+        return kernel.view().now();
     }
 
     /** The loop's clock. */
     public Clock clock() {
-        return kernel.clock();
+        return kernel.view().clock();
     }
 
     /** Whether the loop runs now. */
     public boolean isRunning() {
-        return kernel.isRunning();
+        return kernel.view().isRunning();
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return kernel.isClosed();
+        return kernel.view().isClosed();
     }
 
     /** Whether the loop was built in debug mode. */
     public boolean isDebug() {
-        return kernel.isDebug();
+        return kernel.view().isDebug();
     }
 
     /**
@@ -517,7 +517,7 @@ public final class EventLoop implements AutoCloseable {
     /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         SoonHandle h = new SoonHandle(callback);
         kernel.callSoonThreadsafe(h);
         return h;
@@ -534,14 +534,14 @@ public final class EventLoop implements AutoCloseable {
         long d = Durations.nonNegativeNanos(delay, "delay");
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callLater");
-        return kernel.schedule(Durations.deadline(kernel.now(), d), callback, false);
+        return kernel.schedule(Durations.deadline(kernel.view().now(), d), callback);
     }
 
     /** Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}). */
     public Handle callAt(long nanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callAt");
-        Timer t = kernel.schedule(nanos, callback, false);
+        Timer t = kernel.schedule(nanos, callback);
         return t;
     }
 
@@ -552,19 +552,19 @@ public final class EventLoop implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = new CompletableFuture<>();
         submitted.add(future);
         future.whenComplete((v, e) -> submitted.remove(future));
-        if (kernel.isClosed()) abandon(future); // closed meanwhile: close() may have missed it
+        if (kernel.view().isClosed()) abandon(future); // closed meanwhile: close() may have missed it
         kernel.callSoonThreadsafe(() -> {
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {
                 if (future.isCancelled()) t.cancel();
             });
             t.whenDone(() -> {
-                Throwable f = t.core.failure();
-                t.core.markObserved();
+                Throwable f = t.failureNow();
+                t.markObserved();
                 if (t.isCancelled()) future.cancel(false);
                 else if (f != null) future.completeExceptionally(f);
                 else future.complete(t.result());
@@ -583,9 +583,15 @@ public final class EventLoop implements AutoCloseable {
         return kernel;
     }
 
+    /* The loop of the task or callback running on the calling thread, or null. */
+    static EventLoop current() {
+        Kernel k = Kernel.current();
+        return k == null ? null : (EventLoop) k.handle();
+    }
+
     private void requireLoopThread(String what) {
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning() && !kernel.onLoop()) {
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isRunning() && !kernel.onLoop()) {
             throw new IllegalStateException(what + " from " + Thread.currentThread() + " while " + this
                     + " runs on another thread: use callSoonThreadsafe(...) from other threads.");
         }
@@ -593,8 +599,8 @@ public final class EventLoop implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventLoop[" + name + (kernel.isClosed() ? ", closed" : kernel.isRunning() ? ", running" : "")
-                + (kernel.clock().isVirtual() ? ", virtual time" : "") + "]";
+        return "EventLoop[" + name + (kernel.view().isClosed() ? ", closed" : kernel.view().isRunning() ? ", running" : "")
+                + (kernel.view().clock().isVirtual() ? ", virtual time" : "") + "]";
     }
 
     /** A callSoon callback that can still be cancelled. */

@@ -1,10 +1,12 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -64,8 +66,8 @@ public final class Task<T> {
     public boolean cancel() {
         if (core.isDone()) return false;
         Kernel k = core.kernel();
-        if (k.onLoop()) k.cancelTask(core);
-        else k.callSoonThreadsafe(() -> k.cancelTask(core));
+        if (k.onLoop()) core.cancel();
+        else k.callSoonThreadsafe(core::cancel);
         return true;
     }
 
@@ -95,7 +97,7 @@ public final class Task<T> {
                 joiners = lot;
                 core.whenDone(() -> lot.unparkAll(null));
             }
-            joiners.park(this);
+            joiners.park(WaitKind.JOIN, this);
         }
         core.markObserved();
         Throwable f = core.failure();
@@ -207,6 +209,48 @@ public final class Task<T> {
         if (f instanceof RuntimeException r) throw r;
         if (f instanceof Error e) throw e;
         throw new TaskFailedException(who + " failed with " + f, f);
+    }
+
+    /** A number unique within the task's loop, in spawn order from 1 (names may repeat). */
+    public long id() {
+        return core.id();
+    }
+
+    // ---------------------------------------------------------------- for dev.coro's library code
+
+    /* The failure without marking it observed (null if none or not done). */
+    Throwable failureNow() {
+        return core.failure();
+    }
+
+    /* Someone looked at the outcome: a failure is not reported as lost. */
+    void markObserved() {
+        core.markObserved();
+    }
+
+    /* One listener for many tasks (a task group's children), told which task ended; no object per task. */
+    static Object childListener(java.util.function.Consumer<Task<?>> onDone) {
+        return (TaskCore.DoneListener) t -> onDone.accept((Task<?>) t.owner());
+    }
+
+    /* Registers a listener made by childListener. */
+    void whenDoneNotify(Object childListener) {
+        core.whenDone((TaskCore.DoneListener) childListener);
+    }
+
+    /* The TaskLocal slot of the current task; see TaskLocal. */
+    static Object currentLocal(int index, String what) {
+        return currentCore(what).local(index);
+    }
+
+    static void setCurrentLocal(int index, Object value, String what) {
+        currentCore(what).setLocal(index, value);
+    }
+
+    private static TaskCore currentCore(String what) {
+        TaskCore t = Kernel.currentTask();
+        if (t == null) throw NotInTask.error(what);
+        return t;
     }
 
     @Override

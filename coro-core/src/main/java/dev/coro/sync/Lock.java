@@ -3,8 +3,10 @@ package dev.coro.sync;
 import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * A mutual-exclusion lock for tasks (asyncio.Lock, trio.Lock): at most one task holds it.
@@ -37,6 +39,8 @@ public final class Lock {
             "%s cannot release %s: it does not hold it. Only the task that acquired a lock may release it.";
 
     private final ParkingLot lot = new ParkingLot();
+    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = handed -> release();
     private Task<?> owner;
 
     /** A free lock. */
@@ -60,11 +64,7 @@ public final class Lock {
             return;
         }
         requireNotOwner(me);
-        lot.park(this);
-        if (Traps.isCancelled()) {
-            release();
-            Traps.raiseIfCancelled();
-        }
+        lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
     /**

@@ -32,7 +32,7 @@ final class MonitorCheck {
         StackTraceElement site = stack[0];
         String method = site.getClassName() + "." + site.getMethodName();
         StringBuilder holders = new StringBuilder();
-        for (TaskCore t : k.liveTaskList()) {
+        for (TaskCore t : k.live.list()) {
             if (t == running) continue;
             for (StackTraceElement f : t.stackTrace()) {
                 if ((f.getClassName() + "." + f.getMethodName()).equals(method)) {
