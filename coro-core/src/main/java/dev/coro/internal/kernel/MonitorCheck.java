@@ -44,7 +44,8 @@ final class MonitorCheck {
         return "It is BLOCKED entering a synchronized block in " + method + " (" + site.getFileName() + ":"
                 + site.getLineNumber() + ") whose monitor is held by a task of this loop that suspended inside it"
                 + (holders.isEmpty() ? "" : ": " + holders + " is suspended in " + method)
-                + ". A synchronized block must not span a suspension (debug mode refuses one at once). " + USE_LOCK;
+                + ". A synchronized block must not span a suspension (on the continuation backend, debug mode refuses "
+                + "one at once). " + USE_LOCK;
     }
 
     static void refuseIfHoldingMonitor(TaskCore t) {
