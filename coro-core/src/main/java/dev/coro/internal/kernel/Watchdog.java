@@ -20,9 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * same item waits until it has run four times as long: a loop blocked for a minute logs about five
  * lines, not thousands. Samples come every threshold/4, so a warning is at most that late.
  *
- * A step whose sampled stack is loading, initialising or linking classes (a first
- * HttpClient.newHttpClient() takes 100-400 ms of that) is not warned about before WARM_UP_GRACE: that
- * is the JVM warming up, not the program blocking. A runner found BLOCKED on a monitor is named as such: on both backends
+ * A step that is the JVM warming up rather than the program blocking is not warned about before
+ * WARM_UP_GRACE: one whose stack, sampled at any sample while it runs, was loading, initialising or
+ * linking classes, or finding and building service providers (security providers, ServiceLoader) on
+ * first use. A first HttpClient.newHttpClient() takes 100-400 ms of that, with stretches of plain
+ * first-time construction between, so one sample at the threshold alone would miss it. A stack is
+ * sampled only while a step runs for longer than a sample period: nothing for a healthy loop. A runner found BLOCKED on a monitor is named as such: on both backends
  * that is a synchronized block another task of the loop suspended inside (issue 21 item 5).
  *
  * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
@@ -41,6 +44,7 @@ public final class Watchdog {
         final long thresholdNanos;
         long lastCount = -1;
         long since;
+        boolean warmingUp;   // some sample of the running step found the JVM warming up
         long nextReport;
 
         Watch(long thresholdNanos) {
@@ -103,18 +107,16 @@ public final class Watchdog {
         if (running == null || count != w.lastCount) {
             w.lastCount = running == null ? -1 : count;
             w.since = now;
+            w.warmingUp = false;
             w.nextReport = w.thresholdNanos;
             return;
         }
         long blocked = now - w.since;
-        if (blocked < w.nextReport) return;
-        w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
+        if (blocked < WARM_UP_GRACE && !w.warmingUp) w.warmingUp = warmingUp(runner.getStackTrace());
+        if (blocked < w.nextReport || blocked < WARM_UP_GRACE && w.warmingUp) return;
+        w.nextReport = blocked * 4;
         StackTraceElement[] stack = runner.getStackTrace();
-        if (blocked < WARM_UP_GRACE && warmingUp(stack)) {
-            w.nextReport = Math.min(w.nextReport, WARM_UP_GRACE);
-            return;
-        }
         String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
         String why = runner.getState() == Thread.State.BLOCKED ? MonitorCheck.blockedOnMonitor(k, running, stack)
                 : "Callees of coroutines must not block: move blocking calls into Coro.toThread(...), sleep with "
@@ -131,15 +133,16 @@ public final class Watchdog {
     }
 
     /*
-     * Whether the stack is the JVM warming up: loading or initialising a class, or linking an
-     * invokedynamic call site (a first lambda spins a class). A first HttpClient.newHttpClient() is
-     * mostly the last of these.
+     * Whether the stack is the JVM warming up: loading or initialising a class, linking an
+     * invokedynamic call site (a first lambda spins a class), or finding and building service
+     * providers on first use. A first HttpClient.newHttpClient() does all of these.
      */
     private static boolean warmingUp(StackTraceElement[] stack) {
         for (StackTraceElement f : stack) {
             String c = f.getClassName();
             if (f.getMethodName().equals("<clinit>") || c.equals("java.lang.ClassLoader")
-                    || c.startsWith("jdk.internal.loader.") || c.equals("java.lang.invoke.MethodHandleNatives")) {
+                    || c.startsWith("jdk.internal.loader.") || c.equals("java.lang.invoke.MethodHandleNatives")
+                    || c.startsWith("sun.security.jca.") || c.equals("java.util.ServiceLoader")) {
                 return true;
             }
         }
