@@ -4,6 +4,7 @@ import dev.coro.internal.kernel.Kernel;
 import java.security.CodeSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The error for a call that must run inside a task and did not: it names the public method the user
@@ -24,6 +25,9 @@ public final class NotInTask {
             + "outside the loop, where blocking is fine: block directly (Thread.sleep, future.join(), a blocking "
             + "read), or call %s in the task after Coro.toThread returns.";
 
+    /** coro-core's packages below dev.coro (DESIGN's module table): other coro modules are its callers. */
+    private static final Set<String> CORE_PACKAGES = Set.of("gen", "lowlevel", "net", "sync", "time", "trace",
+            "channel", "os", "internal");
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     private NotInTask() {}
@@ -41,18 +45,27 @@ public final class NotInTask {
 
     /*
      * The outermost frame of coro-core before the caller's code: the public method the user called.
-     * coro-core's classes are those from Sneaky's code source (its jar, or its classes directory).
+     * coro-core's classes are those of its packages from this class's code source (its jar, or its
+     * classes directory): the package check keeps a jar that bundles coro with its user (a shaded
+     * jar, the coro command's) from counting the user's frames as coro's.
      */
     private static String publicCaller(String fallback) {
         CodeSource core = NotInTask.class.getProtectionDomain().getCodeSource();
         List<StackWalker.StackFrame> frames = WALKER.walk(s -> s.skip(1).toList());
         StackWalker.StackFrame last = null;
         for (StackWalker.StackFrame f : frames) {
-            if (!Objects.equals(f.getDeclaringClass().getProtectionDomain().getCodeSource(), core)) break;
+            if (!isCore(f.getDeclaringClass(), core)) break;
             last = f;
         }
         if (last == null || last.getMethodName().startsWith("lambda$")) return fallback;
         String cls = last.getDeclaringClass().getName();
         return cls.substring(cls.lastIndexOf('.') + 1).replace('$', '.') + "." + last.getMethodName();
+    }
+
+    private static boolean isCore(Class<?> c, CodeSource core) {
+        String pkg = c.getPackageName();
+        boolean corePackage = pkg.equals("dev.coro")
+                || pkg.startsWith("dev.coro.") && CORE_PACKAGES.contains(pkg.split("\\.")[2]);
+        return corePackage && Objects.equals(c.getProtectionDomain().getCodeSource(), core);
     }
 }
