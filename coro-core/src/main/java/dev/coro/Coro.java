@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import dev.coro.lowlevel.Waker;
@@ -44,7 +45,9 @@ public final class Coro {
 
     /**
      * Runs {@code main} on a new loop, then cancels every task still pending and waits for them
-     * to unwind, then closes the loop (asyncio.run).
+     * to unwind, then closes the loop (asyncio.run). Ctrl-C (SIGINT) cancels {@code main}: every task
+     * unwinds, then this throws a {@link java.util.concurrent.CancellationException} that says it was
+     * interrupted; a second Ctrl-C ends the process.
      *
      * @throws IllegalStateException if called inside a task
      */
@@ -56,7 +59,7 @@ public final class Coro {
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
         try (EventLoop loop = EventLoop.create()) {
-            return loop.runAndCancelLeftovers(main);
+            return CtrlC.run(loop, main);   // Ctrl-C cancels main (issue 21 item 6)
         }
     }
 
@@ -69,7 +72,7 @@ public final class Coro {
     /** The loop of the current task or callback. @throws IllegalStateException outside any loop */
     public static EventLoop loop() {
         EventLoop loop = EventLoop.current();
-        if (loop == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted("Coro.loop"));
+        if (loop == null) throw NotInTask.error("Coro.loop");
         return loop;
     }
 
@@ -117,7 +120,7 @@ public final class Coro {
     public static <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         EventLoop loop = EventLoop.current();
-        if (loop == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted("Coro.spawn"));
+        if (loop == null) throw NotInTask.error("Coro.spawn");
         return loop.spawnTask(name, body);
     }
 
@@ -389,7 +392,7 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("coro-toThread").start(() -> {
+        Thread.ofVirtual().name(NotInTask.TO_THREAD_WORKER).start(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {

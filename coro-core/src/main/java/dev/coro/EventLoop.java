@@ -81,7 +81,7 @@ public final class EventLoop implements AutoCloseable {
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
-        this.traceRecorder = traceFile == null ? null : new TraceRecorder();
+        this.traceRecorder = traceFile == null ? null : new TraceRecorder(b.traceEvents);
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
         this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
@@ -116,6 +116,7 @@ public final class EventLoop implements AutoCloseable {
         private Duration watchdog = defaultWatchdog();
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
+        private int traceEvents = TraceRecorder.DEFAULT_CAPACITY;
 
         private Builder() {}
 
@@ -188,11 +189,24 @@ public final class EventLoop implements AutoCloseable {
          * loop is closed: an HTML timeline if the name ends in {@code .html}, Chrome trace-event JSON
          * (for ui.perfetto.dev) if it ends in {@code .json}.
          *
-         * @throws IllegalArgumentException if the name ends in neither
+         * @throws IllegalArgumentException if the name ends in neither, or its directory does not exist
          */
         public Builder trace(Path file) {
+            return trace(file, TraceRecorder.DEFAULT_CAPACITY);
+        }
+
+        /**
+         * {@link #trace(Path)} keeping only the newest {@code events} events (the default keeps
+         * {@value TraceRecorder#DEFAULT_CAPACITY}); the file says how many older ones were dropped.
+         *
+         * @throws IllegalArgumentException if the name ends in neither, its directory does not exist, or
+         *         {@code events} is not positive
+         */
+        public Builder trace(Path file, int events) {
             TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            if (events < 1) throw new IllegalArgumentException("events: " + events + " (expected: >= 1)");
             this.traceFile = file;
+            this.traceEvents = events;
             return this;
         }
 
@@ -311,7 +325,10 @@ public final class EventLoop implements AutoCloseable {
      * A readable report of every unfinished task: name, state, what it waits on and for how long,
      * its suspended stack, and the children of its task groups indented below it. Safe from any
      * thread: from outside the loop it waits up to a second for the loop to take the snapshot, and
-     * says so if the loop is blocked.
+     * says so if the loop is blocked. A thread dump ({@code jcmd <pid> Thread.print}) shows only loop
+     * threads; the same report is the JMX operation {@code dumpTasks} of the bean
+     * {@code dev.coro:type=EventLoop,name="<loop name>"} (jconsole, VisualVM) of a loop open for over
+     * a second.
      */
     public String dumpTasks() {
         StringBuilder out = new StringBuilder();

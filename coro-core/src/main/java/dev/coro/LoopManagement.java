@@ -10,7 +10,8 @@ import javax.management.ObjectName;
 
 /**
  * Registers each open loop as a JMX bean ({@link EventLoopMXBean}) and says once per JVM, in the
- * INFO log, where to look for tasks, since thread dumps show only loop threads.
+ * DEBUG log, where to look for tasks, since thread dumps show only loop threads (at INFO that line
+ * was noise in every program that ran for over a second; {@link EventLoop#dumpTasks()} says it too).
  *
  * <p>A loop is registered a second after it starts, from a thread of its own, and not at all if it
  * closes before: the JVM's first use of the platform MBean server builds it, a quarter of a second
@@ -74,7 +75,7 @@ final class LoopManagement {
             System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "JMX registration of " + loop + " failed", e);
         }
         if (HINTED.compareAndSet(false, true)) {
-            System.getLogger("dev.coro").log(System.Logger.Level.INFO, "coro: 'jcmd <pid> Thread.print' shows "
+            System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "coro: 'jcmd <pid> Thread.print' shows "
                     + "only loop threads; to see every task with where it waits, call EventLoop.dumpTasks() or the "
                     + "JMX operation dumpTasks of " + name + " (jconsole, VisualVM).");
         }

@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
@@ -266,7 +267,7 @@ public final class Task<T> {
 
     private static TaskCore currentCore(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
+        if (t == null) throw NotInTask.error(what);
         return t;
     }
 

@@ -2,6 +2,7 @@ package dev.coro.lowlevel;
 
 import dev.coro.Outcome;
 import dev.coro.Task;
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
@@ -26,10 +27,6 @@ import java.util.Objects;
  * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation.
  */
 public final class Traps {
-    /** The message used whenever a suspending call is made outside a task. */
-    public static final String NOT_IN_TASK =
-            "%s must be called inside a task: start one with Coro.run(...) or EventLoop.run(...)";
-
     private Traps() {}
 
     /**
@@ -139,13 +136,13 @@ public final class Traps {
 
     static TaskCore task(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(NOT_IN_TASK.formatted(what));
+        if (t == null) throw NotInTask.error(what);
         return t;
     }
 
     static Kernel kernel(String what) {
         Kernel k = Kernel.current();
-        if (k == null) throw new IllegalStateException(NOT_IN_TASK.formatted(what));
+        if (k == null) throw NotInTask.error(what);
         return k;
     }
 }

@@ -46,8 +46,11 @@ import java.util.regex.Pattern;
  * writer's job (ChromeTraceWriter), not done while recording.
  */
 public final class TraceRecorder implements Instrument {
-    /** The number of events kept unless said otherwise. */
-    public static final int DEFAULT_CAPACITY = 1_000_000;
+    /**
+     * The number of events kept unless said otherwise: about 10 MB of HTML page (a million made a page
+     * of 97 MB that browsers struggle with; issue 21 item 9).
+     */
+    public static final int DEFAULT_CAPACITY = 100_000;
 
     static final byte SPAWN = 0, STEP_START = 1, STEP_END = 2, WAKE = 3, DONE = 4, TIMER = 5, IO_START = 6,
             IO_END = 7;
@@ -251,12 +254,18 @@ public final class TraceRecorder implements Instrument {
     }
 
     /**
-     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}.
+     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}, and that
+     * its directory exists, so that a bad path fails before the program runs, not when it ends.
      *
      * @throws IllegalArgumentException if not
      */
     public static void checkFileName(Path file) {
         Format.of(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("trace file: " + file + " (expected: a file in an existing directory; "
+                    + file.getParent() + " does not exist)");
+        }
     }
 
     /** The two file formats, chosen by extension. */

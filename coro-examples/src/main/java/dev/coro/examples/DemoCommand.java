@@ -1,6 +1,7 @@
 package dev.coro.examples;
 
 import dev.coro.EventLoop;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -51,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration interval;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         FibPrimes program = program(System.out, () -> {});
         Thread hook = new Thread(() -> {
             try {
@@ -64,6 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (EventLoop loop = trace.newLoop()) {
             program.run(loop);
         }
+        trace.writeTrace(spec.commandLine().getOut());
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -67,6 +67,13 @@ public @interface CoroTest {
      */
     long timeoutMillis() default 60_000;
 
+    /**
+     * Runs the loop in debug mode (the default): a task that suspends inside {@code synchronized}
+     * fails at once, naming the monitor, instead of hanging the test; a pending task is reported
+     * with where it was created. False runs as production loops do.
+     */
+    boolean debug() default true;
+
     /** Lets tasks and timers outlive the test body (they are cancelled afterwards, not reported). */
     boolean allowLeftovers() default false;
 

@@ -75,7 +75,7 @@ final class TestLoop implements AutoCloseable {
         this.seed = seed;
         Duration timeout = Duration.ofMillis(options.timeoutMillis());
         EventLoop.Builder builder = EventLoop.builder().name(name).exceptionHandler(this::handle)
-                .watchdog(min(WATCHDOG, timeout.dividedBy(2)));
+                .watchdog(min(WATCHDOG, timeout.dividedBy(2))).debug(options.debug());
         if (options.virtualTime()) builder.virtualTime();
         if (seed != null) builder.schedulingSeed(seed);
         this.loop = builder.build();
