@@ -1,6 +1,5 @@
 package dev.coro;
 
-import dev.coro.internal.NotInTask;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import dev.coro.lowlevel.Waker;
@@ -71,9 +70,7 @@ public final class Coro {
 
     /** The loop of the current task or callback. @throws IllegalStateException outside any loop */
     public static EventLoop loop() {
-        EventLoop loop = EventLoop.current();
-        if (loop == null) throw NotInTask.error("Coro.loop");
-        return loop;
+        return EventLoop.currentOrRefuse("Coro.loop");
     }
 
     /** The task running now. @throws IllegalStateException outside a task */
@@ -119,9 +116,7 @@ public final class Coro {
     /** Starts {@code body} as a new task named {@code name}. */
     public static <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        EventLoop loop = EventLoop.current();
-        if (loop == null) throw NotInTask.error("Coro.spawn");
-        return loop.spawnTask(name, body);
+        return EventLoop.currentOrRefuse("Coro.spawn").spawnTask(name, body);
     }
 
     /** Starts {@code body}, which has no result, as a new task. */
@@ -392,7 +387,7 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name(NotInTask.TO_THREAD_WORKER).start(() -> {
+        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {

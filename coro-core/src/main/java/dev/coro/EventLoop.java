@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.LoopRunner;
@@ -264,9 +265,13 @@ public final class EventLoop implements AutoCloseable {
         });
     }
 
-    /** Makes {@link #run} or {@link #runForever} return after the current pass. Safe from any thread. */
+    /**
+     * Makes {@link #run} or {@link #runForever} return after the current pass (called before a run,
+     * after that run's first pass). Safe from any thread, and prompt: it does not queue behind the
+     * callbacks other threads have submitted.
+     */
     public void stop() {
-        kernel.callSoonThreadsafe(kernel::stop);
+        kernel.stop();
     }
 
     private <R> R execute(Callable<R> command) {
@@ -476,7 +481,16 @@ public final class EventLoop implements AutoCloseable {
         return h;
     }
 
-    /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
+    /**
+     * Like {@link #callSoon}, from any thread; wakes the loop if it is waiting.
+     *
+     * <p><b>Bounds:</b> one pass of the loop takes in at most 1,024 submissions from other threads
+     * (this method, {@link #submit}, wake-ups of awaited futures), so threads that submit without
+     * pause cannot keep the loop from its own tasks, timers and I/O, nor delay {@link #stop()}. The
+     * queue they wait in is unbounded: a thread that can outpace the loop should bound itself, for
+     * example by waiting for {@link #submit}'s future every so many submissions, or by acquiring a
+     * {@code java.util.concurrent.Semaphore} permit that the callback releases.
+     */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
@@ -510,7 +524,9 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Runs {@code body} as a task on this loop, from any thread, and returns a future of its
      * value; the future fails with the body's own exception, or is cancelled if the task is.
-     * The task runs when the loop runs.
+     * The task runs when the loop runs. The intake is bounded per pass as {@link #callSoonThreadsafe}
+     * says; waiting for the returned future is the back-pressure of a caller that must not outpace
+     * the loop.
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -543,6 +559,16 @@ public final class EventLoop implements AutoCloseable {
 
     Kernel kernel() {
         return kernel;
+    }
+
+    /* The name of Coro.toThread's worker threads: misuse messages recognise them by it. */
+    static final String TO_THREAD_WORKER = NotInTask.TO_THREAD_WORKER;
+
+    /* The loop of the task or callback running on the calling thread; refused, naming `what`, outside one. */
+    static EventLoop currentOrRefuse(String what) {
+        EventLoop loop = current();
+        if (loop == null) throw NotInTask.error(what);
+        return loop;
     }
 
     /* The loop of the task or callback running on the calling thread, or null. */

@@ -7,7 +7,6 @@ import dev.coro.sync.Queue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,7 +28,6 @@ class SwallowedCancellationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sleep", "Queue.get", "Event.await"})
-    @Disabled("issue 21 item 2: fixed with the kernel redesign of issue 22")
     void aTaskThatSwallowsItsCancellationAroundAWaitDoesNotStopTheOthers(String kind) {
         Reports reports = new Reports();
         List<Integer> ticksAtEachRetry = new ArrayList<>();

@@ -88,7 +88,7 @@ public final class Kernel {
     volatile boolean closed;
     long passes;
 
-    private boolean stopRequested;
+    private volatile boolean stopRequested;   // any thread may stop the loop
     private TaskCore current;
     /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
     private TaskCore finishing;
@@ -337,20 +337,27 @@ public final class Kernel {
     /** Runs passes until {@code done} holds or {@link #stop()} is called; on the loop thread only. */
     public void runUntil(BooleanSupplier done) {
         if (closed) throw new IllegalStateException("Cannot run a closed loop. Create a new loop.");
-        stopRequested = false;
         running = true;
         Watchdog.watch(this, watchdogNanos);
         try {
-            while (!stopRequested && !done.getAsBoolean()) runOnce();
+            while (!done.getAsBoolean()) {
+                runOnce();
+                if (stopRequested) break;   // after the pass: a stop before the run still lets one pass run
+            }
         } finally {
             Watchdog.unwatch(this);
+            stopRequested = false;
             running = false;
         }
     }
 
-    /** Ends {@link #runUntil} after the current pass. */
+    /**
+     * Ends {@link #runUntil} after the current pass (or after the first pass of the next run); any
+     * thread. Not through the inbox: submissions queued before it must not delay it.
+     */
     public void stop() {
         stopRequested = true;
+        io.wakeup();
     }
 
     private void runOnce() {

@@ -195,7 +195,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     }
 
     /** After this many cancellations swallowed by one task, the loop reports it by name. */
-    static final int SWALLOWED_CANCELLATIONS_REPORTED = 1000;
+    static final int SWALLOWED_CANCELLATIONS_REPORTED = 100;
 
     /** A fresh CancelledError for this task; a task that keeps swallowing them is reported once. */
     public dev.coro.CancelledError cancelledError() {
