@@ -118,8 +118,6 @@ public final class Kernel {
         this.inbox = new Inbox(io);
     }
 
-    // ------------------------------------------------------------------ where we are
-
     /** The kernel of the task running on the calling thread, or of the loop thread it is; null if none. */
     public static Kernel current() {
         if (Thread.currentThread() instanceof LoopThread lt) return lt.kernel;
@@ -340,10 +338,8 @@ public final class Kernel {
         running = true;
         Watchdog.watch(this, watchdogNanos);
         try {
-            while (!done.getAsBoolean()) {
-                runOnce();
-                if (stopRequested) break;   // after the pass: a stop before the run still lets one pass run
-            }
+            // stop() is checked after a pass: a stop before the run still lets one pass run (asyncio).
+            for (boolean stop = false; !stop && !done.getAsBoolean(); stop = stopRequested) runOnce();
         } finally {
             Watchdog.unwatch(this);
             stopRequested = false;
@@ -351,10 +347,7 @@ public final class Kernel {
         }
     }
 
-    /**
-     * Ends {@link #runUntil} after the current pass (or after the first pass of the next run); any
-     * thread. Not through the inbox: submissions queued before it must not delay it.
-     */
+    /** Ends {@link #runUntil} after this pass; any thread, not through the inbox, so nothing queued delays it. */
     public void stop() {
         stopRequested = true;
         io.wakeup();
