@@ -62,7 +62,7 @@ public final class Coro {
     }
 
     /** {@link #run(Callable)} for a body without a result. */
-    public static void run(Runnable main) {
+    public static void run(VoidBody main) {
         Objects.requireNonNull(main, "main");
         run(Executors.callable(main));
     }
@@ -120,17 +120,14 @@ public final class Coro {
     }
 
     /** Starts {@code body}, which has no result, as a new task. */
-    public static Task<Void> spawn(Runnable body) {
+    public static Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
     /** Starts {@code body}, which has no result, as a new task named {@code name}. */
-    public static Task<Void> spawn(String name, Runnable body) {
+    public static Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Executors.callable(body));
     }
 
     /**
@@ -219,7 +216,7 @@ public final class Coro {
     }
 
     /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
-    public static void withTimeout(Duration timeout, Runnable body) {
+    public static void withTimeout(Duration timeout, VoidBody body) {
         Objects.requireNonNull(body, "body");
         withTimeout(timeout, Executors.callable(body));
     }
@@ -244,7 +241,7 @@ public final class Coro {
     }
 
     /** {@link #shield(Callable)} for a body without a result. */
-    public static void shield(Runnable body) {
+    public static void shield(VoidBody body) {
         Objects.requireNonNull(body, "body");
         shield(Executors.callable(body));
     }
@@ -365,9 +362,9 @@ public final class Coro {
         return k;
     }
 
-    /** The {@code Callable} adapters for {@code Runnable} bodies. */
-    private static final class Executors {
-        static Callable<Void> callable(Runnable r) {
+    /** The {@code Callable} adapter for {@link VoidBody} bodies. */
+    static final class Executors {
+        static Callable<Void> callable(VoidBody r) {
             return () -> {
                 r.run();
                 return null;

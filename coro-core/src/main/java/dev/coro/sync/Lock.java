@@ -3,6 +3,7 @@ package dev.coro.sync;
 import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.VoidBody;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -117,14 +118,12 @@ public final class Lock {
     }
 
     /** {@link #withLock(Callable)} for a body without a result. */
-    public void withLock(Runnable body) {
+    public void withLock(VoidBody body) {
         Objects.requireNonNull(body, "body");
-        acquire();
-        try {
+        withLock(() -> {
             body.run();
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     /** Whether some task holds the lock. */
