@@ -11,7 +11,9 @@ public final class BlockedLoopException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The task or callback that blocks the loop. */
     private final String culprit;
+    /** How long the loop had been blocked when it was reported, in nanoseconds. */
     private final long blockedNanos;
 
     /** A report that {@code culprit} has blocked its loop for {@code blockedNanos} so far. */

@@ -96,10 +96,12 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     /**
      * Throws {@code ex} at the body's suspension point (Python's {@code throw()}).
      *
+     * <p>Throws {@code ex} itself if the coroutine has not started (it is then finished without
+     * running its body) or has finished; otherwise throws whatever the body throws, unchanged.
+     *
+     * @param ex the exception to raise in the body
      * @return the next value the body yields if it handled {@code ex}, or null if it then returned
      * @throws NullPointerException if {@code ex} is null
-     * @throws Throwable {@code ex} itself, if the coroutine has not started (it is then finished
-     *     without running its body) or has finished, or whatever the body throws
      */
     public Y raise(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
@@ -121,10 +123,10 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     }
 
     /**
-     * The body's return value.
+     * The body's return value; if the body threw, its own exception, unchanged.
      *
+     * @return the value the body returned
      * @throws IllegalStateException if the body has not finished, or was closed before it returned
-     * @throws Throwable the body's own exception, unchanged, if it threw
      */
     public R result() {
         return frame.result();

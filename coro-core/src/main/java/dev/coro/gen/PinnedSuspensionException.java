@@ -14,6 +14,7 @@ public final class PinnedSuspensionException extends IllegalStateException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** Why the fiber could not be suspended. */
     private final String reason;
 
     /** Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR, ...). */

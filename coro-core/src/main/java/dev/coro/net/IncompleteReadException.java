@@ -11,6 +11,7 @@ public final class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
     private final transient byte[] partial;
+    /** How many bytes the read asked for. */
     private final int expected;
 
     /** The stream ended after {@code partial}; {@code expected} bytes were wanted, or -1 if unknown. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 public final class LimitOverrunException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The most bytes the read would buffer. */
     private final int limit;
 
     /** A read found no separator within {@code limit} bytes. */
