@@ -11,16 +11,18 @@ import java.util.function.UnaryOperator;
  */
 enum LaunchContext {
     /** A Surefire or Failsafe test JVM. */
-    MAVEN_TEST("in the Maven Surefire/Failsafe configuration add <argLine>%s</argLine>"),
+    MAVEN_TEST("in the Maven Surefire/Failsafe configuration add <argLine>%1$s</argLine>"),
     /** A Gradle test worker. */
-    GRADLE_TEST("in build.gradle add test { jvmArgs '%s' } (Kotlin DSL: jvmArgs(\"%<s\"))"),
+    GRADLE_TEST("in build.gradle add test { jvmArgs '%2$s' } (Kotlin DSL: tasks.test { jvmArgs(\"%2$s\") })"),
     /** {@code java -jar app.jar}. */
     JAR("add the line 'Add-Exports: java.base/jdk.internal.vm' to the manifest of the jar run by java -jar, "
-            + "or %s to the java command"),
+            + "or %1$s to the java command"),
     /** {@code java -cp ... Main}, or {@code java -p ... -m ...}. */
-    COMMAND_LINE("add %s to the java command (or to the JDK_JAVA_OPTIONS environment variable)");
+    COMMAND_LINE("add %1$s to the java command (or to the JDK_JAVA_OPTIONS environment variable)");
 
+    /* Templates take the flag as two words (%1$s) or, where one list element must hold it, as one (%2$s). */
     private static final String EXPORT = "--add-exports java.base/jdk.internal.vm=";
+    private static final String EXPORT_ONE_WORD = "--add-exports=java.base/jdk.internal.vm=";
     private final String template;
 
     LaunchContext(String template) {
@@ -43,7 +45,8 @@ enum LaunchContext {
 
     /** What to add in this context, for coro in {@code module} ({@code dev.coro}, or null when unnamed). */
     String hint(String module) {
-        return template.formatted(EXPORT + (module == null ? "ALL-UNNAMED" : module));
+        String target = module == null ? "ALL-UNNAMED" : module;
+        return template.formatted(EXPORT + target, EXPORT_ONE_WORD + target);
     }
 
     /** The hint for this JVM. */

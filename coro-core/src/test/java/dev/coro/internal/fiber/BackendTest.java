@@ -71,8 +71,8 @@ class BackendTest {
                 Map.of("surefire.real.class.path", "x", "sun.java.command", "/tmp/surefirebooter.jar x"),
                 "in the Maven Surefire/Failsafe configuration add <argLine>--add-exports java.base/jdk.internal.vm=ALL-UNNAMED</argLine>",
                 Map.of("org.gradle.test.worker", "1", "sun.java.command", "worker.org.gradle.process.internal.worker.GradleWorkerMain"),
-                "in build.gradle add test { jvmArgs '--add-exports java.base/jdk.internal.vm=ALL-UNNAMED' }"
-                        + " (Kotlin DSL: jvmArgs(\"--add-exports java.base/jdk.internal.vm=ALL-UNNAMED\"))",
+                "in build.gradle add test { jvmArgs '--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED' }"
+                        + " (Kotlin DSL: tasks.test { jvmArgs(\"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED\") })",
                 Map.of("sun.java.command", "build/app.jar --port 80"),
                 "add the line 'Add-Exports: java.base/jdk.internal.vm' to the manifest of the jar run by java -jar,"
                         + " or --add-exports java.base/jdk.internal.vm=ALL-UNNAMED to the java command",
