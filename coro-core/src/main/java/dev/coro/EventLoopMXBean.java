@@ -19,4 +19,26 @@ public interface EventLoopMXBean {
 
     /** The report of {@link EventLoop#dumpTasks()}. */
     String dumpTasks();
+
+    /**
+     * Every unfinished task, oldest first, with its state, what it waits for and where: a snapshot
+     * taken on the loop, as {@code coro ps PID} lists it ({@link #dumpTasks()} has the whole stacks
+     * and the task groups' tree).
+     *
+     * @return one entry per unfinished task
+     * @throws IllegalStateException if the loop is blocked and does not take the snapshot within a second
+     */
+    java.util.List<TaskInfo> getTasks();
+
+    /**
+     * One unfinished task.
+     *
+     * @param name the task's name
+     * @param state {@code NEW}, {@code READY}, {@code RUNNING} or {@code PARKED}
+     * @param waitKind for a parked task, the kind of wait ({@link dev.coro.trace.WaitKind#label()}:
+     *        sleep, join, lock, queue, read, write, await, park); else empty
+     * @param waitingFor for a parked task, what it waits on (e.g. {@code sleep until PT24H}); else empty
+     * @param where for a parked task, the innermost frame of the code that called into coro; else empty
+     */
+    record TaskInfo(String name, String state, String waitKind, String waitingFor, String where) {}
 }

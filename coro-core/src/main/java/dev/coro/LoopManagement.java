@@ -1,8 +1,14 @@
 package dev.coro;
 
+import dev.coro.trace.WaitKind;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -19,6 +25,10 @@ import javax.management.ObjectName;
  */
 final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
+    /* Frames of coro itself and of the JDK under it: "where" is the first frame past them. */
+    private static final List<String> COROS_OWN_FRAMES = List.of("dev.coro.internal.", "dev.coro.lowlevel.",
+            "dev.coro.sync.", "dev.coro.net.", "dev.coro.Coro.", "dev.coro.EventLoop.", "dev.coro.TaskGroup.",
+            "dev.coro.Task.", "dev.coro.Gathering.", "java.", "jdk.", "sun.");
     /** How long after its start a loop is registered; tests shorten it. */
     static volatile long registrationDelayNanos = TimeUnit.SECONDS.toNanos(1);
 
@@ -116,5 +126,54 @@ final class LoopManagement {
         public String dumpTasks() {
             return loop.dumpTasks();
         }
+
+        @Override
+        public List<TaskInfo> getTasks() {
+            if (!loop.isRunning()) return taskInfos(loop);
+            CompletableFuture<List<TaskInfo>> snapshot = new CompletableFuture<>();
+            loop.callSoonThreadsafe(() -> {
+                try {
+                    snapshot.complete(taskInfos(loop));
+                } catch (Throwable e) {
+                    snapshot.completeExceptionally(e);
+                }
+            });
+            try {
+                return snapshot.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(loop + " did not list its tasks within 1 s: a task or callback blocks it;"
+                        + " the watchdog's warning shows its stack.");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Listing the tasks of " + loop + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while listing the tasks of " + loop, e);
+            }
+        }
+    }
+
+    /* On the loop, or while it does not run. */
+    static List<EventLoopMXBean.TaskInfo> taskInfos(EventLoop loop) {
+        List<EventLoopMXBean.TaskInfo> out = new ArrayList<>();
+        for (Task<?> t : loop.pendingTasks()) {
+            String state = t.core.stateName();
+            int paren = state.indexOf('(');
+            if (paren < 0) {
+                out.add(new EventLoopMXBean.TaskInfo(t.name(), state, "", "", ""));
+                continue;
+            }
+            Object reason = t.core.waitReason();
+            out.add(new EventLoopMXBean.TaskInfo(t.name(), state.substring(0, paren), WaitKind.of(reason).label(),
+                    String.valueOf(reason), where(t.stackTrace())));
+        }
+        return out;
+    }
+
+    private static String where(StackTraceElement[] frames) {
+        for (StackTraceElement f : frames) {
+            String at = f.getClassName() + ".";
+            if (COROS_OWN_FRAMES.stream().noneMatch(at::startsWith)) return f.toString();
+        }
+        return frames.length == 0 ? "" : frames[frames.length - 1].toString();
     }
 }
