@@ -25,10 +25,11 @@ import javax.management.ObjectName;
  */
 final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
-    /* Frames of coro itself and of the JDK under it: "where" is the first frame past them. */
-    private static final List<String> COROS_OWN_FRAMES = List.of("dev.coro.internal.", "dev.coro.lowlevel.",
-            "dev.coro.sync.", "dev.coro.net.", "dev.coro.Coro.", "dev.coro.EventLoop.", "dev.coro.TaskGroup.",
-            "dev.coro.Task.", "dev.coro.Gathering.", "java.", "jdk.", "sun.");
+    /* Packages of coro's machinery and of the JDK under it; "where" is the first frame past them. */
+    private static final List<String> MACHINERY = List.of("dev.coro.internal.", "dev.coro.lowlevel.", "java.", "jdk.", "sun.");
+    /* coro's public API: skipped too when a frame of the caller's own code is on the stack. */
+    private static final List<String> API = List.of("dev.coro.sync.", "dev.coro.net.", "dev.coro.Coro", "dev.coro.EventLoop",
+            "dev.coro.TaskGroup", "dev.coro.Task", "dev.coro.Gathering");
     /** How long after its start a loop is registered; tests shorten it. */
     static volatile long registrationDelayNanos = TimeUnit.SECONDS.toNanos(1);
 
@@ -169,11 +170,18 @@ final class LoopManagement {
         return out;
     }
 
+    /* The caller's innermost frame; for a body that is a method reference (no frame of its own), the API call. */
     private static String where(StackTraceElement[] frames) {
+        StackTraceElement api = null;
         for (StackTraceElement f : frames) {
-            String at = f.getClassName() + ".";
-            if (COROS_OWN_FRAMES.stream().noneMatch(at::startsWith)) return f.toString();
+            String type = f.getClassName();
+            if (MACHINERY.stream().anyMatch(type::startsWith)) continue;
+            if (API.stream().noneMatch(p -> type.startsWith(p) && (p.endsWith(".") || type.length() == p.length()
+                    || type.charAt(p.length()) == '$'))) {
+                return f.toString();
+            }
+            if (api == null) api = f;
         }
-        return frames.length == 0 ? "" : frames[frames.length - 1].toString();
+        return api == null ? "" : api.toString();
     }
 }
