@@ -8,16 +8,32 @@ package dev.coro;
  * thread; this shows its tasks.
  */
 public interface EventLoopMXBean {
-    /** The loop's name. */
+    /**
+     * The loop's name.
+     *
+     * @return the loop's name
+     */
     String getName();
 
-    /** Whether the loop runs now. */
+    /**
+     * Whether the loop runs now.
+     *
+     * @return whether the loop runs now
+     */
     boolean isRunning();
 
-    /** How many tasks have not finished. */
+    /**
+     * How many tasks have not finished.
+     *
+     * @return the number of unfinished tasks
+     */
     int getTaskCount();
 
-    /** The report of {@link EventLoop#dumpTasks()}. */
+    /**
+     * The report of {@link EventLoop#dumpTasks()}.
+     *
+     * @return the report, one task per line with its stack
+     */
     String dumpTasks();
 
     /**

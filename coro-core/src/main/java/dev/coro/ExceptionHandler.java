@@ -14,10 +14,20 @@ package dev.coro;
  */
 @FunctionalInterface
 public interface ExceptionHandler {
-    /** Handles one failure; {@code error} may be null for a report without an exception. */
+    /**
+     * Handles one failure; {@code error} may be null for a report without an exception.
+     *
+     * @param loop the loop that reports
+     * @param message what happened, naming the task or callback
+     * @param error the failure, or null
+     */
     void handle(EventLoop loop, String message, Throwable error);
 
-    /** The default handler: a WARNING through System.Logger. */
+    /**
+     * The default handler: a WARNING through System.Logger.
+     *
+     * @return the logging handler
+     */
     static ExceptionHandler logging() {
         return (loop, message, error) -> System.getLogger("dev.coro")
                 .log(System.Logger.Level.WARNING, loop + ": " + message, error);

@@ -35,26 +35,46 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
 
     /**
      * The body of a coroutine.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
+     * @param <R> the type of the body's result
      */
     @FunctionalInterface
     public interface Body<Y, S, R> {
-        /** Runs the computation; {@code co} suspends it. */
+        /**
+         * Runs the computation; {@code co} suspends it.
+         *
+         * @param co the handle the body suspends with
+         * @return the coroutine's result
+         * @throws Exception whatever the body throws; it reaches the caller of {@code send}/{@code raise} unchanged
+         */
         R run(Suspender<Y, S> co) throws Exception;
     }
 
     /**
      * The body's handle for suspending.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
      */
     public interface Suspender<Y, S> {
         /**
          * Hands {@code value} to the caller of {@code send}/{@code raise} and suspends; returns the
          * value of the next {@code send}, or throws the exception of the next {@code raise}.
+         *
+         * @param value the value to yield
+         * @return the value of the next {@code send}
          */
         S yield(Y value);
 
         /**
          * Delegates to {@code inner} until it returns (PEP 380's {@code yield from}): its yields go to
          * our caller, our caller's sends and raises go to it, closing us closes it. Returns its result.
+         *
+         * @param <R2> the type of {@code inner}'s result
+         * @param inner the coroutine to delegate to
+         * @return {@code inner}'s result
          */
         <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner);
     }
@@ -68,7 +88,15 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         frame.abandonWhenUnreachable(this);
     }
 
-    /** A coroutine on {@code body}; nothing runs until the first {@code send(null)}. */
+    /**
+     * A coroutine on {@code body}; nothing runs until the first {@code send(null)}.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
+     * @param <R> the type of the body's result
+     * @param body the computation
+     * @return the new coroutine, not started
+     */
     public static <Y, S, R> Coroutine<Y, S, R> of(Body<Y, S, R> body) {
         Objects.requireNonNull(body, "body");
         return new Coroutine<>(body);
@@ -77,6 +105,7 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     /**
      * Starts or resumes the body, making {@code value} the result of its pending {@code yield}.
      *
+     * @param value the result of the body's pending {@code yield}; null for the first send
      * @return the next value the body yields, or null when it returned instead (then {@link #isDone()})
      * @throws IllegalArgumentException if this is the first send and {@code value} is not null
      * @throws IllegalStateException if the body finished, or if called from inside the body itself
@@ -117,7 +146,11 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         return slot.take();
     }
 
-    /** Whether the body has returned or thrown (or the coroutine was closed). */
+    /**
+     * Whether the body has returned or thrown (or the coroutine was closed).
+     *
+     * @return whether the coroutine has finished
+     */
     public boolean isDone() {
         return frame.isDone();
     }

@@ -45,14 +45,23 @@ public enum WaitKind {
         }
     };
 
-    /** The kind of a park on {@code reason} (null: {@link #PARK}). */
+    /**
+     * The kind of a park on {@code reason} (null: {@link #PARK}).
+     *
+     * @param reason what a task parked on, or null
+     * @return the kind of wait
+     */
     public static WaitKind of(Object reason) {
         if (reason == null) return PARK;
         WaitKind k = BY_CLASS.get(reason.getClass());
         return k != null ? k : byText(String.valueOf(reason));
     }
 
-    /** The lower-case name used in traces: "sleep", "join", ... */
+    /**
+     * The lower-case name used in traces: "sleep", "join", ...
+     *
+     * @return the label
+     */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
