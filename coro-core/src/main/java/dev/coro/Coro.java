@@ -1,20 +1,19 @@
 package dev.coro;
 
-import dev.coro.internal.Sneaky;
-import dev.coro.internal.kernel.Kernel;
-import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
+import dev.coro.lowlevel.Waker;
+import dev.coro.trace.WaitKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The static API used inside tasks: asyncio's module functions for Java.
@@ -55,7 +54,7 @@ public final class Coro {
     public static <T> T run(Callable<T> main) {
         Objects.requireNonNull(main, "main");
         // Checked before a loop exists: closing one from inside a task would fail in turn.
-        if (Kernel.current() != null) {
+        if (EventLoop.current() != null) {
             throw new IllegalStateException("Cannot call Coro.run from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
@@ -81,7 +80,9 @@ public final class Coro {
      * @throws IllegalStateException outside any loop
      */
     public static EventLoop loop() {
-        return (EventLoop) kernel("Coro.loop").handle();
+        EventLoop loop = EventLoop.current();
+        if (loop == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted("Coro.loop"));
+        return loop;
     }
 
     /**
@@ -111,8 +112,7 @@ public final class Coro {
             yieldNow();
             return;
         }
-        Task<?> me = Traps.currentTask();
-        Traps.sleepUntil(Durations.deadline(me.core.kernel().now(), nanos));
+        Traps.sleepUntil(Durations.deadline(loop().time(), nanos));
     }
 
     /**
@@ -147,7 +147,9 @@ public final class Coro {
      */
     public static <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        return ((EventLoop) kernel("Coro.spawn").handle()).spawnTask(name, body);
+        EventLoop loop = EventLoop.current();
+        if (loop == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted("Coro.spawn"));
+        return loop.spawnTask(name, body);
     }
 
     /**
@@ -242,39 +244,22 @@ public final class Coro {
     // ---------------------------------------------------------------- scopes
 
     /**
-     * Runs {@code body} in the calling task with a deadline {@code timeout} from now. If the deadline
-     * passes first, the body is cancelled, its finally blocks run, and
-     * {@link DeadlineExceededException} is thrown; a value the body returns after the deadline is
-     * discarded. A zero timeout throws at once without running the body. Nested timeouts that expire
-     * together are reported by the outermost.
+     * Runs {@code body} in the calling task with a deadline {@code timeout} from now: it is
+     * {@link #withDeadline} at {@code loop().time() + timeout}. If the deadline passes first, the body
+     * is cancelled, its finally blocks run, and {@link DeadlineExceededException} is thrown; a value
+     * the body returns after the deadline is discarded. A zero timeout throws at once without running
+     * the body. Nested timeouts that expire together are reported by the outermost.
+     *
+     * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
+     * passes through as {@link CancelledError}.
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
-        Traps.currentTask();
         EventLoop loop = Coro.loop();
-        if (nanos == 0) throw deadlineExceeded(timeout, loop, null);
-        T value;
-        try (CancelScope scope = CancelScope.open()) {
-            Handle timer = loop.callLater(timeout, scope::cancel);
-            try {
-                value = body.call();
-            } catch (Throwable e) {
-                timer.cancel();
-                scope.close();
-                if (scope.absorbs(e)) throw deadlineExceeded(timeout, loop, e);
-                throw Sneaky.<RuntimeException>rethrow(e);
-            }
-            timer.cancel();
-            scope.close();
-            if (scope.isCancelled()) {
-                Traps.raiseIfCancelled();
-                throw deadlineExceeded(timeout, loop, null);
-            }
-        }
-        return value;
+        return scoped(Durations.deadline(loop.time(), nanos), body, false, "Deadline of " + timeout);
     }
 
     /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
@@ -283,8 +268,77 @@ public final class Coro {
         withTimeout(timeout, Executors.callable(body));
     }
 
-    private static DeadlineExceededException deadlineExceeded(Duration timeout, EventLoop loop, Throwable cause) {
-        String msg = "Deadline of " + timeout + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
+    /**
+     * Runs {@code body} in the calling task until the loop's clock reaches {@code deadline} (in
+     * {@link EventLoop#time()} nanoseconds); then, as {@link #withTimeout}, the body is cancelled
+     * and {@link DeadlineExceededException} is thrown. A deadline at or before now throws at once
+     * without running the body.
+     */
+    public static <T> T withDeadline(long deadline, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return scoped(deadline, body, false, "Deadline " + Duration.ofNanos(deadline));
+    }
+
+    /** {@link #withDeadline(long, Callable)} for a body without a result. */
+    public static void withDeadline(long deadline, VoidBody body) {
+        Objects.requireNonNull(body, "body");
+        withDeadline(deadline, Executors.callable(body));
+    }
+
+    /**
+     * {@link #withTimeout} that returns null instead of throwing when the deadline passes first
+     * (Kotlin's withTimeoutOrNull, Trio's move_on_after). A zero timeout returns null without running
+     * the body.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
+        long nanos = Durations.nonNegativeNanos(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = Coro.loop();
+        return scoped(Durations.deadline(loop.time(), nanos), body, true, null);
+    }
+
+    /**
+     * The earliest deadline of the scopes around the current point of the calling task (timeouts,
+     * and deadlines set on cancel scopes), up to the first shield, in {@link EventLoop#time()}
+     * nanoseconds; {@code Long.MAX_VALUE} if there is none.
+     */
+    public static long currentDeadline() {
+        return Traps.currentDeadline();
+    }
+
+    /* A cancel scope with a deadline around body; orNull: expiry returns null instead of throwing. */
+    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, String what) {
+        EventLoop loop = Coro.loop();
+        Traps.currentTask();
+        if (deadline <= loop.time()) {
+            if (orNull) return null;
+            throw deadlineExceeded(what, loop, null);
+        }
+        T value;
+        try (CancelScope scope = CancelScope.open()) {
+            scope.setDeadline(deadline);
+            try {
+                value = body.call();
+            } catch (Throwable e) {
+                scope.close();
+                if (!scope.absorbs(e)) throw Rethrow.unchecked(e);
+                if (orNull) return null;
+                throw deadlineExceeded(what, loop, e);
+            }
+            scope.close();
+            if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
+                Traps.raiseIfCancelled();
+                if (orNull) return null;
+                throw deadlineExceeded(what, loop, null);
+            }
+        }
+        return value;
+    }
+
+    private static DeadlineExceededException deadlineExceeded(String what, EventLoop loop, Throwable cause) {
+        String msg = what + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
         return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
     }
 
@@ -298,7 +352,7 @@ public final class Coro {
         try (CancelScope ignored = CancelScope.openShielded()) {
             return body.call();
         } catch (Exception e) {
-            throw Sneaky.<RuntimeException>rethrow(e);
+            throw Rethrow.unchecked(e);
         }
     }
 
@@ -330,37 +384,28 @@ public final class Coro {
         return await(stage, false);
     }
 
-    /* strict: the stage is completed by a thread doing real work (toThread), so virtual time must
-     * not move until it is done; otherwise the loop may jump after a short real-time grace. */
-    private static <T> T await(CompletionStage<T> stage, boolean strict) {
+    /* threadWork: the stage is completed by a thread doing real work (toThread), so virtual time
+     * must not move until it is done; otherwise the loop may jump after a short real-time grace. */
+    private static <T> T await(CompletionStage<T> stage, boolean threadWork) {
         Objects.requireNonNull(stage, "stage");
-        Task<?> me = Traps.currentTask();
+        Traps.currentTask();
         CompletableFuture<T> done = completedNow(stage);
         if (done != null) {
             Traps.raiseIfCancelled();
             return unwrapDone(done);
         }
-        Kernel k = me.core.kernel();
+        Waker waker = threadWork ? Waker.forThreadWork() : Waker.create();
         Object[] result = new Object[2];
-        boolean[] waiting = {true};
-        if (strict) k.foreignWorkStarted();
-        else k.futureWaitStarted();
-        stage.whenComplete((v, e) -> k.callSoonThreadsafe(() -> {
+        stage.whenComplete((v, e) -> {
             result[0] = v;
             result[1] = e;
-            if (waiting[0]) {
-                waiting[0] = false;
-                endWait(k, strict);
-                Traps.rescheduleValue(me, null);
-            }
-        }));
-        Traps.park(() -> {
-            waiting[0] = false;
-            endWait(k, strict);
-            return true;
-        }, stage);
+            waker.wake(null);
+        });
+        waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, stage);
         if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
-        return (T) result[0];
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     /**
@@ -375,11 +420,6 @@ public final class Coro {
             return null;
         }
         return f.isDone() ? f : null;
-    }
-
-    private static void endWait(Kernel k, boolean strict) {
-        if (strict) k.foreignWorkEnded();
-        else k.futureWaitEnded();
     }
 
     private static <T> T unwrapDone(CompletableFuture<T> f) {
@@ -423,12 +463,6 @@ public final class Coro {
             }
         });
         return await(f, true);
-    }
-
-    static Kernel kernel(String what) {
-        Kernel k = Kernel.current();
-        if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
-        return k;
     }
 
     /** The {@code Callable} adapter for {@link VoidBody} bodies. */

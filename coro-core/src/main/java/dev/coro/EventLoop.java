@@ -1,16 +1,18 @@
 package dev.coro;
 
+import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.LoopRunner;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import dev.coro.trace.Instrument;
 import dev.coro.trace.TraceRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +20,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,10 +50,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /* Implementation notes:
  *
  * The loop thread is started at the first run and lives until close(): fibers must never migrate
- * between threads, so every run of one loop must use the same thread. It executes commands (run
- * until a task is done, run forever, close) handed over through `commands`; while idle it blocks
- * there, and the queue's hand-off orders everything a caller did before run() before what the
- * loop does.
+ * between threads, so every run of one loop must use the same thread. The internal LoopRunner owns
+ * that life as a state machine; this class adds the public checks, JMX and the trace file:
+ *
+ *   runner state   run / runForever           close()                      isRunning  isClosed
+ *   NOT_STARTED    starts the thread, RUNNING  kernel closed on the caller  false      false
+ *   IDLE           RUNNING                     last command on the thread   false      false
+ *   RUNNING        "already running"           "stop it first"              true       false
+ *   TERMINATED     "closed"                    nothing                      false      true
+ *
+ * A main task runs through one path (runMain); Coro.run adds a second phase that cancels and awaits
+ * the leftovers. JMX registration starts with the thread and is undone after the kernel closed.
  */
 public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger LOOP_COUNTER = new AtomicInteger();
@@ -61,12 +69,11 @@ public final class EventLoop implements AutoCloseable {
     private final String name;
     private static final String CLOSED = "%s is closed. Create a new loop.";
 
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<?>> submitted = ConcurrentHashMap.newKeySet();
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
-    private Thread thread;
-    private LoopManagement.Registration jmxRegistration;
+    private final LoopRunner runner;
+    private volatile LoopManagement.Registration jmxRegistration;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -77,11 +84,10 @@ public final class EventLoop implements AutoCloseable {
         this.traceRecorder = traceFile == null ? null : new TraceRecorder();
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                b.schedulingSeed, probe);
+        this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
-        kernel.setHandle(this);
-        kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
+        this.runner = new LoopRunner(kernel, name);
     }
 
     private static Duration defaultWatchdog() {
@@ -208,29 +214,25 @@ public final class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if called inside a task, if the loop runs already or is closed
      */
     public <T> T run(Callable<T> main) {
-        Objects.requireNonNull(main, "main");
-        Task<T> task = execute(() -> {
-            Task<T> t = spawnTask("main", main);
-            kernel.runUntil(t::isDone);
-            return t;
-        });
-        if (!task.isDone()) {
-            throw new IllegalStateException(this + " stopped before its main task finished: " + task);
-        }
-        return task.result();
+        return runMain(main, false);
     }
 
     /** Runs {@code main} and then, unlike {@link #run}, cancels and awaits every task still pending. */
     <T> T runAndCancelLeftovers(Callable<T> main) {
+        return runMain(main, true);
+    }
+
+    /* The one run path of a main task: run until it is done, then (Coro.run) until every leftover is. */
+    private <T> T runMain(Callable<T> main, boolean cancelLeftovers) {
         Objects.requireNonNull(main, "main");
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
             // Cancelling again in every pass also cancels tasks that leftovers spawn while they
             // unwind; otherwise one of those could keep Coro.run from ever returning.
-            kernel.runUntil(() -> {
-                kernel.cancelAllExcept(null);
-                return kernel.liveTasks() == 0;
+            if (cancelLeftovers && t.isDone()) kernel.runUntil(() -> {
+                kernel.view().cancelAllExcept(null);
+                return kernel.view().liveTasks() == 0;
             });
             return t;
         });
@@ -254,41 +256,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private <R> R execute(Callable<R> command) {
-        if (Kernel.current() != null) {
+        if (current() != null) {
             throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
-        CompletableFuture<R> done = new CompletableFuture<>();
-        synchronized (this) {
-            if (thread == null) {
-                thread = kernel.startThread(name, this::serveCommands);
-                jmxRegistration = new LoopManagement.Registration(this);
-            }
-        }
-        commands.add(() -> {
-            try {
-                done.complete(command.call());
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
         try {
-            return done.join();
+            return runner.execute(command, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
         } catch (CompletionException e) {
             throw Task.rethrow(e.getCause(), this);
-        }
-    }
-
-    private void serveCommands() {
-        while (!kernel.isClosed()) {
-            try {
-                commands.take().run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -303,29 +278,13 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (kernel.isClosed()) return;
-        if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
-        if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
-        Thread t;
-        LoopManagement.Registration registration;
-        synchronized (this) {
-            t = thread;
-            registration = jmxRegistration;
+        if (runner.isTerminated()) return;
+        if (current() != null && !runner.isRunning()) {
+            throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
         }
-        if (t == null) {
-            kernel.close();
-        } else {
-            execute(() -> {
-                kernel.close();
-                return null;
-            });
-            if (registration != null) registration.unregister(this);   // null if its thread could not start
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (!runner.close(kernel::close, toString())) return;
+        LoopManagement.Registration registration = jmxRegistration;
+        if (registration != null) registration.unregister(this);
         // Submissions whose task never finished (still pending, or never taken in) end here:
         // their callers must not wait forever on a loop that is gone.
         for (CompletableFuture<?> f : submitted) abandon(f);
@@ -363,7 +322,7 @@ public final class EventLoop implements AutoCloseable {
     /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
     public void dumpTasks(Appendable out) {
         Objects.requireNonNull(out, "out");
-        if (kernel.onLoop() || !kernel.isRunning()) {
+        if (kernel.onLoop() || !kernel.view().isRunning()) {
             TaskDump.write(kernel, out);
             return;
         }
@@ -379,7 +338,7 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            Object culprit = kernel.progress().running();
+            Object culprit = kernel.view().progress().running();
             appendQuietly(out, this + " did not answer within 1 s: "
                     + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
                     + " blocks it; the watchdog's warning shows its stack.\n");
@@ -416,7 +375,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
-        return kernel.liveTasks();
+        return kernel.view().liveTasks();
     }
 
     /**
@@ -425,7 +384,7 @@ public final class EventLoop implements AutoCloseable {
      * proves that the code never gave control back to the loop.
      */
     public long passes() {
-        return kernel.passes();
+        return kernel.view().passes();
     }
 
     /**
@@ -437,8 +396,8 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<Task<?>> pendingTasks() {
         requireLoopThread("pendingTasks");
-        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
-        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        List<Task<?>> out = new ArrayList<>(kernel.view().liveTasks());
+        for (TaskCore t : kernel.view().liveTaskList()) out.add((Task<?>) t.owner());
         return out;
     }
 
@@ -451,9 +410,9 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<String> pendingTimers() {
         requireLoopThread("pendingTimers");
-        long now = kernel.now();
+        long now = kernel.view().now();
         List<String> out = new ArrayList<>();
-        for (TimerHeap.Pending p : kernel.timerList()) {
+        for (TimerHeap.Pending p : kernel.view().timerList()) {
             out.add("due in " + Duration.ofNanos(p.deadline() - now) + ": " + p.entry().describeAction());
         }
         return out;
@@ -463,27 +422,27 @@ public final class EventLoop implements AutoCloseable {
 
     /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
     public long time() {
-        return kernel.now();
+        return kernel.view().now();
     }
 
     /** The loop's clock. */
     public Clock clock() {
-        return kernel.clock();
+        return kernel.view().clock();
     }
 
     /** Whether the loop runs now. */
     public boolean isRunning() {
-        return kernel.isRunning();
+        return kernel.view().isRunning();
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return kernel.isClosed();
+        return kernel.view().isClosed();
     }
 
     /** Whether the loop was built in debug mode. */
     public boolean isDebug() {
-        return kernel.isDebug();
+        return kernel.view().isDebug();
     }
 
     /**
@@ -503,7 +462,7 @@ public final class EventLoop implements AutoCloseable {
     /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         SoonHandle h = new SoonHandle(callback);
         kernel.callSoonThreadsafe(h);
         return h;
@@ -520,14 +479,14 @@ public final class EventLoop implements AutoCloseable {
         long d = Durations.nonNegativeNanos(delay, "delay");
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callLater");
-        return kernel.schedule(Durations.deadline(kernel.now(), d), callback, false);
+        return kernel.schedule(Durations.deadline(kernel.view().now(), d), callback);
     }
 
     /** Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}). */
     public Handle callAt(long nanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callAt");
-        Timer t = kernel.schedule(nanos, callback, false);
+        Timer t = kernel.schedule(nanos, callback);
         return t;
     }
 
@@ -538,19 +497,19 @@ public final class EventLoop implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = new CompletableFuture<>();
         submitted.add(future);
         future.whenComplete((v, e) -> submitted.remove(future));
-        if (kernel.isClosed()) abandon(future); // closed meanwhile: close() may have missed it
+        if (kernel.view().isClosed()) abandon(future); // closed meanwhile: close() may have missed it
         kernel.callSoonThreadsafe(() -> {
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {
                 if (future.isCancelled()) t.cancel();
             });
             t.whenDone(() -> {
-                Throwable f = t.core.failure();
-                t.core.markObserved();
+                Throwable f = t.failureNow();
+                t.markObserved();
                 if (t.isCancelled()) future.cancel(false);
                 else if (f != null) future.completeExceptionally(f);
                 else future.complete(t.result());
@@ -569,9 +528,15 @@ public final class EventLoop implements AutoCloseable {
         return kernel;
     }
 
+    /* The loop of the task or callback running on the calling thread, or null. */
+    static EventLoop current() {
+        Kernel k = Kernel.current();
+        return k == null ? null : (EventLoop) k.handle();
+    }
+
     private void requireLoopThread(String what) {
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning() && !kernel.onLoop()) {
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isRunning() && !kernel.onLoop()) {
             throw new IllegalStateException(what + " from " + Thread.currentThread() + " while " + this
                     + " runs on another thread: use callSoonThreadsafe(...) from other threads.");
         }
@@ -579,8 +544,8 @@ public final class EventLoop implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventLoop[" + name + (kernel.isClosed() ? ", closed" : kernel.isRunning() ? ", running" : "")
-                + (kernel.clock().isVirtual() ? ", virtual time" : "") + "]";
+        return "EventLoop[" + name + (kernel.view().isClosed() ? ", closed" : kernel.view().isRunning() ? ", running" : "")
+                + (kernel.view().clock().isVirtual() ? ", virtual time" : "") + "]";
     }
 
     /** A callSoon callback that can still be cancelled. */

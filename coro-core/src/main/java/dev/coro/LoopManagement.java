@@ -1,6 +1,5 @@
 package dev.coro;
 
-import dev.coro.trace.WaitKind;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,15 +156,7 @@ final class LoopManagement {
     static List<EventLoopMXBean.TaskInfo> taskInfos(EventLoop loop) {
         List<EventLoopMXBean.TaskInfo> out = new ArrayList<>();
         for (Task<?> t : loop.pendingTasks()) {
-            String state = t.core.stateName();
-            int paren = state.indexOf('(');
-            if (paren < 0) {
-                out.add(new EventLoopMXBean.TaskInfo(t.name(), state, "", "", ""));
-                continue;
-            }
-            Object reason = t.core.waitReason();
-            out.add(new EventLoopMXBean.TaskInfo(t.name(), state.substring(0, paren), WaitKind.of(reason).label(),
-                    String.valueOf(reason), where(t.stackTrace())));
+            out.add(t.info(where(t.stackTrace())));
         }
         return out;
     }

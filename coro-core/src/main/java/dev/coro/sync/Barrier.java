@@ -2,6 +2,7 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 
 /**
  * A meeting point for a fixed number of tasks (asyncio.Barrier): each {@link #await()} waits until
@@ -67,7 +68,7 @@ public final class Barrier {
             for (int i = 0; i < index; i++) lot.unparkOne(i);
             return index;
         }
-        Object woken = lot.park(this);
+        Object woken = lot.park(WaitKind.LOCK, this);
         Traps.raiseIfCancelled();
         if (woken == BROKEN) throw brokenError();
         if (woken == RESET) throw new BarrierBrokenException(this + " was reset while the task waited.");

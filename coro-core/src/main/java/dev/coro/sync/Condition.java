@@ -5,6 +5,7 @@ import dev.coro.Coro;
 import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
@@ -69,7 +70,7 @@ public final class Condition {
         lock.release();
         boolean signalled = false;
         try {
-            lot.park(this);
+            lot.park(WaitKind.LOCK, this);
             signalled = true;
             Traps.raiseIfCancelled();
             lock.acquire();

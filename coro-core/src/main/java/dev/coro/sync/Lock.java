@@ -4,8 +4,10 @@ import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.VoidBody;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * A mutual-exclusion lock for tasks (asyncio.Lock, trio.Lock): at most one task holds it.
@@ -38,6 +40,8 @@ public final class Lock {
             "%s cannot release %s: it does not hold it. Only the task that acquired a lock may release it.";
 
     private final ParkingLot lot = new ParkingLot();
+    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = handed -> release();
     private Task<?> owner;
 
     /** A free lock. */
@@ -61,11 +65,7 @@ public final class Lock {
             return;
         }
         requireNotOwner(me);
-        lot.park(this);
-        if (Traps.isCancelled()) {
-            release();
-            Traps.raiseIfCancelled();
-        }
+        lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
     /**

@@ -2,12 +2,14 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 /**
  * A queue between tasks (asyncio.Queue): {@link #put} waits while the queue is full, {@link #get}
@@ -58,6 +60,17 @@ public final class Queue<T> {
     private final ParkingLot putters = new ParkingLot();
     private final ParkingLot joiners = new ParkingLot();
     private int reserved;
+    /* How many items at the head of a FIFO queue were given back by cancelled getters, in hand-out order. */
+    private int givenBack;
+    private final Consumer<Object> passPlaceOn = v -> {
+        if (v == SHUT_DOWN) return;
+        reserved--;
+        passPlaceOn();
+    };
+    @SuppressWarnings("unchecked")
+    private final Consumer<Object> giveBack = v -> {
+        if (v != SHUT_DOWN) giveBack((T) v);
+    };
     private int unfinished;
     private boolean shutdown;
     private boolean drained;
@@ -160,15 +173,8 @@ public final class Queue<T> {
             deliver(item);
             return;
         }
-        if (putters.park(this) == SHUT_DOWN) {
-            Traps.raiseIfCancelled();
-            throw shutDownError("put");
-        }
+        if (putters.parkHandOff(WaitKind.QUEUE, this, passPlaceOn) == SHUT_DOWN) throw shutDownError("put");
         reserved--;
-        if (Traps.isCancelled()) {
-            passPlaceOn();
-            Traps.raiseIfCancelled();
-        }
         if (shutdown) throw shutDownError("put");
         if (deliver(item) || items.size() + reserved < capacity) passPlaceOn();
     }
@@ -226,15 +232,8 @@ public final class Queue<T> {
             return take();
         }
         if (shutdown) throw shutDownError("get");
-        Object got = getters.park(this);
-        if (got == SHUT_DOWN) {
-            Traps.raiseIfCancelled();
-            throw shutDownError("get");
-        }
-        if (Traps.isCancelled()) {
-            giveBack((T) got);
-            Traps.raiseIfCancelled();
-        }
+        Object got = getters.parkHandOff(WaitKind.QUEUE, this, giveBack);
+        if (got == SHUT_DOWN) throw shutDownError("get");
         return (T) got;
     }
 
@@ -252,6 +251,7 @@ public final class Queue<T> {
 
     private T take() {
         T item = items.poll();
+        if (givenBack > 0) givenBack--;
         if (items.size() + reserved < capacity && putters.unparkOne(PLACE)) reserved++;
         return item;
     }
@@ -262,10 +262,26 @@ public final class Queue<T> {
         if (drained) {
             markDone();
         } else if (items instanceof ArrayDeque<T> fifo) {
-            fifo.addFirst(item);
+            backInOrder(fifo, item);
         } else {
             items.offer(item);
         }
+    }
+
+    /*
+     * Cancelled getters run, and give back, in the order their items were handed out (FIFO wake-ups,
+     * FIFO ready queue): each returned item goes behind the ones returned before it, ahead of the rest.
+     */
+    private void backInOrder(ArrayDeque<T> fifo, T item) {
+        Object[] earlier = new Object[givenBack];
+        for (int i = 0; i < earlier.length; i++) earlier[i] = fifo.pollFirst();
+        fifo.addFirst(item);
+        for (int i = earlier.length - 1; i >= 0; i--) {
+            @SuppressWarnings("unchecked")
+            T e = (T) earlier[i];
+            fifo.addFirst(e);
+        }
+        givenBack++;
     }
 
     // ---------------------------------------------------------------- tracking work
@@ -295,7 +311,7 @@ public final class Queue<T> {
      * {@link dev.coro.CancelledError}; the queue is unchanged. <b>Thread safety:</b> loop thread only.
      */
     public void join() {
-        if (unfinished > 0) joiners.park(this);
+        if (unfinished > 0) joiners.park(WaitKind.JOIN, this);
         Traps.raiseIfCancelled();
     }
 
@@ -320,6 +336,7 @@ public final class Queue<T> {
             drained = true;
             int discarded = items.size();
             items.clear();
+            givenBack = 0;
             unfinished = Math.max(0, unfinished - discarded);
             if (unfinished == 0) joiners.unparkAll(null);
         }

@@ -2,6 +2,8 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
+import java.util.function.Consumer;
 
 /**
  * A counter of permits for tasks (asyncio.Semaphore, trio.Semaphore): {@link #acquire()} takes one,
@@ -27,6 +29,8 @@ import dev.coro.lowlevel.Traps;
  */
 public final class Semaphore {
     private final ParkingLot lot = new ParkingLot();
+    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = handed -> release();
     private final int bound;
     private int permits;
 
@@ -72,11 +76,7 @@ public final class Semaphore {
             permits--;
             return;
         }
-        lot.park(this);
-        if (Traps.isCancelled()) {
-            release();
-            Traps.raiseIfCancelled();
-        }
+        lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
     /**

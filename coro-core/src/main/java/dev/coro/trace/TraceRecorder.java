@@ -2,7 +2,6 @@ package dev.coro.trace;
 
 import dev.coro.Outcome;
 import dev.coro.Task;
-import dev.coro.internal.kernel.TaskAccess;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +128,7 @@ public final class TraceRecorder implements Instrument {
     }
 
     private static int id(Task<?> t) {
-        return (int) TaskAccess.core(t).id();
+        return (int) t.id();
     }
 
     /* What a park's reason is called in the trace: a joined task by its name, anything else by its text. */

@@ -73,7 +73,7 @@ public final class Watchdog {
     }
 
     private static void sample(Kernel k, Watch w, long now) {
-        Progress p = k.progress();
+        Progress p = k.progress;
         long count = p.count();
         Object running = p.running();
         if (running == null || count != w.lastCount) {
@@ -104,7 +104,7 @@ public final class Watchdog {
             Thread body = t.fiber.bodyThread();
             if (body != null) return body;
         }
-        return k.thread();
+        return k.thread;
     }
 
 }
