@@ -24,12 +24,10 @@ import javax.management.remote.JMXServiceURL;
 final class AttachedJvm implements AutoCloseable {
     private static final String LOOPS = "dev.coro:type=EventLoop,*";
 
-    private final long pid;
     private final JMXConnector connector;
     private final MBeanServerConnection server;
 
-    private AttachedJvm(long pid, JMXConnector connector) throws IOException {
-        this.pid = pid;
+    private AttachedJvm(JMXConnector connector) throws IOException {
         this.connector = connector;
         this.server = connector.getMBeanServerConnection();
     }
@@ -52,11 +50,7 @@ final class AttachedJvm implements AutoCloseable {
             throw new IOException("Cannot attach to process " + pid + ": " + e.getMessage()
                     + ". It must be a running JVM (JDK 9+) of the same user, not started with -XX:+DisableAttachMechanism.", e);
         }
-        return new AttachedJvm(pid, JMXConnectorFactory.connect(new JMXServiceURL(address)));
-    }
-
-    long pid() {
-        return pid;
+        return new AttachedJvm(JMXConnectorFactory.connect(new JMXServiceURL(address)));
     }
 
     /** The process's registered loops, by name. */
