@@ -48,6 +48,9 @@ public final class Coro {
      * unwinds, then this throws a {@link java.util.concurrent.CancellationException} that says it was
      * interrupted; a second Ctrl-C ends the process.
      *
+     * @param <T> the type of the result
+     * @param main the main task's body
+     * @return the value {@code main} returned
      * @throws IllegalStateException if called inside a task
      */
     public static <T> T run(Callable<T> main) {
@@ -62,18 +65,32 @@ public final class Coro {
         }
     }
 
-    /** {@link #run(Callable)} for a body without a result. */
-    public static void run(Runnable main) {
+    /**
+     * {@link #run(Callable)} for a body without a result.
+     *
+     * @param main the main task's body
+     */
+    public static void run(VoidBody main) {
         Objects.requireNonNull(main, "main");
         run(Executors.callable(main));
     }
 
-    /** The loop of the current task or callback. @throws IllegalStateException outside any loop */
+    /**
+     * The loop of the current task or callback.
+     *
+     * @return the current loop
+     * @throws IllegalStateException outside any loop
+     */
     public static EventLoop loop() {
         return EventLoop.currentOrRefuse("Coro.loop");
     }
 
-    /** The task running now. @throws IllegalStateException outside a task */
+    /**
+     * The task running now.
+     *
+     * @return the current task
+     * @throws IllegalStateException outside a task
+     */
     public static Task<?> currentTask() {
         return Traps.currentTask();
     }
@@ -86,6 +103,7 @@ public final class Coro {
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}; the timer is
      * removed.
      *
+     * @param duration how long to sleep, zero or more
      * @throws IllegalArgumentException if {@code duration} is negative
      */
     public static void sleep(Duration duration) {
@@ -108,29 +126,50 @@ public final class Coro {
 
     // ---------------------------------------------------------------- tasks
 
-    /** Starts {@code body} as a new task on the current loop (asyncio.create_task). */
+    /**
+     * Starts {@code body} as a new task on the current loop (asyncio.create_task).
+     *
+     * @param <T> the type of the task's value
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
     public static <T> Task<T> spawn(Callable<T> body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body} as a new task named {@code name}. */
+    /**
+     * Starts {@code body} as a new task named {@code name}.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
     public static <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         return EventLoop.currentOrRefuse("Coro.spawn").spawnTask(name, body);
     }
 
-    /** Starts {@code body}, which has no result, as a new task. */
-    public static Task<Void> spawn(Runnable body) {
+    /**
+     * Starts {@code body}, which has no result, as a new task.
+     *
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
+    public static Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body}, which has no result, as a new task named {@code name}. */
-    public static Task<Void> spawn(String name, Runnable body) {
+    /**
+     * Starts {@code body}, which has no result, as a new task named {@code name}.
+     *
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
+    public static Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Executors.callable(body));
     }
 
     /**
@@ -138,13 +177,23 @@ public final class Coro {
      * as failed), the others are cancelled and awaited, then the first failure is thrown with the
      * others attached as suppressed. If the calling task is cancelled, the tasks are cancelled and
      * awaited, then {@link CancelledError} is raised.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return their values, in the order of {@code tasks}
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
         return gather(Arrays.asList(tasks));
     }
 
-    /** {@link #gather(Task[])} over a list. */
+    /**
+     * {@link #gather(Task[])} over a list.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return their values, in the order of {@code tasks}
+     */
     public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
         Gathering g = Gathering.await(tasks, true);
         Throwable first = g.firstFailure();
@@ -163,13 +212,23 @@ public final class Coro {
      * Waits for every task and returns one {@link Outcome} per task, in order; never throws for a
      * task's failure. If the calling task is cancelled, the tasks are cancelled and awaited, then
      * {@link CancelledError} is raised.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return one outcome per task, in the order of {@code tasks}
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
         return gatherSettled(Arrays.asList(tasks));
     }
 
-    /** {@link #gatherSettled(Task[])} over a list. */
+    /**
+     * {@link #gatherSettled(Task[])} over a list.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return one outcome per task, in the order of {@code tasks}
+     */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
         Gathering.await(tasks, false);
         List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
@@ -202,7 +261,7 @@ public final class Coro {
     }
 
     /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
-    public static void withTimeout(Duration timeout, Runnable body) {
+    public static void withTimeout(Duration timeout, VoidBody body) {
         Objects.requireNonNull(body, "body");
         withTimeout(timeout, Executors.callable(body));
     }
@@ -219,7 +278,7 @@ public final class Coro {
     }
 
     /** {@link #withDeadline(long, Callable)} for a body without a result. */
-    public static void withDeadline(long deadline, Runnable body) {
+    public static void withDeadline(long deadline, VoidBody body) {
         Objects.requireNonNull(body, "body");
         withDeadline(deadline, Executors.callable(body));
     }
@@ -296,7 +355,7 @@ public final class Coro {
     }
 
     /** {@link #shield(Callable)} for a body without a result. */
-    public static void shield(Runnable body) {
+    public static void shield(VoidBody body) {
         Objects.requireNonNull(body, "body");
         shield(Executors.callable(body));
     }
@@ -313,6 +372,9 @@ public final class Coro {
      * waits, unless the loop has had nothing to do for 250 ms of real time: then it jumps to its next
      * timer anyway, since the stage may be completed by one of its own sleeping tasks.
      *
+     * @param <T> the type of the value
+     * @param stage the stage to wait for
+     * @return the stage's value
      * @throws IllegalStateException outside a task (also on the loop thread, where waiting would deadlock)
      */
     @SuppressWarnings("unchecked")
@@ -382,6 +444,10 @@ public final class Coro {
      * <p><b>Cancellation:</b> the task ends at once; the worker thread is neither interrupted (an
      * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
      * cancelled already raises without starting the worker.
+     *
+     * @param <T> the type of the value
+     * @param body the blocking code
+     * @return what {@code body} returned
      */
     public static <T> T toThread(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -397,9 +463,9 @@ public final class Coro {
         return await(f, true);
     }
 
-    /** The {@code Callable} adapters for {@code Runnable} bodies. */
-    private static final class Executors {
-        static Callable<Void> callable(Runnable r) {
+    /** The {@code Callable} adapter for {@link VoidBody} bodies. */
+    static final class Executors {
+        static Callable<Void> callable(VoidBody r) {
             return () -> {
                 r.run();
                 return null;

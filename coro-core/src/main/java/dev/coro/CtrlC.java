@@ -1,11 +1,13 @@
 package dev.coro;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Proxy;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C for {@link Coro#run}: the first SIGINT cancels the main task of every {@code Coro.run} in
@@ -24,7 +26,9 @@ import sun.misc.SignalHandler;
  * sun.misc.Signal (module jdk.unsupported, part of every JDK) is the only way to handle a signal in
  * Java without ending the JVM; a shutdown hook runs too late (the JVM is already exiting) and cannot
  * let a second Ctrl-C through. The handler runs on the JVM's signal thread: it only sets flags and
- * hands the cancellation to each loop with callSoonThreadsafe.
+ * hands the cancellation to each loop with callSoonThreadsafe. Signal and SignalHandler are bound
+ * through method handles and a proxy (class Sun below), as the fiber backend binds Continuation:
+ * naming them in source makes javac and javadoc warn "internal proprietary API" on every build.
  *
  *   state (all guarded by CtrlC.class)   installed   first SIGINT        second SIGINT
  *   no run in progress                    no          JVM's handler       JVM's handler
@@ -32,9 +36,9 @@ import sun.misc.SignalHandler;
  *   runs in progress, interrupted         yes         -                   previous handler (exit 130)
  */
 final class CtrlC {
-    private static final Signal SIGINT = signal();
+    private static final Object SIGINT = Sun.signal("INT");
     private static final Set<CtrlC> RUNNING = ConcurrentHashMap.newKeySet();
-    private static SignalHandler previous;   // while installed; guarded by CtrlC.class
+    private static Object previous;   // the SignalHandler before ours, while installed; guarded by CtrlC.class
     private static boolean interrupted;      // a SIGINT came since the handler was installed; guarded by CtrlC.class
 
     private final EventLoop loop;
@@ -78,9 +82,9 @@ final class CtrlC {
         synchronized (CtrlC.class) {
             if (RUNNING.isEmpty()) {
                 try {
-                    SignalHandler before = Signal.handle(SIGINT, CtrlC::onSigint);
-                    if (before == SignalHandler.SIG_IGN) {   // started in the background: Ctrl-C is not ours
-                        Signal.handle(SIGINT, before);
+                    Object before = Sun.handle(SIGINT, Sun.HANDLER);
+                    if (before == Sun.SIG_IGN) {   // started in the background: Ctrl-C is not ours
+                        Sun.handle(SIGINT, before);
                         return false;
                     }
                     previous = before;
@@ -97,12 +101,12 @@ final class CtrlC {
     private void uninstall() {
         synchronized (CtrlC.class) {
             RUNNING.remove(this);
-            if (RUNNING.isEmpty()) Signal.handle(SIGINT, previous);
+            if (RUNNING.isEmpty()) Sun.handle(SIGINT, previous);
         }
     }
 
-    private static void onSigint(Signal signal) {
-        SignalHandler before;
+    private static void onSigint(Object signal) {
+        Object before;
         synchronized (CtrlC.class) {
             if (!interrupted) {
                 interrupted = true;
@@ -111,8 +115,8 @@ final class CtrlC {
             }
             before = previous;
         }
-        if (before == SignalHandler.SIG_DFL || before == null) Runtime.getRuntime().exit(128 + signal.getNumber());
-        else before.handle(signal);
+        if (before == Sun.SIG_DFL || before == null) Runtime.getRuntime().exit(128 + Sun.number(signal));
+        else Sun.forward(before, signal);
     }
 
     private void interrupt() {
@@ -126,11 +130,82 @@ final class CtrlC {
         }
     }
 
-    private static Signal signal() {
-        try {
-            return new Signal("INT");
-        } catch (IllegalArgumentException | LinkageError unavailable) {
-            return null;
+    /** sun.misc.Signal and SignalHandler, bound at run time; every member is null where they are missing. */
+    private static final class Sun {
+        static final MethodHandle NEW, HANDLE, NUMBER, FORWARD;
+        static final Object SIG_DFL, SIG_IGN, HANDLER;
+
+        static {
+            MethodHandle made = null, handle = null, number = null, forward = null;
+            Object dfl = null, ign = null, ours = null;
+            try {
+                MethodHandles.Lookup l = MethodHandles.publicLookup();
+                Class<?> signal = Class.forName("sun.misc.Signal");
+                Class<?> handler = Class.forName("sun.misc.SignalHandler");
+                made = l.findConstructor(signal, MethodType.methodType(void.class, String.class));
+                handle = l.findStatic(signal, "handle", MethodType.methodType(handler, signal, handler));
+                number = l.findVirtual(signal, "getNumber", MethodType.methodType(int.class));
+                forward = l.findVirtual(handler, "handle", MethodType.methodType(void.class, signal));
+                dfl = handler.getField("SIG_DFL").get(null);
+                ign = handler.getField("SIG_IGN").get(null);
+                ours = Proxy.newProxyInstance(CtrlC.class.getClassLoader(), new Class<?>[] {handler}, (proxy, m, args) ->
+                        switch (m.getName()) {
+                            case "handle" -> {
+                                onSigint(args[0]);
+                                yield null;
+                            }
+                            case "equals" -> proxy == args[0];
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> "coro Ctrl-C handler";
+                        });
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException unavailable) {
+                made = null;   // no jdk.unsupported: Ctrl-C does what it did before
+            }
+            NEW = made;
+            HANDLE = handle;
+            NUMBER = number;
+            FORWARD = forward;
+            SIG_DFL = dfl;
+            SIG_IGN = ign;
+            HANDLER = ours;
+        }
+
+        static Object signal(String name) {
+            if (NEW == null) return null;
+            try {
+                return NEW.invoke(name);
+            } catch (Throwable unavailable) {   // IllegalArgumentException: no such signal here
+                return null;
+            }
+        }
+
+        /* Signal.handle, whose IllegalArgumentException (-Xrs, or the JVM's own signal) passes through. */
+        static Object handle(Object signal, Object handler) {
+            try {
+                return HANDLE.invoke(signal, handler);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static int number(Object signal) {
+            try {
+                return (int) NUMBER.invoke(signal);
+            } catch (Throwable e) {
+                return 2;   // SIGINT
+            }
+        }
+
+        static void forward(Object handler, Object signal) {
+            try {
+                FORWARD.invoke(handler, signal);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -18,7 +18,13 @@ import java.time.Duration;
  */
 @FunctionalInterface
 public interface ExceptionHandler {
-    /** Handles one failure; {@code error} may be null for a report without an exception. */
+    /**
+     * Handles one failure; {@code error} may be null for a report without an exception.
+     *
+     * @param loop the loop that reports
+     * @param message what happened, naming the task or callback
+     * @param error the failure, or null
+     */
     void handle(EventLoop loop, String message, Throwable error);
 
     /** Reports of one kind that {@link #rateLimited} lets through per {@link #RATE_WINDOW}. */
@@ -31,6 +37,8 @@ public interface ExceptionHandler {
      * If the logger itself fails, one line goes to {@code System.err} instead: java.util.logging's
      * first record reads the time-zone database, which takes a file descriptor that a process at its
      * limit does not have, and the blocked-loop watchdog's thread must not die of that.
+     *
+     * @return the logging handler
      */
     static ExceptionHandler logging() {
         return rateLimited(ExceptionHandler::log);

@@ -222,6 +222,30 @@ public final class Task<T> {
         core.whenDone(callback);
     }
 
+    /**
+     * A future that completes when the task ends: with its value, with its failure (the body's own
+     * exception, as {@link EventLoop#submit} does), or cancelled if the task ended cancelled; for
+     * code outside the loop ({@code get()} on another thread, {@link Coro#await} on another loop).
+     * Cancelling the future cancels the task. Reading the future counts as observing a failure.
+     * Loop thread only, as {@link #whenDone}.
+     *
+     * @return a new future for this task
+     */
+    public java.util.concurrent.CompletableFuture<T> toCompletableFuture() {
+        java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
+        whenDone(() -> {
+            Outcome<T> o = outcome();
+            if (isCancelled()) future.cancel(false);
+            else if (o.isSuccess()) future.complete(o.value());
+            else future.completeExceptionally(o.error());
+        });
+        EventLoop loop = (EventLoop) core.kernel().handle();
+        future.whenComplete((v, e) -> {
+            if (future.isCancelled()) loop.callSoonThreadsafe(this::cancel);
+        });
+        return future;
+    }
+
     /** Rethrow rules: unchecked as the same instance, checked wrapped, cancellation as CancellationException. */
     static RuntimeException rethrow(Throwable f, Object who) {
         if (f instanceof RuntimeException r) throw r;
@@ -269,6 +293,13 @@ public final class Task<T> {
         TaskCore t = Kernel.currentTask();
         if (t == null) throw NotInTask.error(what);
         return t;
+    }
+
+    /* The task as the JMX bean lists it (LoopManagement): its state and, parked, its wait's kind and reason. */
+    EventLoopMXBean.TaskInfo info(String where) {
+        dev.coro.trace.WaitKind kind = core.waitKind();
+        return kind == null ? new EventLoopMXBean.TaskInfo(name(), core.stateName(), "", "", "")
+                : new EventLoopMXBean.TaskInfo(name(), "PARKED", kind.label(), String.valueOf(core.waitReason()), where);
     }
 
     @Override

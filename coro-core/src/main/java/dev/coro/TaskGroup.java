@@ -140,17 +140,14 @@ public final class TaskGroup {
     }
 
     /** Starts {@code body}, which has no result, as a child task. */
-    public Task<Void> spawn(Runnable body) {
+    public Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
     /** Starts {@code body}, which has no result, as a child task named {@code name}. */
-    public Task<Void> spawn(String name, Runnable body) {
+    public Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Coro.Executors.callable(body));
     }
 
     private void childDone(Task<?> child) {

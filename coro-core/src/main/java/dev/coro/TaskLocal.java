@@ -38,12 +38,23 @@ public final class TaskLocal<T> {
         this.initial = initial;
     }
 
-    /** A task-local whose value, until set, is {@code initial.get()} (computed once per task). */
+    /**
+     * A task-local whose value, until set, is {@code initial.get()} (computed once per task).
+     *
+     * @param <T> the type of the value
+     * @param initial computes a task's value until the task sets one
+     * @return the new task-local
+     */
     public static <T> TaskLocal<T> withInitial(Supplier<? extends T> initial) {
         return new TaskLocal<>(Objects.requireNonNull(initial, "initial"));
     }
 
-    /** The current task's value. @throws IllegalStateException outside a task */
+    /**
+     * The current task's value.
+     *
+     * @return the current task's value
+     * @throws IllegalStateException outside a task
+     */
     @SuppressWarnings("unchecked")
     public T get() {
         Object v = Task.currentLocal(id, "TaskLocal.get");
@@ -55,7 +66,11 @@ public final class TaskLocal<T> {
         return v == NULL ? null : (T) v;
     }
 
-    /** Sets the current task's value; tasks it spawns later start with it. */
+    /**
+     * Sets the current task's value; tasks it spawns later start with it.
+     *
+     * @param value the new value, may be null
+     */
     public void set(T value) {
         Task.setCurrentLocal(id, value == null ? NULL : value, "TaskLocal.set");
     }

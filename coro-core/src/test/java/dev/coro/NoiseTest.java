@@ -27,7 +27,7 @@ class NoiseTest {
         }
     }
 
-    private static List<BlockedLoopException> warningsOf(Runnable body) {
+    private static List<BlockedLoopException> warningsOf(VoidBody body) {
         List<BlockedLoopException> warnings = new CopyOnWriteArrayList<>();
         try (EventLoop loop = EventLoop.builder().watchdog(Duration.ofMillis(50)).exceptionHandler((l, m, e) -> {
             if (e instanceof BlockedLoopException b) warnings.add(b);

@@ -78,7 +78,12 @@ public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
     @FunctionalInterface
     public interface Handler {
-        /** Serves {@code stream}; runs in the connection's own task. */
+        /**
+         * Serves {@code stream}; runs in the connection's own task.
+         *
+         * @param stream the connection; closed when the handler returns
+         * @throws Exception anything; it is reported through the loop's exception handler and ends only this connection
+         */
         void handle(TcpStream stream) throws Exception;
     }
 
@@ -108,18 +113,32 @@ public final class TcpServer implements AutoCloseable {
      * Listens on {@code address} (port 0 picks a free port) with the default options and serves
      * each connection with {@code handler}. Does not suspend.
      *
+     * @param address where to listen
+     * @param handler serves each connection
+     * @return the listening server
      * @throws java.net.BindException if the address is in use
      */
     public static TcpServer bind(InetSocketAddress address, Handler handler) throws IOException {
         return builder().bind(address, handler);
     }
 
-    /** Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}. */
+    /**
+     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}.
+     *
+     * @param address the socket file to create
+     * @param handler serves each connection
+     * @return the listening server
+     * @throws IOException if the socket cannot be bound
+     */
     public static TcpServer bind(UnixDomainSocketAddress address, Handler handler) throws IOException {
         return builder().bind(address, handler);
     }
 
-    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections. */
+    /**
+     * Options for a server: backlog, SO_REUSEADDR, the most concurrent connections.
+     *
+     * @return the options, all at their defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -133,20 +152,35 @@ public final class TcpServer implements AutoCloseable {
 
         private Builder() {}
 
-        /** Length of the kernel's queue of connections not yet accepted (default 1024). */
+        /**
+         * Length of the kernel's queue of connections not yet accepted (default 1024).
+         *
+         * @param backlog the queue length
+         * @return this builder
+         */
         public Builder backlog(int backlog) {
             if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
             this.backlog = backlog;
             return this;
         }
 
-        /** SO_REUSEADDR on the listening socket (default true); ignored for Unix domain sockets. */
+        /**
+         * SO_REUSEADDR on the listening socket (default true); ignored for Unix domain sockets.
+         *
+         * @param reuseAddress whether to set SO_REUSEADDR
+         * @return this builder
+         */
         public Builder reuseAddress(boolean reuseAddress) {
             this.reuseAddress = reuseAddress;
             return this;
         }
 
-        /** The most connections served at once (default unlimited); more wait in the backlog. */
+        /**
+         * The most connections served at once (default unlimited); more wait in the backlog.
+         *
+         * @param maxConnections the most connections at once, at least 1
+         * @return this builder
+         */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
@@ -164,6 +198,11 @@ public final class TcpServer implements AutoCloseable {
         /**
          * Listens on {@code address} (an {@link InetSocketAddress} or a
          * {@link UnixDomainSocketAddress}) and serves each connection with {@code handler}.
+         *
+         * @param address where to listen
+         * @param handler serves each connection
+         * @return the listening server
+         * @throws IOException if the address cannot be bound
          */
         public TcpServer bind(SocketAddress address, Handler handler) throws IOException {
             Objects.requireNonNull(address, "address");
@@ -297,6 +336,8 @@ public final class TcpServer implements AutoCloseable {
      * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
      * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
      * ended.
+     *
+     * @throws IOException if the listening socket cannot be closed
      */
     public void shutdown() throws IOException {
         close();
@@ -335,7 +376,11 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether the server is closed
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -343,12 +388,18 @@ public final class TcpServer implements AutoCloseable {
     /**
      * The number of connections whose sockets are open: being served, or sending what their
      * handler wrote.
+     *
+     * @return the number of connections whose sockets are open
      */
     public int connectionCount() {
         return connections.size();
     }
 
-    /** The bound address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    /**
+     * The bound address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the bound address
+     */
     public SocketAddress address() {
         return address;
     }
@@ -356,6 +407,7 @@ public final class TcpServer implements AutoCloseable {
     /**
      * The bound IP address and port.
      *
+     * @return the bound IP address and port
      * @throws IllegalStateException if the server listens on a Unix domain socket (use {@link #address()})
      */
     public InetSocketAddress localAddress() {
@@ -363,7 +415,11 @@ public final class TcpServer implements AutoCloseable {
         throw new IllegalStateException(this + " listens on a Unix domain socket, which has no port: use address().");
     }
 
-    /** The bound port; see {@link #localAddress()}. */
+    /**
+     * The bound port; see {@link #localAddress()}.
+     *
+     * @return the bound port
+     */
     public int port() {
         return localAddress().getPort();
     }

@@ -41,12 +41,20 @@ public final class Condition {
 
     private final Consumer<Object> passSignal = signal -> lot.unparkOne(null);
 
-    /** A condition over {@code lock}. */
+    /**
+     * A condition over {@code lock}.
+     *
+     * @param lock the lock that waiters hold
+     */
     public Condition(Lock lock) {
         this.lock = Objects.requireNonNull(lock, "lock");
     }
 
-    /** The lock this condition belongs to. */
+    /**
+     * The lock this condition belongs to.
+     *
+     * @return the lock
+     */
     public Lock lock() {
         return lock;
     }
@@ -81,6 +89,7 @@ public final class Condition {
      *
      * <p><b>Checkpoint, cancellation:</b> those of {@link #await()} for each wait.
      *
+     * @param predicate the condition to wait for; checked with the lock held
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void awaitUntil(BooleanSupplier predicate) {
@@ -97,6 +106,7 @@ public final class Condition {
     /**
      * Wakes up to {@code n} waiters, longest first.
      *
+     * @param n the most waiters to wake, zero or more
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalStateException if the current task does not hold the lock
      */
@@ -120,7 +130,11 @@ public final class Condition {
         }
     }
 
-    /** A snapshot of the condition's state. */
+    /**
+     * A snapshot of the condition's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(lot.size(), lock.statistics());
     }

@@ -47,12 +47,20 @@ public final class Event {
         set = false;
     }
 
-    /** Whether the flag is set. */
+    /**
+     * Whether the flag is set.
+     *
+     * @return whether the flag is set
+     */
     public boolean isSet() {
         return set;
     }
 
-    /** A snapshot of the event's state. */
+    /**
+     * A snapshot of the event's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(set, lot.size());
     }

@@ -37,6 +37,7 @@ public final class Semaphore {
     /**
      * A semaphore with {@code permits} permits and no upper bound.
      *
+     * @param permits the initial number of permits, zero or more
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public Semaphore(int permits) {
@@ -53,6 +54,8 @@ public final class Semaphore {
      * A semaphore with {@code permits} permits that never holds more: a {@link #release()} that
      * would exceed {@code permits} throws {@link IllegalStateException} (asyncio's BoundedSemaphore).
      *
+     * @param permits the initial and greatest number of permits
+     * @return the new semaphore
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public static Semaphore bounded(int permits) {
@@ -76,7 +79,11 @@ public final class Semaphore {
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
-    /** Takes a permit if one is available, without suspending. */
+    /**
+     * Takes a permit if one is available, without suspending.
+     *
+     * @return true if a permit was taken
+     */
     public boolean tryAcquire() {
         if (permits == 0) return false;
         permits--;
@@ -97,12 +104,20 @@ public final class Semaphore {
         if (!lot.unparkOne(this)) permits++;
     }
 
-    /** How many permits can be taken without waiting. */
+    /**
+     * How many permits can be taken without waiting.
+     *
+     * @return the number of available permits
+     */
     public int availablePermits() {
         return permits;
     }
 
-    /** A snapshot of the semaphore's state. */
+    /**
+     * A snapshot of the semaphore's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(permits, bound == Integer.MAX_VALUE ? -1 : bound, lot.size());
     }

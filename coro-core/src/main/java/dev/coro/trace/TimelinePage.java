@@ -35,7 +35,14 @@ public final class TimelinePage {
 
     private TimelinePage() {}
 
-    /** Writes the page for {@code chromeJson} (a trace-event JSON object or array), titled {@code title}. */
+    /**
+     * Writes the page for {@code chromeJson} (a trace-event JSON object or array), titled {@code title}.
+     *
+     * @param chromeJson the trace-event JSON
+     * @param title the page's title
+     * @param out where the page goes
+     * @throws IOException if {@code out} fails
+     */
     public static void write(String chromeJson, String title, Writer out) throws IOException {
         int data = TEMPLATE.indexOf("$DATA");
         out.write(TEMPLATE.substring(0, data).replace("$TITLE", escapeHtml(title)).replace("$NOTICE", notice(chromeJson)));
@@ -44,7 +51,13 @@ public final class TimelinePage {
         out.write(TEMPLATE.substring(data + "$DATA".length()));
     }
 
-    /** Writes {@code html}: the page for the trace-event JSON file {@code json}. */
+    /**
+     * Writes {@code html}: the page for the trace-event JSON file {@code json}.
+     *
+     * @param json the trace-event JSON file to read
+     * @param html the page to write
+     * @throws IOException if a file cannot be read or written
+     */
     public static void convert(Path json, Path html) throws IOException {
         String trace = Files.readString(json, StandardCharsets.UTF_8);
         try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {

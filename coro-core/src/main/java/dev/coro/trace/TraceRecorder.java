@@ -75,6 +75,7 @@ public final class TraceRecorder implements Instrument {
     /**
      * A recorder that keeps the last {@code capacity} events.
      *
+     * @param capacity the most events kept
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public TraceRecorder(int capacity) {
@@ -170,17 +171,29 @@ public final class TraceRecorder implements Instrument {
 
     // ---------------------------------------------------------------- reading
 
-    /** How many events it keeps at most. */
+    /**
+     * How many events it keeps at most.
+     *
+     * @return the capacity in events
+     */
     public int capacity() {
         return capacity;
     }
 
-    /** How many events it holds now. */
+    /**
+     * How many events it holds now.
+     *
+     * @return the number of events held
+     */
     public int size() {
         return size;
     }
 
-    /** How many of the oldest events were overwritten because the buffer was full. */
+    /**
+     * How many of the oldest events were overwritten because the buffer was full.
+     *
+     * @return the number of dropped events
+     */
     public long dropped() {
         return dropped;
     }
@@ -222,12 +235,21 @@ public final class TraceRecorder implements Instrument {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes the trace as Chrome trace-event JSON (for ui.perfetto.dev and chrome://tracing). */
+    /**
+     * Writes the trace as Chrome trace-event JSON (for ui.perfetto.dev and chrome://tracing).
+     *
+     * @param out where the JSON goes
+     * @throws IOException if {@code out} fails
+     */
     public void writeJson(Appendable out) throws IOException {
         new ChromeTraceWriter(this, out).write();
     }
 
-    /** The trace as Chrome trace-event JSON. */
+    /**
+     * The trace as Chrome trace-event JSON.
+     *
+     * @return the JSON
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
         try {
@@ -242,6 +264,8 @@ public final class TraceRecorder implements Instrument {
      * Writes the trace to {@code file}: an HTML timeline if its name ends in {@code .html} or
      * {@code .htm}, Chrome trace-event JSON if it ends in {@code .json}.
      *
+     * @param file the file to write
+     * @throws IOException if the file cannot be written
      * @throws IllegalArgumentException for any other extension
      */
     public void write(Path file) throws IOException {
@@ -257,6 +281,7 @@ public final class TraceRecorder implements Instrument {
      * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}, and that
      * its directory exists, so that a bad path fails before the program runs, not when it ends.
      *
+     * @param file the file to check
      * @throws IllegalArgumentException if not
      */
     public static void checkFileName(Path file) {

@@ -34,7 +34,11 @@ public enum WaitKind {
     /** A park that names no other kind. */
     PARK;
 
-    /** The lower-case name used in traces: "sleep", "join", ... */
+    /**
+     * The lower-case name used in traces: "sleep", "join", ...
+     *
+     * @return the label
+     */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

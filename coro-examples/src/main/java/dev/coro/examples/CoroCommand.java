@@ -6,11 +6,11 @@ import java.util.concurrent.CancellationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code coro} command line: the demo, the walkthrough, the servers. */
+/** The {@code coro} command line: the demo, the walkthrough, the servers, traces, and ps/pstree of a running JVM. */
 @Command(name = "coro", mixinStandardHelpOptions = true, version = "coro 0.1.0",
         description = "asyncio for Java: generators, tasks and an event loop on one thread.",
         subcommands = {DemoCommand.class, WalkthroughCommand.class, dev.coro.examples.serve.ServeCommand.class,
-                TraceCommand.class, CommandLine.HelpCommand.class})
+                TraceCommand.class, PsCommand.class, PsCommand.Tree.class, CommandLine.HelpCommand.class})
 public final class CoroCommand implements Callable<Integer> {
 
     @Override
