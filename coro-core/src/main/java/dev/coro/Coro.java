@@ -257,7 +257,7 @@ public final class Coro {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
         EventLoop loop = Coro.loop();
-        return scoped(Durations.deadline(loop.time(), nanos), body, false, "Deadline of " + timeout);
+        return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
     }
 
     /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
@@ -274,7 +274,7 @@ public final class Coro {
      */
     public static <T> T withDeadline(long deadline, Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        return scoped(deadline, body, false, "Deadline " + Duration.ofNanos(deadline));
+        return scoped(deadline, body, false, null);
     }
 
     /** {@link #withDeadline(long, Callable)} for a body without a result. */
@@ -307,12 +307,13 @@ public final class Coro {
     }
 
     /* A cancel scope with a deadline around body; orNull: expiry returns null instead of throwing. */
-    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, String what) {
+    /* timeout: the duration withTimeout was given, for the message (null: withDeadline's deadline). */
+    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, Duration timeout) {
         EventLoop loop = Coro.loop();
         Traps.currentTask();
         if (deadline <= loop.time()) {
             if (orNull) return null;
-            throw deadlineExceeded(what, loop, null);
+            throw deadlineExceeded(timeout, deadline, loop, null);
         }
         T value;
         try (CancelScope scope = CancelScope.open()) {
@@ -323,19 +324,22 @@ public final class Coro {
                 scope.close();
                 if (!scope.absorbs(e)) throw Rethrow.unchecked(e);
                 if (orNull) return null;
-                throw deadlineExceeded(what, loop, e);
+                throw deadlineExceeded(timeout, deadline, loop, e);
             }
             scope.close();
             if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
                 Traps.raiseIfCancelled();
                 if (orNull) return null;
-                throw deadlineExceeded(what, loop, null);
+                throw deadlineExceeded(timeout, deadline, loop, null);
             }
         }
         return value;
     }
 
-    private static DeadlineExceededException deadlineExceeded(String what, EventLoop loop, Throwable cause) {
+    /* Built only on expiry: a timeout that does not expire must not pay for its message. */
+    private static DeadlineExceededException deadlineExceeded(Duration timeout, long deadline, EventLoop loop,
+                                                               Throwable cause) {
+        String what = timeout != null ? "Deadline of " + timeout : "Deadline " + Duration.ofNanos(deadline);
         String msg = what + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
         return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
     }
