@@ -4,6 +4,7 @@
  */
 module dev.coro {
     requires java.management;
+    requires jdk.unsupported;   // sun.misc.Signal: Ctrl-C in Coro.run
 
     exports dev.coro;
     exports dev.coro.channel;

@@ -15,7 +15,11 @@ public class CancelledError extends Error {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** A cancellation with the given message. */
+    /**
+     * A cancellation with the given message.
+     *
+     * @param message what was cancelled and why
+     */
     public CancelledError(String message) {
         super(message);
     }

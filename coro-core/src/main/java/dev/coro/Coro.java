@@ -1,20 +1,19 @@
 package dev.coro;
 
-import dev.coro.internal.Sneaky;
-import dev.coro.internal.kernel.Kernel;
-import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
+import dev.coro.lowlevel.Waker;
+import dev.coro.trace.WaitKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The static API used inside tasks: asyncio's module functions for Java.
@@ -45,34 +44,53 @@ public final class Coro {
 
     /**
      * Runs {@code main} on a new loop, then cancels every task still pending and waits for them
-     * to unwind, then closes the loop (asyncio.run).
+     * to unwind, then closes the loop (asyncio.run). Ctrl-C (SIGINT) cancels {@code main}: every task
+     * unwinds, then this throws a {@link java.util.concurrent.CancellationException} that says it was
+     * interrupted; a second Ctrl-C ends the process.
      *
+     * @param <T> the type of the result
+     * @param main the main task's body
+     * @return the value {@code main} returned
      * @throws IllegalStateException if called inside a task
      */
     public static <T> T run(Callable<T> main) {
         Objects.requireNonNull(main, "main");
         // Checked before a loop exists: closing one from inside a task would fail in turn.
-        if (Kernel.current() != null) {
+        if (EventLoop.current() != null) {
             throw new IllegalStateException("Cannot call Coro.run from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
         try (EventLoop loop = EventLoop.create()) {
-            return loop.runAndCancelLeftovers(main);
+            return CtrlC.run(loop, main);   // Ctrl-C cancels main (issue 21 item 6)
         }
     }
 
-    /** {@link #run(Callable)} for a body without a result. */
-    public static void run(Runnable main) {
+    /**
+     * {@link #run(Callable)} for a body without a result.
+     *
+     * @param main the main task's body
+     */
+    public static void run(VoidBody main) {
         Objects.requireNonNull(main, "main");
         run(Executors.callable(main));
     }
 
-    /** The loop of the current task or callback. @throws IllegalStateException outside any loop */
+    /**
+     * The loop of the current task or callback.
+     *
+     * @return the current loop
+     * @throws IllegalStateException outside any loop
+     */
     public static EventLoop loop() {
-        return (EventLoop) kernel("Coro.loop").handle();
+        return EventLoop.currentOrRefuse("Coro.loop");
     }
 
-    /** The task running now. @throws IllegalStateException outside a task */
+    /**
+     * The task running now.
+     *
+     * @return the current task
+     * @throws IllegalStateException outside a task
+     */
     public static Task<?> currentTask() {
         return Traps.currentTask();
     }
@@ -85,6 +103,7 @@ public final class Coro {
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}; the timer is
      * removed.
      *
+     * @param duration how long to sleep, zero or more
      * @throws IllegalArgumentException if {@code duration} is negative
      */
     public static void sleep(Duration duration) {
@@ -93,8 +112,7 @@ public final class Coro {
             yieldNow();
             return;
         }
-        Task<?> me = Traps.currentTask();
-        Traps.sleepUntil(Durations.deadline(me.core.kernel().now(), nanos));
+        Traps.sleepUntil(Durations.deadline(loop().time(), nanos));
     }
 
     /**
@@ -108,29 +126,50 @@ public final class Coro {
 
     // ---------------------------------------------------------------- tasks
 
-    /** Starts {@code body} as a new task on the current loop (asyncio.create_task). */
+    /**
+     * Starts {@code body} as a new task on the current loop (asyncio.create_task).
+     *
+     * @param <T> the type of the task's value
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
     public static <T> Task<T> spawn(Callable<T> body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body} as a new task named {@code name}. */
+    /**
+     * Starts {@code body} as a new task named {@code name}.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
     public static <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        return ((EventLoop) kernel("Coro.spawn").handle()).spawnTask(name, body);
+        return EventLoop.currentOrRefuse("Coro.spawn").spawnTask(name, body);
     }
 
-    /** Starts {@code body}, which has no result, as a new task. */
-    public static Task<Void> spawn(Runnable body) {
+    /**
+     * Starts {@code body}, which has no result, as a new task.
+     *
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
+    public static Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body}, which has no result, as a new task named {@code name}. */
-    public static Task<Void> spawn(String name, Runnable body) {
+    /**
+     * Starts {@code body}, which has no result, as a new task named {@code name}.
+     *
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task, ready to run
+     */
+    public static Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Executors.callable(body));
     }
 
     /**
@@ -138,13 +177,23 @@ public final class Coro {
      * as failed), the others are cancelled and awaited, then the first failure is thrown with the
      * others attached as suppressed. If the calling task is cancelled, the tasks are cancelled and
      * awaited, then {@link CancelledError} is raised.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return their values, in the order of {@code tasks}
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
         return gather(Arrays.asList(tasks));
     }
 
-    /** {@link #gather(Task[])} over a list. */
+    /**
+     * {@link #gather(Task[])} over a list.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return their values, in the order of {@code tasks}
+     */
     public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
         Gathering g = Gathering.await(tasks, true);
         Throwable first = g.firstFailure();
@@ -163,13 +212,23 @@ public final class Coro {
      * Waits for every task and returns one {@link Outcome} per task, in order; never throws for a
      * task's failure. If the calling task is cancelled, the tasks are cancelled and awaited, then
      * {@link CancelledError} is raised.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return one outcome per task, in the order of {@code tasks}
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
         return gatherSettled(Arrays.asList(tasks));
     }
 
-    /** {@link #gatherSettled(Task[])} over a list. */
+    /**
+     * {@link #gatherSettled(Task[])} over a list.
+     *
+     * @param <T> the type of the values
+     * @param tasks the tasks to wait for
+     * @return one outcome per task, in the order of {@code tasks}
+     */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
         Gathering.await(tasks, false);
         List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
@@ -183,49 +242,105 @@ public final class Coro {
     // ---------------------------------------------------------------- scopes
 
     /**
-     * Runs {@code body} in the calling task with a deadline {@code timeout} from now. If the deadline
-     * passes first, the body is cancelled, its finally blocks run, and
-     * {@link DeadlineExceededException} is thrown; a value the body returns after the deadline is
-     * discarded. A zero timeout throws at once without running the body. Nested timeouts that expire
-     * together are reported by the outermost.
+     * Runs {@code body} in the calling task with a deadline {@code timeout} from now: it is
+     * {@link #withDeadline} at {@code loop().time() + timeout}. If the deadline passes first, the body
+     * is cancelled, its finally blocks run, and {@link DeadlineExceededException} is thrown; a value
+     * the body returns after the deadline is discarded. A zero timeout throws at once without running
+     * the body. Nested timeouts that expire together are reported by the outermost.
+     *
+     * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
+     * passes through as {@link CancelledError}.
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
-        Traps.currentTask();
         EventLoop loop = Coro.loop();
-        if (nanos == 0) throw deadlineExceeded(timeout, loop, null);
+        return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
+    }
+
+    /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
+    public static void withTimeout(Duration timeout, VoidBody body) {
+        Objects.requireNonNull(body, "body");
+        withTimeout(timeout, Executors.callable(body));
+    }
+
+    /**
+     * Runs {@code body} in the calling task until the loop's clock reaches {@code deadline} (in
+     * {@link EventLoop#time()} nanoseconds); then, as {@link #withTimeout}, the body is cancelled
+     * and {@link DeadlineExceededException} is thrown. A deadline at or before now throws at once
+     * without running the body.
+     */
+    public static <T> T withDeadline(long deadline, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return scoped(deadline, body, false, null);
+    }
+
+    /** {@link #withDeadline(long, Callable)} for a body without a result. */
+    public static void withDeadline(long deadline, VoidBody body) {
+        Objects.requireNonNull(body, "body");
+        withDeadline(deadline, Executors.callable(body));
+    }
+
+    /**
+     * {@link #withTimeout} that returns null instead of throwing when the deadline passes first
+     * (Kotlin's withTimeoutOrNull, Trio's move_on_after). A zero timeout returns null without running
+     * the body.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
+        long nanos = Durations.nonNegativeNanos(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = Coro.loop();
+        return scoped(Durations.deadline(loop.time(), nanos), body, true, null);
+    }
+
+    /**
+     * The earliest deadline of the scopes around the current point of the calling task (timeouts,
+     * and deadlines set on cancel scopes), up to the first shield, in {@link EventLoop#time()}
+     * nanoseconds; {@code Long.MAX_VALUE} if there is none.
+     */
+    public static long currentDeadline() {
+        return Traps.currentDeadline();
+    }
+
+    /* A cancel scope with a deadline around body; orNull: expiry returns null instead of throwing. */
+    /* timeout: the duration withTimeout was given, for the message (null: withDeadline's deadline). */
+    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, Duration timeout) {
+        EventLoop loop = Coro.loop();
+        Traps.currentTask();
+        if (deadline <= loop.time()) {
+            if (orNull) return null;
+            throw deadlineExceeded(timeout, deadline, loop, null);
+        }
         T value;
         try (CancelScope scope = CancelScope.open()) {
-            Handle timer = loop.callLater(timeout, scope::cancel);
+            scope.setDeadline(deadline);
             try {
                 value = body.call();
             } catch (Throwable e) {
-                timer.cancel();
                 scope.close();
-                if (scope.absorbs(e)) throw deadlineExceeded(timeout, loop, e);
-                throw Sneaky.<RuntimeException>rethrow(e);
+                if (!scope.absorbs(e)) throw Rethrow.unchecked(e);
+                if (orNull) return null;
+                throw deadlineExceeded(timeout, deadline, loop, e);
             }
-            timer.cancel();
             scope.close();
-            if (scope.isCancelled()) {
+            if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
                 Traps.raiseIfCancelled();
-                throw deadlineExceeded(timeout, loop, null);
+                if (orNull) return null;
+                throw deadlineExceeded(timeout, deadline, loop, null);
             }
         }
         return value;
     }
 
-    /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
-    public static void withTimeout(Duration timeout, Runnable body) {
-        Objects.requireNonNull(body, "body");
-        withTimeout(timeout, Executors.callable(body));
-    }
-
-    private static DeadlineExceededException deadlineExceeded(Duration timeout, EventLoop loop, Throwable cause) {
-        String msg = "Deadline of " + timeout + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
+    /* Built only on expiry: a timeout that does not expire must not pay for its message. */
+    private static DeadlineExceededException deadlineExceeded(Duration timeout, long deadline, EventLoop loop,
+                                                               Throwable cause) {
+        String what = timeout != null ? "Deadline of " + timeout : "Deadline " + Duration.ofNanos(deadline);
+        String msg = what + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
         return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
     }
 
@@ -239,12 +354,12 @@ public final class Coro {
         try (CancelScope ignored = CancelScope.openShielded()) {
             return body.call();
         } catch (Exception e) {
-            throw Sneaky.<RuntimeException>rethrow(e);
+            throw Rethrow.unchecked(e);
         }
     }
 
     /** {@link #shield(Callable)} for a body without a result. */
-    public static void shield(Runnable body) {
+    public static void shield(VoidBody body) {
         Objects.requireNonNull(body, "body");
         shield(Executors.callable(body));
     }
@@ -261,6 +376,9 @@ public final class Coro {
      * waits, unless the loop has had nothing to do for 250 ms of real time: then it jumps to its next
      * timer anyway, since the stage may be completed by one of its own sleeping tasks.
      *
+     * @param <T> the type of the value
+     * @param stage the stage to wait for
+     * @return the stage's value
      * @throws IllegalStateException outside a task (also on the loop thread, where waiting would deadlock)
      */
     @SuppressWarnings("unchecked")
@@ -268,37 +386,28 @@ public final class Coro {
         return await(stage, false);
     }
 
-    /* strict: the stage is completed by a thread doing real work (toThread), so virtual time must
-     * not move until it is done; otherwise the loop may jump after a short real-time grace. */
-    private static <T> T await(CompletionStage<T> stage, boolean strict) {
+    /* threadWork: the stage is completed by a thread doing real work (toThread), so virtual time
+     * must not move until it is done; otherwise the loop may jump after a short real-time grace. */
+    private static <T> T await(CompletionStage<T> stage, boolean threadWork) {
         Objects.requireNonNull(stage, "stage");
-        Task<?> me = Traps.currentTask();
+        Traps.currentTask();
         CompletableFuture<T> done = completedNow(stage);
         if (done != null) {
             Traps.raiseIfCancelled();
             return unwrapDone(done);
         }
-        Kernel k = me.core.kernel();
+        Waker waker = threadWork ? Waker.forThreadWork() : Waker.create();
         Object[] result = new Object[2];
-        boolean[] waiting = {true};
-        if (strict) k.foreignWorkStarted();
-        else k.futureWaitStarted();
-        stage.whenComplete((v, e) -> k.callSoonThreadsafe(() -> {
+        stage.whenComplete((v, e) -> {
             result[0] = v;
             result[1] = e;
-            if (waiting[0]) {
-                waiting[0] = false;
-                endWait(k, strict);
-                Traps.rescheduleValue(me, null);
-            }
-        }));
-        Traps.park(() -> {
-            waiting[0] = false;
-            endWait(k, strict);
-            return true;
-        }, stage);
+            waker.wake(null);
+        });
+        waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, stage);
         if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
-        return (T) result[0];
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
     }
 
     /**
@@ -313,11 +422,6 @@ public final class Coro {
             return null;
         }
         return f.isDone() ? f : null;
-    }
-
-    private static void endWait(Kernel k, boolean strict) {
-        if (strict) k.foreignWorkEnded();
-        else k.futureWaitEnded();
     }
 
     private static <T> T unwrapDone(CompletableFuture<T> f) {
@@ -344,12 +448,16 @@ public final class Coro {
      * <p><b>Cancellation:</b> the task ends at once; the worker thread is neither interrupted (an
      * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
      * cancelled already raises without starting the worker.
+     *
+     * @param <T> the type of the value
+     * @param body the blocking code
+     * @return what {@code body} returned
      */
     public static <T> T toThread(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("coro-toThread").start(() -> {
+        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {
@@ -359,15 +467,9 @@ public final class Coro {
         return await(f, true);
     }
 
-    static Kernel kernel(String what) {
-        Kernel k = Kernel.current();
-        if (k == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
-        return k;
-    }
-
-    /** The {@code Callable} adapters for {@code Runnable} bodies. */
-    private static final class Executors {
-        static Callable<Void> callable(Runnable r) {
+    /** The {@code Callable} adapter for {@link VoidBody} bodies. */
+    static final class Executors {
+        static Callable<Void> callable(VoidBody r) {
             return () -> {
                 r.run();
                 return null;

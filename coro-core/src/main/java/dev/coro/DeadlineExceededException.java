@@ -7,12 +7,21 @@ public class DeadlineExceededException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** A deadline failure with the given message. */
+    /**
+     * A deadline failure with the given message.
+     *
+     * @param message which deadline passed
+     */
     public DeadlineExceededException(String message) {
         super(message);
     }
 
-    /** A deadline failure caused by the cancellation that unwound the body. */
+    /**
+     * A deadline failure caused by the cancellation that unwound the body.
+     *
+     * @param message which deadline passed
+     * @param cause the cancellation that unwound the body
+     */
     public DeadlineExceededException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -1,16 +1,19 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
+import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.LoopRunner;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import dev.coro.internal.timer.Timer;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
 import dev.coro.trace.Instrument;
 import dev.coro.trace.TraceRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +21,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,10 +51,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /* Implementation notes:
  *
  * The loop thread is started at the first run and lives until close(): fibers must never migrate
- * between threads, so every run of one loop must use the same thread. It executes commands (run
- * until a task is done, run forever, close) handed over through `commands`; while idle it blocks
- * there, and the queue's hand-off orders everything a caller did before run() before what the
- * loop does.
+ * between threads, so every run of one loop must use the same thread. The internal LoopRunner owns
+ * that life as a state machine; this class adds the public checks, JMX and the trace file:
+ *
+ *   runner state   run / runForever           close()                      isRunning  isClosed
+ *   NOT_STARTED    starts the thread, RUNNING  kernel closed on the caller  false      false
+ *   IDLE           RUNNING                     last command on the thread   false      false
+ *   RUNNING        "already running"           "stop it first"              true       false
+ *   TERMINATED     "closed"                    nothing                      false      true
+ *
+ * A main task runs through one path (runMain); Coro.run adds a second phase that cancels and awaits
+ * the leftovers. JMX registration starts with the thread and is undone after the kernel closed.
  */
 public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger LOOP_COUNTER = new AtomicInteger();
@@ -61,12 +70,11 @@ public final class EventLoop implements AutoCloseable {
     private final String name;
     private static final String CLOSED = "%s is closed. Create a new loop.";
 
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<?>> submitted = ConcurrentHashMap.newKeySet();
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
-    private Thread thread;
-    private LoopManagement.Registration jmxRegistration;
+    private final LoopRunner runner;
+    private volatile LoopManagement.Registration jmxRegistration;
     private final Long schedulingSeed;
 
     private EventLoop(Builder b) {
@@ -76,14 +84,13 @@ public final class EventLoop implements AutoCloseable {
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
         this.schedulingSeed = b.schedulingSeed;
-        this.traceRecorder = traceFile == null ? null : new TraceRecorder();
+        this.traceRecorder = traceFile == null ? null : new TraceRecorder(b.traceEvents);
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
-        this.kernel = new Kernel(b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                b.schedulingSeed, probe);
+        this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
+                b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
-        kernel.setHandle(this);
-        kernel.setWatchdogThreshold(Durations.nonNegativeNanos(b.watchdog, "threshold"));
+        this.runner = new LoopRunner(kernel, name);
     }
 
     private static Duration defaultWatchdog() {
@@ -112,6 +119,7 @@ public final class EventLoop implements AutoCloseable {
         private Duration watchdog = defaultWatchdog();
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
+        private int traceEvents = TraceRecorder.DEFAULT_CAPACITY;
 
         private Builder() {}
 
@@ -184,11 +192,24 @@ public final class EventLoop implements AutoCloseable {
          * loop is closed: an HTML timeline if the name ends in {@code .html}, Chrome trace-event JSON
          * (for ui.perfetto.dev) if it ends in {@code .json}.
          *
-         * @throws IllegalArgumentException if the name ends in neither
+         * @throws IllegalArgumentException if the name ends in neither, or its directory does not exist
          */
         public Builder trace(Path file) {
+            return trace(file, TraceRecorder.DEFAULT_CAPACITY);
+        }
+
+        /**
+         * {@link #trace(Path)} keeping only the newest {@code events} events (the default keeps
+         * {@value TraceRecorder#DEFAULT_CAPACITY}); the file says how many older ones were dropped.
+         *
+         * @throws IllegalArgumentException if the name ends in neither, its directory does not exist, or
+         *         {@code events} is not positive
+         */
+        public Builder trace(Path file, int events) {
             TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            if (events < 1) throw new IllegalArgumentException("events: " + events + " (expected: >= 1)");
             this.traceFile = file;
+            this.traceEvents = events;
             return this;
         }
 
@@ -210,29 +231,25 @@ public final class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if called inside a task, if the loop runs already or is closed
      */
     public <T> T run(Callable<T> main) {
-        Objects.requireNonNull(main, "main");
-        Task<T> task = execute(() -> {
-            Task<T> t = spawnTask("main", main);
-            kernel.runUntil(t::isDone);
-            return t;
-        });
-        if (!task.isDone()) {
-            throw new IllegalStateException(this + " stopped before its main task finished: " + task);
-        }
-        return task.result();
+        return runMain(main, false);
     }
 
     /** Runs {@code main} and then, unlike {@link #run}, cancels and awaits every task still pending. */
     <T> T runAndCancelLeftovers(Callable<T> main) {
+        return runMain(main, true);
+    }
+
+    /* The one run path of a main task: run until it is done, then (Coro.run) until every leftover is. */
+    private <T> T runMain(Callable<T> main, boolean cancelLeftovers) {
         Objects.requireNonNull(main, "main");
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
             // Cancelling again in every pass also cancels tasks that leftovers spawn while they
             // unwind; otherwise one of those could keep Coro.run from ever returning.
-            kernel.runUntil(() -> {
-                kernel.cancelAllExcept(null);
-                return kernel.liveTasks() == 0;
+            if (cancelLeftovers && t.isDone()) kernel.runUntil(() -> {
+                kernel.view().cancelAllExcept(null);
+                return kernel.view().liveTasks() == 0;
             });
             return t;
         });
@@ -250,47 +267,24 @@ public final class EventLoop implements AutoCloseable {
         });
     }
 
-    /** Makes {@link #run} or {@link #runForever} return after the current pass. Safe from any thread. */
+    /**
+     * Makes {@link #run} or {@link #runForever} return after the current pass (called before a run,
+     * after that run's first pass). Safe from any thread, and prompt: it does not queue behind the
+     * callbacks other threads have submitted.
+     */
     public void stop() {
-        kernel.callSoonThreadsafe(kernel::stop);
+        kernel.stop();
     }
 
     private <R> R execute(Callable<R> command) {
-        if (Kernel.current() != null) {
+        if (current() != null) {
             throw new IllegalStateException("Cannot run " + this + " from inside a task or callback of a loop: "
                     + "it would block that loop. Spawn a task with Coro.spawn(...) instead.");
         }
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning()) throw new IllegalStateException(this + " is already running.");
-        CompletableFuture<R> done = new CompletableFuture<>();
-        synchronized (this) {
-            if (thread == null) {
-                thread = kernel.startThread(name, this::serveCommands);
-                jmxRegistration = new LoopManagement.Registration(this);
-            }
-        }
-        commands.add(() -> {
-            try {
-                done.complete(command.call());
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
         try {
-            return done.join();
+            return runner.execute(command, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
         } catch (CompletionException e) {
             throw Task.rethrow(e.getCause(), this);
-        }
-    }
-
-    private void serveCommands() {
-        while (!kernel.isClosed()) {
-            try {
-                commands.take().run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -305,29 +299,13 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (kernel.isClosed()) return;
-        if (kernel.isRunning()) throw new IllegalStateException("Cannot close " + this + " while it runs: stop it first.");
-        if (Kernel.current() != null) throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
-        Thread t;
-        LoopManagement.Registration registration;
-        synchronized (this) {
-            t = thread;
-            registration = jmxRegistration;
+        if (runner.isTerminated()) return;
+        if (current() != null && !runner.isRunning()) {
+            throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
         }
-        if (t == null) {
-            kernel.close();
-        } else {
-            execute(() -> {
-                kernel.close();
-                return null;
-            });
-            if (registration != null) registration.unregister(this);   // null if its thread could not start
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (!runner.close(kernel::close, toString())) return;
+        LoopManagement.Registration registration = jmxRegistration;
+        if (registration != null) registration.unregister(this);
         // Submissions whose task never finished (still pending, or never taken in) end here:
         // their callers must not wait forever on a loop that is gone.
         for (CompletableFuture<?> f : submitted) abandon(f);
@@ -354,7 +332,10 @@ public final class EventLoop implements AutoCloseable {
      * A readable report of every unfinished task: name, state, what it waits on and for how long,
      * its suspended stack, and the children of its task groups indented below it. Safe from any
      * thread: from outside the loop it waits up to a second for the loop to take the snapshot, and
-     * says so if the loop is blocked.
+     * says so if the loop is blocked. A thread dump ({@code jcmd <pid> Thread.print}) shows only loop
+     * threads; the same report is the JMX operation {@code dumpTasks} of the bean
+     * {@code dev.coro:type=EventLoop,name="<loop name>"} (jconsole, VisualVM) of a loop open for over
+     * a second.
      */
     public String dumpTasks() {
         StringBuilder out = new StringBuilder();
@@ -365,7 +346,7 @@ public final class EventLoop implements AutoCloseable {
     /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
     public void dumpTasks(Appendable out) {
         Objects.requireNonNull(out, "out");
-        if (kernel.onLoop() || !kernel.isRunning()) {
+        if (kernel.onLoop() || !kernel.view().isRunning()) {
             TaskDump.write(kernel, out);
             return;
         }
@@ -381,7 +362,7 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            Object culprit = kernel.progress().running();
+            Object culprit = kernel.view().progress().running();
             appendQuietly(out, this + " did not answer within 1 s: "
                     + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
                     + " blocks it; the watchdog's warning shows its stack.\n");
@@ -418,7 +399,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
-        return kernel.liveTasks();
+        return kernel.view().liveTasks();
     }
 
     /**
@@ -427,7 +408,7 @@ public final class EventLoop implements AutoCloseable {
      * proves that the code never gave control back to the loop.
      */
     public long passes() {
-        return kernel.passes();
+        return kernel.view().passes();
     }
 
     /**
@@ -439,8 +420,8 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<Task<?>> pendingTasks() {
         requireLoopThread("pendingTasks");
-        List<Task<?>> out = new ArrayList<>(kernel.liveTasks());
-        for (TaskCore t : kernel.liveTaskList()) out.add((Task<?>) t.owner());
+        List<Task<?>> out = new ArrayList<>(kernel.view().liveTasks());
+        for (TaskCore t : kernel.view().liveTaskList()) out.add((Task<?>) t.owner());
         return out;
     }
 
@@ -453,9 +434,9 @@ public final class EventLoop implements AutoCloseable {
      */
     public List<String> pendingTimers() {
         requireLoopThread("pendingTimers");
-        long now = kernel.now();
+        long now = kernel.view().now();
         List<String> out = new ArrayList<>();
-        for (TimerHeap.Pending p : kernel.timerList()) {
+        for (TimerHeap.Pending p : kernel.view().timerList()) {
             out.add("due in " + Duration.ofNanos(p.deadline() - now) + ": " + p.entry().describeAction());
         }
         return out;
@@ -465,22 +446,22 @@ public final class EventLoop implements AutoCloseable {
 
     /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
     public long time() {
-        return kernel.now();
+        return kernel.view().now();
     }
 
     /** The loop's clock. */
     public Clock clock() {
-        return kernel.clock();
+        return kernel.view().clock();
     }
 
     /** Whether the loop runs now. */
     public boolean isRunning() {
-        return kernel.isRunning();
+        return kernel.view().isRunning();
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return kernel.isClosed();
+        return kernel.view().isClosed();
     }
 
     /** The seed given to {@link Builder#schedulingSeed}, if any: code that picks at random may replay with it. */
@@ -490,7 +471,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Whether the loop was built in debug mode. */
     public boolean isDebug() {
-        return kernel.isDebug();
+        return kernel.view().isDebug();
     }
 
     /**
@@ -507,10 +488,19 @@ public final class EventLoop implements AutoCloseable {
         return h;
     }
 
-    /** Like {@link #callSoon}, from any thread; wakes the loop if it is waiting. */
+    /**
+     * Like {@link #callSoon}, from any thread; wakes the loop if it is waiting.
+     *
+     * <p><b>Bounds:</b> one pass of the loop takes in at most 1,024 submissions from other threads
+     * (this method, {@link #submit}, wake-ups of awaited futures), so threads that submit without
+     * pause cannot keep the loop from its own tasks, timers and I/O, nor delay {@link #stop()}. The
+     * queue they wait in is unbounded: a thread that can outpace the loop should bound itself, for
+     * example by waiting for {@link #submit}'s future every so many submissions, or by acquiring a
+     * {@code java.util.concurrent.Semaphore} permit that the callback releases.
+     */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         SoonHandle h = new SoonHandle(callback);
         kernel.callSoonThreadsafe(h);
         return h;
@@ -527,37 +517,39 @@ public final class EventLoop implements AutoCloseable {
         long d = Durations.nonNegativeNanos(delay, "delay");
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callLater");
-        return kernel.schedule(Durations.deadline(kernel.now(), d), callback, false);
+        return kernel.schedule(Durations.deadline(kernel.view().now(), d), callback);
     }
 
     /** Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}). */
     public Handle callAt(long nanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callAt");
-        Timer t = kernel.schedule(nanos, callback, false);
+        Timer t = kernel.schedule(nanos, callback);
         return t;
     }
 
     /**
      * Runs {@code body} as a task on this loop, from any thread, and returns a future of its
      * value; the future fails with the body's own exception, or is cancelled if the task is.
-     * The task runs when the loop runs.
+     * The task runs when the loop runs. The intake is bounded per pass as {@link #callSoonThreadsafe}
+     * says; waiting for the returned future is the back-pressure of a caller that must not outpace
+     * the loop.
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = new CompletableFuture<>();
         submitted.add(future);
         future.whenComplete((v, e) -> submitted.remove(future));
-        if (kernel.isClosed()) abandon(future); // closed meanwhile: close() may have missed it
+        if (kernel.view().isClosed()) abandon(future); // closed meanwhile: close() may have missed it
         kernel.callSoonThreadsafe(() -> {
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {
                 if (future.isCancelled()) t.cancel();
             });
             t.whenDone(() -> {
-                Throwable f = t.core.failure();
-                t.core.markObserved();
+                Throwable f = t.failureNow();
+                t.markObserved();
                 if (t.isCancelled()) future.cancel(false);
                 else if (f != null) future.completeExceptionally(f);
                 else future.complete(t.result());
@@ -576,9 +568,25 @@ public final class EventLoop implements AutoCloseable {
         return kernel;
     }
 
+    /* The name of Coro.toThread's worker threads: misuse messages recognise them by it. */
+    static final String TO_THREAD_WORKER = NotInTask.TO_THREAD_WORKER;
+
+    /* The loop of the task or callback running on the calling thread; refused, naming `what`, outside one. */
+    static EventLoop currentOrRefuse(String what) {
+        EventLoop loop = current();
+        if (loop == null) throw NotInTask.error(what);
+        return loop;
+    }
+
+    /* The loop of the task or callback running on the calling thread, or null. */
+    static EventLoop current() {
+        Kernel k = Kernel.current();
+        return k == null ? null : (EventLoop) k.handle();
+    }
+
     private void requireLoopThread(String what) {
-        if (kernel.isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        if (kernel.isRunning() && !kernel.onLoop()) {
+        if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
+        if (kernel.view().isRunning() && !kernel.onLoop()) {
             throw new IllegalStateException(what + " from " + Thread.currentThread() + " while " + this
                     + " runs on another thread: use callSoonThreadsafe(...) from other threads.");
         }
@@ -586,8 +594,8 @@ public final class EventLoop implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventLoop[" + name + (kernel.isClosed() ? ", closed" : kernel.isRunning() ? ", running" : "")
-                + (kernel.clock().isVirtual() ? ", virtual time" : "") + "]";
+        return "EventLoop[" + name + (kernel.view().isClosed() ? ", closed" : kernel.view().isRunning() ? ", running" : "")
+                + (kernel.view().clock().isVirtual() ? ", virtual time" : "") + "]";
     }
 
     /** A callSoon callback that can still be cancelled. */

@@ -1,5 +1,7 @@
 package dev.coro;
 
+import java.time.Duration;
+
 /**
  * Receives the failures that nobody else can: a callback that threw, a task failure that nobody
  * observed, a task destroyed while pending. The loop survives whatever the handler does.
@@ -10,16 +12,60 @@ package dev.coro;
  * thread-safe.
  *
  * <p>The default logs a WARNING through {@link System.Logger} (logger {@code dev.coro}) with the
- * failure attached as the record's throwable.
+ * failure attached as the record's throwable, {@linkplain #rateLimited rate-limited}: a callback
+ * that throws on every pass, or one failure repeated by many connections, is logged a few times a
+ * minute with a count of what was held back, not once per occurrence.
  */
 @FunctionalInterface
 public interface ExceptionHandler {
-    /** Handles one failure; {@code error} may be null for a report without an exception. */
+    /**
+     * Handles one failure; {@code error} may be null for a report without an exception.
+     *
+     * @param loop the loop that reports
+     * @param message what happened, naming the task or callback
+     * @param error the failure, or null
+     */
     void handle(EventLoop loop, String message, Throwable error);
 
-    /** The default handler: a WARNING through System.Logger. */
+    /** Reports of one kind that {@link #rateLimited} lets through per {@link #RATE_WINDOW}. */
+    int RATE_BURST = 5;
+    /** The window of {@link #rateLimited}. */
+    Duration RATE_WINDOW = Duration.ofMinutes(1);
+
+    /**
+     * The default handler: a WARNING through System.Logger, {@linkplain #rateLimited rate-limited}.
+     * If the logger itself fails, one line goes to {@code System.err} instead: java.util.logging's
+     * first record reads the time-zone database, which takes a file descriptor that a process at its
+     * limit does not have, and the blocked-loop watchdog's thread must not die of that.
+     *
+     * @return the logging handler
+     */
     static ExceptionHandler logging() {
-        return (loop, message, error) -> System.getLogger("dev.coro")
-                .log(System.Logger.Level.WARNING, loop + ": " + message, error);
+        return rateLimited(ExceptionHandler::log);
+    }
+
+    private static void log(EventLoop loop, String message, Throwable error) {
+        String line = loop + ": " + message;
+        try {
+            System.getLogger("dev.coro").log(System.Logger.Level.WARNING, line, error);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("WARNING: " + line + (error == null ? "" : " (" + error + ")") + " [the logger failed: " + e + "]");
+        }
+    }
+
+    /**
+     * Passes {@code handler} at most {@link #RATE_BURST} reports of each kind per
+     * {@link #RATE_WINDOW} of the loop's clock, and drops the rest; the next report let through
+     * says how many were dropped, and the last one of a burst says that more will be. Two reports
+     * are of one kind when their failures have the same class and were thrown at the same place
+     * (the first frame of the stack trace), or, without a failure, when their messages are equal.
+     */
+    static ExceptionHandler rateLimited(ExceptionHandler handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        ReportLimiter limiter = new ReportLimiter(RATE_BURST, RATE_WINDOW);
+        return (loop, message, error) -> {
+            ReportLimiter.Verdict v = limiter.admit(ReportLimiter.kindOf(message, error), loop.time());
+            if (v.report()) handler.handle(loop, v.annotate(message), error);
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.coro;
 
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -61,16 +62,16 @@ final class Gathering {
             Traps.park(() -> {
                 cancelAll();
                 return false;
-            }, this);
+            }, WaitKind.JOIN, this);
         }
         // A cancelled gatherer raises without handing back the tasks' outcomes, so it must not
         // mark them observed: a real failure among them is then reported by the loop, not lost.
         Traps.raiseIfCancelled();
-        for (Task<?> t : tasks) t.core.markObserved();
+        for (Task<?> t : tasks) t.markObserved();
     }
 
     private void settled(Task<?> t) {
-        Throwable f = t.core.failure();
+        Throwable f = t.failureNow();
         if (f == null) return;
         failures.add(f);
         if (cancelOnFailure) cancelAll();

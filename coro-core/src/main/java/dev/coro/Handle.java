@@ -11,6 +11,10 @@ public interface Handle {
      */
     void cancel();
 
-    /** Whether {@link #cancel()} was called before the callback ran. */
+    /**
+     * Whether {@link #cancel()} was called before the callback ran.
+     *
+     * @return whether the callback was cancelled before it ran
+     */
     boolean isCancelled();
 }

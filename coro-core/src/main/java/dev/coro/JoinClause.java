@@ -1,6 +1,5 @@
 package dev.coro;
 
-import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.SelectClause;
 import dev.coro.lowlevel.Traps;
 import dev.coro.lowlevel.Waiter;
@@ -26,14 +25,13 @@ final class JoinClause<T, R> extends SelectClause<R> {
         Runnable done = () -> {
             if (waiter.claim(index, null)) waiter.wake();
         };
-        task.core.whenDone(done);
+        task.whenDone(done);
         return done;
     }
 
     @Override
     public void unregister(Object registration) {
-        TaskCore core = task.core;
-        core.removeDoneCallback((Runnable) registration);
+        task.removeDoneCallback((Runnable) registration);
     }
 
     /** The task's value, or its failure by the rethrow rules, as {@link Task#join()} gives them. */

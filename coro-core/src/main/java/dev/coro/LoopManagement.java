@@ -1,8 +1,13 @@
 package dev.coro;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -10,7 +15,8 @@ import javax.management.ObjectName;
 
 /**
  * Registers each open loop as a JMX bean ({@link EventLoopMXBean}) and says once per JVM, in the
- * INFO log, where to look for tasks, since thread dumps show only loop threads.
+ * DEBUG log, where to look for tasks, since thread dumps show only loop threads (at INFO that line
+ * was noise in every program that ran for over a second; {@link EventLoop#dumpTasks()} says it too).
  *
  * <p>A loop is registered a second after it starts, from a thread of its own, and not at all if it
  * closes before: the JVM's first use of the platform MBean server builds it, a quarter of a second
@@ -19,6 +25,11 @@ import javax.management.ObjectName;
  */
 final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
+    /* Packages of coro's machinery and of the JDK under it; "where" is the first frame past them. */
+    private static final List<String> MACHINERY = List.of("dev.coro.internal.", "dev.coro.lowlevel.", "java.", "jdk.", "sun.");
+    /* coro's public API: skipped too when a frame of the caller's own code is on the stack. */
+    private static final List<String> API = List.of("dev.coro.sync.", "dev.coro.net.", "dev.coro.Coro", "dev.coro.EventLoop",
+            "dev.coro.TaskGroup", "dev.coro.Task", "dev.coro.Gathering");
     /** How long after its start a loop is registered; tests shorten it. */
     static volatile long registrationDelayNanos = TimeUnit.SECONDS.toNanos(1);
 
@@ -69,11 +80,12 @@ final class LoopManagement {
                 server.registerMBean(new Bean(loop), name);
                 registered = true;
             }
-        } catch (JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException | LinkageError e) {
+            // LinkageError: with no descriptor free, the JMX native library cannot be loaded (DescriptorFloodIT).
             System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "JMX registration of " + loop + " failed", e);
         }
         if (HINTED.compareAndSet(false, true)) {
-            System.getLogger("dev.coro").log(System.Logger.Level.INFO, "coro: 'jcmd <pid> Thread.print' shows "
+            System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "coro: 'jcmd <pid> Thread.print' shows "
                     + "only loop threads; to see every task with where it waits, call EventLoop.dumpTasks() or the "
                     + "JMX operation dumpTasks of " + name + " (jconsole, VisualVM).");
         }
@@ -116,5 +128,53 @@ final class LoopManagement {
         public String dumpTasks() {
             return loop.dumpTasks();
         }
+
+        @Override
+        public List<TaskInfo> getTasks() {
+            if (!loop.isRunning()) return taskInfos(loop);
+            CompletableFuture<List<TaskInfo>> snapshot = new CompletableFuture<>();
+            loop.callSoonThreadsafe(() -> {
+                try {
+                    snapshot.complete(taskInfos(loop));
+                } catch (Throwable e) {
+                    snapshot.completeExceptionally(e);
+                }
+            });
+            try {
+                return snapshot.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(loop + " did not list its tasks within 1 s: a task or callback blocks it;"
+                        + " the watchdog's warning shows its stack.");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Listing the tasks of " + loop + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while listing the tasks of " + loop, e);
+            }
+        }
+    }
+
+    /* On the loop, or while it does not run. */
+    static List<EventLoopMXBean.TaskInfo> taskInfos(EventLoop loop) {
+        List<EventLoopMXBean.TaskInfo> out = new ArrayList<>();
+        for (Task<?> t : loop.pendingTasks()) {
+            out.add(t.info(where(t.stackTrace())));
+        }
+        return out;
+    }
+
+    /* The caller's innermost frame; for a body that is a method reference (no frame of its own), the API call. */
+    private static String where(StackTraceElement[] frames) {
+        StackTraceElement api = null;
+        for (StackTraceElement f : frames) {
+            String type = f.getClassName();
+            if (MACHINERY.stream().anyMatch(type::startsWith)) continue;
+            if (API.stream().noneMatch(p -> type.startsWith(p) && (p.endsWith(".") || type.length() == p.length()
+                    || type.charAt(p.length()) == '$'))) {
+                return f.toString();
+            }
+            if (api == null) api = f;
+        }
+        return api == null ? "" : api.toString();
     }
 }

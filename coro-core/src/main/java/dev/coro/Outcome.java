@@ -20,17 +20,33 @@ public final class Outcome<T> {
         this.error = error;
     }
 
-    /** A success holding {@code value} (which may be null). */
+    /**
+     * A success holding {@code value} (which may be null).
+     *
+     * @param <T> the type of the value
+     * @param value the value, may be null
+     * @return the success
+     */
     public static <T> Outcome<T> success(T value) {
         return new Outcome<>(value, null);
     }
 
-    /** A failure holding {@code error}. */
+    /**
+     * A failure holding {@code error}.
+     *
+     * @param <T> the type of the value the computation would have returned
+     * @param error the failure
+     * @return the failure outcome
+     */
     public static <T> Outcome<T> failure(Throwable error) {
         return new Outcome<>(null, Objects.requireNonNull(error, "error"));
     }
 
-    /** Whether the computation returned a value. */
+    /**
+     * Whether the computation returned a value.
+     *
+     * @return true for a success, false for a failure
+     */
     public boolean isSuccess() {
         return error == null;
     }
@@ -38,6 +54,7 @@ public final class Outcome<T> {
     /**
      * The value.
      *
+     * @return the value, possibly null
      * @throws IllegalStateException if this is a failure (the error is its cause)
      */
     public T value() {
@@ -48,6 +65,7 @@ public final class Outcome<T> {
     /**
      * The error.
      *
+     * @return the error
      * @throws IllegalStateException if this is a success
      */
     public Throwable error() {

@@ -1,7 +1,5 @@
 package dev.coro;
 
-import dev.coro.internal.kernel.TaskAccess;
-import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import java.util.ArrayList;
@@ -27,7 +25,9 @@ final class Race<T> {
     private final Task<?> owner = Traps.currentTask();
     private final List<Task<? extends T>> children = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
-    private TaskCore winner;
+    private Task<?> winner;
+    /* One listener for every child, as TaskGroup has. */
+    private final Object childDone = Task.childListener(this::childDone);
     private int running;
     private boolean waiting;
 
@@ -55,25 +55,25 @@ final class Race<T> {
         Task<? extends T> child = scope.spawn(name, body);
         children.add(child);
         running++;
-        TaskAccess.core(child).whenDone(this::childDone);
+        child.whenDoneNotify(childDone);
     }
 
     private void awaitChildren() {
         while (running > 0) {
             waiting = true;
-            Traps.park(() -> false, this);
+            Traps.park(() -> false, dev.coro.trace.WaitKind.JOIN, this);
         }
     }
 
-    private void childDone(TaskCore child) {
+    private void childDone(Task<?> child) {
         running--;
-        child.markObserved();
+        Outcome<?> outcome = child.outcome(); // observes a failure: race reports it, the loop must not
         if (winner == null) {
-            if (child.failure() == null) {
+            if (outcome.isSuccess()) {
                 winner = child;
                 for (Task<? extends T> c : children) c.cancel();
             } else {
-                failures.add(child.failure());
+                failures.add(outcome.error());
             }
         }
         if (running == 0 && waiting) {
@@ -84,7 +84,7 @@ final class Race<T> {
 
     @SuppressWarnings("unchecked")
     private T result() {
-        if (winner != null) return (T) winner.value();
+        if (winner != null) return (T) winner.result();
         Throwable first = failures.get(0);
         for (Throwable f : failures.subList(1, failures.size())) if (f != first) first.addSuppressed(f);
         throw Task.rethrow(first, "every body of Coro.race (" + children.size() + ")");

@@ -1,10 +1,12 @@
 package dev.coro;
 
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -24,6 +26,24 @@ import java.util.concurrent.CancellationException;
  * changes afterwards; a failure nobody observes is reported exactly once.
  *
  * @param <T> the type of the value its body returns
+ */
+/* Implementation notes:
+ *
+ * A Task is the public handle of a kernel TaskCore (the only field that matters is `core`); the
+ * state lives there and toString() shows it:
+ *
+ *   state      meaning                                   cancel()                  join() from another task
+ *   NEW        spawned, never stepped                    ends it without running   parks
+ *   READY      in the ready queue                        raises at next checkpoint parks
+ *   RUNNING    its body runs now                         raises at next checkpoint (itself: refused)
+ *   PARKED(w)  waits on w, of a WaitKind                 aborts the wait, raises   parks
+ *   DONE       CANCELLED, FAILED(e) or DONE (a value)    false, nothing changes    returns at once
+ *
+ *   NEW --step--> RUNNING --checkpoint--> READY --step--> RUNNING --park--> PARKED --wake--> READY
+ *   RUNNING --body ends--> DONE;  NEW --cancelled before its first step--> DONE (CANCELLED)
+ *
+ * cancel() is level-triggered and irrevocable: it cancels the task's root scope, so every later
+ * suspension point raises CancelledError. Joiners share one ParkingLot, made on the first join.
  */
 public final class Task<T> {
     static {
@@ -49,7 +69,7 @@ public final class Task<T> {
 
     /** Whether the task ended cancelled. */
     public boolean isCancelled() {
-        return core.isCancelled();
+        return core.endedCancelled();
     }
 
     /**
@@ -64,8 +84,8 @@ public final class Task<T> {
     public boolean cancel() {
         if (core.isDone()) return false;
         Kernel k = core.kernel();
-        if (k.onLoop()) k.cancelTask(core);
-        else k.callSoonThreadsafe(() -> k.cancelTask(core));
+        if (k.onLoop()) core.cancel();
+        else k.callSoonThreadsafe(core::cancel);
         return true;
     }
 
@@ -95,7 +115,7 @@ public final class Task<T> {
                 joiners = lot;
                 core.whenDone(() -> lot.unparkAll(null));
             }
-            joiners.park(this);
+            joiners.park(WaitKind.JOIN, this);
         }
         core.markObserved();
         Throwable f = core.failure();
@@ -202,11 +222,89 @@ public final class Task<T> {
         core.whenDone(callback);
     }
 
+    /**
+     * A future that completes when the task ends: with its value, with its failure (the body's own
+     * exception, as {@link EventLoop#submit} does), or cancelled if the task ended cancelled; for
+     * code outside the loop ({@code get()} on another thread, {@link Coro#await} on another loop).
+     * Cancelling the future cancels the task. Reading the future counts as observing a failure.
+     * Loop thread only, as {@link #whenDone}.
+     *
+     * @return a new future for this task
+     */
+    public java.util.concurrent.CompletableFuture<T> toCompletableFuture() {
+        java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
+        whenDone(() -> {
+            Outcome<T> o = outcome();
+            if (isCancelled()) future.cancel(false);
+            else if (o.isSuccess()) future.complete(o.value());
+            else future.completeExceptionally(o.error());
+        });
+        EventLoop loop = (EventLoop) core.kernel().handle();
+        future.whenComplete((v, e) -> {
+            if (future.isCancelled()) loop.callSoonThreadsafe(this::cancel);
+        });
+        return future;
+    }
+
     /** Rethrow rules: unchecked as the same instance, checked wrapped, cancellation as CancellationException. */
     static RuntimeException rethrow(Throwable f, Object who) {
         if (f instanceof RuntimeException r) throw r;
         if (f instanceof Error e) throw e;
         throw new TaskFailedException(who + " failed with " + f, f);
+    }
+
+    /** A number unique within the task's loop, in spawn order from 1 (names may repeat). */
+    public long id() {
+        return core.id();
+    }
+
+    // ---------------------------------------------------------------- for dev.coro's library code
+
+    /* The failure without marking it observed (null if none or not done). */
+    Throwable failureNow() {
+        return core.failure();
+    }
+
+    /* Someone looked at the outcome: a failure is not reported as lost. */
+    void markObserved() {
+        core.markObserved();
+    }
+
+    /* One listener for many tasks (a task group's children), told which task ended; no object per task. */
+    static Object childListener(java.util.function.Consumer<Task<?>> onDone) {
+        return (TaskCore.DoneListener) t -> onDone.accept((Task<?>) t.owner());
+    }
+
+    /* Takes back a callback given to whenDone (a select's onJoin clause that lost); true if it was there. */
+    boolean removeDoneCallback(Runnable callback) {
+        return core.removeDoneCallback(callback);
+    }
+
+    /* Registers a listener made by childListener. */
+    void whenDoneNotify(Object childListener) {
+        core.whenDone((TaskCore.DoneListener) childListener);
+    }
+
+    /* The TaskLocal slot of the current task; see TaskLocal. */
+    static Object currentLocal(int index, String what) {
+        return currentCore(what).local(index);
+    }
+
+    static void setCurrentLocal(int index, Object value, String what) {
+        currentCore(what).setLocal(index, value);
+    }
+
+    private static TaskCore currentCore(String what) {
+        TaskCore t = Kernel.currentTask();
+        if (t == null) throw NotInTask.error(what);
+        return t;
+    }
+
+    /* The task as the JMX bean lists it (LoopManagement): its state and, parked, its wait's kind and reason. */
+    EventLoopMXBean.TaskInfo info(String where) {
+        dev.coro.trace.WaitKind kind = core.waitKind();
+        return kind == null ? new EventLoopMXBean.TaskInfo(name(), core.stateName(), "", "", "")
+                : new EventLoopMXBean.TaskInfo(name(), "PARKED", kind.label(), String.valueOf(core.waitReason()), where);
     }
 
     @Override

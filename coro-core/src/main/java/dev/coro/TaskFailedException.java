@@ -11,7 +11,12 @@ public class TaskFailedException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Wraps {@code cause}, the checked exception of the computation named in {@code message}. */
+    /**
+     * Wraps {@code cause}, the checked exception of the computation named in {@code message}.
+     *
+     * @param message the failed computation and what it failed with
+     * @param cause the checked exception it threw
+     */
     public TaskFailedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -1,10 +1,8 @@
 package dev.coro;
 
-import dev.coro.internal.Sneaky;
-import dev.coro.internal.kernel.TaskAccess;
-import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +30,20 @@ import java.util.concurrent.Callable;
  *
  * <p>Invariant: {@link #run} never returns or throws while a child of the group is still running.
  */
+/* Implementation notes:
+ *
+ *   phase      body        children               spawn()     a child fails
+ *   OPEN       runs        may run, may spawn     allowed     failures += it; first one cancels the scope
+ *   WAITING    returned    running > 0; the       allowed     (same)
+ *              or threw    owner is parked
+ *   CLOSED     -           none left              refused     -
+ *
+ * The group is a CancelScope around the body and its children (children are spawned into it, so a
+ * cancellation of the scope or of anything enclosing it reaches them through the scope tree). One
+ * listener serves every child (childDone), so a group of a million children allocates no closure per
+ * child. The owner waits with an abort handler that refuses to leave: a cancelled group still waits
+ * for its children to unwind before run() returns or throws.
+ */
 public final class TaskGroup {
 
     /**
@@ -53,7 +65,7 @@ public final class TaskGroup {
     private boolean cancelCalled;
     private boolean closed;
     /* One listener for every child, rather than a closure per child: a group of a million sleepers. */
-    private final TaskCore.DoneListener childDone = this::childDone;
+    private final Object childDone = Task.childListener(this::childDone);
 
     private TaskGroup() {
         this.owner = Traps.currentTask();
@@ -88,11 +100,11 @@ public final class TaskGroup {
             }
             // The body's own exception passes unchanged (it ran in this task); a child's failure comes
             // back by the rethrow rules, a checked one wrapped in TaskFailedException.
-            if (first == bodyError) throw Sneaky.<RuntimeException>rethrow(first);
+            if (first == bodyError) throw Rethrow.unchecked(first);
             throw Task.rethrow(first, "a child of " + g);
         }
         if (bodyError != null && !(g.cancelCalled && g.scope.absorbs(bodyError))) {
-            throw Sneaky.<RuntimeException>rethrow(bodyError);
+            throw Rethrow.unchecked(bodyError);
         }
         Traps.raiseIfCancelled();
         return value;
@@ -102,7 +114,7 @@ public final class TaskGroup {
         while (running > 0) {
             waiting = true;
             // Cancellation reaches the children through the scope tree; we keep waiting for them.
-            Traps.park(() -> false, this);
+            Traps.park(() -> false, WaitKind.JOIN, this);
         }
         closed = true;
         scope.close();
@@ -126,29 +138,25 @@ public final class TaskGroup {
         }
         Task<T> child = scope.spawn(name, body);
         running++;
-        TaskAccess.core(child).whenDone(childDone);
+        child.whenDoneNotify(childDone);
         return child;
     }
 
     /** Starts {@code body}, which has no result, as a child task. */
-    public Task<Void> spawn(Runnable body) {
+    public Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
     /** Starts {@code body}, which has no result, as a child task named {@code name}. */
-    public Task<Void> spawn(String name, Runnable body) {
+    public Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Coro.Executors.callable(body));
     }
 
-    /* Reads the child's kernel record, not its Task: one object fewer to fetch per child that ends. */
-    private void childDone(TaskCore child) {
+    private void childDone(Task<?> child) {
         running--;
         child.markObserved();
-        Throwable f = child.failure();
+        Throwable f = child.failureNow();
         if (f != null && !child.isCancelled()) fail(f);
         if (running == 0 && waiting) {
             waiting = false;

@@ -1,9 +1,5 @@
 package dev.coro;
 
-import dev.coro.internal.kernel.Kernel;
-import dev.coro.internal.kernel.TaskCore;
-import dev.coro.lowlevel.Traps;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -42,45 +38,41 @@ public final class TaskLocal<T> {
         this.initial = initial;
     }
 
-    /** A task-local whose value, until set, is {@code initial.get()} (computed once per task). */
+    /**
+     * A task-local whose value, until set, is {@code initial.get()} (computed once per task).
+     *
+     * @param <T> the type of the value
+     * @param initial computes a task's value until the task sets one
+     * @return the new task-local
+     */
     public static <T> TaskLocal<T> withInitial(Supplier<? extends T> initial) {
         return new TaskLocal<>(Objects.requireNonNull(initial, "initial"));
     }
 
-    /** The current task's value. @throws IllegalStateException outside a task */
+    /**
+     * The current task's value.
+     *
+     * @return the current task's value
+     * @throws IllegalStateException outside a task
+     */
     @SuppressWarnings("unchecked")
     public T get() {
-        TaskCore t = task("TaskLocal.get");
-        Object[] values = t.locals;
-        Object v = values != null && id < values.length ? values[id] : null;
+        Object v = Task.currentLocal(id, "TaskLocal.get");
         if (v == null) {
             T init = initial.get();
-            set(t, init);
+            Task.setCurrentLocal(id, init == null ? NULL : init, "TaskLocal.get");
             return init;
         }
         return v == NULL ? null : (T) v;
     }
 
-    /** Sets the current task's value; tasks it spawns later start with it. */
+    /**
+     * Sets the current task's value; tasks it spawns later start with it.
+     *
+     * @param value the new value, may be null
+     */
     public void set(T value) {
-        set(task("TaskLocal.set"), value);
-    }
-
-    private void set(TaskCore t, T value) {
-        Object[] values = t.locals;
-        if (values == null || t.localsShared || id >= values.length) {
-            int length = Math.max(id + 1, values == null ? 4 : values.length);
-            values = values == null ? new Object[length] : Arrays.copyOf(values, length);
-            t.locals = values;
-            t.localsShared = false;
-        }
-        values[id] = value == null ? NULL : value;
-    }
-
-    private static TaskCore task(String what) {
-        TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(Traps.NOT_IN_TASK.formatted(what));
-        return t;
+        Task.setCurrentLocal(id, value == null ? NULL : value, "TaskLocal.set");
     }
 
     @Override

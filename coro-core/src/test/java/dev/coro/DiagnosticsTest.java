@@ -250,7 +250,7 @@ class DiagnosticsTest {
                 return null;
             });
         }
-        assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("Coro.run");
+        assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("Coro.spawn");
     }
 
     @Test

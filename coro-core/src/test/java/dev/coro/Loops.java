@@ -54,14 +54,14 @@ public final class Loops {
     /** No live task, no pending timer, no selector key. */
     public static void assertClean(EventLoop loop) {
         Kernel k = loop.kernel();
-        assertThat(k.liveTasks()).as("live tasks").isZero();
-        assertThat(k.pendingTimers()).as("pending timers").isZero();
-        assertThat(k.registeredKeys()).as("selector keys").isZero();
+        assertThat(k.view().liveTasks()).as("live tasks").isZero();
+        assertThat(k.view().pendingTimers()).as("pending timers").isZero();
+        assertThat(k.view().registeredChannels()).as("selector keys").isZero();
     }
 
     /** Pending timers of {@code loop} (cancelled ones leave at once). */
     public static int pendingTimers(EventLoop loop) {
-        return loop.kernel().pendingTimers();
+        return loop.kernel().view().pendingTimers();
     }
 
     /**

@@ -55,7 +55,7 @@ public final class Trace {
      * A task body that sleeps an hour and, once cancelled, spends {@code cleanup} in a shield, then
      * records {@code "<name> unwound at <time>"}: the task whose unwinding a scope must wait for.
      */
-    public Runnable sleeperThatUnwinds(String name, Duration cleanup) {
+    public VoidBody sleeperThatUnwinds(String name, Duration cleanup) {
         return () -> {
             try {
                 Coro.sleep(Duration.ofHours(1));

@@ -3,6 +3,7 @@ package dev.coro.channel;
 import dev.coro.EventLoop;
 import dev.coro.lowlevel.SelectClause;
 import dev.coro.lowlevel.Waiter;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -153,7 +154,7 @@ public final class Channel<T> {
         } finally {
             lock.unlock();
         }
-        n.waiter.await(h, shared, () -> unlink(senders, n));
+        n.waiter.await(WaitKind.WRITE, h, shared, () -> unlink(senders, n));
         Object r = n.waiter.value();
         if (r == DELIVERED) return;
         Waiter.raiseIfCancelled();
@@ -205,7 +206,7 @@ public final class Channel<T> {
         } finally {
             lock.unlock();
         }
-        n.waiter.await(h, shared, () -> unlink(receivers, n));
+        n.waiter.await(WaitKind.READ, h, shared, () -> unlink(receivers, n));
         Object r = n.waiter.value();
         if (Waiter.isCancelled()) {
             if (!(r instanceof Marker)) giveBack((T) r, n.seq);

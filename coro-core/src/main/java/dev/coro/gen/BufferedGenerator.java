@@ -41,7 +41,11 @@ abstract sealed class BufferedGenerator permits Generator, LongGenerator {
     /** Lets go of the unread slots {@code [head, count)} of the batch; primitive slots hold nothing. */
     void dropUnread() {}
 
-    /** Whether the body will yield another value; runs it to its next yield if needed. Idempotent. */
+    /**
+     * Whether the body will yield another value; runs it to its next yield if needed. Idempotent.
+     *
+     * @return whether another value follows
+     */
     public final boolean hasNext() {
         return head < count || refill();
     }
@@ -88,7 +92,11 @@ abstract sealed class BufferedGenerator permits Generator, LongGenerator {
         }
     }
 
-    /** Whether the body has finished and every value it yielded was consumed. */
+    /**
+     * Whether the body has finished and every value it yielded was consumed.
+     *
+     * @return whether every value was consumed
+     */
     public final boolean isDone() {
         return head >= count && failureAfterBuffer == null && frame.isDone();
     }

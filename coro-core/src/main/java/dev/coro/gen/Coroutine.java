@@ -35,26 +35,46 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
 
     /**
      * The body of a coroutine.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
+     * @param <R> the type of the body's result
      */
     @FunctionalInterface
     public interface Body<Y, S, R> {
-        /** Runs the computation; {@code co} suspends it. */
+        /**
+         * Runs the computation; {@code co} suspends it.
+         *
+         * @param co the handle the body suspends with
+         * @return the coroutine's result
+         * @throws Exception whatever the body throws; it reaches the caller of {@code send}/{@code raise} unchanged
+         */
         R run(Suspender<Y, S> co) throws Exception;
     }
 
     /**
      * The body's handle for suspending.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
      */
     public interface Suspender<Y, S> {
         /**
          * Hands {@code value} to the caller of {@code send}/{@code raise} and suspends; returns the
          * value of the next {@code send}, or throws the exception of the next {@code raise}.
+         *
+         * @param value the value to yield
+         * @return the value of the next {@code send}
          */
         S yield(Y value);
 
         /**
          * Delegates to {@code inner} until it returns (PEP 380's {@code yield from}): its yields go to
          * our caller, our caller's sends and raises go to it, closing us closes it. Returns its result.
+         *
+         * @param <R2> the type of {@code inner}'s result
+         * @param inner the coroutine to delegate to
+         * @return {@code inner}'s result
          */
         <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner);
     }
@@ -68,7 +88,15 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         frame.abandonWhenUnreachable(this);
     }
 
-    /** A coroutine on {@code body}; nothing runs until the first {@code send(null)}. */
+    /**
+     * A coroutine on {@code body}; nothing runs until the first {@code send(null)}.
+     *
+     * @param <Y> the type of the values the body yields
+     * @param <S> the type of the values sent in
+     * @param <R> the type of the body's result
+     * @param body the computation
+     * @return the new coroutine, not started
+     */
     public static <Y, S, R> Coroutine<Y, S, R> of(Body<Y, S, R> body) {
         Objects.requireNonNull(body, "body");
         return new Coroutine<>(body);
@@ -77,6 +105,7 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     /**
      * Starts or resumes the body, making {@code value} the result of its pending {@code yield}.
      *
+     * @param value the result of the body's pending {@code yield}; null for the first send
      * @return the next value the body yields, or null when it returned instead (then {@link #isDone()})
      * @throws IllegalArgumentException if this is the first send and {@code value} is not null
      * @throws IllegalStateException if the body finished, or if called from inside the body itself
@@ -96,10 +125,12 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
     /**
      * Throws {@code ex} at the body's suspension point (Python's {@code throw()}).
      *
+     * <p>Throws {@code ex} itself if the coroutine has not started (it is then finished without
+     * running its body) or has finished; otherwise throws whatever the body throws, unchanged.
+     *
+     * @param ex the exception to raise in the body
      * @return the next value the body yields if it handled {@code ex}, or null if it then returned
      * @throws NullPointerException if {@code ex} is null
-     * @throws Throwable {@code ex} itself, if the coroutine has not started (it is then finished
-     *     without running its body) or has finished, or whatever the body throws
      */
     public Y raise(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
@@ -115,16 +146,20 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         return slot.take();
     }
 
-    /** Whether the body has returned or thrown (or the coroutine was closed). */
+    /**
+     * Whether the body has returned or thrown (or the coroutine was closed).
+     *
+     * @return whether the coroutine has finished
+     */
     public boolean isDone() {
         return frame.isDone();
     }
 
     /**
-     * The body's return value.
+     * The body's return value; if the body threw, its own exception, unchanged.
      *
+     * @return the value the body returned
      * @throws IllegalStateException if the body has not finished, or was closed before it returned
-     * @throws Throwable the body's own exception, unchanged, if it threw
      */
     public R result() {
         return frame.result();

@@ -53,7 +53,12 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      */
     @FunctionalInterface
     public interface Body<T> {
-        /** Computes the sequence, handing each value to {@code out.yield}. */
+        /**
+         * Computes the sequence, handing each value to {@code out.yield}.
+         *
+         * @param out where the body yields its values
+         * @throws Exception whatever the body throws; it reaches the consumer unchanged
+         */
         void run(Yielder<T> out) throws Exception;
     }
 
@@ -63,10 +68,18 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * @param <T> the type of the values it yields
      */
     public interface Yielder<T> {
-        /** Hands {@code value} to the consumer and suspends until it asks for the next one. */
+        /**
+         * Hands {@code value} to the consumer and suspends until it asks for the next one.
+         *
+         * @param value the next value of the sequence
+         */
         void yield(T value);
 
-        /** Yields every value of {@code values} in turn (Python's {@code yield from} for plain iterables). */
+        /**
+         * Yields every value of {@code values} in turn (Python's {@code yield from} for plain iterables).
+         *
+         * @param values the values to yield, in their iteration order
+         */
         default void yieldAll(Iterable<? extends T> values) {
             Objects.requireNonNull(values, "values");
             for (T v : values) this.yield(v);
@@ -87,7 +100,13 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
         return new Generator<>(new ObjectBuffer<>(capacity, body));
     }
 
-    /** A lazy generator: the body runs only as far as the consumer has asked. */
+    /**
+     * A lazy generator: the body runs only as far as the consumer has asked.
+     *
+     * @param <T> the type of the values
+     * @param body computes the sequence
+     * @return the new generator
+     */
     public static <T> Generator<T> of(Body<T> body) {
         return create(1, body);
     }
@@ -102,6 +121,10 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * values it yielded before failing. Values already handed out stay referenced by the generator
      * until the consumer has taken the whole batch. With {@code n = 1} it is {@link #of(Body)}.
      *
+     * @param <T> the type of the values
+     * @param n how many values the body may run ahead, at least 1
+     * @param body computes the sequence; it must not depend on when the consumer takes each value
+     * @return the new generator
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T> Generator<T> prefetch(int n, Body<T> body) {
@@ -109,7 +132,13 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
         return create(n, body);
     }
 
-    /** An iterable whose every {@code iterator()} starts a fresh generator on {@code body}. */
+    /**
+     * An iterable whose every {@code iterator()} starts a fresh generator on {@code body}.
+     *
+     * @param <T> the type of the values
+     * @param body computes the sequence
+     * @return the iterable
+     */
     public static <T> Iterable<T> iterable(Body<T> body) {
         Objects.requireNonNull(body, "body");
         return () -> of(body);
@@ -148,7 +177,11 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
         for (int i = head; i < count; i++) values[i] = null;
     }
 
-    /** A lazy sequential stream over the remaining values; closing the stream closes the generator. */
+    /**
+     * A lazy sequential stream over the remaining values; closing the stream closes the generator.
+     *
+     * @return the stream
+     */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
                 .onClose(this::close);

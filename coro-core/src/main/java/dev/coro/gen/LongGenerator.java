@@ -31,13 +31,22 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
     /** The body of a {@code long} generator. */
     @FunctionalInterface
     public interface Body {
-        /** Computes the sequence, handing each value to {@code out.yield}. */
+        /**
+         * Computes the sequence, handing each value to {@code out.yield}.
+         *
+         * @param out where the body yields its values
+         * @throws Exception whatever the body throws; it reaches the consumer unchanged
+         */
         void run(Yielder out) throws Exception;
     }
 
     /** The body's handle for producing values. */
     public interface Yielder {
-        /** Hands {@code value} to the consumer and suspends until it asks for the next one. */
+        /**
+         * Hands {@code value} to the consumer and suspends until it asks for the next one.
+         *
+         * @param value the next value of the sequence
+         */
         void yield(long value);
     }
 
@@ -55,7 +64,12 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
         return new LongGenerator(new LongBuffer(capacity, body));
     }
 
-    /** A lazy generator: the body runs only as far as the consumer has asked. */
+    /**
+     * A lazy generator: the body runs only as far as the consumer has asked.
+     *
+     * @param body computes the sequence
+     * @return the new generator
+     */
     public static LongGenerator of(Body body) {
         return create(1, body);
     }
@@ -65,6 +79,9 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
      * fiber switch is paid per {@code n} values instead of per value; see
      * {@link Generator#prefetch(int, Generator.Body)} for when that is safe.
      *
+     * @param n how many values the body may run ahead, at least 1
+     * @param body computes the sequence; it must not depend on when the consumer takes each value
+     * @return the new generator
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static LongGenerator prefetch(int n, Body body) {
@@ -98,7 +115,11 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
         return out.drain();
     }
 
-    /** A lazy sequential stream over the remaining values; closing the stream closes the generator. */
+    /**
+     * A lazy sequential stream over the remaining values; closing the stream closes the generator.
+     *
+     * @return the stream
+     */
     public LongStream stream() {
         return StreamSupport.longStream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
                 .onClose(this::close);

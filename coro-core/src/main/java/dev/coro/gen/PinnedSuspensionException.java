@@ -14,9 +14,16 @@ public final class PinnedSuspensionException extends IllegalStateException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** Why the fiber could not be suspended. */
     private final String reason;
 
-    /** Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR, ...). */
+    /**
+     * Creates the exception for the named fiber; {@code reason} is the JVM's word (NATIVE, CRITICAL_SECTION, MONITOR, ...).
+     *
+     * @param fiberName the name of the fiber that could not suspend
+     * @param reason the JVM's reason for the pin
+     * @param cause what the JVM threw, if anything
+     */
     public PinnedSuspensionException(String fiberName, String reason, Throwable cause) {
         super("Cannot suspend " + fiberName + ": " + explain(reason) + " Move that work out of the body "
                 + "(blocking or native calls into Coro.toThread(...), static initialisation out of the "
@@ -24,7 +31,11 @@ public final class PinnedSuspensionException extends IllegalStateException {
         this.reason = reason;
     }
 
-    /** The JVM's reason for the pin, as it names it: NATIVE, CRITICAL_SECTION, MONITOR, ... */
+    /**
+     * The JVM's reason for the pin, as it names it: NATIVE, CRITICAL_SECTION, MONITOR, ...
+     *
+     * @return the pin's reason
+     */
     public String reason() {
         return reason;
     }

@@ -9,12 +9,12 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
- * A region of the current task that can be cancelled as a whole: Trio's cancel scope. Timeouts,
- * task groups and gathers are built on it.
+ * A region of the current task that can be cancelled as a whole, by a call or by a deadline: Trio's
+ * cancel scope. Timeouts, task groups and gathers are built on it.
  *
  * <pre>{@code
  * try (CancelScope scope = CancelScope.open()) {
- *     loop.callLater(Duration.ofSeconds(1), scope::cancel);
+ *     scope.setDeadline(Coro.loop().time() + Duration.ofSeconds(1).toNanos());
  *     try { work(); }
  *     catch (CancelledError e) { if (!scope.absorbs(e)) throw e; }   // our deadline: carry on
  * }
@@ -28,6 +28,17 @@ import java.util.concurrent.Callable;
  * <p>Invariant: once cancelled, a scope stays cancelled, and every suspension point inside it
  * (unless behind a shield) raises until the scope is left.
  */
+/* Implementation notes:
+ *
+ *   state       deadline       what happens
+ *   ACTIVE      MAX_VALUE      nothing scheduled; setDeadline(d) puts the scope itself in the timer heap
+ *   ACTIVE      d              expires at d: CANCELLED (expired); setDeadline moves or removes it
+ *   CANCELLED   any            irrevocable; a later setDeadline is remembered but changes nothing
+ *   CLOSED      any            left the task's chain; its deadline entry is gone
+ *
+ * The kernel record is a Scope in the task's chain; this object is its public face. A timeout costs
+ * these two objects and no timer: the Scope is its own entry in the loop's timer structure.
+ */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;
     private final Kernel kernel;
@@ -36,7 +47,7 @@ public final class CancelScope implements AutoCloseable {
     private CancelScope(boolean shielded) {
         TaskCore t = Traps.task(shielded ? "CancelScope.openShielded" : "CancelScope.open");
         this.kernel = t.kernel();
-        this.scope = kernel.openScope(t, shielded, this);
+        this.scope = Scope.open(t, shielded, this);
     }
 
     /** Opens a scope in the current task, nested in its innermost one. */
@@ -51,18 +62,43 @@ public final class CancelScope implements AutoCloseable {
 
     /** Cancels everything inside the scope; irrevocable. Safe from any thread. */
     public void cancel() {
-        if (kernel.onLoop()) kernel.cancel(scope);
-        else kernel.callSoonThreadsafe(() -> kernel.cancel(scope));
+        if (kernel.onLoop()) scope.cancel();
+        else kernel.callSoonThreadsafe(scope::cancel);
     }
 
-    /** Whether {@link #cancel()} was called on this scope. */
+    /** Whether this scope was cancelled: by {@link #cancel()} or by its deadline. */
     public boolean isCancelled() {
         return scope.isCancelled();
+    }
+
+    /** Whether it was cancelled because its deadline passed. */
+    public boolean hasExpired() {
+        return scope.hasExpired();
     }
 
     /** Whether a cancellation of an enclosing scope reaches into this one. */
     public boolean isCancelledFromOutside() {
         return scope.isCancelledFromOutside();
+    }
+
+    /** The deadline, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none. */
+    public long deadline() {
+        return scope.scopeDeadline();
+    }
+
+    /**
+     * Sets the deadline, in {@code EventLoop.time()} nanoseconds, with effect at once: earlier or
+     * later than before, or {@code Long.MAX_VALUE} for none. A deadline at or before the loop's time
+     * cancels the scope now. On the loop's thread only.
+     *
+     * @throws IllegalStateException if the scope is closed, or called from another thread
+     */
+    public void setDeadline(long deadline) {
+        if (closed) throw new IllegalStateException("CancelScope.setDeadline on " + this + ": the scope is closed."
+                + " Set the deadline while the scope is open.");
+        if (!kernel.onLoop()) throw new IllegalStateException("CancelScope.setDeadline from " + Thread.currentThread()
+                + ": a scope's deadline is set on its loop. Use loop.callSoonThreadsafe(() -> scope.setDeadline(d)).");
+        scope.setScopeDeadline(deadline);
     }
 
     /**
@@ -89,12 +125,13 @@ public final class CancelScope implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        kernel.closeScope(scope);
+        scope.close();
         closed = true;
     }
 
     @Override
     public String toString() {
-        return "CancelScope[" + (scope.isCancelled() ? "cancelled" : "active") + "]";
+        return "CancelScope[" + (scope.hasExpired() ? "expired" : scope.isCancelled() ? "cancelled" : "active")
+                + (scope.scopeDeadline() != Long.MAX_VALUE ? ", deadline=" + scope.scopeDeadline() : "") + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.coro.lowlevel;
 
+import dev.coro.internal.io.ChannelRegistration;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import java.util.Objects;
  */
 public final class ChannelReadiness {
     private final SelectableChannel channel;
-    private IoReadiness.Registration registration;
+    private ChannelRegistration registration;
 
     private ChannelReadiness(SelectableChannel channel) {
         this.channel = channel;
@@ -71,13 +72,13 @@ public final class ChannelReadiness {
 
     private void await(TaskCore t, boolean read) throws IOException {
         Kernel k = t.kernel();
-        IoReadiness.Registration r = registration;
-        if (r == null || r.kernel != k) registration = r = IoReadiness.registered(k, channel);
+        ChannelRegistration r = registration;
+        if (r == null || r.driver() != k.io()) registration = r = IoReadiness.registered(k, channel);
         IoReadiness.await(t, r, read);
     }
 
     /* The registration the next wait tries first; for tests. */
-    IoReadiness.Registration cachedRegistration() {
+    ChannelRegistration cachedRegistration() {
         return registration;
     }
 

@@ -1,7 +1,11 @@
 package dev.coro.lowlevel;
 
 import dev.coro.Task;
+import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.trace.WaitKind;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A FIFO queue of parked tasks: the one wait queue under every synchronisation primitive (Trio's
@@ -16,9 +20,10 @@ import dev.coro.internal.kernel.TaskCore;
  * }</pre>
  *
  * <p>Waiters are woken strictly in the order they parked. A waiter that is cancelled leaves the
- * lot at once and raises {@link dev.coro.CancelledError}; a waiter that was already unparked (it
- * holds a value, but has not run yet) is not in the lot any more, and a primitive that handed it
- * something must check {@link Traps#isCancelled()} when it resumes and pass the thing on.
+ * lot at once and raises {@link dev.coro.CancelledError}. A waiter that was already unparked (it
+ * holds a value, but has not run yet) is not in the lot any more: if it is cancelled before it
+ * runs, what it was handed must not be lost. {@link #parkHandOff} is that rule, written once for
+ * every primitive: the waiter passes the value on (to the next waiter, or back), then raises.
  * Confined to the loop's thread, like everything a task touches.
  *
  * <p>Invariant: a task is in at most one lot, once, and leaves it exactly once: woken by an
@@ -61,11 +66,39 @@ public final class ParkingLot {
      * @param reason what the task waits on, for task dumps (usually the primitive)
      * @return the value given to the unpark call
      */
-    public Object park(Object reason) {
+    public Object park(WaitKind kind, Object reason) {
+        Objects.requireNonNull(kind, "kind");
         TaskCore t = Traps.task("ParkingLot.park");
         Node n = new Node(t);
         link(n);
-        return t.kernel().park(t, n, reason);
+        return t.kernel().park(t, n, kind, reason);
+    }
+
+    /** {@link #park(WaitKind, Object)} of kind {@link WaitKind#PARK}, for primitives that name no other. */
+    public Object park(Object reason) {
+        return park(WaitKind.PARK, reason);
+    }
+
+    /**
+     * {@link #park(WaitKind, Object)} for a waiter that is handed something when unparked (a lock,
+     * a permit, an item, a place, a signal): if the task turns out cancelled when it resumes, it
+     * was handed {@code value} but must not keep it, so {@code passOn.accept(value)} gives it to the
+     * next waiter or back to the primitive, and then the task raises {@link dev.coro.CancelledError}.
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> nothing handed over is lost or
+     * kept; the primitive's state is as if this waiter had never parked.
+     *
+     * @param passOn what to do with a value handed to a cancelled waiter; must not suspend
+     * @return the value given to the unpark call
+     */
+    public Object parkHandOff(WaitKind kind, Object reason, Consumer<Object> passOn) {
+        Object value = park(kind, reason);
+        TaskCore t = Traps.task("ParkingLot.parkHandOff");
+        if (t.scope().isEffectivelyCancelled()) {
+            passOn.accept(value);
+            throw t.cancelledError();
+        }
+        return value;
     }
 
     /** Wakes the longest waiter with {@code value}; false if nobody waits. */
@@ -98,22 +131,6 @@ public final class ParkingLot {
             woken++;
         }
         return woken;
-    }
-
-    /**
-     * Moves up to {@code count} waiters, oldest first, to the back of {@code other} without waking
-     * them (a condition's signal moves its waiters to the lock's queue).
-     */
-    public int repark(ParkingLot other, int count) {
-        int moved = 0;
-        for (Node n = head; n != null && moved < count; n = head) {
-            unlink(n);
-            Node m = other.new Node(n.task);
-            other.link(m);
-            n.task.kernel().replaceAbort(n.task, m);
-            moved++;
-        }
-        return moved;
     }
 
     /** The task that has waited longest, or null. */

@@ -2,6 +2,7 @@ package dev.coro.lowlevel;
 
 import dev.coro.EventLoop;
 import dev.coro.internal.Sneaky;
+import dev.coro.trace.WaitKind;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
@@ -152,7 +153,7 @@ public abstract class SelectClause<R> {
         }
         if (waiter != null) {
             Object[] regs = registrations;
-            waiter.await(WAITS_ON, shared, () -> unregister(clauses, regs, -1));
+            waiter.await(WaitKind.PARK, WAITS_ON, shared, () -> unregister(clauses, regs, -1));
             winner = waiter.index();
             result = waiter.value();
             unregister(clauses, regs, winner);

@@ -1,11 +1,12 @@
 package dev.coro.lowlevel;
 
-import dev.coro.Handle;
 import dev.coro.Outcome;
 import dev.coro.Task;
+import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 
 /**
@@ -15,27 +16,24 @@ import java.util.Objects;
  * groups — is built on these two traps (Trio's rule):
  * <ul>
  *   <li>{@link #checkpoint()}: let every other ready task run once, then continue;</li>
- *   <li>{@link #park(AbortHandler, Object)}: sleep until someone calls {@code reschedule*} for
- *       this task; if the task is cancelled meanwhile, the {@link AbortHandler} decides whether it
- *       leaves its wait at once.</li>
+ *   <li>{@link #park(AbortHandler, WaitKind, Object)}: sleep until someone calls
+ *       {@code reschedule*} for this task; if the task is cancelled meanwhile, the
+ *       {@link AbortHandler} decides whether it leaves its wait at once.</li>
  * </ul>
  * <p>A parked task must be rescheduled exactly once, or aborted. All methods run on the loop's
- * thread (inside a task, or in a callback for the {@code reschedule*} methods).
+ * thread (inside a task, or in a callback for the {@code reschedule*} methods); to wake a task
+ * from another thread or loop, park through a {@link Waker}.
  *
  * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation.
  */
 public final class Traps {
-    /** The message used whenever a suspending call is made outside a task. */
-    public static final String NOT_IN_TASK =
-            "%s must be called inside a task: start one with Coro.run(...) or EventLoop.run(...)";
-
     private Traps() {}
 
     /**
      * Lets every other ready task and callback run once, then returns.
      *
-     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link dev.coro.CancelledError} before
-     * suspending if the task is cancelled, and after resuming if it was cancelled meanwhile.
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> if the task is cancelled, it still lets the
+     * others run once, then raises {@link dev.coro.CancelledError}.
      *
      * @throws IllegalStateException if not called inside a task
      */
@@ -49,19 +47,28 @@ public final class Traps {
      * throws the error.
      *
      * <p><b>Cancellation:</b> if the task is cancelled while parked (or already is), {@code abort}
-     * is called; if it returns true the task raises {@link dev.coro.CancelledError}.
+     * is called; if it returns true the task raises {@link dev.coro.CancelledError} (if it was
+     * cancelled already, after letting the others run once, so a task that swallows its
+     * cancellation in a loop cannot freeze the loop).
      *
-     * @param reason what the task waits on, for task dumps and traces (e.g. the lock)
+     * @param kind what kind of wait this is, for traces, dumps and monitors
+     * @param reason what the task waits on (e.g. the lock), for task dumps and traces; may be null
      */
-    public static Object park(AbortHandler abort, Object reason) {
+    public static Object park(AbortHandler abort, WaitKind kind, Object reason) {
         Objects.requireNonNull(abort, "abort");
+        Objects.requireNonNull(kind, "kind");
         TaskCore t = task("Traps.park");
-        return t.kernel().park(t, abort, reason);
+        return t.kernel().park(t, abort, kind, reason);
+    }
+
+    /** {@link #park(AbortHandler, WaitKind, Object)} of kind {@link WaitKind#PARK}. */
+    public static Object park(AbortHandler abort, Object reason) {
+        return park(abort, WaitKind.PARK, reason);
     }
 
     /** {@link #park(AbortHandler, Object)} with no reason given. */
     public static Object park(AbortHandler abort) {
-        return park(abort, null);
+        return park(abort, WaitKind.PARK, null);
     }
 
     /** Wakes the parked {@code task} with {@code outcome}: its park returns the value or throws the error. */
@@ -87,12 +94,12 @@ public final class Traps {
 
     /**
      * Parks the current task until its loop's clock reaches {@code deadline} (as read from
-     * {@code EventLoop.time()}): Trap 2 with a timer as the only waker, in one object. This is what
-     * {@code Coro.sleep} does; use {@link #park} with {@link #wakeAt} for a wait that something
-     * else may end first.
+     * {@code EventLoop.time()}): a park whose waker is the task's own deadline entry in the loop's
+     * timer structure, so it allocates nothing. This is what {@code Coro.sleep} does; for a wait that
+     * something else may end first, open a {@link CancelScope} with a deadline around a park.
      *
-     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link dev.coro.CancelledError},
-     * at once if the task is already cancelled; the timer is removed.
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link dev.coro.CancelledError};
+     * the deadline entry is removed.
      *
      * <pre>{@code Traps.sleepUntil(Coro.loop().time() + 1_000_000)   // one millisecond from now}</pre>
      *
@@ -103,28 +110,6 @@ public final class Traps {
         t.kernel().sleepUntil(t, deadline);
     }
 
-    /**
-     * Schedules a wake-up of the (soon) parked {@code task} with a null value at {@code deadline} on
-     * its loop's clock. Cancel the handle in the park's abort handler.
-     */
-    public static Handle wakeAt(Task<?> task, long deadline) {
-        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
-        return t.kernel().schedule(deadline, new WakeUp(t), true);
-    }
-
-    /** A timer's action that wakes a parked task; named so that timer dumps say whose it is. */
-    private record WakeUp(TaskCore task) implements Runnable {
-        @Override
-        public void run() {
-            task.kernel().reschedule(task, null, null);
-        }
-
-        @Override
-        public String toString() {
-            return "wake up Task[name=" + task.name() + "]";
-        }
-    }
-
     /** Whether the current task is cancelled at this point (by itself or by a visible enclosing scope). */
     public static boolean isCancelled() {
         return task("Traps.isCancelled").scope().isEffectivelyCancelled();
@@ -133,7 +118,15 @@ public final class Traps {
     /** Raises {@link dev.coro.CancelledError} if the current task is cancelled; the fast paths' check. */
     public static void raiseIfCancelled() {
         TaskCore t = task("Traps.raiseIfCancelled");
-        if (t.scope().isEffectivelyCancelled()) throw Kernel.cancelledError(t);
+        if (t.scope().isEffectivelyCancelled()) throw t.cancelledError();
+    }
+
+    /**
+     * The earliest deadline of the scopes around the current point of the current task, up to the
+     * first shielded one, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none.
+     */
+    public static long currentDeadline() {
+        return task("Coro.currentDeadline").scope().effectiveDeadline();
     }
 
     /** The task running now. @throws IllegalStateException if none */
@@ -143,7 +136,13 @@ public final class Traps {
 
     static TaskCore task(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t == null) throw new IllegalStateException(NOT_IN_TASK.formatted(what));
+        if (t == null) throw NotInTask.error(what);
         return t;
+    }
+
+    static Kernel kernel(String what) {
+        Kernel k = Kernel.current();
+        if (k == null) throw NotInTask.error(what);
+        return k;
     }
 }

@@ -3,6 +3,7 @@ package dev.coro.lowlevel;
 import dev.coro.EventLoop;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.trace.WaitKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -81,7 +82,7 @@ public final class Waiter implements AbortHandler {
     /** Raises {@link dev.coro.CancelledError} if the caller is a cancelled task; nothing on a plain thread. */
     public static void raiseIfCancelled() {
         TaskCore t = Kernel.currentTask();
-        if (t != null && t.scope().isEffectivelyCancelled()) throw Kernel.cancelledError(t);
+        if (t != null && t.scope().isEffectivelyCancelled()) throw t.cancelledError();
     }
 
     /** Whether the caller is a cancelled task; false on a plain thread. */
@@ -125,22 +126,23 @@ public final class Waiter implements AbortHandler {
      * {@link dev.coro.CancelledError} is raised. A plain thread blocks, ignoring interrupts (as
      * {@code CompletableFuture.join} does).
      *
+     * @param kind what kind of wait it is, for task dumps and traces
      * @param reason what the task waits on, for task dumps
      * @param holdsClock whether a waker may be another thread or loop: virtual time then stands
      *     still while the task waits, as it does for {@code Coro.await}
      */
-    public void await(Object reason, boolean holdsClock, Runnable onCancel) {
+    public void await(WaitKind kind, Object reason, boolean holdsClock, Runnable onCancel) {
         if (task == null) {
             while (!woken) LockSupport.park(this);
             return;
         }
         this.onCancel = onCancel;
         Kernel k = task.kernel();
-        if (holdsClock) k.futureWaitStarted();
+        if (holdsClock) k.view().graceWait(+1);
         try {
-            k.park(task, this, reason);
+            k.park(task, this, kind, reason);
         } finally {
-            if (holdsClock) k.futureWaitEnded();
+            if (holdsClock) k.view().graceWait(-1);
         }
     }
 

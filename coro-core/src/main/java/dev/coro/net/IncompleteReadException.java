@@ -11,9 +11,15 @@ public final class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
     private final transient byte[] partial;
+    /** How many bytes the read asked for. */
     private final int expected;
 
-    /** The stream ended after {@code partial}; {@code expected} bytes were wanted, or -1 if unknown. */
+    /**
+     * The stream ended after {@code partial}; {@code expected} bytes were wanted, or -1 if unknown.
+     *
+     * @param partial the bytes read before the end
+     * @param expected how many bytes were wanted, or -1
+     */
     public IncompleteReadException(byte[] partial, int expected) {
         super(partial.length + " bytes read before the end of the stream, "
                 + (expected < 0 ? "no separator found" : expected + " expected"));
@@ -21,12 +27,20 @@ public final class IncompleteReadException extends EOFException {
         this.expected = expected;
     }
 
-    /** The bytes read before the end of the stream (a copy). */
+    /**
+     * The bytes read before the end of the stream (a copy).
+     *
+     * @return a copy of the bytes read
+     */
     public byte[] partial() {
         return partial.clone();
     }
 
-    /** How many bytes the read wanted, or -1 for a read up to a separator. */
+    /**
+     * How many bytes the read wanted, or -1 for a read up to a separator.
+     *
+     * @return the wanted byte count, or -1
+     */
     public int expected() {
         return expected;
     }

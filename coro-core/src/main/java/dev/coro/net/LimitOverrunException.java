@@ -10,15 +10,25 @@ import java.io.IOException;
 public final class LimitOverrunException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The most bytes the read would buffer. */
     private final int limit;
 
-    /** A read found no separator within {@code limit} bytes. */
+    /**
+     * A read found no separator within {@code limit} bytes.
+     *
+     * @param message which read and what to do
+     * @param limit the stream's limit, in bytes
+     */
     public LimitOverrunException(String message, int limit) {
         super(message);
         this.limit = limit;
     }
 
-    /** The limit that was exceeded, in bytes. */
+    /**
+     * The limit that was exceeded, in bytes.
+     *
+     * @return the limit in bytes
+     */
     public int limit() {
         return limit;
     }

@@ -33,10 +33,22 @@ import java.util.concurrent.CancellationException;
  * server.serveForever();
  * }</pre>
  *
- * <p>Each connection task calls the handler and closes the stream when it returns or throws. A
- * handler's exception goes at once to the loop's exception handler
- * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. Connection tasks are not children of the task that bound the server: they live
- * until they end, {@link #shutdown()} cancels them, or the loop ends.
+ * <p>Each connection task calls the handler, then waits until what the handler wrote is sent and
+ * closes the stream (at once, dropping what is not sent, if the handler threw). A connection
+ * counts ({@link #connectionCount()}, {@code maxConnections}) until its socket is closed, so a
+ * peer that never reads keeps its slot until {@link #shutdown()}. A handler's exception goes at
+ * once to the loop's exception handler ({@link dev.coro.EventLoop#callExceptionHandler}); it never
+ * stops the server. A peer that resets the connection, stops reading (a broken pipe) or is cut off
+ * by a timeout ({@link java.net.SocketTimeoutException}) is routine: one line at DEBUG on the
+ * logger {@code dev.coro.net}. Connection tasks are not
+ * children of the task that bound the server: they live until they end, {@link #shutdown()}
+ * cancels them, or the loop ends.
+ *
+ * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
+ * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
+ * WARNING for the episode, retries after a delay that doubles from 5 ms up to 1 s on the loop's
+ * clock, and logs one INFO line when it has caught up with its backlog; meanwhile new connections
+ * wait in the kernel's backlog. Only {@link #close()} and {@link #shutdown()} end {@link #serveForever()}.
  *
  * <p><b>Thread safety:</b> confined to its loop; every method must be called inside one of its
  * tasks.
@@ -46,17 +58,32 @@ import java.util.concurrent.CancellationException;
  * One acceptor task accepts in bursts (accept() until the backlog is empty, then
  * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection. When
  * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
- * backlog; each connection task frees its slot when it ends. `connections` holds the live
+ * backlog; a connection frees its slot when its socket is closed. `connections` holds the live
  * connection tasks, for shutdown().
  *
+ * A failing accept(2) leaves the connection in the backlog and the listening socket readable, so
+ * waiting for readability would spin: the acceptor sleeps instead (AcceptBackoff), as nginx and Go's
+ * net/http do. libuv's other answer, a spare descriptor freed to accept and close the waiting
+ * connections, would drop connections that can be served a moment later when descriptors free up.
+ *
+ * A connection's socket closes in its own task: after the handler returns, the task waits until
+ * the stream has sent what the handler wrote, then closes it (at once if the task is cancelled or
+ * the handler threw). So the task's life is the socket's, and counting tasks counts sockets.
+ *
  *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed; connections run on)
- *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled and waited for
+ *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled (sockets aborted) and
+ *                                       waited for, with the acceptor
  */
 public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
     @FunctionalInterface
     public interface Handler {
-        /** Serves {@code stream}; runs in the connection's own task. */
+        /**
+         * Serves {@code stream}; runs in the connection's own task.
+         *
+         * @param stream the connection; closed when the handler returns
+         * @throws Exception anything; it is reported through the loop's exception handler and ends only this connection
+         */
         void handle(TcpStream stream) throws Exception;
     }
 
@@ -64,17 +91,21 @@ public final class TcpServer implements AutoCloseable {
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
+    private final AcceptCall acceptCall;
+    private final AcceptBackoff backoff;
     private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
     private long accepted;
     private boolean closed;
 
-    private TcpServer(ServerSocketChannel channel, Handler handler, int maxConnections) throws IOException {
+    private TcpServer(ServerSocketChannel channel, Handler handler, Builder options) throws IOException {
         this.channel = channel;
         this.address = channel.getLocalAddress();
         this.handler = handler;
-        this.maxConnections = maxConnections;
+        this.maxConnections = options.maxConnections;
+        this.acceptCall = options.acceptCall;
+        this.backoff = new AcceptBackoff(this::toString);
         this.acceptor = Coro.spawn("accept " + address, this::acceptLoop);
     }
 
@@ -82,18 +113,32 @@ public final class TcpServer implements AutoCloseable {
      * Listens on {@code address} (port 0 picks a free port) with the default options and serves
      * each connection with {@code handler}. Does not suspend.
      *
+     * @param address where to listen
+     * @param handler serves each connection
+     * @return the listening server
      * @throws java.net.BindException if the address is in use
      */
     public static TcpServer bind(InetSocketAddress address, Handler handler) throws IOException {
         return builder().bind(address, handler);
     }
 
-    /** Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}. */
+    /**
+     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}.
+     *
+     * @param address the socket file to create
+     * @param handler serves each connection
+     * @return the listening server
+     * @throws IOException if the socket cannot be bound
+     */
     public static TcpServer bind(UnixDomainSocketAddress address, Handler handler) throws IOException {
         return builder().bind(address, handler);
     }
 
-    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections. */
+    /**
+     * Options for a server: backlog, SO_REUSEADDR, the most concurrent connections.
+     *
+     * @return the options, all at their defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,23 +148,39 @@ public final class TcpServer implements AutoCloseable {
         private int backlog = 1024;
         private boolean reuseAddress = true;
         private int maxConnections = Integer.MAX_VALUE;
+        private AcceptCall acceptCall = ServerSocketChannel::accept;
 
         private Builder() {}
 
-        /** Length of the kernel's queue of connections not yet accepted (default 1024). */
+        /**
+         * Length of the kernel's queue of connections not yet accepted (default 1024).
+         *
+         * @param backlog the queue length
+         * @return this builder
+         */
         public Builder backlog(int backlog) {
             if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
             this.backlog = backlog;
             return this;
         }
 
-        /** SO_REUSEADDR on the listening socket (default true); ignored for Unix domain sockets. */
+        /**
+         * SO_REUSEADDR on the listening socket (default true); ignored for Unix domain sockets.
+         *
+         * @param reuseAddress whether to set SO_REUSEADDR
+         * @return this builder
+         */
         public Builder reuseAddress(boolean reuseAddress) {
             this.reuseAddress = reuseAddress;
             return this;
         }
 
-        /** The most connections served at once (default unlimited); more wait in the backlog. */
+        /**
+         * The most connections served at once (default unlimited); more wait in the backlog.
+         *
+         * @param maxConnections the most connections at once, at least 1
+         * @return this builder
+         */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
@@ -128,9 +189,20 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
+        /* Replaces accept(2), so that tests can make it fail as it does under load. */
+        Builder acceptCall(AcceptCall call) {
+            this.acceptCall = Objects.requireNonNull(call, "call");
+            return this;
+        }
+
         /**
          * Listens on {@code address} (an {@link InetSocketAddress} or a
          * {@link UnixDomainSocketAddress}) and serves each connection with {@code handler}.
+         *
+         * @param address where to listen
+         * @param handler serves each connection
+         * @return the listening server
+         * @throws IOException if the address cannot be bound
          */
         public TcpServer bind(SocketAddress address, Handler handler) throws IOException {
             Objects.requireNonNull(address, "address");
@@ -141,7 +213,7 @@ public final class TcpServer implements AutoCloseable {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
                 ch.bind(address, backlog);
-                return new TcpServer(ch, handler, maxConnections);
+                return new TcpServer(ch, handler, this);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -151,17 +223,31 @@ public final class TcpServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- accepting
 
+    /* accept(2) on the listening channel: null if no connection is waiting. */
+    @FunctionalInterface
+    interface AcceptCall {
+        SocketChannel accept(ServerSocketChannel channel) throws IOException;
+    }
+
     private Void acceptLoop() throws IOException {
-        try {
-            while (true) {
-                while (connections.size() >= maxConnections) slots.park(this);
-                SocketChannel c = channel.accept();
-                if (c == null) IoReadiness.waitReadable(channel);
-                else start(c);
+        while (true) {
+            while (connections.size() >= maxConnections) slots.park(this);
+            SocketChannel c;
+            try {
+                c = acceptCall.accept(channel);
+            } catch (ClosedChannelException e) {
+                if (closed) return null;   // close() came between a wake-up and the next accept
+                throw e;
+            } catch (IOException e) {
+                backoff.failed(e);   // e.g. out of file descriptors: the connection waits in the backlog
+                continue;
             }
-        } catch (ClosedChannelException e) {
-            if (closed) return null;   // close() came between a wake-up and the next accept
-            throw e;
+            if (c == null) {
+                backoff.caughtUp();
+                IoReadiness.waitReadable(channel);
+            } else {
+                start(c);
+            }
         }
     }
 
@@ -180,15 +266,35 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private Void serve(TcpStream stream) {
+        boolean finished = false;
         try {
             handler.handle(stream);
+            sendRest(stream);
+            finished = true;
         } catch (Exception e) {
-            // Nobody joins a connection task: report the failure now, not when the task is collected.
-            Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
+            if (PeerGone.matches(e)) PeerGone.log(Coro.currentTask() + " on " + this, e);
+            else report(e);
         } finally {
+            if (!finished) stream.abort();   // cancelled or failed: nothing more to send
             release(Coro.currentTask());
         }
         return null;
+    }
+
+    /* Nobody joins a connection task: report the failure now, not when the task is collected. */
+    private void report(Exception e) {
+        Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
+    }
+
+    /*
+     * Waits until the stream has handed what the handler wrote to the socket, so that close() then
+     * closes the socket at once instead of leaving a background flush that nothing counts. A
+     * stream the handler closed itself still flushes in the background (TcpStream's close()).
+     */
+    private static void sendRest(TcpStream stream) throws IOException {
+        if (stream.isClosed() || stream.writeBufferSize() == 0) return;
+        stream.setWriteBufferLimits(0, 0);
+        stream.drain();
     }
 
     /* Ends a connection, once: from its own task, or when a task cancelled before it ran is done. */
@@ -224,20 +330,25 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, cancels every connection task and waits until they have ended.
+     * Stops accepting, cancels every connection task (its socket is closed at once, dropping
+     * output not yet sent) and waits until they and the accept task have ended.
      *
      * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
      * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
      * ended.
+     *
+     * @throws IOException if the listening socket cannot be closed
      */
     public void shutdown() throws IOException {
         close();
-        List<Task<Void>> live = new ArrayList<>(connections.keySet());
-        for (Task<Void> t : live) t.cancel();
+        List<Task<?>> live = new ArrayList<>(connections.keySet());
+        for (Task<?> t : live) t.cancel();
+        List<Task<?>> awaited = new ArrayList<>(live);
+        awaited.add(acceptor);
         try {
-            Coro.gatherSettled(live);
+            Coro.gatherSettled(awaited);
         } finally {
-            for (Task<Void> t : live) release(t);
+            for (Task<?> t : live) release(t);
         }
     }
 
@@ -247,7 +358,8 @@ public final class TcpServer implements AutoCloseable {
      *
      * <p><b>Checkpoint:</b> always suspends until {@link #close()}.
      *
-     * @throws IOException if accepting failed (the listening socket is then closed)
+     * @throws IOException if the listening socket was closed by something other than
+     *     {@link #close()} (the server is then closed); failures of {@code accept} are retried
      */
     public void serveForever() throws IOException {
         try {
@@ -264,17 +376,30 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether the server is closed
+     */
     public boolean isClosed() {
         return closed;
     }
 
-    /** The number of connections being served now. */
+    /**
+     * The number of connections whose sockets are open: being served, or sending what their
+     * handler wrote.
+     *
+     * @return the number of connections whose sockets are open
+     */
     public int connectionCount() {
         return connections.size();
     }
 
-    /** The bound address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    /**
+     * The bound address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the bound address
+     */
     public SocketAddress address() {
         return address;
     }
@@ -282,6 +407,7 @@ public final class TcpServer implements AutoCloseable {
     /**
      * The bound IP address and port.
      *
+     * @return the bound IP address and port
      * @throws IllegalStateException if the server listens on a Unix domain socket (use {@link #address()})
      */
     public InetSocketAddress localAddress() {
@@ -289,7 +415,11 @@ public final class TcpServer implements AutoCloseable {
         throw new IllegalStateException(this + " listens on a Unix domain socket, which has no port: use address().");
     }
 
-    /** The bound port; see {@link #localAddress()}. */
+    /**
+     * The bound port; see {@link #localAddress()}.
+     *
+     * @return the bound port
+     */
     public int port() {
         return localAddress().getPort();
     }

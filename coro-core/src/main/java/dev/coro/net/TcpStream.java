@@ -119,6 +119,9 @@ public final class TcpStream implements AutoCloseable {
      * <p><b>Checkpoint:</b> suspends until connected. <b>Cancellation:</b> the half-open socket
      * is closed; nothing remains.
      *
+     * @param host a host name or IP address literal
+     * @param port the port
+     * @return the connected stream
      * @throws ConnectException if no address accepted the connection (naming the address)
      */
     public static TcpStream connect(String host, int port) throws IOException {
@@ -139,6 +142,10 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Connects to {@code address}: a resolved {@link InetSocketAddress} or a
      * {@link UnixDomainSocketAddress}. Same contract as {@link #connect(String, int)}.
+     *
+     * @param address where to connect
+     * @return the connected stream
+     * @throws IOException if no connection can be made
      */
     public static TcpStream connect(SocketAddress address) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -183,6 +190,8 @@ public final class TcpStream implements AutoCloseable {
      * <p><b>Checkpoint:</b> only if nothing is available at once. <b>Cancellation:</b> no bytes
      * are lost; the next read returns them.
      *
+     * @param max the most bytes to return, at least 1
+     * @return the bytes read, empty at the end of the stream
      * @throws AsynchronousCloseException if the stream is closed while waiting
      * @throws IllegalStateException if another task is reading from this stream
      */
@@ -201,6 +210,10 @@ public final class TcpStream implements AutoCloseable {
      * Reads into {@code dst} (buffered bytes first, else straight from the socket) and returns how
      * many bytes were read, at least one unless {@code dst} is full; -1 at the end of the stream.
      * Same checkpoint and cancellation as {@link #read(int)}.
+     *
+     * @param dst where the bytes go
+     * @return how many bytes were read, -1 at the end of the stream
+     * @throws IOException if the connection fails
      */
     public int read(ByteBuffer dst) throws IOException {
         beginRead();
@@ -229,6 +242,8 @@ public final class TcpStream implements AutoCloseable {
      * <p><b>Checkpoint:</b> only if fewer than {@code n} bytes are available at once.
      * <b>Cancellation:</b> the bytes received so far stay buffered for the next read.
      *
+     * @param n how many bytes to read
+     * @return exactly {@code n} bytes
      * @throws IncompleteReadException if the stream ends first; {@code partial()} holds the bytes
      */
     public byte[] readExactly(int n) throws IOException {
@@ -251,6 +266,8 @@ public final class TcpStream implements AutoCloseable {
      * <p><b>Checkpoint:</b> only if the separator is not available at once. <b>Cancellation:</b>
      * the bytes received so far stay buffered.
      *
+     * @param separator the bytes that end a record, not empty
+     * @return the record, including the separator
      * @throws LimitOverrunException if no separator is found within {@link #limit()} bytes; the
      *     bytes stay buffered and the stream stays usable
      */
@@ -266,6 +283,7 @@ public final class TcpStream implements AutoCloseable {
      * <p><b>Checkpoint:</b> only if no full line is available at once. <b>Cancellation:</b> the
      * bytes received so far stay buffered.
      *
+     * @return the line, including its newline
      * @throws LimitOverrunException if the line is longer than {@link #limit()}; the bytes stay
      *     buffered and the stream stays usable (read them with {@link #read(int)})
      */
@@ -380,12 +398,20 @@ public final class TcpStream implements AutoCloseable {
         if (start == end) start = end = 0;
     }
 
-    /** The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator. */
+    /**
+     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator.
+     *
+     * @return the limit in bytes
+     */
     public int limit() {
         return limit;
     }
 
-    /** Sets the limit of {@link #readLine()} and {@link #readUntil}. */
+    /**
+     * Sets the limit of {@link #readLine()} and {@link #readUntil}.
+     *
+     * @param limit the new limit in bytes, at least 1
+     */
     public void setLimit(int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
         this.limit = limit;
@@ -397,6 +423,7 @@ public final class TcpStream implements AutoCloseable {
      * Sends {@code data}: as much as the socket takes at once, the rest buffered and flushed in
      * the background. Never suspends; call {@link #drain()} to respect back-pressure.
      *
+     * @param data the bytes to send
      * @throws ClosedChannelException if the stream was closed or its output shut down
      * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
      */
@@ -404,7 +431,12 @@ public final class TcpStream implements AutoCloseable {
         write(ByteBuffer.wrap(data));
     }
 
-    /** Sends the remaining bytes of {@code src} and consumes them; see {@link #write(byte[])}. */
+    /**
+     * Sends the remaining bytes of {@code src} and consumes them; see {@link #write(byte[])}.
+     *
+     * @param src the bytes to send, from its position to its limit
+     * @throws IOException if the stream is closed or the connection failed
+     */
     public void write(ByteBuffer src) throws IOException {
         checkWritable();
         if (!src.hasRemaining()) return;
@@ -434,7 +466,12 @@ public final class TcpStream implements AutoCloseable {
         if (paused) drainers.park(this);
     }
 
-    /** Sets the write buffer's marks for {@link #drain()}; {@code 0 <= low <= high}. */
+    /**
+     * Sets the write buffer's marks for {@link #drain()}; {@code 0 <= low <= high}.
+     *
+     * @param high above this many buffered bytes {@code drain()} waits
+     * @param low down to this many buffered bytes {@code drain()} keeps waiting
+     */
     public void setWriteBufferLimits(int high, int low) {
         if (low < 0 || low > high) {
             throw new IllegalArgumentException("low: " + low + " (expected: 0 <= low <= high = " + high + ")");
@@ -444,7 +481,11 @@ public final class TcpStream implements AutoCloseable {
         if (pending > highWater) paused = true;
     }
 
-    /** Bytes written but not yet handed to the socket. */
+    /**
+     * Bytes written but not yet handed to the socket.
+     *
+     * @return the buffered byte count
+     */
     public long writeBufferSize() {
         return pending;
     }
@@ -452,6 +493,8 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Half-closes the connection: the peer reads the end of the stream once the buffered bytes are
      * sent; this side can still read.
+     *
+     * @throws IOException if the connection failed
      */
     public void shutdownOutput() throws IOException {
         checkWritable();
@@ -552,17 +595,30 @@ public final class TcpStream implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} or {@link #abort()} was called. */
+    /**
+     * Whether {@link #close()} or {@link #abort()} was called.
+     *
+     * @return whether the stream is closed
+     */
     public boolean isClosed() {
         return closing;
     }
 
-    /** The peer's address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    /**
+     * The peer's address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the peer's address
+     */
     public SocketAddress remoteAddress() {
         return remote;
     }
 
-    /** This side's address. */
+    /**
+     * This side's address.
+     *
+     * @return this side's address
+     * @throws IOException if the socket is closed
+     */
     public SocketAddress localAddress() throws IOException {
         return channel.getLocalAddress();
     }

@@ -2,6 +2,7 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 
 /**
  * A meeting point for a fixed number of tasks (asyncio.Barrier): each {@link #await()} waits until
@@ -40,6 +41,7 @@ public final class Barrier {
     /**
      * A barrier for {@code parties} tasks.
      *
+     * @param parties how many tasks each round waits for
      * @throws IllegalArgumentException if {@code parties} is less than 1
      */
     public Barrier(int parties) {
@@ -55,6 +57,7 @@ public final class Barrier {
      * without suspending. <b>Cancellation:</b> raises {@link dev.coro.CancelledError}; a waiter
      * cancelled before the round fills withdraws its arrival. <b>Thread safety:</b> loop thread only.
      *
+     * @return this task's arrival index in its round
      * @throws BarrierBrokenException if the barrier is broken, or is broken or reset while waiting
      */
     public int await() {
@@ -65,7 +68,7 @@ public final class Barrier {
             for (int i = 0; i < index; i++) lot.unparkOne(i);
             return index;
         }
-        Object woken = lot.park(this);
+        Object woken = lot.park(WaitKind.LOCK, this);
         Traps.raiseIfCancelled();
         if (woken == BROKEN) throw brokenError();
         if (woken == RESET) throw new BarrierBrokenException(this + " was reset while the task waited.");
@@ -91,22 +94,38 @@ public final class Barrier {
         return new BarrierBrokenException(this + " is broken: abort() was called. Call reset() to use it again.");
     }
 
-    /** Whether the barrier is broken. */
+    /**
+     * Whether the barrier is broken.
+     *
+     * @return whether the barrier is broken
+     */
     public boolean isBroken() {
         return broken;
     }
 
-    /** How many tasks it waits for in each round. */
+    /**
+     * How many tasks it waits for in each round.
+     *
+     * @return the number of parties
+     */
     public int parties() {
         return parties;
     }
 
-    /** How many tasks wait in the current round. */
+    /**
+     * How many tasks wait in the current round.
+     *
+     * @return the number of waiting tasks
+     */
     public int waiting() {
         return lot.size();
     }
 
-    /** A snapshot of the barrier's state. */
+    /**
+     * A snapshot of the barrier's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(parties, lot.size(), broken);
     }

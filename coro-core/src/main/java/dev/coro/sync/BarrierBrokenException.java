@@ -10,7 +10,11 @@ public class BarrierBrokenException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** A broken-barrier failure with the given message. */
+    /**
+     * A broken-barrier failure with the given message.
+     *
+     * @param message which barrier broke and why
+     */
     public BarrierBrokenException(String message) {
         super(message);
     }

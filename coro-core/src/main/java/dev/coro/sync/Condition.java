@@ -5,7 +5,9 @@ import dev.coro.Coro;
 import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,12 +39,22 @@ public final class Condition {
     private final Lock lock;
     private final ParkingLot lot = new ParkingLot();
 
-    /** A condition over {@code lock}. */
+    private final Consumer<Object> passSignal = signal -> lot.unparkOne(null);
+
+    /**
+     * A condition over {@code lock}.
+     *
+     * @param lock the lock that waiters hold
+     */
     public Condition(Lock lock) {
         this.lock = Objects.requireNonNull(lock, "lock");
     }
 
-    /** The lock this condition belongs to. */
+    /**
+     * The lock this condition belongs to.
+     *
+     * @return the lock
+     */
     public Lock lock() {
         return lock;
     }
@@ -61,9 +73,8 @@ public final class Condition {
         lock.release();
         boolean signalled = false;
         try {
-            lot.park(this);
+            lot.parkHandOff(WaitKind.LOCK, this, passSignal);   // signalled, then cancelled: the signal goes on
             signalled = true;
-            Traps.raiseIfCancelled();
             lock.acquire();
         } catch (Throwable e) {
             if (lock.owner() != Traps.currentTask()) Coro.shield(lock::acquire);
@@ -78,6 +89,7 @@ public final class Condition {
      *
      * <p><b>Checkpoint, cancellation:</b> those of {@link #await()} for each wait.
      *
+     * @param predicate the condition to wait for; checked with the lock held
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void awaitUntil(BooleanSupplier predicate) {
@@ -94,6 +106,7 @@ public final class Condition {
     /**
      * Wakes up to {@code n} waiters, longest first.
      *
+     * @param n the most waiters to wake, zero or more
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalStateException if the current task does not hold the lock
      */
@@ -117,7 +130,11 @@ public final class Condition {
         }
     }
 
-    /** A snapshot of the condition's state. */
+    /**
+     * A snapshot of the condition's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(lot.size(), lock.statistics());
     }

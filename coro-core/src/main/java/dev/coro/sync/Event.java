@@ -2,6 +2,7 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 
 /**
  * A flag that tasks can wait for (asyncio.Event): {@link #set()} wakes every waiter, and while the
@@ -30,7 +31,7 @@ public final class Event {
      * before it ran again; the event is unchanged. <b>Thread safety:</b> loop thread only, inside a task.
      */
     public void await() {
-        if (!set) lot.park(this);
+        if (!set) lot.park(WaitKind.LOCK, this);
         Traps.raiseIfCancelled();
     }
 
@@ -46,12 +47,20 @@ public final class Event {
         set = false;
     }
 
-    /** Whether the flag is set. */
+    /**
+     * Whether the flag is set.
+     *
+     * @return whether the flag is set
+     */
     public boolean isSet() {
         return set;
     }
 
-    /** A snapshot of the event's state. */
+    /**
+     * A snapshot of the event's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(set, lot.size());
     }

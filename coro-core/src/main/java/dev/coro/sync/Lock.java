@@ -3,8 +3,11 @@ package dev.coro.sync;
 import dev.coro.Task;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.VoidBody;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * A mutual-exclusion lock for tasks (asyncio.Lock, trio.Lock): at most one task holds it.
@@ -37,6 +40,8 @@ public final class Lock {
             "%s cannot release %s: it does not hold it. Only the task that acquired a lock may release it.";
 
     private final ParkingLot lot = new ParkingLot();
+    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = handed -> release();
     private Task<?> owner;
 
     /** A free lock. */
@@ -60,16 +65,13 @@ public final class Lock {
             return;
         }
         requireNotOwner(me);
-        lot.park(this);
-        if (Traps.isCancelled()) {
-            release();
-            Traps.raiseIfCancelled();
-        }
+        lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
     /**
      * Takes the lock if it is free, without suspending; false if another task holds it.
      *
+     * @return true if the lock was taken
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public boolean tryAcquire() {
@@ -103,6 +105,10 @@ public final class Lock {
      * body ends, and the body's exceptions pass through unchanged.
      *
      * <p><b>Checkpoint, cancellation:</b> those of {@link #acquire()}.
+     *
+     * @param <T> the type of the body's value
+     * @param body what to run holding the lock
+     * @return what {@code body} returned
      */
     public <T> T withLock(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -116,23 +122,33 @@ public final class Lock {
         }
     }
 
-    /** {@link #withLock(Callable)} for a body without a result. */
-    public void withLock(Runnable body) {
+    /**
+     * {@link #withLock(Callable)} for a body without a result.
+     *
+     * @param body what to run holding the lock
+     */
+    public void withLock(VoidBody body) {
         Objects.requireNonNull(body, "body");
-        acquire();
-        try {
+        withLock(() -> {
             body.run();
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
-    /** Whether some task holds the lock. */
+    /**
+     * Whether some task holds the lock.
+     *
+     * @return whether the lock is held
+     */
     public boolean isLocked() {
         return owner != null;
     }
 
-    /** A snapshot of the lock's state. */
+    /**
+     * A snapshot of the lock's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(owner, lot.size());
     }

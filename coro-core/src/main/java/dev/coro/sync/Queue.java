@@ -2,12 +2,14 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 /**
  * A queue between tasks (asyncio.Queue): {@link #put} waits while the queue is full, {@link #get}
@@ -28,6 +30,8 @@ import java.util.PriorityQueue;
  *
  * <p>Invariant: getters wait only while the buffer is empty; putters only while it is full or a
  * freed place is promised to an earlier putter.
+ *
+ * @param <T> the type of the items
  */
 /* Implementation notes:
  *
@@ -56,6 +60,17 @@ public final class Queue<T> {
     private final ParkingLot putters = new ParkingLot();
     private final ParkingLot joiners = new ParkingLot();
     private int reserved;
+    /* How many items at the head of a FIFO queue were given back by cancelled getters, in hand-out order. */
+    private int givenBack;
+    private final Consumer<Object> passPlaceOn = v -> {
+        if (v == SHUT_DOWN) return;
+        reserved--;
+        passPlaceOn();
+    };
+    @SuppressWarnings("unchecked")
+    private final Consumer<Object> giveBack = v -> {
+        if (v != SHUT_DOWN) giveBack((T) v);
+    };
     private int unfinished;
     private boolean shutdown;
     private boolean drained;
@@ -66,7 +81,12 @@ public final class Queue<T> {
         this.capacity = capacity;
     }
 
-    /** A first-in first-out queue without a capacity limit: put never waits. */
+    /**
+     * A first-in first-out queue without a capacity limit: put never waits.
+     *
+     * @param <T> the type of the items
+     * @return the new queue
+     */
     public static <T> Queue<T> unbounded() {
         return new Queue<>(new ArrayDeque<>(), Integer.MAX_VALUE);
     }
@@ -74,13 +94,21 @@ public final class Queue<T> {
     /**
      * A first-in first-out queue that holds at most {@code capacity} items.
      *
+     * @param <T> the type of the items
+     * @param capacity the most items it holds
+     * @return the new queue
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> bounded(int capacity) {
         return new Queue<>(new ArrayDeque<>(Math.min(capacity, 1024)), capacity);
     }
 
-    /** A last-in first-out queue (a stack) without a capacity limit. */
+    /**
+     * A last-in first-out queue (a stack) without a capacity limit.
+     *
+     * @param <T> the type of the items
+     * @return the new queue
+     */
     public static <T> Queue<T> lifo() {
         return lifo(Integer.MAX_VALUE);
     }
@@ -88,13 +116,22 @@ public final class Queue<T> {
     /**
      * A last-in first-out queue that holds at most {@code capacity} items.
      *
+     * @param <T> the type of the items
+     * @param capacity the most items it holds
+     * @return the new queue
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> lifo(int capacity) {
         return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), capacity);
     }
 
-    /** A queue that hands out the least item by {@code comparator} first, without a capacity limit. */
+    /**
+     * A queue that hands out the least item by {@code comparator} first, without a capacity limit.
+     *
+     * @param <T> the type of the items
+     * @param comparator orders the items, least first
+     * @return the new queue
+     */
     public static <T> Queue<T> priority(Comparator<? super T> comparator) {
         return priority(comparator, Integer.MAX_VALUE);
     }
@@ -103,6 +140,10 @@ public final class Queue<T> {
      * A queue that hands out the least item by {@code comparator} first and holds at most
      * {@code capacity} items.
      *
+     * @param <T> the type of the items
+     * @param comparator orders the items, least first
+     * @param capacity the most items it holds
+     * @return the new queue
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> priority(Comparator<? super T> comparator, int capacity) {
@@ -120,6 +161,7 @@ public final class Queue<T> {
      * {@link dev.coro.CancelledError} and the item is not put; a place that had already been
      * reserved for this putter goes to the next one. <b>Thread safety:</b> loop thread only.
      *
+     * @param item the item, not null
      * @throws NullPointerException if {@code item} is null
      * @throws QueueShutDownException if the queue is shut down, before or while waiting
      */
@@ -131,15 +173,8 @@ public final class Queue<T> {
             deliver(item);
             return;
         }
-        if (putters.park(this) == SHUT_DOWN) {
-            Traps.raiseIfCancelled();
-            throw shutDownError("put");
-        }
+        if (putters.parkHandOff(WaitKind.QUEUE, this, passPlaceOn) == SHUT_DOWN) throw shutDownError("put");
         reserved--;
-        if (Traps.isCancelled()) {
-            passPlaceOn();
-            Traps.raiseIfCancelled();
-        }
         if (shutdown) throw shutDownError("put");
         if (deliver(item) || items.size() + reserved < capacity) passPlaceOn();
     }
@@ -147,6 +182,7 @@ public final class Queue<T> {
     /**
      * Puts {@code item} if there is room, without suspending.
      *
+     * @param item the item, not null
      * @return false if the queue is full
      * @throws NullPointerException if {@code item} is null
      * @throws QueueShutDownException if the queue is shut down
@@ -186,6 +222,7 @@ public final class Queue<T> {
      * this getter goes to the next getter or back to the head of the queue.
      * <b>Thread safety:</b> loop thread only.
      *
+     * @return the next item
      * @throws QueueShutDownException if the queue is shut down and empty, before or while waiting
      */
     @SuppressWarnings("unchecked")
@@ -195,21 +232,15 @@ public final class Queue<T> {
             return take();
         }
         if (shutdown) throw shutDownError("get");
-        Object got = getters.park(this);
-        if (got == SHUT_DOWN) {
-            Traps.raiseIfCancelled();
-            throw shutDownError("get");
-        }
-        if (Traps.isCancelled()) {
-            giveBack((T) got);
-            Traps.raiseIfCancelled();
-        }
+        Object got = getters.parkHandOff(WaitKind.QUEUE, this, giveBack);
+        if (got == SHUT_DOWN) throw shutDownError("get");
         return (T) got;
     }
 
     /**
      * Removes and returns the next item if there is one, without suspending.
      *
+     * @return the next item, or empty if the queue is empty
      * @throws QueueShutDownException if the queue is shut down and empty
      */
     public Optional<T> tryGet() {
@@ -220,6 +251,7 @@ public final class Queue<T> {
 
     private T take() {
         T item = items.poll();
+        if (givenBack > 0) givenBack--;
         if (items.size() + reserved < capacity && putters.unparkOne(PLACE)) reserved++;
         return item;
     }
@@ -230,10 +262,26 @@ public final class Queue<T> {
         if (drained) {
             markDone();
         } else if (items instanceof ArrayDeque<T> fifo) {
-            fifo.addFirst(item);
+            backInOrder(fifo, item);
         } else {
             items.offer(item);
         }
+    }
+
+    /*
+     * Cancelled getters run, and give back, in the order their items were handed out (FIFO wake-ups,
+     * FIFO ready queue): each returned item goes behind the ones returned before it, ahead of the rest.
+     */
+    private void backInOrder(ArrayDeque<T> fifo, T item) {
+        Object[] earlier = new Object[givenBack];
+        for (int i = 0; i < earlier.length; i++) earlier[i] = fifo.pollFirst();
+        fifo.addFirst(item);
+        for (int i = earlier.length - 1; i >= 0; i--) {
+            @SuppressWarnings("unchecked")
+            T e = (T) earlier[i];
+            fifo.addFirst(e);
+        }
+        givenBack++;
     }
 
     // ---------------------------------------------------------------- tracking work
@@ -263,7 +311,7 @@ public final class Queue<T> {
      * {@link dev.coro.CancelledError}; the queue is unchanged. <b>Thread safety:</b> loop thread only.
      */
     public void join() {
-        if (unfinished > 0) joiners.park(this);
+        if (unfinished > 0) joiners.park(WaitKind.JOIN, this);
         Traps.raiseIfCancelled();
     }
 
@@ -279,6 +327,8 @@ public final class Queue<T> {
      * and get throws it once the queue is empty. Every waiting putter and getter is woken with it.
      * With {@code immediate}, the items left are discarded and count as done, so {@link #join()}
      * returns. Does not suspend; calling it again only adds the effect of {@code immediate}.
+     *
+     * @param immediate true to drop the items queued now (their taskDone is counted), false to let getters drain them
      */
     public void shutdown(boolean immediate) {
         shutdown = true;
@@ -286,6 +336,7 @@ public final class Queue<T> {
             drained = true;
             int discarded = items.size();
             items.clear();
+            givenBack = 0;
             unfinished = Math.max(0, unfinished - discarded);
             if (unfinished == 0) joiners.unparkAll(null);
         }
@@ -299,32 +350,56 @@ public final class Queue<T> {
 
     // ---------------------------------------------------------------- state
 
-    /** How many items the queue holds. */
+    /**
+     * How many items the queue holds.
+     *
+     * @return the number of items
+     */
     public int size() {
         return items.size();
     }
 
-    /** Whether the queue holds no item. */
+    /**
+     * Whether the queue holds no item.
+     *
+     * @return whether the queue is empty
+     */
     public boolean isEmpty() {
         return items.isEmpty();
     }
 
-    /** Whether a put would wait; a place reserved for a woken putter counts as taken. */
+    /**
+     * Whether a put would wait; a place reserved for a woken putter counts as taken.
+     *
+     * @return whether a put would wait
+     */
     public boolean isFull() {
         return !hasRoom();
     }
 
-    /** The most items the queue holds, or {@link Integer#MAX_VALUE} if it is unbounded. */
+    /**
+     * The most items the queue holds, or {@link Integer#MAX_VALUE} if it is unbounded.
+     *
+     * @return the capacity
+     */
     public int capacity() {
         return capacity;
     }
 
-    /** Whether {@link #shutdown} was called. */
+    /**
+     * Whether {@link #shutdown} was called.
+     *
+     * @return whether the queue is shut down
+     */
     public boolean isShutDown() {
         return shutdown;
     }
 
-    /** A snapshot of the queue's state. */
+    /**
+     * A snapshot of the queue's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(items.size(), capacity == Integer.MAX_VALUE ? -1 : capacity, getters.size(),
                 putters.size(), unfinished, shutdown);

@@ -10,7 +10,11 @@ public class QueueShutDownException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** A shut-down failure with the given message. */
+    /**
+     * A shut-down failure with the given message.
+     *
+     * @param message which queue and which call
+     */
     public QueueShutDownException(String message) {
         super(message);
     }

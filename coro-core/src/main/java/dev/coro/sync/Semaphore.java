@@ -2,6 +2,8 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
+import java.util.function.Consumer;
 
 /**
  * A counter of permits for tasks (asyncio.Semaphore, trio.Semaphore): {@link #acquire()} takes one,
@@ -27,12 +29,15 @@ import dev.coro.lowlevel.Traps;
  */
 public final class Semaphore {
     private final ParkingLot lot = new ParkingLot();
+    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = handed -> release();
     private final int bound;
     private int permits;
 
     /**
      * A semaphore with {@code permits} permits and no upper bound.
      *
+     * @param permits the initial number of permits, zero or more
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public Semaphore(int permits) {
@@ -49,6 +54,8 @@ public final class Semaphore {
      * A semaphore with {@code permits} permits that never holds more: a {@link #release()} that
      * would exceed {@code permits} throws {@link IllegalStateException} (asyncio's BoundedSemaphore).
      *
+     * @param permits the initial and greatest number of permits
+     * @return the new semaphore
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public static Semaphore bounded(int permits) {
@@ -69,14 +76,14 @@ public final class Semaphore {
             permits--;
             return;
         }
-        lot.park(this);
-        if (Traps.isCancelled()) {
-            release();
-            Traps.raiseIfCancelled();
-        }
+        lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
-    /** Takes a permit if one is available, without suspending. */
+    /**
+     * Takes a permit if one is available, without suspending.
+     *
+     * @return true if a permit was taken
+     */
     public boolean tryAcquire() {
         if (permits == 0) return false;
         permits--;
@@ -97,12 +104,20 @@ public final class Semaphore {
         if (!lot.unparkOne(this)) permits++;
     }
 
-    /** How many permits can be taken without waiting. */
+    /**
+     * How many permits can be taken without waiting.
+     *
+     * @return the number of available permits
+     */
     public int availablePermits() {
         return permits;
     }
 
-    /** A snapshot of the semaphore's state. */
+    /**
+     * A snapshot of the semaphore's state.
+     *
+     * @return the snapshot
+     */
     public Statistics statistics() {
         return new Statistics(permits, bound == Integer.MAX_VALUE ? -1 : bound, lot.size());
     }

@@ -8,15 +8,27 @@ package dev.coro.time;
  * nothing to do (or when a test advances it).
  */
 public interface Clock {
-    /** The current time in nanoseconds on this clock's scale. */
+    /**
+     * The current time in nanoseconds on this clock's scale.
+     *
+     * @return the time in nanoseconds
+     */
     long nanos();
 
-    /** Whether time on this clock passes only when the loop jumps it. */
+    /**
+     * Whether time on this clock passes only when the loop jumps it.
+     *
+     * @return whether the clock is virtual
+     */
     default boolean isVirtual() {
         return false;
     }
 
-    /** The system's monotonic clock ({@link System#nanoTime()}). */
+    /**
+     * The system's monotonic clock ({@link System#nanoTime()}).
+     *
+     * @return the system clock
+     */
     static Clock system() {
         return SystemClock.INSTANCE;
     }

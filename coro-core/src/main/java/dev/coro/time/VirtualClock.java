@@ -24,6 +24,7 @@ public final class VirtualClock implements Clock {
     /**
      * Binds this clock to the loop that runs on it; a clock belongs to one loop only.
      *
+     * @param loop the loop that claims the clock
      * @throws IllegalArgumentException if another loop has claimed it
      */
     public synchronized void claim(Object loop) {
@@ -47,6 +48,7 @@ public final class VirtualClock implements Clock {
     /**
      * Moves the clock forward by {@code d}; timers that become due fire on the loop's next pass.
      *
+     * @param d how far to move, zero or more
      * @throws IllegalArgumentException if {@code d} is negative
      */
     public void advance(Duration d) {
@@ -55,7 +57,11 @@ public final class VirtualClock implements Clock {
         now = Math.addExact(now, d.toNanos());
     }
 
-    /** Jumps to {@code nanos} if that is later than now; time never runs backwards. */
+    /**
+     * Jumps to {@code nanos} if that is later than now; time never runs backwards.
+     *
+     * @param nanos the time to jump to, in nanoseconds
+     */
     public void jumpTo(long nanos) {
         if (nanos > now) now = nanos;
     }

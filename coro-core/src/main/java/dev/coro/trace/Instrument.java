@@ -32,30 +32,73 @@ import dev.coro.Task;
  * loops is called from each of their threads.
  */
 public interface Instrument {
-    /** {@code task} was spawned by {@code parent} (null when spawned from outside any task). */
+    /**
+     * {@code task} was spawned by {@code parent} (null when spawned from outside any task).
+     *
+     * @param task the new task
+     * @param parent the task that spawned it, or null
+     * @param nanos the loop's time
+     */
     default void taskSpawned(Task<?> task, Task<?> parent, long nanos) {}
 
-    /** The loop is about to resume {@code task}. */
+    /**
+     * The loop is about to resume {@code task}.
+     *
+     * @param task the task about to run
+     * @param nanos the loop's time
+     */
     default void stepStarted(Task<?> task, long nanos) {}
 
     /**
      * {@code task} suspended: {@code kind} says why, {@code reason} is what it parked on (the lock,
      * the joined task, ...), or null for {@link WaitKind#YIELD} and for parks that name nothing.
+     *
+     * @param task the task that suspended
+     * @param kind why it suspended
+     * @param reason what it parked on, or null
+     * @param nanos the loop's time
      */
     default void stepEnded(Task<?> task, WaitKind kind, Object reason, long nanos) {}
 
-    /** Parked {@code task} was made ready by {@code waker}, or by a timer, callback or I/O if null. */
+    /**
+     * Parked {@code task} was made ready by {@code waker}, or by a timer, callback or I/O if null.
+     *
+     * @param task the task made ready
+     * @param waker the task that woke it, or null
+     * @param nanos the loop's time
+     */
     default void taskWoken(Task<?> task, Task<?> waker, long nanos) {}
 
-    /** {@code task} ended with {@code outcome} (a cancelled task's error is a CancellationException). */
+    /**
+     * {@code task} ended with {@code outcome} (a cancelled task's error is a CancellationException).
+     *
+     * @param task the task that ended
+     * @param outcome how it ended
+     * @param nanos the loop's time
+     */
     default void taskDone(Task<?> task, Outcome<?> outcome, long nanos) {}
 
-    /** A timer due at {@code deadline} expired (a sleep ending, a timeout, a callLater callback). */
+    /**
+     * A timer due at {@code deadline} expired (a sleep ending, a timeout, a callLater callback).
+     *
+     * @param deadline when the timer was due, on the loop's clock
+     * @param nanos the loop's time when it ran
+     */
     default void timerFired(long deadline, long nanos) {}
 
-    /** The loop starts to block in its selector, for up to {@code timeoutNanos} (-1: until woken). */
+    /**
+     * The loop starts to block in its selector, for up to {@code timeoutNanos} (-1: until woken).
+     *
+     * @param timeoutNanos the longest the wait may take, or -1
+     * @param nanos the loop's time
+     */
     default void ioWaitStarted(long timeoutNanos, long nanos) {}
 
-    /** The loop's selector returned; the callbacks of {@code readyChannels} channels ran. */
+    /**
+     * The loop's selector returned; the callbacks of {@code readyChannels} channels ran.
+     *
+     * @param readyChannels how many channels were ready
+     * @param nanos the loop's time
+     */
     default void ioWaitEnded(int readyChannels, long nanos) {}
 }

@@ -2,7 +2,6 @@ package dev.coro.trace;
 
 import dev.coro.Outcome;
 import dev.coro.Task;
-import dev.coro.internal.kernel.TaskAccess;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +46,11 @@ import java.util.regex.Pattern;
  * writer's job (ChromeTraceWriter), not done while recording.
  */
 public final class TraceRecorder implements Instrument {
-    /** The number of events kept unless said otherwise. */
-    public static final int DEFAULT_CAPACITY = 1_000_000;
+    /**
+     * The number of events kept unless said otherwise: about 10 MB of HTML page (a million made a page
+     * of 97 MB that browsers struggle with; issue 21 item 9).
+     */
+    public static final int DEFAULT_CAPACITY = 100_000;
 
     static final byte SPAWN = 0, STEP_START = 1, STEP_END = 2, WAKE = 3, DONE = 4, TIMER = 5, IO_START = 6,
             IO_END = 7;
@@ -73,6 +75,7 @@ public final class TraceRecorder implements Instrument {
     /**
      * A recorder that keeps the last {@code capacity} events.
      *
+     * @param capacity the most events kept
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public TraceRecorder(int capacity) {
@@ -128,7 +131,7 @@ public final class TraceRecorder implements Instrument {
     }
 
     private static int id(Task<?> t) {
-        return (int) TaskAccess.core(t).id();
+        return (int) t.id();
     }
 
     /* What a park's reason is called in the trace: a joined task by its name, anything else by its text. */
@@ -168,17 +171,29 @@ public final class TraceRecorder implements Instrument {
 
     // ---------------------------------------------------------------- reading
 
-    /** How many events it keeps at most. */
+    /**
+     * How many events it keeps at most.
+     *
+     * @return the capacity in events
+     */
     public int capacity() {
         return capacity;
     }
 
-    /** How many events it holds now. */
+    /**
+     * How many events it holds now.
+     *
+     * @return the number of events held
+     */
     public int size() {
         return size;
     }
 
-    /** How many of the oldest events were overwritten because the buffer was full. */
+    /**
+     * How many of the oldest events were overwritten because the buffer was full.
+     *
+     * @return the number of dropped events
+     */
     public long dropped() {
         return dropped;
     }
@@ -220,12 +235,21 @@ public final class TraceRecorder implements Instrument {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes the trace as Chrome trace-event JSON (for ui.perfetto.dev and chrome://tracing). */
+    /**
+     * Writes the trace as Chrome trace-event JSON (for ui.perfetto.dev and chrome://tracing).
+     *
+     * @param out where the JSON goes
+     * @throws IOException if {@code out} fails
+     */
     public void writeJson(Appendable out) throws IOException {
         new ChromeTraceWriter(this, out).write();
     }
 
-    /** The trace as Chrome trace-event JSON. */
+    /**
+     * The trace as Chrome trace-event JSON.
+     *
+     * @return the JSON
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
         try {
@@ -240,6 +264,8 @@ public final class TraceRecorder implements Instrument {
      * Writes the trace to {@code file}: an HTML timeline if its name ends in {@code .html} or
      * {@code .htm}, Chrome trace-event JSON if it ends in {@code .json}.
      *
+     * @param file the file to write
+     * @throws IOException if the file cannot be written
      * @throws IllegalArgumentException for any other extension
      */
     public void write(Path file) throws IOException {
@@ -252,12 +278,19 @@ public final class TraceRecorder implements Instrument {
     }
 
     /**
-     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}.
+     * Checks that {@code file}'s name ends in {@code .json}, {@code .html} or {@code .htm}, and that
+     * its directory exists, so that a bad path fails before the program runs, not when it ends.
      *
+     * @param file the file to check
      * @throws IllegalArgumentException if not
      */
     public static void checkFileName(Path file) {
         Format.of(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("trace file: " + file + " (expected: a file in an existing directory; "
+                    + file.getParent() + " does not exist)");
+        }
     }
 
     /** The two file formats, chosen by extension. */

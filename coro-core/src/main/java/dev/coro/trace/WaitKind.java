@@ -1,22 +1,16 @@
 package dev.coro.trace;
 
-import dev.coro.Task;
-import dev.coro.TaskGroup;
 import java.util.Locale;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
 
 /**
  * Why a task's step ended: what it waits for until its next step.
  *
- * <p>{@link #of(Object)} derives it from the reason a task parked on (see
- * {@code Traps.park(abort, reason)}): from the reason's type where coro knows it, else from its
- * class name, else from its {@code toString()} (a stream's reason that reads "read ..." or
- * "write ..."). A primitive outside coro gets a precise kind by naming its class after what it is
- * (a {@code ...Lock}, a {@code ...Queue}) or by a reason whose text starts with the kind's name.
+ * <p>Every park names its kind ({@code Traps.park(abort, kind, reason)}), so traces, task dumps and
+ * monitors read it from the park rather than guessing it from the reason. A primitive outside coro
+ * passes the kind that fits, or {@link #PARK} when none does.
  *
- * <p>Invariant: a reason's class decides its kind once (the answer is cached per class); only a
- * class that names no kind is looked at again, by its text, on every park.
+ * <p>Invariant: the kind of a wait is fixed when the task parks and is the same in every trace and
+ * dump of that wait.
  */
 public enum WaitKind {
     /** A checkpoint: {@code yieldNow()}, ready again at once. */
@@ -33,49 +27,19 @@ public enum WaitKind {
     READ,
     /** A stream or channel, until it can be written. */
     WRITE,
-    /** A future or completion stage, or a call run on another thread. */
+    /** A future or completion stage, or a wake-up from another thread or loop. */
     AWAIT,
-    /** A park whose reason says nothing coro recognises. */
+    /** A call run on another thread ({@code Coro.toThread}). */
+    THREAD,
+    /** A park that names no other kind. */
     PARK;
 
-    private static final ClassValue<WaitKind> BY_CLASS = new ClassValue<>() {
-        @Override
-        protected WaitKind computeValue(Class<?> type) {
-            return byType(type);
-        }
-    };
-
-    /** The kind of a park on {@code reason} (null: {@link #PARK}). */
-    public static WaitKind of(Object reason) {
-        if (reason == null) return PARK;
-        WaitKind k = BY_CLASS.get(reason.getClass());
-        return k != null ? k : byText(String.valueOf(reason));
-    }
-
-    /** The lower-case name used in traces: "sleep", "join", ... */
+    /**
+     * The lower-case name used in traces: "sleep", "join", ...
+     *
+     * @return the label
+     */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    private static WaitKind byType(Class<?> type) {
-        if (Task.class.isAssignableFrom(type) || TaskGroup.class.isAssignableFrom(type)) return JOIN;
-        if (CompletionStage.class.isAssignableFrom(type) || Future.class.isAssignableFrom(type)) return AWAIT;
-        String name = type.getSimpleName().toLowerCase(Locale.ROOT);
-        if (name.contains("sleep")) return SLEEP;
-        if (name.contains("queue")) return QUEUE;
-        if (name.contains("gather") || name.contains("join")) return JOIN;
-        for (String sync : new String[] {"lock", "mutex", "semaphore", "condition", "event", "barrier"}) {
-            if (name.contains(sync)) return LOCK;
-        }
-        return null;
-    }
-
-    private static WaitKind byText(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        for (WaitKind k : values()) {
-            if (k != PARK && t.startsWith(k.label())) return k;
-        }
-        if (t.startsWith("drain")) return WRITE;
-        return PARK;
     }
 }

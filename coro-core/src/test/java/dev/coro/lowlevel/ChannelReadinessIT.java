@@ -45,7 +45,7 @@ class ChannelReadinessIT {
                 Task<Integer> reader = Coro.spawn(() -> readOne(readiness, p.source()));
                 Coro.yieldNow();
                 p.sink().write(ByteBuffer.wrap(new byte[] {(byte) i}));
-                Object attachment = Kernel.current().keyFor(p.source()).attachment();
+                Object attachment = Kernel.current().io().registrationOf(p.source());
                 out.add("read " + reader.join() + ", cached is the key's: " + (readiness.cachedRegistration() == attachment));
             }
             Task<Void> waiter = spawnWaiter(readiness);
@@ -53,7 +53,7 @@ class ChannelReadinessIT {
             waiter.cancel();
             Coro.gatherSettled(waiter);
             out.add("cancelled " + waiter.isCancelled() + ", interest "
-                    + Kernel.current().keyFor(p.source()).interestOps());
+                    + Kernel.current().io().registrationOf(p.source()).interestOps());
             readiness.close();
             p.sink().close();
             Coro.yieldNow();

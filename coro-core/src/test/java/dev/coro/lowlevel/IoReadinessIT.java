@@ -30,7 +30,7 @@ class IoReadinessIT {
 
     /* The selection key's interest set, read through the kernel: what the public API keeps hidden. */
     private static int interestOps(Pipe p) {
-        return Kernel.current().keyFor(p.source()).interestOps();
+        return Kernel.current().io().registrationOf(p.source()).interestOps();
     }
 
     private static Void waitReadable(Pipe p) throws Exception {

@@ -117,31 +117,6 @@ class ParkingLotTest {
     }
 
     @Test
-    void reparkMovesTheOldestWaitersWithoutWakingThemAndCancellationFindsThemInTheirNewLot() {
-        Trace trace = new Trace();
-        Loops.run(() -> {
-            ParkingLot from = new ParkingLot();
-            ParkingLot to = new ParkingLot();
-            List<Task<Void>> early = parkAll(to, trace, "x");
-            List<Task<Void>> tasks = parkAll(from, trace, "a", "b", "c");
-            Coro.yieldNow();
-            assertThat(from.repark(to, 2)).isEqualTo(2);
-            Coro.yieldNow();
-            trace.add("from " + from.size() + ", to " + to.size());
-            assertThat(from.first()).isSameAs(tasks.get(2));
-            tasks.get(1).cancel();
-            assertThat(to.size()).isEqualTo(2);
-            assertThat(from.size()).isEqualTo(1);
-            assertThat(to.unparkAll("moved")).isEqualTo(2);
-            assertThat(from.unparkAll("stayed")).isEqualTo(1);
-            Coro.gatherSettled(tasks);
-            early.get(0).join();
-        });
-        assertThat(trace.events()).containsExactly(
-                "from 1, to 3", "b cancelled", "x got moved", "a got moved", "c got stayed");
-    }
-
-    @Test
     void parkOutsideATaskIsAnError() {
         assertThatThrownBy(() -> new ParkingLot().park("x")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Coro.run");

@@ -136,21 +136,6 @@ class TrapsTest {
     }
 
     @Test
-    void wakeAtReschedulesAParkedTaskAtItsDeadline() {
-        long woke = Loops.run(() -> {
-            Task<?> me = Coro.currentTask();
-            EventLoop loop = Coro.loop();
-            dev.coro.Handle h = Traps.wakeAt(me, 1234);
-            Traps.park(() -> {
-                h.cancel();
-                return true;
-            });
-            return loop.time();
-        });
-        assertThat(woke).isEqualTo(1234);
-    }
-
-    @Test
     void sleepUntilWakesAtItsDeadlineAndShowsItsWaitInDumps() {
         java.util.List<String> seen = Loops.run(() -> {
             EventLoop loop = Coro.loop();

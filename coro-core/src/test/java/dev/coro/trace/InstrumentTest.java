@@ -173,22 +173,4 @@ class InstrumentTest {
         assertThat(kinds).containsExactly("main yield", "awaiter await", "main join");
     }
 
-    @Test
-    void waitKindOfKnownReasonsAndOfText() {
-        record ReadWait(String what) {
-            @Override
-            public String toString() {
-                return "read " + what;
-            }
-        }
-        final class ConnectionPoolSemaphore {}
-        assertThat(WaitKind.of(null)).isEqualTo(WaitKind.PARK);
-        assertThat(WaitKind.of(new CompletableFuture<>())).isEqualTo(WaitKind.AWAIT);
-        assertThat(WaitKind.of(new ReadWait("socket"))).isEqualTo(WaitKind.READ);
-        assertThat(WaitKind.of("write 10 bytes")).isEqualTo(WaitKind.WRITE);
-        assertThat(WaitKind.of("drain")).isEqualTo(WaitKind.WRITE);
-        assertThat(WaitKind.of(new ConnectionPoolSemaphore())).isEqualTo(WaitKind.LOCK);
-        assertThat(WaitKind.of(new java.util.ArrayDeque<>())).isEqualTo(WaitKind.PARK);
-        assertThat(WaitKind.of(new java.util.concurrent.LinkedBlockingQueue<>())).isEqualTo(WaitKind.QUEUE);
-    }
 }

@@ -1,6 +1,7 @@
 package dev.coro.examples;
 
 import dev.coro.EventLoop;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -51,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration interval;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         FibPrimes program = program(System.out, () -> {});
         Thread hook = new Thread(() -> {
             try {
@@ -64,6 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (EventLoop loop = trace.newLoop()) {
             program.run(loop);
         }
+        trace.writeTrace(spec.commandLine().getOut());
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
@@ -96,7 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Parses {@code 2s}, {@code 500ms}, {@code 1.5s}, {@code 250us}, {@code 3m}, {@code 1h} or ISO-8601 {@code PT2S}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|ms|s|m|h)");
         private static final Map<String, Long> NANOS_PER_UNIT = Map.of("ns", 1L, "us", 1_000L, "ms", 1_000_000L,
                 "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);

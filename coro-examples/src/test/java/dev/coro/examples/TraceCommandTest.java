@@ -41,7 +41,7 @@ class TraceCommandTest {
         Files.writeString(json, "[{\"ph\":\"X\",\"name\":\"</script><b>\",\"ts\":0,\"dur\":5,\"pid\":1,\"tid\":1}]");
         assertThat(coro("trace", "view", json.toString(), "-o", html.toString()).status()).isZero();
         String page = Files.readString(html);
-        assertThat(page).contains("\"name\":\"<\\/script><b>\"");
+        assertThat(page).contains("\"name\":\"\\u003c/script>\\u003cb>\"");
         assertThat(page.split("</script>", -1)).as("the page's own two scripts end, nothing else").hasSize(3);
     }
 

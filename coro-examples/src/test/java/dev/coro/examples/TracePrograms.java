@@ -47,7 +47,7 @@ final class TracePrograms {
     }
 
     private static TraceRecorder record(java.util.concurrent.Callable<Integer> main) {
-        TraceRecorder recorder = new TraceRecorder();
+        TraceRecorder recorder = new TraceRecorder(1_000_000);   // every event of the biggest program here
         try (EventLoop loop = EventLoop.builder().virtualTime().instrument(recorder).build()) {
             loop.run(main);
         }

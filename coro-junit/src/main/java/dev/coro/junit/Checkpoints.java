@@ -31,6 +31,7 @@ public final class Checkpoints {
      * Runs {@code body} and fails if it returned without suspending the calling task. If the body
      * throws, its exception propagates unchecked and nothing is asserted (as in Trio).
      *
+     * @param body the code to check
      * @throws AssertionError if the body returned without reaching a checkpoint
      * @throws IllegalStateException if called outside a task
      */
@@ -41,7 +42,13 @@ public final class Checkpoints {
         });
     }
 
-    /** Like {@link #assertCheckpoint(Executable)}, returning the body's value. */
+    /**
+     * Like {@link #assertCheckpoint(Executable)}, returning the body's value.
+     *
+     * @param <T> the type of the body's value
+     * @param body the code to check
+     * @return what {@code body} returned
+     */
     public static <T> T assertCheckpoint(ThrowingSupplier<T> body) {
         EventLoop loop = taskLoop();
         long before = loop.passes();
@@ -57,6 +64,7 @@ public final class Checkpoints {
      * Runs {@code body} and fails if it suspended the calling task, even if it then threw (its
      * exception becomes the cause).
      *
+     * @param body the code to check
      * @throws AssertionError if the body reached a checkpoint
      * @throws IllegalStateException if called outside a task
      */
@@ -67,7 +75,13 @@ public final class Checkpoints {
         });
     }
 
-    /** Like {@link #assertNoCheckpoint(Executable)}, returning the body's value. */
+    /**
+     * Like {@link #assertNoCheckpoint(Executable)}, returning the body's value.
+     *
+     * @param <T> the type of the body's value
+     * @param body the code to check
+     * @return what {@code body} returned
+     */
     public static <T> T assertNoCheckpoint(ThrowingSupplier<T> body) {
         EventLoop loop = taskLoop();
         long before = loop.passes();

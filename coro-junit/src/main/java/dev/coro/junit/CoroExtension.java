@@ -3,10 +3,13 @@ package dev.coro.junit;
 import dev.coro.EventLoop;
 import dev.coro.time.VirtualClock;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -33,6 +36,10 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * the store of its own ExtensionContext, made at the first need (parameter resolution comes
  * before interception) and closed by the interceptor, or by JUnit when the context closes.
  *
+ * Only API that JUnit 5.10 already had is used, so that the extension runs on JUnit 5.10+ and 6
+ * alike; coro-junit's POM takes JUnit as `provided`, so the user's version is the one on the
+ * class path (InstalledArtifactsIT runs it on both).
+ *
  * Options come from the nearest @CoroTest: the method's, else the test class's, else an enclosing
  * class's, else the annotation's defaults.
  */
@@ -43,8 +50,17 @@ public final class CoroExtension implements TestTemplateInvocationContextProvide
     private static final Namespace NAMESPACE = Namespace.create(CoroExtension.class);
     private static final List<Class<?>> INJECTED = List.of(EventLoop.class, VirtualClock.class, Sequencer.class);
 
-    /** The scheduling seed of one template invocation; null keeps FIFO order. */
-    private record Schedule(Long seed) {}
+    /**
+     * The scheduling seed of one template invocation; null keeps FIFO order. It registers itself
+     * with the invocation and stores itself in the invocation's context before anything else runs:
+     * {@code TestTemplateInvocationContext.prepareInvocation} would do it, but JUnit 5 lacks it.
+     */
+    private record Schedule(Long seed) implements BeforeEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            context.getStore(NAMESPACE).put(Schedule.class, this);
+        }
+    }
 
     /** Carries the annotation's defaults for tests that have no @CoroTest of their own. */
     @CoroTest
@@ -87,8 +103,8 @@ public final class CoroExtension implements TestTemplateInvocationContextProvide
             }
 
             @Override
-            public void prepareInvocation(ExtensionContext context) {
-                context.getStore(NAMESPACE).put(Schedule.class, schedule);
+            public List<Extension> getAdditionalExtensions() {
+                return List.of(schedule);
             }
         };
     }
@@ -134,8 +150,15 @@ public final class CoroExtension implements TestTemplateInvocationContextProvide
 
     // ---------------------------------------------------------------- options
 
+    /* get-then-put rather than computeIfAbsent, which JUnit 5 lacks (and JUnit 6 deprecates getOrComputeIfAbsent). */
     private static TestLoop testLoop(ExtensionContext context) {
-        return context.getStore(NAMESPACE).computeIfAbsent(TestLoop.class, k -> newTestLoop(context), TestLoop.class);
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        TestLoop loop = store.get(TestLoop.class, TestLoop.class);
+        if (loop == null) {
+            loop = newTestLoop(context);
+            store.put(TestLoop.class, loop);
+        }
+        return loop;
     }
 
     private static TestLoop newTestLoop(ExtensionContext context) {
@@ -154,8 +177,15 @@ public final class CoroExtension implements TestTemplateInvocationContextProvide
     private static CoroTest options(ExtensionContext context) {
         Optional<CoroTest> onMethod = AnnotationSupport.findAnnotation(context.getTestMethod(), CoroTest.class);
         if (onMethod.isPresent()) return onMethod.get();
-        Optional<CoroTest> onClass = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), CoroTest.class,
-                context.getEnclosingTestClasses());
-        return onClass.orElseGet(() -> Defaults.class.getAnnotation(CoroTest.class));
+        for (Class<?> c = context.getRequiredTestClass(); c != null; c = enclosingTestClass(c)) {
+            Optional<CoroTest> onClass = AnnotationSupport.findAnnotation(c, CoroTest.class);
+            if (onClass.isPresent()) return onClass.get();
+        }
+        return Defaults.class.getAnnotation(CoroTest.class);
+    }
+
+    /* The class whose instance encloses a @Nested test class; null for a top-level or static one. */
+    private static Class<?> enclosingTestClass(Class<?> c) {
+        return Modifier.isStatic(c.getModifiers()) ? null : c.getEnclosingClass();
     }
 }

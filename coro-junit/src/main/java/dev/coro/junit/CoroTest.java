@@ -41,13 +41,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestTemplate
 @ExtendWith(CoroExtension.class)
 public @interface CoroTest {
-    /** Runs in virtual time (the default); false runs on the system clock, and VirtualClock cannot be injected. */
+    /**
+     * Runs in virtual time (the default); false runs on the system clock, and VirtualClock cannot be injected.
+     *
+     * @return whether the test runs in virtual time
+     */
     boolean virtualTime() default true;
 
     /**
      * Shuffles the order in which each loop pass runs its ready tasks and callbacks, with this seed
      * (see {@link EventLoop.Builder#schedulingSeed}); one seed always gives the same schedule.
      * 0, the default, keeps the loop's FIFO order.
+     *
+     * @return the scheduling seed, or 0 for FIFO order
      */
     long seed() default 0;
 
@@ -56,6 +62,8 @@ public @interface CoroTest {
      * name, so that {@code @CoroTest(seed = N)} replays a failing one). Run {@code i} (from 0) uses
      * seed {@code s + i * 0x9E3779B97F4A7C15L}, where {@code s} is {@link #seed()}, or 1 if that is
      * 0. Methods only.
+     *
+     * @return how many times the test runs
      */
     int repeat() default 1;
 
@@ -64,12 +72,31 @@ public @interface CoroTest {
      * (cleaning up leftovers counts too); the failure lists every task still
      * pending and where each is suspended. It catches deadlocks and tasks that never reach a
      * checkpoint, which virtual time cannot.
+     *
+     * @return the timeout in milliseconds of real time
      */
     long timeoutMillis() default 60_000;
 
-    /** Lets tasks and timers outlive the test body (they are cancelled afterwards, not reported). */
+    /**
+     * Runs the loop in debug mode (the default): a task that suspends inside {@code synchronized}
+     * fails at once, naming the monitor, instead of hanging the test; a pending task is reported
+     * with where it was created. False runs as production loops do.
+     *
+     * @return whether the loop runs in debug mode
+     */
+    boolean debug() default true;
+
+    /**
+     * Lets tasks and timers outlive the test body (they are cancelled afterwards, not reported).
+     *
+     * @return whether leftovers are allowed
+     */
     boolean allowLeftovers() default false;
 
-    /** Lets failures that nobody observed, and callbacks that threw, pass without failing the test. */
+    /**
+     * Lets failures that nobody observed, and callbacks that threw, pass without failing the test.
+     *
+     * @return whether unobserved failures are allowed
+     */
     boolean allowUnobservedFailures() default false;
 }

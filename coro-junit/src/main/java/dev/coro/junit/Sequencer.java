@@ -40,6 +40,7 @@ public final class Sequencer {
     /**
      * Records the next step and checks that it is step {@code n}.
      *
+     * @param n the number this step must have
      * @throws AssertionError if the previous step was not {@code n - 1}
      */
     public void expect(int n) {
@@ -50,6 +51,7 @@ public final class Sequencer {
     /**
      * The last step: {@link #expect(int) expect(n)}, and the sequence is complete.
      *
+     * @param n the number of the last step
      * @throws AssertionError if the previous step was not {@code n - 1}, or finish was called before
      */
     public void finish(int n) {
@@ -67,7 +69,11 @@ public final class Sequencer {
         fail("unreached() was reached after step " + step);
     }
 
-    /** The number of steps so far. */
+    /**
+     * The number of steps so far.
+     *
+     * @return the number of steps
+     */
     public int step() {
         return step;
     }

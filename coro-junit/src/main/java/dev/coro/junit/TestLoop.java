@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /**
  * One test's loop: runs the test method as the loop's main task, then checks and cleans up what
@@ -75,7 +77,7 @@ final class TestLoop implements AutoCloseable {
         this.seed = seed;
         Duration timeout = Duration.ofMillis(options.timeoutMillis());
         EventLoop.Builder builder = EventLoop.builder().name(name).exceptionHandler(this::handle)
-                .watchdog(min(WATCHDOG, timeout.dividedBy(2)));
+                .watchdog(min(WATCHDOG, timeout.dividedBy(2))).debug(options.debug());
         if (options.virtualTime()) builder.virtualTime();
         if (seed != null) builder.schedulingSeed(seed);
         this.loop = builder.build();
@@ -116,8 +118,9 @@ final class TestLoop implements AutoCloseable {
         loop.close();
         List<Report> unobserved = options.allowUnobservedFailures() ? List.of() : List.copyOf(reports);
         if (body.failure() != null) {
-            if (!unobserved.isEmpty()) body.failure().addSuppressed(problems(List.of(), unobserved));
-            throw body.failure();
+            Throwable failure = options.repeat() > 1 ? withSeed(body.failure()) : body.failure();
+            if (!unobserved.isEmpty()) failure.addSuppressed(problems(List.of(), unobserved));
+            throw failure;
         }
         if (!body.leftovers().isEmpty() || !unobserved.isEmpty()) throw problems(body.leftovers(), unobserved);
     }
@@ -218,6 +221,22 @@ final class TestLoop implements AutoCloseable {
             else e.addSuppressed(r.error());
         }
         return e;
+    }
+
+    /*
+     * A failed run of a repeated test puts its seed in front of the message: build tools such as
+     * Surefire name the run orderDependent()[3], not by its display name "[3] seed=...". The
+     * original failure is the cause, and its stack trace and expected/actual values are kept.
+     */
+    private Throwable withSeed(Throwable failure) {
+        if (failure instanceof TestAbortedException) return failure;
+        String message = "Failed with scheduling seed " + seed + " (@CoroTest(seed = " + seed + "L) replays it): "
+                + (failure instanceof AssertionError ? failure.getMessage() : failure.toString());
+        AssertionError seeded = failure instanceof AssertionFailedError f && f.isExpectedDefined() && f.isActualDefined()
+                ? new AssertionFailedError(message, f.getExpected().getEphemeralValue(), f.getActual().getEphemeralValue(), f)
+                : new AssertionError(message, failure);
+        seeded.setStackTrace(failure.getStackTrace());
+        return seeded;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -3,6 +3,9 @@ package dev.coro.junit;
 import static dev.coro.junit.SampleRuns.runMethod;
 import static dev.coro.junit.SampleRuns.statuses;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.TestExecutionResult.Status.ABORTED;
 import static org.junit.platform.engine.TestExecutionResult.Status.SUCCESSFUL;
 
 import dev.coro.Coro;
@@ -17,6 +20,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.Event;
+import org.opentest4j.AssertionFailedError;
 
 /** {@code seed} and {@code repeat}: shuffled schedules that a seed reproduces. */
 class SchedulingSeedTest {
@@ -50,6 +56,22 @@ class SchedulingSeedTest {
         @CoroTest(repeat = 6)
         void repeated(TestInfo info) {
             TRACES.put(info.getDisplayName(), race());
+        }
+
+        @CoroTest(repeat = 2)
+        void failsEveryRun(TestInfo info) {
+            TRACES.put(info.getDisplayName(), race());
+            assertEquals("expected", "actual");
+        }
+
+        @CoroTest(repeat = 2)
+        void throwsEveryRun() {
+            throw new IllegalStateException("boom");
+        }
+
+        @CoroTest(repeat = 2)
+        void abortsEveryRun() {
+            assumeTrue(false, "not here");
         }
     }
 
@@ -89,5 +111,33 @@ class SchedulingSeedTest {
             assertThat(run.getValue()).as(run.getKey()).isEqualTo(raceOnALoopWithSeed(seed));
         }
         assertThat(TRACES.keySet()).startsWith("[1] seed=1", "[2] seed=" + (1 + CoroExtension.SEED_GAMMA));
+    }
+
+    @Test
+    void aFailedRunOfARepeatedTestPutsItsSeedInTheMessageKeepingTheOriginalFailure() {
+        List<Event> runs = runMethod(Samples.class, "failsEveryRun").list();
+        assertThat(runs).hasSize(2);
+        for (Event run : runs) {
+            String seed = run.getTestDescriptor().getDisplayName().replaceFirst(".*seed=", "");
+            Throwable failure = run.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+            assertThat(failure).isInstanceOf(AssertionFailedError.class)
+                    .hasMessage("Failed with scheduling seed " + seed + " (@CoroTest(seed = " + seed + "L) replays it):"
+                            + " expected: <expected> but was: <actual>")
+                    .cause().isInstanceOf(AssertionFailedError.class).hasMessage("expected: <expected> but was: <actual>");
+            AssertionFailedError seeded = (AssertionFailedError) failure;
+            assertThat(seeded.getExpected().getValue()).isEqualTo("expected");
+            assertThat(seeded.getActual().getValue()).isEqualTo("actual");
+            assertThat(failure.getStackTrace()).isEqualTo(failure.getCause().getStackTrace());
+        }
+    }
+
+    @Test
+    void anExceptionOfARepeatedRunIsTheCauseOfTheSeededFailureAndAnAbortStaysAnAbort() {
+        Throwable failure = runMethod(Samples.class, "throwsEveryRun").list().getFirst()
+                .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+        assertThat(failure).isExactlyInstanceOf(AssertionError.class)
+                .hasMessage("Failed with scheduling seed 1 (@CoroTest(seed = 1L) replays it): java.lang.IllegalStateException: boom")
+                .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(statuses(runMethod(Samples.class, "abortsEveryRun"))).containsExactly(ABORTED, ABORTED);
     }
 }

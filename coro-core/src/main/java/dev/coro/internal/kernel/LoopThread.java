@@ -15,4 +15,12 @@ public final class LoopThread extends Thread {
         this.kernel = kernel;
         setDaemon(true);
     }
+
+    /** Starts the thread of {@code kernel}'s loop; {@code body} runs on it and calls runUntil as asked. */
+    public static LoopThread start(Kernel kernel, String name, Runnable body) {
+        LoopThread t = new LoopThread(kernel, name, body);
+        kernel.thread = t;
+        t.start();
+        return t;
+    }
 }

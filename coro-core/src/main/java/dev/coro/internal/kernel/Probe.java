@@ -1,5 +1,7 @@
 package dev.coro.internal.kernel;
 
+import dev.coro.trace.WaitKind;
+
 /**
  * What the kernel tells an observer at its fixed points; the public face is
  * {@code dev.coro.trace.Instrument}, adapted to this by {@code dev.coro.EventLoop}.
@@ -7,7 +9,8 @@ package dev.coro.internal.kernel;
  * <p>Invariant: called only on the loop thread, never re-entrantly, and each call is told the loop's
  * time {@code now}. Every {@link #stepStarted} is followed by exactly one {@link #stepEnded} (the
  * task suspended) or {@link #done} (its body ended). A kernel without a probe makes no call and
- * reads no clock for it. A probe must not throw: the kernel calls it between its own state changes.
+ * reads no clock for it (the kernel's `probe` field is final and null then, so each hook site costs one
+ * null check). A probe must not throw; it is called after the kernel's own state change is complete.
  */
 public interface Probe {
     /** {@code t} was spawned by {@code parent} (null: by the loop or a callback). */
@@ -17,7 +20,7 @@ public interface Probe {
     void stepStarted(TaskCore t, long now);
 
     /** {@code t} suspended: {@code reason} is null for a checkpoint (yield), else what it parked on. */
-    void stepEnded(TaskCore t, boolean parked, Object reason, long now);
+    void stepEnded(TaskCore t, WaitKind kind, Object reason, long now);
 
     /** Parked {@code t} was made ready by {@code waker} (null: by a timer, a callback or I/O). */
     void woken(TaskCore t, TaskCore waker, long now);

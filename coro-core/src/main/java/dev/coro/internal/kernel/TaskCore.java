@@ -1,8 +1,8 @@
 package dev.coro.internal.kernel;
 
 import dev.coro.internal.fiber.Fiber;
-import dev.coro.internal.timer.TimerEntry;
 import dev.coro.lowlevel.AbortHandler;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * The kernel's record of one task: its fiber, where it is in its life, what it waits on, its
  * cancel scopes and, once it ends, its outcome. The public {@code dev.coro.Task} is a handle on it.
- * While it sleeps it is its own entry in the loop's timer heap.
+ * While it sleeps it is its own entry in the loop's timer heap, and the abort handler of that wait.
  *
  * <p>Invariant: only the loop's thread (or the task's own body, while the loop thread waits for
  * it) reads or writes these fields.
@@ -32,36 +32,35 @@ import java.util.function.Supplier;
  * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
  * real failure beats a cancellation).
  */
-public final class TaskCore extends TimerEntry implements Runnable, Supplier<String> {
-    static final int READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
+public final class TaskCore extends Scope implements Runnable, Supplier<String>, AbortHandler {
+    static final byte READY = 0, RUNNING = 1, PARKED = 2, DONE = 3;
 
     final Kernel kernel;
     final long id;
     /* The name given at spawn, or null: then name() is "Task-" + number, built only when asked for,
      * which spares every unnamed task a string (most tasks are never named nor printed). */
     private final String name;
-    private final long number;
-    final Scope root;
+    private final int number;
     final Callable<?> body;
-    Object owner;
     Fiber fiber;
-    int state = READY;
+    byte state = READY;
     Trap trap;
     AbortHandler abort;
+    WaitKind waitKind;
     Object waitReason;
     long parkedAt;
-    Object resumeValue;
-    Throwable resumeError;
     Scope scope;
 
-    /** Opaque per-task storage for TaskLocal; spawned tasks start with their parent's array. */
-    public Object[] locals;
-    /** Copy-on-write flag for {@link #locals}: true while the array is shared with another task. */
-    public boolean localsShared;
+    /* Per-task storage for TaskLocal, copy-on-write: spawned tasks share their parent's array until
+     * one of them writes (localsShared). */
+    private Object[] locals;
+    private boolean localsShared;
+    /* How many CancelledErrors were raised in this task; see Kernel.cancelledError. */
+    short cancellationsRaised;
 
     Object value;
     Throwable failure;
-    boolean cancelled;
+    boolean endedCancelled;
     boolean observed;
     Object lost;
     /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one
@@ -73,20 +72,20 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
 
-    TaskCore(Kernel kernel, long id, String name, long number, Callable<?> body, Scope parentScope,
+    TaskCore(Kernel kernel, long id, String name, int number, Callable<?> body, Scope parentScope,
              Throwable creationSite) {
+        super(parentScope);
         this.kernel = kernel;
         this.id = id;
         this.name = name;
         this.number = number;
         this.body = body;
-        this.root = new Scope(parentScope, this, false, this);
-        this.scope = root;
+        this.scope = this;
         this.creationSite = creationSite;
     }
 
     public String name() {
-        return name != null ? name : "Task-" + number;
+        return name != null ? name : "Task-" + Integer.toUnsignedString(number);
     }
 
     /**
@@ -108,14 +107,58 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         return name();
     }
 
+    /** The abort handler of a sleep: takes the task's own entry out of the timer heap. */
+    @Override
+    public boolean abort() {
+        if (isScheduled()) kernel.timers.remove(this);
+        return true;
+    }
+
+    void clearWait() {
+        abort = null;
+        waitKind = null;
+        waitReason = null;
+    }
+
+    /* The value the park returns, or its error thrown; both fields are cleared. While the task lives
+     * `value` and `failure` carry what reschedule() hands a parked task; once it is done, its outcome. */
+    Object takeResumeOutcome() {
+        Throwable e = failure;
+        Object v = value;
+        failure = null;
+        value = null;
+        if (e != null) throw dev.coro.internal.Sneaky.<RuntimeException>rethrow(e);
+        return v;
+    }
+
+    void inheritLocals(TaskCore parent) {
+        if (parent.locals != null) {
+            locals = parent.locals;
+            localsShared = parent.localsShared = true;
+        }
+    }
+
+    /** The TaskLocal slot {@code index}, or null if never set in this task or its ancestors. */
+    public Object local(int index) {
+        Object[] values = locals;
+        return values != null && index < values.length ? values[index] : null;
+    }
+
+    /** Sets the TaskLocal slot {@code index}, copying the array first if another task shares it. */
+    public void setLocal(int index, Object value) {
+        Object[] values = locals;
+        if (values == null || localsShared || index >= values.length) {
+            int length = Math.max(index + 1, values == null ? 4 : values.length);
+            values = values == null ? new Object[length] : java.util.Arrays.copyOf(values, length);
+            locals = values;
+            localsShared = false;
+        }
+        values[index] = value;
+    }
+
     /** A number unique within its loop, in spawn order from 1 (for traces: names may repeat). */
     public long id() {
         return id;
-    }
-
-    /** The public handle (dev.coro.Task) of this task. */
-    public Object owner() {
-        return owner;
     }
 
     public Kernel kernel() {
@@ -127,13 +170,47 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     }
 
     /** Whether the task ended cancelled. */
-    public boolean isCancelled() {
-        return state == DONE && cancelled;
+    public boolean endedCancelled() {
+        return state == DONE && endedCancelled;
+    }
+
+    /**
+     * Fixes the outcome of a task whose body ended (or never ran): a CancelledError, or a scope
+     * cancelled around it (its group, a timeout in its parent) that the body did not beat with a real
+     * failure, makes it end cancelled. Returns a failure nobody has observed yet, or null.
+     */
+    Throwable settleOutcome() {
+        Throwable f = failure;
+        if (f instanceof dev.coro.CancelledError || (f == null && effective)) {
+            endedCancelled = true;
+            java.util.concurrent.CancellationException ce =
+                    new java.util.concurrent.CancellationException("Task[name=" + name() + "] was cancelled");
+            if (f != null) ce.initCause(f);
+            failure = ce;
+            value = null;
+            return null;
+        }
+        if (fiber == null) value = null;
+        return f != null && !observed ? f : null;
+    }
+
+    /** After this many cancellations swallowed by one task, the loop reports it by name. */
+    static final int SWALLOWED_CANCELLATIONS_REPORTED = 100;
+
+    /** A fresh CancelledError for this task; a task that keeps swallowing them is reported once. */
+    public dev.coro.CancelledError cancelledError() {
+        if (cancellationsRaised < Short.MAX_VALUE && ++cancellationsRaised == SWALLOWED_CANCELLATIONS_REPORTED) {
+            kernel.report(this + " was cancelled but keeps running: CancelledError was raised at "
+                    + SWALLOWED_CANCELLATIONS_REPORTED + " of its suspension points and swallowed each time. Let it"
+                    + " propagate (catch Exception, not Throwable, or rethrow CancelledError); cleanup that must"
+                    + " suspend belongs in Coro.shield(...).", null);
+        }
+        return new dev.coro.CancelledError("Task[name=" + name() + "] was cancelled");
     }
 
     /** Whether cancel() was called on the task (its root scope), whether or not it has ended. */
     public boolean isCancelRequested() {
-        return root.cancelled;
+        return cancelled;
     }
 
     /** The value it returned; meaningful only when it ended successfully. */
@@ -150,7 +227,7 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
     public void markObserved() {
         if (!observed) {
             observed = true;
-            kernel.failureObserved(this);
+            kernel.lostFailures.observed(this);
         }
     }
 
@@ -204,7 +281,11 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         if (c instanceof CallbackList list) {
             for (Runnable r : list) kernel.runCallback(r);
         } else if (c instanceof DoneListener listener) {
-            kernel.runCallback(listener, this);
+            try {
+                listener.taskDone(this);
+            } catch (Throwable e) {
+                kernel.report("Exception in callback " + listener + " for " + name(), e);
+            }
         } else if (c != null) {
             kernel.runCallback((Runnable) c);
         }
@@ -229,7 +310,12 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
 
     /** What the task waits on while parked (for dumps and traces), or null. */
     public Object waitReason() {
-        return waitReason == Trap.Sleep.INSTANCE ? new SleepUntil(kernel.sleepDeadline(this)) : waitReason;
+        return waitKind == WaitKind.SLEEP && waitReason == null ? new SleepUntil(deadline()) : waitReason;
+    }
+
+    /** What kind of wait the task is parked in, or null when it is not parked. */
+    public WaitKind waitKind() {
+        return state == PARKED ? waitKind : null;
     }
 
     /** The wait reason of a sleeping task, made only when someone asks (a sleep allocates nothing). */
@@ -256,13 +342,18 @@ public final class TaskCore extends TimerEntry implements Runnable, Supplier<Str
         return fiber == null ? new StackTraceElement[0] : fiber.stackTrace();
     }
 
+    @Override
+    public String toString() {
+        return "Task[name=" + name() + "]";
+    }
+
     /** READY, RUNNING, PARKED or DONE, with the outcome once done. */
     public String stateName() {
         return switch (state) {
             case READY -> fiber == null ? "NEW" : "READY";
             case RUNNING -> "RUNNING";
             case PARKED -> "PARKED(" + waitReason() + ")";
-            default -> cancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
+            default -> endedCancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
         };
     }
 }

@@ -23,13 +23,13 @@ public final class TaskDump {
     /** Writes the report for {@code k} to {@code out}. */
     public static void write(Kernel k, Appendable out) {
         try {
-            List<TaskCore> live = k.liveTaskList();
+            List<TaskCore> live = k.live.list();
             Map<TaskCore, List<TaskCore>> children = new IdentityHashMap<>();
             List<TaskCore> roots = new ArrayList<>();
             Map<TaskCore, Boolean> isLive = new IdentityHashMap<>(live.size() * 2);
             for (TaskCore t : live) isLive.put(t, Boolean.TRUE);
             for (TaskCore t : live) {
-                TaskCore parent = t.root.parent == null ? null : t.root.parent.task;
+                TaskCore parent = t.parent == null ? null : t.parent.task;
                 if (parent != null && isLive.containsKey(parent)) {
                     children.computeIfAbsent(parent, p -> new ArrayList<>()).add(t);
                 } else {
@@ -37,7 +37,7 @@ public final class TaskDump {
                 }
             }
             out.append(String.valueOf(k.handle())).append(": ").append(String.valueOf(live.size()))
-                    .append(" unfinished task(s), clock at ").append(java.time.Duration.ofNanos(k.now()).toString())
+                    .append(" unfinished task(s), clock at ").append(java.time.Duration.ofNanos(k.clock.nanos()).toString())
                     .append('\n');
             for (TaskCore r : roots) writeTree(k, r, children, 0, out);
         } catch (IOException e) {
@@ -73,7 +73,7 @@ public final class TaskDump {
         String indent = "  ".repeat(depth);
         out.append(indent).append("Task[name=").append(t.name()).append("] ").append(t.stateName());
         if (t.state == TaskCore.PARKED) {
-            out.append(" for ").append(java.time.Duration.ofNanos(k.now() - t.parkedAt).toString());
+            out.append(" for ").append(java.time.Duration.ofNanos(k.clock.nanos() - t.parkedAt).toString());
         }
         out.append('\n');
         StackTraceElement[] frames = t.stackTrace();

@@ -6,7 +6,7 @@ package dev.coro.internal.kernel;
  * <p>These are the only ways a task gives control back (Trio's rule): {@link Checkpoint} lets the
  * other ready tasks run and comes back in the next pass; {@link Park} sleeps until someone
  * reschedules the task with a value or an error, and names how to abort the wait if the task is
- * cancelled meanwhile. {@link Sleep} is a park whose waker is the clock.
+ * cancelled meanwhile. A sleep is a park whose waker is the task's own timer entry.
  */
 sealed interface Trap {
     /** Let the others run, then come back. */
@@ -20,11 +20,4 @@ sealed interface Trap {
      */
     enum Park implements Trap { INSTANCE }
 
-    /**
-     * Park until the loop's clock reaches the deadline the task noted with setDeadline. The task is its
-     * own wake-up timer and the kernel takes it out of the timer heap if it is cancelled, so a sleep
-     * allocates nothing (a million sleeping tasks would otherwise hold a million timers). The kernel
-     * schedules it once the task has suspended, so the timer code stays out of the frozen stack.
-     */
-    enum Sleep implements Trap { INSTANCE }
 }

@@ -19,11 +19,24 @@ import java.util.concurrent.locks.LockSupport;
  * thread that runs the item, sampled now (so it shows the blocking call). The next warning for the
  * same item waits until it has run four times as long: a loop blocked for a minute logs about five
  * lines, not thousands. Samples come every threshold/4, so a warning is at most that late.
+ *
+ * A step that is the JVM warming up rather than the program blocking is not warned about before
+ * WARM_UP_GRACE: one whose stack, sampled at any sample while it runs, was loading, initialising or
+ * linking classes, or finding and building service providers (security providers, ServiceLoader) on
+ * first use. A first HttpClient.newHttpClient() takes 100-400 ms of that, with stretches of plain
+ * first-time construction between, so one sample at the threshold alone would miss it. A stack is
+ * sampled only while a step runs for longer than a sample period: nothing for a healthy loop. A runner found BLOCKED on a monitor is named as such: on both backends
+ * that is a synchronized block another task of the loop suspended inside (issue 21 item 5).
+ *
+ * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
+ * logging that failure fails in turn: a dead watchdog would leave every later block unreported.
  */
 public final class Watchdog {
     private static final Map<Kernel, Watch> WATCHED = new ConcurrentHashMap<>();
     private static volatile Thread thread;
     private static volatile long periodNanos = Long.MAX_VALUE;
+    /** How long a step that loads, initialises or links classes may run before it is warned about. */
+    private static final long WARM_UP_GRACE = 2_000_000_000L;
 
     private Watchdog() {}
 
@@ -31,6 +44,7 @@ public final class Watchdog {
         final long thresholdNanos;
         long lastCount = -1;
         long since;
+        boolean warmingUp;   // some sample of the running step found the JVM warming up
         long nextReport;
 
         Watch(long thresholdNanos) {
@@ -62,41 +76,77 @@ public final class Watchdog {
         while (true) {
             LockSupport.parkNanos(periodNanos);
             long now = System.nanoTime();
-            WATCHED.forEach((k, w) -> {
-                try {
-                    sample(k, w, now);
-                } catch (Throwable e) {
-                    System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "coro bug: the watchdog failed on " + k.handle(), e);
-                }
-            });
+            try {
+                WATCHED.forEach((k, w) -> {
+                    try {
+                        sample(k, w, now);
+                    } catch (Throwable e) {
+                        logFailure(k, e);
+                    }
+                });
+            } catch (Throwable e) {
+                logFailure(null, e);
+            }
+        }
+    }
+
+    /* Logging may fail too (it allocates, and prints the error): then there is nobody left to tell. */
+    private static void logFailure(Kernel k, Throwable e) {
+        try {
+            System.getLogger("dev.coro").log(System.Logger.Level.ERROR, "The watchdog's sample of " + (k == null ? "the loops"
+                    : k.handle()) + " failed; it goes on watching", e);
+        } catch (Throwable ignored) {
+            // out of memory, most likely: the next sample tries again
         }
     }
 
     private static void sample(Kernel k, Watch w, long now) {
-        Progress p = k.progress();
+        Progress p = k.progress;
         long count = p.count();
         Object running = p.running();
         if (running == null || count != w.lastCount) {
             w.lastCount = running == null ? -1 : count;
             w.since = now;
+            w.warmingUp = false;
             w.nextReport = w.thresholdNanos;
             return;
         }
         long blocked = now - w.since;
-        if (blocked < w.nextReport) return;
-        w.nextReport = blocked * 4;
         Thread runner = runner(k, running);
+        if (blocked < WARM_UP_GRACE && !w.warmingUp) w.warmingUp = warmingUp(runner.getStackTrace());
+        if (blocked < w.nextReport || blocked < WARM_UP_GRACE && w.warmingUp) return;
+        w.nextReport = blocked * 4;
+        StackTraceElement[] stack = runner.getStackTrace();
         String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
+        String why = runner.getState() == Thread.State.BLOCKED ? MonitorCheck.blockedOnMonitor(k, running, stack)
+                : "Callees of coroutines must not block: move blocking calls into Coro.toThread(...), sleep with "
+                + "Coro.sleep(...).";
         BlockedLoopException e = new BlockedLoopException(who + " has blocked " + k.handle() + " for at least "
                 + blocked / 1_000_000 + " ms (threshold " + w.thresholdNanos / 1_000_000 + " ms): nothing else on "
-                + "the loop runs meanwhile. Callees of coroutines must not block: move blocking calls into "
-                + "Coro.toThread(...), sleep with Coro.sleep(...). The stack of " + runner.getName()
+                + "the loop runs meanwhile. " + why + " The stack of " + runner.getName()
                 + " sampled now is attached.", who, blocked);
-        e.setStackTrace(runner.getStackTrace());
+        e.setStackTrace(stack);
         // The step may have ended while the stack was sampled: then the stack shows something else,
         // and a warning with it would point at the wrong code. The next sample starts afresh.
         if (p.count() != count || p.running() != running) return;
         k.report(e.getMessage(), e);
+    }
+
+    /*
+     * Whether the stack is the JVM warming up: loading or initialising a class, linking an
+     * invokedynamic call site (a first lambda spins a class), or finding and building service
+     * providers on first use. A first HttpClient.newHttpClient() does all of these.
+     */
+    private static boolean warmingUp(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            String c = f.getClassName();
+            if (f.getMethodName().equals("<clinit>") || c.equals("java.lang.ClassLoader")
+                    || c.startsWith("jdk.internal.loader.") || c.equals("java.lang.invoke.MethodHandleNatives")
+                    || c.startsWith("sun.security.jca.") || c.equals("java.util.ServiceLoader")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Thread runner(Kernel k, Object running) {
@@ -104,7 +154,7 @@ public final class Watchdog {
             Thread body = t.fiber.bodyThread();
             if (body != null) return body;
         }
-        return k.thread();
+        return k.thread;
     }
 
 }

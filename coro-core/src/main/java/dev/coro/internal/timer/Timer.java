@@ -4,8 +4,8 @@ import dev.coro.Handle;
 
 /**
  * A user's timer in a {@link TimerHeap}: an action due at a deadline, and the handle that cancels
- * it from any thread. (The kernel's own wake-ups are not Timers: a sleeping task is its own
- * {@link TimerEntry}.)
+ * it from any thread. (The kernel's own deadlines are not Timers: a sleeping task and a cancel
+ * scope with a deadline are their own {@link TimerEntry}.)
  *
  * <p>Invariant: it sits in a heap from its scheduling until it expires or is cancelled; cancelling
  * removes it from the heap at once, so cancelled timers never pile up.
@@ -13,26 +13,16 @@ import dev.coro.Handle;
 public final class Timer extends TimerEntry implements Handle, Runnable {
     TimerHeap heap;
     private final Runnable action;
-    private final boolean inline;
     private volatile boolean cancelled;
     private boolean ran;
 
-    Timer(Runnable action, boolean inline) {
+    Timer(Runnable action) {
         this.action = action;
-        this.inline = inline;
     }
 
     @Override
     public String describeAction() {
         return String.valueOf(action);
-    }
-
-    /**
-     * Whether the action runs as soon as the timer expires (the wake-up of a parked task, as
-     * {@code Traps.wakeAt} schedules) rather than as a callback queued behind the ones already ready.
-     */
-    public boolean isInline() {
-        return inline;
     }
 
     /** Runs the action unless the timer was cancelled. */

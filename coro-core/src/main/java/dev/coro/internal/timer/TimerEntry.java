@@ -30,6 +30,11 @@ public abstract class TimerEntry {
         this.deadline = deadline;
     }
 
+    /** Whether it is in a heap now. */
+    public final boolean isScheduled() {
+        return slot != -1;
+    }
+
     /** What happens when it is due, in words, for dumps. */
     public abstract String describeAction();
 }

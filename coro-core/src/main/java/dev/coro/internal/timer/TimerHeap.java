@@ -82,9 +82,9 @@ public final class TimerHeap {
         allocate(INITIAL_CAPACITY);
     }
 
-    /** Schedules {@code action} at {@code deadline}; see {@link Timer#isInline()}. */
-    public Timer schedule(long deadline, Runnable action, boolean inline) {
-        Timer t = new Timer(action, inline);
+    /** Schedules the callback {@code action} at {@code deadline}. */
+    public Timer schedule(long deadline, Runnable action) {
+        Timer t = new Timer(action);
         t.heap = this;
         add(t, deadline);
         return t;

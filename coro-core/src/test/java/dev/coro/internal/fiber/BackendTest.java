@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -62,5 +63,28 @@ class BackendTest {
         assertThatThrownBy(() -> Backend.choose("fast", WORKS))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("coro.backend: fast (expected: continuation or thread)");
+    }
+
+    @Test
+    void theFallbackLineNamesTheFixForWhereTheJvmRuns() {
+        Map<Map<String, String>, String> hints = Map.of(
+                Map.of("surefire.real.class.path", "x", "sun.java.command", "/tmp/surefirebooter.jar x"),
+                "in the Maven Surefire/Failsafe configuration add <argLine>--add-exports java.base/jdk.internal.vm=ALL-UNNAMED</argLine>",
+                Map.of("org.gradle.test.worker", "1", "sun.java.command", "worker.org.gradle.process.internal.worker.GradleWorkerMain"),
+                "in build.gradle add test { jvmArgs '--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED' }"
+                        + " (Kotlin DSL: tasks.test { jvmArgs(\"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED\") })",
+                Map.of("sun.java.command", "build/app.jar --port 80"),
+                "add the line 'Add-Exports: java.base/jdk.internal.vm' to the manifest of the jar run by java -jar,"
+                        + " or --add-exports java.base/jdk.internal.vm=ALL-UNNAMED to the java command",
+                Map.of("sun.java.command", "com.example.Main --port 80"),
+                "add --add-exports java.base/jdk.internal.vm=ALL-UNNAMED to the java command"
+                        + " (or to the JDK_JAVA_OPTIONS environment variable)");
+        hints.forEach((properties, hint) -> assertThat(LaunchContext.of(properties::get).hint(null)).isEqualTo(hint));
+        assertThat(LaunchContext.of(Map.<String, String>of()::get).hint("dev.coro"))
+                .contains("--add-exports java.base/jdk.internal.vm=dev.coro to the java command");
+        assertThat(Backend.fallbackMessage("java.base does not export jdk.internal.vm to coro", "HINT"))
+                .isEqualTo("coro uses the thread fiber backend (~0.6 µs per switch on an idle machine, more on a busy one)"
+                        + " because java.base does not export jdk.internal.vm to coro. For the continuation backend"
+                        + " (~0.1 µs per switch), HINT.");
     }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class TaskCoreTest {
     private final List<String> log = new ArrayList<>();
-    private final Kernel kernel = new Kernel(new VirtualClock(), core -> core,
-            (message, error) -> log.add("report: " + message), false, null, null);
+    private final Kernel kernel = new Kernel(null, new VirtualClock(), core -> core,
+            (message, error) -> log.add("report: " + message), false, null, null, 0);
 
     @Test
     void doneCallbacksRunOnceInOrderAndCanBeRemoved() {
@@ -37,7 +37,7 @@ class TaskCoreTest {
         TaskCore first = kernel.spawn(null, () -> null, null);
         TaskCore named = kernel.spawn("fetch", () -> null, null);
         TaskCore second = kernel.spawn(null, () -> null, null);
-        kernel.runUntil(() -> kernel.liveTasks() == 0);
+        kernel.runUntil(() -> kernel.view().liveTasks() == 0);
         assertThat(List.of(first.name(), named.name(), second.name())).containsExactly("Task-1", "fetch", "Task-2");
         kernel.close();
         assertThat(log).isEmpty();

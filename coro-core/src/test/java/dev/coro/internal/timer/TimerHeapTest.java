@@ -8,9 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The timer heap against a reference model, and the promise that cancelled timers leave at once. */
 class TimerHeapTest {
@@ -58,7 +58,7 @@ class TimerHeapTest {
             double kind = random.nextDouble();
             if (kind < schedules) {
                 long deadline = now + start + grain * random.nextLong((random.nextInt(5) == 0 ? farSpread : spread) / grain);
-                Entry e = new Entry(deadline, order++, heap.schedule(deadline, () -> {}, random.nextBoolean()));
+                Entry e = new Entry(deadline, order++, heap.schedule(deadline, () -> {}));
                 model.add(e);
                 live.add(e);
             } else if (kind < schedules + cancels) {
@@ -112,7 +112,7 @@ class TimerHeapTest {
                 long anchor = anchors[random.nextInt(anchors.length)];
                 long offset = random.nextInt(6) * span / 2;
                 long deadline = anchor > 0 ? anchor - offset : anchor + offset;
-                scheduled.add(heap.schedule(deadline, () -> {}, false));
+                scheduled.add(heap.schedule(deadline, () -> {}));
                 if (random.nextInt(3) == 0) heap.peek();
                 if (random.nextInt(5) == 0) scheduled.remove(random.nextInt(scheduled.size())).cancel();
             }
@@ -130,7 +130,7 @@ class TimerHeapTest {
         TimerHeap heap = heap();
         Random random = new Random(5);
         List<Timer> all = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) all.add(heap.schedule(random.nextInt(500), () -> {}, false));
+        for (int i = 0; i < 10_000; i++) all.add(heap.schedule(random.nextInt(500), () -> {}));
         // cancel nine in ten (the arrays halve several times and renumber the timers left), then
         // cancel a few of the survivors by their new numbers
         List<Timer> left = new ArrayList<>();
@@ -152,7 +152,7 @@ class TimerHeapTest {
     void equalDeadlinesComeOutInSchedulingOrder() {
         TimerHeap heap = heap();
         List<Timer> scheduled = new ArrayList<>();
-        for (int i = 0; i < 100; i++) scheduled.add(heap.schedule(i % 3 == 0 ? 5 : 9, () -> {}, false));
+        for (int i = 0; i < 100; i++) scheduled.add(heap.schedule(i % 3 == 0 ? 5 : 9, () -> {}));
         List<TimerEntry> polled = new ArrayList<>();
         TimerEntry t;
         while ((t = heap.pollDue(10)) != null) polled.add(t);
@@ -167,14 +167,14 @@ class TimerHeapTest {
         TimerHeap heap = heap();
         int maxSize = 0;
         for (int i = 0; i < 1_000_000; i++) {
-            Timer t = heap.schedule(1_000_000L - i, () -> {}, false);
+            Timer t = heap.schedule(1_000_000L - i, () -> {});
             maxSize = Math.max(maxSize, heap.size());
             t.cancel();
         }
         assertThat(maxSize).isEqualTo(1);
         assertThat(heap.size()).isZero();
         List<Timer> many = new ArrayList<>();
-        for (int i = 0; i < 1_000_000; i++) many.add(heap.schedule(i, () -> {}, false));
+        for (int i = 0; i < 1_000_000; i++) many.add(heap.schedule(i, () -> {}));
         assertThat(heap.size()).isEqualTo(1_000_000);
         many.forEach(Timer::cancel);
         assertThat(heap.size()).isZero();
@@ -185,8 +185,8 @@ class TimerHeapTest {
     void aCancelledTimerDoesNotRunItsAction() {
         TimerHeap heap = heap();
         int[] runs = {0};
-        Timer t = heap.schedule(1, () -> runs[0]++, false);
-        Timer u = heap.schedule(1, () -> runs[0] += 10, false);
+        Timer t = heap.schedule(1, () -> runs[0]++);
+        Timer u = heap.schedule(1, () -> runs[0] += 10);
         u.cancel();
         t.run();
         u.run();
@@ -199,7 +199,7 @@ class TimerHeapTest {
     void aCancelFromAnotherThreadIsHandedToTheLoop() {
         List<Runnable> handedOver = new ArrayList<>();
         TimerHeap heap = new TimerHeap(() -> false, handedOver::add);
-        Timer t = heap.schedule(1, () -> {}, false);
+        Timer t = heap.schedule(1, () -> {});
         t.cancel();
         assertThat(heap.size()).as("not touched off the loop").isEqualTo(1);
         assertThat(handedOver).hasSize(1);
@@ -225,11 +225,11 @@ class TimerHeapTest {
     void kernelEntriesShareTheOrderOfTimersAndLeaveWhenRemoved() {
         TimerHeap heap = heap();
         Sleeper early = new Sleeper("early"), tie = new Sleeper("tie"), gone = new Sleeper("gone");
-        Timer first = heap.schedule(7, () -> {}, false);
+        Timer first = heap.schedule(7, () -> {});
         heap.add(tie, 7);                  // same deadline, scheduled later: fires after `first`
         heap.add(early, 3);
         heap.add(gone, 5);
-        Timer last = heap.schedule(7, () -> {}, true);
+        Timer last = heap.schedule(7, () -> {});
         assertThat(heap.deadlineOf(gone)).isEqualTo(5);
         assertThat(heap.inFiringOrder()).extracting(TimerHeap.Pending::deadline).containsExactly(3L, 5L, 7L, 7L, 7L);
         assertThat(heap.remove(gone)).isTrue();

@@ -21,10 +21,10 @@ public final class EchoServer {
 
     private EchoServer() {}
 
-    /** Binds an echo server on the current loop. */
-    public static TcpServer bind(InetSocketAddress address) throws IOException {
+    /** Binds an echo server on the current loop with the options of {@code server}. */
+    public static TcpServer bind(InetSocketAddress address, TcpServer.Builder server) throws IOException {
         ByteBuffer shared = ByteBuffer.allocateDirect(CHUNK);
-        return TcpServer.bind(address, stream -> echo(stream, shared));
+        return server.bind(address, stream -> echo(stream, shared));
     }
 
     /**

@@ -2,27 +2,34 @@ package dev.coro.examples.serve;
 
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
-import dev.coro.net.IncompleteReadException;
 import dev.coro.net.LimitOverrunException;
 import dev.coro.net.TcpServer;
 import dev.coro.net.TcpStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * An HTTP/1.1 server with keep-alive whose one resource is {@code GET /}: {@code Hello, World!}.
+ * An HTTP/1.1 server with keep-alive whose one resource is {@code GET /}: {@code Hello, World!}
+ * ({@code HEAD /} gets the same head without the body, as RFC 9110 asks).
  *
  * <p>Requests on a connection are answered in order, one at a time, so pipelined requests get
  * their responses in order. A request it cannot parse gets 400 (or 431, 501, 505) and the
- * connection closes; no input makes the handler throw anything but an I/O error.
+ * connection closes; no input makes the handler throw anything but an I/O error. A head must
+ * arrive whole within the head timeout given to {@link #bind} ({@code coro serve http}: 10 s), counted from
+ * when the server starts waiting for it, so a client that sends nothing or a byte at a time
+ * (slowloris) holds a connection for that long at most: it gets 408 if it had sent a line of a
+ * head, else the connection just closes.
  */
 /* Implementation notes:
  *
- * The head of a request is read in one readUntil("\r\n\r\n") with the stream's limit set to
- * MAX_HEAD, so an oversized head is a LimitOverrunException (431), never a growing buffer. A
- * body (Content-Length) is read and dropped before the next head, which keeps pipelined
- * requests in step; there is no chunked request body (501).
+ * A head is read line by line, with the stream's limit set to MAX_HEAD, so an oversized line is a
+ * LimitOverrunException and an oversized head a count (431), never a growing buffer. Every line
+ * must end in CRLF: a bare LF gets 400 at once, rather than waiting for a CRLF CRLF that a client
+ * ending its lines in LF never sends. The whole head is read in one Coro.withTimeout. A body
+ * (Content-Length) is read and dropped before the next head, which keeps pipelined requests in
+ * step; there is no chunked request body (501).
  */
 public final class HelloHttpServer {
     /** Most bytes in a request head. */
@@ -30,31 +37,90 @@ public final class HelloHttpServer {
     /** Most bytes in a request body, which is read and dropped. */
     static final long MAX_BODY = 1 << 20;
 
-    private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
     private static final int BODY_CHUNK = 64 * 1024;
     private static final Duration LINGER = Duration.ofSeconds(2);
 
-    private HelloHttpServer() {}
+    private final Duration headTimeout;
 
-    /** Binds the server on the current loop. */
-    public static TcpServer bind(InetSocketAddress address) throws IOException {
-        return TcpServer.bind(address, HelloHttpServer::serve);
+    private HelloHttpServer(Duration headTimeout) {
+        this.headTimeout = headTimeout;
+    }
+
+    /**
+     * Binds the server on the current loop with the options of {@code server} and a head timeout.
+     *
+     * @throws IllegalArgumentException if {@code headTimeout} is not positive
+     */
+    public static TcpServer bind(InetSocketAddress address, TcpServer.Builder server, Duration headTimeout)
+            throws IOException {
+        if (headTimeout.isNegative() || headTimeout.isZero()) {
+            throw new IllegalArgumentException("headTimeout: " + headTimeout + " (expected: > 0)");
+        }
+        return server.bind(address, new HelloHttpServer(headTimeout)::serve);
     }
 
     /** Serves one connection until the client closes it or a response closes it. */
-    static void serve(TcpStream stream) throws IOException {
+    private void serve(TcpStream stream) throws IOException {
         stream.setLimit(MAX_HEAD);
         while (true) {
             byte[] head;
             try {
-                head = stream.readUntil(END_OF_HEAD);
-            } catch (LimitOverrunException e) {
-                refuse(stream, Status.HEADERS_TOO_LARGE);
+                head = readHead(stream);
+            } catch (RequestHead.Rejected e) {
+                refuse(stream, e.status);
                 return;
-            } catch (IncompleteReadException e) {
-                return;   // the client left in the middle of a request: nobody to answer
             }
-            if (head.length == 0 || !answer(stream, head)) return;
+            if (head == null || !answer(stream, head)) return;
+        }
+    }
+
+    /* The next head within the head timeout; null if the client left, or sent nothing in time. */
+    private byte[] readHead(TcpStream stream) throws IOException, RequestHead.Rejected {
+        HeadReader reader = new HeadReader(stream);
+        try {
+            return Coro.withTimeout(headTimeout, reader::read);
+        } catch (DeadlineExceededException e) {
+            if (reader.lines == 0) return null;
+            throw new RequestHead.Rejected(Status.REQUEST_TIMEOUT, "the head did not arrive within " + headTimeout);
+        }
+    }
+
+    /** Reads one head line by line; counts its lines, for the timeout's answer. */
+    private static final class HeadReader {
+        private final TcpStream stream;
+        private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+        private int size;
+        int lines;
+
+        HeadReader(TcpStream stream) {
+            this.stream = stream;
+        }
+
+        /* The head, up to and including its empty line; null if the client left first. Empty
+         * lines before the request line are skipped (RFC 9112, 2.2) but count towards MAX_HEAD. */
+        byte[] read() throws IOException, RequestHead.Rejected {
+            while (true) {
+                byte[] line = readLine();
+                if (line.length == 0 || line[line.length - 1] != '\n') return null;
+                if (line.length < 2 || line[line.length - 2] != '\r') {
+                    throw new RequestHead.Rejected(Status.BAD_REQUEST, "a line of the head ends in a bare LF");
+                }
+                size += line.length;
+                if (size > MAX_HEAD) throw new RequestHead.Rejected(Status.HEADERS_TOO_LARGE, "head over " + MAX_HEAD + " bytes");
+                boolean empty = line.length == 2;
+                if (empty && lines == 0) continue;
+                head.write(line);
+                if (empty) return head.toByteArray();
+                lines++;
+            }
+        }
+
+        private byte[] readLine() throws IOException, RequestHead.Rejected {
+            try {
+                return stream.readLine();
+            } catch (LimitOverrunException e) {
+                throw new RequestHead.Rejected(Status.HEADERS_TOO_LARGE, "a line over " + MAX_HEAD + " bytes");
+            }
         }
     }
 
@@ -74,7 +140,8 @@ public final class HelloHttpServer {
         if (!skipBody(stream, request.contentLength())) return false;
         Status.Mode mode = !request.keepAlive() ? Status.Mode.CLOSE
                 : request.http11() ? Status.Mode.KEEP_ALIVE_11 : Status.Mode.KEEP_ALIVE_10;
-        stream.write(route(request).bytes(mode));
+        Status status = route(request);
+        stream.write(request.method().equals("HEAD") ? status.head(mode) : status.bytes(mode));
         stream.drain();
         return request.keepAlive();
     }
@@ -101,7 +168,7 @@ public final class HelloHttpServer {
 
     private static Status route(RequestHead request) {
         if (!request.target().equals("/")) return Status.NOT_FOUND;
-        if (!request.method().equals("GET")) return Status.METHOD_NOT_ALLOWED;
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) return Status.METHOD_NOT_ALLOWED;
         return Status.OK;
     }
 

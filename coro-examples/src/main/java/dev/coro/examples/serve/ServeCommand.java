@@ -1,13 +1,20 @@
 package dev.coro.examples.serve;
 
 import dev.coro.EventLoop;
+import dev.coro.TaskFailedException;
+import dev.coro.examples.DemoCommand;
 import dev.coro.net.TcpServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code coro serve echo|http}: the network examples, each a server on one event loop. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -21,13 +28,24 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What both servers share: the address options and the loop that runs the server. */
+    /** What both servers share: the address and connection options, and the loop that runs the server. */
     abstract static class Server implements Callable<Integer> {
         @Option(names = "--port", paramLabel = "P", defaultValue = "8888", description = "Port to listen on (0: any free port; default ${DEFAULT-VALUE}).")
         int port;
 
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
         String host;
+
+        @Option(names = "--max-connections", paramLabel = "N", description = "Most connections served at once; more wait "
+                + "in the backlog (default: no limit).")
+        Integer maxConnections;
+
+        @Option(names = "--backlog", paramLabel = "N", defaultValue = "1024", description = "Length of the kernel's queue "
+                + "of connections not yet accepted (default ${DEFAULT-VALUE}).")
+        int backlog;
+
+        @Spec
+        CommandSpec spec;
 
         private final PrintStream out;
         private volatile EventLoop loop;
@@ -37,19 +55,37 @@ public final class ServeCommand implements Callable<Integer> {
             this.out = out;
         }
 
-        abstract TcpServer bind(InetSocketAddress address) throws IOException;
+        abstract TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException;
+
+        /** The options every server takes, from the command line. */
+        TcpServer.Builder options() {
+            try {
+                TcpServer.Builder b = TcpServer.builder().backlog(backlog);
+                if (maxConnections != null) b.maxConnections(maxConnections);
+                return b;
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
 
         @Override
         public Integer call() {
+            TcpServer.Builder options = options();
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
                 l.run(() -> {
-                    server = bind(new InetSocketAddress(host, port));
+                    server = bind(new InetSocketAddress(host, port), options);
                     out.println("listening on " + host + ":" + server.port());
                     out.flush();
                     server.serveForever();
                     return null;
                 });
+            } catch (TaskFailedException e) {
+                if (!(e.getCause() instanceof BindException b)) throw e;
+                // One line for the usual mistake, not a stack trace: the port is taken.
+                spec.commandLine().getErr().println("coro serve " + spec.name() + ": cannot listen on " + host + ":" + port
+                        + ": " + b.getMessage() + " (is another server running? pick another one with --port)");
+                return 1;
             }
             return 0;
         }
@@ -78,15 +114,27 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        TcpServer bind(InetSocketAddress address) throws IOException {
-            return EchoServer.bind(address);
+        TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException {
+            return EchoServer.bind(address, options);
         }
     }
 
     /** {@code coro serve http}. */
     @Command(name = "http", mixinStandardHelpOptions = true,
-            description = "HTTP/1.1 keep-alive server: GET / answers Hello, World!")
+            description = "HTTP/1.1 keep-alive server: GET / answers Hello, World! (HEAD / the same head, no body)")
     public static final class Http extends Server {
+        private Duration headTimeout;
+
+        @Option(names = "--head-timeout", paramLabel = "D", defaultValue = "10s", converter = DemoCommand.DurationConverter.class,
+                description = "How long a request head may take to arrive; a slower client is answered 408 or "
+                        + "disconnected (default ${DEFAULT-VALUE}).")
+        void headTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new ParameterException(spec.commandLine(), "--head-timeout: " + d + " (expected: > 0)");
+            }
+            headTimeout = d;
+        }
+
         /** Prints to {@code System.out}. */
         public Http() {
             this(System.out);
@@ -97,8 +145,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        TcpServer bind(InetSocketAddress address) throws IOException {
-            return HelloHttpServer.bind(address);
+        TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException {
+            return HelloHttpServer.bind(address, options, headTimeout);
         }
     }
 }

@@ -7,7 +7,8 @@ enum Status {
     OK(200, "OK", "Hello, World!"),
     BAD_REQUEST(400, "Bad Request", "Bad Request\n"),
     NOT_FOUND(404, "Not Found", "Not Found\n"),
-    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "Only GET is allowed\n"),
+    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "Only GET and HEAD are allowed\n"),
+    REQUEST_TIMEOUT(408, "Request Timeout", "Request Timeout\n"),
     CONTENT_TOO_LARGE(413, "Content Too Large", "Content Too Large\n"),
     HEADERS_TOO_LARGE(431, "Request Header Fields Too Large", "Request Header Fields Too Large\n"),
     NOT_IMPLEMENTED(501, "Not Implemented", "Not Implemented\n"),
@@ -18,6 +19,7 @@ enum Status {
 
     final int code;
     private final byte[][] encoded = new byte[Mode.values().length][];
+    private final byte[][] heads = new byte[Mode.values().length][];
 
     Status(int code, String reason, String body) {
         this.code = code;
@@ -27,17 +29,23 @@ enum Status {
                 case KEEP_ALIVE_10 -> "Connection: keep-alive\r\n";
                 case CLOSE -> "Connection: close\r\n";
             };
-            String response = "HTTP/1.1 " + code + " " + reason + "\r\n"
+            String head = "HTTP/1.1 " + code + " " + reason + "\r\n"
                     + "Content-Type: text/plain; charset=utf-8\r\n"
-                    + (code == 405 ? "Allow: GET\r\n" : "")
+                    + (code == 405 ? "Allow: GET, HEAD\r\n" : "")
                     + "Content-Length: " + body.length() + "\r\n"
-                    + connection + "\r\n" + body;
-            encoded[m.ordinal()] = response.getBytes(StandardCharsets.US_ASCII);
+                    + connection + "\r\n";
+            heads[m.ordinal()] = head.getBytes(StandardCharsets.US_ASCII);
+            encoded[m.ordinal()] = (head + body).getBytes(StandardCharsets.US_ASCII);
         }
     }
 
     /** The whole response in {@code mode}; shared, never modify it. */
     byte[] bytes(Mode mode) {
         return encoded[mode.ordinal()];
+    }
+
+    /** The response to a HEAD request in {@code mode}: the same head, no body; shared. */
+    byte[] head(Mode mode) {
+        return heads[mode.ordinal()];
     }
 }

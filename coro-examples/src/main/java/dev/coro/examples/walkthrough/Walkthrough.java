@@ -239,7 +239,7 @@ public final class Walkthrough {
             loop.run(() -> {
                 var search = Coro.spawn(() -> callees.printMatches(fib(), callees::isPrime, PRIMES));
                 var repetitive = Coro.spawn(
-                        () -> callees.repetitiveMessage("This is an async message", MESSAGE_INTERVAL, MESSAGES));
+                        () -> callees.repetitiveMessage("This is an async message!", MESSAGE_INTERVAL, MESSAGES));
                 return Coro.gather(search, repetitive);
             });
         }

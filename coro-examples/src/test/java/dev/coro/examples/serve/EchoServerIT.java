@@ -1,6 +1,7 @@
 package dev.coro.examples.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -62,6 +63,23 @@ class EchoServerIT {
             writerB.join();
             assertThat(back[0]).isEqualTo(dataA);
             assertThat(back[1]).isEqualTo(dataB);
+        }
+    }
+
+    @Test
+    void maxConnectionsKeepsTheNextClientWaitingUntilOneLeaves() throws Exception {
+        try (RunningServer server = RunningServer.echo("--max-connections", "1");
+             Socket first = server.connect();
+             Socket second = server.connect()) {
+            second.getOutputStream().write("second\n".getBytes());
+            first.getOutputStream().write("first\n".getBytes());
+            assertThat(new String(first.getInputStream().readNBytes(6))).isEqualTo("first\n");
+            second.setSoTimeout(300);
+            assertThatThrownBy(() -> second.getInputStream().read()).as("not served while the first is")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+            first.close();
+            second.setSoTimeout(10_000);
+            assertThat(new String(second.getInputStream().readNBytes(7))).isEqualTo("second\n");
         }
     }
 

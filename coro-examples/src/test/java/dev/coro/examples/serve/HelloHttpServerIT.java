@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HelloHttpServerIT {
     private static final String GET = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    private static final String HEAD_TIMEOUT = "1s";
     private static RunningServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = RunningServer.http();
+        server = RunningServer.http("--head-timeout", HEAD_TIMEOUT);
     }
 
     @AfterAll
@@ -54,6 +55,11 @@ class HelloHttpServerIT {
 
     /* "<code> <connection field or -> <body>" of the next response; reads exactly one response. */
     private static String readResponse(InputStream in) throws IOException {
+        return readResponse(in, true);
+    }
+
+    /* The same; a response to HEAD has no body whatever its Content-Length says (RFC 9110, 9.3.2). */
+    private static String readResponse(InputStream in, boolean withBody) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -67,8 +73,8 @@ class HelloHttpServerIT {
             if (l.startsWith("Content-Length: ")) length = Integer.parseInt(l.substring(16));
             if (l.startsWith("Connection: ")) connection = l.substring(12);
         }
-        String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-        return lines[0].split(" ")[1] + " " + connection + " " + body.strip();
+        String body = withBody ? new String(in.readNBytes(length), StandardCharsets.UTF_8).strip() : "(no body)";
+        return lines[0].split(" ")[1] + " " + connection + " " + (withBody ? body : "length " + length + ", no body");
     }
 
     @Test
@@ -98,7 +104,8 @@ class HelloHttpServerIT {
     @Test
     void aBodyIsSkippedSoTheNextRequestStaysInStep() throws IOException {
         String post = "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello";
-        assertThat(exchange(post + GET, 2)).containsExactly("405 - Only GET is allowed", "200 - Hello, World!", "open");
+        assertThat(exchange(post + GET, 2)).containsExactly("405 - Only GET and HEAD are allowed", "200 - Hello, World!",
+                "open");
     }
 
     @Test
@@ -138,6 +145,36 @@ class HelloHttpServerIT {
                 .containsExactly("501 close Not Implemented", "closed");
         assertThat(exchange("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n", 1))
                 .containsExactly("413 close Content Too Large", "closed");
+    }
+
+    @Test
+    void headGetsTheHeadOfGetWithoutABodyAndTheConnectionStaysInStep() throws IOException {
+        try (Socket s = server.connect()) {
+            String head = "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n";
+            s.getOutputStream().write((head + GET + head).getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            assertThat(List.of(readResponse(in, false), readResponse(in, true), readResponse(in, false), closedOrOpen(s)))
+                    .containsExactly("200 - length 13, no body", "200 - Hello, World!", "200 - length 13, no body", "open");
+        }
+    }
+
+    @Test
+    void bareLineFeedsGet400AtOnceInsteadOfAWaitForCrLf() throws IOException {
+        assertThat(exchange("GET / HTTP/1.1\nHost: t\n\n", 1)).containsExactly("400 close Bad Request", "closed");
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: t\n\n", 1)).containsExactly("400 close Bad Request", "closed");
+    }
+
+    @Test
+    void aHeadThatNeverEndsGets408AfterTheHeadTimeoutAndASilentClientIsDisconnected() throws IOException {
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: t\r\n", 1)).containsExactly("408 close Request Timeout", "closed");
+        try (Socket silent = server.connect()) {
+            assertThat(silent.getInputStream().read()).as("EOF after the head timeout").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void emptyLinesBeforeTheRequestLineAreSkipped() throws IOException {
+        assertThat(exchange("\r\n\r\n" + GET, 1)).containsExactly("200 - Hello, World!", "open");
     }
 
     @Test

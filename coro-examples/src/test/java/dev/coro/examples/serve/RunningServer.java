@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /** A {@code coro serve ...} command running on its own thread, for tests that talk to it over sockets. */
@@ -22,19 +23,22 @@ final class RunningServer implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     final int port;
 
-    private RunningServer(Function<PrintStream, ServeCommand.Server> make) throws Exception {
+    private RunningServer(Function<PrintStream, ServeCommand.Server> make, String... options) throws Exception {
         output = new ByteArrayOutputStream();
         command = make.apply(new PrintStream(output, true, StandardCharsets.UTF_8));
-        Thread.ofPlatform().name("serve-test").start(() -> exit.complete(new CommandLine(command).execute("--port", "0")));
+        String[] args = Stream.concat(Stream.of("--port", "0"), Stream.of(options)).toArray(String[]::new);
+        Thread.ofPlatform().name("serve-test").start(() -> exit.complete(new CommandLine(command).execute(args)));
         port = awaitPort();
     }
 
-    static RunningServer echo() throws Exception {
-        return new RunningServer(ServeCommand.Echo::new);
+    /** {@code coro serve echo} with {@code options} after {@code --port 0}. */
+    static RunningServer echo(String... options) throws Exception {
+        return new RunningServer(ServeCommand.Echo::new, options);
     }
 
-    static RunningServer http() throws Exception {
-        return new RunningServer(ServeCommand.Http::new);
+    /** {@code coro serve http} with {@code options} after {@code --port 0}. */
+    static RunningServer http(String... options) throws Exception {
+        return new RunningServer(ServeCommand.Http::new, options);
     }
 
     /* Polls the command's output for its "listening on" line: at most 10 s, 10 ms apart. */

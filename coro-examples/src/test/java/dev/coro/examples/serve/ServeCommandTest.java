@@ -3,6 +3,10 @@ package dev.coro.examples.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coro.examples.CoroCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -13,6 +17,41 @@ class ServeCommandTest {
         CommandLine serve = new CommandLine(new CoroCommand()).getSubcommands().get("serve");
         assertThat(serve).isNotNull();
         assertThat(serve.getSubcommands()).containsOnlyKeys("echo", "http");
-        assertThat(serve.getSubcommands().get("http").getCommandSpec().findOption("--port")).isNotNull();
+        for (String server : serve.getSubcommands().keySet()) {
+            assertThat(serve.getSubcommands().get(server).getCommandSpec().options())
+                    .flatMap(o -> java.util.List.of(o.names())).contains("--port", "--max-connections", "--backlog");
+        }
+        assertThat(serve.getSubcommands().get("http").getCommandSpec().findOption("--head-timeout")).isNotNull();
+    }
+
+    @Test
+    void aBusyPortIsOneLineNamingItAndAFailingExit() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            for (String server : new String[] {"echo", "http"}) {
+                StringWriter err = new StringWriter();
+                CommandLine coro = new CommandLine(new CoroCommand()).setErr(new PrintWriter(err, true));
+                int exit = coro.execute("serve", server, "--port", String.valueOf(port));
+                assertThat(exit).isNotZero();
+                assertThat(err.toString().lines()).singleElement().asString()
+                        .startsWith("coro serve " + server + ": cannot listen on 127.0.0.1:" + port + ": ")
+                        .contains("Address already in use");
+            }
+        }
+    }
+
+    @Test
+    void aBadOptionIsAUsageErrorNotATrace() {
+        assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith("maxConnections: 0 (expected: >= 1)");
+        assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
+    }
+
+    /* What `coro args` prints on a usage error (exit code 2), checked to hold no stack trace. */
+    private static String usageError(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine coro = new CommandLine(new CoroCommand()).setErr(new PrintWriter(err, true));
+        assertThat(coro.execute(args)).isEqualTo(2);
+        assertThat(err.toString()).doesNotContain("\tat ");
+        return err.toString();
     }
 }

@@ -1,8 +1,7 @@
-package dev.coro;
+package dev.coro.internal.kernel;
 
-import dev.coro.internal.kernel.Kernel;
-import dev.coro.internal.kernel.Probe;
-import dev.coro.internal.kernel.TaskCore;
+import dev.coro.Outcome;
+import dev.coro.Task;
 import dev.coro.trace.Instrument;
 import dev.coro.trace.WaitKind;
 import java.util.Arrays;
@@ -15,16 +14,17 @@ import java.util.function.Consumer;
  * <p>Invariant: an instrument that has thrown once is never called again by this loop; its failure
  * was reported through the loop's exception handler.
  */
-final class InstrumentProbe implements Probe {
+public final class InstrumentProbe implements Probe {
     private Instrument[] instruments;
     private Kernel kernel;
 
-    InstrumentProbe(Instrument[] instruments) {
+    /** A probe that calls {@code instruments} in order. */
+    public InstrumentProbe(Instrument[] instruments) {
         this.instruments = instruments.clone();
     }
 
     /** Called once, right after the kernel that reports failures was made. */
-    void attach(Kernel kernel) {
+    public void attach(Kernel kernel) {
         this.kernel = kernel;
     }
 
@@ -41,9 +41,8 @@ final class InstrumentProbe implements Probe {
     }
 
     @Override
-    public void stepEnded(TaskCore t, boolean parked, Object reason, long now) {
+    public void stepEnded(TaskCore t, WaitKind kind, Object reason, long now) {
         Task<?> task = handle(t);
-        WaitKind kind = parked ? WaitKind.of(reason) : WaitKind.YIELD;
         each("stepEnded", i -> i.stepEnded(task, kind, reason, now));
     }
 

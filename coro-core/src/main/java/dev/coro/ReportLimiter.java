@@ -1,0 +1,107 @@
+package dev.coro;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decides which of many similar reports to let through: of each kind, the first {@code burst} in
+ * a window, then none until the window has passed; the next report let through carries the count
+ * of those held back (the Linux kernel's printk rate limit, one per kind). Invariant: a kind lets
+ * through at most {@code burst} reports per window.
+ *
+ * <pre>{@code
+ * ReportLimiter limiter = new ReportLimiter(5, Duration.ofMinutes(1));
+ * ReportLimiter.Verdict v = limiter.admit(ReportLimiter.kindOf(message, error), loop.time());
+ * if (v.report()) log(v.annotate(message), error);
+ * }</pre>
+ */
+/* Implementation notes:
+ *
+ * One Window per kind: when it began, how many reports it let through, how many it held back.
+ * A report after the window's end opens a new window and takes the count held back in the old one.
+ * Kinds live in an access-ordered map of at most MAX_KINDS entries, so a stream of distinct
+ * failures cannot grow it; an evicted kind starts afresh, and its count held back is lost (that
+ * takes MAX_KINDS other kinds in between). Time comes from the caller, so the limiter runs on
+ * whichever clock the caller has, virtual time included.
+ *
+ * Thread safety: admit() is synchronized: a loop's exception handler is also called by its
+ * watchdog thread and by callExceptionHandler from any thread.
+ */
+final class ReportLimiter {
+    /** The most kinds remembered at once. */
+    public static final int MAX_KINDS = 256;
+
+    /** What to do with one report. */
+    public record Verdict(boolean report, long suppressed, boolean lastInWindow, Duration window) {
+        /** {@code message} with what the reader must know: reports held back before it, or after it. */
+        public String annotate(String message) {
+            String m = message;
+            if (suppressed > 0) m += " [" + suppressed + " similar report" + (suppressed == 1 ? " was" : "s were")
+                    + " suppressed before this one]";
+            if (lastInWindow) m += " [similar reports are suppressed for up to " + window + "]";
+            return m;
+        }
+    }
+
+    private static final class Window {
+        long start;
+        int reported;
+        long suppressed;
+    }
+
+    private final int burst;
+    private final Duration window;
+    private final long windowNanos;
+    private final Map<Object, Window> kinds = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Object, Window> eldest) {
+            return size() > MAX_KINDS;
+        }
+    };
+
+    /** Lets through {@code burst} reports of each kind per {@code window}. */
+    public ReportLimiter(int burst, Duration window) {
+        if (burst < 1) throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
+        Objects.requireNonNull(window, "window");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("window: " + window + " (expected: > 0)");
+        }
+        this.burst = burst;
+        this.window = window;
+        this.windowNanos = window.toNanos();
+    }
+
+    /** Whether to let through a report of {@code kind} at {@code now} (nanoseconds on any one clock). */
+    public synchronized Verdict admit(Object kind, long now) {
+        Window w = kinds.get(kind);
+        long heldBack = 0;
+        if (w == null || now - w.start >= windowNanos) {
+            if (w == null) kinds.put(kind, w = new Window());
+            heldBack = w.suppressed;
+            w.start = now;
+            w.reported = 0;
+            w.suppressed = 0;
+        }
+        if (w.reported == burst) {
+            w.suppressed++;
+            return new Verdict(false, 0, false, window);
+        }
+        w.reported++;
+        return new Verdict(true, heldBack, w.reported == burst, window);
+    }
+
+    /**
+     * The kind of a report: the same failure thrown at the same place (its class and the first
+     * frame of its stack trace), whatever its message says; a report without one is its message.
+     */
+    public static Object kindOf(String message, Throwable error) {
+        if (error == null) return message;
+        StackTraceElement[] trace = error.getStackTrace();
+        return List.of(error.getClass(), trace.length > 0 ? trace[0] : String.valueOf(error.getMessage()));
+    }
+}

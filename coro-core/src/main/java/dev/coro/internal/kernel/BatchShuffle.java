@@ -1,0 +1,39 @@
+package dev.coro.internal.kernel;
+
+import java.util.ArrayDeque;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Test-only order for a loop pass: the batch is taken out of the ready queue whole, put in a random
+ * order drawn from a seeded {@link Random} (Fisher-Yates), then run. It breaks the FIFO rule on
+ * purpose, so that a test can show its outcome does not depend on the order; one seed always gives
+ * the same order.
+ *
+ * <p>Invariant: it never mixes passes: what becomes ready while the batch runs waits for the next one.
+ */
+final class BatchShuffle {
+    private final Random random;
+
+    BatchShuffle(long seed) {
+        this.random = new Random(seed);
+    }
+
+    /** Runs the first {@code n} items of {@code ready} through {@code run}, shuffled. */
+    void run(ArrayDeque<Object> ready, int n, Consumer<Object> run) {
+        Object[] batch = new Object[n];
+        for (int i = 0; i < n; i++) batch[i] = ready.pollFirst();
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Object x = batch[i];
+            batch[i] = batch[j];
+            batch[j] = x;
+        }
+        for (Object item : batch) run.accept(item);
+    }
+
+    /** A random index below {@code bound} from the same seeded sequence (for unbiased choices). */
+    int nextInt(int bound) {
+        return random.nextInt(bound);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.coro.lowlevel;
+
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.trace.WaitKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * A one-shot wake-up of the current task that any thread or loop may deliver: the thread-safe way
+ * to complete a park. Futures, worker threads, channels shared between loops and cross-loop joins
+ * are built on it.
+ *
+ * <pre>{@code
+ * Waker waker = Waker.create();
+ * future.whenComplete((v, e) -> { if (e != null) waker.wakeWithError(e); else waker.wake(v); });
+ * Object v = waker.park(WaitKind.AWAIT, future);   // in the task that created the waker
+ * }</pre>
+ *
+ * <p><b>Virtual time:</b> while the task waits, a waker made by {@link #create()} holds the loop's
+ * virtual clock for a grace of real time (what wakes it may be a sleeping task of the same loop);
+ * one made by {@link #forThreadWork()} holds it until woken. <b>Cancellation:</b> the task stops
+ * waiting at once and raises {@link dev.coro.CancelledError}; a later wake is ignored.
+ * <b>Thread safety:</b> {@link #wake}/{@link #wakeWithError} from any thread; {@link #park} in the
+ * creating task only, once.
+ *
+ * <p>Invariant: the first of wake/wakeWithError wins; the task is resumed at most once, on its own
+ * loop, by {@link #run()} or by its cancellation, never both.
+ */
+/* Implementation notes:
+ *
+ *   fired (any thread, CAS)   waiting (loop thread)   meaning
+ *   false                     false                   made, not parked yet
+ *   false                     true                    parked; the clock is held
+ *   true                      true                    delivery queued on the loop (run() resumes the task)
+ *   true/false                false after park        resumed, or left by cancellation
+ *
+ * The result travels from the waking thread to the loop through callSoonThreadsafe, whose queue
+ * hand-off orders the plain writes of value/error before run() reads them.
+ */
+public final class Waker implements Runnable, AbortHandler {
+    private static final VarHandle FIRED;
+
+    static {
+        try {
+            FIRED = MethodHandles.lookup().findVarHandle(Waker.class, "fired", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TaskCore task;
+    private final Kernel kernel;
+    private final boolean threadWork;
+    @SuppressWarnings("unused") // through FIRED
+    private volatile boolean fired;
+    private boolean waiting;
+    private boolean parked;
+    private Object value;
+    private Throwable error;
+
+    private Waker(String what, boolean threadWork) {
+        this.task = Traps.task(what);
+        this.kernel = task.kernel();
+        this.threadWork = threadWork;
+    }
+
+    /** A waker for the current task, holding virtual time for a grace while it waits. */
+    public static Waker create() {
+        return new Waker("Waker.create", false);
+    }
+
+    /** A waker for the current task whose waker is a thread doing real work: virtual time stands still meanwhile. */
+    public static Waker forThreadWork() {
+        return new Waker("Waker.forThreadWork", true);
+    }
+
+    /**
+     * Parks the creating task until woken; returns the value of {@link #wake}, or throws the error of
+     * {@link #wakeWithError}. If it was woken before, returns at once (raising first if cancelled).
+     *
+     * <p><b>Checkpoint:</b> only if not woken yet. <b>Cancellation:</b> stops waiting; a later
+     * wake is ignored.
+     *
+     * @throws IllegalStateException if called from another task, or a second time
+     */
+    public Object park(WaitKind kind, Object reason) {
+        Objects.requireNonNull(kind, "kind");
+        TaskCore me = Traps.task("Waker.park");
+        if (me != task) throw new IllegalStateException("Waker.park from " + me + ": only " + task
+                + ", which created this waker, may park on it. Create one Waker per waiting task.");
+        if (parked) throw new IllegalStateException("Waker.park called twice on " + this + ": a waker is one-shot.");
+        parked = true;
+        if (!(boolean) FIRED.getVolatile(this)) {
+            waiting = true;
+            hold(+1);
+            kernel.park(task, this, kind, reason);
+            return outcome();
+        }
+        if (task.scope().isEffectivelyCancelled()) throw task.cancelledError();
+        return outcome();
+    }
+
+    /** Wakes the task with {@code value}, from any thread; false if it was woken already. */
+    public boolean wake(Object value) {
+        if (!FIRED.compareAndSet(this, false, true)) return false;
+        this.value = value;
+        deliver();
+        return true;
+    }
+
+    /** Wakes the task so that its park throws {@code error}, from any thread; false if it was woken already. */
+    public boolean wakeWithError(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        if (!FIRED.compareAndSet(this, false, true)) return false;
+        this.error = error;
+        deliver();
+        return true;
+    }
+
+    private void deliver() {
+        if (!kernel.view().isClosed()) kernel.callSoonThreadsafe(this);
+    }
+
+    /** On the loop: resumes the task if it still waits. Not for callers. */
+    @Override
+    public void run() {
+        if (!waiting) return;
+        waiting = false;
+        hold(-1);
+        kernel.reschedule(task, null, null);
+    }
+
+    /** The task was cancelled while it waited: it stops waiting. Not for callers. */
+    @Override
+    public boolean abort() {
+        waiting = false;
+        hold(-1);
+        return true;
+    }
+
+    private Object outcome() {
+        if (error != null) throw dev.coro.internal.Sneaky.<RuntimeException>rethrow(error);
+        return value;
+    }
+
+    private void hold(int delta) {
+        if (threadWork) kernel.view().threadWork(delta);
+        else kernel.view().graceWait(delta);
+    }
+
+    @Override
+    public String toString() {
+        return "Waker[" + task + ((boolean) FIRED.getVolatile(this) ? ", woken" : "") + "]";
+    }
+}

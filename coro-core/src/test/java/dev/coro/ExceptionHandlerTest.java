@@ -1,0 +1,94 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The default handler: rate-limited, so a failure on every pass cannot flood the log, and never failing itself. */
+class ExceptionHandlerTest {
+
+    /* Schedules a callback that throws on each of `passes` passes, a second apart, in virtual time. */
+    private static void throwEverySecond(int passes) {
+        for (int i = 0; i < passes; i++) {
+            Coro.loop().callSoon(() -> {
+                throw new IllegalStateException("broken callback");
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void theDefaultHandlerLogsACallbackThatThrowsOnEveryPassAFewTimesAMinuteWithACount() {
+        List<String> records;
+        String text;
+        try (LogCapture log = LogCapture.of("dev.coro");
+             EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            loop.run(() -> {
+                throwEverySecond(100);
+                return null;
+            });
+            records = log.records();
+            text = log.text();
+        }
+        int burst = ExceptionHandler.RATE_BURST;
+        int minutes = 2;   // 100 s of failures: windows begin at 0 s and 60 s
+        assertThat(records).hasSize(burst * minutes);
+        assertThat(records).allMatch(r -> r.startsWith("WARNING: ") && r.contains("Exception in callback"));
+        assertThat(records.get(burst - 1)).endsWith("[similar reports are suppressed for up to PT1M]");
+        assertThat(records.get(burst)).endsWith("[" + (60 - burst) + " similar reports were suppressed before this one]");
+        assertThat(text.split("broken callback", -1)).as("stack traces logged").hasSize(burst * minutes + 1);
+    }
+
+    @Test
+    void rateLimitedWrapsAnyHandlerAndKeepsDifferentFailuresApart() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(ExceptionHandler.rateLimited(reports)).build()) {
+            loop.run(() -> {
+                throwEverySecond(20);
+                Coro.loop().callExceptionHandler("something else", null);
+                return null;
+            });
+        }
+        assertThat(reports.all()).map(Reports.Report::message).hasSize(ExceptionHandler.RATE_BURST + 1)
+                .last().isEqualTo("something else");
+    }
+
+    @Test
+    void whenTheLoggerFailsTheDefaultHandlerWritesOneLineToStandardErrorAndTheLoopGoesOn() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream realErr = System.err;
+        Class<?> julLogger = Class.forName("java.util.logging.Logger");
+        Class<?> julFilter = Class.forName("java.util.logging.Filter");
+        Object logger = julLogger.getMethod("getLogger", String.class).invoke(null, "dev.coro");
+        Object failing = Proxy.newProxyInstance(julFilter.getClassLoader(), new Class<?>[] {julFilter}, (proxy, m, args) -> {
+            if (m.getName().equals("isLoggable")) throw new IllegalStateException("tzdb.dat: Too many open files");
+            return m.getName().equals("equals") ? proxy == args[0] : m.getName().equals("hashCode") ? 0 : "failing filter";
+        });
+        julLogger.getMethod("setFilter", julFilter).invoke(logger, failing);
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        String result;
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            result = loop.run(() -> {
+                Coro.loop().callSoon(() -> {
+                    throw new IllegalStateException("broken callback");
+                });
+                Coro.yieldNow();
+                return "the loop went on";
+            });
+        } finally {
+            System.setErr(realErr);
+            julLogger.getMethod("setFilter", julFilter).invoke(logger, (Object) null);
+        }
+        assertThat(result).isEqualTo("the loop went on");
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
+                .startsWith("WARNING: EventLoop[").contains("Exception in callback")
+                .contains("(java.lang.IllegalStateException: broken callback)")
+                .endsWith("[the logger failed: java.lang.IllegalStateException: tzdb.dat: Too many open files]");
+    }
+}

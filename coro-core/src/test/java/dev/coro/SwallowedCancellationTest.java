@@ -1,0 +1,67 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.sync.Event;
+import dev.coro.sync.Queue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 21 item 2: a task that swallows its CancelledError around a wait and retries still lets the
+ * other tasks run (its cancellation comes through the scheduler, as a checkpoint's does), and the
+ * loop reports it by name as a cancelled task that keeps running.
+ */
+class SwallowedCancellationTest {
+
+    private static void waitOn(String kind, Queue<String> queue, Event event) {
+        switch (kind) {
+            case "sleep" -> Coro.sleep(Duration.ofSeconds(1));
+            case "Queue.get" -> queue.get();
+            case "Event.await" -> event.await();
+            default -> throw new IllegalArgumentException(kind);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sleep", "Queue.get", "Event.await"})
+    void aTaskThatSwallowsItsCancellationAroundAWaitDoesNotStopTheOthers(String kind) {
+        Reports reports = new Reports();
+        List<Integer> ticksAtEachRetry = new ArrayList<>();
+        int[] ticks = {0};
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                Queue<String> queue = Queue.unbounded();
+                Event event = new Event();
+                Task<Void> ticker = Coro.spawn("ticker", () -> {
+                    while (true) {
+                        ticks[0]++;
+                        Coro.yieldNow();
+                    }
+                });
+                Task<Void> swallower = Coro.spawn("swallower", () -> {
+                    for (int retry = 0; retry < 200; retry++) {
+                        try {
+                            waitOn(kind, queue, event);
+                        } catch (Throwable swallowed) {
+                            ticksAtEachRetry.add(ticks[0]);
+                        }
+                    }
+                });
+                Coro.yieldNow();
+                swallower.cancel();
+                Coro.gatherSettled(swallower);
+                ticker.cancel();
+                Coro.gatherSettled(ticker);
+                return null;
+            });
+        }
+        assertThat(ticksAtEachRetry).hasSize(200);
+        assertThat(ticksAtEachRetry.get(199)).as("ticks of the other task while the swallower retried")
+                .isGreaterThan(ticksAtEachRetry.get(0));
+        assertThat(reports.all()).extracting(Reports.Report::message).anyMatch(m -> m.contains("Task[name=swallower]"));
+    }
+}
