@@ -6,6 +6,7 @@ import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
 import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,6 +17,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,9 @@ import java.util.concurrent.CancellationException;
  * server.serveForever();
  * }</pre>
  *
- * <p>Each connection task calls the handler and closes the stream when it returns or throws. A
+ * <p>Each connection task calls the handler and closes the stream when it returns or throws (the
+ * close flushes what the handler wrote, bounded by the close timeout: 30 s unless the builder
+ * says otherwise). A
  * handler's exception goes at once to the loop's exception handler
  * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. Connection tasks are not children of the task that bound the server: they live
  * until they end, {@link #shutdown()} cancels them, or the loop ends.
@@ -44,7 +48,9 @@ import java.util.concurrent.CancellationException;
 /* Implementation notes:
  *
  * One acceptor task accepts in bursts (accept() until the backlog is empty, then
- * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection. When
+ * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection; a burst
+ * longer than the streams' cooperative budget yields once, so a connect flood does not starve
+ * the connections being served. When
  * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
  * backlog; each connection task frees its slot when it ends. `connections` holds the live
  * connection tasks, for shutdown().
@@ -64,14 +70,17 @@ public final class TcpServer implements AutoCloseable {
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
+    private final StreamOptions options;
     private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
     private long accepted;
     private boolean closed;
 
-    private TcpServer(ServerSocketChannel channel, Handler handler, int maxConnections) throws IOException {
+    private TcpServer(ServerSocketChannel channel, Handler handler, int maxConnections, StreamOptions options)
+            throws IOException {
         this.channel = channel;
+        this.options = options;
         this.address = channel.getLocalAddress();
         this.handler = handler;
         this.maxConnections = maxConnections;
@@ -93,7 +102,7 @@ public final class TcpServer implements AutoCloseable {
         return builder().bind(address, handler);
     }
 
-    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections. */
+    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections, stream timeouts. */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,8 +112,35 @@ public final class TcpServer implements AutoCloseable {
         private int backlog = 1024;
         private boolean reuseAddress = true;
         private int maxConnections = Integer.MAX_VALUE;
+        private StreamOptions options = StreamOptions.DEFAULT;
 
         private Builder() {}
+
+        /**
+         * The read timeout of each accepted stream (default none): how long one read may wait for
+         * its bytes in all, so that a client sending a byte a second is cut off. See
+         * {@link BufferedByteStream#setReadTimeout}.
+         */
+        public Builder readTimeout(Duration timeout) {
+            options = options.withRead(timeout);
+            return this;
+        }
+
+        /** The write timeout of each accepted stream (default none): how long one drain may wait. */
+        public Builder writeTimeout(Duration timeout) {
+            options = options.withWrite(timeout);
+            return this;
+        }
+
+        /**
+         * The close timeout of each accepted stream (default
+         * {@link BufferedByteStream#DEFAULT_CLOSE_TIMEOUT}): how long the flush after the handler
+         * returned may take before the connection is aborted.
+         */
+        public Builder closeTimeout(Duration timeout) {
+            options = options.withClose(timeout);
+            return this;
+        }
 
         /** Length of the kernel's queue of connections not yet accepted (default 1024). */
         public Builder backlog(int backlog) {
@@ -141,7 +177,7 @@ public final class TcpServer implements AutoCloseable {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
                 ch.bind(address, backlog);
-                return new TcpServer(ch, handler, maxConnections);
+                return new TcpServer(ch, handler, maxConnections, options);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -153,11 +189,20 @@ public final class TcpServer implements AutoCloseable {
 
     private Void acceptLoop() throws IOException {
         try {
+            int burst = 0;
             while (true) {
                 while (connections.size() >= maxConnections) slots.park(this);
                 SocketChannel c = channel.accept();
-                if (c == null) IoReadiness.waitReadable(channel);
-                else start(c);
+                if (c == null) {
+                    burst = 0;
+                    IoReadiness.waitReadable(channel);
+                } else {
+                    start(c);
+                    if (++burst > BufferedByteStream.BUDGET) {   // a flood of connects yields too
+                        burst = 0;
+                        Traps.checkpoint();
+                    }
+                }
             }
         } catch (ClosedChannelException e) {
             if (closed) return null;   // close() came between a wake-up and the next accept
@@ -169,6 +214,7 @@ public final class TcpServer implements AutoCloseable {
         TcpStream stream;
         try {
             stream = new TcpStream(c);
+            options.applyTo(stream);
         } catch (IOException e) {
             // The peer went away between accept and setup: nothing to serve.
             closeQuietly(c);
@@ -186,7 +232,11 @@ public final class TcpServer implements AutoCloseable {
             // Nobody joins a connection task: report the failure now, not when the task is collected.
             Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
         } finally {
-            release(Coro.currentTask());
+            try {
+                stream.close();   // flushes, bounded by the stream's close timeout
+            } finally {
+                release(Coro.currentTask());
+            }
         }
         return null;
     }
@@ -195,7 +245,7 @@ public final class TcpServer implements AutoCloseable {
     private void release(Task<?> task) {
         TcpStream stream = connections.remove(task);
         if (stream == null) return;
-        stream.close();
+        stream.abort();
         slots.unparkOne(null);
     }
 
