@@ -55,7 +55,10 @@ import java.util.Objects;
  * more). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
  * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
  * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
- * A write error is kept in `writeError` and thrown by every later write and drain.
+ * A write error is kept in `writeError` and thrown by every later write and drain. The marks
+ * default to 0: without a loop callback that flushes on writability, asyncio's 16 KiB left below
+ * the low-water mark would sit unsent until the stream is used again, and a peer waiting for them
+ * (a subprocess reading all of its stdin, say) would wait forever.
  *
  * Budget: `budgetPass` is the loop pass in which this stream last counted an operation; a task
  * that suspends resumes in a later pass, so the count restarts; the BUDGET-th operation of one pass
@@ -70,10 +73,13 @@ import java.util.Objects;
 public abstract class BufferedByteStream implements ByteStream {
     /** Default limit on a line or a read up to a separator: 64 KiB. */
     public static final int DEFAULT_LIMIT = 64 * 1024;
-    /** Default high-water mark of the write buffer: above it, {@link #drain()} waits. */
-    public static final int DEFAULT_HIGH_WATER = 64 * 1024;
-    /** Default low-water mark: a waiting {@link #drain()} returns once the buffer is down to it. */
-    public static final int DEFAULT_LOW_WATER = 16 * 1024;
+    /**
+     * Default high-water mark of the write buffer: 0, so {@link #drain()} waits whenever bytes are
+     * buffered (see {@link #setWriteBufferLimits} for why it is not asyncio's 64 KiB).
+     */
+    public static final int DEFAULT_HIGH_WATER = 0;
+    /** Default low-water mark: 0, so a waiting {@link #drain()} returns once every byte went out. */
+    public static final int DEFAULT_LOW_WATER = 0;
     /**
      * Operations in a row that did not suspend after which the next one yields once. 64 keeps the
      * cost of the yields (one checkpoint, about 0.1 µs, per 64 line reads of about 0.1 µs each) in
@@ -408,7 +414,8 @@ public abstract class BufferedByteStream implements ByteStream {
 
     /**
      * Waits while the write buffer is above the high-water mark, flushing it, until it is down to
-     * the low-water mark. Returns at once otherwise.
+     * the low-water mark; with the default marks (0), until every byte written has been handed to
+     * the transport. Returns at once otherwise.
      *
      * <p><b>Checkpoint:</b> only if the buffer is above the high-water mark (or the budget is
      * spent). <b>Cancellation:</b> the buffered bytes stay queued, in order; the stream stays usable.
@@ -448,7 +455,13 @@ public abstract class BufferedByteStream implements ByteStream {
         flushSome();
     }
 
-    /** Sets the write buffer's marks for {@link #drain()}; {@code 0 <= low <= high}. */
+    /**
+     * Sets the write buffer's marks for {@link #drain()}; {@code 0 <= low <= high}. With marks above
+     * zero, drain() behaves as asyncio's: it returns at once up to {@code high}, and a waiting one
+     * returns at {@code low}. But this stream has no background flusher (bytes go out only from
+     * write, drain, a read of this stream, or close), so the bytes left in the buffer then wait for
+     * the next of those: raise the marks only on a stream that is read or written again soon.
+     */
     public void setWriteBufferLimits(int high, int low) {
         if (low < 0 || low > high) {
             throw new IllegalArgumentException("low: " + low + " (expected: 0 <= low <= high = " + high + ")");
@@ -605,7 +618,7 @@ public abstract class BufferedByteStream implements ByteStream {
         transport.wakeWaiters();
         drainers.unparkAllWithError(new AsynchronousCloseException());
         try {
-            if (pending > 0 && writeError == null && mayFlushOnClose()) flushOnClose();
+            if (writeError == null && mayFlushOnClose()) flushOnClose();
         } finally {
             abort();
         }
@@ -643,6 +656,8 @@ public abstract class BufferedByteStream implements ByteStream {
                 flushSome();
             }
             if (outputShut && !outputEnded) endOutput();
+            if (deadline == NONE) transport.finish();
+            else timed(transport::finish, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
         } catch (IOException e) {
             // Timed out or failed: the bytes cannot go, and close() has no one to tell; abort() follows.
         }

@@ -77,9 +77,9 @@ final class MemoryPipe {
     void awaitReadable() throws IOException {
         Chunk c = chunks.peekFirst();
         long now = Coro.loop().time();
-        if (writerClosed || (c != null && c.readyAt <= now)) return;
+        if (c == null ? writerClosed : c.readyAt <= now) return;
         reader = Traps.currentTask();
-        if (c != null) readerTimer = Coro.loop().callAt(c.readyAt, () -> wakeReader(null));
+        if (c != null) wakeReaderAt(c.readyAt);
         wakeWriter();   // a lockstep writer may go now
         park(() -> {
             reader = null;
@@ -105,9 +105,11 @@ final class MemoryPipe {
         if (n == 0) return 0;
         byte[] data = new byte[n];
         src.get(data);
-        chunks.addLast(new Chunk(data, Coro.loop().time() + delayNanos));
+        long readyAt = Coro.loop().time() + delayNanos;
+        chunks.addLast(new Chunk(data, readyAt));
         size += n;
         if (delayNanos == 0) wakeReader(null);
+        else if (reader != null && readerTimer == null) wakeReaderAt(readyAt);
         return n;
     }
 
@@ -155,6 +157,10 @@ final class MemoryPipe {
         Task<?> w = writer;
         writer = null;
         if (w != null) Traps.rescheduleValue(w, null);
+    }
+
+    private void wakeReaderAt(long readyAt) {
+        readerTimer = Coro.loop().callAt(readyAt, () -> wakeReader(null));
     }
 
     private void cancelTimer() {

@@ -33,6 +33,13 @@ public interface Transport {
     /** Wakes every task waiting in this transport with {@link java.nio.channels.AsynchronousCloseException}. */
     void wakeWaiters();
 
+    /**
+     * Ends the stream cleanly after every buffered byte went out, from {@code close()} in a task
+     * that may suspend, within the close timeout: TLS sends its {@code close_notify} here. Does
+     * nothing by default.
+     */
+    default void finish() throws IOException {}
+
     /** Releases the transport at once; unsent bytes are lost. Never waits. */
     void close() throws IOException;
 }
