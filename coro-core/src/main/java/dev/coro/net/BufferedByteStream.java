@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
+import javax.net.ssl.SSLException;
 
 /**
  * The reading and writing of every {@link ByteStream}, written once over a {@link Transport}:
@@ -320,7 +321,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private void awaitInput() throws IOException {
         if (!drained) return;
         if (readDeadline == NONE && readTimeout != null) readDeadline = loop.time() + readTimeout.toNanos();
-        if (pending > 0 && !flushing && writeError == null) {
+        if ((pending > 0 || transport.holdsBytes()) && !flushing && writeError == null) {
             flushOnce(readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         } else {
             timed(transport::awaitReadable, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
@@ -332,8 +333,8 @@ public abstract class BufferedByteStream implements ByteStream {
         int n;
         try {
             n = transport.read(dst);
-        } catch (ClosedChannelException | StreamTimeoutException e) {
-            throw e;
+        } catch (ClosedChannelException | SSLException e) {
+            throw e;   // TLS errors name the stream already
         } catch (IOException e) {
             throw failed("read", e);
         }
@@ -429,9 +430,9 @@ public abstract class BufferedByteStream implements ByteStream {
         Traps.raiseIfCancelled();
         checkDrainable();
         spendBudget();
-        if (!paused) return;
+        if (!paused && !transport.holdsBytes()) return;
         long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
-        while (paused) {
+        while (paused || transport.holdsBytes()) {
             checkDrainable();
             if (flushing) drainers.park(this);
             else flushOnce(deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
@@ -651,7 +652,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private void flushOnClose() {
         long deadline = closeTimeout == null ? NONE : loop().time() + closeTimeout.toNanos();
         try {
-            while (pending > 0) {
+            while (pending > 0 || transport.holdsBytes()) {
                 timed(transport::awaitWritable, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
                 flushSome();
             }

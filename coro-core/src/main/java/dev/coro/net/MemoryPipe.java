@@ -60,18 +60,24 @@ final class MemoryPipe {
 
     // ---------------------------------------------------------------- the reading end
 
+    /* Without chunking, a read takes every ready chunk that fits, as a socket coalesces writes. */
     int read(ByteBuffer dst) {
-        Chunk c = chunks.peekFirst();
-        if (c == null) return writerClosed ? -1 : 0;
-        if (c.readyAt > Coro.loop().time() || !dst.hasRemaining()) return 0;
-        int n = Math.min(dst.remaining(), c.data.length - c.pos);
-        if (random != null) n = 1 + random.nextInt(n);
-        dst.put(c.data, c.pos, n);
-        c.pos += n;
-        size -= n;
-        if (c.pos == c.data.length) chunks.pollFirst();
-        wakeWriter();
-        return n;
+        if (chunks.isEmpty()) return writerClosed ? -1 : 0;
+        long now = Coro.loop().time();
+        int total = 0;
+        Chunk c;
+        while (dst.hasRemaining() && (c = chunks.peekFirst()) != null && c.readyAt <= now) {
+            int n = Math.min(dst.remaining(), c.data.length - c.pos);
+            if (random != null) n = 1 + random.nextInt(n);
+            dst.put(c.data, c.pos, n);
+            c.pos += n;
+            total += n;
+            if (c.pos == c.data.length) chunks.pollFirst();
+            if (random != null) break;
+        }
+        size -= total;
+        if (total > 0) wakeWriter();
+        return total;
     }
 
     void awaitReadable() throws IOException {

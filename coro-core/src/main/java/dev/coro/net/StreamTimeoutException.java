@@ -17,7 +17,9 @@ public final class StreamTimeoutException extends SocketTimeoutException {
         /** {@link BufferedByteStream#setWriteTimeout}: a drain waited too long for the peer to take bytes. */
         WRITE,
         /** {@link BufferedByteStream#setCloseTimeout}: the flush before closing took too long. */
-        CLOSE
+        CLOSE,
+        /** {@link TlsStream#setHandshakeTimeout}: the TLS handshake took too long. */
+        HANDSHAKE
     }
 
     private final Kind kind;

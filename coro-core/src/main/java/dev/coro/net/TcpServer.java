@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import javax.net.ssl.SSLContext;
 
 /**
  * A listening socket on the current loop that runs each accepted connection in its own task.
@@ -66,6 +67,13 @@ public final class TcpServer implements AutoCloseable {
         void handle(TcpStream stream) throws Exception;
     }
 
+    /** Handles one TLS connection, after its handshake; the stream is closed (with close_notify) when this returns. */
+    @FunctionalInterface
+    public interface TlsHandler {
+        /** Serves {@code stream}; runs in the connection's own task. */
+        void handle(TlsStream stream) throws Exception;
+    }
+
     private final ServerSocketChannel channel;
     private final SocketAddress address;
     private final Handler handler;
@@ -102,7 +110,11 @@ public final class TcpServer implements AutoCloseable {
         return builder().bind(address, handler);
     }
 
-    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections, stream timeouts. */
+    /** Seconds a TLS handshake of {@link Builder#bindTls} may take by default. */
+    public static final int HANDSHAKE_SECONDS = 10;
+    private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(HANDSHAKE_SECONDS);
+
+    /** Options for a server: backlog, SO_REUSEADDR, the most concurrent connections, stream timeouts, TLS. */
     public static Builder builder() {
         return new Builder();
     }
@@ -113,8 +125,47 @@ public final class TcpServer implements AutoCloseable {
         private boolean reuseAddress = true;
         private int maxConnections = Integer.MAX_VALUE;
         private StreamOptions options = StreamOptions.DEFAULT;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private String[] alpn = {};
 
         private Builder() {}
+
+        /** The bound on each TLS handshake of {@link #bindTls} (default {@value #HANDSHAKE_SECONDS} s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            handshakeTimeout = BufferedByteStream.checkTimeout(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /** The ALPN protocols a TLS server of {@link #bindTls} chooses from, in order of preference. */
+        public Builder alpn(String... protocols) {
+            alpn = protocols.clone();
+            return this;
+        }
+
+        /**
+         * Listens on {@code address} and serves each connection over TLS with {@code ctx}: the
+         * handler gets a {@link TlsStream} whose handshake is done. A failed or timed-out handshake
+         * (a plaintext client, an untrusted client certificate, a client that stalls) ends that
+         * connection with an exception naming the peer, reported like a handler's; the server goes on.
+         */
+        public TcpServer bindTls(SocketAddress address, SSLContext ctx, TlsHandler handler) throws IOException {
+            Objects.requireNonNull(ctx, "ctx");
+            Objects.requireNonNull(handler, "handler");
+            StreamOptions o = options;
+            Duration hs = handshakeTimeout;
+            String[] protocols = alpn;
+            return bind(address, tcp -> {
+                TlsStream tls = TlsStream.server(tcp, ctx, protocols);
+                o.applyTo(tls);
+                tls.setHandshakeTimeout(hs);
+                try {
+                    tls.handshake();
+                    handler.handle(tls);
+                } finally {
+                    tls.close();
+                }
+            });
+        }
 
         /**
          * The read timeout of each accepted stream (default none): how long one read may wait for

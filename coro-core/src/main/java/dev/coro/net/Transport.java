@@ -24,6 +24,14 @@ public interface Transport {
     /** Writes what can go now from {@code src}; returns the count (0 if none). Never waits. */
     int write(ByteBuffer src) throws IOException;
 
+    /**
+     * Whether bytes that {@link #write} took are still held here, unsent (TLS records queued on the
+     * stream below): drain() and close() wait for them too. False by default.
+     */
+    default boolean holdsBytes() {
+        return false;
+    }
+
     /** Waits until {@link #write} may take bytes. Same cancellation and wake-up as {@link #awaitReadable()}. */
     void awaitWritable() throws IOException;
 

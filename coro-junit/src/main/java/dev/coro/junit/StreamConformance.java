@@ -259,9 +259,10 @@ public final class StreamConformance {
     }
 
     private static void writeAfterShutdownOutputFails(ByteStream left, ByteStream right) throws Exception {
-        left.shutdownOutput();
-        assertThrows(IOException.class, () -> left.write(bytes("x")));
+        Task<Void> shut = send(left, End.SHUTDOWN_OUTPUT);
         assertEquals(0, right.read(1).length);
+        shut.join();
+        assertThrows(IOException.class, () -> left.write(bytes("x")));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -5,8 +5,10 @@ import dev.coro.net.PipeStream;
 import dev.coro.net.StreamPair;
 import dev.coro.net.TcpServer;
 import dev.coro.net.TcpStream;
+import dev.coro.net.TlsStream;
 import dev.coro.sync.Event;
 import dev.coro.lowlevel.IoReadiness;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The conformance suite on real channels: TCP, Unix domain sockets, pipes. */
+/** The conformance suite on real channels: TCP, Unix domain sockets, TLS 1.3 over TCP, pipes. */
 @Timeout(120)
 class StreamConformanceIT {
 
@@ -34,6 +36,16 @@ class StreamConformanceIT {
         int[] n = {0};
         runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(
                 () -> connectedPair(UnixDomainSocketAddress.of(dir.resolve("s" + n[0]++)))));
+    }
+
+    @Test
+    void tlsOverTcpStreams(@TempDir Path dir) throws IOException {
+        TestCertificates cert = TestCertificates.create(dir, "localhost");
+        runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(() -> {
+            StreamPair tcp = connectedPair(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return new StreamPair(TlsStream.client(tcp.left(), cert.clientContext(), "localhost"),
+                    TlsStream.server(tcp.right(), cert.serverContext()));
+        }));
     }
 
     @Test

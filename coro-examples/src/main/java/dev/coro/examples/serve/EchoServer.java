@@ -1,10 +1,11 @@
 package dev.coro.examples.serve;
 
 import dev.coro.net.TcpServer;
-import dev.coro.net.TcpStream;
+import dev.coro.net.BufferedByteStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLContext;
 
 /**
  * An echo server: every byte a client sends comes back.
@@ -27,12 +28,18 @@ public final class EchoServer {
         return TcpServer.bind(address, stream -> echo(stream, shared));
     }
 
+    /** Binds an echo server over TLS with {@code ctx} on the current loop. */
+    public static TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException {
+        ByteBuffer shared = ByteBuffer.allocate(CHUNK);
+        return TcpServer.builder().bindTls(address, ctx, stream -> echo(stream, shared));
+    }
+
     /**
      * Serves one connection until EOF: read what is there, write it back, respect back-pressure.
      * The ByteBuffer variants move the bytes socket to socket through {@code buffer}, with no
      * copy on the Java heap; it is empty whenever this method suspends.
      */
-    static void echo(TcpStream stream, ByteBuffer buffer) throws IOException {
+    static void echo(BufferedByteStream stream, ByteBuffer buffer) throws IOException {
         buffer.clear();
         while (stream.read(buffer) > 0) {
             stream.write(buffer.flip());

@@ -5,7 +5,8 @@ import dev.coro.DeadlineExceededException;
 import dev.coro.net.IncompleteReadException;
 import dev.coro.net.LimitOverrunException;
 import dev.coro.net.TcpServer;
-import dev.coro.net.TcpStream;
+import dev.coro.net.BufferedByteStream;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,8 +42,13 @@ public final class HelloHttpServer {
         return TcpServer.bind(address, HelloHttpServer::serve);
     }
 
+    /** Binds the server over TLS with {@code ctx} (ALPN: http/1.1) on the current loop. */
+    public static TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException {
+        return TcpServer.builder().alpn("http/1.1").bindTls(address, ctx, HelloHttpServer::serve);
+    }
+
     /** Serves one connection until the client closes it or a response closes it. */
-    static void serve(TcpStream stream) throws IOException {
+    static void serve(BufferedByteStream stream) throws IOException {
         stream.setLimit(MAX_HEAD);
         while (true) {
             byte[] head;
@@ -59,7 +65,7 @@ public final class HelloHttpServer {
     }
 
     /* Answers one request; false if the connection must close after it. */
-    private static boolean answer(TcpStream stream, byte[] head) throws IOException {
+    private static boolean answer(BufferedByteStream stream, byte[] head) throws IOException {
         RequestHead request;
         try {
             request = RequestHead.parse(head);
@@ -84,7 +90,7 @@ public final class HelloHttpServer {
      * unread request bytes makes the kernel send RST, which can destroy the response before the
      * client reads it. So send FIN first and drop what the client still sends, within bounds.
      */
-    private static void refuse(TcpStream stream, Status status) throws IOException {
+    private static void refuse(BufferedByteStream stream, Status status) throws IOException {
         stream.write(status.bytes(Status.Mode.CLOSE));
         stream.shutdownOutput();
         try {
@@ -106,7 +112,7 @@ public final class HelloHttpServer {
     }
 
     /* Reads and drops the body; false if the client left first. */
-    private static boolean skipBody(TcpStream stream, long length) throws IOException {
+    private static boolean skipBody(BufferedByteStream stream, long length) throws IOException {
         for (long left = length; left > 0; ) {
             byte[] chunk = stream.read((int) Math.min(left, BODY_CHUNK));
             if (chunk.length == 0) return false;

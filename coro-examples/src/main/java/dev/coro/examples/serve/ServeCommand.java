@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +30,10 @@ public final class ServeCommand implements Callable<Integer> {
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
         String host;
 
+        @Option(names = "--tls", description = "Serve over TLS with a self-signed certificate made at start-up "
+                + "(its SHA-256 fingerprint is printed; try curl -k or openssl s_client).")
+        boolean tls;
+
         private final PrintStream out;
         private volatile EventLoop loop;
         private volatile TcpServer server;
@@ -39,13 +44,18 @@ public final class ServeCommand implements Callable<Integer> {
 
         abstract TcpServer bind(InetSocketAddress address) throws IOException;
 
+        abstract TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException;
+
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
+            SelfSignedCertificate cert = tls ? SelfSignedCertificate.create() : null;
+            if (cert != null) out.println("TLS certificate (self-signed, CN=localhost) SHA-256 " + cert.sha256Fingerprint());
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
                 l.run(() -> {
-                    server = bind(new InetSocketAddress(host, port));
-                    out.println("listening on " + host + ":" + server.port());
+                    InetSocketAddress address = new InetSocketAddress(host, port);
+                    server = cert == null ? bind(address) : bindTls(address, cert.context());
+                    out.println("listening on " + host + ":" + server.port() + (cert == null ? "" : " (TLS)"));
                     out.flush();
                     server.serveForever();
                     return null;
@@ -81,6 +91,11 @@ public final class ServeCommand implements Callable<Integer> {
         TcpServer bind(InetSocketAddress address) throws IOException {
             return EchoServer.bind(address);
         }
+
+        @Override
+        TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException {
+            return EchoServer.bindTls(address, ctx);
+        }
     }
 
     /** {@code coro serve http}. */
@@ -99,6 +114,11 @@ public final class ServeCommand implements Callable<Integer> {
         @Override
         TcpServer bind(InetSocketAddress address) throws IOException {
             return HelloHttpServer.bind(address);
+        }
+
+        @Override
+        TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException {
+            return HelloHttpServer.bindTls(address, ctx);
         }
     }
 }

@@ -22,10 +22,12 @@ final class RunningServer implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     final int port;
 
-    private RunningServer(Function<PrintStream, ServeCommand.Server> make) throws Exception {
+    private RunningServer(Function<PrintStream, ServeCommand.Server> make, String... options) throws Exception {
         output = new ByteArrayOutputStream();
         command = make.apply(new PrintStream(output, true, StandardCharsets.UTF_8));
-        Thread.ofPlatform().name("serve-test").start(() -> exit.complete(new CommandLine(command).execute("--port", "0")));
+        String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--port", "0"), java.util.Arrays.stream(options))
+                .toArray(String[]::new);
+        Thread.ofPlatform().name("serve-test").start(() -> exit.complete(new CommandLine(command).execute(args)));
         port = awaitPort();
     }
 
@@ -37,9 +39,19 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(ServeCommand.Http::new);
     }
 
-    /* Polls the command's output for its "listening on" line: at most 10 s, 10 ms apart. */
+    /** {@code coro serve echo --tls} or {@code coro serve http --tls}. */
+    static RunningServer tls(boolean http) throws Exception {
+        return new RunningServer(http ? ServeCommand.Http::new : ServeCommand.Echo::new, "--tls");
+    }
+
+    /** What the command printed so far. */
+    String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    /* Polls the command's output for its "listening on" line: at most 30 s (keytool may run first), 10 ms apart. */
     private int awaitPort() throws Exception {
-        for (int i = 0; i < 1000 && !exit.isDone(); i++) {
+        for (int i = 0; i < 3000 && !exit.isDone(); i++) {
             Matcher m = LISTENING.matcher(output.toString(StandardCharsets.UTF_8));
             if (m.find()) return Integer.parseInt(m.group(1));
             Thread.sleep(10);
