@@ -2,14 +2,15 @@ package dev.coro.examples.serve;
 
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
+import dev.coro.net.BufferedByteStream;
 import dev.coro.net.IncompleteReadException;
 import dev.coro.net.LimitOverrunException;
+import dev.coro.net.StreamTimeoutException;
 import dev.coro.net.TcpServer;
-import dev.coro.net.BufferedByteStream;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP/1.1 server with keep-alive whose one resource is {@code GET /}: {@code Hello, World!}.
@@ -37,14 +38,24 @@ public final class HelloHttpServer {
 
     private HelloHttpServer() {}
 
+    /**
+     * Bounds on each connection: a request head (or the wait for the next one on a kept-alive
+     * connection) must arrive within 30 s, a client must take a response within 30 s, and the last
+     * response's flush may take 5 s.
+     */
+    private static TcpServer.Builder options() {
+        return TcpServer.builder().readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30))
+                .closeTimeout(Duration.ofSeconds(5));
+    }
+
     /** Binds the server on the current loop. */
     public static TcpServer bind(InetSocketAddress address) throws IOException {
-        return TcpServer.bind(address, HelloHttpServer::serve);
+        return options().bind(address, HelloHttpServer::serve);
     }
 
     /** Binds the server over TLS with {@code ctx} (ALPN: http/1.1) on the current loop. */
     public static TcpServer bindTls(InetSocketAddress address, SSLContext ctx) throws IOException {
-        return TcpServer.builder().alpn("http/1.1").bindTls(address, ctx, HelloHttpServer::serve);
+        return options().alpn("http/1.1").bindTls(address, ctx, HelloHttpServer::serve);
     }
 
     /** Serves one connection until the client closes it or a response closes it. */
@@ -59,6 +70,8 @@ public final class HelloHttpServer {
                 return;
             } catch (IncompleteReadException e) {
                 return;   // the client left in the middle of a request: nobody to answer
+            } catch (StreamTimeoutException e) {
+                return;   // idle too long between requests, or a head sent too slowly: close
             }
             if (head.length == 0 || !answer(stream, head)) return;
         }
