@@ -53,7 +53,9 @@ import javax.net.ssl.X509TrustManager;
  * The transport holds two buffers: `netIn`, TLS records read from the raw stream and not yet
  * unwrapped (write mode: position = end of data), and `appIn`, plaintext unwrapped and not yet
  * handed to the stream (read mode). read() only unwraps what is there; awaitReadable() is the only
- * place that reads the raw stream (and may suspend). write() wraps into `netOut` and hands the
+ * place that reads the raw stream (and may suspend). write() wraps into `NET_OUT`, a scratch
+ * buffer per loop thread (wrap() hands its records to the raw stream before anything else runs on
+ * that thread, so an idle stream keeps no output buffer: 16 KiB less per connection), and hands the
  * records to the raw stream, but refuses (returns 0) while the raw stream still buffers earlier
  * records, so back-pressure reaches this stream's drain(); awaitWritable() is raw.drain().
  * The handshake runs in the first operation that needs it (or handshake()), as a loop over the
@@ -174,6 +176,9 @@ public final class TlsStream extends BufferedByteStream {
                 + ", state=" + state() + "]";
     }
 
+    /* Where wrap() puts records on their way to the raw stream; see the implementation notes. */
+    private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
+
     /* The transport: TLS records over the raw stream. */
     private static final class Tls implements Transport {
         final ByteStream raw;
@@ -182,7 +187,7 @@ public final class TlsStream extends BufferedByteStream {
         Duration handshakeTimeout;
         final ParkingLot handshakeWaiters = new ParkingLot();
         boolean handshaking, handshaken, rawEnded, closeNotifySent;
-        private ByteBuffer netIn, appIn, netOut;
+        private ByteBuffer netIn, appIn;
         private IOException failure, rawWriteFailure;
         private boolean applicationWrite;
 
@@ -191,7 +196,6 @@ public final class TlsStream extends BufferedByteStream {
             this.engine = engine;
             SSLSession s = engine.getSession();
             netIn = ByteBuffer.allocate(s.getPacketBufferSize());
-            netOut = ByteBuffer.allocate(s.getPacketBufferSize());
             appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
         }
 
@@ -317,11 +321,17 @@ public final class TlsStream extends BufferedByteStream {
 
         /* Wraps src into records and hands them to the raw stream. */
         private void wrap(ByteBuffer src) throws IOException {
+            ByteBuffer netOut = NET_OUT.get();
+            if (netOut.capacity() < engine.getSession().getPacketBufferSize()) {
+                netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                NET_OUT.set(netOut);
+            }
             while (true) {
                 netOut.clear();
                 SSLEngineResult r = engine.wrap(src, netOut);
                 if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                     netOut = ByteBuffer.allocate(netOut.capacity() * 2);
+                    NET_OUT.set(netOut);
                     continue;
                 }
                 netOut.flip();
