@@ -93,6 +93,29 @@ class MemoryStreamTest {
         assertThat(got).containsExactly("blocked reader: reset by test", "peer reads: 0");
     }
 
+    /* Issue 23: a write flushes from write, drain, a read or close, never from a task of its own. */
+    @Test
+    void bufferedOutputStartsNoTaskAndDrainFlushesItAll() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.write(new byte[1 << 20]);
+            List<String> out = new ArrayList<>();
+            out.add("tasks after a buffered write: " + Coro.loop().pendingTasks().size());
+            Task<Integer> reader = Coro.spawn(() -> {
+                int total = 0;
+                while (total < (1 << 20)) total += p.right().read(1 << 16).length;
+                return total;
+            });
+            left.drain();
+            out.add("buffered after drain: " + left.writeBufferSize());
+            out.add("read: " + reader.join());
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly("tasks after a buffered write: 1", "buffered after drain: 0", "read: 1048576");
+    }
+
     // ---------------------------------------------------------------- the cooperative budget (issue 20 item 1)
 
     /* Without the budget, 10,000 buffered lines are read in one pass and the other task never runs meanwhile. */
