@@ -6,6 +6,8 @@ import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
 import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,11 +18,13 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import javax.net.ssl.SSLContext;
 
 /**
  * A listening socket on the current loop that runs each accepted connection in its own task.
@@ -33,16 +37,17 @@ import java.util.concurrent.CancellationException;
  * server.serveForever();
  * }</pre>
  *
- * <p>Each connection task calls the handler, then waits until what the handler wrote is sent and
- * closes the stream (at once, dropping what is not sent, if the handler threw). A connection
- * counts ({@link #connectionCount()}, {@code maxConnections}) until its socket is closed, so a
- * peer that never reads keeps its slot until {@link #shutdown()}. A handler's exception goes at
- * once to the loop's exception handler ({@link dev.coro.EventLoop#callExceptionHandler}); it never
- * stops the server. A peer that resets the connection, stops reading (a broken pipe) or is cut off
- * by a timeout ({@link java.net.SocketTimeoutException}) is routine: one line at DEBUG on the
- * logger {@code dev.coro.net}. Connection tasks are not
- * children of the task that bound the server: they live until they end, {@link #shutdown()}
- * cancels them, or the loop ends.
+ * <p>Each connection task calls the handler, then closes the stream: a close flushes what the
+ * handler wrote, bounded by the close timeout (30 s unless the builder says otherwise); a handler
+ * that threw, or a cancelled connection, is aborted at once, dropping what is not sent. A
+ * connection counts ({@link #connectionCount()}, {@code maxConnections}) until its socket is
+ * closed, so a peer that never reads keeps its slot until the close timeout or {@link #shutdown()}.
+ * A handler's exception goes at once to the loop's exception handler
+ * ({@link dev.coro.EventLoop#callExceptionHandler}); it never stops the server. A peer that resets
+ * the connection, stops reading (a broken pipe) or is cut off by a timeout
+ * ({@link java.net.SocketTimeoutException}) is routine: one line at DEBUG on the logger
+ * {@code dev.coro.net}. Connection tasks are not children of the task that bound the server: they
+ * live until they end, {@link #shutdown()} cancels them, or the loop ends.
  *
  * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
  * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
@@ -56,7 +61,9 @@ import java.util.concurrent.CancellationException;
 /* Implementation notes:
  *
  * One acceptor task accepts in bursts (accept() until the backlog is empty, then
- * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection. When
+ * IoReadiness.waitReadable), so a busy server pays one wait per burst, not per connection; a burst
+ * longer than the streams' cooperative budget yields once, so a connect flood does not starve
+ * the connections being served. When
  * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
  * backlog; a connection frees its slot when its socket is closed. `connections` holds the live
  * connection tasks, for shutdown().
@@ -87,12 +94,20 @@ public final class TcpServer implements AutoCloseable {
         void handle(TcpStream stream) throws Exception;
     }
 
+    /** Handles one TLS connection, after its handshake; the stream is closed (with close_notify) when this returns. */
+    @FunctionalInterface
+    public interface TlsHandler {
+        /** Serves {@code stream}; runs in the connection's own task. */
+        void handle(TlsStream stream) throws Exception;
+    }
+
     private final ServerSocketChannel channel;
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
     private final AcceptCall acceptCall;
     private final AcceptBackoff backoff;
+    private final StreamOptions options;
     private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
@@ -101,6 +116,7 @@ public final class TcpServer implements AutoCloseable {
 
     private TcpServer(ServerSocketChannel channel, Handler handler, Builder options) throws IOException {
         this.channel = channel;
+        this.options = options.options;
         this.address = channel.getLocalAddress();
         this.handler = handler;
         this.maxConnections = options.maxConnections;
@@ -134,8 +150,12 @@ public final class TcpServer implements AutoCloseable {
         return builder().bind(address, handler);
     }
 
+    /** Seconds a TLS handshake of {@link Builder#bindTls} may take by default. */
+    public static final int HANDSHAKE_SECONDS = 10;
+    private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(HANDSHAKE_SECONDS);
+
     /**
-     * Options for a server: backlog, SO_REUSEADDR, the most concurrent connections.
+     * Options for a server: backlog, SO_REUSEADDR, the most concurrent connections, stream timeouts, TLS.
      *
      * @return the options, all at their defaults
      */
@@ -149,15 +169,76 @@ public final class TcpServer implements AutoCloseable {
         private boolean reuseAddress = true;
         private int maxConnections = Integer.MAX_VALUE;
         private AcceptCall acceptCall = ServerSocketChannel::accept;
+        private StreamOptions options = StreamOptions.DEFAULT;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private String[] alpn = {};
 
         private Builder() {}
 
+        /** The bound on each TLS handshake of {@link #bindTls} (default {@value #HANDSHAKE_SECONDS} s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            handshakeTimeout = BufferedByteStream.checkTimeout(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /** The ALPN protocols a TLS server of {@link #bindTls} chooses from, in order of preference. */
+        public Builder alpn(String... protocols) {
+            alpn = protocols.clone();
+            return this;
+        }
+
         /**
-         * Length of the kernel's queue of connections not yet accepted (default 1024).
-         *
-         * @param backlog the queue length
-         * @return this builder
+         * Listens on {@code address} and serves each connection over TLS with {@code ctx}: the
+         * handler gets a {@link TlsStream} whose handshake is done. A failed or timed-out handshake
+         * (a plaintext client, an untrusted client certificate, a client that stalls) ends that
+         * connection with an exception naming the peer, reported like a handler's; the server goes on.
          */
+        public TcpServer bindTls(SocketAddress address, SSLContext ctx, TlsHandler handler) throws IOException {
+            Objects.requireNonNull(ctx, "ctx");
+            Objects.requireNonNull(handler, "handler");
+            StreamOptions o = options;
+            Duration hs = handshakeTimeout;
+            String[] protocols = alpn;
+            return bind(address, tcp -> {
+                TlsStream tls = TlsStream.server(tcp, ctx, protocols);
+                o.applyTo(tls);
+                tls.setHandshakeTimeout(hs);
+                try {
+                    tls.handshake();
+                    handler.handle(tls);
+                } finally {
+                    tls.close();
+                }
+            });
+        }
+
+        /**
+         * The read timeout of each accepted stream (default none): how long one read may wait for
+         * its bytes in all, so that a client sending a byte a second is cut off. See
+         * {@link BufferedByteStream#setReadTimeout}.
+         */
+        public Builder readTimeout(Duration timeout) {
+            options = options.withRead(timeout);
+            return this;
+        }
+
+        /** The write timeout of each accepted stream (default none): how long one drain may wait. */
+        public Builder writeTimeout(Duration timeout) {
+            options = options.withWrite(timeout);
+            return this;
+        }
+
+        /**
+         * The close timeout of each accepted stream (default
+         * {@link BufferedByteStream#DEFAULT_CLOSE_TIMEOUT}): how long the flush after the handler
+         * returned may take before the connection is aborted.
+         */
+        public Builder closeTimeout(Duration timeout) {
+            options = options.withClose(timeout);
+            return this;
+        }
+
+        /** Length of the kernel's queue of connections not yet accepted (default 1024). */
         public Builder backlog(int backlog) {
             if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
             this.backlog = backlog;
@@ -230,8 +311,9 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private Void acceptLoop() throws IOException {
+        int burst = 0;
         while (true) {
-            while (connections.size() >= maxConnections) slots.park(this);
+            while (connections.size() >= maxConnections) slots.park(WaitKind.LOCK, this);
             SocketChannel c;
             try {
                 c = acceptCall.accept(channel);
@@ -243,10 +325,15 @@ public final class TcpServer implements AutoCloseable {
                 continue;
             }
             if (c == null) {
+                burst = 0;
                 backoff.caughtUp();
                 IoReadiness.waitReadable(channel);
             } else {
                 start(c);
+                if (++burst > BufferedByteStream.BUDGET) {   // a flood of connects yields too
+                    burst = 0;
+                    Traps.checkpoint();
+                }
             }
         }
     }
@@ -255,6 +342,7 @@ public final class TcpServer implements AutoCloseable {
         TcpStream stream;
         try {
             stream = new TcpStream(c);
+            options.applyTo(stream);
         } catch (IOException e) {
             // The peer went away between accept and setup: nothing to serve.
             closeQuietly(c);
@@ -269,14 +357,17 @@ public final class TcpServer implements AutoCloseable {
         boolean finished = false;
         try {
             handler.handle(stream);
-            sendRest(stream);
             finished = true;
         } catch (Exception e) {
             if (PeerGone.matches(e)) PeerGone.log(Coro.currentTask() + " on " + this, e);
             else report(e);
         } finally {
-            if (!finished) stream.abort();   // cancelled or failed: nothing more to send
-            release(Coro.currentTask());
+            try {
+                if (finished) stream.close();   // flushes, bounded by the stream's close timeout
+                else stream.abort();            // cancelled or failed: nothing more to send
+            } finally {
+                release(Coro.currentTask());
+            }
         }
         return null;
     }
@@ -286,22 +377,11 @@ public final class TcpServer implements AutoCloseable {
         Coro.loop().callExceptionHandler("The handler of " + Coro.currentTask() + " on " + this + " failed", e);
     }
 
-    /*
-     * Waits until the stream has handed what the handler wrote to the socket, so that close() then
-     * closes the socket at once instead of leaving a background flush that nothing counts. A
-     * stream the handler closed itself still flushes in the background (TcpStream's close()).
-     */
-    private static void sendRest(TcpStream stream) throws IOException {
-        if (stream.isClosed() || stream.writeBufferSize() == 0) return;
-        stream.setWriteBufferLimits(0, 0);
-        stream.drain();
-    }
-
     /* Ends a connection, once: from its own task, or when a task cancelled before it ran is done. */
     private void release(Task<?> task) {
         TcpStream stream = connections.remove(task);
         if (stream == null) return;
-        stream.close();
+        stream.abort();
         slots.unparkOne(null);
     }
 

@@ -3,12 +3,14 @@ package dev.coro.examples.serve;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
 import dev.coro.net.LimitOverrunException;
+import dev.coro.net.BufferedByteStream;
+import dev.coro.net.StreamTimeoutException;
 import dev.coro.net.TcpServer;
-import dev.coro.net.TcpStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP/1.1 server with keep-alive whose one resource is {@code GET /}: {@code Hello, World!}
@@ -53,29 +55,52 @@ public final class HelloHttpServer {
      */
     public static TcpServer bind(InetSocketAddress address, TcpServer.Builder server, Duration headTimeout)
             throws IOException {
+        return withTimeouts(server).bind(address, of(headTimeout)::serve);
+    }
+
+    /** {@link #bind}, over TLS with {@code ctx} (ALPN: http/1.1). */
+    public static TcpServer bindTls(InetSocketAddress address, TcpServer.Builder server, Duration headTimeout,
+                                    SSLContext ctx) throws IOException {
+        return withTimeouts(server).alpn("http/1.1").bindTls(address, ctx, of(headTimeout)::serve);
+    }
+
+    private static HelloHttpServer of(Duration headTimeout) {
         if (headTimeout.isNegative() || headTimeout.isZero()) {
             throw new IllegalArgumentException("headTimeout: " + headTimeout + " (expected: > 0)");
         }
-        return server.bind(address, new HelloHttpServer(headTimeout)::serve);
+        return new HelloHttpServer(headTimeout);
+    }
+
+    /*
+     * Bounds on each connection besides the head timeout: one read of a body, or the wait for the
+     * client to take a response, within 30 s; the last response's flush within 5 s.
+     */
+    private static TcpServer.Builder withTimeouts(TcpServer.Builder server) {
+        return server.readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30))
+                .closeTimeout(Duration.ofSeconds(5));
     }
 
     /** Serves one connection until the client closes it or a response closes it. */
-    private void serve(TcpStream stream) throws IOException {
+    private void serve(BufferedByteStream stream) throws IOException {
         stream.setLimit(MAX_HEAD);
-        while (true) {
-            byte[] head;
-            try {
-                head = readHead(stream);
-            } catch (RequestHead.Rejected e) {
-                refuse(stream, e.status);
-                return;
+        try {
+            while (true) {
+                byte[] head;
+                try {
+                    head = readHead(stream);
+                } catch (RequestHead.Rejected e) {
+                    refuse(stream, e.status);
+                    return;
+                }
+                if (head == null || !answer(stream, head)) return;
             }
-            if (head == null || !answer(stream, head)) return;
+        } catch (StreamTimeoutException e) {
+            // a body that does not arrive, or a response the client does not take: close quietly
         }
     }
 
     /* The next head within the head timeout; null if the client left, or sent nothing in time. */
-    private byte[] readHead(TcpStream stream) throws IOException, RequestHead.Rejected {
+    private byte[] readHead(BufferedByteStream stream) throws IOException, RequestHead.Rejected {
         HeadReader reader = new HeadReader(stream);
         try {
             return Coro.withTimeout(headTimeout, reader::read);
@@ -87,12 +112,12 @@ public final class HelloHttpServer {
 
     /** Reads one head line by line; counts its lines, for the timeout's answer. */
     private static final class HeadReader {
-        private final TcpStream stream;
+        private final BufferedByteStream stream;
         private final ByteArrayOutputStream head = new ByteArrayOutputStream();
         private int size;
         int lines;
 
-        HeadReader(TcpStream stream) {
+        HeadReader(BufferedByteStream stream) {
             this.stream = stream;
         }
 
@@ -125,7 +150,7 @@ public final class HelloHttpServer {
     }
 
     /* Answers one request; false if the connection must close after it. */
-    private static boolean answer(TcpStream stream, byte[] head) throws IOException {
+    private static boolean answer(BufferedByteStream stream, byte[] head) throws IOException {
         RequestHead request;
         try {
             request = RequestHead.parse(head);
@@ -151,7 +176,7 @@ public final class HelloHttpServer {
      * unread request bytes makes the kernel send RST, which can destroy the response before the
      * client reads it. So send FIN first and drop what the client still sends, within bounds.
      */
-    private static void refuse(TcpStream stream, Status status) throws IOException {
+    private static void refuse(BufferedByteStream stream, Status status) throws IOException {
         stream.write(status.bytes(Status.Mode.CLOSE));
         stream.shutdownOutput();
         try {
@@ -173,7 +198,7 @@ public final class HelloHttpServer {
     }
 
     /* Reads and drops the body; false if the client left first. */
-    private static boolean skipBody(TcpStream stream, long length) throws IOException {
+    private static boolean skipBody(BufferedByteStream stream, long length) throws IOException {
         for (long left = length; left > 0; ) {
             byte[] chunk = stream.read((int) Math.min(left, BODY_CHUNK));
             if (chunk.length == 0) return false;

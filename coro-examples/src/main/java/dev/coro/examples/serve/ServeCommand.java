@@ -10,6 +10,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,6 +45,10 @@ public final class ServeCommand implements Callable<Integer> {
                 + "of connections not yet accepted (default ${DEFAULT-VALUE}).")
         int backlog;
 
+        @Option(names = "--tls", description = "Serve over TLS with a self-signed certificate made at start-up "
+                + "(its SHA-256 fingerprint is printed; try curl -k or openssl s_client).")
+        boolean tls;
+
         @Spec
         CommandSpec spec;
 
@@ -55,7 +60,8 @@ public final class ServeCommand implements Callable<Integer> {
             this.out = out;
         }
 
-        abstract TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException;
+        /* Binds the example on the current loop; over TLS with ctx if it is not null. */
+        abstract TcpServer bind(InetSocketAddress address, TcpServer.Builder options, SSLContext ctx) throws IOException;
 
         /** The options every server takes, from the command line. */
         TcpServer.Builder options() {
@@ -69,13 +75,15 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             TcpServer.Builder options = options();
+            SelfSignedCertificate cert = tls ? SelfSignedCertificate.create() : null;
+            if (cert != null) out.println("TLS certificate (self-signed, CN=localhost) SHA-256 " + cert.sha256Fingerprint());
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
                 l.run(() -> {
-                    server = bind(new InetSocketAddress(host, port), options);
-                    out.println("listening on " + host + ":" + server.port());
+                    server = bind(new InetSocketAddress(host, port), options, cert == null ? null : cert.context());
+                    out.println("listening on " + host + ":" + server.port() + (cert == null ? "" : " (TLS)"));
                     out.flush();
                     server.serveForever();
                     return null;
@@ -114,8 +122,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException {
-            return EchoServer.bind(address, options);
+        TcpServer bind(InetSocketAddress address, TcpServer.Builder options, SSLContext ctx) throws IOException {
+            return ctx == null ? EchoServer.bind(address, options) : EchoServer.bindTls(address, options, ctx);
         }
     }
 
@@ -145,8 +153,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException {
-            return HelloHttpServer.bind(address, options, headTimeout);
+        TcpServer bind(InetSocketAddress address, TcpServer.Builder options, SSLContext ctx) throws IOException {
+            return ctx == null ? HelloHttpServer.bind(address, options, headTimeout)
+                    : HelloHttpServer.bindTls(address, options, headTimeout, ctx);
         }
     }
 }

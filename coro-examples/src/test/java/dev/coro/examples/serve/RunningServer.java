@@ -41,9 +41,19 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(ServeCommand.Http::new, options);
     }
 
-    /* Polls the command's output for its "listening on" line: at most 10 s, 10 ms apart. */
+    /** {@code coro serve echo --tls} or {@code coro serve http --tls}. */
+    static RunningServer tls(boolean http) throws Exception {
+        return new RunningServer(http ? ServeCommand.Http::new : ServeCommand.Echo::new, "--tls");
+    }
+
+    /** What the command printed so far. */
+    String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    /* Polls the command's output for its "listening on" line: at most 30 s (keytool may run first), 10 ms apart. */
     private int awaitPort() throws Exception {
-        for (int i = 0; i < 1000 && !exit.isDone(); i++) {
+        for (int i = 0; i < 3000 && !exit.isDone(); i++) {
             Matcher m = LISTENING.matcher(output.toString(StandardCharsets.UTF_8));
             if (m.find()) return Integer.parseInt(m.group(1));
             Thread.sleep(10);

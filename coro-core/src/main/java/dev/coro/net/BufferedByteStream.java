@@ -1,0 +1,682 @@
+package dev.coro.net;
+
+import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
+import dev.coro.EventLoop;
+import dev.coro.lowlevel.ParkingLot;
+import dev.coro.lowlevel.Traps;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+import javax.net.ssl.SSLException;
+
+/**
+ * The reading and writing of every {@link ByteStream}, written once over a {@link Transport}:
+ * asyncio's StreamReader and StreamWriter, fed by a transport that never sees the framing.
+ * {@link TcpStream}, {@link PipeStream}, {@code TlsStream} and the memory streams are this class
+ * over their own transport; so can be a stream of your own.
+ *
+ * <p>A read that finds bytes in the buffer or on the transport returns without suspending, except
+ * that every {@value #BUDGET}th operation in a row that did not suspend yields once (the
+ * cooperative budget: a peer that keeps sending cannot keep its reader from letting the others
+ * run). {@link #write} never waits: what the transport does not take at once is buffered, and it
+ * is flushed by {@link #drain()}, by {@link #close()}, and by a read that would otherwise wait
+ * for input; there is no background flusher. One task at a time may read; any task may write.
+ *
+ * <p>Timeouts (none by default, except the close flush's {@link #DEFAULT_CLOSE_TIMEOUT}): the read
+ * timeout bounds how long one read operation may wait for its bytes in all (so a peer sending a
+ * byte a second cannot keep a line read alive), the write timeout how long one {@link #drain()}
+ * may wait, the close timeout the flush in {@link #close()}. Each is a deadline on a cancel scope
+ * and surfaces as a {@link StreamTimeoutException} naming the kind.
+ *
+ * <p><b>Thread safety:</b> confined to the loop it is used on; every method is called in one of
+ * its tasks ({@link #close()} and {@link #abort()} may also be called outside a task: they then
+ * abort).
+ */
+/* Implementation notes:
+ *
+ * Reading: `in[start, end)` holds the bytes received and not yet returned. Every read looks in the
+ * buffer, then reads the transport without waiting, and only then waits. `drained` skips the read
+ * that would find nothing: when the last transport read got less than it asked for, the transport
+ * was empty, and in request/response traffic it still is when the next read comes; waiting first
+ * saves that read(2), about 15% of an echo server's CPU per round trip. Bytes leave the buffer only
+ * when a read returns, so a read cancelled or timed out while waiting (or failing with
+ * LimitOverrunException) leaves every byte in place. `reading` rejects a second concurrent reader.
+ *
+ * Writing: write() hands the bytes to the transport when nothing is queued; the rest is copied into
+ * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
+ * stream's behalf, the "flusher": drain(), close(), or a read that would otherwise wait for input
+ * (so a response written without drain() still reaches a peer that waits for it before sending
+ * more). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
+ * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
+ * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
+ * A write error is kept in `writeError` and thrown by every later write and drain. The marks
+ * default to 0: without a loop callback that flushes on writability, asyncio's 16 KiB left below
+ * the low-water mark would sit unsent until the stream is used again, and a peer waiting for them
+ * (a subprocess reading all of its stdin, say) would wait forever.
+ *
+ * Budget: `budgetPass` is the loop pass in which this stream last counted an operation; a task
+ * that suspends resumes in a later pass, so the count restarts; the BUDGET-th operation of one pass
+ * calls Traps.checkpoint(). The count is per stream, not per task (the public API has no per-task
+ * slot that costs nothing to read); a task reading k streams in turn yields every k * BUDGET ops.
+ *
+ * Life cycle:
+ *   OPEN --shutdownOutput()--> OUTPUT_SHUT (transport's output ended once `out` is empty)
+ *   OPEN/OUTPUT_SHUT --close()--> CLOSING (waiters woken; this task flushes `out`, bounded)
+ *   CLOSING --flushed, timed out, failed, cancelled, or abort()--> CLOSED (transport closed)
+ */
+public abstract class BufferedByteStream implements ByteStream {
+    /** Default limit on a line or a read up to a separator: 64 KiB. */
+    public static final int DEFAULT_LIMIT = 64 * 1024;
+    /**
+     * Default high-water mark of the write buffer: 0, so {@link #drain()} waits whenever bytes are
+     * buffered (see {@link #setWriteBufferLimits} for why it is not asyncio's 64 KiB).
+     */
+    public static final int DEFAULT_HIGH_WATER = 0;
+    /** Default low-water mark: 0, so a waiting {@link #drain()} returns once every byte went out. */
+    public static final int DEFAULT_LOW_WATER = 0;
+    /**
+     * Operations in a row that did not suspend after which the next one yields once. 64 keeps the
+     * cost of the yields (one checkpoint, about 0.1 µs, per 64 line reads of about 0.1 µs each) in
+     * the noise, and lets others run at least every few microseconds of a flooding reader.
+     */
+    public static final int BUDGET = 64;
+    /**
+     * Default bound on the flush in {@link #close()}: 30 seconds, long enough for a slow but live
+     * peer to take the last megabytes, short enough that a peer that never reads cannot hold a
+     * connection (and its buffers) forever.
+     */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] NEWLINE = {'\n'};
+    private static final int INITIAL_BUFFER = 8 * 1024;
+    private static final long NONE = Long.MAX_VALUE;
+
+    private final Transport transport;
+
+    private byte[] in = EMPTY;
+    private ByteBuffer inView = ByteBuffer.wrap(in);
+    private int start, end;
+    private boolean eof, reading, drained;
+    private int limit = DEFAULT_LIMIT;
+    private long readDeadline = NONE;
+
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private final ParkingLot drainers = new ParkingLot();
+    private long pending;
+    private int highWater = DEFAULT_HIGH_WATER, lowWater = DEFAULT_LOW_WATER;
+    private boolean paused, flushing, outputShut, outputEnded, closing, closed;
+    private IOException writeError;
+
+    private Duration readTimeout, writeTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+    private EventLoop loop;
+    private long budgetPass = -1;
+    private int budgetUsed;
+
+    /** A stream over {@code transport}, which it owns from now on. */
+    protected BufferedByteStream(Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    /** The transport under this stream. */
+    protected final Transport transport() {
+        return transport;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads up to {@code max} bytes: what is buffered, else what the transport has, else waits for
+     * data. Returns an empty array at the end of the stream.
+     *
+     * <p><b>Checkpoint:</b> only if nothing is available at once (or the budget is spent).
+     * <b>Cancellation:</b> no bytes are lost; the next read returns them.
+     *
+     * @throws AsynchronousCloseException if the stream is closed while waiting
+     * @throws StreamTimeoutException if the read timeout expires first
+     * @throws IllegalStateException if another task is reading from this stream
+     */
+    @Override
+    public byte[] read(int max) throws IOException {
+        if (max < 0) throw new IllegalArgumentException("max: " + max + " (expected: >= 0)");
+        beginRead();
+        try {
+            if (max == 0 || (start == end && !fill())) return EMPTY;
+            return take(Math.min(max, end - start));
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Reads into {@code dst} (buffered bytes first, else straight from the transport) and returns
+     * how many bytes were read, at least one unless {@code dst} is full; -1 at the end of the
+     * stream. Same checkpoint, cancellation and timeout as {@link #read(int)}.
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        beginRead();
+        try {
+            if (!dst.hasRemaining()) return 0;
+            if (start < end) {
+                int n = Math.min(dst.remaining(), end - start);
+                dst.put(in, start, n);
+                consumed(n);
+                return n;
+            }
+            while (!eof) {
+                awaitInput();
+                int n = readTransport(dst);
+                if (n != 0) return n;
+            }
+            return -1;
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Reads exactly {@code n} bytes, waiting as long as needed; not bounded by the limit.
+     *
+     * <p><b>Checkpoint:</b> only if fewer than {@code n} bytes are available at once.
+     * <b>Cancellation:</b> the bytes received so far stay buffered for the next read.
+     *
+     * @throws IncompleteReadException if the stream ends first; {@code partial()} holds the bytes
+     */
+    @Override
+    public byte[] readExactly(int n) throws IOException {
+        if (n < 0) throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
+        beginRead();
+        try {
+            while (end - start < n) {
+                if (!fill()) throw new IncompleteReadException(take(end - start), n);
+            }
+            return take(n);
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Reads up to and including the next {@code separator}. At the end of the stream: an empty
+     * array if nothing was buffered, else {@link IncompleteReadException} with the rest.
+     *
+     * <p><b>Checkpoint:</b> only if the separator is not available at once. <b>Cancellation:</b>
+     * the bytes received so far stay buffered.
+     *
+     * @throws LimitOverrunException if no separator is found within {@link #limit()} bytes; the
+     *     bytes stay buffered and the stream stays usable
+     */
+    @Override
+    public byte[] readUntil(byte[] separator) throws IOException {
+        if (separator.length == 0) throw new IllegalArgumentException("separator: empty (expected: at least one byte)");
+        return readUntil(separator, false);
+    }
+
+    /**
+     * Reads one line, including its {@code '\n'}. At the end of the stream it returns the last
+     * partial line (without a newline), then empty arrays.
+     *
+     * <p><b>Checkpoint:</b> only if no full line is available at once. <b>Cancellation:</b> the
+     * bytes received so far stay buffered.
+     *
+     * @throws LimitOverrunException if the line is longer than {@link #limit()}; the bytes stay
+     *     buffered and the stream stays usable (read them with {@link #read(int)})
+     */
+    @Override
+    public byte[] readLine() throws IOException {
+        return readUntil(NEWLINE, true);
+    }
+
+    private byte[] readUntil(byte[] separator, boolean lineMode) throws IOException {
+        beginRead();
+        try {
+            int scanned = 0;
+            while (true) {
+                int i = indexOf(separator, start + scanned);
+                if (i >= 0) {
+                    int length = i + separator.length - start;
+                    if (length > limit) throw overrun();
+                    return take(length);
+                }
+                if (end - start >= limit) throw overrun();
+                scanned = Math.max(0, end - start - separator.length + 1);
+                if (!fill()) {
+                    if (start == end) return EMPTY;
+                    if (lineMode) return take(end - start);
+                    throw new IncompleteReadException(take(end - start), -1);
+                }
+            }
+        } finally {
+            reading = false;
+        }
+    }
+
+    private int indexOf(byte[] separator, int from) {
+        byte first = separator[0];
+        for (int i = from, last = end - separator.length; i <= last; i++) {
+            if (in[i] == first && Arrays.equals(in, i, i + separator.length, separator, 0, separator.length)) return i;
+        }
+        return -1;
+    }
+
+    private LimitOverrunException overrun() {
+        return new LimitOverrunException(this + ": no separator within the limit of " + limit + " bytes. The bytes stay "
+                + "buffered: read them with read(int), raise the limit with setLimit(int), or close the stream.", limit);
+    }
+
+    private void beginRead() throws IOException {
+        if (reading) {
+            throw new IllegalStateException("Cannot read from " + this + ": another task is reading from it. "
+                    + "Read from one task, or hand the data over through a Queue.");
+        }
+        if (closing) throw new ClosedChannelException();
+        Traps.raiseIfCancelled();
+        spendBudget();
+        reading = true;
+        readDeadline = NONE;
+    }
+
+    /* The cooperative budget (see the implementation notes). */
+    private void spendBudget() {
+        EventLoop l = loop;
+        if (l == null) loop = l = Coro.loop();
+        long pass = l.passes();
+        if (pass != budgetPass) {
+            budgetPass = pass;
+            budgetUsed = 1;
+        } else if (++budgetUsed > BUDGET) {
+            Traps.checkpoint();
+        }
+    }
+
+    /* Adds bytes to the buffer, waiting if the transport has none; false at the end of the stream. */
+    private boolean fill() throws IOException {
+        while (!eof) {
+            awaitInput();
+            if (end == in.length) makeRoom();
+            inView.limit(in.length).position(end);
+            int n = readTransport(inView);
+            if (n > 0) {
+                end += n;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /*
+     * After a read that emptied the transport, another read would most likely find nothing: wait
+     * first. With bytes queued for output and no other flusher, wait for writability instead and
+     * flush: the peer may be waiting for them before it sends anything (Trio's rule that a stream
+     * does not read while its writes are stuck; see the class comment).
+     */
+    private void awaitInput() throws IOException {
+        if (!drained) return;
+        if (readDeadline == NONE && readTimeout != null) readDeadline = loop.time() + readTimeout.toNanos();
+        if ((pending > 0 || transport.holdsBytes()) && !flushing && writeError == null) {
+            flushOnce(readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+        } else {
+            timed(transport::awaitReadable, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+        }
+        drained = false;
+    }
+
+    private int readTransport(ByteBuffer dst) throws IOException {
+        int n;
+        try {
+            n = transport.read(dst);
+        } catch (ClosedChannelException | SSLException e) {
+            throw e;   // TLS errors name the stream already
+        } catch (IOException e) {
+            throw failed("read", e);
+        }
+        if (n < 0) eof = true;
+        else drained = dst.hasRemaining();
+        return n;
+    }
+
+    /* Compacts the buffer, or doubles it when the unread bytes fill it. */
+    private void makeRoom() {
+        int size = end - start;
+        if (start > 0) {
+            System.arraycopy(in, start, in, 0, size);
+        } else {
+            in = Arrays.copyOf(in, Math.max(INITIAL_BUFFER, in.length * 2));
+            inView = ByteBuffer.wrap(in);
+        }
+        start = 0;
+        end = size;
+    }
+
+    private byte[] take(int n) {
+        byte[] r = Arrays.copyOfRange(in, start, start + n);
+        consumed(n);
+        return r;
+    }
+
+    private void consumed(int n) {
+        start += n;
+        if (start == end) start = end = 0;
+    }
+
+    /**
+     * Takes the bytes this stream has buffered and not yet returned, and stops reading: for a
+     * protocol upgrade that continues on the same transport (TLS after plaintext). No byte is lost.
+     */
+    final byte[] takeBuffered() {
+        return take(end - start);
+    }
+
+    /** The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator. */
+    public int limit() {
+        return limit;
+    }
+
+    /** Sets the limit of {@link #readLine()} and {@link #readUntil}. */
+    @Override
+    public void setLimit(int limit) {
+        if (limit < 1) throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
+        this.limit = limit;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Sends {@code data}: as much as the transport takes at once, the rest buffered. Never suspends;
+     * call {@link #drain()} to respect back-pressure.
+     *
+     * @throws ClosedChannelException if the stream was closed or its output shut down
+     * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
+     */
+    @Override
+    public void write(byte[] data) throws IOException {
+        write(ByteBuffer.wrap(data));
+    }
+
+    /** Sends the remaining bytes of {@code src} and consumes them; see {@link #write(byte[])}. */
+    public void write(ByteBuffer src) throws IOException {
+        checkWritable();
+        if (!src.hasRemaining()) return;
+        if (pending == 0) writeTransport(src);
+        if (!src.hasRemaining()) return;
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining()).put(src).flip();
+        out.addLast(copy);
+        pending += copy.remaining();
+        if (pending > highWater) paused = true;
+    }
+
+    /**
+     * Waits while the write buffer is above the high-water mark, flushing it, until it is down to
+     * the low-water mark; with the default marks (0), until every byte written has been handed to
+     * the transport. Returns at once otherwise.
+     *
+     * <p><b>Checkpoint:</b> only if the buffer is above the high-water mark (or the budget is
+     * spent). <b>Cancellation:</b> the buffered bytes stay queued, in order; the stream stays usable.
+     *
+     * @throws IOException if a write failed (e.g. the peer reset the connection)
+     * @throws ClosedChannelException if the stream is closed
+     * @throws StreamTimeoutException if the write timeout expires first; the bytes stay queued
+     */
+    @Override
+    public void drain() throws IOException {
+        Traps.raiseIfCancelled();
+        checkDrainable();
+        spendBudget();
+        if (!paused && !transport.holdsBytes()) return;
+        long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
+        while (paused || transport.holdsBytes()) {
+            checkDrainable();
+            if (flushing) drainers.park(this);
+            else flushOnce(deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
+        }
+    }
+
+    private void checkDrainable() throws IOException {
+        if (writeError != null) throw writeError;
+        if (closing) throw new ClosedChannelException();
+    }
+
+    /* As the flusher: waits once for writability, then writes what the transport takes. */
+    private void flushOnce(long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
+        flushing = true;
+        try {
+            timed(transport::awaitWritable, deadline, timeout, kind);
+        } finally {
+            flushing = false;
+            drainers.unparkAll(null);   // they re-check, and one of them flushes next if need be
+        }
+        flushSome();
+    }
+
+    /**
+     * Sets the write buffer's marks for {@link #drain()}; {@code 0 <= low <= high}. With marks above
+     * zero, drain() behaves as asyncio's: it returns at once up to {@code high}, and a waiting one
+     * returns at {@code low}. But this stream has no background flusher (bytes go out only from
+     * write, drain, a read of this stream, or close), so the bytes left in the buffer then wait for
+     * the next of those: raise the marks only on a stream that is read or written again soon.
+     */
+    public void setWriteBufferLimits(int high, int low) {
+        if (low < 0 || low > high) {
+            throw new IllegalArgumentException("low: " + low + " (expected: 0 <= low <= high = " + high + ")");
+        }
+        highWater = high;
+        lowWater = low;
+        if (pending > highWater) paused = true;
+    }
+
+    /** Bytes written but not yet handed to the transport. */
+    public long writeBufferSize() {
+        return pending;
+    }
+
+    /**
+     * Half-closes the stream: the peer reads the end of the stream once the buffered bytes are
+     * sent; this side can still read. Does not suspend: queued bytes go out with the next flush
+     * (a read, a drain or close).
+     */
+    @Override
+    public void shutdownOutput() throws IOException {
+        checkWritable();
+        outputShut = true;
+        if (pending == 0) endOutput();
+    }
+
+    private void endOutput() throws IOException {
+        outputEnded = true;
+        try {
+            transport.shutdownOutput();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw failed("shutdownOutput", e);
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        if (writeError != null) throw writeError;
+        if (closing || outputShut) throw new ClosedChannelException();
+    }
+
+    private void writeTransport(ByteBuffer src) throws IOException {
+        try {
+            transport.write(src);
+        } catch (IOException e) {
+            writeError = e instanceof ClosedChannelException ? e : failed("write", e);
+            drainers.unparkAll(null);
+            throw writeError;
+        }
+    }
+
+    private void flushSome() throws IOException {
+        while (!out.isEmpty()) {
+            ByteBuffer b = out.peekFirst();
+            int before = b.remaining();
+            writeTransport(b);
+            pending -= before - b.remaining();
+            if (b.hasRemaining()) break;
+            out.pollFirst();
+        }
+        if (paused && pending <= lowWater) paused = false;
+        if (pending == 0 && outputShut && !outputEnded && !closing) endOutput();
+    }
+
+    private IOException failed(String what, IOException e) {
+        SocketException f = new SocketException(this + ": " + what + " failed: " + e.getMessage());
+        f.initCause(e);
+        return f;
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /** Bounds how long one read may wait for its bytes in all; {@code null} (the default) for no bound. */
+    public void setReadTimeout(Duration timeout) {
+        readTimeout = checkTimeout(timeout, "readTimeout");
+    }
+
+    /** Bounds how long one {@link #drain()} may wait; {@code null} (the default) for no bound. */
+    public void setWriteTimeout(Duration timeout) {
+        writeTimeout = checkTimeout(timeout, "writeTimeout");
+    }
+
+    /**
+     * Bounds the flush in {@link #close()} (default {@link #DEFAULT_CLOSE_TIMEOUT}); {@code null}
+     * for no bound. When it expires the stream is aborted and the unsent bytes dropped.
+     */
+    public void setCloseTimeout(Duration timeout) {
+        closeTimeout = checkTimeout(timeout, "closeTimeout");
+    }
+
+    /** The read timeout, or null. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** The write timeout, or null. */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /** The close timeout, or null. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    static Duration checkTimeout(Duration timeout, String name) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException(name + ": " + timeout + " (expected: > 0, or null for none)");
+        }
+        return timeout;
+    }
+
+    @FunctionalInterface
+    private interface Wait {
+        void await() throws IOException;
+    }
+
+    /* Runs one wait under `deadline` (NONE: unbounded) as a deadline on a cancel scope. */
+    private void timed(Wait wait, long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
+        if (deadline == NONE) {
+            wait.await();
+            return;
+        }
+        long left = deadline - loop.time();
+        if (left <= 0) throw new StreamTimeoutException(kind, timeout, this);
+        try {
+            Coro.withTimeout(Duration.ofNanos(left), () -> {
+                wait.await();
+                return null;
+            });
+        } catch (DeadlineExceededException e) {
+            StreamTimeoutException t = new StreamTimeoutException(kind, timeout, this);
+            t.initCause(e);
+            throw t;
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Closes the stream: a task waiting to read or drain is woken with
+     * {@link AsynchronousCloseException}; the bytes already written are flushed first, bounded by
+     * the close timeout, then the transport closes. Closing twice does nothing.
+     *
+     * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
+     * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
+     * during the flush aborts and raises {@link dev.coro.CancelledError}.
+     */
+    @Override
+    public void close() {
+        if (closing) return;
+        closing = true;
+        transport.wakeWaiters();
+        drainers.unparkAllWithError(new AsynchronousCloseException());
+        try {
+            if (writeError == null && mayFlushOnClose()) flushOnClose();
+        } finally {
+            abort();
+        }
+    }
+
+    /** Closes the stream at once, dropping the bytes not yet sent. Does not suspend. */
+    public void abort() {
+        closing = true;
+        if (closed) return;
+        closed = true;
+        out.clear();
+        pending = 0;
+        transport.wakeWaiters();
+        try {
+            transport.close();
+        } catch (IOException e) {
+            // The transport is released anyway; a failing close has nothing left to report to.
+        }
+    }
+
+    /* A close flushes only in a task that may suspend: a live one of this stream's loop. */
+    private static boolean mayFlushOnClose() {
+        try {
+            return !Traps.isCancelled();
+        } catch (IllegalStateException notInTask) {
+            return false;
+        }
+    }
+
+    private void flushOnClose() {
+        long deadline = closeTimeout == null ? NONE : loop().time() + closeTimeout.toNanos();
+        try {
+            while (pending > 0 || transport.holdsBytes()) {
+                timed(transport::awaitWritable, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
+                flushSome();
+            }
+            if (outputShut && !outputEnded) endOutput();
+            if (deadline == NONE) transport.finish();
+            else timed(transport::finish, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
+        } catch (IOException e) {
+            // Timed out or failed: the bytes cannot go, and close() has no one to tell; abort() follows.
+        }
+    }
+
+    private EventLoop loop() {
+        EventLoop l = loop;
+        if (l == null) loop = l = Coro.loop();
+        return l;
+    }
+
+    /** Whether {@link #close()} or {@link #abort()} was called. */
+    public boolean isClosed() {
+        return closing;
+    }
+
+    /** "open", "closing" or "closed", for {@code toString()}. */
+    protected final String state() {
+        return closed ? "closed" : closing ? "closing" : "open";
+    }
+}

@@ -1,0 +1,109 @@
+package dev.coro.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * One end of an in-memory stream pair made by {@link MemoryStreams}: a {@link ByteStream} with no
+ * socket, deterministic in virtual time, with hooks that make a test's peer misbehave on purpose.
+ *
+ * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}.
+ */
+public final class MemoryStream extends BufferedByteStream {
+    private final String name;
+    private final Side side;
+
+    private MemoryStream(String name, Side side) {
+        super(side);
+        this.name = name;
+        this.side = side;
+    }
+
+    static StreamPair pair(int capacity, long seed, boolean chunked, long delayNanos) {
+        java.util.SplittableRandom random = chunked ? new java.util.SplittableRandom(seed) : null;
+        MemoryPipe leftToRight = new MemoryPipe("left->right", capacity, random, delayNanos);
+        MemoryPipe rightToLeft = new MemoryPipe("right->left", capacity, random == null ? null : random.split(), delayNanos);
+        return new StreamPair(new MemoryStream("left", new Side(rightToLeft, leftToRight)),
+                new MemoryStream("right", new Side(leftToRight, rightToLeft)));
+    }
+
+    /**
+     * Makes every later operation of this end's transport fail with {@code error} (a reset, say),
+     * and wakes its waiting tasks with it; the peer sees the end of the stream and broken writes.
+     */
+    public void fail(IOException error) {
+        side.fail(Objects.requireNonNull(error, "error"));
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryStream[" + name + ", state=" + state() + "]";
+    }
+
+    /* The transport of one end: reads from `in`, writes to `out`. */
+    private static final class Side implements Transport {
+        private final MemoryPipe in, out;
+        private IOException failure;
+
+        Side(MemoryPipe in, MemoryPipe out) {
+            this.in = in;
+            this.out = out;
+        }
+
+        void fail(IOException error) {
+            if (failure != null) return;
+            failure = error;
+            in.closeReader();
+            out.closeWriter();
+            in.wakeReader(error);
+            out.wakeWriterWith(error);
+        }
+
+        private void check() throws IOException {
+            if (failure != null) throw failure;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            check();
+            return in.read(dst);
+        }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            check();
+            in.awaitReadable();
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            check();
+            return out.write(src);
+        }
+
+        @Override
+        public void awaitWritable() throws IOException {
+            check();
+            out.awaitWritable();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            check();
+            out.closeWriter();
+        }
+
+        @Override
+        public void wakeWaiters() {
+            in.wakeWaitersOfReadingEnd();
+            out.wakeWaitersOfWritingEnd();
+        }
+
+        @Override
+        public void close() {
+            in.closeReader();
+            out.closeWriter();
+        }
+    }
+}

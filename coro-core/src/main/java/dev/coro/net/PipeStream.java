@@ -1,0 +1,48 @@
+package dev.coro.net;
+
+import java.io.IOException;
+import java.nio.channels.Pipe;
+
+/**
+ * A {@link ByteStream} over the ends of {@link Pipe}s: it reads from a source channel and writes to
+ * a sink channel, either of which may be absent (a subprocess's stdout is read-only, its stdin
+ * write-only). {@link #shutdownOutput()} closes the sink, which the reader sees as the end.
+ *
+ * <pre>{@code
+ * StreamPair p = PipeStream.pair();      // two pipes, crossed: a two-way stream in one process
+ * }</pre>
+ *
+ * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}.
+ */
+public final class PipeStream extends BufferedByteStream {
+    private final String name;
+
+    private PipeStream(Pipe.SourceChannel source, Pipe.SinkChannel sink) {
+        super(ChannelTransport.of(source, sink));
+        this.name = (source == null ? "" : "source") + (source != null && sink != null ? "+" : "") + (sink == null ? "" : "sink");
+    }
+
+    /**
+     * A stream reading {@code source} and writing {@code sink} (either may be null, not both); both
+     * are made non-blocking, and the stream owns them from now on.
+     */
+    public static PipeStream of(Pipe.SourceChannel source, Pipe.SinkChannel sink) throws IOException {
+        if (source == null && sink == null) {
+            throw new IllegalArgumentException("source and sink: both null (expected: at least one pipe end)");
+        }
+        if (source != null) source.configureBlocking(false);
+        if (sink != null) sink.configureBlocking(false);
+        return new PipeStream(source, sink);
+    }
+
+    /** Two streams over two new pipes, crossed: what one writes the other reads. */
+    public static StreamPair pair() throws IOException {
+        Pipe a = Pipe.open(), b = Pipe.open();
+        return new StreamPair(of(a.source(), b.sink()), of(b.source(), a.sink()));
+    }
+
+    @Override
+    public String toString() {
+        return "PipeStream[" + name + ", state=" + state() + "]";
+    }
+}

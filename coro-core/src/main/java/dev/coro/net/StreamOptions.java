@@ -1,0 +1,30 @@
+package dev.coro.net;
+
+import java.time.Duration;
+
+/**
+ * The timeouts a server sets on each stream it accepts (see {@link BufferedByteStream}); null
+ * means none.
+ */
+record StreamOptions(Duration readTimeout, Duration writeTimeout, Duration closeTimeout) {
+    /** No read or write timeout; the default close timeout. */
+    static final StreamOptions DEFAULT = new StreamOptions(null, null, BufferedByteStream.DEFAULT_CLOSE_TIMEOUT);
+
+    StreamOptions withRead(Duration d) {
+        return new StreamOptions(BufferedByteStream.checkTimeout(d, "readTimeout"), writeTimeout, closeTimeout);
+    }
+
+    StreamOptions withWrite(Duration d) {
+        return new StreamOptions(readTimeout, BufferedByteStream.checkTimeout(d, "writeTimeout"), closeTimeout);
+    }
+
+    StreamOptions withClose(Duration d) {
+        return new StreamOptions(readTimeout, writeTimeout, BufferedByteStream.checkTimeout(d, "closeTimeout"));
+    }
+
+    void applyTo(BufferedByteStream s) {
+        s.setReadTimeout(readTimeout);
+        s.setWriteTimeout(writeTimeout);
+        s.setCloseTimeout(closeTimeout);
+    }
+}

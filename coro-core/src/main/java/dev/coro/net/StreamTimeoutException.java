@@ -1,0 +1,44 @@
+package dev.coro.net;
+
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * A timeout of a {@link BufferedByteStream} expired: {@link #kind()} says which one. The stream is
+ * still usable after a read or write timeout (no byte was lost); after a close timeout it is aborted.
+ */
+public final class StreamTimeoutException extends SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    /** Which timeout expired. */
+    public enum Kind {
+        /** {@link BufferedByteStream#setReadTimeout}: a read waited too long for its bytes. */
+        READ,
+        /** {@link BufferedByteStream#setWriteTimeout}: a drain waited too long for the peer to take bytes. */
+        WRITE,
+        /** {@link BufferedByteStream#setCloseTimeout}: the flush before closing took too long. */
+        CLOSE,
+        /** {@link TlsStream#setHandshakeTimeout}: the TLS handshake took too long. */
+        HANDSHAKE
+    }
+
+    private final Kind kind;
+    private final transient Duration timeout;
+
+    /** {@code kind} timeout of {@code timeout} expired on {@code stream}. */
+    public StreamTimeoutException(Kind kind, Duration timeout, Object stream) {
+        super(kind.name().toLowerCase(java.util.Locale.ROOT) + " timeout of " + timeout + " expired on " + stream);
+        this.kind = kind;
+        this.timeout = timeout;
+    }
+
+    /** Which timeout expired. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The timeout that expired. */
+    public Duration timeout() {
+        return timeout;
+    }
+}

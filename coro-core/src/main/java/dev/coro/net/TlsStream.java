@@ -1,0 +1,516 @@
+package dev.coro.net;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
+import dev.coro.lowlevel.ParkingLot;
+import java.io.IOException;
+import java.net.IDN;
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * TLS over any {@link ByteStream} ({@link TcpStream}, a pipe, a memory stream), on
+ * {@link SSLEngine}: Trio's {@code SSLStream}, asyncio's {@code start_tls}.
+ *
+ * <pre>{@code
+ * TcpStream tcp = TcpStream.connect("example.com", 443);
+ * TlsStream tls = TlsStream.client(tcp, SSLContext.getDefault(), "example.com");
+ * tls.handshake();                               // optional: the first read or write does it
+ * tls.write("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(US_ASCII));
+ * }</pre>
+ *
+ * <p>A client verifies the server's certificate chain and host name by default (endpoint
+ * identification "HTTPS") and sends the name as SNI; {@link #insecureClientTrustingAnyCertificate}
+ * turns both off, for tests only. The engine keeps every parameter the {@link SSLContext} gives
+ * it (protocols, cipher suites); ALPN names are given to {@link #client(ByteStream, SSLContext,
+ * String, String...)} and {@link #server(ByteStream, SSLContext, String...)}.
+ * {@link #close()} sends {@code close_notify}; a peer that closes the connection without one is
+ * reported as a truncation ({@link SSLException}), not as a clean end. Upgrading a stream that
+ * was used for plaintext first loses no byte it had buffered: the TLS records are read through it.
+ * Half-close: {@link #shutdownOutput()} sends {@code close_notify} (after the handshake, which it
+ * runs if need be) and ends the raw output; with TLS 1.3 the other direction goes on, with TLS 1.2
+ * the peer usually answers by closing.
+ *
+ * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}. The
+ * engine's delegated tasks (certificate checks) run on a worker thread ({@code Coro.toThread}).
+ */
+/* Implementation notes:
+ *
+ * The transport holds two buffers: `netIn`, TLS records read from the raw stream and not yet
+ * unwrapped (write mode: position = end of data), and `appIn`, plaintext unwrapped and not yet
+ * handed to the stream (read mode). read() only unwraps what is there; awaitReadable() is the only
+ * place that reads the raw stream (and may suspend). write() wraps into `NET_OUT`, a scratch
+ * buffer per loop thread (wrap() hands its records to the raw stream before anything else runs on
+ * that thread, so an idle stream keeps no output buffer: 16 KiB less per connection), and hands the
+ * records to the raw stream, but refuses (returns 0) while the raw stream still buffers earlier
+ * records, so back-pressure reaches this stream's drain(); awaitWritable() is raw.drain().
+ * The handshake runs in the first operation that needs it (or handshake()), as a loop over the
+ * engine's handshake status, bounded by the handshake timeout.
+ *
+ *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
+ *   a raw end of stream before close_notify while OPEN --> SSLException("truncated")
+ */
+public final class TlsStream extends BufferedByteStream {
+    private final Tls tls;
+
+    private TlsStream(Tls tls) {
+        super(tls);
+        this.tls = tls;
+        tls.owner = this;
+    }
+
+    /**
+     * A TLS client over {@code raw}, verifying the server's certificate against {@code ctx}'s trust
+     * managers and its name against {@code serverName} (also sent as SNI unless it is an IP
+     * address). Does not suspend: the handshake runs at the first read, write or {@link #handshake()}.
+     */
+    public static TlsStream client(ByteStream raw, SSLContext ctx, String serverName) {
+        return client(raw, ctx, serverName, new String[0]);
+    }
+
+    /** {@link #client(ByteStream, SSLContext, String)} offering the ALPN protocols {@code alpn}, in order of preference. */
+    public static TlsStream client(ByteStream raw, SSLContext ctx, String serverName, String... alpn) {
+        Objects.requireNonNull(raw, "raw");
+        Objects.requireNonNull(ctx, "ctx");
+        Objects.requireNonNull(serverName, "serverName");
+        SSLEngine engine = ctx.createSSLEngine(serverName, -1);
+        engine.setUseClientMode(true);
+        SSLParameters p = engine.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!isIpLiteral(serverName)) p.setServerNames(List.of(new SNIHostName(IDN.toASCII(serverName))));
+        if (alpn.length > 0) p.setApplicationProtocols(alpn);
+        engine.setSSLParameters(p);
+        return new TlsStream(new Tls(raw, engine));
+    }
+
+    /**
+     * INSECURE: a TLS client that accepts any certificate for any name, so anyone on the path can
+     * read and change the traffic. For tests against servers with throwaway certificates only;
+     * use {@link #client(ByteStream, SSLContext, String)} with a trust store instead.
+     */
+    public static TlsStream insecureClientTrustingAnyCertificate(ByteStream raw, String serverName) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new TrustingEverything()}, null);
+            SSLEngine engine = ctx.createSSLEngine(serverName, -1);
+            engine.setUseClientMode(true);
+            return new TlsStream(new Tls(Objects.requireNonNull(raw, "raw"), engine));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("The JDK offers no TLS context: " + e, e);
+        }
+    }
+
+    /** A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}. */
+    public static TlsStream server(ByteStream raw, SSLContext ctx, String... alpn) {
+        Objects.requireNonNull(raw, "raw");
+        SSLEngine engine = Objects.requireNonNull(ctx, "ctx").createSSLEngine();
+        engine.setUseClientMode(false);
+        if (alpn.length > 0) {
+            SSLParameters p = engine.getSSLParameters();
+            p.setApplicationProtocols(alpn);
+            engine.setSSLParameters(p);
+        }
+        return new TlsStream(new Tls(raw, engine));
+    }
+
+    /** {@link #server(ByteStream, SSLContext, String...)} with no ALPN. */
+    public static TlsStream server(ByteStream raw, SSLContext ctx) {
+        return server(raw, ctx, new String[0]);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    /**
+     * Runs the handshake now if it has not run; returns at once if it has.
+     *
+     * <p><b>Checkpoint:</b> while the handshake runs. <b>Cancellation:</b> the stream is unusable
+     * afterwards (a half-done handshake cannot resume); close it.
+     *
+     * @throws SSLHandshakeException naming the peer and the reason (untrusted certificate, wrong
+     *     host name, no common protocol, not TLS at all)
+     * @throws StreamTimeoutException if the handshake timeout expires first
+     */
+    public void handshake() throws IOException {
+        tls.ensureHandshake();
+    }
+
+    /** Bounds {@link #handshake()} (default none; {@link TcpServer}'s TLS servers set 10 s); null for none. */
+    public void setHandshakeTimeout(Duration timeout) {
+        tls.handshakeTimeout = checkTimeout(timeout, "handshakeTimeout");
+    }
+
+    /** The ALPN protocol agreed on: null before the handshake, "" if none was. */
+    public String applicationProtocol() {
+        return tls.engine.getApplicationProtocol();
+    }
+
+    /** The TLS session (protocol, cipher suite, peer certificates); a placeholder before the handshake. */
+    public SSLSession session() {
+        return tls.engine.getSession();
+    }
+
+    /** The stream the TLS records travel on. */
+    public ByteStream raw() {
+        return tls.raw;
+    }
+
+    @Override
+    public String toString() {
+        return "TlsStream[" + tls.raw + ", " + (tls.handshaken ? tls.engine.getSession().getProtocol() : "handshake pending")
+                + ", state=" + state() + "]";
+    }
+
+    /* Where wrap() puts records on their way to the raw stream; see the implementation notes. */
+    private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
+
+    /* The transport: TLS records over the raw stream. */
+    private static final class Tls implements Transport {
+        final ByteStream raw;
+        final SSLEngine engine;
+        TlsStream owner;
+        Duration handshakeTimeout;
+        final ParkingLot handshakeWaiters = new ParkingLot();
+        boolean handshaking, handshaken, rawEnded, closeNotifySent;
+        private ByteBuffer netIn, appIn;
+        private IOException failure, rawWriteFailure;
+        private boolean applicationWrite;
+
+        Tls(ByteStream raw, SSLEngine engine) {
+            this.raw = raw;
+            this.engine = engine;
+            SSLSession s = engine.getSession();
+            netIn = ByteBuffer.allocate(s.getPacketBufferSize());
+            appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
+        }
+
+        // ------------------------------------------------------------ handshake
+
+        void ensureHandshake() throws IOException {
+            while (handshaking && failure == null) handshakeWaiters.park(this);
+            if (failure != null) throw failure;
+            if (handshaken) return;
+            handshaking = true;
+            try {
+                if (handshakeTimeout == null) runHandshake();
+                else Coro.withTimeout(handshakeTimeout, () -> {
+                    runHandshake();
+                    return null;
+                });
+            } catch (DeadlineExceededException e) {
+                StreamTimeoutException t = new StreamTimeoutException(StreamTimeoutException.Kind.HANDSHAKE, handshakeTimeout,
+                        owner);
+                t.initCause(e);
+                failure = t;
+                throw t;
+            } catch (SSLException e) {
+                failure = handshakeFailed(e);
+                throw failure;
+            } catch (CancelledError e) {
+                throw e;   // the engine's state is intact: the next operation resumes the handshake
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e instanceof IOException io ? io : new SSLHandshakeException("TLS handshake with " + raw
+                        + " did not finish: " + e);
+                throw e;
+            } finally {
+                handshaking = false;
+                handshakeWaiters.unparkAll(null);
+            }
+        }
+
+        private SSLHandshakeException handshakeFailed(SSLException e) {
+            SSLHandshakeException h = new SSLHandshakeException("TLS handshake with " + raw + " failed: " + e.getMessage());
+            h.initCause(e);
+            return h;
+        }
+
+        private void runHandshake() throws IOException {
+            engine.beginHandshake();
+            while (true) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_WRAP -> {
+                        wrap(ByteBuffer.allocate(0));
+                        drainRaw();
+                    }
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        if (unwrap() == 0 && underflow && !readRaw()) {
+                            throw new SSLHandshakeException("the peer closed the connection during the handshake");
+                        }
+                    }
+                    case NEED_TASK -> runDelegatedTasks();
+                    case FINISHED, NOT_HANDSHAKING -> {
+                        handshaken = true;
+                        return;
+                    }
+                }
+            }
+        }
+
+        private void runDelegatedTasks() {
+            Coro.toThread(() -> {
+                Runnable task;
+                while ((task = engine.getDelegatedTask()) != null) task.run();
+                return null;
+            });
+        }
+
+        // ------------------------------------------------------------ records
+
+        private boolean underflow;
+
+        /* Unwraps what netIn holds into appIn; returns the plaintext bytes added. */
+        private int unwrap() throws IOException {
+            int added = 0;
+            underflow = false;
+            while (true) {
+                appIn.compact();
+                netIn.flip();
+                SSLEngineResult r;
+                try {
+                    r = engine.unwrap(netIn, appIn);
+                } finally {
+                    netIn.compact();
+                    appIn.flip();
+                }
+                added += r.bytesProduced();
+                switch (r.getStatus()) {
+                    case BUFFER_UNDERFLOW -> {
+                        if (netIn.remaining() == 0) netIn = grow(netIn, engine.getSession().getPacketBufferSize());
+                        underflow = true;
+                        return added;
+                    }
+                    case BUFFER_OVERFLOW -> appIn = growRead(appIn, engine.getSession().getApplicationBufferSize());
+                    case CLOSED -> {
+                        return added;
+                    }
+                    case OK -> {
+                        if (engine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                                && engine.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.FINISHED) return added;
+                        if (r.bytesConsumed() == 0 || netIn.position() == 0) return added;
+                    }
+                }
+            }
+        }
+
+        /* Reads more records from the raw stream into netIn; false at its end. */
+        private boolean readRaw() throws IOException {
+            byte[] b = raw.read(netIn.remaining() > 0 ? netIn.remaining() : netIn.capacity());
+            if (b.length == 0) {
+                rawEnded = true;
+                return false;
+            }
+            if (netIn.remaining() < b.length) netIn = grow(netIn, b.length);
+            netIn.put(b);
+            return true;
+        }
+
+        /* Wraps src into records and hands them to the raw stream. */
+        private void wrap(ByteBuffer src) throws IOException {
+            ByteBuffer netOut = NET_OUT.get();
+            if (netOut.capacity() < engine.getSession().getPacketBufferSize()) {
+                netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                NET_OUT.set(netOut);
+            }
+            while (true) {
+                netOut.clear();
+                SSLEngineResult r = engine.wrap(src, netOut);
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    netOut = ByteBuffer.allocate(netOut.capacity() * 2);
+                    NET_OUT.set(netOut);
+                    continue;
+                }
+                netOut.flip();
+                if (netOut.hasRemaining()) writeRaw(netOut);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED || !src.hasRemaining()) return;
+            }
+        }
+
+        /*
+         * A failed write of handshake or reply records (the peer went away; a TLS 1.3 server's
+         * session ticket to a client that already closed) is kept for the next application write
+         * rather than thrown: what the peer sent before leaving can still be read.
+         */
+        /* raw.drain() for handshake records; a failure is kept as writeRaw keeps it. */
+        private void drainRaw() throws IOException {
+            if (rawWriteFailure != null) return;
+            try {
+                raw.drain();
+            } catch (IOException e) {
+                rawWriteFailure = e;
+            }
+        }
+
+        private void writeRaw(ByteBuffer records) throws IOException {
+            if (rawWriteFailure != null) {
+                if (applicationWrite) throw rawWriteFailure;
+                return;
+            }
+            try {
+                if (raw instanceof BufferedByteStream b) {
+                    b.write(records);
+                } else {
+                    byte[] copy = new byte[records.remaining()];
+                    records.get(copy);
+                    raw.write(copy);
+                }
+            } catch (IOException e) {
+                rawWriteFailure = e;
+                if (applicationWrite) throw e;
+            }
+        }
+
+        private static ByteBuffer grow(ByteBuffer writeMode, int atLeast) {
+            ByteBuffer b = ByteBuffer.allocate(writeMode.capacity() + Math.max(atLeast, writeMode.capacity()));
+            return b.put(writeMode.flip());
+        }
+
+        private static ByteBuffer growRead(ByteBuffer readMode, int atLeast) {
+            ByteBuffer b = ByteBuffer.allocate(readMode.capacity() + Math.max(atLeast, readMode.capacity()));
+            return b.put(readMode).flip();
+        }
+
+        // ------------------------------------------------------------ Transport
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (!handshaken) return 0;   // awaitReadable() runs it: read() never waits
+            if (!appIn.hasRemaining()) {
+                try {
+                    unwrap();
+                } catch (SSLException e) {
+                    throw new SSLException(owner + ": " + e.getMessage(), e);
+                }
+                answerPostHandshake();
+            }
+            if (appIn.hasRemaining()) {
+                int n = Math.min(dst.remaining(), appIn.remaining());
+                dst.put(dst.position(), appIn, appIn.position(), n).position(dst.position() + n);
+                appIn.position(appIn.position() + n);
+                return n;
+            }
+            if (engine.isInboundDone()) return -1;
+            if (rawEnded) throw truncated();
+            return 0;
+        }
+
+        /* TLS 1.3 may ask for a record back after the handshake (a key update). */
+        private void answerPostHandshake() throws IOException {
+            if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) wrap(ByteBuffer.allocate(0));
+            if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                Runnable task;   // rare after the handshake (a renegotiation): run inline
+                while ((task = engine.getDelegatedTask()) != null) task.run();
+            }
+        }
+
+        private SSLException truncated() {
+            return new SSLException(owner + ": the peer closed the connection without close_notify: "
+                    + "the data may have been truncated");
+        }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            ensureHandshake();
+            // Records that came with the handshake's last flight may be waiting in netIn: read() first.
+            if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
+            if (!readRaw()) {
+                if (!engine.isInboundDone()) throw truncated();
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            if (!handshaken) return 0;   // awaitWritable() runs it: write() never waits
+            if (raw instanceof BufferedByteStream b && b.writeBufferSize() > 0) return 0;
+            int before = src.remaining();
+            applicationWrite = true;
+            try {
+                wrap(src);
+            } finally {
+                applicationWrite = false;
+            }
+            return before - src.remaining();
+        }
+
+        @Override
+        public boolean holdsBytes() {
+            return raw instanceof BufferedByteStream b && b.writeBufferSize() > 0 && rawWriteFailure == null;
+        }
+
+        @Override
+        public void awaitWritable() throws IOException {
+            ensureHandshake();
+            raw.drain();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            ensureHandshake();   // so that the peer sees a TLS end of stream, not a broken handshake
+            sendCloseNotify();
+            raw.shutdownOutput();
+        }
+
+        private void sendCloseNotify() throws IOException {
+            if (closeNotifySent) return;
+            closeNotifySent = true;
+            engine.closeOutbound();
+            wrap(ByteBuffer.allocate(0));
+        }
+
+        @Override
+        public void finish() throws IOException {
+            if (!handshaken || failure != null) return;
+            sendCloseNotify();
+            raw.drain();
+        }
+
+        @Override
+        public void wakeWaiters() {
+            handshakeWaiters.unparkAllWithError(new java.nio.channels.AsynchronousCloseException());
+            if (raw instanceof BufferedByteStream b) b.transport().wakeWaiters();
+        }
+
+        @Override
+        public void close() {
+            if (raw instanceof BufferedByteStream b) b.abort();
+            else raw.close();
+        }
+
+        @Override
+        public String toString() {
+            return "TLS over " + raw;
+        }
+    }
+
+    /* What insecureClientTrustingAnyCertificate trusts: everything. */
+    private static final class TrustingEverything implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // Trusts every client: that is what the insecure method's name says.
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // Trusts every server: that is what the insecure method's name says.
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.coro.net;
+
+import static dev.coro.net.NetTesting.bytes;
+import static dev.coro.net.NetTesting.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.Coro;
+import dev.coro.Loops;
+import dev.coro.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** MemoryStreams in virtual time: the hooks, the cooperative budget and the timeouts of the shared stream code. */
+class MemoryStreamTest {
+
+    @Test
+    void chunkedReadsAreReplayableFromTheSeed() {
+        List<Integer> first = chunkSizes(7), again = chunkSizes(7), other = chunkSizes(8);
+        assertThat(first).isEqualTo(again).isNotEqualTo(other);
+        assertThat(first.stream().mapToInt(Integer::intValue).sum()).isEqualTo(1000);
+    }
+
+    private static List<Integer> chunkSizes(long seed) {
+        return Loops.run(() -> {
+            StreamPair p = MemoryStreams.builder().chunked(seed).pair();
+            p.left().write(new byte[1000]);
+            p.left().close();
+            List<Integer> sizes = new ArrayList<>();
+            byte[] b;
+            while ((b = p.right().read(4096)).length > 0) sizes.add(b.length);
+            p.right().close();
+            return sizes;
+        });
+    }
+
+    @Test
+    void aDelayedWriteArrivesAfterTheDelayOfVirtualTime() {
+        long took = Loops.run(() -> {
+            StreamPair p = MemoryStreams.builder().delay(Duration.ofMillis(250)).pair();
+            long t0 = Coro.loop().time();
+            p.left().write(bytes("hi\n"));
+            assertThat(text(p.right().readLine())).isEqualTo("hi\n");
+            close(p);
+            return Coro.loop().time() - t0;
+        });
+        assertThat(took).isEqualTo(Duration.ofMillis(250).toNanos());
+    }
+
+    @Test
+    void aLockstepWriteWaitsForTheReader() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.lockstepPair();
+            List<String> out = new ArrayList<>();
+            p.left().write(bytes("ab"));
+            out.add("buffered in the writer: " + ((MemoryStream) p.left()).writeBufferSize());
+            Task<byte[]> reader = Coro.spawn(() -> p.right().read(10));
+            Coro.yieldNow();
+            Task<Void> flusher = Coro.spawn(() -> {
+                p.left().drain();
+                return null;
+            });
+            out.add("read: " + text(reader.join()));
+            flusher.join();
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly("buffered in the writer: 2", "read: ab");
+    }
+
+    @Test
+    void aFailedSideFailsItsOpsAndThePeerSeesTheEnd() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream left = (MemoryStream) p.left();
+            Task<byte[]> blocked = Coro.spawn(() -> left.read(1));
+            Coro.yieldNow();
+            left.fail(new IOException("reset by test"));
+            List<String> out = new ArrayList<>();
+            out.add("blocked reader: " + Coro.gatherSettled(blocked).get(0).error().getMessage());
+            out.add("peer reads: " + p.right().read(10).length);
+            assertThatThrownBy(() -> p.right().write(bytes("x"))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Broken pipe");
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly("blocked reader: reset by test", "peer reads: 0");
+    }
+
+    /* Issue 23: a write flushes from write, drain, a read or close, never from a task of its own. */
+    @Test
+    void bufferedOutputStartsNoTaskAndDrainFlushesItAll() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.write(new byte[1 << 20]);
+            List<String> out = new ArrayList<>();
+            out.add("tasks after a buffered write: " + Coro.loop().pendingTasks().size());
+            Task<Integer> reader = Coro.spawn(() -> {
+                int total = 0;
+                while (total < (1 << 20)) total += p.right().read(1 << 16).length;
+                return total;
+            });
+            left.drain();
+            out.add("buffered after drain: " + left.writeBufferSize());
+            out.add("read: " + reader.join());
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly("tasks after a buffered write: 1", "buffered after drain: 0", "read: 1048576");
+    }
+
+    // ---------------------------------------------------------------- the cooperative budget (issue 20 item 1)
+
+    /* Without the budget, 10,000 buffered lines are read in one pass and the other task never runs meanwhile. */
+    @Test
+    void aReaderThatNeverWaitsStillLetsOthersRunEveryBudgetOperations() {
+        int lines = 10_000;
+        long[] got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.builder().capacity(Integer.MAX_VALUE).pair();
+            for (int i = 0; i < lines; i++) p.left().write(bytes("line " + i + "\n"));
+            long[] ticks = {0};
+            boolean[] stop = {false};
+            Task<Void> ticker = Coro.spawn(() -> {
+                while (!stop[0]) {
+                    ticks[0]++;
+                    Coro.yieldNow();
+                }
+            });
+            Coro.yieldNow();
+            long before = ticks[0];
+            for (int i = 0; i < lines; i++) p.right().readLine();
+            long during = ticks[0] - before;
+            stop[0] = true;
+            ticker.join();
+            close(p);
+            return new long[] {during};
+        });
+        assertThat(got[0]).as("turns of another task while 10,000 lines were read")
+                .isGreaterThanOrEqualTo(lines / (BufferedByteStream.BUDGET + 1) - 1);
+    }
+
+    // ---------------------------------------------------------------- timeouts (issue 20 item 3)
+
+    @Test
+    void aSlowlorisLineHitsTheReadTimeoutAndLosesNoByte() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream right = (MemoryStream) p.right();
+            right.setReadTimeout(Duration.ofSeconds(3));
+            Task<Void> slow = Coro.spawn(() -> {
+                for (int i = 0; i < 10; i++) {
+                    p.left().write(bytes("x"));
+                    Coro.sleep(Duration.ofSeconds(1));
+                }
+                return null;
+            });
+            List<String> out = new ArrayList<>();
+            long t0 = Coro.loop().time();
+            try {
+                right.readLine();
+            } catch (StreamTimeoutException e) {
+                out.add(e.kind() + " after " + Duration.ofNanos(Coro.loop().time() - t0) + ": " + e.getMessage());
+            }
+            out.add("kept: " + text(right.read(100)));
+            slow.cancel();
+            Coro.gatherSettled(slow);
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly(
+                "READ after PT3S: read timeout of PT3S expired on MemoryStream[right, state=open]", "kept: xxx");
+    }
+
+    @Test
+    void aDrainToAPeerThatNeverReadsHitsTheWriteTimeout() {
+        Throwable e = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.setWriteTimeout(Duration.ofSeconds(2));
+            left.write(new byte[1 << 20]);
+            try {
+                left.drain();
+                return null;
+            } catch (SocketTimeoutException x) {
+                assertThat(left.writeBufferSize()).as("bytes still queued").isPositive();
+                return x;
+            } finally {
+                close(p);
+            }
+        });
+        assertThat(e).isInstanceOf(StreamTimeoutException.class).hasMessageStartingWith("write timeout of PT2S");
+    }
+
+    @Test
+    void theCloseFlushIsBoundedByTheCloseTimeout() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.setCloseTimeout(Duration.ofSeconds(5));
+            left.write(new byte[1 << 20]);
+            long t0 = Coro.loop().time();
+            left.close();
+            List<String> out = new ArrayList<>();
+            out.add("close took " + Duration.ofNanos(Coro.loop().time() - t0));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            byte[] b;
+            while ((b = p.right().read(1 << 16)).length > 0) all.write(b);
+            out.add("peer got " + all.size() + " bytes, then the end");
+            p.right().close();
+            return out;
+        });
+        assertThat(got).containsExactly("close took PT5S", "peer got " + MemoryStreams.DEFAULT_CAPACITY + " bytes, then the end");
+    }
+
+    @Test
+    void closeFlushesToAPeerThatReads() {
+        int got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            Task<Integer> reader = Coro.spawn(() -> {
+                int total = 0;
+                byte[] b;
+                while ((b = p.right().read(1 << 16)).length > 0) total += b.length;
+                return total;
+            });
+            p.left().write(new byte[1 << 20]);
+            p.left().close();
+            int total = reader.join();
+            p.right().close();
+            return total;
+        });
+        assertThat(got).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void closingWakesABlockedReader() {
+        Throwable e = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            Task<byte[]> reader = Coro.spawn(() -> p.right().readLine());
+            Coro.yieldNow();
+            p.right().close();
+            Throwable failure = Coro.gatherSettled(reader).get(0).error();
+            p.left().close();
+            return failure;
+        });
+        assertThat(e).isInstanceOf(AsynchronousCloseException.class);
+    }
+
+    @Test
+    void timeoutsRejectZeroAndNegative() {
+        Loops.run(() -> {
+            MemoryStream s = (MemoryStream) MemoryStreams.pair().left();
+            assertThatThrownBy(() -> s.setReadTimeout(Duration.ZERO))
+                    .hasMessage("readTimeout: PT0S (expected: > 0, or null for none)");
+            assertThatThrownBy(() -> s.setCloseTimeout(Duration.ofSeconds(-1)))
+                    .hasMessage("closeTimeout: PT-1S (expected: > 0, or null for none)");
+            s.close();
+        });
+    }
+
+    private static void close(StreamPair p) {
+        p.left().close();
+        p.right().close();
+    }
+}

@@ -1,0 +1,305 @@
+package dev.coro.junit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.coro.Coro;
+import dev.coro.Task;
+import dev.coro.net.ByteStream;
+import dev.coro.net.IncompleteReadException;
+import dev.coro.net.LimitOverrunException;
+import dev.coro.net.StreamPair;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The conformance suite of {@link ByteStream}: the rules every stream keeps, checked on streams
+ * you make (Trio's {@code check_two_way_stream} and {@code check_half_closeable_stream}).
+ *
+ * <pre>{@code
+ * @CoroTest
+ * void memoryStreamsConform() throws Exception {
+ *     StreamConformance.checkHalfCloseableStream(MemoryStreams::pair);
+ * }
+ * }</pre>
+ *
+ * <p>Call it inside a task ({@link CoroTest}, or {@code Coro.run} for real sockets); each check
+ * gets a fresh pair from the maker, closes it afterwards, and leaves no task behind. A failure is
+ * an {@link AssertionError} that names the check and the stream. Checked: round trips both ways,
+ * reads in any chunking, separators (also split across writes), the line limit, the end of the
+ * stream, a close waking a blocked reader, a cancelled read losing no byte, back-pressure, a second
+ * concurrent reader rejected, concurrent reader and writer tasks; and, for half-closeable streams,
+ * that {@code shutdownOutput()} ends one direction while the other goes on.
+ */
+public final class StreamConformance {
+    /** Makes a fresh connected pair: what {@code left} writes {@code right} reads, and back. */
+    @FunctionalInterface
+    public interface PairMaker {
+        /** A new pair, on the current loop. */
+        StreamPair make() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        void run(ByteStream left, ByteStream right) throws Exception;
+    }
+
+    /** Bytes the back-pressure check writes: more than any loopback socket buffers. */
+    static final int FLOOD = 16 << 20;
+
+    private StreamConformance() {}
+
+    /** Runs every check of a two-way stream on fresh pairs from {@code maker}. */
+    public static void checkTwoWayStream(PairMaker maker) throws Exception {
+        for (Map.Entry<String, Check> c : twoWayChecks().entrySet()) run(c.getKey(), c.getValue(), maker);
+    }
+
+    /** {@link #checkTwoWayStream}, then the checks of {@code shutdownOutput()}. */
+    public static void checkHalfCloseableStream(PairMaker maker) throws Exception {
+        checkTwoWayStream(maker);
+        run("halfClose", StreamConformance::halfClose, maker);
+        run("writeAfterShutdownOutputFails", StreamConformance::writeAfterShutdownOutputFails, maker);
+    }
+
+    private static Map<String, Check> twoWayChecks() {
+        Map<String, Check> m = new LinkedHashMap<>();
+        m.put("roundTripBothWays", StreamConformance::roundTripBothWays);
+        m.put("readsInAnyChunking", StreamConformance::readsInAnyChunking);
+        m.put("separators", StreamConformance::separators);
+        m.put("separatorSplitAcrossWrites", StreamConformance::separatorSplitAcrossWrites);
+        m.put("lineLimit", StreamConformance::lineLimit);
+        m.put("endOfStream", StreamConformance::endOfStream);
+        m.put("readExactlyPastTheEnd", StreamConformance::readExactlyPastTheEnd);
+        m.put("closeWakesABlockedReader", StreamConformance::closeWakesABlockedReader);
+        m.put("cancelledReadLosesNoByte", StreamConformance::cancelledReadLosesNoByte);
+        m.put("backPressure", StreamConformance::backPressure);
+        m.put("secondReaderRejected", StreamConformance::secondReaderRejected);
+        m.put("concurrentReaderAndWriter", StreamConformance::concurrentReaderAndWriter);
+        return m;
+    }
+
+    private static void run(String name, Check check, PairMaker maker) throws Exception {
+        StreamPair p = maker.make();
+        try {
+            check.run(p.left(), p.right());
+        } catch (AssertionError | Exception e) {
+            throw new AssertionError("StreamConformance." + name + " failed on " + p.left() + " / " + p.right()
+                    + ": " + e, e);
+        } finally {
+            p.left().close();
+            p.right().close();
+        }
+    }
+
+    // ---------------------------------------------------------------- two-way checks
+    // Bytes are sent from a task of their own (write, then drain, then maybe close): a stream may
+    // hold written bytes until drain() hands them over, and a lockstep stream takes them only while
+    // the peer reads, so a check that wrote and read in one task could wait for itself.
+
+    private static void roundTripBothWays(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> there = send(left, End.OPEN, "hello\n");
+        assertEquals("hello\n", text(right.readLine()));
+        Task<Void> back = send(right, End.OPEN, "world\n");
+        assertEquals("world\n", text(left.readLine()));
+        Coro.gather(there, back);
+    }
+
+    private static void readsInAnyChunking(ByteStream left, ByteStream right) throws Exception {
+        byte[] data = pattern(200_000);
+        SplittableRandom random = new SplittableRandom(42);
+        Task<Void> writer = Coro.spawn(() -> {
+            for (int at = 0; at < data.length; ) {
+                int n = Math.min(data.length - at, 1 + random.nextInt(5000));
+                left.write(java.util.Arrays.copyOfRange(data, at, at + n));
+                left.drain();
+                at += n;
+            }
+            return null;
+        });
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        SplittableRandom sizes = new SplittableRandom(7);
+        while (got.size() < data.length) {
+            int want = Math.min(data.length - got.size(), 1 + sizes.nextInt(9000));
+            got.write(sizes.nextBoolean() ? right.readExactly(want) : right.read(want));
+        }
+        writer.join();
+        assertArrayEquals(data, got.toByteArray());
+    }
+
+    private static void separators(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> sender = send(left, End.OPEN, "a--bc--\nline\n");
+        assertEquals("a--", text(right.readUntil(bytes("--"))));
+        assertEquals("bc--", text(right.readUntil(bytes("--"))));
+        assertEquals("\n", text(right.readLine()));
+        assertEquals("line\n", text(right.readLine()));
+        sender.join();
+    }
+
+    private static void separatorSplitAcrossWrites(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> sender = send(left, End.OPEN, "GET / HTTP/1.1\r", "\n\r", "\n");
+        assertEquals("GET / HTTP/1.1\r\n\r\n", text(right.readUntil(bytes("\r\n\r\n"))));
+        sender.join();
+    }
+
+    private static void lineLimit(ByteStream left, ByteStream right) throws Exception {
+        right.setLimit(16);
+        String longLine = "z".repeat(40) + "\n";
+        Task<Void> sender = send(left, End.OPEN, longLine, "short\n");
+        assertThrows(LimitOverrunException.class, right::readLine);
+        assertEquals(longLine, text(right.readExactly(longLine.length())), "the bytes of an overrun line stay buffered");
+        assertEquals("short\n", text(right.readLine()), "the stream stays usable after an overrun");
+        sender.join();
+    }
+
+    private static void endOfStream(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> sender = send(left, End.CLOSE, "one\nlast");
+        assertEquals("one\n", text(right.readLine()));
+        assertEquals("last", text(right.readLine()), "the last partial line");
+        assertEquals(0, right.readLine().length, "readLine at the end");
+        assertEquals(0, right.read(10).length, "read at the end");
+        assertEquals(0, right.readUntil(bytes("-")).length, "readUntil at the end with nothing buffered");
+        sender.join();
+    }
+
+    private static void readExactlyPastTheEnd(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> sender = send(left, End.CLOSE, "abc");
+        IncompleteReadException e = assertThrows(IncompleteReadException.class, () -> right.readExactly(5));
+        assertEquals("abc", text(e.partial()));
+        assertEquals(5, e.expected());
+        sender.join();
+    }
+
+    private static void closeWakesABlockedReader(ByteStream left, ByteStream right) throws Exception {
+        Task<byte[]> reader = Coro.spawn(right::readLine);
+        Coro.yieldNow();
+        Coro.yieldNow();
+        assertFalse(reader.isDone(), "the reader waits for a line");
+        right.close();
+        Throwable error = Coro.gatherSettled(reader).get(0).error();
+        assertInstanceOf(IOException.class, error, "what the woken reader gets");
+    }
+
+    private static void cancelledReadLosesNoByte(ByteStream left, ByteStream right) throws Exception {
+        Task<byte[]> reader = Coro.spawn(() -> right.readExactly(10));
+        Task<Void> first = send(left, End.OPEN, "0123");
+        for (int i = 0; i < 5; i++) Coro.yieldNow();
+        reader.cancel();
+        Coro.gatherSettled(reader);
+        Task<Void> rest = send(left, End.OPEN, "456789");
+        assertEquals("0123456789", text(right.readExactly(10)));
+        Coro.gather(first, rest);
+    }
+
+    private static void backPressure(ByteStream left, ByteStream right) throws Exception {
+        byte[] chunk = new byte[1 << 20];
+        Task<Integer> writer = Coro.spawn(() -> {
+            int sent = 0;
+            while (sent < FLOOD) {
+                left.write(chunk);
+                left.drain();
+                sent += chunk.length;
+            }
+            return sent;
+        });
+        for (int i = 0; i < 50; i++) Coro.yieldNow();
+        assertFalse(writer.isDone(), "a writer that drains waits while nobody reads " + FLOOD + " bytes");
+        long got = 0;
+        while (got < FLOOD) got += right.read(1 << 16).length;
+        assertEquals(FLOOD, (int) writer.join());
+        assertEquals(FLOOD, got);
+    }
+
+    private static void secondReaderRejected(ByteStream left, ByteStream right) throws Exception {
+        Task<byte[]> first = Coro.spawn(() -> right.read(10));
+        Coro.yieldNow();
+        assertThrows(IllegalStateException.class, () -> right.read(10));
+        Task<Void> sender = send(left, End.OPEN, "x");
+        assertEquals("x", text(first.join()));
+        sender.join();
+    }
+
+    private static void concurrentReaderAndWriter(ByteStream left, ByteStream right) throws Exception {
+        int lines = 2000;
+        Task<Void> echo = Coro.spawn(() -> {
+            for (int i = 0; i < lines; i++) {
+                right.write(right.readLine());
+                right.drain();
+            }
+            return null;
+        });
+        Task<Void> writer = Coro.spawn(() -> {
+            for (int i = 0; i < lines; i++) {
+                left.write(bytes("line " + i + "\n"));
+                left.drain();
+            }
+            return null;
+        });
+        Task<Void> reader = Coro.spawn(() -> {
+            for (int i = 0; i < lines; i++) assertEquals("line " + i + "\n", text(left.readLine()));
+            return null;
+        });
+        Coro.gather(echo, writer, reader);
+    }
+
+    // ---------------------------------------------------------------- half-close checks
+
+    private static void halfClose(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> request = send(left, End.SHUTDOWN_OUTPUT, "request");
+        assertEquals("request", text(readAll(right)));
+        Task<Void> response = send(right, End.SHUTDOWN_OUTPUT, "response");
+        assertEquals("response", text(readAll(left)), "the other direction goes on after a half-close");
+        Coro.gather(request, response);
+    }
+
+    private static void writeAfterShutdownOutputFails(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> shut = send(left, End.SHUTDOWN_OUTPUT);
+        assertEquals(0, right.read(1).length);
+        shut.join();
+        assertThrows(IOException.class, () -> left.write(bytes("x")));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private enum End { OPEN, SHUTDOWN_OUTPUT, CLOSE }
+
+    /* A task that writes and drains each part, then ends its output as told. */
+    private static Task<Void> send(ByteStream s, End end, String... parts) {
+        return Coro.spawn(() -> {
+            for (String part : parts) {
+                s.write(bytes(part));
+                s.drain();
+            }
+            if (end == End.SHUTDOWN_OUTPUT) s.shutdownOutput();
+            if (end == End.CLOSE) s.close();
+            return null;
+        });
+    }
+
+    private static byte[] readAll(ByteStream s) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] b;
+        while ((b = s.read(1 << 16)).length > 0) all.write(b);
+        return all.toByteArray();
+    }
+
+    private static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = (byte) (i * 31 + (i >>> 8));
+        return b;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.coro.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.net.TcpServer;
+import dev.coro.net.TcpStream;
+import dev.coro.net.TlsStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TcpServer's TLS option on real sockets: bad clients get a clear error each, and the server keeps serving. */
+@Timeout(60)
+class TlsServerIT {
+    @TempDir
+    static Path dir;
+    static TestCertificates cert;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        cert = TestCertificates.create(dir, "localhost");
+    }
+
+    @Test
+    void badClientsEachFailAloneAndTheServerKeepsServing() {
+        List<Throwable> reported = new ArrayList<>();
+        List<String> got;
+        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).exceptionHandler((l, message, error) -> {
+            if (error != null) reported.add(error);
+        }).build()) {
+            got = loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> {
+                TcpServer server = TcpServer.builder().handshakeTimeout(Duration.ofMillis(500))
+                        .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                            s.write(s.readLine());
+                            s.drain();
+                        });
+                List<String> out = new ArrayList<>();
+                try (TcpStream plaintext = TcpStream.connect(server.localAddress())) {
+                    plaintext.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.add("plaintext client sees the end: " + (plaintext.read(100).length >= 0));
+                }
+                try (TcpStream stalled = TcpStream.connect(server.localAddress())) {
+                    stalled.write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x40});
+                    out.add("stalled client dropped: " + (readAll(stalled) >= 0));
+                }
+                TlsStream wrongName = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "example.org");
+                try {
+                    wrongName.handshake();
+                    out.add("wrong host name accepted");
+                } catch (SSLHandshakeException e) {
+                    out.add("wrong host name refused by the client");
+                }
+                wrongName.close();
+                TlsStream good = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+                good.write("still serving\n".getBytes(StandardCharsets.US_ASCII));
+                good.drain();
+                out.add(new String(good.readLine(), StandardCharsets.US_ASCII).strip());
+                good.close();
+                server.shutdown();
+                return out;
+            }));
+        }
+        assertThat(got).containsExactly("plaintext client sees the end: true", "stalled client dropped: true",
+                "wrong host name refused by the client", "still serving");
+        assertThat(reported).as("one report per bad client").hasSize(3);
+        assertThat(reported.get(0)).isInstanceOf(SSLHandshakeException.class).hasMessageContaining("TLS handshake with TcpStream[remote=/127.0.0.1:");
+        assertThat(reported.get(1)).hasMessageStartingWith("handshake timeout of PT0.5S expired on TlsStream[TcpStream[remote=/127.0.0.1:");
+        assertThat(reported.get(2)).isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("the peer closed the connection during the handshake");
+    }
+
+    private static int readAll(TcpStream s) throws IOException {
+        int n = 0;
+        byte[] b;
+        try {
+            while ((b = s.read(1000)).length > 0) n += b.length;
+        } catch (java.net.SocketException e) {
+            return 0;   // a reset is an end too
+        }
+        return n;
+    }
+}

@@ -1,0 +1,244 @@
+package dev.coro.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.Coro;
+import dev.coro.Task;
+import dev.coro.net.ByteStream;
+import dev.coro.net.MemoryStreams;
+import dev.coro.net.StreamPair;
+import dev.coro.net.StreamTimeoutException;
+import dev.coro.net.TlsStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TlsStream over memory streams, in virtual time: the conformance suite, verification, ALPN, SNI, bad input. */
+class TlsStreamTest {
+    @TempDir
+    static Path dir;
+    static TestCertificates localhost, other, expired;
+
+    @BeforeAll
+    static void certificates() throws IOException {
+        localhost = TestCertificates.create(dir, "localhost");
+        other = TestCertificates.create(dir, "other.test");
+        expired = TestCertificates.createExpired(dir, "localhost");
+    }
+
+    static StreamPair tlsPair(SSLContext clientCtx, TestCertificates server, String name) {
+        StreamPair raw = MemoryStreams.pair();
+        return new StreamPair(TlsStream.client(raw.left(), clientCtx, name), TlsStream.server(raw.right(), server.serverContext()));
+    }
+
+    @CoroTest
+    void tls13StreamsConform() throws Exception {
+        StreamConformance.checkHalfCloseableStream(() -> tlsPair(localhost.clientContext(), localhost, "localhost"));
+    }
+
+    @CoroTest
+    void tls12StreamsConform() throws Exception {
+        StreamConformance.checkTwoWayStream(() -> tlsPair(tls12Client(), localhost, "localhost"));
+    }
+
+    @CoroTest
+    void tlsOverChunkedDelayedMemoryConforms() throws Exception {
+        StreamConformance.checkTwoWayStream(() -> {
+            StreamPair raw = MemoryStreams.builder().chunked(5).delay(Duration.ofMillis(3)).pair();
+            return new StreamPair(TlsStream.client(raw.left(), localhost.clientContext(), "localhost"),
+                    TlsStream.server(raw.right(), localhost.serverContext()));
+        });
+    }
+
+    private static SSLContext tls12Client() throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLSv1.2");
+        ctx.init(null, trustOf(localhost), null);
+        return ctx;
+    }
+
+    private static javax.net.ssl.TrustManager[] trustOf(TestCertificates cert) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("c", cert.certificate());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ks);
+        return tmf.getTrustManagers();
+    }
+
+    @CoroTest
+    void handshakeAgreesOnAlpnAndTheServerSeesSni() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost", "h2", "http/1.1");
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext(), "http/1.1");
+        Task<Void> s = Coro.spawn(() -> {
+            server.handshake();
+            return null;
+        });
+        client.handshake();
+        s.join();
+        assertThat(client.applicationProtocol()).isEqualTo("http/1.1");
+        assertThat(client.session().getProtocol()).isEqualTo("TLSv1.3");
+        assertThat(((ExtendedSSLSession) server.session()).getRequestedServerNames()).containsExactly(new SNIHostName("localhost"));
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void aWrongHostNameFailsTheHandshakeNamingThePeer() throws Exception {
+        assertClientRefuses(localhost.clientContext(), localhost, "example.org", "No subject alternative DNS name");
+    }
+
+    @CoroTest
+    void anUntrustedCertificateFailsTheHandshake() throws Exception {
+        assertClientRefuses(localhost.clientContext(), other, "other.test", "PKIX path");
+    }
+
+    @CoroTest
+    void anExpiredCertificateFailsTheHandshake() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), trusting(expired), "localhost");
+        TlsStream server = TlsStream.server(raw.right(), expired.serverContext());
+        Task<Void> s = Coro.spawn(() -> {
+            server.handshake();
+            return null;
+        });
+        assertThatThrownBy(client::handshake).isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("MemoryStream[left").hasMessageContaining("expired");
+        raw.left().close();
+        Coro.gatherSettled(s);
+        closeBoth(client, server);
+    }
+
+    private static SSLContext trusting(TestCertificates cert) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, trustOf(cert), null);
+        return ctx;
+    }
+
+    private static void assertClientRefuses(SSLContext clientCtx, TestCertificates server, String name, String reason)
+            throws Exception {
+        StreamPair p = tlsPair(clientCtx, server, name);
+        TlsStream client = (TlsStream) p.left(), srv = (TlsStream) p.right();
+        Task<Void> s = Coro.spawn(() -> {
+            srv.handshake();
+            return null;
+        });
+        assertThatThrownBy(client::handshake).isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("TLS handshake with MemoryStream[left").hasMessageContaining(reason);
+        client.raw().close();
+        assertThat(Coro.gatherSettled(s).get(0).error()).isInstanceOf(IOException.class);
+        closeBoth(client, srv);
+    }
+
+    @CoroTest
+    void insecureClientAcceptsAnyCertificate() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.insecureClientTrustingAnyCertificate(raw.left(), "wrong.name");
+        TlsStream server = TlsStream.server(raw.right(), other.serverContext());
+        Task<byte[]> echo = Coro.spawn(() -> server.readLine());
+        client.write(bytes("hi\n"));
+        client.drain();
+        assertThat(text(echo.join())).isEqualTo("hi\n");
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void plaintextToATlsServerFailsItsHandshakeClearly() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        raw.left().write(bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        raw.left().drain();
+        assertThatThrownBy(server::handshake).isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("TLS handshake with MemoryStream[right");
+        server.close();
+        raw.left().close();
+    }
+
+    @CoroTest
+    void aClientStallingMidHandshakeHitsTheHandshakeTimeout() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        server.setHandshakeTimeout(Duration.ofSeconds(10));
+        raw.left().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x40});   // a record header, then nothing
+        raw.left().drain();
+        long t0 = Coro.loop().time();
+        assertThatThrownBy(server::handshake).isInstanceOf(StreamTimeoutException.class)
+                .hasMessageStartingWith("handshake timeout of PT10S expired on TlsStream[MemoryStream[right");
+        assertThat(Coro.loop().time() - t0).isEqualTo(Duration.ofSeconds(10).toNanos());
+        server.close();
+        raw.left().close();
+    }
+
+    @CoroTest
+    void garbageAfterTheHandshakeIsAClearReadError() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost");
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        Task<Void> s = Coro.spawn(() -> {
+            server.handshake();
+            return null;
+        });
+        client.handshake();
+        s.join();
+        raw.left().write(new byte[] {0x17, 0x03, 0x03, 0x00, 0x05, 1, 2, 3, 4, 5});
+        raw.left().drain();
+        assertThatThrownBy(() -> server.read(10)).isInstanceOf(IOException.class)
+                .hasMessageContaining("TlsStream[MemoryStream[right");
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void aPeerClosingWithoutCloseNotifyIsReportedAsTruncation() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost");
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        Task<byte[]> reader = Coro.spawn(() -> server.readLine());
+        client.write(bytes("partial"));
+        client.drain();
+        raw.left().close();   // the TCP connection ends, TLS never said goodbye
+        assertThat(Coro.gatherSettled(reader).get(0).error()).isInstanceOf(SSLException.class)
+                .hasMessageContaining("without close_notify");
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void upgradingAfterPlaintextLosesNoBufferedByte() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        Task<String> server = Coro.spawn(() -> {
+            assertThat(text(raw.right().readLine())).isEqualTo("STARTTLS\n");
+            TlsStream tls = TlsStream.server(raw.right(), localhost.serverContext());
+            String line = text(tls.readLine());
+            tls.close();
+            return line;
+        });
+        // The client sends the command and its ClientHello in one go: the server's plaintext read
+        // buffers the start of the handshake along with the line (the uvloop#707 case).
+        TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost");
+        raw.left().write(bytes("STARTTLS\n"));
+        client.write(bytes("secret\n"));
+        client.drain();
+        assertThat(server.join()).isEqualTo("secret\n");
+        client.close();
+    }
+
+    private static void closeBoth(ByteStream a, ByteStream b) {
+        a.close();
+        b.close();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
