@@ -267,6 +267,8 @@ public final class EventLoop implements AutoCloseable {
          * Makes the loop.
          *
          * @return a new loop with these options, not started; close it when done
+         * @throws IllegalArgumentException if the {@link VirtualClock} given to {@link #clock}
+         *         already belongs to another loop
          */
         public EventLoop build() {
             return new EventLoop(this);

@@ -92,13 +92,16 @@ public final class Waker implements Runnable, AbortHandler {
      *
      * <p><b>Checkpoint:</b> only if not woken yet. <b>Cancellation:</b> raises
      * {@link dev.coro.CancelledError} and stops waiting; the waker stays spent, so a later wake
-     * returns {@code true} but its value or error is dropped. A waker woken before the park still
-     * raises the cancellation rather than return the value. <b>Thread safety:</b> loop thread only,
-     * in the task that created the waker.
+     * returns {@code true} but its value or error is dropped. If the task is cancelled and the
+     * waker was woken before the park, the park raises rather than return the value.
+     * <b>Thread safety:</b> loop thread only, in the task that created the waker.
      *
      * @param kind what kind of wait this is, for traces, dumps and monitors
      * @param reason what the task waits on (e.g. the future), for task dumps and traces; may be null
      * @return the value passed to {@link #wake}, which may be null
+     * @throws dev.coro.CancelledError if the task is cancelled before or while it waits
+     * @throws RuntimeException the error passed to {@link #wakeWithError}, thrown as is, so it may
+     *         also be a checked exception
      * @throws IllegalStateException if called from another task, or a second time
      */
     public Object park(WaitKind kind, Object reason) {
