@@ -7,6 +7,7 @@ module dev.coro {
     requires jdk.unsupported;   // sun.misc.Signal: Ctrl-C in Coro.run
 
     exports dev.coro;
+    exports dev.coro.channel;
     exports dev.coro.gen;
     exports dev.coro.lowlevel;
     exports dev.coro.net;

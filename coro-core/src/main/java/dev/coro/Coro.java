@@ -304,7 +304,7 @@ public final class Coro {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
         EventLoop loop = Coro.loop();
-        return scoped(Durations.deadline(loop.time(), nanos), body, false, "Deadline of " + timeout);
+        return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
     }
 
     /**
@@ -349,7 +349,7 @@ public final class Coro {
      */
     public static <T> T withDeadline(long deadline, Callable<T> body) {
         Objects.requireNonNull(body, "body");
-        return scoped(deadline, body, false, "Deadline " + Duration.ofNanos(deadline));
+        return scoped(deadline, body, false, null);
     }
 
     /**
@@ -412,12 +412,13 @@ public final class Coro {
     }
 
     /* A cancel scope with a deadline around body; orNull: expiry returns null instead of throwing. */
-    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, String what) {
+    /* timeout: the duration withTimeout was given, for the message (null: withDeadline's deadline). */
+    private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, Duration timeout) {
         EventLoop loop = Coro.loop();
         Traps.currentTask();
         if (deadline <= loop.time()) {
             if (orNull) return null;
-            throw deadlineExceeded(what, loop, null);
+            throw deadlineExceeded(timeout, deadline, loop, null);
         }
         T value;
         try (CancelScope scope = CancelScope.open()) {
@@ -428,19 +429,22 @@ public final class Coro {
                 scope.close();
                 if (!scope.absorbs(e)) throw Rethrow.unchecked(e);
                 if (orNull) return null;
-                throw deadlineExceeded(what, loop, e);
+                throw deadlineExceeded(timeout, deadline, loop, e);
             }
             scope.close();
             if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
                 Traps.raiseIfCancelled();
                 if (orNull) return null;
-                throw deadlineExceeded(what, loop, null);
+                throw deadlineExceeded(timeout, deadline, loop, null);
             }
         }
         return value;
     }
 
-    private static DeadlineExceededException deadlineExceeded(String what, EventLoop loop, Throwable cause) {
+    /* Built only on expiry: a timeout that does not expire must not pay for its message. */
+    private static DeadlineExceededException deadlineExceeded(Duration timeout, long deadline, EventLoop loop,
+                                                               Throwable cause) {
+        String what = timeout != null ? "Deadline of " + timeout : "Deadline " + Duration.ofNanos(deadline);
         String msg = what + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
         return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
     }
@@ -612,4 +616,46 @@ public final class Coro {
         }
     }
 
+
+    // ---------------------------------------------------------------- races (issue 24)
+
+    /**
+     * Runs each body in its own child task; the first to return a value wins, and the others are
+     * cancelled and awaited before race returns that value.
+     *
+     * <pre>{@code
+     * String page = Coro.race(() -> fetch(mirrorA), () -> fetch(mirrorB));
+     * }</pre>
+     *
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> cancels every body, waits for them, and
+     * raises {@link CancelledError}.
+     *
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
+     *     the others attached as suppressed
+     */
+    public static <T> T race(List<? extends Callable<? extends T>> bodies) {
+        return Race.run(bodies);
+    }
+
+    /** {@link #race(List)} over {@code bodies}. */
+    @SafeVarargs
+    public static <T> T race(Callable<? extends T>... bodies) {
+        return Race.run(Arrays.asList(Objects.requireNonNull(bodies, "bodies")));
+    }
+
+    /**
+     * The given tasks in the order they finish: each iterator's {@code hasNext()} suspends until the
+     * next one has finished. It does not own the tasks: stopping the loop early neither cancels nor
+     * waits for the rest.
+     *
+     * <pre>{@code
+     * for (Task<String> t : Coro.asCompleted(fetches)) show(t.join());   // join returns at once
+     * }</pre>
+     *
+     * @throws IllegalStateException from the iterator if a task runs on another loop
+     */
+    public static <T> Iterable<Task<T>> asCompleted(List<? extends Task<? extends T>> tasks) {
+        return AsCompleted.of(tasks);
+    }
 }

@@ -75,6 +75,7 @@ public final class EventLoop implements AutoCloseable {
     private final TraceRecorder traceRecorder;
     private final LoopRunner runner;
     private volatile LoopManagement.Registration jmxRegistration;
+    private final Long schedulingSeed;
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -82,6 +83,7 @@ public final class EventLoop implements AutoCloseable {
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
+        this.schedulingSeed = b.schedulingSeed;
         this.traceRecorder = traceFile == null ? null : new TraceRecorder(b.traceEvents);
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
@@ -556,6 +558,15 @@ public final class EventLoop implements AutoCloseable {
      */
     public boolean isClosed() {
         return kernel.view().isClosed();
+    }
+
+    /**
+     * The seed given to {@link Builder#schedulingSeed}, if any: code that picks at random may replay with it.
+     *
+     * @return the seed of this loop's shuffled scheduling, or empty if its ready queue is FIFO
+     */
+    public java.util.OptionalLong schedulingSeed() {
+        return schedulingSeed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(schedulingSeed);
     }
 
     /**

@@ -317,6 +317,11 @@ public final class Task<T> {
         return (TaskCore.DoneListener) t -> onDone.accept((Task<?>) t.owner());
     }
 
+    /* Takes back a callback given to whenDone (a select's onJoin clause that lost); true if it was there. */
+    boolean removeDoneCallback(Runnable callback) {
+        return core.removeDoneCallback(callback);
+    }
+
     /* Registers a listener made by childListener. */
     void whenDoneNotify(Object childListener) {
         core.whenDone((TaskCore.DoneListener) childListener);
@@ -347,5 +352,16 @@ public final class Task<T> {
     @Override
     public String toString() {
         return "Task[name=" + name() + ", state=" + core.stateName() + "]";
+    }
+
+    /**
+     * A {@code Select.select} clause that wins once this task has finished; {@code then} gets its
+     * value (a failure comes out of select by the rethrow rules of {@link #join()}).
+     *
+     * @throws NullPointerException if {@code then} is null
+     */
+    public <R> dev.coro.lowlevel.SelectClause<R> onJoin(dev.coro.lowlevel.SelectClause.Callback<? super T, R> then) {
+        java.util.Objects.requireNonNull(then, "then");
+        return new JoinClause<>(this, then);
     }
 }

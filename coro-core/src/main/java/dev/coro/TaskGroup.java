@@ -70,6 +70,7 @@ public final class TaskGroup {
     private final List<Throwable> failures = new ArrayList<>();
     private int running;
     private boolean waiting;
+    private boolean cancelCalled;
     private boolean closed;
     /* One listener for every child, rather than a closure per child: a group of a million sleepers. */
     private final Object childDone = Task.childListener(this::childDone);
@@ -123,7 +124,9 @@ public final class TaskGroup {
             if (first == bodyError) throw Rethrow.unchecked(first);
             throw Task.rethrow(first, "a child of " + g);
         }
-        if (bodyError != null) throw Rethrow.unchecked(bodyError);
+        if (bodyError != null && !(g.cancelCalled && g.scope.absorbs(bodyError))) {
+            throw Rethrow.unchecked(bodyError);
+        }
         Traps.raiseIfCancelled();
         return value;
     }
@@ -216,5 +219,63 @@ public final class TaskGroup {
     @Override
     public String toString() {
         return "TaskGroup[owner=" + owner.name() + ", running=" + running + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- start and cancel (issue 24)
+
+    /**
+     * The body of a child started with {@link #start}: it calls {@code ready.started(value)} once it
+     * is ready, and may go on running in the group afterwards.
+     *
+     * @param <V> what it reports when ready
+     */
+    @FunctionalInterface
+    public interface StartBody<V> {
+        /** Runs as a child task of the group. */
+        void run(Ready<V> ready) throws Exception;
+    }
+
+    /**
+     * How a child started with {@link #start} says it is ready.
+     *
+     * @param <V> what it reports
+     */
+    public interface Ready<V> {
+        /**
+         * Makes {@link #start} return {@code value} while the child goes on.
+         *
+         * @throws IllegalStateException if called a second time
+         */
+        void started(V value);
+    }
+
+    /**
+     * Starts {@code body} as a child task and waits until it calls {@code ready.started(value)}, then
+     * returns that value while the child goes on in the group (Trio's {@code nursery.start}).
+     *
+     * <pre>{@code
+     * int port = g.start(ready -> { TcpServer s = bind(0); ready.started(s.port()); s.serve(); });
+     * }</pre>
+     *
+     * <p><b>Checkpoint:</b> until the child is ready. <b>Cancellation:</b> cancelling the caller
+     * while it waits cancels the child too. A child that fails before {@code started} makes start
+     * throw that failure (by the rethrow rules of {@link Task#join()}), and the group is not failed by
+     * it; one that returns without calling it makes start throw {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if the group's {@code run} has returned
+     */
+    public <V> V start(StartBody<V> body) {
+        return GroupStart.start(this, null, body);
+    }
+
+    /**
+     * Cancels the group: its body and every child, level-triggered. No exception escapes
+     * {@link #run} for this cancellation: {@code run} returns what the body returned if it returned
+     * normally (before or after the cancel), and null if the body ended by the cancellation. Does
+     * not suspend.
+     */
+    public void cancel() {
+        cancelCalled = true;
+        scope.cancel();
     }
 }

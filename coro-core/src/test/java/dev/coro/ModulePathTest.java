@@ -19,7 +19,7 @@ class ModulePathTest {
     void theCodeRunsInTheNamedModuleAndExportsExactlyThePublicPackages() {
         assertThat(coro.getName()).isEqualTo("dev.coro");
         assertThat(coro.getPackages()).filteredOn(coro::isExported).containsExactlyInAnyOrder(
-                "dev.coro", "dev.coro.gen", "dev.coro.lowlevel", "dev.coro.net", "dev.coro.sync", "dev.coro.time",
+                "dev.coro", "dev.coro.channel", "dev.coro.gen", "dev.coro.lowlevel", "dev.coro.net", "dev.coro.sync", "dev.coro.time",
                 "dev.coro.trace");
         assertThat(coro.getPackages()).filteredOn(p -> p.startsWith("dev.coro.internal")).isNotEmpty()
                 .noneMatch(coro::isExported);

@@ -43,6 +43,13 @@ final class Frame<S, R> {
         this.fiber = Fiber.create(() -> run(body), this::name);
     }
 
+    /** A frame whose body may suspend the task that drives it (AsyncGenerator): see Fiber.forwardSuspensions. */
+    static <R> Frame<Void, R> forwarding(BodyRunner<R> body, String kind) {
+        Frame<Void, R> f = new Frame<>(body, kind);
+        f.fiber.forwardSuspensions();
+        return f;
+    }
+
     /** The body as the frame sees it: run to the end, return the result. */
     interface BodyRunner<R> {
         R run() throws Exception;
@@ -96,6 +103,16 @@ final class Frame<S, R> {
             raised = null;
             closing = false;
             throw refused;
+        }
+        // The body asked the fiber under us (the consumer's task) to suspend: do it here, where that
+        // fiber is the innermost one, then let the body carry on.
+        for (Fiber outer = fiber.takeForwardedSuspension(); outer != null; outer = fiber.takeForwardedSuspension()) {
+            try {
+                outer.suspend();
+            } catch (Throwable e) {
+                fiber.forwardError(e);
+            }
+            fiber.resume();
         }
     }
 

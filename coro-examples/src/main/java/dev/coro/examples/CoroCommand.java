@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "coro", mixinStandardHelpOptions = true, version = "coro 0.1.0",
         description = "asyncio for Java: generators, tasks and an event loop on one thread.",
         subcommands = {DemoCommand.class, WalkthroughCommand.class, dev.coro.examples.serve.ServeCommand.class,
-                TraceCommand.class, PsCommand.class, PsCommand.Tree.class, CommandLine.HelpCommand.class})
+                TraceCommand.class, PsCommand.class, PsCommand.Tree.class,
+                dev.coro.examples.pipeline.PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class CoroCommand implements Callable<Integer> {
 
     @Override

@@ -127,6 +127,20 @@ final class ContinuationFiber extends Fiber implements Runnable {
         }
     }
 
+    /* The innermost mounted forwarding fiber of this thread: only forwarding fibers pay for it. */
+    private static final ThreadLocal<ContinuationFiber> FORWARDING = new ThreadLocal<>();
+
+    @Override
+    void resumeForwarding(boolean first) {
+        ContinuationFiber outer = FORWARDING.get();
+        FORWARDING.set(this);
+        try {
+            doResume(first);
+        } finally {
+            FORWARDING.set(outer);
+        }
+    }
+
     @Override
     void doResume(boolean first) {
         try {
@@ -147,6 +161,8 @@ final class ContinuationFiber extends Fiber implements Runnable {
             throw new IllegalStateException("coro bug: getCurrentContinuation failed", t);
         }
         if (innermost != continuation) {
+            ContinuationFiber inner = FORWARDING.get();
+            if (inner != null && inner.continuation == innermost && forwardTo(inner, this)) return;
             throw cannotSuspendHere();
         }
         state = SUSPENDED;

@@ -39,6 +39,11 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     private Thread owner;
     Throwable escaped;
     private Object attachment;
+    /* Forwarding (AsyncGenerator): see forwardSuspensions(). Written by the body side before it
+     * suspends, read by the driver after resume() returned: the hand-off orders them. */
+    private boolean forwards;
+    private Fiber forwardedTarget;
+    private Throwable forwardedError;
 
     Fiber(Runnable body, Supplier<String> name) {
         this.body = Objects.requireNonNull(body, "body");
@@ -68,7 +73,58 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         }
         if (s == DONE) throw new IllegalStateException(name.get() + ": cannot resume a finished fiber");
         state = RUNNING;
-        doResume(s == NEW);
+        if (forwards) resumeForwarding(s == NEW);
+        else doResume(s == NEW);
+    }
+
+    void resumeForwarding(boolean first) {
+        doResume(first);
+    }
+
+    // ---------------------------------------------------------------- forwarding
+
+    /**
+     * Makes this fiber forward suspensions of the fibers under it: when its body (or anything it
+     * calls) suspends an outer fiber, the one its driver runs on (a task suspending from inside an
+     * async generator's body), this fiber suspends instead and its driver, told by
+     * {@link #takeForwardedSuspension()}, suspends that outer fiber itself and, once resumed,
+     * resumes this one, whose body then carries on as if the outer fiber had suspended under it.
+     * Call before the first resume.
+     */
+    public final void forwardSuspensions() {
+        forwards = true;
+    }
+
+    /**
+     * Driver side, after {@link #resume()} returned: the outer fiber whose suspension the body asked
+     * for, or null if the body yielded or ended. The driver must suspend it, then call
+     * {@link #forwardError} if that failed, then resume this fiber again.
+     */
+    public final Fiber takeForwardedSuspension() {
+        Fiber f = forwardedTarget;
+        forwardedTarget = null;
+        return f;
+    }
+
+    /** Driver side: suspending the forwarded target threw {@code e}; the body's suspension throws it. */
+    public final void forwardError(Throwable e) {
+        forwardedError = e;
+    }
+
+    /* Body side, from target.suspend() when target is not the innermost fiber: suspends the innermost
+     * fiber instead if it forwards, asking its driver to suspend target. Returns false if it cannot. */
+    final boolean forwardTo(Fiber inner, Fiber target) {
+        if (inner == null || !inner.forwards || inner.state != RUNNING) return false;
+        inner.forwardedTarget = target;
+        inner.suspend();
+        Throwable e = inner.forwardedError;
+        if (e != null) {
+            inner.forwardedError = null;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error err) throw err;
+            throw new IllegalStateException(e);
+        }
+        return true;
     }
 
     /** Suspends the running body until the next {@link #resume()}; called from inside the body. */

@@ -106,6 +106,7 @@ final class ThreadFiber extends Fiber {
     @Override
     public void suspend() {
         if (Thread.currentThread() != thread) {
+            if (forwardTo(current(), this)) return;
             throw cannotSuspendHere();
         }
         if (abandoned) throw new FiberAbandoned();

@@ -1,0 +1,161 @@
+package dev.coro.channel;
+
+import dev.coro.lowlevel.SelectClause;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A handle that receives from a {@link Channel}; also an {@link Iterable} whose iteration receives
+ * until the channel ends.
+ *
+ * <pre>{@code
+ * for (String line : ch.receiver()) handle(line);   // ends when every send handle is closed
+ * }</pre>
+ *
+ * <p>Each handle is closed on its own; when every receive handle is closed, senders get
+ * {@link BrokenChannelException}. Closing a handle twice does nothing; any other use of a closed
+ * handle throws {@link ChannelClosedException}. Thread safety: any task of any loop, or any thread.
+ *
+ * <p>Invariant: an item is received by at most one receive, and a receive that raises has taken
+ * no item.
+ *
+ * @param <T> the type of the items
+ */
+public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
+    private final Channel<T> channel;
+    /* Guarded by the channel's lock. */
+    boolean closed;
+
+    ReceiveChannel(Channel<T> channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Receives the next item, waiting while there is none.
+     *
+     * <p><b>Checkpoint:</b> only if it must wait; a cancelled task raises at once. <b>Cancellation:</b>
+     * raises {@link dev.coro.CancelledError} and takes no item: one that was handed to this receiver
+     * before it could run goes to the next waiting receiver, or back to the front of the channel in
+     * the order the items were handed out. <b>Thread safety:</b> any task or thread; a plain thread
+     * blocks.
+     *
+     * @throws EndOfChannelException once every send handle is closed and every item was received
+     * @throws ChannelClosedException if this handle is closed, before or while waiting
+     */
+    public T receive() {
+        return channel.receive(this);
+    }
+
+    /**
+     * Receives the next item if there is one, without suspending.
+     *
+     * @throws EndOfChannelException once every send handle is closed and every item was received
+     * @throws ChannelClosedException if this handle is closed
+     */
+    public Optional<T> tryReceive() {
+        return Optional.ofNullable(channel.tryReceive(this));
+    }
+
+    /**
+     * A {@code select} clause that receives an item; when it wins, {@code then} runs with the item in
+     * the selecting task and its value is what {@code select} returns. On a channel that has ended,
+     * {@code select} throws {@link EndOfChannelException}.
+     */
+    public <R> SelectClause<R> onReceive(SelectClause.Callback<? super T, R> then) {
+        Objects.requireNonNull(then, "then");
+        return new ReceiveClause<>(this, then);
+    }
+
+    /**
+     * A new receive handle of the same channel, open until closed on its own.
+     *
+     * @throws ChannelClosedException if this handle is closed
+     */
+    @Override
+    public ReceiveChannel<T> clone() {
+        return channel.cloneReceiver(this);
+    }
+
+    /**
+     * Closes this handle; when it was the last open receive handle, the buffered items are dropped
+     * and senders get {@link BrokenChannelException}. Tasks waiting in a receive through this handle
+     * get {@link ChannelClosedException}. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        channel.close(this);
+    }
+
+    /**
+     * An iterator that receives: {@code hasNext()} waits for the next item and returns false once the
+     * channel has ended. Each call makes a new iterator over the same stream of items.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+
+            @Override
+            public boolean hasNext() {
+                if (next != null) return true;
+                try {
+                    next = receive();
+                    return true;
+                } catch (EndOfChannelException end) {
+                    return false;
+                }
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) throw new NoSuchElementException("ReceiveChannel iterator: " + channel + " has ended");
+                T x = next;
+                next = null;
+                return x;
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "ReceiveChannel[" + (closed ? "closed, " : "") + channel + "]";
+    }
+
+    private static final class ReceiveClause<T, R> extends Channel.ChannelClause<R> {
+        private final ReceiveChannel<T> handle;
+        private final SelectClause.Callback<? super T, R> then;
+
+        ReceiveClause(ReceiveChannel<T> handle, SelectClause.Callback<? super T, R> then) {
+            super(handle.channel, false, handle);
+            this.handle = handle;
+            this.then = then;
+        }
+
+        @Override
+        Object item() {
+            return null;
+        }
+
+        @Override
+        public Object tryNow() {
+            handle.channel.enter(handle, "onReceive");
+            return handle.channel.poll();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public boolean keepsOnCancel(Object registration, Object result) {
+            if (result != Channel.END && result != Channel.CLOSED) {
+                handle.channel.giveBack((T) result, ((Channel.Node) registration).seq);
+            }
+            return false;
+        }
+
+        @Override
+        public R complete(Object result) throws Exception {
+            return then.apply(handle.channel.itemOrThrow(result, handle, "onReceive"));
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package dev.coro.gen;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Task;
+import dev.coro.channel.BrokenChannelException;
+import dev.coro.channel.Channel;
+import dev.coro.channel.EndOfChannelException;
+import dev.coro.channel.ReceiveChannel;
+import dev.coro.channel.Select;
+import dev.coro.channel.SendChannel;
+import dev.coro.internal.Sneaky;
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.Scope;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.lowlevel.SelectClause;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.Flow;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A generator whose body may suspend the consumer's task: it runs in that task, on its stack, and
+ * may sleep, join, receive from channels, read sockets and take locks between its yields.
+ *
+ * <pre>{@code
+ * try (AsyncGenerator<String> lines = AsyncGenerator.of(out -> {
+ *     for (String l : ch.receiver()) out.yield(l.trim());
+ * })) {
+ *     for (String l : lines) handle(l);
+ * }
+ * }</pre>
+ *
+ * <p>Cancelling the consumer raises {@link dev.coro.CancelledError} at the body's suspension
+ * points. No cancel scope, timeout or task group opened in the body may stay open across a
+ * {@code yield} (PEP 789: the consumer would run inside the body's scope, and a cancellation meant
+ * for the body would hit it): such a yield throws {@link IllegalStateException} in the body; use
+ * {@link #buffer(int)}, which runs the body in a task of its own. {@link #close()} unwinds the body
+ * in the consumer's task, and its {@code finally} blocks may suspend. An async generator is its
+ * own single-use {@link Iterator} and {@link Iterable}. The laziness, error and confinement rules
+ * of {@link Generator} hold otherwise. Both fiber backends.
+ *
+ * <p>Invariant: the body runs only while the consumer is inside {@code hasNext}, {@code next} or
+ * {@code close}, in the consumer's task.
+ *
+ * @param <T> the type of the values it yields
+ */
+/* Implementation notes:
+ *
+ * The body runs on a nested fiber (a Frame) that forwards suspensions: when the body suspends the
+ * task (any trap), its own fiber suspends instead, Frame.resume sees the forwarded request and
+ * suspends the task's fiber itself, from the consumer's frame, where that is legal on both
+ * backends; when the kernel resumes the task, Frame resumes the body, whose trap then returns as
+ * usual. The kernel never knows: see Fiber.forwardSuspensions.
+ *
+ * PEP 789 check: the consumer's innermost scope is recorded before each resumption; a yield made
+ * while the task's innermost scope is another one means a scope opened in the body is still open.
+ */
+public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
+    private final Out<T> out;
+    private final Frame<Void, Void> frame;
+    private boolean iterated;
+
+    private AsyncGenerator(Generator.Body<T> body) {
+        this.out = new Out<>(body);
+        this.frame = Frame.forwarding(out::run, "AsyncGenerator");
+        out.frame = frame;
+        // as for Generator: neither the body's side (Out) nor the frame refers to this object
+        frame.abandonWhenUnreachable(this);
+    }
+
+    /** An async generator over {@code body}; nothing of it runs before the first {@code hasNext}/{@code next}. */
+    public static <T> AsyncGenerator<T> of(Generator.Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        return new AsyncGenerator<>(body);
+    }
+
+    /**
+     * Whether there is a next value: runs the body to its next yield if needed.
+     *
+     * <p><b>Checkpoint:</b> wherever the body suspends. <b>Cancellation:</b> raised at the body's
+     * suspension points; the body may catch it in a {@code finally} and then the generator is done.
+     */
+    @Override
+    public boolean hasNext() {
+        if (out.full) return true;
+        if (frame.isDone()) return false;
+        out.base = currentScope();
+        frame.send(null);
+        Throwable f = frame.failure();
+        if (f != null && !out.full) {
+            throw Sneaky.<RuntimeException>rethrow(f);
+        }
+        return out.full;
+    }
+
+    /**
+     * The next value.
+     *
+     * @throws NoSuchElementException if the body has finished
+     */
+    @Override
+    public T next() {
+        if (!hasNext()) throw new NoSuchElementException(frame.name() + " has finished");
+        T v = out.value;
+        out.value = null;
+        out.full = false;
+        return v;
+    }
+
+    /**
+     * This generator itself: it is a single-use iterable.
+     *
+     * @throws IllegalStateException on a second call
+     */
+    @Override
+    public Iterator<T> iterator() {
+        if (iterated) {
+            throw new IllegalStateException(frame.name() + ".iterator() called twice: an async generator is a single-use "
+                    + "iterable. Make a new one with AsyncGenerator.of(body) to iterate again.");
+        }
+        iterated = true;
+        return this;
+    }
+
+    /** A lazy sequential stream over the remaining values; closing the stream closes the generator. */
+    public Stream<T> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
+                .onClose(this::close);
+    }
+
+    /**
+     * Unwinds a suspended body in the calling task: its {@code finally} blocks run, and may suspend.
+     * A no-op when the body never started or has finished.
+     *
+     * @throws IllegalStateException if the body yields while being closed
+     */
+    @Override
+    public void close() {
+        out.value = null;
+        out.full = false;
+        out.base = currentScope();
+        frame.close();
+    }
+
+    /**
+     * An async generator that runs this one in a child task, at most {@code n} values ahead (plus the
+     * one being produced), behind a {@link Channel}: there the body may keep a cancel scope or task
+     * group open across its yields. Closing the buffered generator cancels the child task.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public AsyncGenerator<T> buffer(int n) {
+        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.buffer: n " + n + " (expected: >= 1)");
+        return viaChannel(List.of(this), Channel.buffered(n), AsyncGenerator::forward);
+    }
+
+    /**
+     * An async generator of lists of at most {@code n} values: a chunk is handed out when it is full,
+     * or when {@code maxWait} has passed since its first value arrived, whichever comes first
+     * (kotlinx.coroutines#1302). This generator runs in a child task, as with {@link #buffer(int)}.
+     *
+     * @throws IllegalArgumentException if {@code n < 1} or {@code maxWait} is not positive
+     */
+    public AsyncGenerator<List<T>> chunked(int n, Duration maxWait) {
+        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.chunked: n " + n + " (expected: >= 1)");
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait " + maxWait + " (expected: > 0)");
+        }
+        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out, failure) -> {
+            List<T> chunk = new ArrayList<>(n);
+            boolean ended = false;
+            for (T first : rx) {
+                chunk.add(first);
+                long deadline = Coro.loop().time() + maxWait.toNanos();
+                boolean more = true;
+                while (more && chunk.size() < n && failure[0] == null) {
+                    Duration left = Duration.ofNanos(Math.max(0, deadline - Coro.loop().time()));
+                    try {
+                        more = Select.select(rx.onReceive(chunk::add), Select.onTimeout(left, () -> false));
+                    } catch (EndOfChannelException end) {
+                        more = false;
+                        ended = true;
+                    }
+                }
+                out.yield(List.copyOf(chunk));
+                chunk.clear();
+                if (ended || failure[0] != null) return;
+            }
+        });
+    }
+
+    /**
+     * An async generator of {@code fn} applied to each value, with up to {@code n} calls running at
+     * once in child tasks; the results come in the order of the values, each as soon as it and those
+     * before it are done. This generator runs in a child task, as with {@link #buffer(int)}. Closing
+     * the result cancels the calls still running. A failing call fails the generator when its result
+     * is due.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
+        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.mapParallel: n " + n + " (expected: >= 1)");
+        Objects.requireNonNull(fn, "fn");
+        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out, failure) -> {
+            ArrayDeque<Task<R>> running = new ArrayDeque<>(n);
+            try {
+                boolean ended = false;
+                while (!(ended && running.isEmpty())) {
+                    Task<R> head = running.peek();
+                    if (head != null && (head.isDone() || ended || running.size() == n)) {
+                        out.yield(running.poll().join());
+                        continue;
+                    }
+                    // room for another call: take the next value, or hand out the head once it is done
+                    try {
+                        if (head == null) {
+                            running.add(call(fn, rx.receive()));
+                        } else {
+                            Select.select(head.onJoin(v -> null), rx.onReceive(x -> running.add(call(fn, x))));
+                        }
+                    } catch (EndOfChannelException end) {
+                        ended = true;
+                    }
+                }
+            } finally {
+                stop(new ArrayList<>(running));
+            }
+        });
+    }
+
+    private static <T, R> Task<R> call(SelectClause.Callback<? super T, ? extends R> fn, T x) {
+        return Coro.spawn(() -> fn.apply(x));
+    }
+
+    /**
+     * One async generator of the values of all {@code sources}, in the order they come: each source
+     * runs in a child task. The merged generator ends when every source has, and fails with the
+     * first failure of a source (once the values received before it are handed out); closing it
+     * cancels every source still running.
+     */
+    @SafeVarargs
+    public static <T> AsyncGenerator<T> merge(AsyncGenerator<? extends T>... sources) {
+        Objects.requireNonNull(sources, "sources");
+        return viaChannel(List.of(sources), Channel.<T>rendezvous(), AsyncGenerator::forward);
+    }
+
+    /**
+     * A Reactive Streams publisher ({@link java.util.concurrent.Flow}) of this generator's values,
+     * for Reactor, RxJava, Mutiny, Spring or the JDK's HttpClient. Its one subscriber is served by a
+     * task of {@code loop}, where the body runs, as fast as the subscriber requests; cancelling the
+     * subscription closes the generator there. A second subscriber gets {@code onError}: an async
+     * generator runs once.
+     */
+    public Flow.Publisher<T> toPublisher(EventLoop loop) {
+        return new GeneratorPublisher<>(this, loop);
+    }
+
+    /**
+     * An async generator of a Reactive Streams publisher's values: the body subscribes when it
+     * starts, requests {@code prefetch} values and more as they are taken, so the publisher is never
+     * more than {@code prefetch} values ahead; a publisher's {@code onError} is thrown by {@code next}
+     * or {@code hasNext}; closing the generator cancels the subscription. Any thread may signal.
+     *
+     * @throws IllegalArgumentException if {@code prefetch < 1}
+     */
+    public static <T> AsyncGenerator<T> fromPublisher(Flow.Publisher<? extends T> publisher, int prefetch) {
+        Objects.requireNonNull(publisher, "publisher");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("AsyncGenerator.fromPublisher: prefetch " + prefetch + " (expected: >= 1)");
+        }
+        return PublisherSubscriber.generator(publisher, prefetch);
+    }
+
+    /** What the consuming side of {@link #viaChannel} does with the channel. */
+    private interface Drain<T, U> {
+        void run(ReceiveChannel<T> rx, Generator.Yielder<U> out, Throwable[] failure) throws Exception;
+    }
+
+    private static <T> void forward(ReceiveChannel<T> rx, Generator.Yielder<T> out, Throwable[] failure) {
+        for (T x : rx) {
+            out.yield(x);
+            if (failure[0] != null) return;
+        }
+    }
+
+    /*
+     * Each source runs in a child task of the consumer and sends into ch; the consumer's side drains
+     * ch. A failing source records its failure and closes its handle; it is thrown once the values
+     * before it have been handed out. Closing the result cancels the sources.
+     */
+    private static <T, U> AsyncGenerator<U> viaChannel(List<? extends AsyncGenerator<? extends T>> sources,
+                                                     Channel<T> ch, Drain<T, U> drain) {
+        for (AsyncGenerator<? extends T> g : sources) g.out.scopesMaySpanYields = true;
+        return of(out -> {
+            Throwable[] failure = new Throwable[1];
+            List<Task<Void>> feeders = new ArrayList<>();
+            for (AsyncGenerator<? extends T> g : sources) feeders.add(feed(g, ch.sender().clone(), failure));
+            ch.sender().close();
+            try (ReceiveChannel<T> rx = ch.receiver()) {
+                drain.run(rx, out, failure);
+            } finally {
+                stop(feeders);
+            }
+            if (failure[0] != null) throw Sneaky.<RuntimeException>rethrow(failure[0]);
+        });
+    }
+
+    private static <T> Task<Void> feed(AsyncGenerator<? extends T> g, SendChannel<T> tx, Throwable[] failure) {
+        return Coro.spawn(g.frame.name() + "-feeder", () -> {
+            try (tx; g) {
+                while (g.hasNext()) tx.send(g.next());
+            } catch (BrokenChannelException consumerGone) {
+                // the consumer's side closed: nobody wants more values
+            } catch (Exception e) {
+                if (failure[0] == null) failure[0] = e;
+            }
+        });
+    }
+
+    /* Cancels the child tasks and waits for them, even if the consumer is being cancelled. */
+    private static void stop(List<? extends Task<?>> tasks) {
+        for (Task<?> t : tasks) t.cancel();
+        Coro.shield(() -> Coro.gatherSettled(tasks));
+    }
+
+    private static Scope currentScope() {
+        TaskCore t = Kernel.currentTask();
+        return t == null ? null : t.scope();
+    }
+
+    @Override
+    public String toString() {
+        return frame.name() + "[" + frame.state() + "]";
+    }
+
+    /** The body's side: one value at a time, and the PEP 789 check at each yield. */
+    private static final class Out<T> implements Generator.Yielder<T> {
+        private final Generator.Body<T> body;
+        Frame<Void, Void> frame;
+        Scope base;
+        boolean scopesMaySpanYields;
+        T value;
+        boolean full;
+
+        Out(Generator.Body<T> body) {
+            this.body = body;
+        }
+
+        Void run() throws Exception {
+            body.run(this);
+            return null;
+        }
+
+        @Override
+        public void yield(T v) {
+            Scope now = currentScope();
+            if (now != base && !scopesMaySpanYields) {
+                throw new IllegalStateException(frame.name() + ": yield inside " + now.owner() + ", a cancel scope "
+                        + "(withTimeout, TaskGroup or CancelScope) opened in the generator's body and still open. "
+                        + "The consumer would run inside it between yields (PEP 789). Close the scope before yielding, "
+                        + "or use gen.buffer(n), which runs the body in its own task where scopes may span yields.");
+            }
+            value = v;
+            full = true;
+            frame.suspendOnly();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.coro.lowlevel;
+
+import dev.coro.EventLoop;
+import dev.coro.internal.Sneaky;
+import dev.coro.trace.WaitKind;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Random;
+import java.util.WeakHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * One operation that {@code dev.coro.channel.Select} can wait for: a receive, a send, a task's end,
+ * a timeout, or the default. Made by {@code rx.onReceive(fn)}, {@code tx.onSend(x, fn)},
+ * {@code task.onJoin(fn)}, {@code Select.onTimeout} and {@code Select.onDefault}; its public
+ * methods are the protocol between a clause and the select engine ({@link #select}), for whoever
+ * writes a new kind of clause.
+ *
+ * <p>Invariant: of the clauses of one select, exactly one completes; every other one is taken out
+ * of whatever it registered with before {@code select} returns or throws.
+ *
+ * @param <R> what the clause's callback returns, and so what {@code select} returns if it wins
+ */
+/* Implementation notes:
+ *
+ * The engine is Go's select (runtime/select.go) on top of Waiter:
+ *   1. lock every clause's lock, in lockOrder() order (each channel once: the locks are
+ *      reentrant), so that no clause can become ready unseen between the two next steps;
+ *   2. try each clause in order (argument order, or shuffled for selectUnbiased); the first that
+ *      is ready wins; else the default clause if there is one;
+ *   3. else register one Waiter with every clause, unlock, and park: the first waker to claim the
+ *      waiter (an atomic transition) picks the winner, every other waker skips it;
+ *   4. after the wake-up, unregister the losers, each under its own lock.
+ * A clause's callback runs after the locks are released, in the selecting task, so it may suspend.
+ */
+public abstract class SelectClause<R> {
+    /** What {@link #tryNow()} returns when the operation cannot complete at once. */
+    public static final Object NOT_READY = new Object();
+
+    private static final String WAITS_ON = "select";
+    private static final Map<EventLoop, Random> SEEDED = new WeakHashMap<>();
+    private static final Comparator<SelectClause<?>> BY_LOCK_ORDER = Comparator.comparingLong(SelectClause::lockOrder);
+
+    /** A function of the operation's result that may throw: the callback of a clause. */
+    @FunctionalInterface
+    public interface Callback<V, R> {
+        /** Runs in the selecting task after the operation completed with {@code value}. */
+        R apply(V value) throws Exception;
+    }
+
+    /** For subclasses. */
+    protected SelectClause() {}
+
+    /** The lock that guards this clause's resource, or null if it needs none. */
+    public Lock lock() {
+        return null;
+    }
+
+    /** Where {@link #lock()} comes in the global lock order: unique per lock. */
+    public long lockOrder() {
+        return 0;
+    }
+
+    /** Whether this is the clause that wins when nothing else is ready ({@code Select.onDefault}). */
+    public boolean isDefault() {
+        return false;
+    }
+
+    /** Whether a waker may run on another thread or loop, so that a wait holds the virtual clock. */
+    public boolean isShared() {
+        return false;
+    }
+
+    /** With the lock held: completes the operation at once and returns its result, or {@link #NOT_READY}. */
+    public abstract Object tryNow();
+
+    /**
+     * With the lock held: registers {@code waiter}, which a waker claims with
+     * {@code waiter.claim(index, result)}. Returns what {@link #unregister} needs.
+     */
+    public abstract Object register(Waiter waiter, int index);
+
+    /** Without the lock held: takes the registration out, if it is still there. */
+    public abstract void unregister(Object registration);
+
+    /**
+     * The clause won with {@code result}, but the selecting task was cancelled before it ran: undo
+     * the operation if it can be undone (a received item goes back) and return false, or return
+     * true if it took effect (a delivered send), so that its callback runs.
+     */
+    public boolean keepsOnCancel(Object registration, Object result) {
+        return false;
+    }
+
+    /** In the selecting task, after the clause won with {@code result}: runs the callback. */
+    public abstract R complete(Object result) throws Exception;
+
+    // ---------------------------------------------------------------- the engine
+
+    /**
+     * Waits until one of {@code clauses} can complete, completes exactly that one and returns what
+     * its callback returned. See {@code dev.coro.channel.Select} for the rules.
+     *
+     * @param what the public method, for error messages
+     * @param unbiased pick among ready clauses at random (seeded from the loop's scheduling seed)
+     *     rather than in argument order
+     */
+    public static <R> R select(String what, boolean unbiased, SelectClause<? extends R>[] clauses) {
+        check(what, clauses);
+        Waiter.raiseIfCancelled();
+        int n = clauses.length;
+        SelectClause<?>[] locked = lockable(clauses);
+        int winner = -1;
+        Object result = null;
+        Waiter waiter = null;
+        Object[] registrations = null;
+        boolean shared = false;
+        for (SelectClause<?> c : locked) c.lock().lock();
+        try {
+            int fallback = -1;
+            int[] order = unbiased ? shuffled(n) : null;
+            for (int k = 0; k < n; k++) {
+                int i = order == null ? k : order[k];
+                if (clauses[i].isDefault()) {
+                    fallback = i;
+                    continue;
+                }
+                Object r = clauses[i].tryNow();
+                if (r != NOT_READY) {
+                    winner = i;
+                    result = r;
+                    break;
+                }
+            }
+            if (winner < 0) winner = fallback;
+            if (winner < 0) {
+                waiter = Waiter.forCaller(what);
+                registrations = new Object[n];
+                try {
+                    for (int i = 0; i < n; i++) {
+                        registrations[i] = clauses[i].register(waiter, i);
+                        shared |= clauses[i].isShared();
+                    }
+                } catch (RuntimeException | Error e) {
+                    unregister(clauses, registrations, -1);
+                    throw e;
+                }
+            }
+        } finally {
+            for (int i = locked.length - 1; i >= 0; i--) locked[i].lock().unlock();
+        }
+        if (waiter != null) {
+            Object[] regs = registrations;
+            waiter.await(WaitKind.PARK, WAITS_ON, shared, () -> unregister(clauses, regs, -1));
+            winner = waiter.index();
+            result = waiter.value();
+            unregister(clauses, regs, winner);
+            if (Waiter.isCancelled() && !clauses[winner].keepsOnCancel(regs[winner], result)) {
+                Waiter.raiseIfCancelled();
+            }
+        }
+        try {
+            return clauses[winner].complete(result);
+        } catch (Exception e) {
+            throw Sneaky.<RuntimeException>rethrow(e);
+        }
+    }
+
+    private static void check(String what, SelectClause<?>[] clauses) {
+        if (clauses == null || clauses.length == 0) {
+            throw new IllegalArgumentException(what + ": no clauses (expected: at least one, e.g. "
+                    + what + "(rx.onReceive(v -> v), Select.onTimeout(Duration.ofSeconds(1), () -> null)))");
+        }
+        int defaults = 0;
+        for (int i = 0; i < clauses.length; i++) {
+            if (clauses[i] == null) {
+                throw new NullPointerException(what + ": clause " + i + " is null (expected: a clause such as rx.onReceive(fn))");
+            }
+            if (clauses[i].isDefault()) defaults++;
+        }
+        if (defaults > 1) {
+            throw new IllegalArgumentException(what + ": " + defaults + " onDefault clauses (expected: at most one)");
+        }
+    }
+
+    private static SelectClause<?>[] lockable(SelectClause<?>[] clauses) {
+        int k = 0;
+        for (SelectClause<?> c : clauses) if (c.lock() != null) k++;
+        SelectClause<?>[] locked = new SelectClause<?>[k];
+        k = 0;
+        for (SelectClause<?> c : clauses) if (c.lock() != null) locked[k++] = c;
+        if (k == 2) {
+            if (locked[0].lockOrder() > locked[1].lockOrder()) {
+                SelectClause<?> t = locked[0];
+                locked[0] = locked[1];
+                locked[1] = t;
+            }
+        } else if (k > 2) {
+            Arrays.sort(locked, BY_LOCK_ORDER);
+        }
+        return locked;
+    }
+
+    private static void unregister(SelectClause<?>[] clauses, Object[] registrations, int winner) {
+        for (int i = 0; i < clauses.length; i++) {
+            if (i != winner && registrations[i] != null) clauses[i].unregister(registrations[i]);
+        }
+    }
+
+    private static int[] shuffled(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Random random = random();
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /* The loop's own seeded sequence when its builder set a scheduling seed, so that a run replays. */
+    private static Random random() {
+        EventLoop loop = Waiter.callerLoop();
+        if (loop == null || loop.schedulingSeed().isEmpty()) return ThreadLocalRandom.current();
+        synchronized (SEEDED) {
+            return SEEDED.computeIfAbsent(loop, l -> new Random(l.schedulingSeed().getAsLong()));
+        }
+    }
+}

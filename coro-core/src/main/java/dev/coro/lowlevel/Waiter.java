@@ -1,0 +1,176 @@
+package dev.coro.lowlevel;
+
+import dev.coro.EventLoop;
+import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.TaskCore;
+import dev.coro.trace.WaitKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One wait of a task or of a plain thread that other threads and loops may end: the parking slot
+ * under cross-loop channels and {@code select}.
+ *
+ * <p>A waiter is created by the party that is about to wait ({@link #forCaller}), registered in
+ * one or more wait queues, and then {@link #await}ed. Whoever wants to end the wait calls
+ * {@link #claim} and, if that returned true, {@link #wake}; the waiting party reads the result
+ * with {@link #index()} and {@link #value()}. A task parks on its own loop (a waker on another
+ * thread reaches it through that loop's {@code callSoonThreadsafe}); a plain thread blocks.
+ *
+ * <p>Invariant: a waiter ends exactly once, claimed by one waker or cancelled by its own task,
+ * decided by one atomic transition; the loser of that race changes nothing.
+ */
+/* Implementation notes:
+ *
+ *   state      WAITING --claim()--> CLAIMED     (a waker won: index/value are set, wake() follows)
+ *              WAITING --abort()--> CANCELLED   (the task was cancelled while parked)
+ *
+ * index and value are written by the claimer after its CAS and before wake(); the owner reads them
+ * only after it was woken, which happens-after wake(): through the kernel's ready queue on the same
+ * loop, through callSoonThreadsafe's concurrent queue from elsewhere, or through the volatile
+ * `woken` flag for a plain thread. A task's abort handler that loses the race returns false: the
+ * task stays parked until the claimer's wake-up arrives.
+ */
+public final class Waiter implements AbortHandler {
+    private static final int WAITING = 0, CLAIMED = 1, CANCELLED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TaskCore task;
+    private final Thread thread;
+    private volatile int state;
+    private volatile boolean woken;
+    private int index = -1;
+    private Object value;
+    private Runnable onCancel;
+
+    private Waiter(TaskCore task, Thread thread) {
+        this.task = task;
+        this.thread = thread;
+    }
+
+    /**
+     * A waiter for the calling task, or for the calling thread if it runs no task.
+     *
+     * @param what the public method that waits, for the error message
+     * @throws IllegalStateException on a loop's thread outside a task (blocking would stop the loop)
+     */
+    public static Waiter forCaller(String what) {
+        TaskCore t = Kernel.currentTask();
+        if (t != null) return new Waiter(t, null);
+        if (Kernel.current() != null) {
+            throw new IllegalStateException(what + " would block the thread of " + Kernel.current().handle()
+                    + " outside a task. Call it inside a task, or use its try... variant in callbacks.");
+        }
+        return new Waiter(null, Thread.currentThread());
+    }
+
+    /** The loop the caller runs on (inside one of its tasks or callbacks), or null on a plain thread. */
+    public static EventLoop callerLoop() {
+        Kernel k = Kernel.current();
+        return k == null ? null : (EventLoop) k.handle();
+    }
+
+    /** Raises {@link dev.coro.CancelledError} if the caller is a cancelled task; nothing on a plain thread. */
+    public static void raiseIfCancelled() {
+        TaskCore t = Kernel.currentTask();
+        if (t != null && t.scope().isEffectivelyCancelled()) throw t.cancelledError();
+    }
+
+    /** Whether the caller is a cancelled task; false on a plain thread. */
+    public static boolean isCancelled() {
+        TaskCore t = Kernel.currentTask();
+        return t != null && t.scope().isEffectivelyCancelled();
+    }
+
+    /** Whether nobody has claimed or cancelled this wait yet. */
+    public boolean isWaiting() {
+        return state == WAITING;
+    }
+
+    /**
+     * Ends the wait in favour of the caller, with {@code value} for the registration at
+     * {@code index}; false if another waker or the task's cancellation came first. A true result
+     * obliges the caller to call {@link #wake()} (which never blocks, so locks may be held).
+     */
+    public boolean claim(int index, Object value) {
+        if (!STATE.compareAndSet(this, WAITING, CLAIMED)) return false;
+        this.index = index;
+        this.value = value;
+        return true;
+    }
+
+    /** Wakes the owner of a claimed wait: reschedules its task on its own loop, or unparks its thread. */
+    public void wake() {
+        if (task == null) {
+            woken = true;
+            LockSupport.unpark(thread);
+            return;
+        }
+        Kernel k = task.kernel();
+        if (k.onLoop()) k.reschedule(task, null, null);
+        else k.callSoonThreadsafe(() -> k.reschedule(task, null, null));
+    }
+
+    /**
+     * Waits until the wait is claimed. A task parks on its loop; if it is cancelled first,
+     * {@code onCancel} runs (on the loop, to take the waiter out of its queues) and
+     * {@link dev.coro.CancelledError} is raised. A plain thread blocks, ignoring interrupts (as
+     * {@code CompletableFuture.join} does).
+     *
+     * @param kind what kind of wait it is, for task dumps and traces
+     * @param reason what the task waits on, for task dumps
+     * @param holdsClock whether a waker may be another thread or loop: virtual time then stands
+     *     still while the task waits, as it does for {@code Coro.await}
+     */
+    public void await(WaitKind kind, Object reason, boolean holdsClock, Runnable onCancel) {
+        if (task == null) {
+            while (!woken) LockSupport.park(this);
+            return;
+        }
+        this.onCancel = onCancel;
+        Kernel k = task.kernel();
+        if (holdsClock) k.view().graceWait(+1);
+        try {
+            k.park(task, this, kind, reason);
+        } finally {
+            if (holdsClock) k.view().graceWait(-1);
+        }
+    }
+
+    /** The task's cancellation reached the parked waiter: leave the wait unless a waker came first. */
+    @Override
+    public boolean abort() {
+        if (!STATE.compareAndSet(this, WAITING, CANCELLED)) return false;
+        onCancel.run();
+        return true;
+    }
+
+    /** Which registration the claimer chose; -1 before a claim. */
+    public int index() {
+        return index;
+    }
+
+    /** The value the claimer gave. */
+    public Object value() {
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        String who = task != null ? "Task[name=" + task.name() + "]" : thread.getName();
+        return "Waiter[" + who + ", " + switch (state) {
+            case WAITING -> "waiting";
+            case CLAIMED -> "claimed by #" + index;
+            default -> "cancelled";
+        } + "]";
+    }
+}

@@ -1,0 +1,262 @@
+package dev.coro.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Loops;
+import dev.coro.Task;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Select: one clause completes, the others leave no trace. */
+class SelectTest {
+    private final List<String> log = new ArrayList<>();
+
+    private static void settle() {
+        for (int i = 0; i < 5; i++) Coro.yieldNow();
+    }
+
+    @Test
+    void selectIsBiasedAndTheLoserKeepsItsItem() {
+        Channel<String> a = Channel.buffered(1);
+        Channel<String> b = Channel.buffered(1);
+        Loops.run(() -> {
+            a.sender().send("a");
+            b.sender().send("b");
+            log.add(Select.select(b.receiver().onReceive(x -> "got " + x), a.receiver().onReceive(x -> "got " + x)));
+            log.add(a.receiver().tryReceive().orElse("none") + b.receiver().tryReceive().orElse("none"));
+        });
+        assertThat(log).containsExactly("got b", "anone");
+    }
+
+    private static List<String> unbiasedPicks(long seed) {
+        Channel<String> a = Channel.unlimited();
+        Channel<String> b = Channel.unlimited();
+        List<String> picks = new ArrayList<>();
+        try (EventLoop loop = EventLoop.builder().virtualTime().schedulingSeed(seed).build()) {
+            loop.run(() -> {
+                for (int i = 0; i < 30; i++) {
+                    a.sender().send("a");
+                    b.sender().send("b");
+                    picks.add(Select.selectUnbiased(a.receiver().onReceive(x -> x), b.receiver().onReceive(x -> x)));
+                    a.receiver().tryReceive();
+                    b.receiver().tryReceive();
+                }
+                return null;
+            });
+        }
+        return picks;
+    }
+
+    @Test
+    void selectUnbiasedPicksAtRandomAndReplaysWithTheLoopsSeed() {
+        assertThat(unbiasedPicks(7)).isEqualTo(unbiasedPicks(7));
+        assertThat(unbiasedPicks(7)).contains("a", "b");
+        Set<List<String>> runs = new HashSet<>();
+        for (long seed = 1; seed <= 5; seed++) runs.add(unbiasedPicks(seed));
+        assertThat(runs).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aWaitingSelectCompletesExactlyOneClauseAndLeavesNoTraceInTheOthers() {
+        Channel<String> a = Channel.rendezvous();
+        Channel<String> b = Channel.rendezvous();
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> Select.select(a.receiver().onReceive(x -> "a:" + x),
+                    b.receiver().onReceive(x -> "b:" + x), Select.onTimeout(Duration.ofMinutes(1), () -> "timeout")));
+            settle();
+            b.sender().send("x");
+            log.add(t.join());
+            log.add("a still wanted: " + a.sender().trySend("y"));
+            log.add("time: " + Coro.loop().time());
+        });
+        assertThat(log).containsExactly("b:x", "a still wanted: false", "time: 0");
+    }
+
+    @Test
+    void onSendCompletesWithAWaitingReceiver() {
+        Channel<String> ch = Channel.rendezvous();
+        Channel<String> other = Channel.rendezvous();
+        Loops.run(() -> {
+            Task<String> r = Coro.spawn(() -> ch.receiver().receive());
+            settle();
+            log.add(Select.select(other.receiver().onReceive(x -> "wrong"), ch.sender().onSend("hello", () -> "sent")));
+            log.add(r.join());
+            // and a select that waits to send
+            Task<String> s = Coro.spawn(() -> Select.select(ch.sender().onSend("later", () -> "sent later")));
+            settle();
+            log.add(ch.receiver().receive());
+            log.add(s.join());
+        });
+        assertThat(log).containsExactly("sent", "hello", "later", "sent later");
+    }
+
+    @Test
+    void onJoinGivesTheTasksValueOrItsFailure() {
+        Loops.run(() -> {
+            Task<Integer> t = Coro.spawn(() -> {
+                Coro.sleep(Duration.ofSeconds(1));
+                return 42;
+            });
+            Channel<String> never = Channel.rendezvous();
+            log.add(Select.select(never.receiver().onReceive(x -> x), t.onJoin(v -> "joined " + v)));
+            log.add(Select.select(t.onJoin(v -> "done at once " + v)));
+            Task<Integer> bad = Coro.spawn(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThatThrownBy(() -> Select.select(bad.onJoin(v -> "no"))).hasMessage("boom");
+        });
+        assertThat(log).containsExactly("joined 42", "done at once 42");
+    }
+
+    @Test
+    void onTimeoutWinsInVirtualTimeAndOnDefaultWhenNothingIsReady() {
+        Channel<String> ch = Channel.buffered(1);
+        Loops.run(() -> {
+            log.add(Select.select(ch.receiver().onReceive(x -> x), Select.onTimeout(Duration.ofSeconds(5), () -> "timeout"))
+                    + " at " + Duration.ofNanos(Coro.loop().time()));
+            log.add(Select.select(ch.receiver().onReceive(x -> x), Select.onDefault(() -> "default")));
+            ch.sender().send("item");
+            log.add(Select.select(Select.onDefault(() -> "default"), ch.receiver().onReceive(x -> x)));
+            log.add(Select.select(Select.onTimeout(Duration.ZERO, () -> "zero timeout")));
+        });
+        assertThat(log).containsExactly("timeout at PT5S", "default", "item", "zero timeout");
+    }
+
+    @Test
+    void onReceiveOnAnEndedChannelThrowsOutOfSelect() {
+        Channel<String> ch = Channel.rendezvous();
+        Loops.run(() -> {
+            ch.sender().close();
+            assertThatThrownBy(() -> Select.select(ch.receiver().onReceive(x -> x), Select.onDefault(() -> "d")))
+                    .isInstanceOf(EndOfChannelException.class);
+            Channel<String> later = Channel.rendezvous();
+            Task<Object> t = Coro.spawn(() -> Select.select(later.receiver().onReceive(x -> x)));
+            settle();
+            later.sender().close();
+            assertThatThrownBy(t::join).isInstanceOf(EndOfChannelException.class);
+        });
+    }
+
+    @Test
+    void aCancelledSelectCompletesNothingAndLeavesNoRegistration() {
+        Channel<String> a = Channel.rendezvous();
+        Channel<String> b = Channel.rendezvous();
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> Select.select(a.receiver().onReceive(x -> x),
+                    b.sender().onSend("b", () -> "sent"), Select.onTimeout(Duration.ofSeconds(1), () -> "t")));
+            settle();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+            log.add("a wanted: " + a.sender().trySend("x") + ", b offered: " + b.receiver().tryReceive().isPresent());
+            log.add("timers: " + Coro.loop().pendingTimers().size());
+        });
+        assertThat(log).containsExactly("a wanted: false, b offered: false", "timers: 0");
+    }
+
+    @Test
+    void anItemHandedToASelectCancelledBeforeItRanGoesBack() {
+        Channel<String> ch = Channel.buffered(2);
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> Select.select(ch.receiver().onReceive(x -> x)));
+            settle();
+            ch.sender().send("a");
+            ch.sender().send("b");
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+            log.add(ch.receiver().receive() + ch.receiver().receive());
+        });
+        assertThat(log).containsExactly("ab");
+    }
+
+    @Test
+    void aCancelledTaskRaisesAtOnceEvenIfAClauseIsReady() {
+        Channel<String> ch = Channel.buffered(1);
+        Loops.run(() -> {
+            ch.sender().send("kept");
+            Task<String> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                return Select.select(ch.receiver().onReceive(x -> x));
+            });
+            Coro.gatherSettled(t);
+            log.add(ch.receiver().receive());
+        });
+        assertThat(log).containsExactly("kept");
+    }
+
+    @Test
+    void theCallbackRunsInTheSelectingTaskAndMaySuspend() {
+        Channel<String> ch = Channel.buffered(1);
+        Loops.run(() -> {
+            ch.sender().send("x");
+            Task<?> me = Coro.currentTask();
+            String r = Select.select(ch.receiver().onReceive(x -> {
+                assertThat(Coro.currentTask()).isSameAs(me);
+                Coro.sleep(Duration.ofSeconds(2));
+                return x + " after " + Duration.ofNanos(Coro.loop().time());
+            }));
+            log.add(r);
+        });
+        assertThat(log).containsExactly("x after PT2S");
+    }
+
+    @Test
+    void aPlainThreadSelectsOverChannelsFedByALoop() throws Exception {
+        Channel<Integer> a = Channel.rendezvous();
+        Channel<Integer> b = Channel.rendezvous();
+        CompletableFuture<Integer> sum = CompletableFuture.supplyAsync(() -> {
+            int s = 0;
+            for (int i = 0; i < 200; i++) s += Select.select(a.receiver().onReceive(x -> x), b.receiver().onReceive(x -> -x));
+            return s;
+        }, r -> Thread.ofPlatform().start(r));
+        Loops.run(() -> {
+            for (int i = 0; i < 100; i++) {
+                a.sender().send(2);
+                b.sender().send(1);
+            }
+        });
+        assertThat(sum.get(10, TimeUnit.SECONDS)).isEqualTo(100);
+    }
+
+    @Test
+    void badSelectsAreRefused() {
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Select.select()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("Select.select: no clauses");
+            assertThatThrownBy(() -> Select.select(Select.onDefault(() -> 1), Select.onDefault(() -> 2)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 onDefault clauses");
+            assertThatThrownBy(() -> Select.onTimeout(Duration.ofSeconds(-1), () -> 1))
+                    .hasMessage("Select.onTimeout: timeout PT-1S (expected: >= 0)");
+        });
+    }
+
+    @Test
+    void cancellationRaisesFromEveryWaitingSend() {
+        // a waiting select send is a suspension point too: cancelled there, it raises and delivers nothing
+        Channel<String> ch = Channel.rendezvous();
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> {
+                try {
+                    return Select.select(ch.sender().onSend("x", () -> "sent"));
+                } catch (CancelledError e) {
+                    log.add("raised");
+                    throw e;
+                }
+            });
+            settle();
+            t.cancel();
+            Coro.gatherSettled(t);
+            log.add("offered: " + ch.receiver().tryReceive().isPresent());
+        });
+        assertThat(log).containsExactly("raised", "offered: false");
+    }
+}

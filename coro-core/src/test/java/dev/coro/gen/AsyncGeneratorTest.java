@@ -1,0 +1,293 @@
+package dev.coro.gen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.Loops;
+import dev.coro.Task;
+import dev.coro.TaskGroup;
+import dev.coro.channel.Channel;
+import dev.coro.channel.SendChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+
+/** AsyncGenerator: a body that suspends its consumer's task, on both backends. */
+class AsyncGeneratorTest {
+    private final List<String> log = new ArrayList<>();
+
+    private static String now() {
+        return Duration.ofNanos(Coro.loop().time()).toString();
+    }
+
+    private AsyncGenerator<Integer> ticker(int n) {
+        return AsyncGenerator.of(out -> {
+            for (int i = 1; i <= n; i++) {
+                Coro.sleep(Duration.ofSeconds(1));
+                out.yield(i);
+            }
+        });
+    }
+
+    @Test
+    void theBodySuspendsTheConsumersTaskBetweenYields() {
+        Loops.run(() -> {
+            Task<?> me = Coro.currentTask();
+            Task<Void> other = Coro.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    log.add("other at " + now());
+                    Coro.sleep(Duration.ofMillis(1500));
+                }
+            });
+            try (AsyncGenerator<String> g = AsyncGenerator.of(out -> {
+                assertThat(Coro.currentTask()).isSameAs(me);
+                for (int i = 1; i <= 3; i++) {
+                    Coro.sleep(Duration.ofSeconds(1));
+                    out.yield("v" + i + " at " + now());
+                }
+            })) {
+                for (String v : g) log.add(v);
+            }
+            other.join();
+        });
+        // at PT3S both timers are due: other's was scheduled first (at PT1.5S), so it fires first
+        assertThat(log).containsExactly("other at PT0S", "v1 at PT1S", "other at PT1.5S", "v2 at PT2S", "other at PT3S",
+                "v3 at PT3S");
+    }
+
+    @Test
+    void theBodyReceivesFromAChannelFedByAnotherTask() {
+        Channel<String> ch = Channel.rendezvous();
+        Loops.run(() -> {
+            Coro.spawn(() -> {
+                try (SendChannel<String> tx = ch.sender()) {
+                    for (String s : List.of("a", "b", "c")) tx.send(s);
+                }
+            });
+            AsyncGenerator<String> upper = AsyncGenerator.of(out -> {
+                for (String s : ch.receiver()) out.yield(s.toUpperCase());
+            });
+            log.addAll(upper.stream().toList());
+        });
+        assertThat(log).containsExactly("A", "B", "C");
+    }
+
+    @Test
+    void asyncGeneratorsNest() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> inner = ticker(3);
+            AsyncGenerator<Integer> doubled = AsyncGenerator.of(out -> {
+                for (int x : inner) {
+                    Coro.yieldNow();
+                    out.yield(2 * x);
+                }
+            });
+            for (int x : doubled) log.add(x + " at " + now());
+        });
+        assertThat(log).containsExactly("2 at PT1S", "4 at PT2S", "6 at PT3S");
+    }
+
+    @Test
+    void cancellingTheConsumerRaisesAtTheBodysSuspensionPoint() {
+        Loops.run(() -> {
+            Task<Void> consumer = Coro.spawn(() -> {
+                AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
+                    try {
+                        out.yield(1);
+                        Coro.sleep(Duration.ofHours(1));
+                        out.yield(2);
+                    } catch (CancelledError e) {
+                        log.add("body cancelled at " + now());
+                        throw e;
+                    } finally {
+                        log.add("body finally");
+                    }
+                });
+                for (int x : g) log.add("got " + x);
+            });
+            Coro.sleep(Duration.ofSeconds(5));
+            consumer.cancel();
+            assertThatThrownBy(consumer::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(log).containsExactly("got 1", "body cancelled at PT5S", "body finally");
+    }
+
+    @Test
+    void closeUnwindsTheBodyInTheConsumersTaskAndItsFinallyMaySuspend() {
+        Loops.run(() -> {
+            Task<?> me = Coro.currentTask();
+            AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
+                try {
+                    out.yield(1);
+                    out.yield(2);
+                } finally {
+                    assertThat(Coro.currentTask()).isSameAs(me);
+                    Coro.sleep(Duration.ofSeconds(2));
+                    log.add("finally done at " + now());
+                }
+            });
+            log.add("got " + g.next());
+            g.close();
+            g.close(); // again: nothing
+            log.add("closed at " + now());
+            assertThat(g.hasNext()).isFalse();
+        });
+        assertThat(log).containsExactly("got 1", "finally done at PT2S", "closed at PT2S");
+    }
+
+    @Test
+    void aScopeOpenAcrossAYieldIsRefusedAndBufferAllowsIt() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> timed = AsyncGenerator.of(out -> Coro.withTimeout(Duration.ofSeconds(10), () -> {
+                out.yield(1);
+            }));
+            assertThatThrownBy(timed::next).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("PEP 789").hasMessageContaining("buffer(n)").hasMessageContaining("CancelScope");
+            AsyncGenerator<Integer> grouped = AsyncGenerator.of(out -> TaskGroup.run(g -> {
+                out.yield(1);
+                return null;
+            }));
+            assertThatThrownBy(grouped::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("PEP 789");
+            AsyncGenerator<Integer> buffered = AsyncGenerator.<Integer>of(out -> Coro.withTimeout(Duration.ofSeconds(10), () -> {
+                out.yield(1);
+                out.yield(2);
+            })).buffer(1);
+            try (buffered) {
+                for (int x : buffered) log.add("buffered " + x);
+            }
+        });
+        assertThat(log).containsExactly("buffered 1", "buffered 2");
+    }
+
+    @Test
+    void bufferRunsAheadAtMostNPlusOne() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> source = AsyncGenerator.of(out -> {
+                for (int i = 1; i <= 10; i++) {
+                    log.add("produce " + i);
+                    out.yield(i);
+                }
+            });
+            try (AsyncGenerator<Integer> b = source.buffer(2)) {
+                log.add("first " + b.next());
+                for (int i = 0; i < 5; i++) Coro.yieldNow();
+                log.add("settled");
+            }
+        });
+        assertThat(log).containsSubsequence("first 1", "settled");
+        int producedBeforeSettled = log.subList(0, log.indexOf("settled")).stream()
+                .filter(s -> s.startsWith("produce")).toList().size();
+        assertThat(producedBeforeSettled).isLessThanOrEqualTo(1 + 2 + 1);
+    }
+
+    @Test
+    void failuresAndExhaustionAreReportedLikeAGenerators() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
+                out.yield(1);
+                throw new java.io.IOException("disk");
+            });
+            assertThat(g.next()).isEqualTo(1);
+            assertThatThrownBy(g::next).isInstanceOf(java.io.IOException.class).hasMessage("disk");
+            assertThatThrownBy(g::next).isInstanceOf(NoSuchElementException.class);
+            AsyncGenerator<Integer> once = ticker(1);
+            assertThat(once.iterator()).isSameAs(once);
+            assertThatThrownBy(once::iterator).isInstanceOf(IllegalStateException.class).hasMessageContaining("single-use");
+            once.close();
+            assertThatThrownBy(() -> ticker(1).buffer(0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("AsyncGenerator.buffer: n 0 (expected: >= 1)");
+        });
+    }
+
+    @Test
+    void chunkedHandsOutFullChunksOrWhatCameWithinMaxWait() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> bursty = AsyncGenerator.of(out -> {
+                for (int i = 1; i <= 5; i++) out.yield(i);       // a burst
+                Coro.sleep(Duration.ofSeconds(10));
+                out.yield(6);                                    // then a straggler, and the end
+            });
+            try (AsyncGenerator<List<Integer>> chunks = bursty.chunked(2, Duration.ofSeconds(1))) {
+                for (List<Integer> c : chunks) log.add(c + " at " + now());
+            }
+        });
+        assertThat(log).containsExactly("[1, 2] at PT0S", "[3, 4] at PT0S", "[5] at PT1S", "[6] at PT10S");
+    }
+
+    @Test
+    void mapParallelRunsUpToNCallsAtOnceAndKeepsTheOrder() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> source = AsyncGenerator.of(out -> out.yieldAll(List.of(3, 1, 2, 1)));
+            try (AsyncGenerator<String> mapped = source.mapParallel(2, x -> {
+                Coro.sleep(Duration.ofSeconds(x));
+                return "v" + x;
+            })) {
+                for (String v : mapped) log.add(v + " at " + now());
+            }
+        });
+        // calls 3 and 1 start at 0; 2 starts when 3 is handed out (PT3S), the last 1 when 1 is (PT3S)
+        assertThat(log).containsExactly("v3 at PT3S", "v1 at PT3S", "v2 at PT5S", "v1 at PT5S");
+    }
+
+    @Test
+    void mergeInterleavesSourcesAndFailsWithTheFirstFailure() {
+        Loops.run(() -> {
+            AsyncGenerator<String> a = AsyncGenerator.of(out -> {
+                for (int i = 0; i < 3; i++) {
+                    Coro.sleep(Duration.ofSeconds(2));
+                    out.yield("a" + i);
+                }
+            });
+            AsyncGenerator<String> b = AsyncGenerator.of(out -> {
+                for (int i = 0; i < 2; i++) {
+                    Coro.sleep(Duration.ofSeconds(3));
+                    out.yield("b" + i);
+                }
+            });
+            try (AsyncGenerator<String> m = AsyncGenerator.merge(a, b)) {
+                for (String v : m) log.add(v + " at " + now());
+            }
+            AsyncGenerator<String> bad = AsyncGenerator.of(out -> {
+                out.yield("x");
+                throw new IllegalStateException("source failed");
+            });
+            AsyncGenerator<String> slow = AsyncGenerator.of(out -> {
+                Coro.sleep(Duration.ofHours(1));
+                out.yield("never");
+            });
+            try (AsyncGenerator<String> m = AsyncGenerator.merge(bad, slow)) {
+                assertThat(m.next()).isEqualTo("x");
+                assertThatThrownBy(m::next).hasMessage("source failed");
+            }
+        });
+        assertThat(log).containsExactly("a0 at PT2S", "b0 at PT3S", "a1 at PT4S", "b1 at PT6S", "a2 at PT6S");
+    }
+
+    @Test
+    void theConfinementAndReentryRulesOfGeneratorHold() throws Exception {
+        AsyncGenerator<Integer> g = ticker(3);
+        Loops.run(() -> {
+            assertThat(g.next()).isEqualTo(1);
+            AsyncGenerator<Integer>[] self = new AsyncGenerator[1];
+            self[0] = AsyncGenerator.of(out -> {
+                out.yield(1);
+                self[0].next();
+            });
+            self[0].next();
+            assertThatThrownBy(self[0]::next).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("generator already executing");
+        });
+        // another loop runs on another thread: the generator stays with the thread that first resumed it
+        try (dev.coro.EventLoop other = dev.coro.EventLoop.builder().virtualTime().build()) {
+            other.run(() -> {
+                assertThatThrownBy(g::next).isInstanceOf(WrongThreadException.class);
+                return null;
+            });
+        }
+    }
+}
