@@ -628,8 +628,13 @@ public final class Coro {
      * }</pre>
      *
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> cancels every body, waits for them, and
-     * raises {@link CancelledError}.
+     * raises {@link CancelledError}; no body is left running. <b>Thread safety:</b> loop thread
+     * only, inside a task; the bodies run as tasks of the same loop.
      *
+     * @param <T> the type of the winner's value
+     * @param bodies what to race, each in a child task; at least one
+     * @return the value of the first body to return one; the losers have ended when it is returned
+     * @throws CancelledError if the calling task is cancelled
      * @throws IllegalArgumentException if {@code bodies} is empty
      * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
      *     the others attached as suppressed
@@ -638,7 +643,17 @@ public final class Coro {
         return Race.run(bodies);
     }
 
-    /** {@link #race(List)} over {@code bodies}. */
+    /**
+     * {@link #race(List)} over {@code bodies}; checkpoint, cancellation and thread safety as there.
+     *
+     * @param <T> the type of the winner's value
+     * @param bodies what to race, each in a child task; at least one
+     * @return the value of the first body to return one; the losers have ended when it is returned
+     * @throws CancelledError if the calling task is cancelled
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
+     *     the others attached as suppressed
+     */
     @SafeVarargs
     public static <T> T race(Callable<? extends T>... bodies) {
         return Race.run(Arrays.asList(Objects.requireNonNull(bodies, "bodies")));
@@ -653,6 +668,16 @@ public final class Coro {
      * for (Task<String> t : Coro.asCompleted(fetches)) show(t.join());   // join returns at once
      * }</pre>
      *
+     * <p><b>Checkpoint:</b> the iterator's {@code hasNext()} (and {@code next()}) suspends while no
+     * handed-out-yet task has finished; otherwise it does not suspend but still raises if the task
+     * is cancelled. <b>Cancellation:</b> raises {@link CancelledError} from {@code hasNext()}; the
+     * tasks are neither cancelled nor awaited, and iterating again later goes on where it stopped.
+     * <b>Thread safety:</b> loop thread only, inside a task of the tasks' loop.
+     *
+     * @param <T> the type of the tasks' values
+     * @param tasks the tasks to hand out; the list is copied, so later changes to it do not count
+     * @return an iterable whose iterators each hand out every task once, finished, in the order they
+     *         finished (tasks finished already come first, in the given order)
      * @throws IllegalStateException from the iterator if a task runs on another loop
      */
     public static <T> Iterable<Task<T>> asCompleted(List<? extends Task<? extends T>> tasks) {

@@ -358,6 +358,10 @@ public final class Task<T> {
      * A {@code Select.select} clause that wins once this task has finished; {@code then} gets its
      * value (a failure comes out of select by the rethrow rules of {@link #join()}).
      *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param then what the selecting task runs with this task's value if this clause wins
+     * @return a new clause to pass to {@code Select.select}; it does not cancel this task if
+     *         another clause wins
      * @throws NullPointerException if {@code then} is null
      */
     public <R> dev.coro.lowlevel.SelectClause<R> onJoin(dev.coro.lowlevel.SelectClause.Callback<? super T, R> then) {

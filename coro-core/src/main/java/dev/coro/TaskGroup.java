@@ -231,7 +231,13 @@ public final class TaskGroup {
      */
     @FunctionalInterface
     public interface StartBody<V> {
-        /** Runs as a child task of the group. */
+        /**
+         * Runs as a child task of the group.
+         *
+         * @param ready what to call, once, when the child is ready; {@link #start} returns its value
+         * @throws Exception any failure: before {@code ready.started} it comes out of {@link #start};
+         *         after, it fails the group as a child's failure does
+         */
         void run(Ready<V> ready) throws Exception;
     }
 
@@ -244,6 +250,7 @@ public final class TaskGroup {
         /**
          * Makes {@link #start} return {@code value} while the child goes on.
          *
+         * @param value what {@link #start} returns to its caller; may be null
          * @throws IllegalStateException if called a second time
          */
         void started(V value);
@@ -254,15 +261,21 @@ public final class TaskGroup {
      * returns that value while the child goes on in the group (Trio's {@code nursery.start}).
      *
      * <pre>{@code
-     * int port = g.start(ready -> { TcpServer s = bind(0); ready.started(s.port()); s.serve(); });
+     * int port = g.start(ready -> { TcpServer s = bind(0); ready.started(s.port()); s.serveForever(); });
      * }</pre>
      *
      * <p><b>Checkpoint:</b> until the child is ready. <b>Cancellation:</b> cancelling the caller
      * while it waits cancels the child too. A child that fails before {@code started} makes start
      * throw that failure (by the rethrow rules of {@link Task#join()}), and the group is not failed by
      * it; one that returns without calling it makes start throw {@link IllegalStateException}.
+     * <b>Thread safety:</b> loop thread only, inside a task (the group's body or a child).
      *
-     * @throws IllegalStateException if the group's {@code run} has returned
+     * @param <V> what the child reports when ready
+     * @param body what the child runs; it calls {@code ready.started(value)} once
+     * @return the value the child passed to {@code ready.started}
+     * @throws CancelledError if the calling task is cancelled while it waits
+     * @throws IllegalStateException if the group's {@code run} has returned, or the child returned
+     *         without calling {@code ready.started}
      */
     public <V> V start(StartBody<V> body) {
         return GroupStart.start(this, null, body);
