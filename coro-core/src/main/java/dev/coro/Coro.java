@@ -101,10 +101,12 @@ public final class Coro {
      * Suspends the current task for {@code duration}; {@link Duration#ZERO} is {@link #yieldNow()}.
      *
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}; the timer is
-     * removed.
+     * removed, nothing else remains. <b>Thread safety:</b> loop thread only, inside a task.
      *
-     * @param duration how long to sleep, zero or more
+     * @param duration how long to sleep, zero or more, measured on the loop's clock (virtual or real)
+     * @throws CancelledError if the task is cancelled before or while it sleeps
      * @throws IllegalArgumentException if {@code duration} is negative
+     * @throws IllegalStateException if not called inside a task
      */
     public static void sleep(Duration duration) {
         long nanos = Durations.nonNegativeNanos(duration, "duration");
@@ -118,7 +120,12 @@ public final class Coro {
     /**
      * Lets every other ready task run once, then continues (asyncio.sleep(0)).
      *
-     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link CancelledError}.
+     * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> a cancelled task still lets the others run
+     * once, then raises {@link CancelledError}; nothing else remains. <b>Thread safety:</b> loop
+     * thread only, inside a task.
+     *
+     * @throws CancelledError if the task is cancelled
+     * @throws IllegalStateException if not called inside a task
      */
     public static void yieldNow() {
         Traps.checkpoint();
@@ -178,9 +185,20 @@ public final class Coro {
      * others attached as suppressed. If the calling task is cancelled, the tasks are cancelled and
      * awaited, then {@link CancelledError} is raised.
      *
+     * <p><b>Checkpoint:</b> only if a task has not finished yet. <b>Cancellation:</b> the tasks are
+     * cancelled and awaited, then {@link CancelledError} is raised; none of them is left running,
+     * and their failures, not handed back, are reported by the loop rather than lost.
+     * <b>Thread safety:</b> loop thread only, inside a task; unfinished tasks must belong to the
+     * caller's loop.
+     *
      * @param <T> the type of the values
-     * @param tasks the tasks to wait for
+     * @param tasks the tasks to wait for; finished ones are taken as they are
      * @return their values, in the order of {@code tasks}
+     * @throws CancelledError if the calling task is cancelled
+     * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
+     * @throws TaskFailedException wrapping the first failure if it is a checked exception
+     * @throws RuntimeException the first failure, the same instance, if it is unchecked
+     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
@@ -188,11 +206,16 @@ public final class Coro {
     }
 
     /**
-     * {@link #gather(Task[])} over a list.
+     * {@link #gather(Task[])} over a list; checkpoint, cancellation and thread safety as there.
      *
      * @param <T> the type of the values
-     * @param tasks the tasks to wait for
+     * @param tasks the tasks to wait for; finished ones are taken as they are
      * @return their values, in the order of {@code tasks}
+     * @throws CancelledError if the calling task is cancelled
+     * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
+     * @throws TaskFailedException wrapping the first failure if it is a checked exception
+     * @throws RuntimeException the first failure, the same instance, if it is unchecked
+     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
      */
     public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
         Gathering g = Gathering.await(tasks, true);
@@ -213,9 +236,19 @@ public final class Coro {
      * task's failure. If the calling task is cancelled, the tasks are cancelled and awaited, then
      * {@link CancelledError} is raised.
      *
+     * <p><b>Checkpoint:</b> only if a task has not finished yet. <b>Cancellation:</b> the tasks are
+     * cancelled and awaited, then {@link CancelledError} is raised; none of them is left running,
+     * and their failures, not handed back, are reported by the loop rather than lost.
+     * <b>Thread safety:</b> loop thread only, inside a task; unfinished tasks must belong to the
+     * caller's loop.
+     *
      * @param <T> the type of the values
-     * @param tasks the tasks to wait for
-     * @return one outcome per task, in the order of {@code tasks}
+     * @param tasks the tasks to wait for; finished ones are taken as they are
+     * @return one outcome per task, in the order of {@code tasks}: a success with its value, or a
+     *         failure with its own exception (a {@link java.util.concurrent.CancellationException}
+     *         if it was cancelled)
+     * @throws CancelledError if the calling task is cancelled
+     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
@@ -223,11 +256,13 @@ public final class Coro {
     }
 
     /**
-     * {@link #gatherSettled(Task[])} over a list.
+     * {@link #gatherSettled(Task[])} over a list; checkpoint, cancellation and thread safety as there.
      *
      * @param <T> the type of the values
-     * @param tasks the tasks to wait for
+     * @param tasks the tasks to wait for; finished ones are taken as they are
      * @return one outcome per task, in the order of {@code tasks}
+     * @throws CancelledError if the calling task is cancelled
+     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
      */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
         Gathering.await(tasks, false);
@@ -249,9 +284,21 @@ public final class Coro {
      * the body. Nested timeouts that expire together are reported by the outermost.
      *
      * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
-     * passes through as {@link CancelledError}.
+     * passes through as {@link CancelledError}, after the body's finally blocks ran; the deadline
+     * is removed whichever way the body ends. <b>Thread safety:</b> loop thread only, inside a task;
+     * the body runs in the calling task.
      *
+     * @param <T> the type of the body's result
+     * @param timeout how long the body may run, on the loop's clock; zero or more
+     * @param body what runs in the calling task under the deadline
+     * @return what {@code body} returned before the deadline
+     * @throws DeadlineExceededException if the deadline passed first (its cause is the
+     *         cancellation the body saw, if it saw one)
+     * @throws CancelledError if the calling task is cancelled from outside
+     * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
+     *         as is)
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
@@ -260,7 +307,19 @@ public final class Coro {
         return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
     }
 
-    /** {@link #withTimeout(Duration, Callable)} for a body without a result. */
+    /**
+     * {@link #withTimeout(Duration, Callable)} for a body without a result; checkpoint,
+     * cancellation and thread safety as there.
+     *
+     * @param timeout how long the body may run, on the loop's clock; zero or more
+     * @param body what runs in the calling task under the deadline; it may throw checked exceptions
+     * @throws DeadlineExceededException if the deadline passed first
+     * @throws CancelledError if the calling task is cancelled from outside
+     * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
+     *         as is)
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not called inside a task
+     */
     public static void withTimeout(Duration timeout, VoidBody body) {
         Objects.requireNonNull(body, "body");
         withTimeout(timeout, Executors.callable(body));
@@ -271,13 +330,41 @@ public final class Coro {
      * {@link EventLoop#time()} nanoseconds); then, as {@link #withTimeout}, the body is cancelled
      * and {@link DeadlineExceededException} is thrown. A deadline at or before now throws at once
      * without running the body.
+     *
+     * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
+     * passes through as {@link CancelledError}, after the body's finally blocks ran; the deadline
+     * is removed whichever way the body ends. <b>Thread safety:</b> loop thread only, inside a task;
+     * the body runs in the calling task.
+     *
+     * @param <T> the type of the body's result
+     * @param deadline the loop time, in {@link EventLoop#time()} nanoseconds, at which the body is
+     *        cancelled
+     * @param body what runs in the calling task under the deadline
+     * @return what {@code body} returned before the deadline
+     * @throws DeadlineExceededException if the deadline passed first
+     * @throws CancelledError if the calling task is cancelled from outside
+     * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
+     *         as is)
+     * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withDeadline(long deadline, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         return scoped(deadline, body, false, null);
     }
 
-    /** {@link #withDeadline(long, Callable)} for a body without a result. */
+    /**
+     * {@link #withDeadline(long, Callable)} for a body without a result; checkpoint, cancellation
+     * and thread safety as there.
+     *
+     * @param deadline the loop time, in {@link EventLoop#time()} nanoseconds, at which the body is
+     *        cancelled
+     * @param body what runs in the calling task under the deadline; it may throw checked exceptions
+     * @throws DeadlineExceededException if the deadline passed first
+     * @throws CancelledError if the calling task is cancelled from outside
+     * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
+     *         as is)
+     * @throws IllegalStateException if not called inside a task
+     */
     public static void withDeadline(long deadline, VoidBody body) {
         Objects.requireNonNull(body, "body");
         withDeadline(deadline, Executors.callable(body));
@@ -288,7 +375,21 @@ public final class Coro {
      * (Kotlin's withTimeoutOrNull, Trio's move_on_after). A zero timeout returns null without running
      * the body.
      *
+     * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
+     * passes through as {@link CancelledError}, after the body's finally blocks ran; the deadline
+     * is removed whichever way the body ends. <b>Thread safety:</b> loop thread only, inside a task;
+     * the body runs in the calling task.
+     *
+     * @param <T> the type of the body's result
+     * @param timeout how long the body may run, on the loop's clock; zero or more
+     * @param body what runs in the calling task under the deadline
+     * @return what {@code body} returned before the deadline, or null if the deadline passed first
+     *         (so a body that returns null cannot be told from a timeout)
+     * @throws CancelledError if the calling task is cancelled from outside
+     * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
+     *         as is)
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
         long nanos = Durations.nonNegativeNanos(timeout, "timeout");
@@ -301,6 +402,10 @@ public final class Coro {
      * The earliest deadline of the scopes around the current point of the calling task (timeouts,
      * and deadlines set on cancel scopes), up to the first shield, in {@link EventLoop#time()}
      * nanoseconds; {@code Long.MAX_VALUE} if there is none.
+     *
+     * @return the loop time at which a scope around this point cancels the task, or
+     *         {@code Long.MAX_VALUE}; compare it with {@link EventLoop#time()} for the time left
+     * @throws IllegalStateException if not called inside a task
      */
     public static long currentDeadline() {
         return Traps.currentDeadline();
@@ -348,6 +453,18 @@ public final class Coro {
      * Runs {@code body} in the calling task out of reach of outer cancellation: cleanup that must
      * suspend belongs here. If the task was cancelled meanwhile, its next suspension point after
      * the shield raises {@link CancelledError}.
+     *
+     * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> outer cancellation
+     * does not reach the body; it stays pending and raises at the first suspension after the
+     * shield. A timeout inside the body still works. <b>Thread safety:</b> loop thread only, inside
+     * a task; the body runs in the calling task.
+     *
+     * @param <T> the type of the body's result
+     * @param body what runs in the calling task, shielded
+     * @return what {@code body} returned
+     * @throws RuntimeException what the body threw, the same instance (a checked exception is
+     *         thrown as is)
+     * @throws IllegalStateException if not called inside a task
      */
     public static <T> T shield(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -358,7 +475,13 @@ public final class Coro {
         }
     }
 
-    /** {@link #shield(Callable)} for a body without a result. */
+    /**
+     * {@link #shield(Callable)} for a body without a result; checkpoint, cancellation and thread
+     * safety as there.
+     *
+     * @param body what runs in the calling task, shielded; it may throw checked exceptions
+     * @throws IllegalStateException if not called inside a task
+     */
     public static void shield(VoidBody body) {
         Objects.requireNonNull(body, "body");
         shield(Executors.callable(body));
@@ -375,10 +498,15 @@ public final class Coro {
      * waiting at once; the stage is left alone. <b>Virtual time</b> stands still while the task
      * waits, unless the loop has had nothing to do for 250 ms of real time: then it jumps to its next
      * timer anyway, since the stage may be completed by one of its own sleeping tasks.
+     * <b>Thread safety:</b> loop thread only, inside a task; the stage may be completed on any
+     * thread.
      *
      * @param <T> the type of the value
      * @param stage the stage to wait for
      * @return the stage's value
+     * @throws CancelledError if the calling task is cancelled (even if the stage is complete)
+     * @throws java.util.concurrent.CancellationException if the stage was cancelled
+     * @throws TaskFailedException wrapping the stage's checked failure
      * @throws IllegalStateException outside a task (also on the loop thread, where waiting would deadlock)
      */
     @SuppressWarnings("unchecked")
@@ -449,9 +577,20 @@ public final class Coro {
      * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
      * cancelled already raises without starting the worker.
      *
+     * <p><b>Checkpoint:</b> unless the worker finished before the task came to wait (so nearly
+     * always). <b>Cancellation:</b> as
+     * above: the worker's result or failure is dropped. <b>Virtual time</b> stands still until the
+     * worker is done. <b>Thread safety:</b> loop thread only, inside a task; {@code body} runs on
+     * another thread, so it reaches the loop only through thread-safe calls such as
+     * {@link EventLoop#callSoonThreadsafe}.
+     *
      * @param <T> the type of the value
      * @param body the blocking code
      * @return what {@code body} returned
+     * @throws CancelledError if the calling task is cancelled
+     * @throws TaskFailedException wrapping the body's checked exception
+     * @throws RuntimeException the body's unchecked exception, the same instance
+     * @throws IllegalStateException if not called inside a task
      */
     public static <T> T toThread(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -489,8 +628,13 @@ public final class Coro {
      * }</pre>
      *
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> cancels every body, waits for them, and
-     * raises {@link CancelledError}.
+     * raises {@link CancelledError}; no body is left running. <b>Thread safety:</b> loop thread
+     * only, inside a task; the bodies run as tasks of the same loop.
      *
+     * @param <T> the type of the winner's value
+     * @param bodies what to race, each in a child task; at least one
+     * @return the value of the first body to return one; the losers have ended when it is returned
+     * @throws CancelledError if the calling task is cancelled
      * @throws IllegalArgumentException if {@code bodies} is empty
      * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
      *     the others attached as suppressed
@@ -499,7 +643,17 @@ public final class Coro {
         return Race.run(bodies);
     }
 
-    /** {@link #race(List)} over {@code bodies}. */
+    /**
+     * {@link #race(List)} over {@code bodies}; checkpoint, cancellation and thread safety as there.
+     *
+     * @param <T> the type of the winner's value
+     * @param bodies what to race, each in a child task; at least one
+     * @return the value of the first body to return one; the losers have ended when it is returned
+     * @throws CancelledError if the calling task is cancelled
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws RuntimeException if every body failed: the first failure (by the rethrow rules), with
+     *     the others attached as suppressed
+     */
     @SafeVarargs
     public static <T> T race(Callable<? extends T>... bodies) {
         return Race.run(Arrays.asList(Objects.requireNonNull(bodies, "bodies")));
@@ -514,6 +668,16 @@ public final class Coro {
      * for (Task<String> t : Coro.asCompleted(fetches)) show(t.join());   // join returns at once
      * }</pre>
      *
+     * <p><b>Checkpoint:</b> the iterator's {@code hasNext()} (and {@code next()}) suspends while no
+     * handed-out-yet task has finished; otherwise it does not suspend but still raises if the task
+     * is cancelled. <b>Cancellation:</b> raises {@link CancelledError} from {@code hasNext()}; the
+     * tasks are neither cancelled nor awaited, and iterating again later goes on where it stopped.
+     * <b>Thread safety:</b> loop thread only, inside a task of the tasks' loop.
+     *
+     * @param <T> the type of the tasks' values
+     * @param tasks the tasks to hand out; the list is copied, so later changes to it do not count
+     * @return an iterable whose iterators each hand out every task once, finished, in the order they
+     *         finished (tasks finished already come first, in the given order)
      * @throws IllegalStateException from the iterator if a task runs on another loop
      */
     public static <T> Iterable<Task<T>> asCompleted(List<? extends Task<? extends T>> tasks) {

@@ -99,12 +99,21 @@ public final class EventLoop implements AutoCloseable {
         return Durations.parse(p.trim(), "coro.watchdog");
     }
 
-    /** A loop with default options: real time, debug off. */
+    /**
+     * A loop with default options: real time, debug off.
+     *
+     * @return a new loop, not started; its thread starts at the first {@link #run} and ends at
+     *         {@link #close()}, so close it (try-with-resources)
+     */
     public static EventLoop create() {
         return builder().build();
     }
 
-    /** Options for a new loop. */
+    /**
+     * Options for a new loop.
+     *
+     * @return a new builder with the defaults of {@link #create()}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -123,30 +132,58 @@ public final class EventLoop implements AutoCloseable {
 
         private Builder() {}
 
-        /** Runs the loop in virtual time: a fresh {@link VirtualClock} that jumps whenever the loop is idle. */
+        /**
+         * Runs the loop in virtual time: a fresh {@link VirtualClock} that jumps whenever the loop is idle.
+         *
+         * @return this builder, for chaining
+         */
         public Builder virtualTime() {
             return clock(new VirtualClock());
         }
 
-        /** Runs the loop on {@code clock} (a {@link VirtualClock} makes it virtual). */
+        /**
+         * Runs the loop on {@code clock} (a {@link VirtualClock} makes it virtual).
+         *
+         * @param clock the clock {@link #time()} reads and timers wait on; a virtual clock serves
+         *        one loop only
+         * @return this builder, for chaining
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Debug mode: remembers where each task was created, for reports of lost tasks. */
+        /**
+         * Debug mode: remembers where each task was created, for reports of lost tasks.
+         *
+         * @param debug {@code true} to record each task's creation stack (it costs a stack trace per
+         *        spawn); {@code false}, the default, not to
+         * @return this builder, for chaining
+         */
         public Builder debug(boolean debug) {
             this.debug = debug;
             return this;
         }
 
-        /** Names the loop and its thread. */
+        /**
+         * Names the loop and its thread.
+         *
+         * @param name the name shown in thread dumps, task dumps, JMX and error messages; by default
+         *        {@code coro-loop-N}
+         * @return this builder, for chaining
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Where failures nobody else can handle go; see {@link ExceptionHandler}. */
+        /**
+         * Where failures nobody else can handle go; see {@link ExceptionHandler}.
+         *
+         * @param handler what receives the loop's reports (lost failures, failing callbacks, the
+         *        watchdog); by default {@link ExceptionHandler#logging()}
+         * @return this builder, for chaining
+         */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
             return this;
@@ -160,6 +197,9 @@ public final class EventLoop implements AutoCloseable {
          * exactly the batch that was ready when it began, timers still fire in deadline order, and
          * {@link Coro#yieldNow()} still gives up control for exactly one pass. Without this option
          * the ready queue is FIFO.
+         *
+         * @param seed the seed of the shuffle; a failing test's seed replays its order
+         * @return this builder, for chaining
          */
         public Builder schedulingSeed(long seed) {
             this.schedulingSeed = seed;
@@ -171,6 +211,10 @@ public final class EventLoop implements AutoCloseable {
          * or callback runs longer than {@code threshold} without suspending. {@link Duration#ZERO}
          * turns the watchdog off. Default: 100 ms, or the system property {@code coro.watchdog}
          * ({@code 250ms}, {@code 2s}, an ISO-8601 duration, or {@code off}).
+         *
+         * @param threshold the longest a step may run before the warning; zero for no watchdog
+         * @return this builder, for chaining
+         * @throws IllegalArgumentException if {@code threshold} is negative
          */
         public Builder watchdog(Duration threshold) {
             Durations.nonNegativeNanos(threshold, "threshold");
@@ -181,6 +225,9 @@ public final class EventLoop implements AutoCloseable {
         /**
          * Calls {@code instrument} at the loop's fixed points (see {@link Instrument}); may be called
          * several times, the instruments are called in the order they were added.
+         *
+         * @param instrument what the loop calls, on its own thread, at each fixed point
+         * @return this builder, for chaining
          */
         public Builder instrument(Instrument instrument) {
             instruments.add(Objects.requireNonNull(instrument, "instrument"));
@@ -192,6 +239,8 @@ public final class EventLoop implements AutoCloseable {
          * loop is closed: an HTML timeline if the name ends in {@code .html}, Chrome trace-event JSON
          * (for ui.perfetto.dev) if it ends in {@code .json}.
          *
+         * @param file where the trace goes at close; its name ends in {@code .html} or {@code .json}
+         * @return this builder, for chaining
          * @throws IllegalArgumentException if the name ends in neither, or its directory does not exist
          */
         public Builder trace(Path file) {
@@ -202,6 +251,9 @@ public final class EventLoop implements AutoCloseable {
          * {@link #trace(Path)} keeping only the newest {@code events} events (the default keeps
          * {@value TraceRecorder#DEFAULT_CAPACITY}); the file says how many older ones were dropped.
          *
+         * @param file where the trace goes at close; its name ends in {@code .html} or {@code .json}
+         * @param events how many of the newest events to keep, at least 1
+         * @return this builder, for chaining
          * @throws IllegalArgumentException if the name ends in neither, its directory does not exist, or
          *         {@code events} is not positive
          */
@@ -213,7 +265,13 @@ public final class EventLoop implements AutoCloseable {
             return this;
         }
 
-        /** Makes the loop. */
+        /**
+         * Makes the loop.
+         *
+         * @return a new loop with these options, not started; close it when done
+         * @throws IllegalArgumentException if the {@link VirtualClock} given to {@link #clock}
+         *         already belongs to another loop
+         */
         public EventLoop build() {
             return new EventLoop(this);
         }
@@ -225,6 +283,8 @@ public final class EventLoop implements AutoCloseable {
      * Runs {@code main} as a task on this loop and blocks the calling thread until it is done
      * (asyncio's run_until_complete). Tasks it leaves behind stay pending for the next run.
      *
+     * @param <T> the type of main's value
+     * @param main the body of the main task, run on the loop's thread
      * @return main's value
      * @throws CancellationException if main was cancelled
      * @throws TaskFailedException wrapping main's checked failure (unchecked ones as themselves)
@@ -336,6 +396,9 @@ public final class EventLoop implements AutoCloseable {
      * threads; the same report is the JMX operation {@code dumpTasks} of the bean
      * {@code dev.coro:type=EventLoop,name="<loop name>"} (jconsole, VisualVM) of a loop open for over
      * a second.
+     *
+     * @return the report, one block per unfinished task; a line saying the loop did not answer if
+     *         it is blocked
      */
     public String dumpTasks() {
         StringBuilder out = new StringBuilder();
@@ -343,7 +406,11 @@ public final class EventLoop implements AutoCloseable {
         return out.toString();
     }
 
-    /** {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks). */
+    /**
+     * {@link #dumpTasks()}, written to {@code out} as it goes (for very many tasks).
+     *
+     * @param out where the report is appended; from another thread, the loop's thread writes to it
+     */
     public void dumpTasks(Appendable out) {
         Objects.requireNonNull(out, "out");
         if (kernel.onLoop() || !kernel.view().isRunning()) {
@@ -386,13 +453,20 @@ public final class EventLoop implements AutoCloseable {
      * failures nobody else can handle (asyncio's call_exception_handler): for code that owns tasks
      * nobody joins, such as a server's connection tasks. Safe from any thread; the handler then runs
      * on the calling thread.
+     *
+     * @param message what happened, in words, for the report's first line
+     * @param error the failure to report; null for a report without one
      */
     public void callExceptionHandler(String message, Throwable error) {
         Objects.requireNonNull(message, "message");
         kernel.report(message, error);
     }
 
-    /** The loop's name (and its thread's). */
+    /**
+     * The loop's name (and its thread's).
+     *
+     * @return the name given to {@link Builder#name}, or the generated {@code coro-loop-N}
+     */
     public String name() {
         return name;
     }
@@ -406,6 +480,9 @@ public final class EventLoop implements AutoCloseable {
      * The number of passes the loop has run. A task that suspends (at a checkpoint or a park) is
      * resumed in a later pass, so a count that did not change across a piece of a task's code
      * proves that the code never gave control back to the loop.
+     *
+     * @return the passes run since the loop was made, over all its runs; from another thread, a
+     *         recent value
      */
     public long passes() {
         return kernel.view().passes();
@@ -416,6 +493,7 @@ public final class EventLoop implements AutoCloseable {
      * calling task included. {@link Task#toString()} gives each one's state, {@link Task#stackTrace()}
      * where it is suspended.
      *
+     * @return a new list, a snapshot: tasks spawned or finished later do not change it
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public List<Task<?>> pendingTasks() {
@@ -430,6 +508,7 @@ public final class EventLoop implements AutoCloseable {
      * <duration>: <action>"}; a sleeping task's wake-up reads {@code "wake up Task[name=...]"}, a
      * {@link #callLater} callback shows the callback's {@code toString()}.
      *
+     * @return a new list of descriptions, a snapshot, soonest first
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public List<String> pendingTimers() {
@@ -444,32 +523,57 @@ public final class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- time and callbacks
 
-    /** The loop's current time in nanoseconds on its clock (0 at the start in virtual time). */
+    /**
+     * The loop's current time in nanoseconds on its clock (0 at the start in virtual time).
+     *
+     * @return the time deadlines ({@link #callAt}, {@link Coro#withDeadline}, cancel scopes) are
+     *         measured in; only differences are meaningful on a real clock
+     */
     public long time() {
         return kernel.view().now();
     }
 
-    /** The loop's clock. */
+    /**
+     * The loop's clock.
+     *
+     * @return the clock given to the builder; {@link Clock#isVirtual()} tells virtual time apart
+     */
     public Clock clock() {
         return kernel.view().clock();
     }
 
-    /** Whether the loop runs now. */
+    /**
+     * Whether the loop runs now.
+     *
+     * @return {@code true} while a {@link #run} or {@link #runForever} is under way
+     */
     public boolean isRunning() {
         return kernel.view().isRunning();
     }
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return {@code true} once the loop is closed; it can run nothing any more
+     */
     public boolean isClosed() {
         return kernel.view().isClosed();
     }
 
-    /** The seed given to {@link Builder#schedulingSeed}, if any: code that picks at random may replay with it. */
+    /**
+     * The seed given to {@link Builder#schedulingSeed}, if any: code that picks at random may replay with it.
+     *
+     * @return the seed of this loop's shuffled scheduling, or empty if its ready queue is FIFO
+     */
     public java.util.OptionalLong schedulingSeed() {
         return schedulingSeed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(schedulingSeed);
     }
 
-    /** Whether the loop was built in debug mode. */
+    /**
+     * Whether the loop was built in debug mode.
+     *
+     * @return the value given to {@link Builder#debug}
+     */
     public boolean isDebug() {
         return kernel.view().isDebug();
     }
@@ -477,6 +581,9 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Runs {@code callback} in the next pass, after the callbacks already scheduled (FIFO).
      *
+     * @param callback what to run on the loop's thread; it must not suspend, and a failure is
+     *        reported to the exception handler
+     * @return a handle that cancels the callback if it has not run yet
      * @throws IllegalStateException if called from another thread while the loop runs (use
      *     {@link #callSoonThreadsafe}), or on a closed loop
      */
@@ -497,6 +604,11 @@ public final class EventLoop implements AutoCloseable {
      * queue they wait in is unbounded: a thread that can outpace the loop should bound itself, for
      * example by waiting for {@link #submit}'s future every so many submissions, or by acquiring a
      * {@code java.util.concurrent.Semaphore} permit that the callback releases.
+     *
+     * @param callback what to run on the loop's thread; it must not suspend, and a failure is
+     *        reported to the exception handler
+     * @return a handle that cancels the callback (from any thread) if it has not run yet
+     * @throws IllegalStateException if the loop is closed
      */
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
@@ -511,7 +623,12 @@ public final class EventLoop implements AutoCloseable {
      * they were scheduled. {@code callLater(Duration.ZERO, r)} is a timer: it runs after the
      * callbacks already ready.
      *
+     * @param delay how long from now, on the loop's clock; zero or more
+     * @param callback what to run on the loop's thread; it must not suspend
+     * @return a handle that cancels the timer if it has not fired yet
      * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if called from another thread while the loop runs, or on a
+     *         closed loop
      */
     public Handle callLater(Duration delay, Runnable callback) {
         long d = Durations.nonNegativeNanos(delay, "delay");
@@ -520,7 +637,15 @@ public final class EventLoop implements AutoCloseable {
         return kernel.schedule(Durations.deadline(kernel.view().now(), d), callback);
     }
 
-    /** Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}). */
+    /**
+     * Runs {@code callback} when the loop's clock reaches {@code nanos} (see {@link #time()}).
+     *
+     * @param nanos the loop time to run at; a time already past runs it with the next due timers
+     * @param callback what to run on the loop's thread; it must not suspend
+     * @return a handle that cancels the timer if it has not fired yet
+     * @throws IllegalStateException if called from another thread while the loop runs, or on a
+     *         closed loop
+     */
     public Handle callAt(long nanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callAt");
@@ -534,6 +659,13 @@ public final class EventLoop implements AutoCloseable {
      * The task runs when the loop runs. The intake is bounded per pass as {@link #callSoonThreadsafe}
      * says; waiting for the returned future is the back-pressure of a caller that must not outpace
      * the loop.
+     *
+     * @param <T> the type of the body's value
+     * @param body what the task runs
+     * @return a future completed on the loop's thread when the task ends; cancelling it cancels
+     *         the task; it fails with a {@link CancellationException} if the loop closes before the
+     *         task ends
+     * @throws IllegalStateException if the loop is closed
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");

@@ -59,6 +59,10 @@ public interface ExceptionHandler {
      * says how many were dropped, and the last one of a burst says that more will be. Two reports
      * are of one kind when their failures have the same class and were thrown at the same place
      * (the first frame of the stack trace), or, without a failure, when their messages are equal.
+     *
+     * @param handler where the reports let through go
+     * @return a handler to give to {@link EventLoop.Builder#exceptionHandler}; it keeps its own
+     *         counts, so make one per loop
      */
     static ExceptionHandler rateLimited(ExceptionHandler handler) {
         java.util.Objects.requireNonNull(handler, "handler");

@@ -57,17 +57,31 @@ public final class Task<T> {
         this.core = core;
     }
 
-    /** The task's name: given at spawn, or {@code Task-N}. */
+    /**
+     * The task's name: given at spawn, or {@code Task-N}.
+     *
+     * @return the name shown in dumps, traces and error messages; not necessarily unique (see {@link #id()})
+     */
     public String name() {
         return core.name();
     }
 
-    /** Whether the task has finished: returned, failed or was cancelled. */
+    /**
+     * Whether the task has finished: returned, failed or was cancelled.
+     *
+     * @return {@code true} once the task's outcome is fixed; from then on {@link #result()},
+     *         {@link #exception()} and {@link #outcome()} answer without throwing IllegalStateException
+     */
     public boolean isDone() {
         return core.isDone();
     }
 
-    /** Whether the task ended cancelled. */
+    /**
+     * Whether the task ended cancelled.
+     *
+     * @return {@code true} only if the task has finished and ended cancelled; {@code false} while it
+     *         runs, even if {@link #cancel()} was called
+     */
     public boolean isCancelled() {
         return core.endedCancelled();
     }
@@ -79,7 +93,8 @@ public final class Task<T> {
      * from another thread the request reaches the loop at its next pass, and a task that finishes
      * before then ends as it finished.
      *
-     * @return false if the task had already finished
+     * @return {@code true} if the request was made (the task had not finished when called);
+     *         {@code false} if the task had already finished and nothing changes
      */
     public boolean cancel() {
         if (core.isDone()) return false;
@@ -95,11 +110,19 @@ public final class Task<T> {
      * <p><b>Checkpoint:</b> only if the task has not finished (a finished task returns at once, but a
      * cancelled caller still raises). <b>Cancellation:</b> cancelling the caller does not cancel
      * this task; the caller just stops waiting. A caller woken because this task finished and
-     * cancelled before it ran again gets the result; its next suspension raises.
+     * cancelled before it ran again gets the result; its next suspension raises. Nothing is left
+     * behind: the caller leaves the task's join queue. <b>Thread safety:</b> loop thread only,
+     * inside a task of the same loop as this one (from another loop, {@code Coro.await} the task's
+     * {@link #toCompletableFuture()}).
      *
+     * @return the value the task's body returned
+     * @throws CancelledError if the calling task is cancelled (by itself or an enclosing scope)
+     * @throws RuntimeException the task's own unchecked failure, the same instance (with where it
+     *         was joined added as a suppressed exception)
      * @throws CancellationException if the task ended cancelled
      * @throws TaskFailedException wrapping the task's checked failure
-     * @throws IllegalStateException if a task joins itself, or if called outside a task
+     * @throws IllegalStateException if a task joins itself, joins a pending task of another loop,
+     *         or is called outside a task
      */
     public T join() {
         Task<?> me = Traps.currentTask();
@@ -162,8 +185,9 @@ public final class Task<T> {
     }
 
     /**
-     * The value of a finished task, without waiting.
+     * The value of a finished task, without waiting. Does not suspend; counts as observing a failure.
      *
+     * @return the value the task's body returned
      * @throws IllegalStateException if the task has not finished
      * @throws CancellationException if it ended cancelled; its failure otherwise (rethrow rules above)
      */
@@ -180,6 +204,7 @@ public final class Task<T> {
      * The failure of a finished task: null if it returned, a {@link CancellationException} if it
      * was cancelled, else the body's own exception. Counts as observing the failure.
      *
+     * @return null if the task returned; otherwise why it did not, unwrapped
      * @throws IllegalStateException if the task has not finished
      */
     public Throwable exception() {
@@ -188,7 +213,13 @@ public final class Task<T> {
         return core.failure();
     }
 
-    /** How the finished task ended; counts as observing a failure. @throws IllegalStateException if not finished */
+    /**
+     * How the finished task ended; counts as observing a failure.
+     *
+     * @return a success with the body's value, or a failure with the body's own exception (a
+     *         {@link CancellationException} if the task ended cancelled)
+     * @throws IllegalStateException if the task has not finished
+     */
     @SuppressWarnings("unchecked")
     public Outcome<T> outcome() {
         requireDone("outcome()");
@@ -207,6 +238,9 @@ public final class Task<T> {
      * Where the task is suspended: its stack, innermost frame first (asyncio's get_stack), with the
      * loop's own frames included. Empty if the task has not started, runs now or has finished. Call it on
      * the task's loop, or while the loop is not running.
+     *
+     * @return the frames of the suspended task, innermost first; an empty array when it is not
+     *         suspended
      */
     public StackTraceElement[] stackTrace() {
         return core.stackTrace();
@@ -216,6 +250,9 @@ public final class Task<T> {
      * Runs {@code callback} on the loop when the task finishes, however it ends (asyncio's
      * add_done_callback); in the next pass if it has finished already. Callbacks run in the order
      * they were added; one that throws is reported and the others still run. Loop thread only.
+     *
+     * @param callback what to run once the task has ended; it may read the outcome with
+     *        {@link #outcome()} and must not suspend
      */
     public void whenDone(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "callback");
@@ -229,7 +266,8 @@ public final class Task<T> {
      * Cancelling the future cancels the task. Reading the future counts as observing a failure.
      * Loop thread only, as {@link #whenDone}.
      *
-     * @return a new future for this task
+     * @return a new future, completed on the loop's thread when the task ends; each call makes
+     *         another one
      */
     public java.util.concurrent.CompletableFuture<T> toCompletableFuture() {
         java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
@@ -253,7 +291,11 @@ public final class Task<T> {
         throw new TaskFailedException(who + " failed with " + f, f);
     }
 
-    /** A number unique within the task's loop, in spawn order from 1 (names may repeat). */
+    /**
+     * A number unique within the task's loop, in spawn order from 1 (names may repeat).
+     *
+     * @return the task's spawn number in its loop; tasks of two loops may share one
+     */
     public long id() {
         return core.id();
     }
@@ -316,6 +358,10 @@ public final class Task<T> {
      * A {@code Select.select} clause that wins once this task has finished; {@code then} gets its
      * value (a failure comes out of select by the rethrow rules of {@link #join()}).
      *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param then what the selecting task runs with this task's value if this clause wins
+     * @return a new clause to pass to {@code Select.select}; it does not cancel this task if
+     *         another clause wins
      * @throws NullPointerException if {@code then} is null
      */
     public <R> dev.coro.lowlevel.SelectClause<R> onJoin(dev.coro.lowlevel.SelectClause.Callback<? super T, R> then) {

@@ -53,7 +53,15 @@ public final class TaskGroup {
      */
     @FunctionalInterface
     public interface Body<T> {
-        /** Runs in the calling task; spawns children through {@code group}. */
+        /**
+         * Runs in the calling task; spawns children through {@code group}.
+         *
+         * @param group the group being run; its {@code spawn} methods start children that
+         *        {@link TaskGroup#run} waits for
+         * @return what {@link TaskGroup#run} returns once every child has finished
+         * @throws Exception any failure; it cancels the children and {@link TaskGroup#run} rethrows
+         *         it, the same instance
+         */
         T run(TaskGroup group) throws Exception;
     }
 
@@ -75,9 +83,22 @@ public final class TaskGroup {
     /**
      * Runs {@code body} with a fresh group, waits for every child, and returns the body's value.
      *
-     * <p><b>Checkpoint:</b> while children run. <b>Cancellation:</b> cancelling the calling task
-     * cancels the body and every child; the group still waits for them to unwind.
+     * <p><b>Checkpoint:</b> while children run, and at every checkpoint of the body; a body that
+     * spawns nothing and does not suspend returns without suspending. <b>Cancellation:</b>
+     * cancelling the calling task cancels the body and every child; the group still waits for them
+     * to unwind, so no child outlives {@code run}, then raises {@link CancelledError} (unless a
+     * child or the body failed: the failure wins). <b>Thread safety:</b> loop thread only, inside a
+     * task; the group's {@code spawn} may be called from the body and from its children, on that
+     * loop.
      *
+     * @param <T> the type of the body's result
+     * @param body what runs in the calling task, with the new group
+     * @return what {@code body} returned, once every child has finished
+     * @throws CancelledError if the calling task was cancelled and nothing failed
+     * @throws TaskFailedException wrapping the first child's checked failure (later failures suppressed)
+     * @throws RuntimeException the first failure, the same instance: the body's own exception (a
+     *         checked one thrown as is), or a child's unchecked one; later failures are attached
+     *         with {@code addSuppressed}
      * @throws IllegalStateException outside a task
      */
     public static <T> T run(Body<T> body) {
@@ -121,15 +142,27 @@ public final class TaskGroup {
     }
 
     /**
-     * Starts {@code body} as a child task of the group.
+     * Starts {@code body} as a child task of the group. Does not suspend: the child starts at the
+     * loop's next pass. If it fails, the group's body and other children are cancelled.
      *
+     * @param <T> the type of the child's result
+     * @param body what the child runs
+     * @return the child, to {@link Task#join()} for its value; named {@code Task-N}
      * @throws IllegalStateException if the group's {@code run} has returned
      */
     public <T> Task<T> spawn(Callable<T> body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body} as a child task named {@code name}. */
+    /**
+     * Starts {@code body} as a child task named {@code name}; otherwise as {@link #spawn(Callable)}.
+     *
+     * @param <T> the type of the child's result
+     * @param name the child's name in dumps and traces; null for a generated {@code Task-N}
+     * @param body what the child runs
+     * @return the child, to {@link Task#join()} for its value
+     * @throws IllegalStateException if the group's {@code run} has returned
+     */
     public <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         if (closed) {
@@ -142,12 +175,26 @@ public final class TaskGroup {
         return child;
     }
 
-    /** Starts {@code body}, which has no result, as a child task. */
+    /**
+     * Starts {@code body}, which has no result, as a child task; otherwise as {@link #spawn(Callable)}.
+     *
+     * @param body what the child runs; it may throw checked exceptions
+     * @return the child, whose {@link Task#join()} returns null
+     * @throws IllegalStateException if the group's {@code run} has returned
+     */
     public Task<Void> spawn(VoidBody body) {
         return spawn(null, body);
     }
 
-    /** Starts {@code body}, which has no result, as a child task named {@code name}. */
+    /**
+     * Starts {@code body}, which has no result, as a child task named {@code name}; otherwise as
+     * {@link #spawn(Callable)}.
+     *
+     * @param name the child's name in dumps and traces; null for a generated {@code Task-N}
+     * @param body what the child runs; it may throw checked exceptions
+     * @return the child, whose {@link Task#join()} returns null
+     * @throws IllegalStateException if the group's {@code run} has returned
+     */
     public Task<Void> spawn(String name, VoidBody body) {
         Objects.requireNonNull(body, "body");
         return spawn(name, Coro.Executors.callable(body));
@@ -184,7 +231,13 @@ public final class TaskGroup {
      */
     @FunctionalInterface
     public interface StartBody<V> {
-        /** Runs as a child task of the group. */
+        /**
+         * Runs as a child task of the group.
+         *
+         * @param ready what to call, once, when the child is ready; {@link #start} returns its value
+         * @throws Exception any failure: before {@code ready.started} it comes out of {@link #start};
+         *         after, it fails the group as a child's failure does
+         */
         void run(Ready<V> ready) throws Exception;
     }
 
@@ -197,6 +250,7 @@ public final class TaskGroup {
         /**
          * Makes {@link #start} return {@code value} while the child goes on.
          *
+         * @param value what {@link #start} returns to its caller; may be null
          * @throws IllegalStateException if called a second time
          */
         void started(V value);
@@ -207,15 +261,21 @@ public final class TaskGroup {
      * returns that value while the child goes on in the group (Trio's {@code nursery.start}).
      *
      * <pre>{@code
-     * int port = g.start(ready -> { TcpServer s = bind(0); ready.started(s.port()); s.serve(); });
+     * int port = g.start(ready -> { TcpServer s = bind(0); ready.started(s.port()); s.serveForever(); });
      * }</pre>
      *
      * <p><b>Checkpoint:</b> until the child is ready. <b>Cancellation:</b> cancelling the caller
      * while it waits cancels the child too. A child that fails before {@code started} makes start
      * throw that failure (by the rethrow rules of {@link Task#join()}), and the group is not failed by
      * it; one that returns without calling it makes start throw {@link IllegalStateException}.
+     * <b>Thread safety:</b> loop thread only, inside a task (the group's body or a child).
      *
-     * @throws IllegalStateException if the group's {@code run} has returned
+     * @param <V> what the child reports when ready
+     * @param body what the child runs; it calls {@code ready.started(value)} once
+     * @return the value the child passed to {@code ready.started}
+     * @throws CancelledError if the calling task is cancelled while it waits
+     * @throws IllegalStateException if the group's {@code run} has returned, or the child returned
+     *         without calling {@code ready.started}
      */
     public <V> V start(StartBody<V> body) {
         return GroupStart.start(this, null, body);

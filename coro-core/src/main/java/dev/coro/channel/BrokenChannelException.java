@@ -7,7 +7,11 @@ package dev.coro.channel;
 public class BrokenChannelException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message that names the channel. */
+    /**
+     * With a message that names the channel.
+     *
+     * @param message the detail message, as {@link Throwable#getMessage()} returns it
+     */
     public BrokenChannelException(String message) {
         super(message);
     }

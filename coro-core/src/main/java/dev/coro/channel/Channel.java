@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariant: every item sent is received exactly once, or dropped because every receive handle
  * was closed; receivers wait only while nothing can be received, senders only while the buffer is
  * full.
+ *
+ * @param <T> the type of the items
  */
 /* Implementation notes:
  *
@@ -95,7 +97,12 @@ public final class Channel<T> {
         this.receiver = new ReceiveChannel<>(this);
     }
 
-    /** A channel without a buffer: each send waits until a receiver takes its item. */
+    /**
+     * A channel without a buffer: each send waits until a receiver takes its item.
+     *
+     * @param <T> the type of the items
+     * @return a new open channel with one send and one receive handle
+     */
     public static <T> Channel<T> rendezvous() {
         return new Channel<>(0, false);
     }
@@ -103,6 +110,9 @@ public final class Channel<T> {
     /**
      * A channel that buffers up to {@code capacity} items; send waits while the buffer is full.
      *
+     * @param <T> the type of the items
+     * @param capacity how many items may wait in the buffer, at least 1
+     * @return a new open channel with one send and one receive handle
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Channel<T> buffered(int capacity) {
@@ -116,22 +126,40 @@ public final class Channel<T> {
         return new Channel<>(capacity, false);
     }
 
-    /** A channel whose buffer has no limit: send never waits. */
+    /**
+     * A channel whose buffer has no limit: send never waits.
+     *
+     * @param <T> the type of the items
+     * @return a new open channel with one send and one receive handle
+     */
     public static <T> Channel<T> unlimited() {
         return new Channel<>(Integer.MAX_VALUE, false);
     }
 
-    /** A channel that keeps only the newest item: a send replaces an item not yet received, and never waits. */
+    /**
+     * A channel that keeps only the newest item: a send replaces an item not yet received, and never waits.
+     *
+     * @param <T> the type of the items
+     * @return a new open channel with one send and one receive handle
+     */
     public static <T> Channel<T> conflated() {
         return new Channel<>(1, true);
     }
 
-    /** The channel's original send handle: the same object on every call. */
+    /**
+     * The channel's original send handle: the same object on every call.
+     *
+     * @return the send handle made with the channel; {@code clone()} it for another sender
+     */
     public SendChannel<T> sender() {
         return sender;
     }
 
-    /** The channel's original receive handle: the same object on every call. */
+    /**
+     * The channel's original receive handle: the same object on every call.
+     *
+     * @return the receive handle made with the channel; {@code clone()} it for another receiver
+     */
     public ReceiveChannel<T> receiver() {
         return receiver;
     }

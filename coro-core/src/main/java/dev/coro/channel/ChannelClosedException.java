@@ -7,7 +7,11 @@ package dev.coro.channel;
 public class ChannelClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message that names the handle and the fix. */
+    /**
+     * With a message that names the handle and the fix.
+     *
+     * @param message the detail message, as {@link Throwable#getMessage()} returns it
+     */
     public ChannelClosedException(String message) {
         super(message);
     }

@@ -10,7 +10,11 @@ import java.util.NoSuchElementException;
 public class EndOfChannelException extends NoSuchElementException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message that names the channel. */
+    /**
+     * With a message that names the channel.
+     *
+     * @param message the detail message, as {@link Throwable#getMessage()} returns it
+     */
     public EndOfChannelException(String message) {
         super(message);
     }

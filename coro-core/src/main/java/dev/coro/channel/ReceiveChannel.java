@@ -41,6 +41,8 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
      * the order the items were handed out. <b>Thread safety:</b> any task or thread; a plain thread
      * blocks.
      *
+     * @return the oldest item not yet received, now owned by this receiver
+     * @throws dev.coro.CancelledError if the task is cancelled before or while it waits
      * @throws EndOfChannelException once every send handle is closed and every item was received
      * @throws ChannelClosedException if this handle is closed, before or while waiting
      */
@@ -51,6 +53,8 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
     /**
      * Receives the next item if there is one, without suspending.
      *
+     * @return the oldest item not yet received, or empty if none is waiting now (the channel may
+     *         still have senders)
      * @throws EndOfChannelException once every send handle is closed and every item was received
      * @throws ChannelClosedException if this handle is closed
      */
@@ -62,6 +66,10 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
      * A {@code select} clause that receives an item; when it wins, {@code then} runs with the item in
      * the selecting task and its value is what {@code select} returns. On a channel that has ended,
      * {@code select} throws {@link EndOfChannelException}.
+     *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param then what the selecting task runs with the received item if this clause wins
+     * @return a new clause to pass to {@code Select.select}; if another clause wins, no item is taken
      */
     public <R> SelectClause<R> onReceive(SelectClause.Callback<? super T, R> then) {
         Objects.requireNonNull(then, "then");

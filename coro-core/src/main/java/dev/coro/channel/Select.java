@@ -40,6 +40,10 @@ public final class Select {
      * clause's callback runs. <b>Thread safety:</b> any task, or a plain thread (which blocks) for
      * channel clauses.
      *
+     * @param <R> what the winning clause's callback, and so select, returns
+     * @param clauses the operations to wait for, at least one; at most one {@link #onDefault}
+     * @return the value of the winning clause's callback
+     * @throws dev.coro.CancelledError if the task is cancelled and no clause completed
      * @throws IllegalArgumentException with no clauses, or more than one {@link #onDefault}
      * @throws EndOfChannelException if an {@code onReceive} clause wins on a channel that has ended
      * @throws BrokenChannelException if an {@code onSend} clause wins on a channel nobody receives from
@@ -49,7 +53,16 @@ public final class Select {
         return SelectClause.select("Select.select", false, clauses);
     }
 
-    /** {@link #select}, but among the clauses ready at once the winner is picked at random. */
+    /**
+     * {@link #select}, but among the clauses ready at once the winner is picked at random;
+     * checkpoint, cancellation, thread safety and exceptions as there.
+     *
+     * @param <R> what the winning clause's callback, and so select, returns
+     * @param clauses the operations to wait for, at least one; at most one {@link #onDefault}
+     * @return the value of the winning clause's callback
+     * @throws dev.coro.CancelledError if the task is cancelled and no clause completed
+     * @throws IllegalArgumentException with no clauses, or more than one {@link #onDefault}
+     */
     @SafeVarargs
     public static <R> R selectUnbiased(SelectClause<? extends R>... clauses) {
         return SelectClause.select("Select.selectUnbiased", true, clauses);
@@ -59,6 +72,10 @@ public final class Select {
      * A clause that wins once {@code timeout} has passed (on the loop's clock, virtual or not), if
      * no other clause won first; {@link Duration#ZERO} is ready at once.
      *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param timeout how long the select may wait, counted from when it starts waiting; zero or more
+     * @param then what the selecting task runs if the timeout wins
+     * @return a new clause to pass to {@link #select}; it needs a task (its timer runs on the task's loop)
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <R> SelectClause<R> onTimeout(Duration timeout, Callable<R> then) {
@@ -70,7 +87,13 @@ public final class Select {
         return new TimeoutClause<>(timeout, then);
     }
 
-    /** A clause that wins at once when no other clause is ready: it makes a select non-blocking. */
+    /**
+     * A clause that wins at once when no other clause is ready: it makes a select non-blocking.
+     *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param then what the selecting task runs if no other clause is ready
+     * @return a new clause to pass to {@link #select}, at most one per select
+     */
     public static <R> SelectClause<R> onDefault(Callable<R> then) {
         Objects.requireNonNull(then, "then");
         return new DefaultClause<>(then);

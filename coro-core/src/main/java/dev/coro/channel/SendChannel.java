@@ -38,6 +38,8 @@ public final class SendChannel<T> implements AutoCloseable {
      * has not (if the item was taken while the cancellation arrived, send returns, and the task's
      * next checkpoint raises). <b>Thread safety:</b> any task or thread; a plain thread blocks.
      *
+     * @param item what to deliver to exactly one receiver; not null
+     * @throws dev.coro.CancelledError if the task is cancelled before the item was taken
      * @throws NullPointerException if {@code item} is null
      * @throws BrokenChannelException if every receive handle is closed, before or while waiting
      * @throws ChannelClosedException if this handle is closed, before or while waiting
@@ -49,7 +51,8 @@ public final class SendChannel<T> implements AutoCloseable {
     /**
      * Sends {@code item} if that needs no wait, without suspending.
      *
-     * @return false if the buffer is full (or, for a rendezvous channel, no receiver waits)
+     * @param item what to deliver to exactly one receiver; not null
+     * @return true if the item was delivered or buffered; false if the buffer is full (or, for a rendezvous channel, no receiver waits)
      * @throws NullPointerException if {@code item} is null
      * @throws BrokenChannelException if every receive handle is closed
      * @throws ChannelClosedException if this handle is closed
@@ -62,6 +65,10 @@ public final class SendChannel<T> implements AutoCloseable {
      * A {@code select} clause that sends {@code item}; when it wins, {@code then} runs in the
      * selecting task and its value is what {@code select} returns.
      *
+     * @param <R> what {@code then}, and so the select, returns
+     * @param item what to deliver if this clause wins; if another clause wins, it is not sent
+     * @param then what the selecting task runs once the item was delivered
+     * @return a new clause to pass to {@code Select.select}
      * @throws NullPointerException if {@code item} or {@code then} is null
      */
     public <R> SelectClause<R> onSend(T item, Callable<R> then) {

@@ -77,7 +77,13 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         frame.abandonWhenUnreachable(this);
     }
 
-    /** An async generator over {@code body}; nothing of it runs before the first {@code hasNext}/{@code next}. */
+    /**
+     * An async generator over {@code body}; nothing of it runs before the first {@code hasNext}/{@code next}.
+     *
+     * @param <T> the type of the values
+     * @param body what yields the values; it runs in the consuming task and may suspend
+     * @return a new generator, not started; iterate it once and close it (try-with-resources)
+     */
     public static <T> AsyncGenerator<T> of(Generator.Body<T> body) {
         Objects.requireNonNull(body, "body");
         return new AsyncGenerator<>(body);
@@ -88,6 +94,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      *
      * <p><b>Checkpoint:</b> wherever the body suspends. <b>Cancellation:</b> raised at the body's
      * suspension points; the body may catch it in a {@code finally} and then the generator is done.
+     * <b>Thread safety:</b> inside a task of the loop it first ran on; not from another loop's thread,
+     * nor from inside its own body.
+     *
+     * @return {@code true} if a value is ready for {@link #next()}; false once the body has finished
      */
     @Override
     public boolean hasNext() {
@@ -103,8 +113,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     }
 
     /**
-     * The next value.
+     * The next value; checkpoint, cancellation and thread safety as {@link #hasNext()}.
      *
+     * @return the value the body yielded next
      * @throws NoSuchElementException if the body has finished
      */
     @Override
@@ -131,7 +142,11 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         return this;
     }
 
-    /** A lazy sequential stream over the remaining values; closing the stream closes the generator. */
+    /**
+     * A lazy sequential stream over the remaining values; closing the stream closes the generator.
+     *
+     * @return a stream that pulls values from this generator as it is consumed, in the calling task
+     */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
                 .onClose(this::close);
@@ -156,6 +171,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * one being produced), behind a {@link Channel}: there the body may keep a cancel scope or task
      * group open across its yields. Closing the buffered generator cancels the child task.
      *
+     * @param n how many values the child task may produce ahead of the consumer, at least 1
+     * @return a new generator of the same values in the same order; this one must not be used directly any more
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public AsyncGenerator<T> buffer(int n) {
@@ -168,6 +185,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * or when {@code maxWait} has passed since its first value arrived, whichever comes first
      * (kotlinx.coroutines#1302). This generator runs in a child task, as with {@link #buffer(int)}.
      *
+     * @param n the most values in one chunk, at least 1
+     * @param maxWait the longest a chunk's first value waits for the others, on the loop's clock
+     * @return a new generator of non-empty, unmodifiable lists, in the order of the values
      * @throws IllegalArgumentException if {@code n < 1} or {@code maxWait} is not positive
      */
     public AsyncGenerator<List<T>> chunked(int n, Duration maxWait) {
@@ -206,6 +226,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * the result cancels the calls still running. A failing call fails the generator when its result
      * is due.
      *
+     * @param <R> the type of the results
+     * @param n the most calls of {@code fn} running at once, at least 1
+     * @param fn what each value is mapped with; it runs in a child task and may suspend
+     * @return a new generator of the results, in the order of the values
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
@@ -247,6 +271,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * runs in a child task. The merged generator ends when every source has, and fails with the
      * first failure of a source (once the values received before it are handed out); closing it
      * cancels every source still running.
+     *
+     * @param <T> the type of the values
+     * @param sources the generators to merge, each then owned by the merged one
+     * @return a new generator of every source's values, interleaved in the order they arrive
      */
     @SafeVarargs
     public static <T> AsyncGenerator<T> merge(AsyncGenerator<? extends T>... sources) {
@@ -260,6 +288,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * task of {@code loop}, where the body runs, as fast as the subscriber requests; cancelling the
      * subscription closes the generator there. A second subscriber gets {@code onError}: an async
      * generator runs once.
+     *
+     * @param loop the loop whose task runs the body and serves the subscriber
+     * @return a new publisher for at most one subscriber
      */
     public Flow.Publisher<T> toPublisher(EventLoop loop) {
         return new GeneratorPublisher<>(this, loop);
@@ -271,6 +302,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * more than {@code prefetch} values ahead; a publisher's {@code onError} is thrown by {@code next}
      * or {@code hasNext}; closing the generator cancels the subscription. Any thread may signal.
      *
+     * @param <T> the type of the values
+     * @param publisher what to subscribe to when the body starts
+     * @param prefetch the most values the publisher may send ahead of the consumer, at least 1
+     * @return a new generator, not started: nothing is subscribed before its first {@code hasNext}
      * @throws IllegalArgumentException if {@code prefetch < 1}
      */
     public static <T> AsyncGenerator<T> fromPublisher(Flow.Publisher<? extends T> publisher, int prefetch) {

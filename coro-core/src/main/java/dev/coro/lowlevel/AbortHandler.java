@@ -11,6 +11,11 @@ package dev.coro.lowlevel;
  */
 @FunctionalInterface
 public interface AbortHandler {
-    /** Takes the parked task out of its wait; see the class comment for the meaning of the result. */
+    /**
+     * Takes the parked task out of its wait; see the class comment for the meaning of the result.
+     *
+     * @return {@code true} if the task is out of the wait and may raise its cancellation now;
+     *         {@code false} if it stays parked until whoever it waits for reschedules it
+     */
     boolean abort();
 }

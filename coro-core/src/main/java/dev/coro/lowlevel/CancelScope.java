@@ -50,12 +50,23 @@ public final class CancelScope implements AutoCloseable {
         this.scope = Scope.open(t, shielded, this);
     }
 
-    /** Opens a scope in the current task, nested in its innermost one. */
+    /**
+     * Opens a scope in the current task, nested in its innermost one.
+     *
+     * @return the new scope, active, without a deadline; close it (try-with-resources) in this task
+     * @throws IllegalStateException if not called inside a task
+     */
     public static CancelScope open() {
         return new CancelScope(false);
     }
 
-    /** Opens a scope that cancellations of enclosing scopes do not reach. */
+    /**
+     * Opens a scope that cancellations of enclosing scopes do not reach.
+     *
+     * @return the new shielded scope, active, without a deadline; only its own {@link #cancel()} or
+     *         deadline cancels what runs inside it
+     * @throws IllegalStateException if not called inside a task
+     */
     public static CancelScope openShielded() {
         return new CancelScope(true);
     }
@@ -66,22 +77,41 @@ public final class CancelScope implements AutoCloseable {
         else kernel.callSoonThreadsafe(scope::cancel);
     }
 
-    /** Whether this scope was cancelled: by {@link #cancel()} or by its deadline. */
+    /**
+     * Whether this scope was cancelled: by {@link #cancel()} or by its deadline.
+     *
+     * @return {@code true} once this scope itself is cancelled, for good; a cancelled enclosing
+     *         scope does not count (see {@link #isCancelledFromOutside()})
+     */
     public boolean isCancelled() {
         return scope.isCancelled();
     }
 
-    /** Whether it was cancelled because its deadline passed. */
+    /**
+     * Whether it was cancelled because its deadline passed.
+     *
+     * @return {@code true} if the deadline, not a {@link #cancel()} call, cancelled this scope
+     */
     public boolean hasExpired() {
         return scope.hasExpired();
     }
 
-    /** Whether a cancellation of an enclosing scope reaches into this one. */
+    /**
+     * Whether a cancellation of an enclosing scope reaches into this one.
+     *
+     * @return {@code true} if this scope is not shielded and a scope around it is cancelled (and
+     *         reaches it); always {@code false} for a shielded scope
+     */
     public boolean isCancelledFromOutside() {
         return scope.isCancelledFromOutside();
     }
 
-    /** The deadline, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none. */
+    /**
+     * The deadline, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none.
+     *
+     * @return this scope's own deadline as last set, even after it was cancelled; deadlines of
+     *         enclosing scopes are not taken into account ({@link Traps#currentDeadline()} does)
+     */
     public long deadline() {
         return scope.scopeDeadline();
     }
@@ -91,6 +121,8 @@ public final class CancelScope implements AutoCloseable {
      * later than before, or {@code Long.MAX_VALUE} for none. A deadline at or before the loop's time
      * cancels the scope now. On the loop's thread only.
      *
+     * @param deadline the loop time, in {@code EventLoop.time()} nanoseconds, at which the scope is
+     *        cancelled; {@code Long.MAX_VALUE} removes the deadline
      * @throws IllegalStateException if the scope is closed, or called from another thread
      */
     public void setDeadline(long deadline) {
@@ -105,6 +137,10 @@ public final class CancelScope implements AutoCloseable {
      * Whether {@code error} leaving this scope is this scope's to absorb: it is a
      * {@link CancelledError}, this scope was cancelled, and no enclosing cancellation is visible
      * (the outermost cancelled scope converts the cancellation; inner ones let it pass).
+     *
+     * @param error what was caught leaving the scope's body
+     * @return {@code true} if the caller should swallow {@code error} and carry on after the scope;
+     *         {@code false} if it must rethrow it
      */
     public boolean absorbs(Throwable error) {
         return error instanceof CancelledError && scope.absorbsCancellation();
@@ -113,6 +149,12 @@ public final class CancelScope implements AutoCloseable {
     /**
      * Spawns a task inside this scope: cancelling the scope (or anything enclosing it) cancels the
      * task too. The task's body runs as {@code body}; see {@code Coro.spawn}.
+     *
+     * @param <T> the type of the task's result
+     * @param name the task's name in dumps and traces; null for a generated one
+     * @param body what the task runs; its result or exception becomes the task's outcome
+     * @return the new task, ready to run on this scope's loop (it starts at the next loop pass)
+     * @throws IllegalStateException if the loop is closed
      */
     public <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");

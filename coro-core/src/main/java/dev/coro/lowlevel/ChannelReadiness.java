@@ -40,22 +40,58 @@ public final class ChannelReadiness {
         this.channel = channel;
     }
 
-    /** The readiness of {@code channel}; it is registered with a loop's selector on its first wait. */
+    /**
+     * The readiness of {@code channel}; it is registered with a loop's selector on its first wait.
+     * Does not touch any loop; any thread.
+     *
+     * @param channel a channel in non-blocking mode
+     * @return a new readiness for {@code channel}, to be kept next to it and reused for every wait
+     */
     public static ChannelReadiness of(SelectableChannel channel) {
         return new ChannelReadiness(Objects.requireNonNull(channel, "channel"));
     }
 
-    /** The channel waited on. */
+    /**
+     * The channel waited on.
+     *
+     * @return the channel given to {@link #of}
+     */
     public SelectableChannel channel() {
         return channel;
     }
 
-    /** {@link IoReadiness#waitReadable}, for this channel. */
+    /**
+     * {@link IoReadiness#waitReadable}, for this channel: parks the current task until the channel
+     * is readable (for a server channel: has a connection to accept).
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; the read interest is removed and the channel stays
+     * registered. <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #notifyClosing} is called while waiting
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IllegalStateException if another task already waits for the channel to be readable,
+     *         or if not called inside a task
+     * @throws IOException if registering the channel with the loop's selector fails
+     */
     public void waitReadable() throws IOException {
         await(Traps.task("ChannelReadiness.waitReadable"), true);
     }
 
-    /** {@link IoReadiness#waitWritable}, for this channel. */
+    /**
+     * {@link IoReadiness#waitWritable}, for this channel: parks the current task until the channel
+     * is writable (or its pending connect finished or failed).
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; the write interest is removed and the channel stays
+     * registered. <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #notifyClosing} is called while waiting
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IllegalStateException if another task already waits for the channel to be writable,
+     *         or if not called inside a task
+     * @throws IOException if registering the channel with the loop's selector fails
+     */
     public void waitWritable() throws IOException {
         await(Traps.task("ChannelReadiness.waitWritable"), false);
     }
@@ -65,7 +101,13 @@ public final class ChannelReadiness {
         IoReadiness.notifyClosing(channel);
     }
 
-    /** {@link IoReadiness#close}, for this channel. */
+    /**
+     * {@link IoReadiness#close}, for this channel: wakes its waiters with
+     * {@link java.nio.channels.AsynchronousCloseException}, then closes it. Does not suspend.
+     *
+     * @throws IOException if closing the channel fails; the waiters were woken already
+     * @throws IllegalStateException if not called on a loop's thread
+     */
     public void close() throws IOException {
         IoReadiness.close(channel);
     }

@@ -40,11 +40,16 @@ public final class IoReadiness {
      *
      * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
      * {@link dev.coro.CancelledError}; the read interest is removed and the channel stays
-     * registered, ready for the next wait.
+     * registered, ready for the next wait; no byte is consumed. <b>Thread safety:</b> loop thread
+     * only, inside a task.
      *
+     * @param channel a channel in non-blocking mode; registered with the current loop on its first wait
      * @throws AsynchronousCloseException if {@link #notifyClosing} is called while waiting
      * @throws ClosedChannelException if {@code channel} is closed
-     * @throws IllegalStateException if another task already waits for {@code channel} to be readable
+     * @throws IllegalStateException if another task already waits for {@code channel} to be
+     *         readable, or if not called inside a task
+     * @throws java.nio.channels.IllegalBlockingModeException if {@code channel} is in blocking mode
+     * @throws IOException if registering {@code channel} with the loop's selector fails
      */
     public static void waitReadable(SelectableChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
@@ -57,11 +62,16 @@ public final class IoReadiness {
      * pending: until the connect finished or failed; call {@link SocketChannel#finishConnect()}).
      *
      * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
-     * {@link dev.coro.CancelledError}; the write interest is removed.
+     * {@link dev.coro.CancelledError}; the write interest is removed and the channel stays
+     * registered; a pending connect goes on. <b>Thread safety:</b> loop thread only, inside a task.
      *
+     * @param channel a channel in non-blocking mode; registered with the current loop on its first wait
      * @throws AsynchronousCloseException if {@link #notifyClosing} is called while waiting
      * @throws ClosedChannelException if {@code channel} is closed
-     * @throws IllegalStateException if another task already waits for {@code channel} to be writable
+     * @throws IllegalStateException if another task already waits for {@code channel} to be
+     *         writable, or if not called inside a task
+     * @throws java.nio.channels.IllegalBlockingModeException if {@code channel} is in blocking mode
+     * @throws IOException if registering {@code channel} with the loop's selector fails
      */
     public static void waitWritable(SelectableChannel channel) throws IOException {
         Objects.requireNonNull(channel, "channel");
@@ -71,7 +81,11 @@ public final class IoReadiness {
 
     /**
      * Wakes every task waiting on {@code channel} with {@link AsynchronousCloseException} and
-     * removes their interest; the channel stays open and registered. Does not suspend.
+     * removes their interest; the channel stays open and registered. Does not suspend. Loop
+     * thread only (a task or a callback).
+     *
+     * @param channel the channel about to be closed; one this loop never waited on is ignored
+     * @throws IllegalStateException if not called on a loop's thread
      */
     public static void notifyClosing(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
@@ -82,6 +96,11 @@ public final class IoReadiness {
     /**
      * {@link #notifyClosing} then closes {@code channel}, which cancels its selection key; the
      * key leaves the selector (and the socket its file descriptor) at the loop's next poll.
+     * Does not suspend. Loop thread only (a task or a callback).
+     *
+     * @param channel the channel to close; its waiters raise {@link AsynchronousCloseException}
+     * @throws IOException if {@link SelectableChannel#close()} fails; the waiters were woken already
+     * @throws IllegalStateException if not called on a loop's thread
      */
     public static void close(SelectableChannel channel) throws IOException {
         notifyClosing(channel);
@@ -92,6 +111,9 @@ public final class IoReadiness {
      * How many channels are registered with the current loop, counting keys cancelled since the
      * loop's last poll: zero once every channel a loop waited on is closed and one pass has run.
      * For leak checks.
+     *
+     * @return the number of channels with a key in the current loop's selector
+     * @throws IllegalStateException if not called on a loop's thread
      */
     public static int registeredChannels() {
         return Traps.kernel("IoReadiness.registeredChannels").io().registeredChannels();

@@ -61,10 +61,17 @@ public final class ParkingLot {
      * Parks the current task at the back of the queue until an {@code unpark*} call reaches it.
      *
      * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> a cancelled waiter leaves the
-     * queue and raises {@link dev.coro.CancelledError}; nothing else changes.
+     * queue and raises {@link dev.coro.CancelledError}; nothing else changes. A waiter already
+     * unparked but cancelled before it ran still returns the value (use {@link #parkHandOff} if
+     * that value must not be lost). <b>Thread safety:</b> loop thread only, inside a task; the
+     * lot belongs to one loop.
      *
+     * @param kind what kind of wait this is, for traces, dumps and monitors
      * @param reason what the task waits on, for task dumps (usually the primitive)
-     * @return the value given to the unpark call
+     * @return the value given to the unpark call that woke this waiter; may be null
+     * @throws IllegalStateException if not called inside a task
+     * @throws RuntimeException the error given to {@link #unparkAllWithError}, if that woke the
+     *         waiter; thrown as is, so it may also be a checked exception
      */
     public Object park(WaitKind kind, Object reason) {
         Objects.requireNonNull(kind, "kind");
@@ -74,7 +81,14 @@ public final class ParkingLot {
         return t.kernel().park(t, n, kind, reason);
     }
 
-    /** {@link #park(WaitKind, Object)} of kind {@link WaitKind#PARK}, for primitives that name no other. */
+    /**
+     * {@link #park(WaitKind, Object)} of kind {@link WaitKind#PARK}, for primitives that name no other.
+     * Checkpoint, cancellation and thread safety are those of {@link #park(WaitKind, Object)}.
+     *
+     * @param reason what the task waits on, for task dumps (usually the primitive); may be null
+     * @return the value given to the unpark call that woke this waiter; may be null
+     * @throws IllegalStateException if not called inside a task
+     */
     public Object park(Object reason) {
         return park(WaitKind.PARK, reason);
     }
@@ -85,11 +99,16 @@ public final class ParkingLot {
      * was handed {@code value} but must not keep it, so {@code passOn.accept(value)} gives it to the
      * next waiter or back to the primitive, and then the task raises {@link dev.coro.CancelledError}.
      *
-     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> nothing handed over is lost or
-     * kept; the primitive's state is as if this waiter had never parked.
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; nothing handed over is lost or kept, so the primitive's
+     * state is as if this waiter had never parked. <b>Thread safety:</b> loop thread only, inside a
+     * task.
      *
+     * @param kind what kind of wait this is, for traces, dumps and monitors
+     * @param reason what the task waits on, for task dumps (usually the primitive)
      * @param passOn what to do with a value handed to a cancelled waiter; must not suspend
-     * @return the value given to the unpark call
+     * @return the value given to the unpark call that woke this waiter, now owned by the caller
+     * @throws IllegalStateException if not called inside a task
      */
     public Object parkHandOff(WaitKind kind, Object reason, Consumer<Object> passOn) {
         Object value = park(kind, reason);
@@ -101,7 +120,14 @@ public final class ParkingLot {
         return value;
     }
 
-    /** Wakes the longest waiter with {@code value}; false if nobody waits. */
+    /**
+     * Wakes the longest waiter with {@code value}; false if nobody waits. Does not suspend; loop
+     * thread only (a task or a callback).
+     *
+     * @param value what the woken waiter's park returns; may be null
+     * @return {@code true} if a waiter was taken out of the lot and scheduled to run;
+     *         {@code false} if the lot was empty and {@code value} went nowhere
+     */
     public boolean unparkOne(Object value) {
         Node n = head;
         if (n == null) return false;
@@ -110,19 +136,35 @@ public final class ParkingLot {
         return true;
     }
 
-    /** Wakes up to {@code count} waiters, oldest first, with {@code value}; returns how many. */
+    /**
+     * Wakes up to {@code count} waiters, oldest first, with {@code value}; returns how many.
+     *
+     * @param count the most waiters to wake; zero or less wakes none
+     * @param value what each woken waiter's park returns (the same object for all); may be null
+     * @return how many waiters were woken, between 0 and {@code count}
+     */
     public int unpark(int count, Object value) {
         int woken = 0;
         while (woken < count && unparkOne(value)) woken++;
         return woken;
     }
 
-    /** Wakes every waiter with {@code value}; returns how many. */
+    /**
+     * Wakes every waiter with {@code value}; returns how many.
+     *
+     * @param value what each woken waiter's park returns (the same object for all); may be null
+     * @return how many waiters were woken; 0 if the lot was empty
+     */
     public int unparkAll(Object value) {
         return unpark(Integer.MAX_VALUE, value);
     }
 
-    /** Wakes every waiter by throwing {@code error} from its park; returns how many. */
+    /**
+     * Wakes every waiter by throwing {@code error} from its park; returns how many.
+     *
+     * @param error what each woken waiter's park throws (the same instance for all)
+     * @return how many waiters were woken; 0 if the lot was empty
+     */
     public int unparkAllWithError(Throwable error) {
         int woken = 0;
         for (Node n = head; n != null; n = head) {
@@ -133,17 +175,29 @@ public final class ParkingLot {
         return woken;
     }
 
-    /** The task that has waited longest, or null. */
+    /**
+     * The task that has waited longest, or null.
+     *
+     * @return the waiter the next {@link #unparkOne} wakes, or null if the lot is empty
+     */
     public Task<?> first() {
         return head == null ? null : (Task<?>) head.task.owner();
     }
 
-    /** How many tasks wait. */
+    /**
+     * How many tasks wait.
+     *
+     * @return the number of parked tasks still in the lot (unparked and cancelled ones have left)
+     */
     public int size() {
         return size;
     }
 
-    /** Whether nobody waits. */
+    /**
+     * Whether nobody waits.
+     *
+     * @return {@code true} if {@link #size()} is 0
+     */
     public boolean isEmpty() {
         return size == 0;
     }

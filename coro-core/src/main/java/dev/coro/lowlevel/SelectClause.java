@@ -43,58 +43,108 @@ public abstract class SelectClause<R> {
     private static final Map<EventLoop, Random> SEEDED = new WeakHashMap<>();
     private static final Comparator<SelectClause<?>> BY_LOCK_ORDER = Comparator.comparingLong(SelectClause::lockOrder);
 
-    /** A function of the operation's result that may throw: the callback of a clause. */
+    /**
+     * A function of the operation's result that may throw: the callback of a clause.
+     *
+     * @param <V> the type of the operation's result (the received item, the joined task's value)
+     * @param <R> what the callback returns, and so what {@code select} returns
+     */
     @FunctionalInterface
     public interface Callback<V, R> {
-        /** Runs in the selecting task after the operation completed with {@code value}. */
+        /**
+         * Runs in the selecting task after the operation completed with {@code value}; it may suspend.
+         *
+         * @param value the operation's result
+         * @return what {@code select} returns
+         * @throws Exception any failure; {@code select} throws it as is
+         */
         R apply(V value) throws Exception;
     }
 
     /** For subclasses. */
     protected SelectClause() {}
 
-    /** The lock that guards this clause's resource, or null if it needs none. */
+    /**
+     * The lock that guards this clause's resource, or null if it needs none.
+     *
+     * @return the lock the engine holds around {@link #tryNow()} and {@link #register}; null by default
+     */
     public Lock lock() {
         return null;
     }
 
-    /** Where {@link #lock()} comes in the global lock order: unique per lock. */
+    /**
+     * Where {@link #lock()} comes in the global lock order: unique per lock.
+     *
+     * @return the rank of the lock; the engine takes several clauses' locks in ascending rank
+     */
     public long lockOrder() {
         return 0;
     }
 
-    /** Whether this is the clause that wins when nothing else is ready ({@code Select.onDefault}). */
+    /**
+     * Whether this is the clause that wins when nothing else is ready ({@code Select.onDefault}).
+     *
+     * @return {@code true} only for the default clause; false by default
+     */
     public boolean isDefault() {
         return false;
     }
 
-    /** Whether a waker may run on another thread or loop, so that a wait holds the virtual clock. */
+    /**
+     * Whether a waker may run on another thread or loop, so that a wait holds the virtual clock.
+     *
+     * @return {@code true} if the select must hold its loop's virtual clock while it waits; false by default
+     */
     public boolean isShared() {
         return false;
     }
 
-    /** With the lock held: completes the operation at once and returns its result, or {@link #NOT_READY}. */
+    /**
+     * With the lock held: completes the operation at once and returns its result, or {@link #NOT_READY}.
+     *
+     * @return the result handed to {@link #complete} if the operation completed; {@link #NOT_READY}
+     *         if it would have to wait, and then nothing changed
+     */
     public abstract Object tryNow();
 
     /**
      * With the lock held: registers {@code waiter}, which a waker claims with
      * {@code waiter.claim(index, result)}. Returns what {@link #unregister} needs.
+     *
+     * @param waiter the selecting party's one waiter, shared by all clauses of the select
+     * @param index this clause's position in the select, to pass to {@link Waiter#claim}
+     * @return the registration, later given to {@link #unregister} and {@link #keepsOnCancel}
      */
     public abstract Object register(Waiter waiter, int index);
 
-    /** Without the lock held: takes the registration out, if it is still there. */
+    /**
+     * Without the lock held: takes the registration out, if it is still there.
+     *
+     * @param registration what {@link #register} returned
+     */
     public abstract void unregister(Object registration);
 
     /**
      * The clause won with {@code result}, but the selecting task was cancelled before it ran: undo
      * the operation if it can be undone (a received item goes back) and return false, or return
      * true if it took effect (a delivered send), so that its callback runs.
+     *
+     * @param registration what {@link #register} returned
+     * @param result what the waker passed to {@link Waiter#claim}
+     * @return {@code true} if the operation stands and the callback must run; false if it was undone
      */
     public boolean keepsOnCancel(Object registration, Object result) {
         return false;
     }
 
-    /** In the selecting task, after the clause won with {@code result}: runs the callback. */
+    /**
+     * In the selecting task, after the clause won with {@code result}: runs the callback.
+     *
+     * @param result what {@link #tryNow()} returned, or what the waker passed to {@link Waiter#claim}
+     * @return the callback's value, which {@code select} returns
+     * @throws Exception what the callback threw, or the operation's own failure (a channel that ended)
+     */
     public abstract R complete(Object result) throws Exception;
 
     // ---------------------------------------------------------------- the engine
@@ -106,6 +156,9 @@ public abstract class SelectClause<R> {
      * @param what the public method, for error messages
      * @param unbiased pick among ready clauses at random (seeded from the loop's scheduling seed)
      *     rather than in argument order
+     * @param clauses the clauses, at least one, at most one default
+     * @param <R> what the winning clause's callback returns
+     * @return the winning clause's callback value
      */
     public static <R> R select(String what, boolean unbiased, SelectClause<? extends R>[] clauses) {
         check(what, clauses);

@@ -33,7 +33,8 @@ public final class Traps {
      * Lets every other ready task and callback run once, then returns.
      *
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> if the task is cancelled, it still lets the
-     * others run once, then raises {@link dev.coro.CancelledError}.
+     * others run once, then raises {@link dev.coro.CancelledError}; nothing else is left behind.
+     * <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @throws IllegalStateException if not called inside a task
      */
@@ -49,10 +50,19 @@ public final class Traps {
      * <p><b>Cancellation:</b> if the task is cancelled while parked (or already is), {@code abort}
      * is called; if it returns true the task raises {@link dev.coro.CancelledError} (if it was
      * cancelled already, after letting the others run once, so a task that swallows its
-     * cancellation in a loop cannot freeze the loop).
+     * cancellation in a loop cannot freeze the loop). If it returns false the task stays parked
+     * until rescheduled, and its park returns or throws what that delivers.
      *
+     * <p><b>Checkpoint:</b> always suspends. <b>Thread safety:</b> loop thread only, inside a
+     * task; whoever reschedules it must do so on the same loop's thread.
+     *
+     * @param abort what takes the task out of its wait if it is cancelled; see {@link AbortHandler}
      * @param kind what kind of wait this is, for traces, dumps and monitors
      * @param reason what the task waits on (e.g. the lock), for task dumps and traces; may be null
+     * @return the value the task was rescheduled with ({@link #rescheduleValue}); may be null
+     * @throws IllegalStateException if not called inside a task
+     * @throws RuntimeException the error the task was rescheduled with ({@link #rescheduleError}),
+     *         thrown as is, so it may also be a checked exception
      */
     public static Object park(AbortHandler abort, WaitKind kind, Object reason) {
         Objects.requireNonNull(abort, "abort");
@@ -61,17 +71,39 @@ public final class Traps {
         return t.kernel().park(t, abort, kind, reason);
     }
 
-    /** {@link #park(AbortHandler, WaitKind, Object)} of kind {@link WaitKind#PARK}. */
+    /**
+     * {@link #park(AbortHandler, WaitKind, Object)} of kind {@link WaitKind#PARK}. Checkpoint,
+     * cancellation and thread safety are those of that method.
+     *
+     * @param abort what takes the task out of its wait if it is cancelled; see {@link AbortHandler}
+     * @param reason what the task waits on, for task dumps and traces; may be null
+     * @return the value the task was rescheduled with; may be null
+     * @throws IllegalStateException if not called inside a task
+     */
     public static Object park(AbortHandler abort, Object reason) {
         return park(abort, WaitKind.PARK, reason);
     }
 
-    /** {@link #park(AbortHandler, Object)} with no reason given. */
+    /**
+     * {@link #park(AbortHandler, Object)} with no reason given. Checkpoint, cancellation and
+     * thread safety are those of {@link #park(AbortHandler, WaitKind, Object)}.
+     *
+     * @param abort what takes the task out of its wait if it is cancelled; see {@link AbortHandler}
+     * @return the value the task was rescheduled with; may be null
+     * @throws IllegalStateException if not called inside a task
+     */
     public static Object park(AbortHandler abort) {
         return park(abort, WaitKind.PARK, null);
     }
 
-    /** Wakes the parked {@code task} with {@code outcome}: its park returns the value or throws the error. */
+    /**
+     * Wakes the parked {@code task} with {@code outcome}: its park returns the value or throws the error.
+     * Does not suspend; on the task's loop thread only (a task or a callback).
+     *
+     * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
+     *        rescheduled or aborted
+     * @param outcome the value its park returns, or the error its park throws
+     */
     public static void reschedule(Task<?> task, Outcome<?> outcome) {
         Objects.requireNonNull(outcome, "outcome");
         TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
@@ -79,13 +111,27 @@ public final class Traps {
         else t.kernel().reschedule(t, null, outcome.error());
     }
 
-    /** Wakes the parked {@code task}; its park returns {@code value}. */
+    /**
+     * Wakes the parked {@code task}; its park returns {@code value}. Does not suspend; on the
+     * task's loop thread only (a task or a callback).
+     *
+     * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
+     *        rescheduled or aborted
+     * @param value what its park returns; may be null
+     */
     public static void rescheduleValue(Task<?> task, Object value) {
         TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
         t.kernel().reschedule(t, value, null);
     }
 
-    /** Wakes the parked {@code task}; its park throws {@code error}. */
+    /**
+     * Wakes the parked {@code task}; its park throws {@code error}. Does not suspend; on the
+     * task's loop thread only (a task or a callback).
+     *
+     * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
+     *        rescheduled or aborted
+     * @param error what its park throws, as is
+     */
     public static void rescheduleError(Task<?> task, Throwable error) {
         Objects.requireNonNull(error, "error");
         TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
@@ -99,10 +145,13 @@ public final class Traps {
      * something else may end first, open a {@link CancelScope} with a deadline around a park.
      *
      * <p><b>Checkpoint:</b> always. <b>Cancellation:</b> raises {@link dev.coro.CancelledError};
-     * the deadline entry is removed.
+     * the deadline entry is removed, nothing else remains. <b>Thread safety:</b> loop thread only,
+     * inside a task.
      *
      * <pre>{@code Traps.sleepUntil(Coro.loop().time() + 1_000_000)   // one millisecond from now}</pre>
      *
+     * @param deadline the loop time to wake at, in {@code EventLoop.time()} nanoseconds; one at or
+     *        before now still suspends until the loop's next pass
      * @throws IllegalStateException if not called inside a task
      */
     public static void sleepUntil(long deadline) {
@@ -110,7 +159,12 @@ public final class Traps {
         t.kernel().sleepUntil(t, deadline);
     }
 
-    /** Whether the current task is cancelled at this point (by itself or by a visible enclosing scope). */
+    /**
+     * Whether the current task is cancelled at this point (by itself or by a visible enclosing scope).
+     *
+     * @return {@code true} if the next checkpoint here would raise {@link dev.coro.CancelledError}
+     * @throws IllegalStateException if not called inside a task
+     */
     public static boolean isCancelled() {
         return task("Traps.isCancelled").scope().isEffectivelyCancelled();
     }
@@ -124,12 +178,21 @@ public final class Traps {
     /**
      * The earliest deadline of the scopes around the current point of the current task, up to the
      * first shielded one, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none.
+     *
+     * @return the loop time at which a scope around this point cancels the task, or
+     *         {@code Long.MAX_VALUE} if no deadline reaches here
+     * @throws IllegalStateException if not called inside a task
      */
     public static long currentDeadline() {
         return task("Coro.currentDeadline").scope().effectiveDeadline();
     }
 
-    /** The task running now. @throws IllegalStateException if none */
+    /**
+     * The task running now.
+     *
+     * @return the task whose code calls this
+     * @throws IllegalStateException if not called inside a task
+     */
     public static Task<?> currentTask() {
         return (Task<?>) task("Traps.currentTask").owner();
     }

@@ -61,6 +61,7 @@ public final class Waiter implements AbortHandler {
      * A waiter for the calling task, or for the calling thread if it runs no task.
      *
      * @param what the public method that waits, for the error message
+     * @return a new waiter, waiting, owned by the caller
      * @throws IllegalStateException on a loop's thread outside a task (blocking would stop the loop)
      */
     public static Waiter forCaller(String what) {
@@ -73,7 +74,11 @@ public final class Waiter implements AbortHandler {
         return new Waiter(null, Thread.currentThread());
     }
 
-    /** The loop the caller runs on (inside one of its tasks or callbacks), or null on a plain thread. */
+    /**
+     * The loop the caller runs on (inside one of its tasks or callbacks), or null on a plain thread.
+     *
+     * @return the caller's loop, or null
+     */
     public static EventLoop callerLoop() {
         Kernel k = Kernel.current();
         return k == null ? null : (EventLoop) k.handle();
@@ -85,13 +90,21 @@ public final class Waiter implements AbortHandler {
         if (t != null && t.scope().isEffectivelyCancelled()) throw t.cancelledError();
     }
 
-    /** Whether the caller is a cancelled task; false on a plain thread. */
+    /**
+     * Whether the caller is a cancelled task; false on a plain thread.
+     *
+     * @return {@code true} if the caller's next checkpoint would raise {@link dev.coro.CancelledError}
+     */
     public static boolean isCancelled() {
         TaskCore t = Kernel.currentTask();
         return t != null && t.scope().isEffectivelyCancelled();
     }
 
-    /** Whether nobody has claimed or cancelled this wait yet. */
+    /**
+     * Whether nobody has claimed or cancelled this wait yet.
+     *
+     * @return {@code true} while a {@link #claim} could still win; a snapshot if other threads race
+     */
     public boolean isWaiting() {
         return state == WAITING;
     }
@@ -100,6 +113,10 @@ public final class Waiter implements AbortHandler {
      * Ends the wait in favour of the caller, with {@code value} for the registration at
      * {@code index}; false if another waker or the task's cancellation came first. A true result
      * obliges the caller to call {@link #wake()} (which never blocks, so locks may be held).
+     *
+     * @param index which registration completed, as {@link SelectClause#register} was given it
+     * @param value the operation's result, for the owner to read with {@link #value()}
+     * @return {@code true} if this call ended the wait; false if the wait had ended already
      */
     public boolean claim(int index, Object value) {
         if (!STATE.compareAndSet(this, WAITING, CLAIMED)) return false;
@@ -126,10 +143,17 @@ public final class Waiter implements AbortHandler {
      * {@link dev.coro.CancelledError} is raised. A plain thread blocks, ignoring interrupts (as
      * {@code CompletableFuture.join} does).
      *
+     * <p><b>Checkpoint:</b> always, for a task. <b>Cancellation:</b> if the task is cancelled before
+     * a claim, {@code onCancel} has taken the waiter out and the task raises; if a claim came first,
+     * the task stays parked until the wake-up and returns (its next checkpoint raises).
+     * <b>Thread safety:</b> only the party that made the waiter, once.
+     *
      * @param kind what kind of wait it is, for task dumps and traces
      * @param reason what the task waits on, for task dumps
      * @param holdsClock whether a waker may be another thread or loop: virtual time then stands
      *     still while the task waits, as it does for {@code Coro.await}
+     * @param onCancel what takes the waiter out of its queues if the task is cancelled; runs on the
+     *     loop and must not suspend
      */
     public void await(WaitKind kind, Object reason, boolean holdsClock, Runnable onCancel) {
         if (task == null) {
@@ -154,12 +178,20 @@ public final class Waiter implements AbortHandler {
         return true;
     }
 
-    /** Which registration the claimer chose; -1 before a claim. */
+    /**
+     * Which registration the claimer chose; -1 before a claim.
+     *
+     * @return the index passed to the winning {@link #claim}, or -1
+     */
     public int index() {
         return index;
     }
 
-    /** The value the claimer gave. */
+    /**
+     * The value the claimer gave.
+     *
+     * @return the value passed to the winning {@link #claim}; null before a claim
+     */
     public Object value() {
         return value;
     }

@@ -66,12 +66,22 @@ public final class Waker implements Runnable, AbortHandler {
         this.threadWork = threadWork;
     }
 
-    /** A waker for the current task, holding virtual time for a grace while it waits. */
+    /**
+     * A waker for the current task, holding virtual time for a grace while it waits.
+     *
+     * @return a new, unfired waker that only the current task may {@link #park} on
+     * @throws IllegalStateException if not called inside a task
+     */
     public static Waker create() {
         return new Waker("Waker.create", false);
     }
 
-    /** A waker for the current task whose waker is a thread doing real work: virtual time stands still meanwhile. */
+    /**
+     * A waker for the current task whose waker is a thread doing real work: virtual time stands still meanwhile.
+     *
+     * @return a new, unfired waker that only the current task may {@link #park} on
+     * @throws IllegalStateException if not called inside a task
+     */
     public static Waker forThreadWork() {
         return new Waker("Waker.forThreadWork", true);
     }
@@ -80,9 +90,18 @@ public final class Waker implements Runnable, AbortHandler {
      * Parks the creating task until woken; returns the value of {@link #wake}, or throws the error of
      * {@link #wakeWithError}. If it was woken before, returns at once (raising first if cancelled).
      *
-     * <p><b>Checkpoint:</b> only if not woken yet. <b>Cancellation:</b> stops waiting; a later
-     * wake is ignored.
+     * <p><b>Checkpoint:</b> only if not woken yet. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError} and stops waiting; the waker stays spent, so a later wake
+     * returns {@code true} but its value or error is dropped. If the task is cancelled and the
+     * waker was woken before the park, the park raises rather than return the value.
+     * <b>Thread safety:</b> loop thread only, in the task that created the waker.
      *
+     * @param kind what kind of wait this is, for traces, dumps and monitors
+     * @param reason what the task waits on (e.g. the future), for task dumps and traces; may be null
+     * @return the value passed to {@link #wake}, which may be null
+     * @throws dev.coro.CancelledError if the task is cancelled before or while it waits
+     * @throws RuntimeException the error passed to {@link #wakeWithError}, thrown as is, so it may
+     *         also be a checked exception
      * @throws IllegalStateException if called from another task, or a second time
      */
     public Object park(WaitKind kind, Object reason) {
@@ -102,7 +121,13 @@ public final class Waker implements Runnable, AbortHandler {
         return outcome();
     }
 
-    /** Wakes the task with {@code value}, from any thread; false if it was woken already. */
+    /**
+     * Wakes the task with {@code value}, from any thread; false if it was woken already.
+     *
+     * @param value what the task's {@link #park} returns; may be null
+     * @return {@code true} if this call was the first wake and its value counts; {@code false} if
+     *         an earlier wake or wakeWithError won and this one is ignored
+     */
     public boolean wake(Object value) {
         if (!FIRED.compareAndSet(this, false, true)) return false;
         this.value = value;
@@ -110,7 +135,14 @@ public final class Waker implements Runnable, AbortHandler {
         return true;
     }
 
-    /** Wakes the task so that its park throws {@code error}, from any thread; false if it was woken already. */
+    /**
+     * Wakes the task so that its park throws {@code error}, from any thread; false if it was woken already.
+     *
+     * @param error what the task's {@link #park} throws, as is (checked exceptions included)
+     * @return {@code true} if this call was the first wake and its error counts; {@code false} if
+     *         an earlier wake or wakeWithError won and this one is ignored
+     * @throws NullPointerException if {@code error} is null
+     */
     public boolean wakeWithError(Throwable error) {
         Objects.requireNonNull(error, "error");
         if (!FIRED.compareAndSet(this, false, true)) return false;

@@ -436,7 +436,9 @@ public final class TcpServer implements AutoCloseable {
      * Waits until the server is closed, serving connections meanwhile. If the waiting task is
      * cancelled, the server closes (connections go on) and {@code CancelledError} propagates.
      *
-     * <p><b>Checkpoint:</b> always suspends until {@link #close()}.
+     * <p><b>Checkpoint:</b> always suspends until {@link #close()}. <b>Cancellation:</b> the
+     * server is closed (no new connections; those being served go on), then
+     * {@code CancelledError} propagates. <b>Thread safety:</b> inside a task of the server's loop.
      *
      * @throws IOException if the listening socket was closed by something other than
      *     {@link #close()} (the server is then closed); failures of {@code accept} are retried

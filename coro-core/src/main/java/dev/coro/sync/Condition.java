@@ -87,9 +87,13 @@ public final class Condition {
      * Waits until {@code predicate} holds, checking it with the lock held before the first wait and
      * after every wake-up (asyncio's wait_for). Returns at once, without suspending, if it holds.
      *
-     * <p><b>Checkpoint, cancellation:</b> those of {@link #await()} for each wait.
+     * <p><b>Checkpoint:</b> only if {@code predicate} does not hold at first; then that of
+     * {@link #await()} for each wait. <b>Cancellation:</b> as {@link #await()}: raises
+     * {@link CancelledError} holding the lock again, and a signal it had been given goes to the
+     * next waiter. <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @param predicate the condition to wait for; checked with the lock held
+     * @throws CancelledError if the task is cancelled while it waits
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void awaitUntil(BooleanSupplier predicate) {

@@ -104,11 +104,16 @@ public final class Lock {
      * Runs {@code body} holding the lock and returns its value; the lock is released however the
      * body ends, and the body's exceptions pass through unchanged.
      *
-     * <p><b>Checkpoint, cancellation:</b> those of {@link #acquire()}.
+     * <p><b>Checkpoint:</b> that of {@link #acquire()}, then wherever the body suspends.
+     * <b>Cancellation:</b> a cancelled acquire leaves the lock as {@link #acquire()} says and the
+     * body does not run; a cancellation inside the body propagates after the lock is released.
+     * <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @param <T> the type of the body's value
      * @param body what to run holding the lock
      * @return what {@code body} returned
+     * @throws dev.coro.CancelledError if the task is cancelled while it waits for the lock
+     * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public <T> T withLock(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -123,9 +128,12 @@ public final class Lock {
     }
 
     /**
-     * {@link #withLock(Callable)} for a body without a result.
+     * {@link #withLock(Callable)} for a body without a result; checkpoint, cancellation and thread
+     * safety as there.
      *
      * @param body what to run holding the lock
+     * @throws dev.coro.CancelledError if the task is cancelled while it waits for the lock
+     * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public void withLock(VoidBody body) {
         Objects.requireNonNull(body, "body");
