@@ -445,6 +445,10 @@ public final class Coro {
      * interrupt would close NIO channels under the user's feet) nor waited for. A task that is
      * cancelled already raises without starting the worker.
      *
+     * <p><b>Context:</b> the body sees the task's {@link TaskLocal} values (a copy on write: what it
+     * sets stays its own), and the loop's {@link dev.coro.lowlevel.TaskSwitchListener}s switch the
+     * task in on the worker first, so that, say, SLF4J's MDC of the task is the worker's.
+     *
      * @param <T> the type of the value
      * @param body the blocking code
      * @return what {@code body} returned
@@ -453,13 +457,13 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(() -> {
+        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(Task.lendLocals(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
-        });
+        }));
         return await(f, true);
     }
 
