@@ -12,9 +12,10 @@ import java.util.Objects;
  * suspensions (kotlinx's ThreadContextElement). Registered per loop with {@link #register}.
  *
  * <pre>{@code
+ * // CONTEXT: a ThreadLocal<String> that other code sets; SAVED: a TaskLocal<String>
  * TaskSwitchListener.register(new TaskSwitchListener() {
- *     public void switchedIn(Task<?> task)  { MDC.setContextMap(SAVED.get()); }
- *     public void switchedOut(Task<?> task) { SAVED.set(MDC.getCopyOfContextMap()); MDC.clear(); }
+ *     public void switchedIn(Task<?> task)  { CONTEXT.set(SAVED.get()); }
+ *     public void switchedOut(Task<?> task) { SAVED.set(CONTEXT.get()); CONTEXT.remove(); }
  * });
  * }</pre>
  *

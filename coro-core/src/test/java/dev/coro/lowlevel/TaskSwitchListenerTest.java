@@ -19,7 +19,7 @@ class TaskSwitchListenerTest {
     private static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
     private static final TaskLocal<String> SAVED = TaskLocal.withInitial(() -> null);
 
-    /** Keeps CONTEXT per task: the listener the README's MDC example describes. */
+    /** Keeps CONTEXT per task: the example of TaskSwitchListener's Javadoc. */
     private static final TaskSwitchListener KEEPER = new TaskSwitchListener() {
         @Override
         public void switchedIn(Task<?> task) {
