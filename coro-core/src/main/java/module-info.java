@@ -4,6 +4,7 @@
  */
 module dev.coro {
     requires java.management;
+    requires jdk.jfr;           // coro's flight-recorder events (dev.coro.internal.jfr)
     requires jdk.unsupported;   // sun.misc.Signal: Ctrl-C in Coro.run
 
     exports dev.coro;

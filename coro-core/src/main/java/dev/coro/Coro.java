@@ -583,6 +583,9 @@ public final class Coro {
      * worker is done. <b>Thread safety:</b> loop thread only, inside a task; {@code body} runs on
      * another thread, so it reaches the loop only through thread-safe calls such as
      * {@link EventLoop#callSoonThreadsafe}.
+     * <p><b>Context:</b> the body sees the task's {@link TaskLocal} values (a copy on write: what it
+     * sets stays its own), and the loop's {@link dev.coro.lowlevel.TaskSwitchListener}s switch the
+     * task in on the worker first, so that, say, SLF4J's MDC of the task is the worker's.
      *
      * @param <T> the type of the value
      * @param body the blocking code
@@ -596,13 +599,13 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(() -> {
+        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(Task.lendLocals(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
-        });
+        }));
         return await(f, true);
     }
 

@@ -590,7 +590,7 @@ public final class EventLoop implements AutoCloseable {
     public Handle callSoon(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callSoon");
-        SoonHandle h = new SoonHandle(callback);
+        SoonHandle h = new SoonHandle(Task.lendLocals(callback));
         kernel.callSoon(h);
         return h;
     }
@@ -613,7 +613,7 @@ public final class EventLoop implements AutoCloseable {
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        SoonHandle h = new SoonHandle(callback);
+        SoonHandle h = new SoonHandle(Task.lendLocals(callback));
         kernel.callSoonThreadsafe(h);
         return h;
     }
@@ -634,7 +634,7 @@ public final class EventLoop implements AutoCloseable {
         long d = Durations.nonNegativeNanos(delay, "delay");
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callLater");
-        return kernel.schedule(Durations.deadline(kernel.view().now(), d), callback);
+        return kernel.schedule(Durations.deadline(kernel.view().now(), d), Task.lendLocals(callback));
     }
 
     /**
@@ -649,7 +649,7 @@ public final class EventLoop implements AutoCloseable {
     public Handle callAt(long nanos, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callAt");
-        Timer t = kernel.schedule(nanos, callback);
+        Timer t = kernel.schedule(nanos, Task.lendLocals(callback));
         return t;
     }
 

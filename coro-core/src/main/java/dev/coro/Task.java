@@ -1,7 +1,7 @@
 package dev.coro;
 
-import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.internal.kernel.LentLocals;
 import dev.coro.internal.kernel.TaskAccess;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.ParkingLot;
@@ -327,19 +327,21 @@ public final class Task<T> {
         core.whenDone((TaskCore.DoneListener) childListener);
     }
 
-    /* The TaskLocal slot of the current task; see TaskLocal. */
+    /* The TaskLocal slot of the current task, or of the values lent to the calling code; see TaskLocal. */
     static Object currentLocal(int index, String what) {
-        return currentCore(what).local(index);
+        TaskCore t = Kernel.currentTask();
+        return t != null ? t.local(index) : LentLocals.get(index, what);
     }
 
     static void setCurrentLocal(int index, Object value, String what) {
-        currentCore(what).setLocal(index, value);
+        TaskCore t = Kernel.currentTask();
+        if (t != null) t.setLocal(index, value);
+        else LentLocals.set(index, value, what);
     }
 
-    private static TaskCore currentCore(String what) {
-        TaskCore t = Kernel.currentTask();
-        if (t == null) throw NotInTask.error(what);
-        return t;
+    /* {@code body} made to see the calling task's TaskLocal values; see LentLocals. */
+    static Runnable lendLocals(Runnable body) {
+        return LentLocals.lend(body);
     }
 
     /* The task as the JMX bean lists it (LoopManagement): its state and, parked, its wait's kind and reason. */

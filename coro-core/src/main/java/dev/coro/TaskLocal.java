@@ -17,7 +17,15 @@ import java.util.function.Supplier;
  * <p>ThreadLocals are shared by all tasks of a loop (on the continuation backend); use this
  * instead for per-task context.
  *
- * <p>Invariant: a task never sees a value set by another task after it was spawned.
+ * <p><b>Handed-off work:</b> a {@link Coro#toThread} body, and a callback that a task schedules
+ * ({@link EventLoop#callSoon}, {@link EventLoop#callLater}, {@link EventLoop#callAt},
+ * {@link EventLoop#callSoonThreadsafe}), see the task's values as they were when it handed the
+ * work over; a {@code set} there changes a copy of their own, which neither the task nor other
+ * work sees (asyncio's {@code to_thread} and {@code call_soon} run in a copy of the context).
+ * Anywhere else outside a task, {@code get} and {@code set} refuse.
+ *
+ * <p>Invariant: a task never sees a value set by another task after it was spawned, nor one set by
+ * work it handed off.
  *
  * @param <T> the type of the value
  */
@@ -52,8 +60,8 @@ public final class TaskLocal<T> {
     /**
      * The current task's value.
      *
-     * @return the current task's value
-     * @throws IllegalStateException outside a task
+     * @return the current task's value (or the value lent to a toThread body or callback)
+     * @throws IllegalStateException outside a task and outside work a task handed off
      */
     @SuppressWarnings("unchecked")
     public T get() {

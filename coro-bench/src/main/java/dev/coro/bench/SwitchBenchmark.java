@@ -33,6 +33,11 @@ public abstract class SwitchBenchmark extends OneLoop {
     @Benchmark
     @OperationsPerInvocation(TASKS * YIELDS)
     public int yieldNow() {
+        return yieldNow(loop);
+    }
+
+    /** TASKS tasks on {@code loop}, each yielding YIELDS times. */
+    static int yieldNow(dev.coro.EventLoop loop) {
         return loop.run(() -> TaskGroup.run(g -> {
             for (int i = 0; i < TASKS; i++) {
                 g.spawn(() -> {

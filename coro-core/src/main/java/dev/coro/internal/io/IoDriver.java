@@ -50,6 +50,7 @@ public final class IoDriver {
     private final Selector selector;
     private final BiConsumer<Object, Throwable> wake;
     private volatile boolean selecting;
+    private long readyChannels;   // loop thread writes; JFR's LoopPass reads a recent value
     int clockHolds;
 
     /** A driver whose ready waiters go to {@code wake(waiter, errorOrNull)}. */
@@ -83,6 +84,11 @@ public final class IoDriver {
     /** Wakes a poll that blocks now, from any thread; does nothing (and costs no syscall) otherwise. */
     public void wakeup() {
         if (selecting) selector.wakeup();
+    }
+
+    /** How many channels the polls have found ready so far. */
+    public long readyChannels() {
+        return readyChannels;
     }
 
     /** How many armed socket waits hold the virtual clock (see the implementation notes). */
@@ -123,6 +129,7 @@ public final class IoDriver {
     }
 
     private void onReady(SelectionKey key) {
+        readyChannels++;
         ((ChannelRegistration) key.attachment()).onReady(key.readyOps());
     }
 

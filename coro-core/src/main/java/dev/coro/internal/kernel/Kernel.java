@@ -59,7 +59,7 @@ import java.util.function.Function;
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
  *   TaskCore.state   step, park, reschedule, finish              everyone on the loop
- *   probe            final; null unless the loop has an instrument   each hook site: one null check
+ *   probe            JfrSwitch (loop thread, between items)       hook sites: null unless instruments or JFR
  */
 public final class Kernel {
     /** Due timers one pass expires at most: a flood is taken in slices, each woken task running while still cached. */
@@ -72,7 +72,6 @@ public final class Kernel {
     private final Function<TaskCore, Object> ownerFactory;
     private final BiConsumer<String, Throwable> exceptionHandler;
     private final BatchShuffle shuffle;
-    private final Probe probe;
     private final KernelView view = new KernelView(this);
     private final long watchdogNanos;
     /* Read by KernelView and the scope tree in this package; written only here. */
@@ -87,6 +86,8 @@ public final class Kernel {
     volatile boolean running;
     volatile boolean closed;
     long passes;
+    Probe probe;   // see the table above
+    Switches switches;   // null unless a TaskSwitchListener is registered (loop thread writes)
 
     private volatile boolean stopRequested;   // any thread may stop the loop
     private TaskCore current;
@@ -247,8 +248,7 @@ public final class Kernel {
 
     /** Trap 1: let every other ready task run once, then come back; raises then if the task is cancelled. */
     public void checkpoint(TaskCore t) {
-        // Yield first, even when cancelled (Trio's checkpoint): a task that swallows CancelledError
-        // around yieldNow() in a loop must still let the others run, not starve the whole loop.
+        // Yield first even when cancelled (Trio): swallowing CancelledError around yieldNow() must not starve the loop.
         t.trap = Trap.Checkpoint.INSTANCE;
         suspend(t);
         if (t.scope.effective) throw t.cancelledError();
@@ -284,12 +284,12 @@ public final class Kernel {
     }
 
     private Object suspend(TaskCore t) {
+        if (switches != null) switches.out(t);   // on the task's own thread, as is the `in` below
         try {
             if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
-            // The task never suspended: take it out of whatever the park registered it with (a wait
-            // queue, the timer heap), or that would later wake an unrelated wait.
+            // Never suspended: leave the wait queue or timer heap the park joined, or it would wake an unrelated wait.
             Trap trap = t.trap;
             t.trap = null;
             if (trap == Trap.Park.INSTANCE) {
@@ -298,6 +298,8 @@ public final class Kernel {
                 abort.abort();
             }
             throw e;
+        } finally {
+            if (switches != null) switches.in(t);
         }
         return t.takeResumeOutcome();
     }
@@ -365,8 +367,7 @@ public final class Kernel {
         pollIo(wait);
         inbox.takeInto(ready);
 
-        // Phase 3: expire timers; an idle loop in virtual time jumps to the next one first. Without
-        // timers the clock is not read: a pass of task switches should not pay for clock_gettime.
+        // Phase 3: expire timers (an idle virtual clock jumps to the next first); no timers, no clock read.
         if (!timers.isEmpty()) {
             idle.maybeJump(timers.nextDeadline(), !ready.isEmpty());
             long now = clock.nanos();
@@ -386,8 +387,7 @@ public final class Kernel {
         progress.idle();
     }
 
-    /* The clock at the first park of this batch: parkedAt serves only dumps, and a clock_gettime per
-     * park would cost a server whose every step parks 0.5% of its CPU time. */
+    /* The clock at this batch's first park: parkedAt serves only dumps; a clock read per park costs a server 0.5% CPU. */
     private long passTime() {
         if (passTime == Long.MIN_VALUE) passTime = clock.nanos();
         return passTime;

@@ -137,13 +137,17 @@ public final class LoopRunner {
 
     /* The loop thread's body: run commands until the kernel is closed. */
     private void serveCommands() {
-        while (!kernel.closed) {
-            try {
-                commands.take().run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        JfrSwitch.register(kernel, name);
+        try {
+            while (!kernel.closed) {
+                Runnable command = commands.take();
+                JfrSwitch.refresh(kernel);
+                command.run();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            JfrSwitch.unregister(kernel);
         }
     }
 }

@@ -49,6 +49,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     WaitKind waitKind;
     Object waitReason;
     long parkedAt;
+    Object probeSlot;   // the loop's probe's, while the task parks (JfrProbe: its TaskPark event)
     Scope scope;
 
     /* Per-task storage for TaskLocal, copy-on-write: spawned tasks share their parent's array until
@@ -94,11 +95,13 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
      */
     @Override
     public void run() {
+        if (kernel.switches != null) kernel.switches.in(this);
         try {
             value = body.call();
         } catch (Throwable e) {
             failure = e;
         }
+        if (kernel.switches != null) kernel.switches.out(this);
     }
 
     /** The name, for the fiber's error messages. */
@@ -132,10 +135,20 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     }
 
     void inheritLocals(TaskCore parent) {
+        if (kernel.switches != null) kernel.switches.sync(parent);   // the spawn runs on the parent's thread
         if (parent.locals != null) {
             locals = parent.locals;
             localsShared = parent.localsShared = true;
         }
+    }
+
+    /**
+     * The TaskLocal values for code the task hands work to (a Coro.toThread body, a callback): the
+     * array is shared, so the task copies it before its next write; null if it has none.
+     */
+    public Object[] shareLocals() {
+        localsShared = locals != null;
+        return locals;
     }
 
     /** The TaskLocal slot {@code index}, or null if never set in this task or its ancestors. */

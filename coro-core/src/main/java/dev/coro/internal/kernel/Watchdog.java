@@ -129,6 +129,7 @@ public final class Watchdog {
         // The step may have ended while the stack was sampled: then the stack shows something else,
         // and a warning with it would point at the wrong code. The next sample starts afresh.
         if (p.count() != count || p.running() != running) return;
+        JfrSwitch.blockedLoop(k, who, blocked, stack);
         k.report(e.getMessage(), e);
     }
 

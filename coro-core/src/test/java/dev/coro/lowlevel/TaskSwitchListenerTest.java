@@ -1,0 +1,117 @@
+package dev.coro.lowlevel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.Loops;
+import dev.coro.Reports;
+import dev.coro.Task;
+import dev.coro.TaskLocal;
+import dev.coro.Trace;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Issue 26 item 4: the per-loop hook that tells when a task's code starts and stops running on a thread. */
+class TaskSwitchListenerTest {
+    /** Thread-bound context, as SLF4J's MDC is: shared by all tasks of a loop on the continuation backend. */
+    private static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
+    private static final TaskLocal<String> SAVED = TaskLocal.withInitial(() -> null);
+
+    /** Keeps CONTEXT per task: the example of TaskSwitchListener's Javadoc. */
+    private static final TaskSwitchListener KEEPER = new TaskSwitchListener() {
+        @Override
+        public void switchedIn(Task<?> task) {
+            CONTEXT.set(SAVED.get());
+        }
+
+        @Override
+        public void switchedOut(Task<?> task) {
+            SAVED.set(CONTEXT.get());
+            CONTEXT.remove();
+        }
+    };
+
+    @Test
+    void twoInterleavedTasksKeepTheirOwnThreadContextAcrossEverySuspension() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try (TaskSwitchListener.Registration r = TaskSwitchListener.register(KEEPER)) {
+                CONTEXT.set("main");
+                Task<Void> a = Coro.spawn("a", () -> worker("a", trace));
+                Task<Void> b = Coro.spawn("b", () -> worker("b", trace));
+                Coro.gather(a, b);
+                trace.add("main sees " + CONTEXT.get());
+                trace.add("toThread sees " + Coro.toThread(CONTEXT::get));
+            }
+            CONTEXT.remove();
+        });
+        assertThat(trace.events()).containsExactly(
+                "a starts with main", "b starts with main",
+                "a sees a-0", "b sees b-0", "a sees a-1", "b sees b-1", "a sees a-2", "b sees b-2",
+                "main sees main", "toThread sees main");
+    }
+
+    private static void worker(String name, Trace trace) {
+        trace.add(name + " starts with " + CONTEXT.get());
+        for (int i = 0; i < 3; i++) {
+            CONTEXT.set(name + "-" + i);
+            Coro.yieldNow();
+            trace.add(name + " sees " + CONTEXT.get());
+        }
+    }
+
+    @Test
+    void theCallsComeInPairsOnTheTasksOwnThreadAndStopWhenClosed() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        TaskSwitchListener recorder = new TaskSwitchListener() {
+            @Override
+            public void switchedIn(Task<?> task) {
+                calls.add("in " + task.name() + (Traps.currentTask() == task ? "" : " (on another task's thread)"));
+            }
+
+            @Override
+            public void switchedOut(Task<?> task) {
+                calls.add("out " + task.name());
+            }
+        };
+        Loops.run(() -> {
+            TaskSwitchListener.Registration r = TaskSwitchListener.register(recorder);
+            Coro.spawn("child", Coro::yieldNow).join();
+            r.close();
+            r.close();
+            Coro.yieldNow();
+        });
+        assertThat(calls).containsExactly(
+                "out main", "in main",            // the spawn brings main's TaskLocals up to date
+                "out main",                       // main parks in join
+                "in child", "out child", "in child", "out child",
+                "in main");
+    }
+
+    @Test
+    void aListenerThatThrowsIsReportedAndTheTaskGoesOn() {
+        Reports reports = new Reports();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            String result = loop.run(() -> {
+                TaskSwitchListener.register(new TaskSwitchListener() {
+                    @Override
+                    public void switchedIn(Task<?> task) {
+                        throw new IllegalStateException("broken listener");
+                    }
+
+                    @Override
+                    public void switchedOut(Task<?> task) {}
+                });
+                Coro.yieldNow();
+                return "went on";
+            });
+            assertThat(result).isEqualTo("went on");
+        }
+        assertThat(reports.all()).first().satisfies(r -> {
+            assertThat(r.message()).contains("threw in switchedIn(Task[name=main");
+            assertThat(r.error()).hasMessage("broken listener");
+        });
+    }
+}
