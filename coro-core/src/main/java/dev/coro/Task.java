@@ -8,6 +8,7 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A running coroutine: the handle {@link Coro#spawn} returns (asyncio's Task, Kotlin's Job).
@@ -52,6 +53,7 @@ public final class Task<T> {
 
     final TaskCore core;
     private ParkingLot joiners;
+    private CompletableFuture<Void> doneSignal;   // for waiters on other loops; see CrossLoop
 
     Task(TaskCore core) {
         this.core = core;
@@ -97,7 +99,10 @@ public final class Task<T> {
      * this task; the caller just stops waiting. A caller woken because this task finished and
      * cancelled before it ran again gets the result; its next suspension raises.
      *
-     * @throws CancellationException if the task ended cancelled
+     * <p>A task of another loop may be joined: the caller parks on its own loop until that loop
+     * says the task ended.
+     *
+     * @throws CancellationException if the task ended cancelled, or its loop closed before it ended
      * @throws TaskFailedException wrapping the task's checked failure
      * @throws IllegalStateException if a task joins itself, or if called outside a task
      */
@@ -106,10 +111,10 @@ public final class Task<T> {
         if (me == this) {
             throw new IllegalStateException("Task[name=" + name() + "] cannot join itself: it would wait forever.");
         }
+        if (me.loop() != loop()) return joinFromAnotherLoop();
         if (core.isDone()) {
             Traps.raiseIfCancelled();
         } else {
-            requireLoopOf(me, "join");
             if (joiners == null) {
                 ParkingLot lot = new ParkingLot();
                 joiners = lot;
@@ -125,16 +130,20 @@ public final class Task<T> {
         return value;
     }
 
-    /**
-     * Refuses to let {@code waiter} wait for this pending task if it runs on another loop: the
-     * wake-up would come from that loop's thread, which may not touch this loop's queues.
-     */
-    void requireLoopOf(Task<?> waiter, String what) {
-        if (waiter.core.kernel() != core.kernel()) {
-            throw new IllegalStateException("Cannot " + what + " " + this + " of " + core.kernel().handle()
-                    + " from " + waiter + " of " + waiter.core.kernel().handle() + ": a task waits only for tasks"
-                    + " of its own loop. Wait for a future instead: Coro.await(otherLoop.submit(...)).");
-        }
+    /* The caller parks on its own loop; this task's loop wakes it (CrossLoop), and marks the failure observed. */
+    private T joinFromAnotherLoop() {
+        CrossLoop.awaitEnd(this);
+        Throwable f = core.failure();
+        if (f != null) throw rethrow(f, this);
+        @SuppressWarnings("unchecked")
+        T value = (T) core.value();
+        return value;
+    }
+
+    /* The done signal of this task for waiters on other loops, made on first use; any thread. */
+    synchronized CompletableFuture<Void> doneSignal() {
+        if (doneSignal == null) doneSignal = CrossLoop.doneSignal(this);
+        return doneSignal;
     }
 
     /**
@@ -263,6 +272,16 @@ public final class Task<T> {
     /* The failure without marking it observed (null if none or not done). */
     Throwable failureNow() {
         return core.failure();
+    }
+
+    /* The value of a task that ended; for CrossLoop and Gathering, which read it from another loop. */
+    Object valueNow() {
+        return core.value();
+    }
+
+    /* The loop the task lives on. */
+    EventLoop loop() {
+        return (EventLoop) core.kernel().handle();
     }
 
     /* Someone looked at the outcome: a failure is not reported as lost. */
