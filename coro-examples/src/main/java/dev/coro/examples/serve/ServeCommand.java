@@ -1,10 +1,13 @@
 package dev.coro.examples.serve;
 
 import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.TaskFailedException;
 import dev.coro.examples.DemoCommand;
+import dev.coro.net.GroupServer;
 import dev.coro.net.TcpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code coro serve echo|http}: the network examples, each a server on one event loop. */
+/** {@code coro serve echo|http}: the network examples, each a server on one event loop, or on a group's ({@code --loops N}). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Runs an example server on one event loop until interrupted.",
         subcommands = {ServeCommand.Echo.class, ServeCommand.Http.class})
@@ -44,12 +47,17 @@ public final class ServeCommand implements Callable<Integer> {
                 + "of connections not yet accepted (default ${DEFAULT-VALUE}).")
         int backlog;
 
+        @Option(names = "--loops", paramLabel = "N", defaultValue = "1", description = "Event loops that accept and serve, "
+                + "one thread each, sharing the port with SO_REUSEPORT (default ${DEFAULT-VALUE}).")
+        int loops;
+
         @Spec
         CommandSpec spec;
 
         private final PrintStream out;
         private volatile EventLoop loop;
         private volatile TcpServer server;
+        private volatile GroupServer groupServer;
 
         Server(PrintStream out) {
             this.out = out;
@@ -71,6 +79,8 @@ public final class ServeCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             TcpServer.Builder options = options();
+            if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops: " + loops + " (expected: >= 1)");
+            if (loops > 1) return callOnGroup(options);
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
                 l.run(() -> {
@@ -90,8 +100,35 @@ public final class ServeCommand implements Callable<Integer> {
             return 0;
         }
 
+        /* --loops N: one listener per loop of a group, all on one port. */
+        private Integer callOnGroup(TcpServer.Builder options) {
+            try (LoopGroup group = LoopGroup.builder().loops(loops).namePrefix("serve-").build()) {
+                GroupServer s = options.group(group).bindEach(new InetSocketAddress(host, port), this::bind);
+                groupServer = s;
+                out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops");
+                out.flush();
+                s.serveForever();
+            } catch (BindException e) {
+                spec.commandLine().getErr().println("coro serve " + spec.name() + ": cannot listen on " + host + ":" + port
+                        + ": " + e.getMessage() + " (is another server running? pick another one with --port)");
+                return 1;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return 0;
+        }
+
         /** Closes the server from any thread; {@link #call()} then returns. For tests. */
         void stop() {
+            GroupServer g = groupServer;
+            if (g != null) {
+                try {
+                    g.shutdown();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return;
+            }
             EventLoop l = loop;
             TcpServer s = server;
             if (l != null && s != null) l.submit(() -> {
