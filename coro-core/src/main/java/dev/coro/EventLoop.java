@@ -4,6 +4,7 @@ import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.LoopRunner;
+import dev.coro.internal.kernel.SharedVirtualTime;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
 import dev.coro.internal.timer.Timer;
@@ -79,7 +80,7 @@ public final class EventLoop implements AutoCloseable {
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
-        if (b.clock instanceof VirtualClock v) v.claim(this);
+        if (b.clock instanceof VirtualClock v) v.claim(b.timeShare != null ? b.timeShare : this);
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
@@ -89,6 +90,7 @@ public final class EventLoop implements AutoCloseable {
         this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
                 b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
+        if (b.timeShare != null) kernel.view().shareVirtualTime(b.timeShare);
         this.runner = new LoopRunner(kernel, name);
     }
 
@@ -96,6 +98,11 @@ public final class EventLoop implements AutoCloseable {
         String p = System.getProperty("coro.watchdog");
         if (p == null || p.isBlank()) return Duration.ofMillis(100);
         return Durations.parse(p.trim(), "coro.watchdog");
+    }
+
+    /* For LoopGroup: one virtual clock for the loops of a group, which move it together (see SharedVirtualTime). */
+    static Object newTimeShare() {
+        return new SharedVirtualTime(new VirtualClock());
     }
 
     /** A loop with default options: real time, debug off. */
@@ -119,8 +126,15 @@ public final class EventLoop implements AutoCloseable {
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
         private int traceEvents = TraceRecorder.DEFAULT_CAPACITY;
+        private SharedVirtualTime timeShare;
 
         private Builder() {}
+
+        /* For LoopGroup: a loop of the group `share` (made by newTimeShare), on its shared virtual clock. */
+        Builder shareVirtualTime(Object share) {
+            this.timeShare = (SharedVirtualTime) share;
+            return clock(timeShare.clock());
+        }
 
         /** Runs the loop in virtual time: a fresh {@link VirtualClock} that jumps whenever the loop is idle. */
         public Builder virtualTime() {

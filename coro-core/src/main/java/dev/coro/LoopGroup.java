@@ -20,8 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The loops run ({@link EventLoop#runForever()}) from {@code create} until {@link #close()}, so
  * {@link EventLoop#submit} works on them at once; {@link EventLoop#run} and {@link EventLoop#close()}
- * of a group's loop are refused while the group is open. A group uses real time only: its loops'
- * clocks are not shared, so no group option makes time virtual (see issue 25 item 4).
+ * of a group's loop are refused while the group is open.
+ *
+ * <p><b>Virtual time</b> ({@link Builder#virtualTime()}): the loops share one clock, which jumps to
+ * the group's earliest timer only when every loop is idle (nothing ready, no thread work; a wait on
+ * a socket or a foreign future holds it for one grace of real time first, as on a single loop) and
+ * no hand-off between loops (a spawnOn, a cross-loop wake-up, a submit) is still in a loop's inbox.
+ * So every task sees the same time, a timer never fires early, and a program whose loops exchange
+ * values only through tasks, joins and submits sees the same times on every run: a sleep of an
+ * hour on one loop and a join of it on another ends at exactly one hour. What is <b>not</b>
+ * deterministic: the interleaving of the loops' threads between jumps (two loops that both act at
+ * time t do so in either order, each in its own FIFO order), and so anything they share other than
+ * by hand-offs, such as the order of lines two loops print at the same virtual time.
  *
  * <p>Invariant: between {@code create} and {@code close} every loop of the group runs; after
  * {@code close} every loop is closed and no task of the group is pending.
@@ -45,9 +55,11 @@ public final class LoopGroup implements AutoCloseable {
     private LoopGroup(Builder b) {
         String prefix = b.namePrefix != null ? b.namePrefix : "coro-group-" + GROUP_COUNTER.incrementAndGet() + "-loop-";
         List<EventLoop> made = new ArrayList<>(b.loops);
+        Object timeShare = b.virtualTime ? EventLoop.newTimeShare() : null;
         for (int i = 0; i < b.loops; i++) {
             EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
             if (b.watchdog != null) lb.watchdog(b.watchdog);
+            if (timeShare != null) lb.shareVirtualTime(timeShare);
             made.add(lb.build());
         }
         this.loops = List.copyOf(made);
@@ -88,8 +100,19 @@ public final class LoopGroup implements AutoCloseable {
         private boolean debug;
         private Duration watchdog;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private boolean virtualTime;
 
         private Builder() {}
+
+        /**
+         * Runs the group in virtual time: its loops share one {@link dev.coro.time.VirtualClock},
+         * which jumps to the group's next timer only when every loop is idle and no hand-off between
+         * loops is in flight. See the class comment for what is deterministic.
+         */
+        public Builder virtualTime() {
+            this.virtualTime = true;
+            return this;
+        }
 
         /**
          * How many loops (default: the number of processors).
@@ -172,7 +195,12 @@ public final class LoopGroup implements AutoCloseable {
                     + " Close the group from the thread that created it.");
         }
         closed = true;
-        for (EventLoop l : loops) l.stop();
+        for (EventLoop l : loops) {
+            l.stop();
+            // stop() wakes a loop that blocks in its poll, but not one about to block: a callback
+            // through the thread-safe queue wakes either (the queue is checked after the poll arms).
+            l.callSoonThreadsafe(() -> { });
+        }
         awaitAll(running);
         List<CompletableFuture<Void>> unwinding = new ArrayList<>();
         for (EventLoop l : loops) unwinding.add(l.startInBackground(true));
