@@ -262,6 +262,25 @@ class LoopGroupTest {
     }
 
     @Test
+    void everyLoopOfAGroupHasItsOwnJmxBeanUntilTheGroupCloses() throws Exception {
+        long delay = LoopManagement.registrationDelayNanos;
+        LoopManagement.registrationDelayNanos = 0;
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        List<javax.management.ObjectName> names = new ArrayList<>();
+        try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("jmx-probe-").watchdog(Duration.ZERO).build()) {
+            for (EventLoop l : g.loops()) {
+                names.add(new javax.management.ObjectName("dev.coro:type=EventLoop,name=" + javax.management.ObjectName.quote(l.name())));
+            }
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!names.stream().allMatch(jmx::isRegistered) && System.nanoTime() < giveUp) Thread.sleep(5);
+            assertThat(names).allMatch(jmx::isRegistered);
+        } finally {
+            LoopManagement.registrationDelayNanos = delay;
+        }
+        assertThat(names).noneMatch(jmx::isRegistered);
+    }
+
+    @Test
     void dumpTasksCoversEveryLoopOfTheGroup() throws Exception {
         try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("dumped-").watchdog(Duration.ZERO).build()) {
             g.loops().get(1).submit(() -> {
