@@ -180,6 +180,66 @@ public final class Coro {
     }
 
     /**
+     * Starts {@code body} as a new task on {@code loop}, which may be another loop (one of a
+     * {@link LoopGroup}), and returns it once that loop has made it. The task lives and dies on
+     * {@code loop}; the caller may {@link Task#join()}, {@link #gather} and {@link Task#cancel()}
+     * it from its own loop, where it parks while it waits. On the current loop this is
+     * {@link #spawn(Callable)}.
+     *
+     * <p><b>Checkpoint:</b> if {@code loop} is another loop. <b>Cancellation:</b> the caller raises
+     * {@link CancelledError}; the new task is cancelled as soon as it exists.
+     *
+     * @param <T> the type of the task's value
+     * @param loop the loop the task runs on
+     * @param body what the task runs
+     * @return the new task
+     * @throws IllegalStateException outside a task, or if {@code loop} is closed
+     * @throws java.util.concurrent.CancellationException if {@code loop} closes before it made the task
+     */
+    public static <T> Task<T> spawnOn(EventLoop loop, Callable<T> body) {
+        return spawnOn(loop, null, body);
+    }
+
+    /**
+     * {@link #spawnOn(EventLoop, Callable)} with a task name.
+     *
+     * @param <T> the type of the task's value
+     * @param loop the loop the task runs on
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task
+     */
+    public static <T> Task<T> spawnOn(EventLoop loop, String name, Callable<T> body) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(body, "body");
+        return CrossLoop.spawnOn(loop, name, body);
+    }
+
+    /**
+     * {@link #spawnOn(EventLoop, Callable)} for a body without a result.
+     *
+     * @param loop the loop the task runs on
+     * @param body what the task runs
+     * @return the new task
+     */
+    public static Task<Void> spawnOn(EventLoop loop, VoidBody body) {
+        return spawnOn(loop, null, body);
+    }
+
+    /**
+     * {@link #spawnOn(EventLoop, VoidBody)} with a task name.
+     *
+     * @param loop the loop the task runs on
+     * @param name the task's name, shown in dumps and traces (null: a generated one)
+     * @param body what the task runs
+     * @return the new task
+     */
+    public static Task<Void> spawnOn(EventLoop loop, String name, VoidBody body) {
+        Objects.requireNonNull(body, "body");
+        return spawnOn(loop, name, Executors.callable(body));
+    }
+
+    /**
      * Waits for every task and returns their values in order. If one fails (a cancelled task counts
      * as failed), the others are cancelled and awaited, then the first failure is thrown with the
      * others attached as suppressed. If the calling task is cancelled, the tasks are cancelled and
@@ -227,7 +287,7 @@ public final class Coro {
             throw Task.rethrow(first, "gather");
         }
         List<T> values = new ArrayList<>(tasks.size());
-        for (Task<? extends T> t : tasks) values.add(t.result());
+        for (Task<? extends T> t : tasks) values.add(g.<T>outcome(t).value());
         return values;
     }
 
@@ -265,12 +325,9 @@ public final class Coro {
      * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
      */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
-        Gathering.await(tasks, false);
+        Gathering g = Gathering.await(tasks, false);
         List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
-        for (Task<? extends T> t : tasks) {
-            Throwable f = t.exception();
-            outcomes.add(f == null ? Outcome.success(t.result()) : Outcome.failure(f));
-        }
+        for (Task<? extends T> t : tasks) outcomes.add(g.<T>outcome(t));
         return outcomes;
     }
 

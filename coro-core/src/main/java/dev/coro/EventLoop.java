@@ -4,6 +4,7 @@ import dev.coro.internal.NotInTask;
 import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.LoopRunner;
+import dev.coro.internal.kernel.SharedVirtualTime;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
 import dev.coro.internal.timer.Timer;
@@ -19,7 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +71,8 @@ public final class EventLoop implements AutoCloseable {
     private final String name;
     private static final String CLOSED = "%s is closed. Create a new loop.";
 
-    private final Set<CompletableFuture<?>> submitted = ConcurrentHashMap.newKeySet();
+    /* Futures of callers on other threads or loops, each with what it waits for: close() ends them. */
+    private final Map<CompletableFuture<?>, Object> submitted = new ConcurrentHashMap<>();
     private final Path traceFile;
     private final TraceRecorder traceRecorder;
     private final LoopRunner runner;
@@ -79,7 +81,7 @@ public final class EventLoop implements AutoCloseable {
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
-        if (b.clock instanceof VirtualClock v) v.claim(this);
+        if (b.clock instanceof VirtualClock v) v.claim(b.timeShare != null ? b.timeShare : this);
         ExceptionHandler handler = b.exceptionHandler;
         List<Instrument> instruments = new ArrayList<>(b.instruments);
         this.traceFile = b.traceFile;
@@ -90,6 +92,7 @@ public final class EventLoop implements AutoCloseable {
         this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
                 b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
         if (probe != null) probe.attach(kernel);
+        if (b.timeShare != null) kernel.view().shareVirtualTime(b.timeShare);
         this.runner = new LoopRunner(kernel, name);
     }
 
@@ -97,6 +100,11 @@ public final class EventLoop implements AutoCloseable {
         String p = System.getProperty("coro.watchdog");
         if (p == null || p.isBlank()) return Duration.ofMillis(100);
         return Durations.parse(p.trim(), "coro.watchdog");
+    }
+
+    /* For LoopGroup: one virtual clock for the loops of a group, which move it together (see SharedVirtualTime). */
+    static Object newTimeShare() {
+        return new SharedVirtualTime(new VirtualClock());
     }
 
     /**
@@ -129,8 +137,15 @@ public final class EventLoop implements AutoCloseable {
         private final List<Instrument> instruments = new ArrayList<>();
         private Path traceFile;
         private int traceEvents = TraceRecorder.DEFAULT_CAPACITY;
+        private SharedVirtualTime timeShare;
 
         private Builder() {}
+
+        /* For LoopGroup: a loop of the group `share` (made by newTimeShare), on its shared virtual clock. */
+        Builder shareVirtualTime(Object share) {
+            this.timeShare = (SharedVirtualTime) share;
+            return clock(timeShare.clock());
+        }
 
         /**
          * Runs the loop in virtual time: a fresh {@link VirtualClock} that jumps whenever the loop is idle.
@@ -305,18 +320,37 @@ public final class EventLoop implements AutoCloseable {
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
-            // Cancelling again in every pass also cancels tasks that leftovers spawn while they
-            // unwind; otherwise one of those could keep Coro.run from ever returning.
-            if (cancelLeftovers && t.isDone()) kernel.runUntil(() -> {
-                kernel.view().cancelAllExcept(null);
-                return kernel.view().liveTasks() == 0;
-            });
+            if (cancelLeftovers && t.isDone()) runUntilLeftoversCancelled();
             return t;
         });
         if (!task.isDone()) {
             throw new IllegalStateException(this + " stopped before its main task finished: " + task);
         }
         return task.result();
+    }
+
+    /* Cancelling again in every pass also cancels tasks that leftovers spawn while they unwind;
+     * otherwise one of those could keep Coro.run (or LoopGroup.close) from ever returning. */
+    private Void runUntilLeftoversCancelled() {
+        kernel.runUntil(() -> {
+            kernel.view().cancelAllExcept(null);
+            return kernel.view().liveTasks() == 0;
+        });
+        return null;
+    }
+
+    /* For LoopGroup: runs forever (or, leftovers, until every task is cancelled and done) on the
+     * loop's thread without blocking the caller; the loop runs when this returns. */
+    CompletableFuture<Void> startInBackground(boolean leftovers) {
+        return runner.start(leftovers ? this::runUntilLeftoversCancelled : () -> {
+            kernel.runUntil(() -> false);
+            return null;
+        }, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
+    }
+
+    /* Holds (+1) or releases (-1) virtual time for a wait that another loop or thread ends; loop thread only. */
+    void holdClock(int delta) {
+        kernel.view().graceWait(delta);
     }
 
     /** Runs the loop until {@link #stop()} is called (from a task, a callback or another thread). */
@@ -368,13 +402,28 @@ public final class EventLoop implements AutoCloseable {
         if (registration != null) registration.unregister(this);
         // Submissions whose task never finished (still pending, or never taken in) end here:
         // their callers must not wait forever on a loop that is gone.
-        for (CompletableFuture<?> f : submitted) abandon(f);
+        submitted.forEach(this::abandon);
         writeTrace();
     }
 
-    private void abandon(CompletableFuture<?> future) {
-        future.completeExceptionally(new CancellationException(
-                "The task submitted to " + this + " did not finish before the loop closed"));
+    /* `what`: SUBMITTED, or the task of this loop that a task of another loop waits for. */
+    private void abandon(CompletableFuture<?> future, Object what) {
+        future.completeExceptionally(new CancellationException(what == SUBMITTED
+                ? "The task submitted to " + this + " did not finish before the loop closed"
+                : what + " of " + this + " will never finish: its loop closed while another loop or thread waited for it"));
+    }
+
+    private static final Object SUBMITTED = new Object();
+
+    /*
+     * Ends `future` with a CancellationException naming `what` if this loop closes before the
+     * future completes (at once if it is closed already); for waits of other loops on this one.
+     */
+    <F extends CompletableFuture<?>> F abandonAtClose(F future, Object what) {
+        submitted.put(future, what);
+        future.whenComplete((v, e) -> submitted.remove(future));
+        if (kernel.view().isClosed()) abandon(future, what); // closed meanwhile: close() may have missed it
+        return future;
     }
 
     private void writeTrace() {
@@ -670,10 +719,7 @@ public final class EventLoop implements AutoCloseable {
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
-        CompletableFuture<T> future = new CompletableFuture<>();
-        submitted.add(future);
-        future.whenComplete((v, e) -> submitted.remove(future));
-        if (kernel.view().isClosed()) abandon(future); // closed meanwhile: close() may have missed it
+        CompletableFuture<T> future = abandonAtClose(new CompletableFuture<>(), SUBMITTED);
         kernel.callSoonThreadsafe(() -> {
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {

@@ -38,23 +38,23 @@ final class Gathering {
     }
 
     private void run() {
-        for (Task<?> t : tasks) {
-            if (!t.isDone()) t.requireLoopOf(gatherer, "gather");
-        }
         // No early raise if the gatherer is cancelled already: level-triggered, the park below
         // aborts at once, which cancels the tasks, and we still wait for them before raising.
         for (Task<?> t : tasks) {
-            if (t.isDone()) settled(t);
+            boolean foreign = CrossLoop.isForeign(t, gatherer);
+            if (!foreign && t.isDone()) settled(t);
             else {
                 remaining++;
-                t.whenDone(() -> {
+                Runnable ended = () -> {
                     remaining--;
                     settled(t);
                     if (remaining == 0 && waiting) {
                         waiting = false;
                         Traps.rescheduleValue(gatherer, null);
                     }
-                });
+                };
+                if (foreign) CrossLoop.whenEnded(t, ended);   // a task of another loop: see CrossLoop
+                else t.whenDone(ended);
             }
         }
         if (remaining > 0) {
@@ -67,11 +67,22 @@ final class Gathering {
         // A cancelled gatherer raises without handing back the tasks' outcomes, so it must not
         // mark them observed: a real failure among them is then reported by the loop, not lost.
         Traps.raiseIfCancelled();
-        for (Task<?> t : tasks) t.markObserved();
+        for (Task<?> t : tasks) if (!CrossLoop.isForeign(t, gatherer)) t.markObserved();
+    }
+
+    /** How {@code t}, one of the gathered tasks, ended (its loop's closing, for a task of a closed loop). */
+    @SuppressWarnings("unchecked")
+    <T> Outcome<T> outcome(Task<? extends T> t) {
+        Throwable f = failureOf(t);
+        return f == null ? Outcome.success((T) t.valueNow()) : Outcome.failure(f);
+    }
+
+    private Throwable failureOf(Task<?> t) {
+        return CrossLoop.isForeign(t, gatherer) ? CrossLoop.failureOf(t) : t.failureNow();
     }
 
     private void settled(Task<?> t) {
-        Throwable f = t.failureNow();
+        Throwable f = failureOf(t);
         if (f == null) return;
         failures.add(f);
         if (cancelOnFailure) cancelAll();

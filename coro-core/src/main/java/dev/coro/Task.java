@@ -8,6 +8,7 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A running coroutine: the handle {@link Coro#spawn} returns (asyncio's Task, Kotlin's Job).
@@ -52,6 +53,7 @@ public final class Task<T> {
 
     final TaskCore core;
     private ParkingLot joiners;
+    private CompletableFuture<Void> doneSignal;   // for waiters on other loops; see CrossLoop
 
     Task(TaskCore core) {
         this.core = core;
@@ -104,6 +106,16 @@ public final class Task<T> {
         return true;
     }
 
+    /* Coro.asCompleted and onJoin listen for the end of tasks of the caller's own loop only (join,
+     * gather and race work across loops); a task of another loop is refused with the way around. */
+    void requireLoopOf(Task<?> waiter, String what) {
+        if (waiter.core.kernel() != core.kernel()) {
+            throw new IllegalStateException("Cannot " + what + " " + this + " of " + core.kernel().handle()
+                    + " from " + waiter + " of " + waiter.core.kernel().handle() + ": only tasks of the caller's own"
+                    + " loop can be waited for this way. Join it in a task of this loop instead: Coro.spawn(t::join).");
+        }
+    }
+
     /**
      * Waits for the task to finish and returns its value.
      *
@@ -111,28 +123,27 @@ public final class Task<T> {
      * cancelled caller still raises). <b>Cancellation:</b> cancelling the caller does not cancel
      * this task; the caller just stops waiting. A caller woken because this task finished and
      * cancelled before it ran again gets the result; its next suspension raises. Nothing is left
-     * behind: the caller leaves the task's join queue. <b>Thread safety:</b> loop thread only,
-     * inside a task of the same loop as this one (from another loop, {@code Coro.await} the task's
-     * {@link #toCompletableFuture()}).
+     * behind: the caller leaves the task's join queue. <b>Thread safety:</b> inside a task of any
+     * loop: a task of another loop may be joined, the caller parking on its own loop until that
+     * loop says the task ended.
      *
      * @return the value the task's body returned
      * @throws CancelledError if the calling task is cancelled (by itself or an enclosing scope)
      * @throws RuntimeException the task's own unchecked failure, the same instance (with where it
      *         was joined added as a suppressed exception)
-     * @throws CancellationException if the task ended cancelled
+     * @throws CancellationException if the task ended cancelled, or its loop closed before it ended
      * @throws TaskFailedException wrapping the task's checked failure
-     * @throws IllegalStateException if a task joins itself, joins a pending task of another loop,
-     *         or is called outside a task
+     * @throws IllegalStateException if a task joins itself, or if called outside a task
      */
     public T join() {
         Task<?> me = Traps.currentTask();
         if (me == this) {
             throw new IllegalStateException("Task[name=" + name() + "] cannot join itself: it would wait forever.");
         }
+        if (me.loop() != loop()) return joinFromAnotherLoop();
         if (core.isDone()) {
             Traps.raiseIfCancelled();
         } else {
-            requireLoopOf(me, "join");
             if (joiners == null) {
                 ParkingLot lot = new ParkingLot();
                 joiners = lot;
@@ -148,16 +159,20 @@ public final class Task<T> {
         return value;
     }
 
-    /**
-     * Refuses to let {@code waiter} wait for this pending task if it runs on another loop: the
-     * wake-up would come from that loop's thread, which may not touch this loop's queues.
-     */
-    void requireLoopOf(Task<?> waiter, String what) {
-        if (waiter.core.kernel() != core.kernel()) {
-            throw new IllegalStateException("Cannot " + what + " " + this + " of " + core.kernel().handle()
-                    + " from " + waiter + " of " + waiter.core.kernel().handle() + ": a task waits only for tasks"
-                    + " of its own loop. Wait for a future instead: Coro.await(otherLoop.submit(...)).");
-        }
+    /* The caller parks on its own loop; this task's loop wakes it (CrossLoop), and marks the failure observed. */
+    private T joinFromAnotherLoop() {
+        CrossLoop.awaitEnd(this);
+        Throwable f = core.failure();
+        if (f != null) throw rethrow(f, this);
+        @SuppressWarnings("unchecked")
+        T value = (T) core.value();
+        return value;
+    }
+
+    /* The done signal of this task for waiters on other loops, made on first use; any thread. */
+    synchronized CompletableFuture<Void> doneSignal() {
+        if (doneSignal == null) doneSignal = CrossLoop.doneSignal(this);
+        return doneSignal;
     }
 
     /**
@@ -305,6 +320,16 @@ public final class Task<T> {
     /* The failure without marking it observed (null if none or not done). */
     Throwable failureNow() {
         return core.failure();
+    }
+
+    /* The value of a task that ended; for CrossLoop and Gathering, which read it from another loop. */
+    Object valueNow() {
+        return core.value();
+    }
+
+    /* The loop the task lives on. */
+    EventLoop loop() {
+        return (EventLoop) core.kernel().handle();
     }
 
     /* Someone looked at the outcome: a failure is not reported as lost. */

@@ -167,6 +167,7 @@ public final class TcpServer implements AutoCloseable {
     public static final class Builder {
         private int backlog = 1024;
         private boolean reuseAddress = true;
+        private boolean reusePort;
         private int maxConnections = Integer.MAX_VALUE;
         private AcceptCall acceptCall = ServerSocketChannel::accept;
         private StreamOptions options = StreamOptions.DEFAULT;
@@ -257,6 +258,29 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * SO_REUSEPORT on the listening socket (default false): several sockets, of this process,
+         * may listen on the same port, and Linux spreads new connections over them. A
+         * {@link #group} server sets it on each loop's listener.
+         *
+         * @param reusePort whether to set SO_REUSEPORT
+         * @return this builder
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /**
+         * A server on every loop of {@code group} with these options: see {@link GroupServer}.
+         *
+         * @param group the loops that accept and serve
+         * @return a builder whose {@code bind} starts one listener per loop
+         */
+        public GroupServer.Builder group(dev.coro.LoopGroup group) {
+            return new GroupServer.Builder(Objects.requireNonNull(group, "group"), this);
+        }
+
+        /**
          * The most connections served at once (default unlimited); more wait in the backlog.
          *
          * @param maxConnections the most connections at once, at least 1
@@ -293,6 +317,7 @@ public final class TcpServer implements AutoCloseable {
             try {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                if (!unix && reusePort) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 ch.bind(address, backlog);
                 return new TcpServer(ch, handler, this);
             } catch (IOException | RuntimeException e) {

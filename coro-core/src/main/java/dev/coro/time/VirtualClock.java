@@ -9,13 +9,13 @@ import java.util.Objects;
  * {@link #advance(Duration)}. A program that sleeps an hour in virtual time ends in milliseconds,
  * and the same program always sees the same times.
  *
- * <p>Virtual time keeps exact nanoseconds. Like its loop, a virtual clock is confined to the
- * loop's thread.
+ * <p>Virtual time keeps exact nanoseconds. A clock belongs to one loop, or to one
+ * {@link dev.coro.LoopGroup} whose loops move it together; only its owner moves it.
  *
- * <p>Invariant: time never runs backwards, and one clock belongs to one loop.
+ * <p>Invariant: time never runs backwards, and one clock belongs to one loop or one group.
  */
 public final class VirtualClock implements Clock {
-    private long now;
+    private volatile long now;   // volatile: the loops of a group share one clock
     private Object owner;
 
     /** A clock at time 0. */

@@ -54,7 +54,7 @@ import java.util.function.Function;
  * Who may touch which field:
  *   field            written by                                  read by
  *   ready            loop thread (callSoon, reschedule, phases)  loop thread
- *   inbox            any thread (add), loop thread (poll)        loop thread
+ *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
  *   current          step() only                                 currentTask(), probes
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
@@ -66,7 +66,7 @@ public final class Kernel {
     public static final int MAX_TIMERS_PER_PASS = 256;
 
     private final ArrayDeque<Object> ready = new ArrayDeque<>(256);
-    private final Inbox inbox;
+    final Inbox inbox;
     private final IoDriver io;
     private final Object handle;
     private final Function<TaskCore, Object> ownerFactory;
@@ -360,11 +360,11 @@ public final class Kernel {
         // Phase 1: how long may the poll block? 0 = not at all, -1 = until woken.
         long wait;
         if (!ready.isEmpty() || stopRequested) wait = 0;
-        else if (timers.isEmpty()) wait = -1;
-        else wait = idle.waitForTimer(timers.nextDeadline(), clock.nanos(), io.clockHolds());
+        else wait = idle.waitFor(timers, clock, io.clockHolds());
 
         // Phase 2: poll I/O and take in thread-safe submissions.
         pollIo(wait);
+        idle.awake();   // before the intake: see SharedVirtualTime
         inbox.takeInto(ready);
 
         // Phase 3: expire timers (an idle virtual clock jumps to the next first); no timers, no clock read.

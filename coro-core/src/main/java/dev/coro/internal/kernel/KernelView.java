@@ -20,6 +20,11 @@ public final class KernelView {
         this.kernel = kernel;
     }
 
+    /** Makes the loop's virtual clock jump only together with the other loops of {@code time}; before the first run. */
+    public void shareVirtualTime(SharedVirtualTime time) {
+        kernel.idle.share(time, kernel);
+    }
+
     /** The loop's clock. */
     public Clock clock() {
         return kernel.clock;

@@ -66,6 +66,16 @@ public final class LoopRunner {
      * @throws IllegalStateException if the loop is closed or runs already
      */
     public <R> R execute(Callable<R> command, Runnable started, String loopName) {
+        return start(command, started, loopName).join();
+    }
+
+    /**
+     * {@link #execute} without waiting: the loop is RUNNING when this returns (so a second command
+     * is refused), and the future completes when the command is done. A loop group runs its loops so.
+     *
+     * @throws IllegalStateException if the loop is closed or runs already
+     */
+    public <R> CompletableFuture<R> start(Callable<R> command, Runnable started, String loopName) {
         int s;
         do {
             s = state.get();
@@ -89,7 +99,7 @@ public final class LoopRunner {
             if (failure != null) done.completeExceptionally(failure);
             else done.complete(value);
         });
-        return done.join();
+        return done;
     }
 
     /**

@@ -1,10 +1,13 @@
 package dev.coro.examples.serve;
 
 import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.TaskFailedException;
 import dev.coro.examples.DemoCommand;
+import dev.coro.net.GroupServer;
 import dev.coro.net.TcpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code coro serve echo|http}: the network examples, each a server on one event loop. */
+/** {@code coro serve echo|http}: the network examples, each a server on one event loop, or on a group's ({@code --loops N}). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Runs an example server on one event loop until interrupted.",
         subcommands = {ServeCommand.Echo.class, ServeCommand.Http.class})
@@ -49,12 +52,17 @@ public final class ServeCommand implements Callable<Integer> {
                 + "(its SHA-256 fingerprint is printed; try curl -k or openssl s_client).")
         boolean tls;
 
+        @Option(names = "--loops", paramLabel = "N", defaultValue = "1", description = "Event loops that accept and serve, "
+                + "one thread each, sharing the port with SO_REUSEPORT (default ${DEFAULT-VALUE}).")
+        int loops;
+
         @Spec
         CommandSpec spec;
 
         private final PrintStream out;
         private volatile EventLoop loop;
         private volatile TcpServer server;
+        private volatile GroupServer groupServer;
 
         Server(PrintStream out) {
             this.out = out;
@@ -79,6 +87,8 @@ public final class ServeCommand implements Callable<Integer> {
             TcpServer.Builder options = options();
             SelfSignedCertificate cert = tls ? SelfSignedCertificate.create() : null;
             if (cert != null) out.println("TLS certificate (self-signed, CN=localhost) SHA-256 " + cert.sha256Fingerprint());
+            if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops: " + loops + " (expected: >= 1)");
+            if (loops > 1) return callOnGroup(options, cert == null ? null : cert.context());
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
                 l.run(() -> {
@@ -98,8 +108,35 @@ public final class ServeCommand implements Callable<Integer> {
             return 0;
         }
 
+        /* --loops N: one listener per loop of a group, all on one port. */
+        private Integer callOnGroup(TcpServer.Builder options, SSLContext ctx) {
+            try (LoopGroup group = LoopGroup.builder().loops(loops).namePrefix("serve-").build()) {
+                GroupServer s = options.group(group).bindEach(new InetSocketAddress(host, port), (a, o) -> bind(a, o, ctx));
+                groupServer = s;
+                out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops" + (ctx == null ? "" : " (TLS)"));
+                out.flush();
+                s.serveForever();
+            } catch (BindException e) {
+                spec.commandLine().getErr().println("coro serve " + spec.name() + ": cannot listen on " + host + ":" + port
+                        + ": " + e.getMessage() + " (is another server running? pick another one with --port)");
+                return 1;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return 0;
+        }
+
         /** Closes the server from any thread; {@link #call()} then returns. For tests. */
         void stop() {
+            GroupServer g = groupServer;
+            if (g != null) {
+                try {
+                    g.shutdown();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return;
+            }
             EventLoop l = loop;
             TcpServer s = server;
             if (l != null && s != null) l.submit(() -> {

@@ -34,6 +34,19 @@ class EchoServerIT {
     }
 
     @Test
+    void withSeveralLoopsEveryConnectionIsEchoedAndStopEndsTheCommand() throws Exception {
+        try (RunningServer server = RunningServer.echo("--loops", "2")) {
+            for (int i = 0; i < 20; i++) {
+                try (Socket c = server.connect()) {
+                    c.getOutputStream().write(("ping " + i + "\n").getBytes());
+                    assertThat(new String(c.getInputStream().readNBytes(6 + String.valueOf(i).length()))).isEqualTo("ping " + i + "\n");
+                }
+            }
+            assertThat(server.stop()).isZero();
+        }
+    }
+
+    @Test
     void echoesAMegabyteWhileTheClientWritesAndReadsAtOnce() throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);

@@ -19,7 +19,7 @@ class ServeCommandTest {
         assertThat(serve.getSubcommands()).containsOnlyKeys("echo", "http");
         for (String server : serve.getSubcommands().keySet()) {
             assertThat(serve.getSubcommands().get(server).getCommandSpec().options())
-                    .flatMap(o -> java.util.List.of(o.names())).contains("--port", "--max-connections", "--backlog");
+                    .flatMap(o -> java.util.List.of(o.names())).contains("--port", "--max-connections", "--backlog", "--loops");
         }
         assertThat(serve.getSubcommands().get("http").getCommandSpec().findOption("--head-timeout")).isNotNull();
     }
@@ -43,6 +43,7 @@ class ServeCommandTest {
     @Test
     void aBadOptionIsAUsageErrorNotATrace() {
         assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith("maxConnections: 0 (expected: >= 1)");
+        assertThat(usageError("serve", "echo", "--loops", "0")).startsWith("--loops: 0 (expected: >= 1)");
         assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
     }
 

@@ -1,0 +1,219 @@
+package dev.coro;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A group of event loops, one platform thread each, for using every core (Netty's EventLoopGroup):
+ * nothing is shared between the loops by default; tasks hand work over explicitly with
+ * {@link Coro#spawnOn}, cross-loop {@link Task#join()} and {@link EventLoop#submit}.
+ *
+ * <pre>{@code
+ * try (LoopGroup group = LoopGroup.create(4)) {
+ *     List<Integer> sums = group.loops().stream().map(l -> l.submit(() -> work())).map(CompletableFuture::join).toList();
+ * }
+ * }</pre>
+ *
+ * <p>The loops run ({@link EventLoop#runForever()}) from {@code create} until {@link #close()}, so
+ * {@link EventLoop#submit} works on them at once; {@link EventLoop#run} and {@link EventLoop#close()}
+ * of a group's loop are refused while the group is open.
+ *
+ * <p><b>Virtual time</b> ({@link Builder#virtualTime()}): the loops share one clock, which jumps to
+ * the group's earliest timer only when every loop is idle (nothing ready, no thread work; a wait on
+ * a socket or a foreign future holds it for one grace of real time first, as on a single loop) and
+ * no hand-off between loops (a spawnOn, a cross-loop wake-up, a submit) is still in a loop's inbox.
+ * So every task sees the same time, a timer never fires early, and a program whose loops exchange
+ * values only through tasks, joins and submits sees the same times on every run: a sleep of an
+ * hour on one loop and a join of it on another ends at exactly one hour. What is <b>not</b>
+ * deterministic: the interleaving of the loops' threads between jumps (two loops that both act at
+ * time t do so in either order, each in its own FIFO order), and so anything they share other than
+ * by hand-offs, such as the order of lines two loops print at the same virtual time.
+ *
+ * <p>Invariant: between {@code create} and {@code close} every loop of the group runs; after
+ * {@code close} every loop is closed and no task of the group is pending.
+ */
+/* Implementation notes:
+ *
+ *   state    loops                          close()
+ *   open     each runs forever              stop all; cancel and await leftovers on all at once; close all
+ *   closed   closed                         nothing
+ *
+ * Leftovers are cancelled on every loop at the same time, not loop after loop: a task unwinding on
+ * one loop may wait for a task of another, which must be able to end meanwhile.
+ */
+public final class LoopGroup implements AutoCloseable {
+    private static final AtomicInteger GROUP_COUNTER = new AtomicInteger();
+
+    private final List<EventLoop> loops;
+    private final List<CompletableFuture<Void>> running = new ArrayList<>();
+    private boolean closed;
+
+    private LoopGroup(Builder b) {
+        String prefix = b.namePrefix != null ? b.namePrefix : "coro-group-" + GROUP_COUNTER.incrementAndGet() + "-loop-";
+        List<EventLoop> made = new ArrayList<>(b.loops);
+        Object timeShare = b.virtualTime ? EventLoop.newTimeShare() : null;
+        for (int i = 0; i < b.loops; i++) {
+            EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
+            if (b.watchdog != null) lb.watchdog(b.watchdog);
+            if (timeShare != null) lb.shareVirtualTime(timeShare);
+            made.add(lb.build());
+        }
+        this.loops = List.copyOf(made);
+        for (EventLoop l : loops) running.add(l.startInBackground(false));
+        // Every loop runs (isRunning) when create returns: each has run a callback.
+        List<CompletableFuture<Void>> passed = new ArrayList<>();
+        for (EventLoop l : loops) {
+            CompletableFuture<Void> p = new CompletableFuture<>();
+            l.callSoonThreadsafe(() -> p.complete(null));
+            passed.add(p);
+        }
+        awaitAll(passed);
+    }
+
+    /** A group of as many loops as the machine has processors ({@link Runtime#availableProcessors()}). */
+    public static LoopGroup create() {
+        return builder().build();
+    }
+
+    /**
+     * A group of {@code n} running loops.
+     *
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
+    public static LoopGroup create(int n) {
+        return builder().loops(n).build();
+    }
+
+    /** Options for a new group. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for a new group; {@link #build()} makes it and starts its loops. */
+    public static final class Builder {
+        private int loops = Runtime.getRuntime().availableProcessors();
+        private String namePrefix;
+        private boolean debug;
+        private Duration watchdog;
+        private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        private boolean virtualTime;
+
+        private Builder() {}
+
+        /**
+         * Runs the group in virtual time: its loops share one {@link dev.coro.time.VirtualClock},
+         * which jumps to the group's next timer only when every loop is idle and no hand-off between
+         * loops is in flight. See the class comment for what is deterministic.
+         */
+        public Builder virtualTime() {
+            this.virtualTime = true;
+            return this;
+        }
+
+        /**
+         * How many loops (default: the number of processors).
+         *
+         * @throws IllegalArgumentException if {@code n} is less than 1
+         */
+        public Builder loops(int n) {
+            if (n < 1) throw new IllegalArgumentException("LoopGroup loops: " + n + " (expected: >= 1; omit it for one loop per processor)");
+            this.loops = n;
+            return this;
+        }
+
+        /** Names the loops (and their threads, JMX beans and dumps) {@code prefix + index}, index from 0. */
+        public Builder namePrefix(String prefix) {
+            this.namePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** Debug mode on every loop; see {@link EventLoop.Builder#debug}. */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** The watchdog threshold of every loop; see {@link EventLoop.Builder#watchdog}. */
+        public Builder watchdog(Duration threshold) {
+            Durations.nonNegativeNanos(threshold, "threshold");
+            this.watchdog = threshold;
+            return this;
+        }
+
+        /** The exception handler of every loop; it is told which loop a failure came from. */
+        public Builder exceptionHandler(ExceptionHandler handler) {
+            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Makes the group and starts its loops. */
+        public LoopGroup build() {
+            return new LoopGroup(this);
+        }
+    }
+
+    /** The group's loops, in index order; the list is immutable. */
+    public List<EventLoop> loops() {
+        return loops;
+    }
+
+    /** How many loops the group has. */
+    public int size() {
+        return loops.size();
+    }
+
+    /**
+     * {@link EventLoop#dumpTasks()} of every loop, one section per loop headed by the loop's name.
+     * Safe from any thread.
+     */
+    public String dumpTasks() {
+        StringBuilder out = new StringBuilder();
+        for (EventLoop l : loops) {
+            out.append("== ").append(l.name()).append(" ==\n");
+            l.dumpTasks(out);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Closes the group as {@link Coro#run} closes its loop: stops every loop, cancels every task
+     * still pending on any of them and waits for them all to unwind, then closes every loop.
+     * Closing a closed group does nothing.
+     *
+     * @throws IllegalStateException if called from a task or callback of one of the group's loops
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        EventLoop here = EventLoop.current();
+        if (here != null && loops.contains(here)) {
+            throw new IllegalStateException("LoopGroup.close from " + here + ", one of its own loops: it would wait for itself."
+                    + " Close the group from the thread that created it.");
+        }
+        closed = true;
+        for (EventLoop l : loops) {
+            l.stop();
+            // stop() wakes a loop that blocks in its poll, but not one about to block: a callback
+            // through the thread-safe queue wakes either (the queue is checked after the poll arms).
+            l.callSoonThreadsafe(() -> { });
+        }
+        awaitAll(running);
+        List<CompletableFuture<Void>> unwinding = new ArrayList<>();
+        for (EventLoop l : loops) unwinding.add(l.startInBackground(true));
+        awaitAll(unwinding);
+        for (EventLoop l : loops) l.close();
+    }
+
+    private static void awaitAll(List<CompletableFuture<Void>> futures) {
+        for (CompletableFuture<Void> f : futures) f.exceptionally(e -> null).join();
+    }
+
+    @Override
+    public String toString() {
+        return "LoopGroup[" + loops.size() + " loops" + (closed ? ", closed" : "") + "]";
+    }
+}

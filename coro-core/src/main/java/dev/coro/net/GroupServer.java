@@ -1,0 +1,231 @@
+package dev.coro.net;
+
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
+import dev.coro.TaskFailedException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A TCP server on every loop of a {@link LoopGroup}: one ordinary {@link TcpServer} per loop, each
+ * with its own listening socket on the same port (SO_REUSEPORT), so every loop accepts and the
+ * kernel spreads new connections over the loops. A connection lives on the loop that accepted it
+ * for its whole life.
+ *
+ * <pre>{@code
+ * try (LoopGroup group = LoopGroup.create(4)) {
+ *     GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 8080), handler);
+ *     server.serveForever();
+ * }
+ * }</pre>
+ *
+ * <p>The handler given to {@link Builder#bind} serves connections on every loop at once, so what it
+ * shares must be thread-safe; {@link Builder#bindEach} builds one handler per loop instead. The
+ * methods may be called from any thread, or from a task (which then parks instead of blocking).
+ *
+ * <p>Linux balances connections over the listeners; other systems with SO_REUSEPORT (the BSDs,
+ * macOS) may hand them all to one listener, and where the option is missing {@code bind} is refused.
+ *
+ * <p>Invariant: one listener per loop of the group, all on one port, from bind until close.
+ */
+/* Implementation notes:
+ *
+ *   state       listeners                        close()                    shutdown()
+ *   listening   one per loop, each its loop's    each stops accepting        each also cancels its connections
+ *   closed      closed; connections may go on    nothing                     cancels what is left
+ *
+ * The listeners are bound one loop after the other: the first picks the port if it was 0, the
+ * others bind to that port. Each TcpServer is confined to its loop, so every call to one goes
+ * through its loop's submit.
+ */
+public final class GroupServer implements AutoCloseable {
+    /** Binds the server of one loop; called in a task of each loop of the group in turn. */
+    @FunctionalInterface
+    public interface Binder {
+        /**
+         * Binds a server with {@code options} (which share the port) on {@code address}.
+         *
+         * @param address where to listen
+         * @param options the group's options, SO_REUSEPORT set
+         * @return the loop's server
+         * @throws IOException if it cannot be bound
+         */
+        TcpServer bind(InetSocketAddress address, TcpServer.Builder options) throws IOException;
+    }
+
+    /** The options of a group server; made by {@link TcpServer.Builder#group}. */
+    public static final class Builder {
+        private final LoopGroup group;
+        private final TcpServer.Builder options;
+
+        Builder(LoopGroup group, TcpServer.Builder options) {
+            this.group = group;
+            this.options = options;
+        }
+
+        /**
+         * Listens on {@code address} on every loop and serves each connection with {@code handler}.
+         *
+         * @param address where to listen (port 0: any free port, the same for every loop)
+         * @param handler serves each connection, on the loop that accepted it; shared by every loop
+         * @return the listening server
+         * @throws IOException if the address cannot be bound
+         * @throws UnsupportedOperationException if the system has no SO_REUSEPORT
+         */
+        public GroupServer bind(InetSocketAddress address, TcpServer.Handler handler) throws IOException {
+            Objects.requireNonNull(handler, "handler");
+            return bindEach(address, (a, o) -> o.bind(a, handler));
+        }
+
+        /**
+         * Listens on {@code address} on every loop, each loop's server made by {@code binder}.
+         *
+         * @param address where to listen (port 0: any free port, the same for every loop)
+         * @param binder makes each loop's server
+         * @return the listening server
+         * @throws IOException if the address cannot be bound (the listeners bound so far are closed)
+         * @throws UnsupportedOperationException if the system has no SO_REUSEPORT
+         */
+        public GroupServer bindEach(InetSocketAddress address, Binder binder) throws IOException {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(binder, "binder");
+            requireReusePort();
+            options.reusePort(true);
+            GroupServer server = new GroupServer(group.loops());
+            InetSocketAddress at = address;
+            try {
+                for (EventLoop loop : group.loops()) {
+                    InetSocketAddress bindTo = at;
+                    TcpServer s = onLoop(loop, () -> binder.bind(bindTo, options));
+                    server.servers.add(s);
+                    at = new InetSocketAddress(address.getAddress(), s.port());
+                }
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
+    }
+
+    private final List<EventLoop> loops;
+    private final List<TcpServer> servers = new ArrayList<>();
+
+    private GroupServer(List<EventLoop> loops) {
+        this.loops = loops;
+    }
+
+    private static void requireReusePort() throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                throw new UnsupportedOperationException("TcpServer.builder().group(...): this system has no SO_REUSEPORT,"
+                        + " so the loops cannot share a port; bind one TcpServer per loop on its own port instead");
+            }
+        }
+    }
+
+    /** The port every loop listens on. */
+    public int port() {
+        return servers.get(0).port();
+    }
+
+    /** The address every loop listens on. */
+    public InetSocketAddress localAddress() {
+        return servers.get(0).localAddress();
+    }
+
+    /** The number of open connections of each loop, in the group's loop order (a recent value). */
+    public List<Integer> connectionCounts() throws IOException {
+        List<Integer> counts = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            TcpServer s = servers.get(i);
+            counts.add(onLoop(loops.get(i), s::connectionCount));
+        }
+        return counts;
+    }
+
+    /**
+     * Waits until every loop's server is closed, serving connections meanwhile.
+     *
+     * @throws IOException if a listening socket failed
+     */
+    public void serveForever() throws IOException {
+        onEveryLoop(s -> {
+            s.serveForever();
+            return null;
+        });
+    }
+
+    /** Stops accepting on every loop; connections being served go on. Closing twice does nothing. */
+    @Override
+    public void close() throws IOException {
+        onEveryLoop(s -> {
+            s.close();
+            return null;
+        });
+    }
+
+    /** Stops accepting, then cancels every connection of every loop and waits until they ended. */
+    public void shutdown() throws IOException {
+        onEveryLoop(s -> {
+            s.shutdown();
+            return null;
+        });
+    }
+
+    private interface ServerCall {
+        Object call(TcpServer server) throws IOException;
+    }
+
+    /* Runs `call` on every loop's server at once, and waits for them all. */
+    private void onEveryLoop(ServerCall call) throws IOException {
+        List<CompletableFuture<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            TcpServer s = servers.get(i);
+            EventLoop loop = loops.get(i);
+            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(() -> call.call(s)));
+        }
+        for (CompletableFuture<Object> c : calls) await(c);
+    }
+
+    private static <T> T onLoop(EventLoop loop, Callable<T> body) throws IOException {
+        return await(loop.submit(body));
+    }
+
+    /* Parks a task, blocks a thread; rethrows the body's own failure. */
+    private static <T> T await(CompletableFuture<T> f) throws IOException {
+        Throwable failure;
+        try {
+            return isInTask() ? Coro.await(f) : f.join();
+        } catch (CompletionException | TaskFailedException e) {
+            failure = e.getCause();
+        }
+        if (failure instanceof IOException io) throw io;
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error e) throw e;
+        throw new TaskFailedException("GroupServer: a loop's server failed with " + failure, failure);
+    }
+
+    private static boolean isInTask() {
+        try {
+            Coro.currentTask();
+            return true;
+        } catch (IllegalStateException outside) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GroupServer[" + (servers.isEmpty() ? "unbound" : localAddress()) + ", " + servers.size() + " loops]";
+    }
+}

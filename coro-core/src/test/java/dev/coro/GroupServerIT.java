@@ -1,0 +1,84 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.net.GroupServer;
+import dev.coro.net.TcpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** A server on every loop of a group (SO_REUSEPORT), under 10,000 connections from another process. */
+class GroupServerIT {
+    private static final int LOOPS = 2;
+    private static final int CONNECTIONS = 10_000;
+
+    @Test
+    void tenThousandConnectionsInWavesAreAllServedSpreadOverTheLoopsAndNothingIsLeft() throws Exception {
+        long socketsBefore = openSockets();
+        Reports reports = new Reports();
+        AtomicIntegerArray perLoop = new AtomicIntegerArray(LOOPS);
+        List<String> client;
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("it-loop-").watchdog(Duration.ZERO)
+                .exceptionHandler(reports).build()) {
+            GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                stream.readLine();
+                String loop = Coro.loop().name();
+                perLoop.incrementAndGet(group.loops().indexOf(Coro.loop()));
+                stream.write((loop + "\n").getBytes(StandardCharsets.US_ASCII));
+            });
+            client = runClient(server.port());
+            server.shutdown();
+            for (EventLoop l : group.loops()) {
+                int keys = l.submit(() -> l.kernel().view().registeredChannels()).get(10, TimeUnit.SECONDS);
+                assertThat(keys).as("selector keys of %s after shutdown", l).isZero();
+            }
+            assertThat(server.connectionCounts()).containsOnly(0);
+        }
+        assertThat(client).contains("done " + CONNECTIONS);
+        for (int i = 0; i < LOOPS; i++) {
+            assertThat(perLoop.get(i)).as("connections served by loop %d", i).isGreaterThan(CONNECTIONS / 10);
+            assertThat(client).contains("served it-loop-" + i + " " + perLoop.get(i));
+        }
+        assertThat(reports.all()).isEmpty();
+        assertThat(openSockets()).as("sockets of this process after close").isLessThanOrEqualTo(socketsBefore);
+    }
+
+    private static List<String> runClient(int port) throws IOException, InterruptedException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), GroupClientMain.class.getName(), String.valueOf(port),
+                String.valueOf(CONNECTIONS), "1000");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) lines.add(l);
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("client ended").isTrue();
+        assertThat(p.exitValue()).as("client exit; output %s", lines).isZero();
+        return lines;
+    }
+
+    /* Sockets this process holds open (Linux: /proc/self/fd links to socket:[inode]). */
+    private static long openSockets() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN "Every core": a group's loops, and tasks joined, gathered and cancelled across loops. */
+class LoopGroupTest {
+    private static final Duration FOREVER = Duration.ofDays(1);
+
+    private static LoopGroup group(int n, Reports reports) {
+        return LoopGroup.builder().loops(n).watchdog(Duration.ZERO).exceptionHandler(reports).build();
+    }
+
+    /* Runs main as a task of the group's loop `index`, from the test thread, and returns its value. */
+    private static <T> T on(LoopGroup g, int index, Callable<T> main) throws Exception {
+        return g.loops().get(index).submit(main).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theLoopsRunFromCreateUntilCloseEachOnItsOwnThread() throws Exception {
+        Reports reports = new Reports();
+        List<EventLoop> loops;
+        try (LoopGroup g = group(3, reports)) {
+            loops = g.loops();
+            assertThat(loops).hasSize(3).allMatch(EventLoop::isRunning);
+            assertThat(loops).extracting(EventLoop::name).doesNotHaveDuplicates();
+            List<Thread> threads = new ArrayList<>();
+            for (EventLoop l : loops) {
+                assertThat(l.submit(() -> Coro.loop()).get(10, TimeUnit.SECONDS)).isSameAs(l);
+                threads.add(l.kernel().view().thread());
+            }
+            assertThat(threads).doesNotHaveDuplicates().allMatch(Thread::isAlive);
+        }
+        assertThat(loops).allMatch(EventLoop::isClosed);
+        assertThat(reports.all()).isEmpty();
+    }
+
+    @Test
+    void aBadLoopCountNamesTheArgumentAndTheFix() {
+        assertThatThrownBy(() -> LoopGroup.create(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("loops: 0").hasMessageContaining("expected: >= 1");
+    }
+
+    @Test
+    void closeCancelsWhatIsLeftOnEveryLoopAndWaitsForItToUnwind() throws Exception {
+        Reports reports = new Reports();
+        List<String> unwound = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (LoopGroup g = group(2, reports)) {
+            for (EventLoop l : g.loops()) {
+                l.submit(() -> {
+                    try {
+                        Coro.sleep(FOREVER);
+                    } finally {
+                        unwound.add(Coro.loop().name());
+                    }
+                    return null;
+                });
+            }
+            on(g, 0, () -> null);
+            on(g, 1, () -> null);
+        }
+        assertThat(unwound).hasSize(2);
+        assertThat(reports.all()).as("nothing destroyed while pending").isEmpty();
+    }
+
+    @Test
+    void aTaskSpawnedOnAnotherLoopRunsThereAndIsJoinedFromHere() throws Exception {
+        try (LoopGroup g = group(2, new Reports())) {
+            EventLoop other = g.loops().get(1);
+            String where = on(g, 0, () -> {
+                Task<String> t = Coro.spawnOn(other, "remote", () -> {
+                    Coro.yieldNow();
+                    return Coro.loop().name();
+                });
+                assertThat(t.name()).isEqualTo("remote");
+                return t.join() + " joined on " + Coro.loop().name();
+            });
+            assertThat(where).isEqualTo(other.name() + " joined on " + g.loops().get(0).name());
+        }
+    }
+
+    @Test
+    void aCrossLoopJoinRethrowsTheSameFailureAndObservesIt() throws Exception {
+        Reports reports = new Reports();
+        IllegalStateException boom = new IllegalStateException("boom");
+        try (LoopGroup g = group(2, reports)) {
+            Throwable seen = on(g, 0, () -> {
+                Task<Object> t = Coro.spawnOn(g.loops().get(1), () -> {
+                    throw boom;
+                });
+                try {
+                    t.join();
+                    return null;
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            });
+            assertThat(seen).isSameAs(boom);
+        }
+        assertThat(reports.all()).as("a joined failure is not reported as lost").isEmpty();
+    }
+
+    @Test
+    void aTaskOfAnotherLoopIsCancelledFromHereAndItsJoinSaysSo() throws Exception {
+        try (LoopGroup g = group(2, new Reports())) {
+            String message = on(g, 0, () -> {
+                Task<Void> t = Coro.spawnOn(g.loops().get(1), "sleeper", () -> Coro.sleep(FOREVER));
+                assertThat(t.cancel()).isTrue();
+                try {
+                    t.join();
+                    return "joined";
+                } catch (CancellationException e) {
+                    return e.getMessage();
+                }
+            });
+            assertThat(message).contains("sleeper");
+        }
+    }
+
+    @Test
+    void cancellingACrossLoopJoinerLeavesTheJoinedTaskRunning() throws Exception {
+        try (LoopGroup g = group(2, new Reports())) {
+            CompletableFuture<Void> release = new CompletableFuture<>();
+            String result = on(g, 0, () -> {
+                Task<String> target = Coro.spawnOn(g.loops().get(1), () -> {
+                    Coro.await(release);
+                    return "finished";
+                });
+                Task<String> joiner = Coro.spawn(target::join);
+                Coro.yieldNow();
+                joiner.cancel();
+                assertThatThrownBy(joiner::join).isInstanceOf(CancellationException.class);
+                release.complete(null);
+                return target.join();
+            });
+            assertThat(result).isEqualTo("finished");
+        }
+    }
+
+    @Test
+    void gatherWaitsForTasksOfSeveralLoopsInOrder() throws Exception {
+        try (LoopGroup g = group(3, new Reports())) {
+            List<String> names = on(g, 0, () -> {
+                List<Task<String>> tasks = new ArrayList<>();
+                for (EventLoop l : g.loops()) tasks.add(Coro.spawnOn(l, () -> Coro.loop().name()));
+                return Coro.gather(tasks);
+            });
+            assertThat(names).containsExactlyElementsOf(g.loops().stream().map(EventLoop::name).toList());
+        }
+    }
+
+    @Test
+    void aFailureInAGatherAcrossLoopsCancelsTheTasksOfTheOtherLoops() throws Exception {
+        Reports reports = new Reports();
+        try (LoopGroup g = group(3, reports)) {
+            Object[] result = on(g, 0, () -> {
+                Task<String> sleeper = Coro.spawnOn(g.loops().get(1), () -> {
+                    Coro.sleep(FOREVER);
+                    return "slept";
+                });
+                Task<String> failing = Coro.spawnOn(g.loops().get(2), () -> {
+                    throw new IllegalArgumentException("bad");
+                });
+                try {
+                    Coro.gather(sleeper, failing);
+                    return new Object[] {"gathered"};
+                } catch (IllegalArgumentException e) {
+                    return new Object[] {e.getMessage(), sleeper.isCancelled()};
+                }
+            });
+            assertThat(result).containsExactly("bad", true);
+        }
+        assertThat(reports.all()).isEmpty();
+    }
+
+    @Test
+    void gatherSettledAcrossLoopsGivesEachOutcome() throws Exception {
+        try (LoopGroup g = group(2, new Reports())) {
+            List<String> outcomes = on(g, 0, () -> {
+                Task<Integer> ok = Coro.spawnOn(g.loops().get(1), () -> 42);
+                Task<Integer> bad = Coro.spawnOn(g.loops().get(1), () -> {
+                    throw new IllegalStateException("no");
+                });
+                Task<Integer> local = Coro.spawn(() -> 7);
+                return Coro.gatherSettled(ok, bad, local).stream()
+                        .map(o -> o.isSuccess() ? "value " + o.value() : "error " + o.error().getMessage()).toList();
+            });
+            assertThat(outcomes).containsExactly("value 42", "error no", "value 7");
+        }
+    }
+
+    @Test
+    void aRaceBetweenLoopsEndsWithTheWinnerAndTheLoserCancelled() throws Exception {
+        try (LoopGroup g = group(3, new Reports())) {
+            List<Object> result = on(g, 0, () -> {
+                CompletableFuture<String> first = new CompletableFuture<>();
+                Task<Void> fast = Coro.spawnOn(g.loops().get(1), () -> {
+                    first.complete("fast");
+                });
+                Task<Void> slow = Coro.spawnOn(g.loops().get(2), () -> {
+                    Coro.sleep(FOREVER);
+                    first.complete("slow");
+                });
+                String winner = Coro.await(first);
+                slow.cancel();
+                return List.of(winner, Coro.gatherSettled(fast, slow).get(1).error() instanceof CancellationException);
+            });
+            assertThat(result).containsExactly("fast", true);
+        }
+    }
+
+    @Test
+    void aLoopClosingWhileAnotherWaitsForItsTaskEndsTheWaitNamingTheLoop() throws Exception {
+        Reports reports = new Reports();
+        EventLoop doomed = EventLoop.builder().name("doomed").watchdog(Duration.ZERO).exceptionHandler(reports).build();
+        CompletableFuture<Void> forever = CompletableFuture.runAsync(doomed::runForever);
+        try (LoopGroup g = group(1, new Reports())) {
+            CompletableFuture<String> waited = g.loops().get(0).submit(() -> {
+                Task<Void> t = Coro.spawnOn(doomed, "stuck", () -> Coro.sleep(FOREVER));
+                try {
+                    t.join();
+                    return "joined";
+                } catch (CancellationException e) {
+                    return e.getMessage();
+                }
+            });
+            // The join is parked once the task exists on the doomed loop.
+            while (on(g, 0, () -> Coro.loop().pendingTasks().size()) < 2) Thread.sleep(5);
+            doomed.stop();
+            forever.get(10, TimeUnit.SECONDS);
+            doomed.close();
+            assertThat(waited.get(10, TimeUnit.SECONDS)).contains("stuck").contains("doomed").contains("closed");
+        }
+    }
+
+    @Test
+    void spawnOnAClosedLoopOrOutsideATaskIsRefused() throws Exception {
+        EventLoop closed = EventLoop.create();
+        closed.close();
+        try (LoopGroup g = group(1, new Reports())) {
+            String message = on(g, 0, () -> {
+                try {
+                    Coro.spawnOn(closed, () -> 1);
+                    return "spawned";
+                } catch (IllegalStateException e) {
+                    return e.getMessage();
+                }
+            });
+            assertThat(message).contains("Coro.spawnOn").contains("closed");
+            assertThatThrownBy(() -> Coro.spawnOn(g.loops().get(0), () -> 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Coro.spawnOn");
+        }
+    }
+
+    @Test
+    void everyLoopOfAGroupHasItsOwnJmxBeanUntilTheGroupCloses() throws Exception {
+        long delay = LoopManagement.registrationDelayNanos;
+        LoopManagement.registrationDelayNanos = 0;
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        List<javax.management.ObjectName> names = new ArrayList<>();
+        try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("jmx-probe-").watchdog(Duration.ZERO).build()) {
+            for (EventLoop l : g.loops()) {
+                names.add(new javax.management.ObjectName("dev.coro:type=EventLoop,name=" + javax.management.ObjectName.quote(l.name())));
+            }
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!names.stream().allMatch(jmx::isRegistered) && System.nanoTime() < giveUp) Thread.sleep(5);
+            assertThat(names).allMatch(jmx::isRegistered);
+        } finally {
+            LoopManagement.registrationDelayNanos = delay;
+        }
+        assertThat(names).noneMatch(jmx::isRegistered);
+    }
+
+    @Test
+    void dumpTasksCoversEveryLoopOfTheGroup() throws Exception {
+        try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("dumped-").watchdog(Duration.ZERO).build()) {
+            g.loops().get(1).submit(() -> {
+                Coro.sleep(FOREVER);
+                return null;
+            });
+            on(g, 1, () -> null);
+            assertThat(g.dumpTasks()).contains("== dumped-0 ==").contains("== dumped-1 ==").contains("sleep");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN "Virtual time": a LoopGroup built with virtual time shares one clock among its loops. */
+class LoopGroupVirtualTimeTest {
+    private static final long HOUR = Duration.ofHours(1).toNanos();
+
+    private static LoopGroup virtualGroup(int n) {
+        return LoopGroup.builder().loops(n).virtualTime().watchdog(Duration.ZERO).exceptionHandler(new Reports()).build();
+    }
+
+    private static <T> T on(LoopGroup g, int index, Callable<T> main) throws Exception {
+        return g.loops().get(index).submit(main).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theLoopsOfAVirtualGroupShareOneClock() {
+        try (LoopGroup g = virtualGroup(3)) {
+            assertThat(g.loops()).allMatch(l -> l.clock() == g.loops().get(0).clock() && l.clock().isVirtual());
+        }
+    }
+
+    @Test
+    void sleepsOnSeveralLoopsEndAtTheirExactVirtualTimes() throws Exception {
+        try (LoopGroup g = virtualGroup(2)) {
+            List<Long> times = on(g, 0, () -> {
+                Task<Long> other = Coro.spawnOn(g.loops().get(1), () -> {
+                    Coro.sleep(Duration.ofMinutes(30));
+                    return Coro.loop().time();
+                });
+                Coro.sleep(Duration.ofHours(1));
+                return List.of(other.join(), Coro.loop().time());
+            });
+            assertThat(times).containsExactly(HOUR / 2, HOUR);
+        }
+    }
+
+    @Test
+    void aJoinOfAnHourLongSleepOnAnotherLoopEndsAtExactlyOneHour() throws Exception {
+        try (LoopGroup g = virtualGroup(2)) {
+            long at = on(g, 0, () -> {
+                Coro.spawnOn(g.loops().get(1), () -> Coro.sleep(Duration.ofHours(1))).join();
+                return Coro.loop().time();
+            });
+            assertThat(at).isEqualTo(HOUR);
+        }
+    }
+
+    @Test
+    void theClockDoesNotJumpWhileAnyLoopOfTheGroupIsBusy() throws Exception {
+        try (LoopGroup g = virtualGroup(2)) {
+            long seenByTheBusyLoop = on(g, 0, () -> {
+                Task<Long> busy = Coro.spawnOn(g.loops().get(1), () -> {
+                    for (int i = 0; i < 2_000; i++) Coro.yieldNow();
+                    return Coro.loop().time();
+                });
+                Coro.sleep(Duration.ofSeconds(1));   // this loop is idle, waiting for its timer, meanwhile
+                return busy.join();
+            });
+            assertThat(seenByTheBusyLoop).isZero();
+        }
+    }
+}
