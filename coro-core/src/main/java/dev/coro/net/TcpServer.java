@@ -185,7 +185,8 @@ public final class TcpServer implements AutoCloseable {
          * The bound on each TLS handshake of {@link #bindTls} (default {@value #HANDSHAKE_SECONDS} s).
          *
          * @param timeout how long a client may take to complete its handshake, {@code > 0}, or
-         *     null for no bound (a stalled client then holds its connection until the read timeout)
+         *     null for no bound (a stalled client then holds its connection until the read timeout,
+         *     if one is set, or {@link TcpServer#shutdown()})
          * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */

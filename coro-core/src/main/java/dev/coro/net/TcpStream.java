@@ -68,7 +68,10 @@ public final class TcpStream extends BufferedByteStream {
      * @param port the port to connect to, 0 to 65535
      * @return the connected stream, with {@code TCP_NODELAY} set
      * @throws IllegalArgumentException if {@code port} is out of range
-     * @throws java.net.UnknownHostException if {@code host} cannot be resolved
+     * @throws dev.coro.TaskFailedException wrapping the {@link java.net.UnknownHostException} if a
+     *     host name cannot be resolved: the lookup runs through {@code Coro.toThread}, which wraps
+     *     the checked exceptions of its body
+     * @throws java.net.UnknownHostException if a literal address is malformed
      * @throws ConnectException if no address accepted the connection (naming the address; the
      *     failures of the other addresses are suppressed in it)
      * @throws IOException if the socket cannot be opened or connecting fails otherwise

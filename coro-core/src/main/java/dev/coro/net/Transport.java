@@ -26,7 +26,7 @@ public interface Transport {
      *
      * <p><b>Checkpoint:</b> may return at once when the transport already knows it is ready (the
      * memory pipes do), else suspends. <b>Cancellation:</b> raises
-     * {@link dev.coro.CancelledError}; no registration remains and no byte was read.
+     * {@link dev.coro.CancelledError}; no waiter registration remains and no byte is lost.
      * <b>Thread safety:</b> the loop's thread, one waiting task at a time.
      *
      * @throws java.nio.channels.AsynchronousCloseException if {@link #wakeWaiters()} was called
