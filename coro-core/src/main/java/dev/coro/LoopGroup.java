@@ -74,7 +74,11 @@ public final class LoopGroup implements AutoCloseable {
         awaitAll(passed);
     }
 
-    /** A group of as many loops as the machine has processors ({@link Runtime#availableProcessors()}). */
+    /**
+     * A group of as many loops as the machine has processors ({@link Runtime#availableProcessors()}).
+     *
+     * @return the group, its loops running; close it (try-with-resources)
+     */
     public static LoopGroup create() {
         return builder().build();
     }
@@ -82,13 +86,19 @@ public final class LoopGroup implements AutoCloseable {
     /**
      * A group of {@code n} running loops.
      *
+     * @param n how many loops, one platform thread each
+     * @return the group, its loops running; close it (try-with-resources)
      * @throws IllegalArgumentException if {@code n} is less than 1
      */
     public static LoopGroup create(int n) {
         return builder().loops(n).build();
     }
 
-    /** Options for a new group. */
+    /**
+     * Options for a new group.
+     *
+     * @return a builder with the defaults: one loop per processor, real time
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -108,6 +118,8 @@ public final class LoopGroup implements AutoCloseable {
          * Runs the group in virtual time: its loops share one {@link dev.coro.time.VirtualClock},
          * which jumps to the group's next timer only when every loop is idle and no hand-off between
          * loops is in flight. See the class comment for what is deterministic.
+         *
+         * @return this builder
          */
         public Builder virtualTime() {
             this.virtualTime = true;
@@ -117,6 +129,8 @@ public final class LoopGroup implements AutoCloseable {
         /**
          * How many loops (default: the number of processors).
          *
+         * @param n how many loops
+         * @return this builder
          * @throws IllegalArgumentException if {@code n} is less than 1
          */
         public Builder loops(int n) {
@@ -125,43 +139,75 @@ public final class LoopGroup implements AutoCloseable {
             return this;
         }
 
-        /** Names the loops (and their threads, JMX beans and dumps) {@code prefix + index}, index from 0. */
+        /**
+         * Names the loops (and their threads, JMX beans and dumps) {@code prefix + index}, index from 0.
+         *
+         * @param prefix the start of every loop's name
+         * @return this builder
+         */
         public Builder namePrefix(String prefix) {
             this.namePrefix = Objects.requireNonNull(prefix, "prefix");
             return this;
         }
 
-        /** Debug mode on every loop; see {@link EventLoop.Builder#debug}. */
+        /**
+         * Debug mode on every loop; see {@link EventLoop.Builder#debug}.
+         *
+         * @param debug whether the loops run in debug mode
+         * @return this builder
+         */
         public Builder debug(boolean debug) {
             this.debug = debug;
             return this;
         }
 
-        /** The watchdog threshold of every loop; see {@link EventLoop.Builder#watchdog}. */
+        /**
+         * The watchdog threshold of every loop; see {@link EventLoop.Builder#watchdog}.
+         *
+         * @param threshold how long one step may run before it is reported; zero turns it off
+         * @return this builder
+         */
         public Builder watchdog(Duration threshold) {
             Durations.nonNegativeNanos(threshold, "threshold");
             this.watchdog = threshold;
             return this;
         }
 
-        /** The exception handler of every loop; it is told which loop a failure came from. */
+        /**
+         * The exception handler of every loop; it is told which loop a failure came from.
+         *
+         * @param handler where failures nobody else can handle go
+         * @return this builder
+         */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
-        /** Makes the group and starts its loops. */
+        /**
+         * Makes the group and starts its loops.
+         *
+         * @return the group, every loop running; close it (try-with-resources)
+         */
         public LoopGroup build() {
             return new LoopGroup(this);
         }
     }
 
-    /** The group's loops, in index order; the list is immutable. */
+    /**
+     * The group's loops, in index order.
+     *
+     * @return an immutable list of the running loops
+     */
     public List<EventLoop> loops() {
         return loops;
     }
 
-    /** How many loops the group has. */
+    /**
+     * How many loops the group has.
+     *
+     * @return the number of loops
+     */
     public int size() {
         return loops.size();
     }
@@ -169,6 +215,8 @@ public final class LoopGroup implements AutoCloseable {
     /**
      * {@link EventLoop#dumpTasks()} of every loop, one section per loop headed by the loop's name.
      * Safe from any thread.
+     *
+     * @return the report, one section per loop
      */
     public String dumpTasks() {
         StringBuilder out = new StringBuilder();

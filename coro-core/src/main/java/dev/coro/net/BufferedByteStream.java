@@ -121,12 +121,20 @@ public abstract class BufferedByteStream implements ByteStream {
     private long budgetPass = -1;
     private int budgetUsed;
 
-    /** A stream over {@code transport}, which it owns from now on. */
+    /**
+     * A stream over {@code transport}, which it owns from now on.
+     *
+     * @param transport what carries the bytes; the stream closes it when it closes
+     */
     protected BufferedByteStream(Transport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
     }
 
-    /** The transport under this stream. */
+    /**
+     * The transport under this stream.
+     *
+     * @return the transport given to the constructor
+     */
     protected final Transport transport() {
         return transport;
     }
@@ -138,8 +146,14 @@ public abstract class BufferedByteStream implements ByteStream {
      * data. Returns an empty array at the end of the stream.
      *
      * <p><b>Checkpoint:</b> only if nothing is available at once (or the budget is spent).
-     * <b>Cancellation:</b> no bytes are lost; the next read returns them.
+     * <b>Cancellation:</b> no bytes are lost; the next read returns them. <b>Thread safety:</b>
+     * one reading task at a time, on the stream's loop.
      *
+     * @param max the most bytes to return, {@code >= 0}
+     * @return between 1 and {@code max} bytes; an empty array at the end of the stream, or if
+     *     {@code max} is 0
+     * @throws IllegalArgumentException if {@code max} is negative
+     * @throws java.nio.channels.ClosedChannelException if the stream was closed before the call
      * @throws AsynchronousCloseException if the stream is closed while waiting
      * @throws StreamTimeoutException if the read timeout expires first
      * @throws IllegalStateException if another task is reading from this stream
@@ -159,7 +173,13 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Reads into {@code dst} (buffered bytes first, else straight from the transport) and returns
      * how many bytes were read, at least one unless {@code dst} is full; -1 at the end of the
-     * stream. Same checkpoint, cancellation and timeout as {@link #read(int)}.
+     * stream. Same checkpoint, cancellation, timeout and thread safety as {@link #read(int)}.
+     *
+     * @param dst where the bytes go, from its position up to its limit; its position advances
+     * @return the count of bytes read: at least 1, or 0 if {@code dst} has no room; -1 at the end
+     *     of the stream
+     * @throws IOException as {@link #read(int)}: closed, failed, or the read timeout expired
+     * @throws IllegalStateException if another task is reading from this stream
      */
     public int read(ByteBuffer dst) throws IOException {
         beginRead();
@@ -187,8 +207,14 @@ public abstract class BufferedByteStream implements ByteStream {
      *
      * <p><b>Checkpoint:</b> only if fewer than {@code n} bytes are available at once.
      * <b>Cancellation:</b> the bytes received so far stay buffered for the next read.
+     * <b>Thread safety:</b> one reading task at a time, on the stream's loop.
      *
+     * @param n how many bytes to read, {@code >= 0}
+     * @return an array of exactly {@code n} bytes
+     * @throws IllegalArgumentException if {@code n} is negative
      * @throws IncompleteReadException if the stream ends first; {@code partial()} holds the bytes
+     * @throws IOException if the stream is closed or failed, or the read timeout expired
+     * @throws IllegalStateException if another task is reading from this stream
      */
     @Override
     public byte[] readExactly(int n) throws IOException {
@@ -209,10 +235,18 @@ public abstract class BufferedByteStream implements ByteStream {
      * array if nothing was buffered, else {@link IncompleteReadException} with the rest.
      *
      * <p><b>Checkpoint:</b> only if the separator is not available at once. <b>Cancellation:</b>
-     * the bytes received so far stay buffered.
+     * the bytes received so far stay buffered. <b>Thread safety:</b> one reading task at a time.
      *
+     * @param separator the bytes that end the read, at least one
+     * @return the bytes up to and including {@code separator}; an empty array at the end of the
+     *     stream if nothing was buffered
+     * @throws IllegalArgumentException if {@code separator} is empty
      * @throws LimitOverrunException if no separator is found within {@link #limit()} bytes; the
      *     bytes stay buffered and the stream stays usable
+     * @throws IncompleteReadException if the stream ends after some bytes but before a separator;
+     *     {@code partial()} holds them
+     * @throws IOException if the stream is closed or failed, or the read timeout expired
+     * @throws IllegalStateException if another task is reading from this stream
      */
     @Override
     public byte[] readUntil(byte[] separator) throws IOException {
@@ -225,10 +259,14 @@ public abstract class BufferedByteStream implements ByteStream {
      * partial line (without a newline), then empty arrays.
      *
      * <p><b>Checkpoint:</b> only if no full line is available at once. <b>Cancellation:</b> the
-     * bytes received so far stay buffered.
+     * bytes received so far stay buffered. <b>Thread safety:</b> one reading task at a time.
      *
+     * @return the line with its {@code '\n'}; at the end of the stream the last line without one,
+     *     then empty arrays
      * @throws LimitOverrunException if the line is longer than {@link #limit()}; the bytes stay
      *     buffered and the stream stays usable (read them with {@link #read(int)})
+     * @throws IOException if the stream is closed or failed, or the read timeout expired
+     * @throws IllegalStateException if another task is reading from this stream
      */
     @Override
     public byte[] readLine() throws IOException {
@@ -375,12 +413,22 @@ public abstract class BufferedByteStream implements ByteStream {
         return take(end - start);
     }
 
-    /** The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator. */
+    /**
+     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator.
+     *
+     * @return the limit in bytes; {@link #DEFAULT_LIMIT} unless {@link #setLimit} changed it
+     */
     public int limit() {
         return limit;
     }
 
-    /** Sets the limit of {@link #readLine()} and {@link #readUntil}. */
+    /**
+     * Sets the limit of {@link #readLine()} and {@link #readUntil}.
+     *
+     * @param limit the most bytes a line or a read up to a separator may hold, {@code >= 1}; it
+     *     applies from the next read
+     * @throws IllegalArgumentException if {@code limit} is below 1
+     */
     @Override
     public void setLimit(int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
@@ -391,8 +439,9 @@ public abstract class BufferedByteStream implements ByteStream {
 
     /**
      * Sends {@code data}: as much as the transport takes at once, the rest buffered. Never suspends;
-     * call {@link #drain()} to respect back-pressure.
+     * call {@link #drain()} to respect back-pressure. <b>Thread safety:</b> any task of the loop.
      *
+     * @param data the bytes to send; what is buffered is copied, so the array may be reused
      * @throws ClosedChannelException if the stream was closed or its output shut down
      * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
      */
@@ -401,7 +450,14 @@ public abstract class BufferedByteStream implements ByteStream {
         write(ByteBuffer.wrap(data));
     }
 
-    /** Sends the remaining bytes of {@code src} and consumes them; see {@link #write(byte[])}. */
+    /**
+     * Sends the remaining bytes of {@code src} and consumes them; see {@link #write(byte[])}.
+     *
+     * @param src the bytes from its position to its limit; its position ends at its limit, and
+     *     what is buffered is copied, so the buffer may be reused
+     * @throws ClosedChannelException if the stream was closed or its output shut down
+     * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
+     */
     public void write(ByteBuffer src) throws IOException {
         checkWritable();
         if (!src.hasRemaining()) return;
@@ -420,6 +476,8 @@ public abstract class BufferedByteStream implements ByteStream {
      *
      * <p><b>Checkpoint:</b> only if the buffer is above the high-water mark (or the budget is
      * spent). <b>Cancellation:</b> the buffered bytes stay queued, in order; the stream stays usable.
+     * <b>Thread safety:</b> any task of the stream's loop; while one drainer flushes, the others
+     * wait for it.
      *
      * @throws IOException if a write failed (e.g. the peer reset the connection)
      * @throws ClosedChannelException if the stream is closed
@@ -462,6 +520,10 @@ public abstract class BufferedByteStream implements ByteStream {
      * returns at {@code low}. But this stream has no background flusher (bytes go out only from
      * write, drain, a read of this stream, or close), so the bytes left in the buffer then wait for
      * the next of those: raise the marks only on a stream that is read or written again soon.
+     *
+     * @param high the buffered byte count above which {@link #drain()} waits, {@code >= low}
+     * @param low the buffered byte count at which a waiting {@link #drain()} returns, {@code >= 0}
+     * @throws IllegalArgumentException if {@code low} is negative or above {@code high}
      */
     public void setWriteBufferLimits(int high, int low) {
         if (low < 0 || low > high) {
@@ -472,15 +534,27 @@ public abstract class BufferedByteStream implements ByteStream {
         if (pending > highWater) paused = true;
     }
 
-    /** Bytes written but not yet handed to the transport. */
+    /**
+     * Bytes written but not yet handed to the transport.
+     *
+     * @return the count of buffered bytes; 0 once every byte written went to the transport
+     */
     public long writeBufferSize() {
         return pending;
     }
 
     /**
      * Half-closes the stream: the peer reads the end of the stream once the buffered bytes are
-     * sent; this side can still read. Does not suspend: queued bytes go out with the next flush
-     * (a read, a drain or close).
+     * sent; this side can still read. Queued bytes go out with the next flush (a read, a drain or
+     * close).
+     *
+     * <p><b>Checkpoint:</b> only if the transport must wait to end its output: a {@link TlsStream}
+     * whose handshake has not run runs it first; the other streams never suspend here.
+     * <b>Cancellation:</b> (then) this side's output counts as shut, but the peer may not have
+     * seen its end: close the stream. <b>Thread safety:</b> any task of the stream's loop.
+     *
+     * @throws ClosedChannelException if the stream is closed or its output was already shut down
+     * @throws IOException the error of an earlier write, or of ending the transport's output
      */
     @Override
     public void shutdownOutput() throws IOException {
@@ -536,12 +610,22 @@ public abstract class BufferedByteStream implements ByteStream {
 
     // ---------------------------------------------------------------- timeouts
 
-    /** Bounds how long one read may wait for its bytes in all; {@code null} (the default) for no bound. */
+    /**
+     * Bounds how long one read may wait for its bytes in all; {@code null} (the default) for no bound.
+     *
+     * @param timeout the bound, {@code > 0}, or null for none; it applies from the next read
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
     public void setReadTimeout(Duration timeout) {
         readTimeout = checkTimeout(timeout, "readTimeout");
     }
 
-    /** Bounds how long one {@link #drain()} may wait; {@code null} (the default) for no bound. */
+    /**
+     * Bounds how long one {@link #drain()} may wait; {@code null} (the default) for no bound.
+     *
+     * @param timeout the bound, {@code > 0}, or null for none; it applies from the next drain
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
     public void setWriteTimeout(Duration timeout) {
         writeTimeout = checkTimeout(timeout, "writeTimeout");
     }
@@ -549,22 +633,38 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Bounds the flush in {@link #close()} (default {@link #DEFAULT_CLOSE_TIMEOUT}); {@code null}
      * for no bound. When it expires the stream is aborted and the unsent bytes dropped.
+     *
+     * @param timeout the bound, {@code > 0}, or null for none
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setCloseTimeout(Duration timeout) {
         closeTimeout = checkTimeout(timeout, "closeTimeout");
     }
 
-    /** The read timeout, or null. */
+    /**
+     * The read timeout.
+     *
+     * @return the bound set by {@link #setReadTimeout}, or null if reads wait without bound
+     */
     public Duration readTimeout() {
         return readTimeout;
     }
 
-    /** The write timeout, or null. */
+    /**
+     * The write timeout.
+     *
+     * @return the bound set by {@link #setWriteTimeout}, or null if drains wait without bound
+     */
     public Duration writeTimeout() {
         return writeTimeout;
     }
 
-    /** The close timeout, or null. */
+    /**
+     * The close timeout.
+     *
+     * @return the bound on the flush in {@link #close()} ({@link #DEFAULT_CLOSE_TIMEOUT} unless
+     *     changed), or null if it waits without bound
+     */
     public Duration closeTimeout() {
         return closeTimeout;
     }
@@ -610,7 +710,9 @@ public abstract class BufferedByteStream implements ByteStream {
      *
      * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
-     * during the flush aborts and raises {@link dev.coro.CancelledError}.
+     * during the flush aborts and raises {@link dev.coro.CancelledError}; either way the stream
+     * ends closed and its transport released. <b>Thread safety:</b> any task of the stream's loop;
+     * outside a task it aborts.
      */
     @Override
     public void close() {
@@ -625,7 +727,10 @@ public abstract class BufferedByteStream implements ByteStream {
         }
     }
 
-    /** Closes the stream at once, dropping the bytes not yet sent. Does not suspend. */
+    /**
+     * Closes the stream at once, dropping the bytes not yet sent. Does not suspend; may be called
+     * outside a task, on the stream's loop thread.
+     */
     public void abort() {
         closing = true;
         if (closed) return;
@@ -670,12 +775,20 @@ public abstract class BufferedByteStream implements ByteStream {
         return l;
     }
 
-    /** Whether {@link #close()} or {@link #abort()} was called. */
+    /**
+     * Whether {@link #close()} or {@link #abort()} was called.
+     *
+     * @return true from the start of the first close or abort on
+     */
     public boolean isClosed() {
         return closing;
     }
 
-    /** "open", "closing" or "closed", for {@code toString()}. */
+    /**
+     * The life-cycle state, for {@code toString()}.
+     *
+     * @return "open", "closing" (a {@link #close()} is flushing) or "closed"
+     */
     protected final String state() {
         return closed ? "closed" : closing ? "closing" : "open";
     }

@@ -133,17 +133,30 @@ public final class GroupServer implements AutoCloseable {
         }
     }
 
-    /** The port every loop listens on. */
+    /**
+     * The port every loop listens on.
+     *
+     * @return the bound port
+     */
     public int port() {
         return servers.get(0).port();
     }
 
-    /** The address every loop listens on. */
+    /**
+     * The address every loop listens on.
+     *
+     * @return the bound address, with its port
+     */
     public InetSocketAddress localAddress() {
         return servers.get(0).localAddress();
     }
 
-    /** The number of open connections of each loop, in the group's loop order (a recent value). */
+    /**
+     * The number of open connections of each loop, in the group's loop order (a recent value).
+     *
+     * @return one count per loop
+     * @throws IOException if a loop's server failed to answer
+     */
     public List<Integer> connectionCounts() throws IOException {
         List<Integer> counts = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
@@ -174,7 +187,11 @@ public final class GroupServer implements AutoCloseable {
         });
     }
 
-    /** Stops accepting, then cancels every connection of every loop and waits until they ended. */
+    /**
+     * Stops accepting, then cancels every connection of every loop and waits until they ended.
+     *
+     * @throws IOException if closing a listening socket failed
+     */
     public void shutdown() throws IOException {
         onEveryLoop(s -> {
             s.shutdown();

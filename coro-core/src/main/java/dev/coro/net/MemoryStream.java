@@ -31,6 +31,11 @@ public final class MemoryStream extends BufferedByteStream {
     /**
      * Makes every later operation of this end's transport fail with {@code error} (a reset, say),
      * and wakes its waiting tasks with it; the peer sees the end of the stream and broken writes.
+     * Only the first call counts. Does not suspend.
+     *
+     * @param error what this end's reads, writes and waits throw from now on, e.g.
+     *     {@code new SocketException("Connection reset")}
+     * @throws NullPointerException if {@code error} is null
      */
     public void fail(IOException error) {
         side.fail(Objects.requireNonNull(error, "error"));

@@ -23,7 +23,11 @@ public final class MemoryStreams {
 
     private MemoryStreams() {}
 
-    /** Two connected streams, each direction buffering up to {@link #DEFAULT_CAPACITY} bytes. */
+    /**
+     * Two connected streams, each direction buffering up to {@link #DEFAULT_CAPACITY} bytes.
+     *
+     * @return two {@link MemoryStream}s; what one writes the other reads
+     */
     public static StreamPair pair() {
         return builder().pair();
     }
@@ -31,12 +35,18 @@ public final class MemoryStreams {
     /**
      * Two connected streams with no buffering between them: a byte is taken from the writer only
      * while the other end waits to read (Trio's lockstep pair), so every wait shows.
+     *
+     * @return two {@link MemoryStream}s with a capacity of 0 in each direction
      */
     public static StreamPair lockstepPair() {
         return builder().capacity(0).pair();
     }
 
-    /** Options: capacity, seeded random chunking, delivery delay. */
+    /**
+     * Options: capacity, seeded random chunking, delivery delay.
+     *
+     * @return a new builder with the defaults of {@link #pair()}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -50,28 +60,49 @@ public final class MemoryStreams {
 
         private Builder() {}
 
-        /** Bytes each direction buffers; 0 makes a lockstep pair. */
+        /**
+     * Bytes each direction buffers; 0 makes a lockstep pair.
+     *
+     * @param bytes how many bytes a direction holds before its writer's bytes wait, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
         public Builder capacity(int bytes) {
             if (bytes < 0) throw new IllegalArgumentException("capacity: " + bytes + " (expected: >= 0)");
             capacity = bytes;
             return this;
         }
 
-        /** Every read returns a random part (1 byte or more) of what is there, from {@code seed}: replayable. */
+        /**
+     * Every read returns a random part (1 byte or more) of what is there, from {@code seed}: replayable.
+     *
+     * @param seed the seed of the random chunk sizes; the same seed cuts the same traffic the same way
+     * @return this builder
+     */
         public Builder chunked(long seed) {
             this.seed = seed;
             chunked = true;
             return this;
         }
 
-        /** Every write becomes readable {@code delay} after it was made (the loop's clock). */
+        /**
+     * Every write becomes readable {@code delay} after it was made (the loop's clock).
+     *
+     * @param delay how long each write stays invisible to the reader, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
         public Builder delay(Duration delay) {
             if (delay.isNegative()) throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0)");
             delayNanos = delay.toNanos();
             return this;
         }
 
-        /** A connected pair with these options. */
+        /**
+     * A connected pair with these options.
+     *
+     * @return two {@link MemoryStream}s; what one writes the other reads
+     */
         public StreamPair pair() {
             return MemoryStream.pair(capacity, seed, chunked, delayNanos);
         }

@@ -25,6 +25,12 @@ public final class PipeStream extends BufferedByteStream {
     /**
      * A stream reading {@code source} and writing {@code sink} (either may be null, not both); both
      * are made non-blocking, and the stream owns them from now on.
+     *
+     * @param source the pipe end to read, or null for a write-only stream
+     * @param sink the pipe end to write, or null for a read-only stream
+     * @return a stream over the given ends; closing it closes them
+     * @throws IllegalArgumentException if both are null
+     * @throws IOException if a channel cannot be made non-blocking (e.g. it is closed)
      */
     public static PipeStream of(Pipe.SourceChannel source, Pipe.SinkChannel sink) throws IOException {
         if (source == null && sink == null) {
@@ -35,7 +41,12 @@ public final class PipeStream extends BufferedByteStream {
         return new PipeStream(source, sink);
     }
 
-    /** Two streams over two new pipes, crossed: what one writes the other reads. */
+    /**
+     * Two streams over two new pipes, crossed: what one writes the other reads.
+     *
+     * @return the two ends; each owns one pipe's source and the other's sink
+     * @throws IOException if the pipes cannot be opened (e.g. out of file descriptors)
+     */
     public static StreamPair pair() throws IOException {
         Pipe a = Pipe.open(), b = Pipe.open();
         return new StreamPair(of(a.source(), b.sink()), of(b.source(), a.sink()));

@@ -22,22 +22,37 @@ public final class StreamTimeoutException extends SocketTimeoutException {
         HANDSHAKE
     }
 
+    /** Which timeout expired; kept in the serialized form. */
     private final Kind kind;
     private final transient Duration timeout;
 
-    /** {@code kind} timeout of {@code timeout} expired on {@code stream}. */
+    /**
+     * {@code kind} timeout of {@code timeout} expired on {@code stream}.
+     *
+     * @param kind which of the stream's timeouts expired
+     * @param timeout the bound that expired, as it was set on the stream
+     * @param stream the stream it expired on, named in the message
+     */
     public StreamTimeoutException(Kind kind, Duration timeout, Object stream) {
         super(kind.name().toLowerCase(java.util.Locale.ROOT) + " timeout of " + timeout + " expired on " + stream);
         this.kind = kind;
         this.timeout = timeout;
     }
 
-    /** Which timeout expired. */
+    /**
+     * Which timeout expired.
+     *
+     * @return the kind: a read, a drain, the flush in close, or a TLS handshake
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The timeout that expired. */
+    /**
+     * The timeout that expired.
+     *
+     * @return the bound as it was set on the stream; null after deserialization (it is not serialized)
+     */
     public Duration timeout() {
         return timeout;
     }

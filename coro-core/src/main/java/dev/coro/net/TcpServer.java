@@ -97,7 +97,13 @@ public final class TcpServer implements AutoCloseable {
     /** Handles one TLS connection, after its handshake; the stream is closed (with close_notify) when this returns. */
     @FunctionalInterface
     public interface TlsHandler {
-        /** Serves {@code stream}; runs in the connection's own task. */
+        /**
+         * Serves {@code stream}; runs in the connection's own task.
+         *
+         * @param stream the connection, its handshake done (see {@link TlsStream#applicationProtocol()});
+         *     closed with {@code close_notify} when the handler returns
+         * @throws Exception anything; it is reported through the loop's exception handler and ends only this connection
+         */
         void handle(TlsStream stream) throws Exception;
     }
 
@@ -176,13 +182,27 @@ public final class TcpServer implements AutoCloseable {
 
         private Builder() {}
 
-        /** The bound on each TLS handshake of {@link #bindTls} (default {@value #HANDSHAKE_SECONDS} s). */
+        /**
+         * The bound on each TLS handshake of {@link #bindTls} (default {@value #HANDSHAKE_SECONDS} s).
+         *
+         * @param timeout how long a client may take to complete its handshake, {@code > 0}, or
+         *     null for no bound (a stalled client then holds its connection until the read timeout,
+         *     if one is set, or {@link TcpServer#shutdown()})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
         public Builder handshakeTimeout(Duration timeout) {
             handshakeTimeout = BufferedByteStream.checkTimeout(timeout, "handshakeTimeout");
             return this;
         }
 
-        /** The ALPN protocols a TLS server of {@link #bindTls} chooses from, in order of preference. */
+        /**
+         * The ALPN protocols a TLS server of {@link #bindTls} chooses from, in order of preference.
+         *
+         * @param protocols protocol names such as {@code "h2"} and {@code "http/1.1"}; none (the
+         *     default) turns ALPN off; the array is copied
+         * @return this builder
+         */
         public Builder alpn(String... protocols) {
             alpn = protocols.clone();
             return this;
@@ -193,6 +213,13 @@ public final class TcpServer implements AutoCloseable {
          * handler gets a {@link TlsStream} whose handshake is done. A failed or timed-out handshake
          * (a plaintext client, an untrusted client certificate, a client that stalls) ends that
          * connection with an exception naming the peer, reported like a handler's; the server goes on.
+         * Does not suspend; the handshakes run in the connection tasks.
+         *
+         * @param address where to listen: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
+         * @param ctx the server's TLS context, holding its certificate and key
+         * @param handler serves each connection once its handshake is done
+         * @return the listening server
+         * @throws IOException if the address cannot be bound (e.g. {@link java.net.BindException}: in use)
          */
         public TcpServer bindTls(SocketAddress address, SSLContext ctx, TlsHandler handler) throws IOException {
             Objects.requireNonNull(ctx, "ctx");
@@ -217,13 +244,23 @@ public final class TcpServer implements AutoCloseable {
          * The read timeout of each accepted stream (default none): how long one read may wait for
          * its bytes in all, so that a client sending a byte a second is cut off. See
          * {@link BufferedByteStream#setReadTimeout}.
+         *
+         * @param timeout the bound, {@code > 0}, or null for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder readTimeout(Duration timeout) {
             options = options.withRead(timeout);
             return this;
         }
 
-        /** The write timeout of each accepted stream (default none): how long one drain may wait. */
+        /**
+         * The write timeout of each accepted stream (default none): how long one drain may wait.
+         *
+         * @param timeout the bound, {@code > 0}, or null for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
         public Builder writeTimeout(Duration timeout) {
             options = options.withWrite(timeout);
             return this;
@@ -233,13 +270,24 @@ public final class TcpServer implements AutoCloseable {
          * The close timeout of each accepted stream (default
          * {@link BufferedByteStream#DEFAULT_CLOSE_TIMEOUT}): how long the flush after the handler
          * returned may take before the connection is aborted.
+         *
+         * @param timeout the bound, {@code > 0}, or null for none (a peer that never reads then
+         *     keeps its connection until {@link TcpServer#shutdown()})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder closeTimeout(Duration timeout) {
             options = options.withClose(timeout);
             return this;
         }
 
-        /** Length of the kernel's queue of connections not yet accepted (default 1024). */
+        /**
+         * Length of the kernel's queue of connections not yet accepted (default 1024).
+         *
+         * @param backlog the queue length asked of the kernel, at least 1 (the kernel may cap it)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code backlog} is below 1
+         */
         public Builder backlog(int backlog) {
             if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
             this.backlog = backlog;
@@ -440,7 +488,8 @@ public final class TcpServer implements AutoCloseable {
      *
      * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
      * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
-     * ended.
+     * ended, so no connection is left running. <b>Thread safety:</b> inside a task of the server's
+     * loop.
      *
      * @throws IOException if the listening socket cannot be closed
      */

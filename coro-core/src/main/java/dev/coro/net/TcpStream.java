@@ -58,10 +58,23 @@ public final class TcpStream extends BufferedByteStream {
      * Connects to {@code host:port}; a host name is resolved on a worker thread, and the
      * addresses are tried in order. Bound it with {@code Coro.withTimeout}.
      *
-     * <p><b>Checkpoint:</b> suspends until connected. <b>Cancellation:</b> the half-open socket
-     * is closed; nothing remains.
+     * <p><b>Checkpoint:</b> yes: while a host name is resolved, and while a connection is in
+     * progress (a literal address whose connection completes at once does not suspend).
+     * <b>Cancellation:</b> the half-open socket is closed; nothing remains (a lookup in progress
+     * finishes on its worker thread and its result is dropped). <b>Thread safety:</b> loop thread
+     * only, inside a task; the stream belongs to this task's loop.
      *
-     * @throws ConnectException if no address accepted the connection (naming the address)
+     * @param host a host name, or a literal IPv4 or IPv6 address (which is not looked up)
+     * @param port the port to connect to, 0 to 65535
+     * @return the connected stream, with {@code TCP_NODELAY} set
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws dev.coro.TaskFailedException wrapping the {@link java.net.UnknownHostException} if a
+     *     host name cannot be resolved: the lookup runs through {@code Coro.toThread}, which wraps
+     *     the checked exceptions of its body
+     * @throws java.net.UnknownHostException if a literal address is malformed
+     * @throws ConnectException if no address accepted the connection (naming the address; the
+     *     failures of the other addresses are suppressed in it)
+     * @throws IOException if the socket cannot be opened or connecting fails otherwise
      */
     public static TcpStream connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "host");
@@ -80,7 +93,15 @@ public final class TcpStream extends BufferedByteStream {
 
     /**
      * Connects to {@code address}: a resolved {@link InetSocketAddress} or a
-     * {@link UnixDomainSocketAddress}. Same contract as {@link #connect(String, int)}.
+     * {@link UnixDomainSocketAddress}. Same checkpoint, cancellation and thread safety as
+     * {@link #connect(String, int)}, with no lookup.
+     *
+     * @param address where to connect: a resolved {@link InetSocketAddress} or a
+     *     {@link UnixDomainSocketAddress}
+     * @return the connected stream ({@code TCP_NODELAY} set on TCP)
+     * @throws ConnectException if the peer refused the connection (naming the address)
+     * @throws IOException if the socket cannot be opened or connecting fails otherwise (e.g. an
+     *     unresolved address)
      */
     public static TcpStream connect(SocketAddress address) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -116,12 +137,22 @@ public final class TcpStream extends BufferedByteStream {
         return Coro.toThread(() -> InetAddress.getAllByName(host));
     }
 
-    /** The peer's address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    /**
+     * The peer's address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the address the stream was connected to, known even after it closed
+     */
     public SocketAddress remoteAddress() {
         return remote;
     }
 
-    /** This side's address. */
+    /**
+     * This side's address.
+     *
+     * @return the local address the socket is bound to (for TCP, the ephemeral port the system chose)
+     * @throws java.nio.channels.ClosedChannelException if the stream is closed
+     * @throws IOException if the address cannot be read
+     */
     public SocketAddress localAddress() throws IOException {
         return channel.getLocalAddress();
     }

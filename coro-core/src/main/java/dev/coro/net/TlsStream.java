@@ -77,12 +77,28 @@ public final class TlsStream extends BufferedByteStream {
      * A TLS client over {@code raw}, verifying the server's certificate against {@code ctx}'s trust
      * managers and its name against {@code serverName} (also sent as SNI unless it is an IP
      * address). Does not suspend: the handshake runs at the first read, write or {@link #handshake()}.
+     *
+     * @param raw the stream the TLS records travel on; the new stream owns it and closes it
+     * @param ctx the client's context: its trust managers decide which server certificates are
+     *     accepted (e.g. {@code SSLContext.getDefault()} for the JDK's trusted roots)
+     * @param serverName the host name (or IP literal) the server's certificate must name
+     * @return the client stream, handshake pending
      */
     public static TlsStream client(ByteStream raw, SSLContext ctx, String serverName) {
         return client(raw, ctx, serverName, new String[0]);
     }
 
-    /** {@link #client(ByteStream, SSLContext, String)} offering the ALPN protocols {@code alpn}, in order of preference. */
+    /**
+     * {@link #client(ByteStream, SSLContext, String)} offering the ALPN protocols {@code alpn}, in order of preference.
+     *
+     * @param raw the stream the TLS records travel on; the new stream owns it and closes it
+     * @param ctx the client's context, whose trust managers check the server's certificate
+     * @param serverName the host name (or IP literal) the server's certificate must name; a host
+     *     name is also sent as SNI
+     * @param alpn protocol names such as {@code "h2"}, {@code "http/1.1"}; none turns ALPN off
+     * @return the client stream, handshake pending; {@link #applicationProtocol()} tells the
+     *     choice after the handshake
+     */
     public static TlsStream client(ByteStream raw, SSLContext ctx, String serverName, String... alpn) {
         Objects.requireNonNull(raw, "raw");
         Objects.requireNonNull(ctx, "ctx");
@@ -101,6 +117,12 @@ public final class TlsStream extends BufferedByteStream {
      * INSECURE: a TLS client that accepts any certificate for any name, so anyone on the path can
      * read and change the traffic. For tests against servers with throwaway certificates only;
      * use {@link #client(ByteStream, SSLContext, String)} with a trust store instead.
+     *
+     * @param raw the stream the TLS records travel on; the new stream owns it and closes it
+     * @param serverName the peer's name, given to the engine as its peer host; not checked
+     *     against the certificate
+     * @return the client stream, handshake pending
+     * @throws IllegalStateException if the JDK offers no TLS context
      */
     public static TlsStream insecureClientTrustingAnyCertificate(ByteStream raw, String serverName) {
         try {
@@ -114,7 +136,15 @@ public final class TlsStream extends BufferedByteStream {
         }
     }
 
-    /** A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}. */
+    /**
+     * A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}.
+     * Does not suspend: the handshake runs at the first read, write or {@link #handshake()}.
+     *
+     * @param raw the accepted connection the TLS records travel on; the new stream owns it
+     * @param ctx the server's context: its key managers hold the certificate and key it presents
+     * @param alpn protocol names to choose from, in order of preference; none turns ALPN off
+     * @return the server stream, handshake pending
+     */
     public static TlsStream server(ByteStream raw, SSLContext ctx, String... alpn) {
         Objects.requireNonNull(raw, "raw");
         SSLEngine engine = Objects.requireNonNull(ctx, "ctx").createSSLEngine();
@@ -127,7 +157,13 @@ public final class TlsStream extends BufferedByteStream {
         return new TlsStream(new Tls(raw, engine));
     }
 
-    /** {@link #server(ByteStream, SSLContext, String...)} with no ALPN. */
+    /**
+     * {@link #server(ByteStream, SSLContext, String...)} with no ALPN.
+     *
+     * @param raw the accepted connection the TLS records travel on; the new stream owns it
+     * @param ctx the server's context: its key managers hold the certificate and key it presents
+     * @return the server stream, handshake pending
+     */
     public static TlsStream server(ByteStream raw, SSLContext ctx) {
         return server(raw, ctx, new String[0]);
     }
@@ -139,33 +175,58 @@ public final class TlsStream extends BufferedByteStream {
     /**
      * Runs the handshake now if it has not run; returns at once if it has.
      *
-     * <p><b>Checkpoint:</b> while the handshake runs. <b>Cancellation:</b> the stream is unusable
-     * afterwards (a half-done handshake cannot resume); close it.
+     * <p><b>Checkpoint:</b> while the handshake runs, or while another task of this stream runs
+     * it (this one then waits for its outcome); not once it is done. <b>Cancellation:</b> the
+     * handshake stops where it was and no failure is recorded, so the next operation starts it
+     * again; whether a half-done handshake can go on is the {@link SSLEngine}'s affair, and no test
+     * covers it: close the stream rather than reuse it. <b>Thread safety:</b> any task of the
+     * stream's loop.
      *
      * @throws SSLHandshakeException naming the peer and the reason (untrusted certificate, wrong
      *     host name, no common protocol, not TLS at all)
-     * @throws StreamTimeoutException if the handshake timeout expires first
+     * @throws StreamTimeoutException if the handshake timeout expires first; the stream then
+     *     fails every later operation with it
+     * @throws java.nio.channels.AsynchronousCloseException if the stream is closed while waiting
+     * @throws IOException if the raw stream fails
      */
     public void handshake() throws IOException {
         tls.ensureHandshake();
     }
 
-    /** Bounds {@link #handshake()} (default none; {@link TcpServer}'s TLS servers set 10 s); null for none. */
+    /**
+     * Bounds {@link #handshake()} (default none; {@link TcpServer}'s TLS servers set 10 s); null for none.
+     *
+     * @param timeout how long the whole handshake may take, {@code > 0}, or null for no bound
+     *     (the raw stream's own read timeout, if set, still bounds each wait for records)
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
     public void setHandshakeTimeout(Duration timeout) {
         tls.handshakeTimeout = checkTimeout(timeout, "handshakeTimeout");
     }
 
-    /** The ALPN protocol agreed on: null before the handshake, "" if none was. */
+    /**
+     * The ALPN protocol agreed on.
+     *
+     * @return the protocol name; null before the handshake, "" if none was agreed on
+     */
     public String applicationProtocol() {
         return tls.engine.getApplicationProtocol();
     }
 
-    /** The TLS session (protocol, cipher suite, peer certificates); a placeholder before the handshake. */
+    /**
+     * The TLS session (protocol, cipher suite, peer certificates); a placeholder before the handshake.
+     *
+     * @return the engine's session; before the handshake its protocol is {@code "NONE"}
+     */
     public SSLSession session() {
         return tls.engine.getSession();
     }
 
-    /** The stream the TLS records travel on. */
+    /**
+     * The stream the TLS records travel on.
+     *
+     * @return the raw stream given at creation, which this stream closes when it closes
+     */
     public ByteStream raw() {
         return tls.raw;
     }

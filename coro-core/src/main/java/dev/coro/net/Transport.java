@@ -12,30 +12,64 @@ import java.nio.ByteBuffer;
  * an implementation needs no locking and may assume the loop's thread.
  */
 public interface Transport {
-    /** Reads what is available now into {@code dst}: the count, 0 if nothing is, -1 at the end. Never waits. */
+    /**
+     * Reads what is available now into {@code dst}. Never waits.
+     *
+     * @param dst where the bytes go, from its position up to its limit; its position advances
+     * @return the count of bytes read, 0 if none is available now, -1 at the end of the stream
+     * @throws IOException if reading failed (e.g. the peer reset the connection, or TLS input was bad)
+     */
     int read(ByteBuffer dst) throws IOException;
 
     /**
      * Waits until {@link #read} may find bytes (it may still find none: wait again).
-     * Cancellable; wakes with {@link java.nio.channels.AsynchronousCloseException} after {@link #wakeWaiters()}.
+     *
+     * <p><b>Checkpoint:</b> may return at once when the transport already knows it is ready (the
+     * memory pipes do), else suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; no waiter registration remains and no byte is lost.
+     * <b>Thread safety:</b> the loop's thread, one waiting task at a time.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #wakeWaiters()} was called
+     *     while waiting
+     * @throws IOException if the transport is closed or failed
      */
     void awaitReadable() throws IOException;
 
-    /** Writes what can go now from {@code src}; returns the count (0 if none). Never waits. */
+    /**
+     * Writes what can go now from {@code src}. Never waits.
+     *
+     * @param src the bytes to send, from its position up to its limit; its position advances past
+     *     the bytes taken
+     * @return the count of bytes taken (0 if none could go now)
+     * @throws IOException if writing failed (e.g. the peer reset the connection)
+     */
     int write(ByteBuffer src) throws IOException;
 
     /**
      * Whether bytes that {@link #write} took are still held here, unsent (TLS records queued on the
      * stream below): drain() and close() wait for them too. False by default.
+     *
+     * @return true while this transport holds bytes it accepted but has not passed on
      */
     default boolean holdsBytes() {
         return false;
     }
 
-    /** Waits until {@link #write} may take bytes. Same cancellation and wake-up as {@link #awaitReadable()}. */
+    /**
+     * Waits until {@link #write} may take bytes. Checkpoint, cancellation and wake-up are those of
+     * {@link #awaitReadable()}.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #wakeWaiters()} was called
+     *     while waiting
+     * @throws IOException if the transport is closed or failed
+     */
     void awaitWritable() throws IOException;
 
-    /** Ends the output after the bytes written so far; reading goes on. */
+    /**
+     * Ends the output after the bytes written so far; reading goes on. Never waits.
+     *
+     * @throws IOException if the output cannot be ended (e.g. the transport is closed)
+     */
     void shutdownOutput() throws IOException;
 
     /** Wakes every task waiting in this transport with {@link java.nio.channels.AsynchronousCloseException}. */
@@ -45,9 +79,19 @@ public interface Transport {
      * Ends the stream cleanly after every buffered byte went out, from {@code close()} in a task
      * that may suspend, within the close timeout: TLS sends its {@code close_notify} here. Does
      * nothing by default.
+     *
+     * <p><b>Checkpoint:</b> if the implementation must wait for its peer to take bytes.
+     * <b>Cancellation:</b> raises {@link dev.coro.CancelledError}; the caller then closes the
+     * transport, so nothing remains. <b>Thread safety:</b> the loop's thread.
+     *
+     * @throws IOException if the clean ending failed; the caller closes the transport anyway
      */
     default void finish() throws IOException {}
 
-    /** Releases the transport at once; unsent bytes are lost. Never waits. */
+    /**
+     * Releases the transport at once; unsent bytes are lost. Never waits.
+     *
+     * @throws IOException if releasing failed; the transport counts as closed anyway
+     */
     void close() throws IOException;
 }

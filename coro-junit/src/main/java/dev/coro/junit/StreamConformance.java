@@ -42,7 +42,13 @@ public final class StreamConformance {
     /** Makes a fresh connected pair: what {@code left} writes {@code right} reads, and back. */
     @FunctionalInterface
     public interface PairMaker {
-        /** A new pair, on the current loop. */
+        /**
+         * A new pair, on the current loop.
+         *
+         * @return two connected, open streams that no other check uses; the suite closes them
+         * @throws Exception anything making the pair throws (e.g. a failed connect); the check then
+         *     fails with it
+         */
         StreamPair make() throws Exception;
     }
 
@@ -56,12 +62,31 @@ public final class StreamConformance {
 
     private StreamConformance() {}
 
-    /** Runs every check of a two-way stream on fresh pairs from {@code maker}. */
+    /**
+     * Runs every check of a two-way stream on fresh pairs from {@code maker}.
+     *
+     * <p><b>Checkpoint:</b> yes, many times: the checks read, drain and join helper tasks.
+     * <b>Cancellation:</b> the pair in use is closed at once (aborted), which wakes the helper
+     * tasks waiting on it with a closed-stream error, so they end; {@link dev.coro.CancelledError}
+     * propagates as is. <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @param maker makes a fresh pair for each check
+     * @throws AssertionError if a check fails, naming the check and the streams; the cause is the
+     *     failed assertion or the exception the streams threw
+     * @throws Exception what {@code maker} threw, as is
+     */
     public static void checkTwoWayStream(PairMaker maker) throws Exception {
         for (Map.Entry<String, Check> c : twoWayChecks().entrySet()) run(c.getKey(), c.getValue(), maker);
     }
 
-    /** {@link #checkTwoWayStream}, then the checks of {@code shutdownOutput()}. */
+    /**
+     * {@link #checkTwoWayStream}, then the checks of {@code shutdownOutput()}. Checkpoint,
+     * cancellation and thread safety are those of {@link #checkTwoWayStream}.
+     *
+     * @param maker makes a fresh pair for each check; its streams must support {@code shutdownOutput()}
+     * @throws AssertionError if a check fails, naming the check and the streams
+     * @throws Exception what {@code maker} threw, as is
+     */
     public static void checkHalfCloseableStream(PairMaker maker) throws Exception {
         checkTwoWayStream(maker);
         run("halfClose", StreamConformance::halfClose, maker);

@@ -48,12 +48,30 @@ public final class TestCertificates {
         this.privateKeyPem = privateKeyPem;
     }
 
-    /** A certificate for {@code host}, valid from now for 30 days, with its files in {@code dir}. */
+    /**
+     * A certificate for {@code host}, valid from now for 30 days, with its files in {@code dir}.
+     * Blocks while {@code keytool} runs, seven times (seconds in all): call it before the loop
+     * starts, e.g. in a {@code @BeforeAll}, or through {@code Coro.toThread}.
+     *
+     * @param dir an existing directory for the key stores and PEM files, e.g. JUnit's {@code @TempDir}
+     * @param host the DNS name the certificate names (besides 127.0.0.1); clients check it
+     * @return the certificate, with its server and client contexts and PEM files
+     * @throws IOException if {@code keytool} fails or the files cannot be written or read back
+     */
     public static TestCertificates create(Path dir, String host) throws IOException {
         return create(dir, host, false);
     }
 
-    /** A certificate for {@code host} that expired six days ago. */
+    /**
+     * A certificate for {@code host} that expired six days ago, signed by a CA that is still valid,
+     * so a client refuses it for its dates alone. Blocks like {@link #create}.
+     *
+     * @param dir an existing directory for the key stores and PEM files; the file names differ from
+     *     those of {@link #create}, so one directory may hold both
+     * @param host the DNS name the certificate names (besides 127.0.0.1)
+     * @return the expired certificate, with its contexts and PEM files
+     * @throws IOException if {@code keytool} fails or the files cannot be written or read back
+     */
     public static TestCertificates createExpired(Path dir, String host) throws IOException {
         return create(dir, host, true);
     }
@@ -123,7 +141,12 @@ public final class TestCertificates {
                 + "\n-----END " + type + "-----\n";
     }
 
-    /** A TLS context that presents this certificate (for servers). */
+    /**
+     * A TLS context that presents this certificate (for servers).
+     *
+     * @return a new context whose key manager holds the host's key and certificate chain
+     * @throws IllegalStateException if the JDK cannot build the context
+     */
     public SSLContext serverContext() {
         try {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -136,7 +159,12 @@ public final class TestCertificates {
         }
     }
 
-    /** A TLS context that trusts this certificate and nothing else (for clients). */
+    /**
+     * A TLS context that trusts this certificate and nothing else (for clients).
+     *
+     * @return a new context whose only trust anchor is the CA of {@link #certificate()}
+     * @throws IllegalStateException if the JDK cannot build the context
+     */
     public SSLContext clientContext() {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -152,7 +180,11 @@ public final class TestCertificates {
         }
     }
 
-    /** The CA certificate that signed the host's certificate: what clients trust. */
+    /**
+     * The CA certificate that signed the host's certificate: what clients trust.
+     *
+     * @return the throwaway CA's certificate (the host's certificate is in {@link #certificatePem()})
+     */
     public X509Certificate certificate() {
         return certificate;
     }
@@ -160,17 +192,28 @@ public final class TestCertificates {
     /**
      * The host's certificate chain (host, then CA) as a PEM file: for {@code openssl s_server -cert};
      * it also serves as {@code curl --cacert}, {@code openssl -CAfile} and Python's {@code cafile}.
+     *
+     * @return the path of the PEM file in the directory given at creation
      */
     public Path certificatePem() {
         return certificatePem;
     }
 
-    /** The private key as an unencrypted PKCS#8 PEM file (for {@code openssl s_server -key}, Python). */
+    /**
+     * The private key as an unencrypted PKCS#8 PEM file (for {@code openssl s_server -key}, Python).
+     *
+     * @return the path of the PEM file in the directory given at creation
+     */
     public Path privateKeyPem() {
         return privateKeyPem;
     }
 
-    /** The SHA-256 fingerprint of the host's certificate, as colon-separated hex. */
+    /**
+     * The SHA-256 fingerprint of the host's certificate, as colon-separated hex.
+     *
+     * @return the fingerprint in upper-case hex pairs, e.g. {@code "3A:0F:..."}, as
+     *     {@code openssl x509 -fingerprint -sha256} prints it
+     */
     public String sha256Fingerprint() {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(keyStore.getCertificate("test").getEncoded());
