@@ -17,6 +17,9 @@ final class Inbox implements BooleanSupplier {
     /** How many thread-safe submissions one pass takes in at most. */
     static final int MAX_PER_PASS = 1024;
 
+    /** A submission that does nothing: it only keeps the next poll from blocking (see Kernel.stop). */
+    static final Runnable NOTHING = () -> {};
+
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final IoDriver io;
 

@@ -349,10 +349,10 @@ public final class Kernel {
         }
     }
 
-    /** Ends {@link #runUntil} after this pass; any thread, not through the inbox, so nothing queued delays it. */
+    /** Ends {@link #runUntil} after this pass, from any thread; the flag, not the queue, stops it: nothing queued delays it. */
     public void stop() {
         stopRequested = true;
-        io.wakeup();
+        inbox.add(Inbox.NOTHING);   // a wake-up the poll cannot miss: it asks the inbox after it marks itself selecting
     }
 
     private void runOnce() {
