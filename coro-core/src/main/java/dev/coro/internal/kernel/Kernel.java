@@ -213,19 +213,19 @@ public final class Kernel {
             return;
         }
         Trap trap = t.trap;
+        if (trap == null) throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
         t.trap = null;
         switch (trap) {
-            case Trap.Checkpoint c -> {
+            case CHECKPOINT -> {
                 t.state = TaskCore.READY;
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, WaitKind.YIELD, null, clock.nanos());
             }
-            case Trap.Park p -> {   // park() has set t.abort, t.waitKind and t.waitReason
+            case PARK -> {   // park() has set t.abort, t.waitKind and t.waitReason
                 t.state = TaskCore.PARKED;
                 t.parkedAt = probe != null ? clock.nanos() : passTime();
                 if (probe != null) probe.stepEnded(t, t.waitKind, t.waitReason(), t.parkedAt);
             }
-            case null -> throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
         }
     }
 
@@ -249,8 +249,8 @@ public final class Kernel {
     /** Trap 1: let every other ready task run once, then come back; raises then if the task is cancelled. */
     public void checkpoint(TaskCore t) {
         // Yield first even when cancelled (Trio): swallowing CancelledError around yieldNow() must not starve the loop.
-        t.trap = Trap.Checkpoint.INSTANCE;
-        suspend(t);
+        t.trap = Trap.CHECKPOINT;
+        suspend(t);   // nothing reschedules a checkpoint: no resume value to take
         if (t.scope.effective) throw t.cancelledError();
     }
 
@@ -266,24 +266,23 @@ public final class Kernel {
         t.abort = abort;
         t.waitKind = kind;
         t.waitReason = reason;
-        t.trap = Trap.Park.INSTANCE;
-        return suspend(t);
+        t.trap = Trap.PARK;
+        suspend(t);
+        return t.takeResumeOutcome();
     }
 
     /** A park whose waker is the clock: the task is its own timer entry, so a sleep allocates nothing. */
     public void sleepUntil(TaskCore t, long deadline) {
-        if (t.scope.effective) {   // as park does: yield once, then raise
-            checkpoint(t);
-            throw t.cancelledError();
-        }
+        if (t.scope.effective) checkpoint(t);   // as park does: yield once, then raise (the checkpoint does)
         timers.add(t, deadline);
         t.abort = t;   // inline rather than park(): one frame less in every sleeper's frozen stack
         t.waitKind = WaitKind.SLEEP;
-        t.trap = Trap.Park.INSTANCE;
+        t.trap = Trap.PARK;
         suspend(t);
+        t.takeResumeOutcome();   // a cancellation comes back as the error it was rescheduled with
     }
 
-    private Object suspend(TaskCore t) {
+    private void suspend(TaskCore t) {
         if (switches != null) switches.out(t);   // on the task's own thread, as is the `in` below
         try {
             if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
@@ -292,7 +291,7 @@ public final class Kernel {
             // Never suspended: leave the wait queue or timer heap the park joined, or it would wake an unrelated wait.
             Trap trap = t.trap;
             t.trap = null;
-            if (trap == Trap.Park.INSTANCE) {
+            if (trap == Trap.PARK) {
                 AbortHandler abort = t.abort;
                 t.clearWait();
                 abort.abort();
@@ -301,7 +300,6 @@ public final class Kernel {
         } finally {
             if (switches != null) switches.in(t);
         }
-        return t.takeResumeOutcome();
     }
 
     /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */

@@ -3,21 +3,19 @@ package dev.coro.internal.kernel;
 /**
  * What a suspending task hands the kernel: exactly one of two traps.
  *
- * <p>These are the only ways a task gives control back (Trio's rule): {@link Checkpoint} lets the
- * other ready tasks run and comes back in the next pass; {@link Park} sleeps until someone
+ * <p>These are the only ways a task gives control back (Trio's rule): {@link #CHECKPOINT} lets the
+ * other ready tasks run and comes back in the next pass; {@link #PARK} sleeps until someone
  * reschedules the task with a value or an error, and names how to abort the wait if the task is
  * cancelled meanwhile. A sleep is a park whose waker is the task's own timer entry.
+ *
+ * <p>An enum rather than a sealed interface of records: the two traps carry no data (a park's
+ * abort handler and reason travel in the task's own fields, set just before it suspends, so a park
+ * allocates nothing), and the kernel's one exhaustive switch over an enum is a table jump, where a
+ * pattern switch over a sealed type goes through a type-switch bootstrap on every step.
  */
-sealed interface Trap {
+enum Trap {
     /** Let the others run, then come back. */
-    enum Checkpoint implements Trap { INSTANCE }
-
-    /**
-     * Sleep until rescheduled. The abort handler that takes the task out of its wait on
-     * cancellation, and the wait's reason, travel in the task's own fields ({@code abort},
-     * {@code waitReason}), set just before it suspends: a park allocates nothing (a server parks
-     * once per request).
-     */
-    enum Park implements Trap { INSTANCE }
-
+    CHECKPOINT,
+    /** Sleep until rescheduled, or until the abort handler takes the task out of its wait. */
+    PARK
 }
