@@ -520,6 +520,26 @@ public final class EventLoop implements AutoCloseable {
         return name;
     }
 
+    /**
+     * How many timers are pending: callbacks of {@link #callLater}/{@link #callAt}, sleeping tasks and
+     * cancel scopes with a deadline. For monitors: safe from any thread, which sees a recent value.
+     *
+     * @return the number of pending timers
+     */
+    public int pendingTimerCount() {
+        return kernel.view().pendingTimers();
+    }
+
+    /**
+     * How many tasks and callbacks are ready to run in the loop's next pass (the ready queue's
+     * length). For monitors: safe from any thread, which sees a recent value.
+     *
+     * @return the length of the ready queue
+     */
+    public int readyCount() {
+        return kernel.view().readyCount();
+    }
+
     /** How many tasks have not finished; from another thread, a recent value. */
     int taskCount() {
         return kernel.view().liveTasks();

@@ -123,10 +123,12 @@ class LoopMetricsTest {
                 .exceptionHandler(metrics.countingBlockedLoops(ExceptionHandler.logging()))
                 .build();
         metrics.bindTo(registry);
+        new LoopGauges(loop).bindTo(registry);   // coro.timers.pending and coro.loop.ready, read from the built loop
         try (loop) {
             loop.run(() -> Coro.spawn(() -> 42).join());
         }
         assertThat(registry.get("coro.tasks.completed").tags("loop", "api", "outcome", "success").functionCounter().count())
                 .isEqualTo(2);
+        assertThat(registry.get("coro.timers.pending").tag("loop", "api").gauge().value()).isZero();
     }
 }

@@ -65,7 +65,7 @@ public final class Kernel {
     /** Due timers one pass expires at most: a flood is taken in slices, each woken task running while still cached. */
     public static final int MAX_TIMERS_PER_PASS = 256;
 
-    private final ArrayDeque<Object> ready = new ArrayDeque<>(256);
+    final ArrayDeque<Object> ready = new ArrayDeque<>(256);   // loop thread; KernelView reads its size
     final Inbox inbox;
     private final IoDriver io;
     private final Object handle;

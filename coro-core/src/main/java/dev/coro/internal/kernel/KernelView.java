@@ -65,6 +65,11 @@ public final class KernelView {
         return kernel.progress;
     }
 
+    /** Tasks and callbacks ready for the next pass; from another thread, a recent value. */
+    public int readyCount() {
+        return kernel.ready.size();
+    }
+
     /** Number of tasks that have not finished. */
     public int liveTasks() {
         return kernel.live.count();
