@@ -207,6 +207,11 @@ final class ContinuationFiber extends Fiber implements Runnable {
     }
 
     @Override
+    public void attach(Object value) {
+        // The driver's thread runs the body, and knows what it runs.
+    }
+
+    @Override
     public Thread bodyThread() {
         return null;
     }

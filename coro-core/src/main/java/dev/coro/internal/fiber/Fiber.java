@@ -38,12 +38,16 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     int state = NEW;
     private Thread owner;
     Throwable escaped;
-    private Object attachment;
-    /* Forwarding (AsyncGenerator): see forwardSuspensions(). Written by the body side before it
-     * suspends, read by the driver after resume() returned: the hand-off orders them. */
-    private boolean forwards;
-    private Fiber forwardedTarget;
-    private Throwable forwardedError;
+    /* Null unless the fiber forwards suspensions (AsyncGenerator): see forwardSuspensions(). One
+     * field, so that the million fibers of plain tasks do not carry the forwarding state. */
+    private Forwarding forwarding;
+
+    /* Written by the body side before it suspends, read by the driver after resume() returned: the
+     * hand-off orders them. */
+    private static final class Forwarding {
+        Fiber target;
+        Throwable error;
+    }
 
     Fiber(Runnable body, Supplier<String> name) {
         this.body = Objects.requireNonNull(body, "body");
@@ -73,7 +77,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         }
         if (s == DONE) throw new IllegalStateException(name.get() + ": cannot resume a finished fiber");
         state = RUNNING;
-        if (forwards) resumeForwarding(s == NEW);
+        if (forwarding != null) resumeForwarding(s == NEW);
         else doResume(s == NEW);
     }
 
@@ -92,7 +96,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * Call before the first resume.
      */
     public final void forwardSuspensions() {
-        forwards = true;
+        forwarding = new Forwarding();
     }
 
     /**
@@ -101,25 +105,27 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * {@link #forwardError} if that failed, then resume this fiber again.
      */
     public final Fiber takeForwardedSuspension() {
-        Fiber f = forwardedTarget;
-        forwardedTarget = null;
+        if (forwarding == null) return null;
+        Fiber f = forwarding.target;
+        forwarding.target = null;
         return f;
     }
 
     /** Driver side: suspending the forwarded target threw {@code e}; the body's suspension throws it. */
     public final void forwardError(Throwable e) {
-        forwardedError = e;
+        forwarding.error = e;
     }
 
     /* Body side, from target.suspend() when target is not the innermost fiber: suspends the innermost
      * fiber instead if it forwards, asking its driver to suspend target. Returns false if it cannot. */
     final boolean forwardTo(Fiber inner, Fiber target) {
-        if (inner == null || !inner.forwards || inner.state != RUNNING) return false;
-        inner.forwardedTarget = target;
+        Forwarding f = inner == null ? null : inner.forwarding;
+        if (f == null || inner.state != RUNNING) return false;
+        f.target = target;
         inner.suspend();
-        Throwable e = inner.forwardedError;
+        Throwable e = f.error;
         if (e != null) {
-            inner.forwardedError = null;
+            f.error = null;
             if (e instanceof RuntimeException r) throw r;
             if (e instanceof Error err) throw err;
             throw new IllegalStateException(e);
@@ -160,15 +166,11 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return owner;
     }
 
-    /** Whatever the fiber's driver attached to it (the kernel attaches the task). */
-    public final Object attachment() {
-        return attachment;
-    }
-
-    /** Attaches {@code value}; see {@link #attachment()}. */
-    public final void attach(Object value) {
-        attachment = value;
-    }
+    /**
+     * Attaches {@code value} (the kernel attaches the task), for {@link #currentThreadFiberAttachment()};
+     * the continuation backend, whose bodies run on their driver's thread, has no use for it.
+     */
+    public abstract void attach(Object value);
 
     /**
      * The attachment of the thread-backend fiber whose body runs on the calling thread, or null.

@@ -49,6 +49,8 @@ final class ThreadFiber extends Fiber {
     private Thread driver;
     /* The thread fiber whose body resumed this one (a generator driven by a task), or null. */
     private ThreadFiber driverFiber;
+    /* What the driver attached (the kernel: the task), found by currentAttachment(). */
+    private Object attachment;
 
     ThreadFiber(Runnable body, Supplier<String> name) {
         super(body, name);
@@ -60,6 +62,11 @@ final class ThreadFiber extends Fiber {
         return CURRENT.get();
     }
 
+    @Override
+    public void attach(Object value) {
+        attachment = value;
+    }
+
     /**
      * The first attachment up the chain of fibers driving the calling thread's body: a generator's
      * body driven by a task sees the task, as it does on the continuation backend, where both run on
@@ -67,7 +74,7 @@ final class ThreadFiber extends Fiber {
      */
     static Object currentAttachment() {
         for (ThreadFiber f = current(); f != null; f = f.driverFiber) {
-            if (f.attachment() != null) return f.attachment();
+            if (f.attachment != null) return f.attachment;
         }
         return null;
     }

@@ -68,15 +68,15 @@ final class JfrProbe implements Probe {
             e.begin();
             e.waitKind = kind.label();
             e.reasonObject = reason;
-            t.probeSlot = e;
+            t.setProbeSlot(e);
         }
         if (next != null) next.stepEnded(t, kind, reason, now);
     }
 
     @Override
     public void woken(TaskCore t, TaskCore waker, long now) {
-        if (t.probeSlot instanceof TaskPark e) {
-            t.probeSlot = null;
+        if (t.probeSlot() instanceof TaskPark e) {
+            t.setProbeSlot(null);
             e.end();
             if (e.shouldCommit()) commitPark(e, t, waker);
         }
@@ -93,7 +93,7 @@ final class JfrProbe implements Probe {
 
     @Override
     public void done(TaskCore t, long now) {
-        t.probeSlot = null;
+        t.setProbeSlot(null);
         if (endedOn) {
             TaskEnded e = new TaskEnded();
             e.task(loop, t.id, t.name());

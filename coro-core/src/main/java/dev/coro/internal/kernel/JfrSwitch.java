@@ -81,7 +81,7 @@ public final class JfrSwitch {
         } else if (kernel.probe == p) {
             p.installed = false;
             kernel.probe = p.next;
-            for (TaskCore t : kernel.view().liveTaskList()) t.probeSlot = null;   // a stale TaskPark
+            for (TaskCore t : kernel.view().liveTaskList()) t.setProbeSlot(null);   // a stale TaskPark
         }
     }
 

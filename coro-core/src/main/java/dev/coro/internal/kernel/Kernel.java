@@ -212,20 +212,21 @@ public final class Kernel {
             finish(t);
             return;
         }
-        Trap trap = t.trap;
-        if (trap == null) throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
-        t.trap = null;
+        byte trap = t.trap;
+        t.trap = Trap.NONE;
         switch (trap) {
-            case CHECKPOINT -> {
+            case Trap.CHECKPOINT -> {
                 t.state = TaskCore.READY;
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, WaitKind.YIELD, null, clock.nanos());
             }
-            case PARK -> {   // park() has set t.abort, t.waitKind and t.waitReason
+            case Trap.PARK -> {   // park() has set the wait (t.setWait)
                 t.state = TaskCore.PARKED;
+                if (t.abort == t) timers.add(t, t.deadline());   // a sleep (sleepUntil)
                 t.parkedAt = probe != null ? clock.nanos() : passTime();
-                if (probe != null) probe.stepEnded(t, t.waitKind, t.waitReason(), t.parkedAt);
+                if (probe != null) probe.stepEnded(t, t.waitKind(), t.waitReason(), t.parkedAt);
             }
+            default -> throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
         }
     }
 
@@ -263,20 +264,21 @@ public final class Kernel {
             checkpoint(t);
             throw t.cancelledError();   // not reached: the checkpoint raises, the task being cancelled
         }
-        t.abort = abort;
-        t.waitKind = kind;
-        t.waitReason = reason;
+        t.setWait(abort, kind, reason);
         t.trap = Trap.PARK;
         suspend(t);
         return t.takeResumeOutcome();
     }
 
-    /** A park whose waker is the clock: the task is its own timer entry, so a sleep allocates nothing. */
+    /**
+     * A park whose waker is the clock: the task is its own timer entry, so a sleep allocates nothing.
+     * The step schedules it once the fiber has suspended: the timer heap's code then runs on the
+     * loop's stack, and every sleeper's frozen stack holds none of its frames.
+     */
     public void sleepUntil(TaskCore t, long deadline) {
         if (t.scope.effective) checkpoint(t);   // as park does: yield once, then raise (the checkpoint does)
-        timers.add(t, deadline);
-        t.abort = t;   // inline rather than park(): one frame less in every sleeper's frozen stack
-        t.waitKind = WaitKind.SLEEP;
+        t.setDeadline(deadline);
+        t.setWait(t, WaitKind.SLEEP, null);   // inline rather than park(): one frame less in every sleeper's frozen stack
         t.trap = Trap.PARK;
         suspend(t);
         t.takeResumeOutcome();   // a cancellation comes back as the error it was rescheduled with
@@ -289,16 +291,16 @@ public final class Kernel {
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
             // Never suspended: leave the wait queue or timer heap the park joined, or it would wake an unrelated wait.
-            Trap trap = t.trap;
-            t.trap = null;
+            byte trap = t.trap;
+            t.trap = Trap.NONE;
             if (trap == Trap.PARK) {
                 AbortHandler abort = t.abort;
                 t.clearWait();
                 abort.abort();
             }
             throw e;
-        } finally {
-            if (switches != null) switches.in(t);
+        } finally {   // through t: the kernel itself need not stay live in every suspended frame
+            if (t.kernel.switches != null) t.kernel.switches.in(t);
         }
     }
 

@@ -53,7 +53,7 @@ public final class LiveTasks {
     /** The loop closes with these tasks pending: each is reported as destroyed and its fiber abandoned. */
     void destroyAll() {
         for (TaskCore t : list()) {
-            Throwable site = t.creationSite;
+            Throwable site = t.creationSite();
             t.kernel.report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName()
                     + "]" + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
             if (t.fiber != null) {

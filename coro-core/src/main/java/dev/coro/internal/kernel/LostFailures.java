@@ -37,7 +37,7 @@ final class LostFailures {
     /** Notes that {@code t} ended with {@code failure} and nobody has looked at it yet. */
     void record(TaskCore t, Throwable failure) {
         Record r = new Record(t.name(), failure);
-        t.lost = r;
+        t.setLost(r);
         pending.add(r);
         r.cleanable = CLEANER.register(t.owner, () -> {
             if (!r.observed && !kernel.closed) kernel.callSoonThreadsafe(() -> report(r));
@@ -46,9 +46,9 @@ final class LostFailures {
 
     /** Someone looked at {@code t}'s outcome: its failure will not be reported. */
     void observed(TaskCore t) {
-        if (t.lost instanceof Record r) {
+        if (t.lost() instanceof Record r) {
             pending.remove(r);
-            t.lost = null;
+            t.setLost(null);
             r.observed = true;
             r.cleanable.clean();   // unregisters from the Cleaner; the action now does nothing
         }

@@ -40,9 +40,8 @@ import java.util.List;
  *   inner        Kernel.openScope / closeScope        refresh()
  *   children     addChild / removeChild (kernel)      refresh(), task dumps
  */
-public class Scope extends TimerEntry {
+public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerScope {
     final Scope parent;
-    final TaskCore task;
     final boolean shielded;
     /* The public object: a CancelScope, or for a root scope the task's handle (set by TaskCore). */
     Object owner;
@@ -60,10 +59,9 @@ public class Scope extends TimerEntry {
         ArrayList<Scope> closedInside;
     }
 
-    /** An inner scope of {@code task}, below {@code parent}; its deadline starts as none. */
-    Scope(Scope parent, TaskCore task, boolean shielded, Object owner) {
+    /** An inner scope, below {@code parent}; its deadline starts as none. */
+    Scope(Scope parent, boolean shielded, Object owner) {
         this.parent = parent;
-        this.task = task;
         this.shielded = shielded;
         this.owner = owner;
         this.effective = !shielded && parent != null && parent.effective;
@@ -73,14 +71,13 @@ public class Scope extends TimerEntry {
     /** The root scope of a task that is itself (TaskCore), spawned into {@code parent} or null. */
     Scope(Scope parent) {
         this.parent = parent;
-        this.task = (TaskCore) this;
         this.shielded = false;
         this.effective = parent != null && parent.effective;
     }
 
     /** Opens a scope in task {@code t}, nested in its innermost one. */
     public static Scope open(TaskCore t, boolean shielded, Object owner) {
-        Scope s = new Scope(t.scope, t, shielded, owner);
+        Scope s = new InnerScope(t.scope, t, shielded, owner);
         t.scope.inner = s;
         t.scope = s;
         return s;
@@ -88,6 +85,7 @@ public class Scope extends TimerEntry {
 
     /** Closes this scope, which must be its task's innermost open one; its deadline goes with it. */
     public void close() {
+        TaskCore task = task();
         if (task.scope != this) {
             throw new IllegalStateException("Cannot close " + this + " of " + task
                     + ": it is not the innermost open scope. Close scopes in the reverse order of opening.");
@@ -106,10 +104,8 @@ public class Scope extends TimerEntry {
         return owner;
     }
 
-    /** The task this scope is open in. */
-    public TaskCore task() {
-        return task;
-    }
+    /** The task this scope is open in (a task's root scope is the task itself). */
+    public abstract TaskCore task();
 
     /** Whether this scope itself was cancelled: by a call, or by its deadline. */
     public boolean isCancelled() {
@@ -150,7 +146,7 @@ public class Scope extends TimerEntry {
 
     /** The deadline on the loop's clock, or {@code Long.MAX_VALUE} for none. */
     public long scopeDeadline() {
-        return this == task ? Long.MAX_VALUE : deadline();   // a root scope has none; its entry is the task's sleep
+        return this instanceof TaskCore ? Long.MAX_VALUE : deadline();   // a root scope has none; its entry is the task's sleep
     }
 
     /**
@@ -158,8 +154,8 @@ public class Scope extends TimerEntry {
      * {@code now} cancels the scope now. A cancelled scope keeps its deadline but stays cancelled.
      */
     public void setScopeDeadline(long newDeadline) {
-        if (this == task) throw new IllegalStateException("coro bug: a deadline on the root scope of " + task);
-        Kernel k = task.kernel;
+        if (this instanceof TaskCore t) throw new IllegalStateException("coro bug: a deadline on the root scope of " + t);
+        Kernel k = task().kernel;
         if (isScheduled()) k.timers.remove(this);
         setDeadline(newDeadline);
         if (cancelled || newDeadline == Long.MAX_VALUE) return;
@@ -174,7 +170,7 @@ public class Scope extends TimerEntry {
      * closed meanwhile is left alone.
      */
     void expireIfDue() {
-        if (task.kernel.clock.nanos() >= deadline()) expire();   // not if setDeadline moved it later meanwhile
+        if (task().kernel.clock.nanos() >= deadline()) expire();   // not if setDeadline moved it later meanwhile
     }
 
     private void expire() {
@@ -217,6 +213,7 @@ public class Scope extends TimerEntry {
                 for (Scope s : List.copyOf(children.closedInside)) s.refresh();
             }
         }
+        TaskCore task = task();
         if (now && task.scope == this) task.kernel.abortParked(task);
     }
 

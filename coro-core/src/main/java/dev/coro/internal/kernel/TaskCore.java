@@ -44,12 +44,11 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     final Callable<?> body;
     Fiber fiber;
     byte state = READY;
-    Trap trap;
+    byte trap;       // Trap.NONE, CHECKPOINT or PARK: what the suspending body asked the kernel for
     AbortHandler abort;
-    WaitKind waitKind;
+    private byte waitKind;   // 1 + the WaitKind's ordinal while parked, else 0: a byte, not a field of 4
     Object waitReason;
     long parkedAt;
-    Object probeSlot;   // the loop's probe's, while the task parks (JfrProbe: its TaskPark event)
     Scope scope;
 
     /* Per-task storage for TaskLocal, copy-on-write: spawned tasks share their parent's array until
@@ -57,18 +56,25 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     private Object[] locals;
     private boolean localsShared;
     /* How many CancelledErrors were raised in this task; see Kernel.cancelledError. */
-    short cancellationsRaised;
+    byte cancellationsRaised;
 
     Object value;
     Throwable failure;
     boolean endedCancelled;
     boolean observed;
-    Object lost;
     /* null, one Runnable or DoneListener, or a CallbackList of Runnables: most tasks get one
      * callback (their group's or joiner's), and a million parked tasks should not carry a million
      * two-slot lists. */
     private Object doneCallbacks;
-    final Throwable creationSite;
+    /* Null for most tasks: see Extras. */
+    private Extras extras;
+
+    /* What few tasks need, in one object that a million plain tasks do not carry a field each for. */
+    private static final class Extras {
+        Throwable creationSite;   // debug mode only
+        Object probeSlot;         // the loop's probe's, while the task parks (JfrProbe: its TaskPark event)
+        Object lost;              // LostFailures' record of a failure nobody has looked at yet
+    }
 
     TaskCore prevLive, nextLive;
     TaskCore prevSibling, nextSibling;
@@ -82,7 +88,18 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         this.number = number;
         this.body = body;
         this.scope = this;
-        this.creationSite = creationSite;
+        if (creationSite != null) extras().creationSite = creationSite;
+    }
+
+    private Extras extras() {
+        if (extras == null) extras = new Extras();
+        return extras;
+    }
+
+    /** A task's root scope is the task. */
+    @Override
+    public TaskCore task() {
+        return this;
     }
 
     public String name() {
@@ -119,7 +136,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     void clearWait() {
         abort = null;
-        waitKind = null;
+        waitKind = 0;
         waitReason = null;
     }
 
@@ -212,7 +229,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** A fresh CancelledError for this task; a task that keeps swallowing them is reported once. */
     public dev.coro.CancelledError cancelledError() {
-        if (cancellationsRaised < Short.MAX_VALUE && ++cancellationsRaised == SWALLOWED_CANCELLATIONS_REPORTED) {
+        if (cancellationsRaised < Byte.MAX_VALUE && ++cancellationsRaised == SWALLOWED_CANCELLATIONS_REPORTED) {
             kernel.report(this + " was cancelled but keeps running: CancelledError was raised at "
                     + SWALLOWED_CANCELLATIONS_REPORTED + " of its suspension points and swallowed each time. Let it"
                     + " propagate (catch Exception, not Throwable, or rethrow CancelledError); cleanup that must"
@@ -310,7 +327,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     /** Whether {@code s} is null or one of this task's open scopes. */
     boolean hasOpen(Scope s) {
         if (s == null) return true;
-        for (Scope x = scope; x != null && x.task == this; x = x.parent) {
+        for (Scope x = scope; x != null && x.task() == this; x = x.parent) {
             if (x == s) return true;
         }
         return false;
@@ -323,12 +340,22 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** What the task waits on while parked (for dumps and traces), or null. */
     public Object waitReason() {
-        return waitKind == WaitKind.SLEEP && waitReason == null ? new SleepUntil(deadline()) : waitReason;
+        return waitKind == SLEEP && waitReason == null ? new SleepUntil(deadline()) : waitReason;
     }
 
     /** What kind of wait the task is parked in, or null when it is not parked. */
     public WaitKind waitKind() {
-        return state == PARKED ? waitKind : null;
+        return state == PARKED && waitKind != 0 ? WAIT_KINDS[waitKind - 1] : null;
+    }
+
+    private static final WaitKind[] WAIT_KINDS = WaitKind.values();
+    private static final byte SLEEP = (byte) (WaitKind.SLEEP.ordinal() + 1);
+
+    /** Notes what the task is about to park on (park() and sleeps). */
+    void setWait(AbortHandler abort, WaitKind kind, Object reason) {
+        this.abort = abort;
+        this.waitKind = (byte) (kind.ordinal() + 1);
+        this.waitReason = reason;
     }
 
     /** The wait reason of a sleeping task, made only when someone asks (a sleep allocates nothing). */
@@ -347,7 +374,25 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** Where the task was created, when the loop runs in debug mode; else null. */
     public Throwable creationSite() {
-        return creationSite;
+        return extras == null ? null : extras.creationSite;
+    }
+
+    /** The loop's probe's slot (JfrProbe: the TaskPark event of the park in progress), or null. */
+    Object probeSlot() {
+        return extras == null ? null : extras.probeSlot;
+    }
+
+    void setProbeSlot(Object value) {
+        if (value != null || extras != null) extras().probeSlot = value;
+    }
+
+    /** LostFailures' record of this task's unobserved failure, or null. */
+    Object lost() {
+        return extras == null ? null : extras.lost;
+    }
+
+    void setLost(Object value) {
+        if (value != null || extras != null) extras().lost = value;
     }
 
     /** The suspended body's stack, innermost frame first; empty if it is not suspended. */

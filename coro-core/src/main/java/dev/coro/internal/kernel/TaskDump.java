@@ -29,7 +29,7 @@ public final class TaskDump {
             Map<TaskCore, Boolean> isLive = new IdentityHashMap<>(live.size() * 2);
             for (TaskCore t : live) isLive.put(t, Boolean.TRUE);
             for (TaskCore t : live) {
-                TaskCore parent = t.parent == null ? null : t.parent.task;
+                TaskCore parent = t.parent == null ? null : t.parent.task();
                 if (parent != null && isLive.containsKey(parent)) {
                     children.computeIfAbsent(parent, p -> new ArrayList<>()).add(t);
                 } else {
@@ -82,8 +82,8 @@ public final class TaskDump {
         if (frames.length > shown) {
             out.append(indent).append("    ... ").append(String.valueOf(frames.length - shown)).append(" more\n");
         }
-        if (t.creationSite != null) {
-            StackTraceElement[] site = t.creationSite.getStackTrace();
+        if (t.creationSite() != null) {
+            StackTraceElement[] site = t.creationSite().getStackTrace();
             for (StackTraceElement e : site) {
                 if (!isCoroFrame(e.getClassName())) {
                     out.append(indent).append("    created at ").append(e.toString()).append('\n');

@@ -19,11 +19,14 @@ final class TimerBuckets {
     /** The key of the last span: a deadline there never goes to a bucket (its end would overflow). */
     static final long LAST_KEY = Long.MAX_VALUE >> SHIFT;
 
-    /** One span's entries with their deadlines and scheduling order, in no particular order. */
+    /**
+     * One span's entries with their scheduling order, in no particular order. Deadlines stay in the
+     * entries (a bucket is never ordered; taking it in touches every entry anyway): a million far
+     * timers keep no second copy of them.
+     */
     static final class Bucket {
         final long key;
         TimerEntry[] entries = new TimerEntry[4];
-        long[] deadlines = new long[4];
         long[] seqs = new long[4];
         int size;
         int heapIndex;
@@ -58,11 +61,9 @@ final class TimerBuckets {
         int i = b.size;
         if (i == b.entries.length) {
             b.entries = Arrays.copyOf(b.entries, 2 * i);
-            b.deadlines = Arrays.copyOf(b.deadlines, 2 * i);
             b.seqs = Arrays.copyOf(b.seqs, 2 * i);
         }
         b.entries[i] = e;
-        b.deadlines[i] = deadline;
         b.seqs[i] = seq;
         b.size = i + 1;
         e.slot = -2 - i;
@@ -77,7 +78,6 @@ final class TimerBuckets {
         if (i != last) {
             TimerEntry moved = b.entries[last];
             b.entries[i] = moved;
-            b.deadlines[i] = b.deadlines[last];
             b.seqs[i] = b.seqs[last];
             moved.slot = -2 - i;
         }
@@ -99,7 +99,7 @@ final class TimerBuckets {
     void forEach(EntryVisitor visitor) {
         for (int h = 0; h < buckets; h++) {
             Bucket b = heap[h];
-            for (int i = 0; i < b.size; i++) visitor.visit(b.entries[i], b.deadlines[i], b.seqs[i]);
+            for (int i = 0; i < b.size; i++) visitor.visit(b.entries[i], b.entries[i].deadline, b.seqs[i]);
         }
     }
 

@@ -173,7 +173,8 @@ public final class TimerHeap {
             TimerBuckets.Bucket b = far.pollFirst();
             horizon = b.end();
             for (int i = 0; i < b.size; i++) {
-                addNear(b.entries[i], b.deadlines[i], b.seqs[i]);
+                TimerEntry e = b.entries[i];
+                addNear(e, e.deadline, b.seqs[i]);
             }
         }
     }
