@@ -161,9 +161,8 @@ final class ContinuationFiber extends Fiber implements Runnable {
             throw new IllegalStateException("coro bug: getCurrentContinuation failed", t);
         }
         if (innermost != continuation) {
-            ContinuationFiber inner = FORWARDING.get();
-            if (inner != null && inner.continuation == innermost && forwardTo(inner, this)) return;
-            throw cannotSuspendHere();
+            suspendFromUnder(innermost);
+            return;
         }
         state = SUSPENDED;
         try {
@@ -183,6 +182,13 @@ final class ContinuationFiber extends Fiber implements Runnable {
             state = RUNNING;
             throw new IllegalStateException("coro bug: Continuation.yield failed", t);
         }
+    }
+
+    /* Asked from under another fiber: forwards through an async generator's fiber, or refuses. Out of
+     * line: its calls in the hot path would add spill slots to every suspended frame. */
+    private void suspendFromUnder(Object innermost) {
+        ContinuationFiber inner = FORWARDING.get();
+        if (inner == null || inner.continuation != innermost || !forwardTo(inner, this)) throw cannotSuspendHere();
     }
 
     @Override
