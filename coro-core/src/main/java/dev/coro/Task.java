@@ -51,9 +51,9 @@ public final class Task<T> {
         TaskAccess.install(task -> ((Task<?>) task).core);
     }
 
+    /* The handle's one field: a million tasks nobody joins should not carry a field for joiners.
+     * Those live with the core (TaskCore.handleState), made on the first join. */
     final TaskCore core;
-    private ParkingLot joiners;
-    private CompletableFuture<Void> doneSignal;   // for waiters on other loops; see CrossLoop
 
     Task(TaskCore core) {
         this.core = core;
@@ -144,9 +144,11 @@ public final class Task<T> {
         if (core.isDone()) {
             Traps.raiseIfCancelled();
         } else {
+            ParkingLot joiners = (ParkingLot) core.handleState();
             if (joiners == null) {
                 ParkingLot lot = new ParkingLot();
                 joiners = lot;
+                core.setHandleState(lot);
                 core.whenDone(() -> lot.unparkAll(null));
             }
             joiners.park(WaitKind.JOIN, this);
@@ -169,10 +171,9 @@ public final class Task<T> {
         return value;
     }
 
-    /* The done signal of this task for waiters on other loops, made on first use; any thread. */
-    synchronized CompletableFuture<Void> doneSignal() {
-        if (doneSignal == null) doneSignal = CrossLoop.doneSignal(this);
-        return doneSignal;
+    /* A done signal of this task for a waiter on another loop, one per call; any thread. */
+    CompletableFuture<Void> doneSignal() {
+        return CrossLoop.doneSignal(this);
     }
 
     /**

@@ -147,7 +147,7 @@ final class ContinuationFiber extends Fiber implements Runnable {
             RUN.invokeExact(continuation);
         } catch (Throwable t) {
             state = DONE;
-            throw new IllegalStateException("coro bug: continuation run failed in " + name.get(), t);
+            throw new IllegalStateException("coro bug: continuation run failed in " + name(), t);
         }
         if (state == RUNNING) state = DONE;
     }
@@ -167,12 +167,12 @@ final class ContinuationFiber extends Fiber implements Runnable {
         state = SUSPENDED;
         try {
             boolean ok = (boolean) YIELD.invokeExact(SCOPE);
-            if (!ok) throw new IllegalStateException("coro bug: Continuation.yield returned false in " + name.get());
+            if (!ok) throw new IllegalStateException("coro bug: Continuation.yield returned false in " + name());
         } catch (IllegalStateException e) {
             state = RUNNING;
             String msg = e.getMessage();
             if (msg != null && msg.startsWith("Pinned: ")) {
-                throw new PinnedSuspensionException(name.get(), msg.substring("Pinned: ".length()), e);
+                throw new PinnedSuspensionException(name(), msg.substring("Pinned: ".length()), e);
             }
             throw e;
         } catch (RuntimeException | Error e) {

@@ -33,25 +33,41 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     /** The message of resuming a fiber from inside its own body; Python's wording. */
     public static final String ALREADY_EXECUTING = "generator already executing";
 
-    final Runnable body;
-    final Supplier<String> name;
+    /* The body; when it also supplies the name (a task is both) it is stored alone, else with its
+     * name in a Named. A million task fibers thus carry one field for both. */
+    private final Object body;
     int state = NEW;
     private Thread owner;
-    Throwable escaped;
-    /* Null unless the fiber forwards suspensions (AsyncGenerator): see forwardSuspensions(). One
-     * field, so that the million fibers of plain tasks do not carry the forwarding state. */
-    private Forwarding forwarding;
+    /* Null for most fibers: see Rare. */
+    private Rare rare;
 
-    /* Written by the body side before it suspends, read by the driver after resume() returned: the
-     * hand-off orders them. */
-    private static final class Forwarding {
+    /* What few fibers need: the forwarding state of an async generator's fiber (written by the body
+     * side before it suspends, read by the driver after resume() returned: the hand-off orders them),
+     * and what escaped a body (bodies catch their own failures). */
+    private static final class Rare {
+        boolean forwards;
         Fiber target;
         Throwable error;
+        Throwable escaped;
     }
 
+    private record Named(Runnable body, Supplier<String> name) {}
+
     Fiber(Runnable body, Supplier<String> name) {
-        this.body = Objects.requireNonNull(body, "body");
-        this.name = Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(name, "name");
+        this.body = body == name ? body : new Named(body, name);
+    }
+
+    /** The fiber's name, for messages. */
+    @SuppressWarnings("unchecked")
+    final String name() {
+        return body instanceof Named n ? n.name().get() : ((Supplier<String>) body).get();
+    }
+
+    private Rare rare() {
+        if (rare == null) rare = new Rare();
+        return rare;
     }
 
     /** Creates a fiber on the backend chosen for this JVM; the body does not start until resume. */
@@ -69,15 +85,15 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      */
     public final void resume() {
         int s = state;
-        if (s == RUNNING) throw new IllegalStateException(name.get() + ": " + ALREADY_EXECUTING);
+        if (s == RUNNING) throw new IllegalStateException(name() + ": " + ALREADY_EXECUTING);
         Thread caller = callerThread();
         if (owner != caller) {
             if (owner != null) throw wrongThread(caller);
             owner = caller;
         }
-        if (s == DONE) throw new IllegalStateException(name.get() + ": cannot resume a finished fiber");
+        if (s == DONE) throw new IllegalStateException(name() + ": cannot resume a finished fiber");
         state = RUNNING;
-        if (forwarding != null) resumeForwarding(s == NEW);
+        if (rare != null && rare.forwards) resumeForwarding(s == NEW);
         else doResume(s == NEW);
     }
 
@@ -96,7 +112,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * Call before the first resume.
      */
     public final void forwardSuspensions() {
-        forwarding = new Forwarding();
+        rare().forwards = true;
     }
 
     /**
@@ -105,22 +121,22 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
      * {@link #forwardError} if that failed, then resume this fiber again.
      */
     public final Fiber takeForwardedSuspension() {
-        if (forwarding == null) return null;
-        Fiber f = forwarding.target;
-        forwarding.target = null;
+        if (rare == null) return null;
+        Fiber f = rare.target;
+        rare.target = null;
         return f;
     }
 
     /** Driver side: suspending the forwarded target threw {@code e}; the body's suspension throws it. */
     public final void forwardError(Throwable e) {
-        forwarding.error = e;
+        rare().error = e;
     }
 
     /* Body side, from target.suspend() when target is not the innermost fiber: suspends the innermost
      * fiber instead if it forwards, asking its driver to suspend target. Returns false if it cannot. */
     final boolean forwardTo(Fiber inner, Fiber target) {
-        Forwarding f = inner == null ? null : inner.forwarding;
-        if (f == null || inner.state != RUNNING) return false;
+        Rare f = inner == null ? null : inner.rare;
+        if (f == null || !f.forwards || inner.state != RUNNING) return false;
         f.target = target;
         inner.suspend();
         Throwable e = f.error;
@@ -158,7 +174,7 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /** What escaped the body, or null. Bodies are expected to catch their own failures. */
     public final Throwable escaped() {
-        return escaped;
+        return rare == null ? null : rare.escaped;
     }
 
     /** The (logical) thread that drives this fiber, or null before the first resume. */
@@ -216,28 +232,29 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     final void runBody() {
         try {
-            body.run();
+            if (body instanceof Named n) n.body().run();
+            else ((Runnable) body).run();
         } catch (Throwable t) {
-            escaped = t;
+            rare().escaped = t;
         }
     }
 
     /** The error of a suspend() called from outside the body, or from under a fiber it resumed. */
     final IllegalStateException cannotSuspendHere() {
-        return new IllegalStateException("Cannot suspend " + name.get() + " from here: "
+        return new IllegalStateException("Cannot suspend " + name() + " from here: "
                 + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
                                     : "it is not running")
                 + ". Suspend only from the innermost running body.");
     }
 
     private WrongThreadException wrongThread(Thread caller) {
-        return new WrongThreadException(name.get() + " is confined to the thread that first resumed it: it belongs to "
+        return new WrongThreadException(name() + " is confined to the thread that first resumed it: it belongs to "
                 + owner + " but was resumed from " + caller + ". Resume it only from its owner thread.");
     }
 
     @Override
     public String toString() {
         String[] names = {"NEW", "RUNNING", "SUSPENDED", "DONE"};
-        return getClass().getSimpleName() + "[" + name.get() + ", " + names[state] + "]";
+        return getClass().getSimpleName() + "[" + name() + ", " + names[state] + "]";
     }
 }

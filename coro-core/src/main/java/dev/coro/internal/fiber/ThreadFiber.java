@@ -102,7 +102,7 @@ final class ThreadFiber extends Fiber {
         driverFiber = current();
         turn = FIBER;
         if (first) {
-            thread.setName(name.get()); // named late: the name supplier may need a fully built owner
+            thread.setName(name()); // named late: the name supplier may need a fully built owner
             thread.start();
         } else {
             LockSupport.unpark(thread);

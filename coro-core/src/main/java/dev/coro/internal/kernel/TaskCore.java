@@ -74,6 +74,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         Throwable creationSite;   // debug mode only
         Object probeSlot;         // the loop's probe's, while the task parks (JfrProbe: its TaskPark event)
         Object lost;              // LostFailures' record of a failure nobody has looked at yet
+        Object handleState;       // the public handle's (Task: the ParkingLot of its joiners)
     }
 
     TaskCore prevLive, nextLive;
@@ -393,6 +394,16 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     void setLost(Object value) {
         if (value != null || extras != null) extras().lost = value;
+    }
+
+    /** What the task's public handle keeps with it (Task: its joiners), or null; loop thread only. */
+    public Object handleState() {
+        return extras == null ? null : extras.handleState;
+    }
+
+    /** Sets {@link #handleState()}; loop thread only. */
+    public void setHandleState(Object value) {
+        extras().handleState = value;
     }
 
     /** The suspended body's stack, innermost frame first; empty if it is not suspended. */
