@@ -5,6 +5,8 @@
 #              loops, NIO and epoll; wrk -t2, CONNECTIONS keep-alive connections, the same response bytes.
 #   echo       coro `serve echo --loops L` vs Netty's echo, L event loops, NIO and epoll; EchoLoad,
 #              CONNECTIONS connections, ECHO_SIZE-byte ping-pong.
+#              With L > 1 both also run coro with `--hand-off` (coro-handoff: one acceptor handing
+#              connections to the least-loaded loop, the fallback where SO_REUSEPORT is missing).
 #   tls-echo   coro `serve echo --tls` vs Netty's SslHandler with the JDK provider (netty-jdk) and with
 #              BoringSSL through netty-tcnative (netty-openssl), one loop each, transport TLS_TRANSPORT;
 #              TlsLoad echo: TLS 1.3, TLS_AES_128_GCM_SHA256, TLS_CONNECTIONS connections, TLS_SIZE bytes.
@@ -78,6 +80,8 @@ start_server() {
   case "$server:$kind" in
     coro:http)          cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve http --port "$PORT" --loops "$loops") ;;
     coro:echo)          cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve echo --port "$PORT" --loops "$loops") ;;
+    coro-handoff:http|coro-handoff:echo)
+                        cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve "$kind" --hand-off --port "$PORT" --loops "$loops") ;;
     coro:tls-echo)      cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve echo --tls --port "$PORT" --loops "$loops") ;;
     netty-nio:*|netty-epoll:*)
                         cmd=("$JAVA" "${JVM[@]}" -Dio.netty.leakDetection.level=disabled -cp "$BENCH_JAR" \
@@ -124,7 +128,10 @@ run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
 groups=()
 for t in $TESTS; do
   case "$t" in
-    http|echo) for l in $LOOPS; do groups+=("$t $l coro netty-nio netty-epoll"); done ;;
+    http|echo) for l in $LOOPS; do
+                 if [ "$l" -gt 1 ]; then groups+=("$t $l coro coro-handoff netty-nio netty-epoll")
+                 else groups+=("$t $l coro netty-nio netty-epoll"); fi
+               done ;;
     *)         groups+=("$t 1 coro netty-jdk netty-openssl") ;;
   esac
 done
