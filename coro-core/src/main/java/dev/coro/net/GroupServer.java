@@ -59,10 +59,11 @@ public final class GroupServer implements AutoCloseable {
     @FunctionalInterface
     public interface Binder {
         /**
-         * Binds a server with {@code options} (which share the port) on {@code address}.
+         * Binds a server with {@code options} (which share the port, or hand connections over from
+         * the first loop) on {@code address}; a server bound with other options is refused.
          *
          * @param address where to listen
-         * @param options the group's options, SO_REUSEPORT set
+         * @param options the group's options, SO_REUSEPORT or the hand-off set
          * @return the loop's server
          * @throws IOException if it cannot be bound
          */
