@@ -1,6 +1,7 @@
 package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.net.GroupServer;
 import dev.coro.net.TcpServer;
@@ -8,6 +9,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +21,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A server on every loop of a group, under 10,000 connections from another process: with a
  * listener per loop (SO_REUSEPORT), and with one acceptor handing connections to the least-loaded
- * loop (the fallback where SO_REUSEPORT is missing, forced here with {@code handOff()}).
+ * loop (the fallback where SO_REUSEPORT is missing, forced here with {@code handOff()}); and the
+ * hand-off's acceptor waiting while every loop is at {@code maxConnections}.
  */
 class GroupServerIT {
     private static final int LOOPS = 2;
@@ -66,6 +71,43 @@ class GroupServerIT {
         }
         assertThat(reports.all()).isEmpty();
         assertThat(openSockets()).as("sockets of this process after close").isLessThanOrEqualTo(socketsBefore);
+    }
+
+    @Test
+    void withTheHandOffMaxConnectionsBoundsEachLoopAndAConnectionEndingOnAnyLoopLetsTheNextIn() throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("max-loop-").watchdog(Duration.ZERO).build()) {
+            GroupServer server = TcpServer.builder().maxConnections(1).group(group).handOff()
+                    .bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                        stream.readLine();
+                        stream.write((Coro.loop().name() + "\n").getBytes(StandardCharsets.US_ASCII));
+                        stream.drain();
+                        stream.readLine();   // held open until the client closes
+                    });
+            try (Socket first = new Socket("127.0.0.1", server.port()); Socket second = new Socket("127.0.0.1", server.port());
+                    Socket third = new Socket("127.0.0.1", server.port())) {
+                String firstLoop = ask(first, 10_000);
+                String secondLoop = ask(second, 10_000);
+                assertThat(secondLoop).as("the loop with no connection").isNotEqualTo(firstLoop);
+                assertThatThrownBy(() -> ask(third, 300)).as("every loop is at maxConnections")
+                        .isInstanceOf(SocketTimeoutException.class);
+
+                // End the connection of the loop that does not accept: only a wake-up across loops lets the third in.
+                String notAccepting = group.loops().get(1).name();
+                (firstLoop.equals(notAccepting) ? first : second).close();
+                third.setSoTimeout(10_000);
+                assertThat(new BufferedReader(new InputStreamReader(third.getInputStream(), StandardCharsets.US_ASCII)).readLine())
+                        .as("the third, once a connection of the other loop ended").isEqualTo(notAccepting);
+            }
+            server.shutdown();
+            assertThat(server.connectionCounts()).containsOnly(0);
+        }
+    }
+
+    /* Sends a line on `s` and reads the answer (the serving loop's name), waiting at most `millis`. */
+    private static String ask(Socket s, int millis) throws IOException {
+        s.setSoTimeout(millis);
+        s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
 
     private static List<String> runClient(int port) throws IOException, InterruptedException {
