@@ -3,10 +3,13 @@
 # (nothing pinned: a server with 2 loops needs both). Measurements:
 #   http       coro `serve http --loops L` vs Netty's HTTP/1.1 hello (HttpServerCodec) with L event
 #              loops, NIO and epoll; wrk -t2, CONNECTIONS keep-alive connections, the same response bytes.
+#   http-close the same servers, each request on a new connection (wrk -H "Connection: close"): the
+#              accept path, where the hand-off acceptor (coro-handoff below) does its work.
 #   echo       coro `serve echo --loops L` vs Netty's echo, L event loops, NIO and epoll; EchoLoad,
 #              CONNECTIONS connections, ECHO_SIZE-byte ping-pong.
-#              With L > 1 both also run coro with `--hand-off` (coro-handoff: one acceptor handing
-#              connections to the least-loaded loop, the fallback where SO_REUSEPORT is missing).
+#              With L > 1, http, http-close and echo also run coro with `--hand-off` (coro-handoff:
+#              one acceptor handing connections to the least-loaded loop, the fallback where
+#              SO_REUSEPORT is missing).
 #   tls-echo   coro `serve echo --tls` vs Netty's SslHandler with the JDK provider (netty-jdk) and with
 #              BoringSSL through netty-tcnative (netty-openssl), one loop each, transport TLS_TRANSPORT;
 #              TlsLoad echo: TLS 1.3, TLS_AES_128_GCM_SHA256, TLS_CONNECTIONS connections, TLS_SIZE bytes.
@@ -19,7 +22,7 @@
 # `handshake`). ROUNDS rounds; in each, the servers of a measurement take turns, so that noise from
 # other processes hits them alike. On a shared host CPU per request is the steadier measure.
 #
-#   [ROUNDS=5] [DURATION=10] [WARMUP=10] [TESTS="http echo tls-echo handshake"] [LOOPS="1 2"] coro-bench/servers.sh
+#   [ROUNDS=5] [DURATION=10] [WARMUP=10] [TESTS="http http-close echo tls-echo handshake"] [LOOPS="1 2"] coro-bench/servers.sh
 #
 # Output (stdout): one line per measurement, then one summary line per (test, loops, server), all
 # key=value, so that `grep ^summary | column -t` or a spreadsheet tabulates them:
@@ -34,7 +37,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
 SECONDS_MEASURED="${DURATION:-10}"
 WARMUP="${WARMUP:-10}"   # C2 must be done with Netty's HTTP codec and the TLS engines before measuring
-TESTS="${TESTS:-http echo tls-echo handshake}"
+TESTS="${TESTS:-http http-close echo tls-echo handshake}"
 LOOPS="${LOOPS:-1 2}"
 CONNECTIONS="${CONNECTIONS:-50}"
 ECHO_SIZE="${ECHO_SIZE:-1024}"
@@ -51,10 +54,10 @@ if ! "$JAVA" -version >/dev/null 2>&1; then
   exit 1
 fi
 for t in $TESTS; do
-  case "$t" in http|echo|tls-echo|handshake) ;; *) echo "servers.sh: unknown test '$t' (expected: http echo tls-echo handshake)" >&2; exit 2 ;; esac
+  case "$t" in http|http-close|echo|tls-echo|handshake) ;; *) echo "servers.sh: unknown test '$t' (expected: http http-close echo tls-echo handshake)" >&2; exit 2 ;; esac
 done
 # wrk comes from Debian's packages: installed here when missing and we are root (a new machine).
-if [[ " $TESTS " == *" http "* ]] && ! command -v wrk >/dev/null 2>&1; then
+if [[ " $TESTS " == *" http"* ]] && ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing wrk ..." >&2
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >&2 || true
@@ -76,7 +79,8 @@ trap 'stop_server; rm -f "$SERVER_LOG" "$RESULTS" "$ONE"' EXIT
 start_server() {
   local test="$1" loops="$2" server="$3" cmd
   PORT=$((PORT + 1))
-  local kind="$test"; [ "$test" = handshake ] && kind=tls-echo
+  local kind="$test"
+  case "$test" in handshake) kind=tls-echo ;; http-close) kind=http ;; esac
   case "$server:$kind" in
     coro:http)          cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve http --port "$PORT" --loops "$loops") ;;
     coro:echo)          cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve echo --port "$PORT" --loops "$loops") ;;
@@ -104,8 +108,9 @@ start_server() {
   exit 1
 }
 
-wrk_rate() { # wrk_rate SECONDS -> requests/s of one wrk run
-  wrk -t2 -c"$CONNECTIONS" -d"$1s" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
+wrk_rate() { # wrk_rate SECONDS [WRK ARGS...] -> requests/s of one wrk run
+  local seconds="$1"; shift
+  wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" "$@" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
 }
 
 run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
@@ -114,6 +119,8 @@ run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
   case "$test" in
     http)      wrk_rate "$WARMUP" >/dev/null
                measure 0 wrk_rate "$SECONDS_MEASURED" ;;
+    http-close) wrk_rate "$WARMUP" -H "Connection: close" >/dev/null
+               measure 0 wrk_rate "$SECONDS_MEASURED" -H "Connection: close" ;;
     echo)      measure "$WARMUP" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
                  "$PORT" "$CONNECTIONS" "$ECHO_SIZE" "$WARMUP" "$SECONDS_MEASURED" ;;
     tls-echo)  measure "$WARMUP" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.TlsLoad echo \
@@ -128,7 +135,7 @@ run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
 groups=()
 for t in $TESTS; do
   case "$t" in
-    http|echo) for l in $LOOPS; do
+    http|http-close|echo) for l in $LOOPS; do
                  if [ "$l" -gt 1 ]; then groups+=("$t $l coro coro-handoff netty-nio netty-epoll")
                  else groups+=("$t $l coro netty-nio netty-epoll"); fi
                done ;;
