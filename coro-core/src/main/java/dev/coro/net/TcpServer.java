@@ -326,7 +326,8 @@ public final class TcpServer implements AutoCloseable {
         /**
          * SO_REUSEPORT on the listening socket (default false): several sockets, of this process,
          * may listen on the same port, and Linux spreads new connections over them. A
-         * {@link #group} server sets it on each loop's listener.
+         * {@link #group} server sets it on each loop's listener, or clears it when one loop
+         * accepts for all (see {@link GroupServer.Builder#handOff()}).
          *
          * @param reusePort whether to set SO_REUSEPORT
          * @return this builder
