@@ -21,21 +21,11 @@ CONNECTIONS=50
 SERVER_CPU=0
 LOAD_CPU=1
 PORT=18600
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-FAST=(--add-exports java.base/jdk.internal.vm=ALL-UNNAMED)
-JVM=(-Xms512m -Xmx512m)
-CLI_JAR="$ROOT/coro-examples/target/coro.jar"
-BENCH_JAR="$ROOT/coro-bench/target/benchmarks.jar"
+# shellcheck source=server-cpu.sh
+source "$ROOT/coro-bench/server-cpu.sh"   # JAVA, FAST, JVM, the jars, build_jars, SERVER_PID, stop_server, measure
 
-echo "building ..." >&2
-(cd "$ROOT" && JAVA_HOME="$(dirname "$(dirname "$JAVA")")" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-  mvn -B -ntp -q -DskipTests -pl coro-examples,coro-bench -am package >&2)
+build_jars
 
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  SERVER_PID=""
-}
 trap stop_server EXIT
 
 # start_server NAME ARGS...: starts the server pinned to SERVER_CPU on a fresh PORT, waits until it accepts.
@@ -66,26 +56,6 @@ start_server() {
   done
   echo "server $1 did not start" >&2
   exit 1
-}
-
-TICKS="$(getconf CLK_TCK)"
-server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }   # utime + stime, in clock ticks
-
-# measure DELAY COMMAND...: runs the load COMMAND (which measures for SECONDS_MEASURED after DELAY
-# seconds) and prints "<its output> <server CPU µs per request>", sampling the server's CPU time
-# over the measured window.
-measure() {
-  local delay="$1"; shift
-  local out; out="$(mktemp)"
-  "$@" >"$out" &
-  local load=$!
-  sleep "$(echo "$delay + 0.2" | bc -l)"
-  local c0; c0="$(server_cpu)"
-  sleep "$(echo "$SECONDS_MEASURED - 0.4" | bc -l)"
-  local c1; c1="$(server_cpu)"
-  wait "$load"
-  local rate; rate="$(cat "$out")"; rm -f "$out"
-  printf '%s %.2f\n' "$rate" "$(echo "($c1 - $c0) / $TICKS / ($SECONDS_MEASURED - 0.4) / $rate * 1000000" | bc -l)"
 }
 
 echo_run() { # echo_run SERVER SIZE -> "round trips/s  server µs/round trip"

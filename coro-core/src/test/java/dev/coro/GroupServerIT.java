@@ -1,6 +1,7 @@
 package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.net.GroupServer;
 import dev.coro.net.TcpServer;
@@ -8,6 +9,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,26 +22,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A server on every loop of a group (SO_REUSEPORT), under 10,000 connections from another process. */
+/**
+ * A server on every loop of a group, under 10,000 connections from another process: with a
+ * listener per loop (SO_REUSEPORT), and with one acceptor handing connections to the least-loaded
+ * loop (the fallback where SO_REUSEPORT is missing, forced here with {@code handOff()}); and the
+ * hand-off's acceptor waiting while every loop is at {@code maxConnections}.
+ */
 class GroupServerIT {
     private static final int LOOPS = 2;
     private static final int CONNECTIONS = 10_000;
 
-    @Test
-    void tenThousandConnectionsInWavesAreAllServedSpreadOverTheLoopsAndNothingIsLeft() throws Exception {
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void tenThousandConnectionsInWavesAreAllServedSpreadOverTheLoopsAndNothingIsLeft(boolean handOff) throws Exception {
+        // The JDK keeps a socket of its own open from the first ServerSocketChannel.open() on (seen
+        // on JDK 25 with a bare open and close): open one first, so that only the server's count.
+        ServerSocketChannel.open().close();
         long socketsBefore = openSockets();
         Reports reports = new Reports();
         AtomicIntegerArray perLoop = new AtomicIntegerArray(LOOPS);
         List<String> client;
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("it-loop-").watchdog(Duration.ZERO)
                 .exceptionHandler(reports).build()) {
-            GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            GroupServer server = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
                 stream.readLine();
                 String loop = Coro.loop().name();
                 perLoop.incrementAndGet(group.loops().indexOf(Coro.loop()));
                 stream.write((loop + "\n").getBytes(StandardCharsets.US_ASCII));
             });
+            assertThat(listeners(server.port())).as("listening sockets on the port").isEqualTo(handOff ? 1 : LOOPS);
             client = runClient(server.port());
             server.shutdown();
             for (EventLoop l : group.loops()) {
@@ -55,6 +73,43 @@ class GroupServerIT {
         assertThat(openSockets()).as("sockets of this process after close").isLessThanOrEqualTo(socketsBefore);
     }
 
+    @Test
+    void withTheHandOffMaxConnectionsBoundsEachLoopAndAConnectionEndingOnAnyLoopLetsTheNextIn() throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("max-loop-").watchdog(Duration.ZERO).build()) {
+            GroupServer server = TcpServer.builder().maxConnections(1).group(group).handOff()
+                    .bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                        stream.readLine();
+                        stream.write((Coro.loop().name() + "\n").getBytes(StandardCharsets.US_ASCII));
+                        stream.drain();
+                        stream.readLine();   // held open until the client closes
+                    });
+            try (Socket first = new Socket("127.0.0.1", server.port()); Socket second = new Socket("127.0.0.1", server.port());
+                    Socket third = new Socket("127.0.0.1", server.port())) {
+                String firstLoop = ask(first, 10_000);
+                String secondLoop = ask(second, 10_000);
+                assertThat(secondLoop).as("the loop with no connection").isNotEqualTo(firstLoop);
+                assertThatThrownBy(() -> ask(third, 300)).as("every loop is at maxConnections")
+                        .isInstanceOf(SocketTimeoutException.class);
+
+                // End the connection of the loop that does not accept: only a wake-up across loops lets the third in.
+                String notAccepting = group.loops().get(1).name();
+                (firstLoop.equals(notAccepting) ? first : second).close();
+                third.setSoTimeout(10_000);
+                assertThat(new BufferedReader(new InputStreamReader(third.getInputStream(), StandardCharsets.US_ASCII)).readLine())
+                        .as("the third, once a connection of the other loop ended").isEqualTo(notAccepting);
+            }
+            server.shutdown();
+            assertThat(server.connectionCounts()).containsOnly(0);
+        }
+    }
+
+    /* Sends a line on `s` and reads the answer (the serving loop's name), waiting at most `millis`. */
+    private static String ask(Socket s, int millis) throws IOException {
+        s.setSoTimeout(millis);
+        s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    }
+
     private static List<String> runClient(int port) throws IOException, InterruptedException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), GroupClientMain.class.getName(), String.valueOf(port),
@@ -67,6 +122,19 @@ class GroupServerIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("client ended").isTrue();
         assertThat(p.exitValue()).as("client exit; output %s", lines).isZero();
         return lines;
+    }
+
+    /* Listening TCP sockets on `port` (Linux: /proc/net/tcp and tcp6, state 0A is LISTEN). */
+    private static long listeners(int port) throws IOException {
+        String local = String.format(":%04X ", port);
+        long n = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            n += Files.readAllLines(Path.of(table)).stream()
+                    .map(l -> l.trim().split("\\s+"))
+                    .filter(f -> f.length > 3 && (f[1] + " ").endsWith(local) && f[3].equals("0A"))
+                    .count();
+        }
+        return n;
     }
 
     /* Sockets this process holds open (Linux: /proc/self/fd links to socket:[inode]). */

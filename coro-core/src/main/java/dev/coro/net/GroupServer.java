@@ -18,8 +18,10 @@ import java.util.concurrent.CompletionException;
 /**
  * A TCP server on every loop of a {@link LoopGroup}: one ordinary {@link TcpServer} per loop, each
  * with its own listening socket on the same port (SO_REUSEPORT), so every loop accepts and the
- * kernel spreads new connections over the loops. A connection lives on the loop that accepted it
- * for its whole life.
+ * kernel spreads new connections over the loops. Where SO_REUSEPORT is missing or refused, or if
+ * {@link Builder#handOff()} asks for it, the first loop accepts alone and hands each connection to
+ * the loop with the fewest open connections (ties go round-robin). Either way a connection lives
+ * on one loop for its whole life.
  *
  * <pre>{@code
  * try (LoopGroup group = LoopGroup.create(4)) {
@@ -32,10 +34,13 @@ import java.util.concurrent.CompletionException;
  * shares must be thread-safe; {@link Builder#bindEach} builds one handler per loop instead. The
  * methods may be called from any thread, or from a task (which then parks instead of blocking).
  *
- * <p>Linux balances connections over the listeners; other systems with SO_REUSEPORT (the BSDs,
- * macOS) may hand them all to one listener, and where the option is missing {@code bind} is refused.
+ * <p>Linux balances connections over the listeners by a hash of the peer's address; other systems
+ * with SO_REUSEPORT (the BSDs, macOS) may hand them all to one listener: choose
+ * {@link Builder#handOff()} there. With the hand-off, {@code maxConnections} still bounds each loop;
+ * the acceptor waits when every loop is at its bound.
  *
- * <p>Invariant: one listener per loop of the group, all on one port, from bind until close.
+ * <p>Invariant: one server per loop of the group, all on one port, from bind until close; with
+ * SO_REUSEPORT each listens, with the hand-off only the first does.
  */
 /* Implementation notes:
  *
@@ -45,17 +50,20 @@ import java.util.concurrent.CompletionException;
  *
  * The listeners are bound one loop after the other: the first picks the port if it was 0, the
  * others bind to that port. Each TcpServer is confined to its loop, so every call to one goes
- * through its loop's submit.
+ * through its loop's submit. With the hand-off (HandOff), the first loop's server is the only
+ * listener and the others take what it hands them; close() and shutdown() close that acceptor
+ * before the others, so no hand-off is still on its way to a loop when that loop's server closes.
  */
 public final class GroupServer implements AutoCloseable {
     /** Binds the server of one loop; called in a task of each loop of the group in turn. */
     @FunctionalInterface
     public interface Binder {
         /**
-         * Binds a server with {@code options} (which share the port) on {@code address}.
+         * Binds a server with {@code options} (which share the port, or hand connections over from
+         * the first loop) on {@code address}; a server bound with other options is refused.
          *
          * @param address where to listen
-         * @param options the group's options, SO_REUSEPORT set
+         * @param options the group's options, SO_REUSEPORT or the hand-off set
          * @return the loop's server
          * @throws IOException if it cannot be bound
          */
@@ -66,10 +74,27 @@ public final class GroupServer implements AutoCloseable {
     public static final class Builder {
         private final LoopGroup group;
         private final TcpServer.Builder options;
+        private boolean handOff;
 
         Builder(LoopGroup group, TcpServer.Builder options) {
             this.group = group;
             this.options = options;
+        }
+
+        /**
+         * Accept on the group's first loop only and hand each connection to the loop with the
+         * fewest open connections (ties go round-robin), even where the system has SO_REUSEPORT.
+         * {@code bind} does this by itself where SO_REUSEPORT is missing or refused. Choose it
+         * where the kernel spreads connections unevenly over listeners (the BSDs, macOS) or where
+         * connections live long and differ in length, so that live connections, not arrivals, are
+         * balanced; it costs one hand-off between threads per connection, and one loop does every
+         * accept.
+         *
+         * @return this builder
+         */
+        public Builder handOff() {
+            handOff = true;
+            return this;
         }
 
         /**
@@ -79,7 +104,6 @@ public final class GroupServer implements AutoCloseable {
          * @param handler serves each connection, on the loop that accepted it; shared by every loop
          * @return the listening server
          * @throws IOException if the address cannot be bound
-         * @throws UnsupportedOperationException if the system has no SO_REUSEPORT
          */
         public GroupServer bind(InetSocketAddress address, TcpServer.Handler handler) throws IOException {
             Objects.requireNonNull(handler, "handler");
@@ -92,21 +116,25 @@ public final class GroupServer implements AutoCloseable {
          * @param address where to listen (port 0: any free port, the same for every loop)
          * @param binder makes each loop's server
          * @return the listening server
-         * @throws IOException if the address cannot be bound (the listeners bound so far are closed)
-         * @throws UnsupportedOperationException if the system has no SO_REUSEPORT
+         * @throws IOException if the address cannot be bound (the servers bound so far are closed)
+         * @throws IllegalStateException if the binder did not bind with the options it was given,
+         *     in the task it was called in
          */
         public GroupServer bindEach(InetSocketAddress address, Binder binder) throws IOException {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(binder, "binder");
-            requireReusePort();
-            options.reusePort(true);
-            GroupServer server = new GroupServer(group.loops());
+            HandOff h = options.handOff(handOff || !reusePortAvailable() ? group.loops() : null);
+            GroupServer server = new GroupServer(group.loops(), h != null);
             InetSocketAddress at = address;
             try {
                 for (EventLoop loop : group.loops()) {
                     InetSocketAddress bindTo = at;
                     TcpServer s = onLoop(loop, () -> binder.bind(bindTo, options));
                     server.servers.add(s);
+                    if (h != null && h.server(server.servers.size() - 1) != s) {
+                        throw new IllegalStateException("GroupServer.Builder.bindEach: the binder's server for " + loop
+                                + " was not bound with the options it was given; bind with them (o.bind(a, handler))");
+                    }
                     at = new InetSocketAddress(address.getAddress(), s.port());
                 }
             } catch (IOException | RuntimeException e) {
@@ -118,18 +146,21 @@ public final class GroupServer implements AutoCloseable {
     }
 
     private final List<EventLoop> loops;
+    private final boolean handsOff;
     private final List<TcpServer> servers = new ArrayList<>();
 
-    private GroupServer(List<EventLoop> loops) {
+    private GroupServer(List<EventLoop> loops, boolean handsOff) {
         this.loops = loops;
+        this.handsOff = handsOff;
     }
 
-    private static void requireReusePort() throws IOException {
+    /* Whether a listening socket takes SO_REUSEPORT here: some systems lack it, some refuse it. */
+    private static boolean reusePortAvailable() {
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            if (!probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                throw new UnsupportedOperationException("TcpServer.builder().group(...): this system has no SO_REUSEPORT,"
-                        + " so the loops cannot share a port; bind one TcpServer per loop on its own port instead");
-            }
+            probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            return true;
+        } catch (UnsupportedOperationException | IOException refused) {
+            return false;
         }
     }
 
@@ -181,7 +212,7 @@ public final class GroupServer implements AutoCloseable {
     /** Stops accepting on every loop; connections being served go on. Closing twice does nothing. */
     @Override
     public void close() throws IOException {
-        onEveryLoop(s -> {
+        acceptorFirst(s -> {
             s.close();
             return null;
         });
@@ -193,7 +224,7 @@ public final class GroupServer implements AutoCloseable {
      * @throws IOException if closing a listening socket failed
      */
     public void shutdown() throws IOException {
-        onEveryLoop(s -> {
+        acceptorFirst(s -> {
             s.shutdown();
             return null;
         });
@@ -203,10 +234,21 @@ public final class GroupServer implements AutoCloseable {
         Object call(TcpServer server) throws IOException;
     }
 
+    /* Runs `call` on the first loop's server, then on the others at once; waits for them all. */
+    private void acceptorFirst(ServerCall call) throws IOException {
+        if (servers.isEmpty()) return;
+        onLoops(call, 0, 1);
+        onLoops(call, 1, servers.size());
+    }
+
     /* Runs `call` on every loop's server at once, and waits for them all. */
     private void onEveryLoop(ServerCall call) throws IOException {
+        onLoops(call, 0, servers.size());
+    }
+
+    private void onLoops(ServerCall call, int from, int to) throws IOException {
         List<CompletableFuture<Object>> calls = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
+        for (int i = from; i < to; i++) {
             TcpServer s = servers.get(i);
             EventLoop loop = loops.get(i);
             calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(() -> call.call(s)));
@@ -243,6 +285,7 @@ public final class GroupServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "GroupServer[" + (servers.isEmpty() ? "unbound" : localAddress()) + ", " + servers.size() + " loops]";
+        return "GroupServer[" + (servers.isEmpty() ? "unbound" : localAddress()) + ", " + servers.size() + " loops, "
+                + (handsOff ? "one acceptor handing off" : "SO_REUSEPORT") + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.coro.net;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
@@ -19,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,11 +75,19 @@ import javax.net.ssl.SSLContext;
  * net/http do. libuv's other answer, a spare descriptor freed to accept and close the waiting
  * connections, would drop connections that can be served a moment later when descriptors free up.
  *
+ * A loop of a GroupServer without SO_REUSEPORT (HandOff) has no listening socket of its own
+ * (channel == null): its "accept" takes from `handedOver`, which the group's acceptor fills through
+ * the loop's callSoonThreadsafe, and its wait is a park in `arrivals`. The acceptor (the first
+ * loop's server, channel != null) places what it accepts instead of starting it, and waits for a
+ * slot on every loop, not its own. A connection placed here that this server will not serve (it
+ * is closed, or its setup failed) is dropped and counted as ended.
+ *
  * A connection's socket closes in its own task: after the handler returns, the task waits until
  * the stream has sent what the handler wrote, then closes it (at once if the task is cancelled or
  * the handler threw). So the task's life is the socket's, and counting tasks counts sockets.
  *
- *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed; connections run on)
+ *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed, connections handed
+ *                                  over and not yet started dropped; connections run on)
  *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled (sockets aborted) and
  *                                       waited for, with the acceptor
  */
@@ -107,7 +117,7 @@ public final class TcpServer implements AutoCloseable {
         void handle(TlsStream stream) throws Exception;
     }
 
-    private final ServerSocketChannel channel;
+    private final ServerSocketChannel channel;   // null: a loop of a hand-off group, fed by its acceptor
     private final SocketAddress address;
     private final Handler handler;
     private final int maxConnections;
@@ -117,18 +127,25 @@ public final class TcpServer implements AutoCloseable {
     private final LinkedHashMap<Task<Void>, TcpStream> connections = new LinkedHashMap<>();
     private final ParkingLot slots = new ParkingLot();
     private final Task<Void> acceptor;
+    private final HandOff handOff;   // null unless a loop of a GroupServer without SO_REUSEPORT
+    private final int slot;          // this loop's index in handOff
+    private final ArrayDeque<SocketChannel> handedOver = new ArrayDeque<>();
+    private final ParkingLot arrivals = new ParkingLot();
     private long accepted;
     private boolean closed;
 
-    private TcpServer(ServerSocketChannel channel, Handler handler, Builder options) throws IOException {
+    private TcpServer(ServerSocketChannel channel, SocketAddress address, Handler handler, Builder options) {
         this.channel = channel;
         this.options = options.options;
-        this.address = channel.getLocalAddress();
+        this.address = address;
         this.handler = handler;
         this.maxConnections = options.maxConnections;
         this.acceptCall = options.acceptCall;
         this.backoff = new AcceptBackoff(this::toString);
-        this.acceptor = Coro.spawn("accept " + address, this::acceptLoop);
+        this.handOff = options.handOff;
+        this.slot = handOff == null ? -1 : handOff.register(this);
+        if (handOff != null && channel != null) handOff.onSlotFreed(() -> slots.unparkOne(null));
+        this.acceptor = Coro.spawn((channel == null ? "hand-offs " : "accept ") + address, this::acceptLoop);
     }
 
     /**
@@ -179,6 +196,7 @@ public final class TcpServer implements AutoCloseable {
         private StreamOptions options = StreamOptions.DEFAULT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private String[] alpn = {};
+        private HandOff handOff;
 
         private Builder() {}
 
@@ -308,7 +326,8 @@ public final class TcpServer implements AutoCloseable {
         /**
          * SO_REUSEPORT on the listening socket (default false): several sockets, of this process,
          * may listen on the same port, and Linux spreads new connections over them. A
-         * {@link #group} server sets it on each loop's listener.
+         * {@link #group} server sets it on each loop's listener, or clears it when one loop
+         * accepts for all (see {@link GroupServer.Builder#handOff()}).
          *
          * @param reusePort whether to set SO_REUSEPORT
          * @return this builder
@@ -342,6 +361,13 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
+        /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop). */
+        HandOff handOff(List<EventLoop> loops) {
+            handOff = loops == null ? null : new HandOff(loops, maxConnections);
+            reusePort = loops == null;
+            return handOff;
+        }
+
         /* Replaces accept(2), so that tests can make it fail as it does under load. */
         Builder acceptCall(AcceptCall call) {
             this.acceptCall = Objects.requireNonNull(call, "call");
@@ -360,6 +386,7 @@ public final class TcpServer implements AutoCloseable {
         public TcpServer bind(SocketAddress address, Handler handler) throws IOException {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(handler, "handler");
+            if (handOff != null && !handOff.acceptsHere()) return new TcpServer(null, address, handler, this);
             boolean unix = address instanceof UnixDomainSocketAddress;
             ServerSocketChannel ch = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
             try {
@@ -367,7 +394,7 @@ public final class TcpServer implements AutoCloseable {
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
                 if (!unix && reusePort) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 ch.bind(address, backlog);
-                return new TcpServer(ch, handler, this);
+                return new TcpServer(ch, ch.getLocalAddress(), handler, this);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -386,10 +413,10 @@ public final class TcpServer implements AutoCloseable {
     private Void acceptLoop() throws IOException {
         int burst = 0;
         while (true) {
-            while (connections.size() >= maxConnections) slots.park(WaitKind.LOCK, this);
+            while (full()) slots.park(WaitKind.LOCK, this);
             SocketChannel c;
             try {
-                c = acceptCall.accept(channel);
+                c = channel == null ? handedOver.poll() : acceptCall.accept(channel);
             } catch (ClosedChannelException e) {
                 if (closed) return null;   // close() came between a wake-up and the next accept
                 throw e;
@@ -400,15 +427,54 @@ public final class TcpServer implements AutoCloseable {
             if (c == null) {
                 burst = 0;
                 backoff.caughtUp();
-                IoReadiness.waitReadable(channel);
+                if (channel == null) arrivals.park(WaitKind.READ, this);
+                else IoReadiness.waitReadable(channel);
             } else {
-                start(c);
+                if (handOff != null && channel != null) place(c);
+                else start(c);
                 if (++burst > BufferedByteStream.BUDGET) {   // a flood of connects yields too
                     burst = 0;
                     Traps.checkpoint();
                 }
             }
         }
+    }
+
+    /* A hand-off group's acceptor counts every loop's connections; a lone server its own. */
+    private boolean full() {
+        if (handOff != null && channel != null) return handOff.full();
+        return connections.size() >= maxConnections;
+    }
+
+    /* The acceptor of a hand-off group: the connection goes to the loop with the fewest. */
+    private void place(SocketChannel c) {
+        int to = handOff.choose();
+        if (to == slot) {
+            start(c);
+            return;
+        }
+        TcpServer target = handOff.server(to);
+        try {
+            handOff.loop(to).callSoonThreadsafe(() -> target.handedOver(c));
+        } catch (IllegalStateException loopClosed) {
+            drop(c, to);
+        }
+    }
+
+    /* On this server's loop: a connection its group's acceptor placed here. */
+    private void handedOver(SocketChannel c) {
+        if (closed) {
+            drop(c, slot);
+            return;
+        }
+        handedOver.add(c);
+        arrivals.unparkOne(null);
+    }
+
+    /* A connection placed on loop `to` that will not be served there. */
+    private void drop(SocketChannel c, int to) {
+        closeQuietly(c);
+        handOff.released(to);
     }
 
     private void start(SocketChannel c) {
@@ -418,7 +484,8 @@ public final class TcpServer implements AutoCloseable {
             options.applyTo(stream);
         } catch (IOException e) {
             // The peer went away between accept and setup: nothing to serve.
-            closeQuietly(c);
+            if (handOff != null) drop(c, slot);
+            else closeQuietly(c);
             return;
         }
         Task<Void> task = Coro.spawn("conn-" + ++accepted + " " + stream.remoteAddress(), () -> serve(stream));
@@ -456,6 +523,7 @@ public final class TcpServer implements AutoCloseable {
         if (stream == null) return;
         stream.abort();
         slots.unparkOne(null);
+        if (handOff != null) handOff.released(slot);
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -478,6 +546,8 @@ public final class TcpServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         acceptor.cancel();
+        for (SocketChannel c; (c = handedOver.poll()) != null; ) drop(c, slot);
+        if (channel == null) return;
         IoReadiness.close(channel);
         if (address instanceof UnixDomainSocketAddress u) Files.deleteIfExists(u.getPath());
     }

@@ -56,6 +56,11 @@ public final class ServeCommand implements Callable<Integer> {
                 + "one thread each, sharing the port with SO_REUSEPORT (default ${DEFAULT-VALUE}).")
         int loops;
 
+        @Option(names = "--hand-off", description = "With --loops N: the first loop accepts alone and hands each "
+                + "connection to the loop with the fewest open connections (what happens anyway where SO_REUSEPORT "
+                + "is missing).")
+        boolean handOff;
+
         @Spec
         CommandSpec spec;
 
@@ -88,6 +93,9 @@ public final class ServeCommand implements Callable<Integer> {
             SelfSignedCertificate cert = tls ? SelfSignedCertificate.create() : null;
             if (cert != null) out.println("TLS certificate (self-signed, CN=localhost) SHA-256 " + cert.sha256Fingerprint());
             if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops: " + loops + " (expected: >= 1)");
+            if (handOff && loops == 1) {
+                throw new ParameterException(spec.commandLine(), "--hand-off: needs --loops 2 or more (one loop accepts and serves alone)");
+            }
             if (loops > 1) return callOnGroup(options, cert == null ? null : cert.context());
             try (EventLoop l = EventLoop.builder().name("serve").build()) {
                 loop = l;
@@ -108,12 +116,15 @@ public final class ServeCommand implements Callable<Integer> {
             return 0;
         }
 
-        /* --loops N: one listener per loop of a group, all on one port. */
+        /* --loops N: one listener per loop of a group, all on one port (or one acceptor handing off). */
         private Integer callOnGroup(TcpServer.Builder options, SSLContext ctx) {
             try (LoopGroup group = LoopGroup.builder().loops(loops).namePrefix("serve-").build()) {
-                GroupServer s = options.group(group).bindEach(new InetSocketAddress(host, port), (a, o) -> bind(a, o, ctx));
+                GroupServer.Builder g = options.group(group);
+                if (handOff) g.handOff();
+                GroupServer s = g.bindEach(new InetSocketAddress(host, port), (a, o) -> bind(a, o, ctx));
                 groupServer = s;
-                out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops" + (ctx == null ? "" : " (TLS)"));
+                out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops" + (handOff ? ", one acceptor" : "")
+                        + (ctx == null ? "" : " (TLS)"));
                 out.flush();
                 s.serveForever();
             } catch (BindException e) {

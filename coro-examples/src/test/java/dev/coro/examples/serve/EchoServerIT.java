@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
 class EchoServerIT {
@@ -33,9 +35,10 @@ class EchoServerIT {
         }
     }
 
-    @Test
-    void withSeveralLoopsEveryConnectionIsEchoedAndStopEndsTheCommand() throws Exception {
-        try (RunningServer server = RunningServer.echo("--loops", "2")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"--loops=2", "--loops=2 --hand-off"})
+    void withSeveralLoopsEveryConnectionIsEchoedAndStopEndsTheCommand(String options) throws Exception {
+        try (RunningServer server = RunningServer.echo(options.split(" "))) {
             for (int i = 0; i < 20; i++) {
                 try (Socket c = server.connect()) {
                     c.getOutputStream().write(("ping " + i + "\n").getBytes());
