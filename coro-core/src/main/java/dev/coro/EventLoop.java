@@ -1,6 +1,7 @@
 package dev.coro;
 
 import dev.coro.internal.NotInTask;
+import dev.coro.internal.OpenGenerators;
 import dev.coro.internal.kernel.InstrumentProbe;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.LoopRunner;
@@ -383,7 +384,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Closes the loop: tasks still pending are reported as destroyed ("Task was destroyed but it
+     * Closes the loop: async generators that started on it and were neither finished nor closed
+     * are closed first, one after the other in a task of the loop, where their {@code finally}
+     * blocks may suspend (asyncio's shutdown_asyncgens; a failure is reported and the others are
+     * closed all the same; one whose body is suspended inside a pending task's wait goes with that
+     * task); then tasks still pending are reported as destroyed ("Task was destroyed but it
      * is pending"), failures nobody observed are reported, the selector is closed and the loop's
      * thread ends. Closing a closed loop does nothing. A loop built with
      * {@link Builder#trace(Path)} writes its trace file now.
@@ -397,13 +402,27 @@ public final class EventLoop implements AutoCloseable {
         if (current() != null && !runner.isRunning()) {
             throw new IllegalStateException("Cannot close a loop from inside a task or callback.");
         }
-        if (!runner.close(kernel::close, toString())) return;
+        if (!runner.close(this::closeOnLoop, toString())) return;
         LoopManagement.Registration registration = jmxRegistration;
         if (registration != null) registration.unregister(this);
         // Submissions whose task never finished (still pending, or never taken in) end here:
         // their callers must not wait forever on a loop that is gone.
         submitted.forEach(this::abandon);
         writeTrace();
+    }
+
+    /* The close, on the loop's thread: async generators still open are closed first, in a task of the
+     * loop where their cleanup may suspend (asyncio's shutdown_asyncgens); then the kernel closes. */
+    private void closeOnLoop() {
+        OpenGenerators open = kernel.openGenerators();
+        if (!open.isEmpty()) {
+            Task<Void> closer = spawnTask("close-async-generators", () -> {
+                open.closeAll(kernel::report);
+                return null;
+            });
+            while (!closer.isDone()) kernel.runUntil(closer::isDone);   // a stray stop() must not cut it short
+        }
+        kernel.close();
     }
 
     /* `what`: SUBMITTED, or the task of this loop that a task of another loop waits for. */

@@ -2,6 +2,7 @@ package dev.coro.channel;
 
 import dev.coro.EventLoop;
 import dev.coro.lowlevel.SelectClause;
+import dev.coro.lowlevel.WaitList;
 import dev.coro.lowlevel.Waiter;
 import dev.coro.trace.WaitKind;
 import java.util.ArrayDeque;
@@ -42,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /* Implementation notes:
  *
  * One ReentrantLock guards all state; nobody suspends or blocks while holding it. A waiting send or
- * receive is a Node in the senders or receivers queue (intrusive, doubly linked) whose Waiter
+ * receive is a Node in the senders or receivers WaitList (lowlevel's, as ParkingLot's) whose Waiter
  * belongs to one task or thread; a select registers one Node per clause, all with the same
  * Waiter. Whoever completes a waiting operation unlinks its Node and claims its Waiter (one atomic
  * transition decides between several wakers of a select, and the waiting task's own
@@ -79,8 +80,8 @@ public final class Channel<T> {
     private final boolean conflated;
     private final ArrayDeque<T> buffer;
     private ArrayList<Returned<T>> returned;
-    final WaitQueue senders = new WaitQueue();
-    final WaitQueue receivers = new WaitQueue();
+    final WaitList<Node> senders = new WaitList<>();
+    final WaitList<Node> receivers = new WaitList<>();
     private int openSenders = 1;
     private int openReceivers = 1;
     private long handedOut;
@@ -178,7 +179,7 @@ public final class Channel<T> {
             if (r == BROKEN) throw broken("send");
             n = new Node(Waiter.forCaller("SendChannel.send"), 0, h);
             n.item = item;
-            senders.link(n);
+            senders.add(n);
         } finally {
             lock.unlock();
         }
@@ -230,7 +231,7 @@ public final class Channel<T> {
             Object r = poll();
             if (r != SelectClause.NOT_READY) return itemOrThrow(r, h, "receive");
             n = new Node(Waiter.forCaller("ReceiveChannel.receive"), 0, h);
-            receivers.link(n);
+            receivers.add(n);
         } finally {
             lock.unlock();
         }
@@ -368,9 +369,8 @@ public final class Channel<T> {
     // ---------------------------------------------------------------- wait queues
 
     /* Lock held: claims the first live waiter of q with value, the seq-th hand-out; null if none. */
-    private static Node claimFirst(WaitQueue q, Object value, long seq) {
-        for (Node n = q.head; n != null; n = q.head) {
-            q.unlink(n);
+    private static Node claimFirst(WaitList<Node> q, Object value, long seq) {
+        for (Node n = q.poll(); n != null; n = q.poll()) {
             n.seq = seq;
             if (n.waiter.claim(n.index, value)) {
                 n.waiter.wake();
@@ -381,11 +381,11 @@ public final class Channel<T> {
     }
 
     /* Lock held: the waiters that use handle h learn that it was closed. */
-    private static void failWaitersOf(WaitQueue q, Object h) {
-        for (Node n = q.head; n != null; ) {
-            Node next = n.next;
+    private static void failWaitersOf(WaitList<Node> q, Object h) {
+        for (Node n = q.first(); n != null; ) {
+            Node next = q.next(n);
             if (n.handle == h) {
-                q.unlink(n);
+                q.remove(n);
                 if (n.waiter.claim(n.index, CLOSED)) n.waiter.wake();
             }
             n = next;
@@ -426,7 +426,7 @@ public final class Channel<T> {
         public final Object register(Waiter waiter, int index) {
             Node n = new Node(waiter, index, handle);
             n.item = item();
-            (send ? channel.senders : channel.receivers).link(n);
+            (send ? channel.senders : channel.receivers).add(n);
             return n;
         }
 
@@ -436,55 +436,27 @@ public final class Channel<T> {
         }
     }
 
-    void unlink(WaitQueue q, Node n) {
+    void unlink(WaitList<Node> q, Node n) {
         lock.lock();
         try {
-            q.unlink(n);
+            q.remove(n);
         } finally {
             lock.unlock();
         }
     }
 
     /** One waiting send or receive. Fields are guarded by the channel's lock. */
-    static final class Node {
+    static final class Node extends WaitList.Link {
         final Waiter waiter;
         final int index;
         final Object handle;
         Object item;
         long seq;
-        Node prev, next;
-        boolean linked;
 
         Node(Waiter waiter, int index, Object handle) {
             this.waiter = waiter;
             this.index = index;
             this.handle = handle;
-        }
-    }
-
-    /** First come, first served; O(1) removal of a cancelled waiter. */
-    static final class WaitQueue {
-        Node head, tail;
-        int size;
-
-        void link(Node n) {
-            n.prev = tail;
-            if (tail == null) head = n;
-            else tail.next = n;
-            tail = n;
-            n.linked = true;
-            size++;
-        }
-
-        void unlink(Node n) {
-            if (!n.linked) return;
-            if (n.prev == null) head = n.next;
-            else n.prev.next = n.next;
-            if (n.next == null) tail = n.prev;
-            else n.next.prev = n.prev;
-            n.prev = n.next = null;
-            n.linked = false;
-            size--;
         }
     }
 
@@ -530,8 +502,8 @@ public final class Channel<T> {
         try {
             int items = buffer.size() + (returned == null ? 0 : returned.size());
             return "Channel@" + Integer.toHexString(System.identityHashCode(this)) + "[" + kind() + ", items=" + items
-                    + ", senders=" + openSenders + ", receivers=" + openReceivers + ", waiting senders=" + senders.size
-                    + ", waiting receivers=" + receivers.size + "]";
+                    + ", senders=" + openSenders + ", receivers=" + openReceivers + ", waiting senders=" + senders.size()
+                    + ", waiting receivers=" + receivers.size() + "]";
         } finally {
             lock.unlock();
         }

@@ -9,6 +9,7 @@ import dev.coro.channel.EndOfChannelException;
 import dev.coro.channel.ReceiveChannel;
 import dev.coro.channel.Select;
 import dev.coro.channel.SendChannel;
+import dev.coro.internal.OpenGenerators;
 import dev.coro.internal.Sneaky;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.Scope;
@@ -63,11 +64,17 @@ import java.util.stream.StreamSupport;
  *
  * PEP 789 check: the consumer's innermost scope is recorded before each resumption; a yield made
  * while the task's innermost scope is another one means a scope opened in the body is still open.
+ *
+ * Closing at the loop's close: a generator whose first step ended at a yield registers with the
+ * loop (a weak entry in the kernel's OpenGenerators) and leaves when it finishes or is closed; the
+ * loop's close closes the rest in a task of its own. Only a body waiting at a yield (Out.atYield)
+ * may be closed by another task: a body suspended inside its consumer's wait belongs to that task.
  */
 public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final Out<T> out;
     private final Frame<Void, Void> frame;
     private boolean iterated;
+    private Registration registration;   // while registered with the loop it first ran on
 
     private AsyncGenerator(Generator.Body<T> body) {
         this.out = new Out<>(body);
@@ -103,13 +110,17 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     public boolean hasNext() {
         if (out.full) return true;
         if (frame.isDone()) return false;
+        boolean first = frame.isNew();
         out.base = currentScope();
         frame.send(null);
-        Throwable f = frame.failure();
-        if (f != null && !out.full) {
-            throw Sneaky.<RuntimeException>rethrow(f);
+        if (out.full) {
+            if (first) register();
+            return true;
         }
-        return out.full;
+        unregister();
+        Throwable f = frame.failure();
+        if (f != null) throw Sneaky.<RuntimeException>rethrow(f);
+        return false;
     }
 
     /**
@@ -163,7 +174,25 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         out.value = null;
         out.full = false;
         out.base = currentScope();
-        frame.close();
+        try {
+            frame.close();
+        } finally {
+            if (frame.isDone()) unregister();
+        }
+    }
+
+    /* After the first step ended at a yield: the loop closes this generator at its close if nobody has. */
+    private void register() {
+        Kernel k = Kernel.current();
+        if (k == null) return;   // driven outside any loop: only its owner can close it
+        registration = new Registration(this, k.openGenerators());
+        k.openGenerators().add(registration);
+    }
+
+    private void unregister() {
+        if (registration == null) return;
+        registration.remove();
+        registration = null;
     }
 
     /**
@@ -378,6 +407,23 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         return frame.name() + "[" + frame.state() + "]";
     }
 
+    /* The loop's entry for a generator: weak, so that an open generator nobody refers to stays garbage. */
+    private static final class Registration extends OpenGenerators.Entry<AsyncGenerator<?>> {
+        Registration(AsyncGenerator<?> g, OpenGenerators registry) {
+            super(g, registry);
+        }
+
+        @Override
+        protected boolean closable(AsyncGenerator<?> g) {
+            return g.out.atYield;
+        }
+
+        @Override
+        protected void closeNow(AsyncGenerator<?> g) {
+            g.close();
+        }
+    }
+
     /** The body's side: one value at a time, and the PEP 789 check at each yield. */
     private static final class Out<T> implements Generator.Yielder<T> {
         private final Generator.Body<T> body;
@@ -386,6 +432,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         boolean scopesMaySpanYields;
         T value;
         boolean full;
+        boolean atYield;   // the body waits at a yield: no task is inside it
 
         Out(Generator.Body<T> body) {
             this.body = body;
@@ -407,7 +454,12 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             }
             value = v;
             full = true;
-            frame.suspendOnly();
+            atYield = true;
+            try {
+                frame.suspendOnly();
+            } finally {
+                atYield = false;
+            }
         }
     }
 }

@@ -31,17 +31,14 @@ import java.util.function.Consumer;
  */
 /* Implementation notes:
  *
- * An intrusive doubly-linked list of Nodes; each Node is also the AbortHandler of its park, so a
- * park allocates one object and removal on cancellation is O(1).
+ * A WaitList of Nodes; each Node is also the AbortHandler of its park, so a park allocates one
+ * object and removal on cancellation is O(1).
  */
 public final class ParkingLot {
-    private Node head, tail;
-    private int size;
+    private final WaitList<Node> waiters = new WaitList<>();
 
-    private final class Node implements AbortHandler {
+    private final class Node extends WaitList.Link implements AbortHandler {
         final TaskCore task;
-        Node prev, next;
-        boolean linked;
 
         Node(TaskCore task) {
             this.task = task;
@@ -49,7 +46,7 @@ public final class ParkingLot {
 
         @Override
         public boolean abort() {
-            unlink(this);
+            waiters.remove(this);
             return true;
         }
     }
@@ -77,7 +74,7 @@ public final class ParkingLot {
         Objects.requireNonNull(kind, "kind");
         TaskCore t = Traps.task("ParkingLot.park");
         Node n = new Node(t);
-        link(n);
+        waiters.add(n);
         return t.kernel().park(t, n, kind, reason);
     }
 
@@ -129,9 +126,8 @@ public final class ParkingLot {
      *         {@code false} if the lot was empty and {@code value} went nowhere
      */
     public boolean unparkOne(Object value) {
-        Node n = head;
+        Node n = waiters.poll();
         if (n == null) return false;
-        unlink(n);
         n.task.kernel().reschedule(n.task, value, null);
         return true;
     }
@@ -167,8 +163,7 @@ public final class ParkingLot {
      */
     public int unparkAllWithError(Throwable error) {
         int woken = 0;
-        for (Node n = head; n != null; n = head) {
-            unlink(n);
+        for (Node n = waiters.poll(); n != null; n = waiters.poll()) {
             n.task.kernel().reschedule(n.task, null, error);
             woken++;
         }
@@ -181,7 +176,8 @@ public final class ParkingLot {
      * @return the waiter the next {@link #unparkOne} wakes, or null if the lot is empty
      */
     public Task<?> first() {
-        return head == null ? null : (Task<?>) head.task.owner();
+        Node n = waiters.first();
+        return n == null ? null : (Task<?>) n.task.owner();
     }
 
     /**
@@ -190,7 +186,7 @@ public final class ParkingLot {
      * @return the number of parked tasks still in the lot (unparked and cancelled ones have left)
      */
     public int size() {
-        return size;
+        return waiters.size();
     }
 
     /**
@@ -199,32 +195,11 @@ public final class ParkingLot {
      * @return {@code true} if {@link #size()} is 0
      */
     public boolean isEmpty() {
-        return size == 0;
-    }
-
-    private void link(Node n) {
-        n.prev = tail;
-        if (tail == null) head = n;
-        else tail.next = n;
-        tail = n;
-        n.linked = true;
-        size++;
-    }
-
-    private void unlink(Node n) {
-        if (!n.linked) return;
-        if (n.prev == null) head = n.next;
-        else n.prev.next = n.next;
-        if (n.next == null) tail = n.prev;
-        else n.next.prev = n.prev;
-        n.prev = n.next = null;
-        n.linked = false;
-        size--;
+        return waiters.isEmpty();
     }
 
     @Override
     public String toString() {
-        return "ParkingLot[waiters=" + size + "]";
+        return "ParkingLot[waiters=" + waiters.size() + "]";
     }
-
 }

@@ -90,7 +90,7 @@ class DroppedGeneratorTest {
     }
 
     /** Runs the collector until {@code done}, for at most PATIENCE_NANOS; whether it got there. */
-    private static boolean collectUntil(BooleanSupplier done) {
+    static boolean collectUntil(BooleanSupplier done) {
         long deadline = System.nanoTime() + PATIENCE_NANOS;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) return false;
