@@ -414,7 +414,7 @@ public final class EventLoop implements AutoCloseable {
     /* The close, on the loop's thread: async generators still open are closed first, in a task of the
      * loop where their cleanup may suspend (asyncio's shutdown_asyncgens); then the kernel closes. */
     private void closeOnLoop() {
-        OpenGenerators open = kernel.openGenerators();
+        OpenGenerators open = kernel.view().openGenerators();
         if (!open.isEmpty()) {
             Task<Void> closer = spawnTask("close-async-generators", () -> {
                 open.closeAll(kernel::report);

@@ -185,8 +185,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     private void register() {
         Kernel k = Kernel.current();
         if (k == null) return;   // driven outside any loop: only its owner can close it
-        registration = new Registration(this, k.openGenerators());
-        k.openGenerators().add(registration);
+        registration = new Registration(this, k.view().openGenerators());
+        k.view().openGenerators().add(registration);
     }
 
     private void unregister() {

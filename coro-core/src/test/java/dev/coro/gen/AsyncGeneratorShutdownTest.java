@@ -147,7 +147,7 @@ class AsyncGeneratorShutdownTest {
                     log.add("failed: " + expected.getMessage());
                 }
                 kept.addAll(List.of(exhausted, closed, failed, neverStarted));
-                assertThat(Kernel.current().openGenerators().isEmpty()).as("nothing left for the loop to close").isTrue();
+                assertThat(Kernel.current().view().openGenerators().isEmpty()).as("nothing left for the loop to close").isTrue();
                 log.add("main done");
                 return null;
             });

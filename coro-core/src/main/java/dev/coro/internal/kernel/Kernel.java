@@ -1,6 +1,5 @@
 package dev.coro.internal.kernel;
 
-import dev.coro.internal.OpenGenerators;
 import dev.coro.internal.fiber.Fiber;
 import dev.coro.internal.io.IoDriver;
 import dev.coro.internal.timer.Timer;
@@ -83,7 +82,6 @@ public final class Kernel {
     final LiveTasks live = new LiveTasks(this);
     final LostFailures lostFailures = new LostFailures(this);
     final Progress progress = new Progress();
-    private final OpenGenerators openGenerators = new OpenGenerators();   // loop thread only
     volatile Thread thread;   // set once by LoopThread.start
     volatile boolean running;
     volatile boolean closed;
@@ -148,11 +146,6 @@ public final class Kernel {
     /** What the loop object, dumps and monitors may read of this kernel (not change). */
     public KernelView view() {
         return view;
-    }
-
-    /** The async generators started on this loop and not finished; the loop closes them at its close. */
-    public OpenGenerators openGenerators() {
-        return openGenerators;
     }
 
     /** The I/O driver below this kernel. */

@@ -1,12 +1,14 @@
 package dev.coro.internal.kernel;
 
+import dev.coro.internal.OpenGenerators;
 import dev.coro.time.Clock;
 import java.util.List;
 
 /**
  * What the loop object, task dumps and monitors may read of a {@link Kernel} without being able to
- * change its scheduling: its clock, state flags, counters, tasks and timers. Keeps the kernel's own
- * public surface to the operations that change state.
+ * change its scheduling: its clock, state flags, counters, tasks and timers; and the loop's registry
+ * of open async generators, which only the generators and the loop's close touch. Keeps the
+ * kernel's own public surface to the operations that change state.
  *
  * <p>Invariant: nothing here resumes a task or changes the ready queue, timers or scopes, except
  * {@link #cancelAllExcept}, which goes through the scope tree as any cancellation does; the two
@@ -15,9 +17,15 @@ import java.util.List;
  */
 public final class KernelView {
     private final Kernel kernel;
+    private final OpenGenerators openGenerators = new OpenGenerators();   // loop thread only
 
     KernelView(Kernel kernel) {
         this.kernel = kernel;
+    }
+
+    /** The async generators started on this loop and not finished; the loop closes them at its close. */
+    public OpenGenerators openGenerators() {
+        return openGenerators;
     }
 
     /** Makes the loop's virtual clock jump only together with the other loops of {@code time}; before the first run. */
