@@ -2,11 +2,14 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.sync.Event;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** DESIGN "Virtual time": a LoopGroup built with virtual time shares one clock among its loops. */
 class LoopGroupVirtualTimeTest {
@@ -66,5 +69,26 @@ class LoopGroupVirtualTimeTest {
             });
             assertThat(seenByTheBusyLoop).isZero();
         }
+    }
+
+    /* A loop with nothing left to unwind stops at once and no longer holds the shared clock, so the
+     * loop whose leftover sleeps while it unwinds still sees its sleep end (it used to wait forever). */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // without the fix it hangs
+    void aGroupClosesWhileALeftoversCleanupSleepsOnOneOfItsLoops() throws Exception {
+        List<Long> cleanedUpAt = new CopyOnWriteArrayList<>();
+        try (LoopGroup g = virtualGroup(2)) {
+            on(g, 0, () -> Coro.spawn(() -> {
+                try {
+                    new Event().await();   // no timer: the clock stays at zero until the close
+                } finally {
+                    Coro.shield(() -> {
+                        Coro.sleep(Duration.ofMinutes(1));
+                        cleanedUpAt.add(Coro.loop().time());
+                    });
+                }
+            }));
+        }
+        assertThat(cleanedUpAt).containsExactly(Duration.ofMinutes(1).toNanos());
     }
 }

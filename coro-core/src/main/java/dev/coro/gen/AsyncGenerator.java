@@ -110,6 +110,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     public boolean hasNext() {
         if (out.full) return true;
         if (frame.isDone()) return false;
+        refuseIfDrivenElsewhere("hasNext");
         boolean first = frame.isNew();
         out.base = currentScope();
         frame.send(null);
@@ -171,6 +172,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      */
     @Override
     public void close() {
+        if (!frame.isNew() && !frame.isDone()) refuseIfDrivenElsewhere("close");
         out.value = null;
         out.full = false;
         out.base = currentScope();
@@ -178,6 +180,16 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             frame.close();
         } finally {
             if (frame.isDone()) unregister();
+        }
+    }
+
+    /* A started body that is not at a yield is suspended inside a wait of the task that drives it:
+     * resuming it from here would resume that task's wait (Python: "already running"). */
+    private void refuseIfDrivenElsewhere(String method) {
+        if (frame.isSuspended() && !out.atYield) {
+            throw new IllegalStateException("AsyncGenerator." + method + "(): " + frame.name() + " is already running: "
+                    + "another task is suspended inside its body. Drive an async generator from one task at a "
+                    + "time; to share its values, let that task send them through a Channel.");
         }
     }
 

@@ -81,6 +81,11 @@ final class Frame<S, R> {
         return fiber.isDone() || closedBeforeStart;
     }
 
+    /** Whether the body has started and is suspended now: at a yield, or (forwarding) inside a wait of its task. */
+    boolean isSuspended() {
+        return fiber.isSuspended();
+    }
+
     // ---- driver side ----
 
     /** Resumes the body with {@code value} as the result of its pending yield; see {@link #failure()}. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** AsyncGenerator: a body that suspends its consumer's task, on both backends. */
 class AsyncGeneratorTest {
@@ -60,6 +61,24 @@ class AsyncGeneratorTest {
         // at PT3S both timers are due: other's was scheduled first (at PT1.5S), so it fires first
         assertThat(log).containsExactly("other at PT0S", "v1 at PT1S", "other at PT1.5S", "v2 at PT2S", "other at PT3S",
                 "v3 at PT3S");
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // without the refusal it hangs
+    void aSecondTaskCannotDriveAGeneratorWhoseBodyAnotherTaskIsSuspendedIn() {
+        Loops.run(() -> {
+            try (AsyncGenerator<Integer> g = ticker(2)) {
+                Task<Integer> first = Coro.spawn(g::next);   // parks inside the body's first sleep
+                Coro.yieldNow();
+                assertThatThrownBy(g::hasNext).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("AsyncGenerator.hasNext()").hasMessageContaining("already running");
+                assertThatThrownBy(g::close).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("AsyncGenerator.close()").hasMessageContaining("already running");
+                assertThat(first.join()).isEqualTo(1);   // the first task's wait was left alone
+                log.add("then " + g.next() + " at " + now());   // at a yield again: any task of the loop may drive it
+            }
+        });
+        assertThat(log).containsExactly("then 2 at PT2S");
     }
 
     @Test

@@ -85,6 +85,12 @@ final class IdlePolicy {
         return shared.idle(kernel, next) ? 0 : -1;
     }
 
+    /** The loop left its run: a group's clock need not wait for it any more (see SharedVirtualTime). */
+    void stopped() {
+        markedIdle = false;
+        if (shared != null) shared.stopped(kernel);
+    }
+
     /** After the poll, before the inbox is taken in: a group's loop is busy again (see SharedVirtualTime). */
     void awake() {
         if (!markedIdle) return;

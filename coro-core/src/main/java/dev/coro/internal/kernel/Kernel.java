@@ -160,11 +160,8 @@ public final class Kernel {
 
     /** Queues {@code r} from any thread; on the loop it keeps FIFO order with {@link #callSoon}. */
     public void callSoonThreadsafe(Runnable r) {
-        if (onLoop()) {
-            ready.addLast(r);
-            return;
-        }
-        inbox.add(r);
+        if (onLoop()) ready.addLast(r);
+        else inbox.add(r);
     }
 
     /** Schedules the callback {@code action} at {@code deadline} on this loop's clock. */
@@ -346,6 +343,7 @@ public final class Kernel {
             Watchdog.unwatch(this);
             stopRequested = false;
             running = false;
+            idle.stopped();
         }
     }
 

@@ -12,13 +12,15 @@ import java.util.Map;
  * hand-off between them is in flight (every loop's inbox is empty). The last loop to go idle
  * jumps the clock and wakes the others, which then fire what is due.
  *
- * <p>Invariant: the clock never jumps while a loop runs or has work waiting in its inbox.
+ * <p>Invariant: the clock never jumps while a running loop runs a pass or has work waiting in its
+ * inbox; a loop outside its run does not hold it.
  */
 /* Implementation notes:
  *
  *   per loop    set by                                  meaning
  *   idle(next)  idle(), on the loop, before it blocks    nothing to do until `next` (NONE: no timer)
  *   absent      busy(), on the loop, after its poll     it may run work; the clock may not jump
+ *   ignored     not running (Kernel.running false)      it cannot see the clock; stopped() re-checks
  *
  * Why the inbox check closes the race: a loop marks itself busy before it takes its inbox in, so
  * whoever sees it idle sees the hand-off still in its inbox, and does not jump.
@@ -48,21 +50,37 @@ public final class SharedVirtualTime {
      */
     synchronized boolean idle(Kernel k, long next) {
         idle.put(k, next);
-        if (idle.size() < loops.size()) return false;
-        long earliest = IdlePolicy.NONE;
-        for (Kernel l : loops) {
-            if (l.inbox.getAsBoolean()) return false;
-            earliest = Math.min(earliest, idle.get(l));
-        }
-        if (earliest == IdlePolicy.NONE) return false;   // every loop waits for nothing timed: nothing to jump to
-        clock.jumpTo(earliest);
-        idle.clear();
-        for (Kernel l : loops) if (l != k) l.callSoonThreadsafe(NOTHING);
-        return true;
+        return jumpIfAllIdle(k);
     }
 
     synchronized void busy(Kernel k) {
         idle.remove(k);
+    }
+
+    /**
+     * {@code k} left its run (it stopped, or is closing): a loop that does not run cannot see the
+     * clock, so it no longer holds it, and the loops still running may jump without it (a group
+     * closing its loops one by one, whose cleanups sleep, would otherwise wait forever).
+     */
+    synchronized void stopped(Kernel k) {
+        idle.remove(k);
+        jumpIfAllIdle(null);
+    }
+
+    /* Jumps to the earliest timer of the running loops if each is idle and none has a hand-off waiting. */
+    private boolean jumpIfAllIdle(Kernel caller) {
+        long earliest = IdlePolicy.NONE;
+        for (Kernel l : loops) {
+            if (!l.running && l != caller) continue;   // outside its run: it does not hold the clock
+            Long next = idle.get(l);
+            if (next == null || l.inbox.getAsBoolean()) return false;
+            earliest = Math.min(earliest, next);
+        }
+        if (earliest == IdlePolicy.NONE) return false;   // every loop waits for nothing timed: nothing to jump to
+        clock.jumpTo(earliest);
+        idle.clear();
+        for (Kernel l : loops) if (l != caller && l.running) l.callSoonThreadsafe(NOTHING);
+        return true;
     }
 
     private static final Runnable NOTHING = () -> { };
