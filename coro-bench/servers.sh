@@ -22,7 +22,7 @@
 # `handshake`). ROUNDS rounds; in each, the servers of a measurement take turns, so that noise from
 # other processes hits them alike. On a shared host CPU per request is the steadier measure.
 #
-#   [ROUNDS=5] [DURATION=10] [WARMUP=10] [TESTS="http http-close echo tls-echo handshake"] [LOOPS="1 2"] coro-bench/servers.sh
+#   [ROUNDS=5] [DURATION=10] [WARMUP=10] [TESTS="http http-close echo tls-echo handshake"] [LOOPS="1 2"] [PIN=1] coro-bench/servers.sh
 #
 # With the defaults: 27 measurements per round of about 22 s each, some 50 minutes in all.
 #
@@ -77,6 +77,11 @@ RESULTS="$(mktemp)"
 ONE="$(mktemp)"
 trap 'stop_server; rm -f "$SERVER_LOG" "$RESULTS" "$ONE"' EXIT
 
+# PIN=1 pins the server to core 0 and the load generator to core 1 (taskset), as issue 23 measures
+# one-loop TLS servers; leave it off for servers with 2 loops, which need both cores.
+PIN_SERVER=(); PIN_LOAD=()
+if [ "${PIN:-0}" = 1 ]; then PIN_SERVER=(taskset -c 0); PIN_LOAD=(taskset -c 1); fi
+
 # start_server TEST LOOPS SERVER: starts it on a fresh PORT and waits for its "listening on" line.
 start_server() {
   local test="$1" loops="$2" server="$3" cmd
@@ -98,7 +103,7 @@ start_server() {
     *)                  echo "servers.sh: no server '$server' for $test" >&2; exit 2 ;;
   esac
   : >"$SERVER_LOG"   # emptied here: the server's own redirection may come after the first check below
-  "${cmd[@]}" >>"$SERVER_LOG" 2>&1 &
+  "${PIN_SERVER[@]}" "${cmd[@]}" >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 300); do
     if grep -q "listening on .*:$PORT" "$SERVER_LOG"; then return; fi
@@ -112,7 +117,7 @@ start_server() {
 
 wrk_rate() { # wrk_rate SECONDS [WRK ARGS...] -> requests/s of one wrk run
   local seconds="$1"; shift
-  wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" "$@" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
+  "${PIN_LOAD[@]}" wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" "$@" "http://127.0.0.1:$PORT/" | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'
 }
 
 run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
@@ -123,11 +128,11 @@ run_one() { # run_one TEST LOOPS SERVER -> "rate cpu"
                measure 0 wrk_rate "$SECONDS_MEASURED" ;;
     http-close) wrk_rate "$WARMUP" -H "Connection: close" >/dev/null
                measure 0 wrk_rate "$SECONDS_MEASURED" -H "Connection: close" ;;
-    echo)      measure "$WARMUP" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
+    echo)      measure "$WARMUP" "${PIN_LOAD[@]}" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.EchoLoad \
                  "$PORT" "$CONNECTIONS" "$ECHO_SIZE" "$WARMUP" "$SECONDS_MEASURED" ;;
-    tls-echo)  measure "$WARMUP" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.TlsLoad echo \
+    tls-echo)  measure "$WARMUP" "${PIN_LOAD[@]}" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.TlsLoad echo \
                  "$PORT" "$TLS_CONNECTIONS" "$TLS_SIZE" "$WARMUP" "$SECONDS_MEASURED" ;;
-    handshake) measure "$WARMUP" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.TlsLoad handshake \
+    handshake) measure "$WARMUP" "${PIN_LOAD[@]}" "$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.TlsLoad handshake \
                  "$PORT" "$HANDSHAKE_CLIENTS" "$WARMUP" "$SECONDS_MEASURED" ;;
   esac
   stop_server
