@@ -74,6 +74,7 @@ final class CrossLoop {
 
     /** The failure of a foreign task that {@link #whenEnded} reported ended: its own, or its loop's closing. */
     static Throwable failureOf(Task<?> task) {
+        if (task.isDone()) return task.failureNow();   // the usual case: no second signal, no hop to its loop
         CompletableFuture<Void> signal = task.doneSignal();
         if (signal.isCompletedExceptionally()) return signal.exceptionNow();
         return task.failureNow();
