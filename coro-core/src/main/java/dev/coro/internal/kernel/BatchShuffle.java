@@ -2,11 +2,10 @@ package dev.coro.internal.kernel;
 
 import java.util.ArrayDeque;
 import java.util.Random;
-import java.util.function.Consumer;
 
 /**
- * Test-only order for a loop pass: the batch is taken out of the ready queue whole, put in a random
- * order drawn from a seeded {@link Random} (Fisher-Yates), then run. It breaks the FIFO rule on
+ * Test-only order for a loop pass: the batch is taken out of the ready queue whole and put back in a
+ * random order drawn from a seeded {@link Random} (Fisher-Yates), before it runs. It breaks the FIFO rule on
  * purpose, so that a test can show its outcome does not depend on the order; one seed always gives
  * the same order.
  *
@@ -19,8 +18,8 @@ final class BatchShuffle {
         this.random = new Random(seed);
     }
 
-    /** Runs the first {@code n} items of {@code ready} through {@code run}, shuffled. */
-    void run(ArrayDeque<Object> ready, int n, Consumer<Object> run) {
+    /** Shuffles the first {@code n} items of {@code ready} in place. */
+    void permute(ArrayDeque<Object> ready, int n) {
         Object[] batch = new Object[n];
         for (int i = 0; i < n; i++) batch[i] = ready.pollFirst();
         for (int i = n - 1; i > 0; i--) {
@@ -29,7 +28,7 @@ final class BatchShuffle {
             batch[i] = batch[j];
             batch[j] = x;
         }
-        for (Object item : batch) run.accept(item);
+        for (int i = n - 1; i >= 0; i--) ready.addFirst(batch[i]);
     }
 
     /** A random index below {@code bound} from the same seeded sequence (for unbiased choices). */

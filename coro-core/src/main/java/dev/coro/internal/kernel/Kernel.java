@@ -44,7 +44,7 @@ import java.util.function.Function;
  *      next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed (tests
  *      only) shuffles the batch; without one this phase pays a single null check.
  *
- * step() is the single resume site. A task's fiber is created at its first step, so a task
+ * runBatch() is the single resume site. A task's fiber is created at its first step, so a task
  * cancelled before it ever ran costs no fiber and never runs its body.
  *
  * Time has one mechanism: an entry in the timer heap with a deadline. A cancel scope with a
@@ -55,7 +55,7 @@ import java.util.function.Function;
  *   field            written by                                  read by
  *   ready            loop thread (callSoon, reschedule, phases)  loop thread
  *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
- *   current          step() only                                 currentTask(), probes
+ *   current          runBatch() only                                 currentTask(), probes
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
  *   TaskCore.state   step, park, reschedule, finish              everyone on the loop
@@ -186,45 +186,53 @@ public final class Kernel {
         return t;
     }
 
-    /* The single resume site: every fiber of every task is resumed here and nowhere else. */
-    private void step(TaskCore t) {
-        if (t.fiber == null && t.scope.effective) {
-            finish(t);
-            return;
-        }
-        t.state = TaskCore.RUNNING;
-        current = t;
-        if (probe != null) probe.stepStarted(t, clock.nanos());
-        try {
-            if (t.fiber == null) {   // inside the step, so that a trace counts making the fiber as its cost
-                t.fiber = Fiber.create(t, t);
-                t.fiber.attach(t);
+    /*
+     * Phase 4, and the single resume site: every task's fiber is resumed here and nowhere else. The
+     * common case is written out in the loop, not called: after a fiber switch the CPU mispredicts
+     * each return on the way back here, and one call level more cost yieldNow 9% (issue 22).
+     */
+    private void runBatch(int n) {
+        for (; n > 0; n--) {
+            Object item = ready.pollFirst();
+            progress.dispatched(item);
+            if (!(item instanceof TaskCore t)) {
+                runOther(item);
+                continue;
             }
-            t.fiber.resume();
-        } finally {
-            current = null;
-        }
-        if (t.fiber.isDone()) {
-            if (t.fiber.escaped() != null) t.failure = t.fiber.escaped();
-            finish(t);
-            return;
-        }
-        byte trap = t.trap;
-        t.trap = Trap.NONE;
-        switch (trap) {
-            case Trap.CHECKPOINT -> {
+            Fiber f = t.fiber;
+            if (f == null && t.scope.effective) {   // cancelled before its first step: the body never runs
+                finish(t);
+                continue;
+            }
+            t.state = TaskCore.RUNNING;
+            current = t;
+            if (probe != null) probe.stepStarted(t, clock.nanos());
+            try {
+                if (f == null) f = t.createFiber();   // inside the step, so that a trace counts it as the step's cost
+                f.resume();
+            } finally {
+                current = null;
+            }
+            if (f.isDone()) {
+                finish(t);
+            } else if (t.trap == Trap.CHECKPOINT) {
+                t.trap = Trap.NONE;
                 t.state = TaskCore.READY;
                 ready.addLast(t);
                 if (probe != null) probe.stepEnded(t, WaitKind.YIELD, null, clock.nanos());
+            } else {
+                parked(t);
             }
-            case Trap.PARK -> {   // park() has set the wait (t.setWait)
-                t.state = TaskCore.PARKED;
-                if (t.abort == t) timers.add(t, t.deadline());   // a sleep (sleepUntil)
-                t.parkedAt = probe != null ? clock.nanos() : passTime();
-                if (probe != null) probe.stepEnded(t, t.waitKind(), t.waitReason(), t.parkedAt);
-            }
-            default -> throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
         }
+    }
+
+    private void parked(TaskCore t) {
+        if (t.trap != Trap.PARK) throw new IllegalStateException("coro bug: " + t + " suspended without a trap");
+        t.trap = Trap.NONE;
+        t.state = TaskCore.PARKED;   // park() has set the wait (t.setWait)
+        if (t.abort == t) timers.add(t, t.deadline());   // a sleep (sleepUntil)
+        t.parkedAt = probe != null ? clock.nanos() : passTime();
+        if (probe != null) probe.stepEnded(t, t.waitKind(), t.waitReason(), t.parkedAt);
     }
 
     private void finish(TaskCore t) {
@@ -287,14 +295,7 @@ public final class Kernel {
             if (debug) MonitorCheck.refuseIfHoldingMonitor(t);
             t.fiber.suspend();
         } catch (RuntimeException | Error e) {
-            // Never suspended: leave the wait queue or timer heap the park joined, or it would wake an unrelated wait.
-            byte trap = t.trap;
-            t.trap = Trap.NONE;
-            if (trap == Trap.PARK) {
-                AbortHandler abort = t.abort;
-                t.clearWait();
-                abort.abort();
-            }
+            t.withdrawTrap();   // never suspended
             throw e;
         } finally {   // through t: the kernel itself need not stay live in every suspended frame
             if (t.kernel.switches != null) t.kernel.switches.in(t);
@@ -380,8 +381,9 @@ public final class Kernel {
 
         // Phase 4: run exactly the batch that is ready now (in FIFO order unless a seed shuffles it).
         passTime = Long.MIN_VALUE;
-        if (shuffle != null) shuffle.run(ready, ready.size(), this::runItem);
-        else for (int n = ready.size(); n > 0; n--) runItem(ready.pollFirst());
+        int n = ready.size();
+        if (shuffle != null) shuffle.permute(ready, n);
+        runBatch(n);
         progress.idle();
     }
 
@@ -391,10 +393,9 @@ public final class Kernel {
         return passTime;
     }
 
-    private void runItem(Object item) {
-        progress.dispatched(item);
-        if (item instanceof TaskCore t) step(t);
-        else if (item instanceof Scope s) s.expireIfDue();
+    /* A batch item that is not a task: a scope whose deadline came, or a callback. */
+    private void runOther(Object item) {
+        if (item instanceof Scope s) s.expireIfDue();
         else runCallback((Runnable) item);
     }
 

@@ -122,6 +122,25 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         if (kernel.switches != null) kernel.switches.out(this);
     }
 
+    /* The suspension the trap asked for did not happen: leave the wait queue or timer heap a park
+     * joined, or it would wake an unrelated wait. */
+    void withdrawTrap() {
+        byte asked = trap;
+        trap = Trap.NONE;
+        if (asked == Trap.PARK) {
+            AbortHandler handler = abort;
+            clearWait();
+            handler.abort();
+        }
+    }
+
+    /** Makes this task's fiber, at its first step. */
+    Fiber createFiber() {
+        fiber = Fiber.create(this, this);
+        fiber.attach(this);
+        return fiber;
+    }
+
     /** The name, for the fiber's error messages. */
     @Override
     public String get() {
@@ -211,6 +230,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
      * failure, makes it end cancelled. Returns a failure nobody has observed yet, or null.
      */
     Throwable settleOutcome() {
+        if (fiber != null && fiber.escaped() != null) failure = fiber.escaped();   // run() threw outside the body's catch
         Throwable f = failure;
         if (f instanceof dev.coro.CancelledError || (f == null && effective)) {
             endedCancelled = true;
