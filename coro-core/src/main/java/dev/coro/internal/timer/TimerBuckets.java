@@ -22,12 +22,17 @@ final class TimerBuckets {
     /**
      * One span's entries with their scheduling order, in no particular order. Deadlines stay in the
      * entries (a bucket is never ordered; taking it in touches every entry anyway): a million far
-     * timers keep no second copy of them.
+     * timers keep no second copy of them. Entry {@code i} lies in block {@code i >>> BLOCK_SHIFT}:
+     * the first block doubles up to BLOCK entries, the others hold BLOCK each, so a bucket wastes at
+     * most one block and never copies a full block when it grows (doubling arrays had left a million
+     * sleepers' buckets 1.5-2x their size).
      */
     static final class Bucket {
+        static final int BLOCK_SHIFT = 8;
+        static final int BLOCK = 1 << BLOCK_SHIFT;
         final long key;
-        TimerEntry[] entries = new TimerEntry[4];
-        long[] seqs = new long[4];
+        private TimerEntry[][] entries = {new TimerEntry[4]};
+        private long[][] seqs = {new long[4]};
         int size;
         int heapIndex;
 
@@ -38,6 +43,51 @@ final class TimerBuckets {
         /** The first deadline after this bucket's span. */
         long end() {
             return (key + 1) << SHIFT;
+        }
+
+        TimerEntry entry(int i) {
+            return entries[i >>> BLOCK_SHIFT][i & (BLOCK - 1)];
+        }
+
+        long seq(int i) {
+            return seqs[i >>> BLOCK_SHIFT][i & (BLOCK - 1)];
+        }
+
+        void append(TimerEntry e, long seq) {
+            int b = size >>> BLOCK_SHIFT, o = size & (BLOCK - 1);
+            if (b == entries.length) {
+                entries = Arrays.copyOf(entries, 2 * b);
+                seqs = Arrays.copyOf(seqs, 2 * b);
+            }
+            if (entries[b] == null) {
+                entries[b] = new TimerEntry[BLOCK];
+                seqs[b] = new long[BLOCK];
+            } else if (o == entries[b].length) {   // only the first block grows
+                entries[b] = Arrays.copyOf(entries[b], 2 * o);
+                seqs[b] = Arrays.copyOf(seqs[b], 2 * o);
+            }
+            entries[b][o] = e;
+            seqs[b][o] = seq;
+            e.slot = -2 - size++;
+        }
+
+        /** Takes out entry {@code i}; the last entry fills its place. A block that empties stays as the
+         * one spare, and the spare after it goes: a bucket whose size swings across a block's edge
+         * does not allocate a block at every swing. */
+        void removeAt(int i) {
+            int last = --size;
+            int lb = last >>> BLOCK_SHIFT, lo = last & (BLOCK - 1);
+            if (i != last) {
+                TimerEntry moved = entries[lb][lo];
+                entries[i >>> BLOCK_SHIFT][i & (BLOCK - 1)] = moved;
+                seqs[i >>> BLOCK_SHIFT][i & (BLOCK - 1)] = seqs[lb][lo];
+                moved.slot = -2 - i;
+            }
+            entries[lb][lo] = null;
+            if (lo == 0 && lb + 1 < entries.length) {
+                entries[lb + 1] = null;
+                seqs[lb + 1] = null;
+            }
         }
     }
 
@@ -58,33 +108,17 @@ final class TimerBuckets {
         long key = keyOf(deadline);
         Bucket b = find(key);
         if (b == null) b = create(key);
-        int i = b.size;
-        if (i == b.entries.length) {
-            b.entries = Arrays.copyOf(b.entries, 2 * i);
-            b.seqs = Arrays.copyOf(b.seqs, 2 * i);
-        }
-        b.entries[i] = e;
-        b.seqs[i] = seq;
-        b.size = i + 1;
-        e.slot = -2 - i;
+        b.append(e, seq);
         entries++;
     }
 
     /** Takes out {@code e}, which sits in a bucket; the last entry of the bucket fills its place. */
     void remove(TimerEntry e) {
         Bucket b = find(keyOf(e.deadline));
-        int i = -2 - e.slot;
-        int last = --b.size;
-        if (i != last) {
-            TimerEntry moved = b.entries[last];
-            b.entries[i] = moved;
-            b.seqs[i] = b.seqs[last];
-            moved.slot = -2 - i;
-        }
-        b.entries[last] = null;
+        b.removeAt(-2 - e.slot);
         e.slot = -1;
         entries--;
-        if (last == 0) drop(b);
+        if (b.size == 0) drop(b);
     }
 
     /** Removes and returns the earliest bucket; there must be one. Its entries keep their slots. */
@@ -99,7 +133,7 @@ final class TimerBuckets {
     void forEach(EntryVisitor visitor) {
         for (int h = 0; h < buckets; h++) {
             Bucket b = heap[h];
-            for (int i = 0; i < b.size; i++) visitor.visit(b.entries[i], b.entries[i].deadline, b.seqs[i]);
+            for (int i = 0; i < b.size; i++) visitor.visit(b.entry(i), b.entry(i).deadline, b.seq(i));
         }
     }
 

@@ -173,8 +173,8 @@ public final class TimerHeap {
             TimerBuckets.Bucket b = far.pollFirst();
             horizon = b.end();
             for (int i = 0; i < b.size; i++) {
-                TimerEntry e = b.entries[i];
-                addNear(e, e.deadline, b.seqs[i]);
+                TimerEntry e = b.entry(i);
+                addNear(e, e.deadline, b.seq(i));
             }
         }
     }

@@ -41,6 +41,16 @@ class TimerHeapTest {
         matchesASortedModel(seed, heap, 0.7, 0.25, -5 * span, 40 * span, 2 * TimerHeap.WINDOW, span / 4, 4 * span);
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 42, 99_991})
+    void bucketsOfManyBlocksStillMatchTheModel(long seed) {
+        // Deadlines within a few spans of a slow clock: buckets of a thousand entries and more, four
+        // blocks or more each, where cancels move entries across blocks and empty blocks at their edges.
+        TimerHeap heap = new TimerHeap(() -> true, Runnable::run, 8);
+        long span = 1L << TimerBuckets.SHIFT;
+        matchesASortedModel(seed, heap, 0.6, 0.38, 3 * span, 3 * span, 3 * span, 1_000, span / 64);
+    }
+
     /*
      * Random schedules (a share of the operations, at now + start + a multiple of grain below spread,
      * or one time in five below farSpread), cancels (another share) and polls (the rest, after the
