@@ -55,10 +55,10 @@ import java.util.function.Function;
  *   field            written by                                  read by
  *   ready            loop thread (callSoon, reschedule, phases)  loop thread
  *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
- *   current          runBatch() only                                 currentTask(), probes
+ *   current          runBatch() only                          currentTask(), probes
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
- *   TaskCore.state   step, park, reschedule, finish              everyone on the loop
+ *   TaskCore.state   runBatch, park, reschedule, finish          everyone on the loop
  *   probe            JfrSwitch (loop thread, between items)       hook sites: null unless instruments or JFR
  */
 public final class Kernel {
@@ -277,7 +277,7 @@ public final class Kernel {
 
     /**
      * A park whose waker is the clock: the task is its own timer entry, so a sleep allocates nothing.
-     * The step schedules it once the fiber has suspended: the timer heap's code then runs on the
+     * runBatch schedules it once the fiber has suspended: the timer heap's code then runs on the
      * loop's stack, and every sleeper's frozen stack holds none of its frames.
      */
     public void sleepUntil(TaskCore t, long deadline) {
