@@ -230,7 +230,8 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
      * failure, makes it end cancelled. Returns a failure nobody has observed yet, or null.
      */
     Throwable settleOutcome() {
-        if (fiber != null && fiber.escaped() != null) failure = fiber.escaped();   // run() threw outside the body's catch
+        Throwable escaped = fiber == null ? null : fiber.escaped();   // run() threw outside the body's catch
+        if (escaped != null) failure = escaped;
         Throwable f = failure;
         if (f instanceof dev.coro.CancelledError || (f == null && effective)) {
             endedCancelled = true;
