@@ -12,6 +12,9 @@
 # coro-echo=JAR runs the echo server of another build's coro.jar, so that two builds are compared
 # round by round against the raw loop (an A/B check on a noisy host):
 #   ROUNDS=12 TESTS=echo ECHO_SIZES=1024 ECHO_SERVERS="raw-nio coro-echo=/tmp/old/coro-examples/target/coro.jar coro-echo" coro-bench/netbench.sh
+# fiber-nio is the raw loop with a fiber (a JDK continuation) per connection and nothing else of coro:
+# the floor of any server that gives a connection a stack; ECHO_SERVERS="raw-nio fiber-nio coro-echo"
+# splits coro's distance from the raw loop into the switch's share and coro's own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,11 +40,12 @@ start_server() {
     coro-echo=*) cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "${1#coro-echo=}" serve echo --port "$PORT") ;;
     coro-http)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -jar "$CLI_JAR" serve http --port "$PORT") ;;
     raw-nio)     cmd=("$JAVA" "${JVM[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.RawNioEchoServer "$PORT") ;;
+    fiber-nio)   cmd=("$JAVA" "${JVM[@]}" "${FAST[@]}" -cp "$BENCH_JAR" dev.coro.bench.net.FiberNioEchoServer "$PORT") ;;
     netty-*)     local kind="${1#netty-}"
                  # Leak detection off, as in Netty's own benchmarks: the peer at its fastest.
                  cmd=("$JAVA" "${JVM[@]}" -Dio.netty.leakDetection.level=disabled -cp "$BENCH_JAR" \
                       dev.coro.bench.net.NettyServer "${kind#*-}" "${kind%-*}" "$PORT") ;;
-    *)           echo "netbench.sh: unknown server '$1' (expected raw-nio, coro-echo, coro-echo=JAR, coro-http or netty-{nio,epoll}-{echo,http})" >&2
+    *)           echo "netbench.sh: unknown server '$1' (expected raw-nio, fiber-nio, coro-echo, coro-echo=JAR, coro-http or netty-{nio,epoll}-{echo,http})" >&2
                  exit 2 ;;
   esac
   if [[ "$1" == coro-echo=* && ! -f "${1#coro-echo=}" ]]; then

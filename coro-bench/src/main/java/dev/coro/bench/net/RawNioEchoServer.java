@@ -25,10 +25,7 @@ public final class RawNioEchoServer {
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
         Selector selector = Selector.open();
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-        server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        ServerSocketChannel server = listen(selector, port);
         ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         System.out.println("listening on 127.0.0.1:" + port);
         while (true) {
@@ -42,6 +39,15 @@ public final class RawNioEchoServer {
                 }
             });
         }
+    }
+
+    /** A non-blocking server socket on the loopback {@code port}, registered with {@code selector} to accept. */
+    static ServerSocketChannel listen(Selector selector, int port) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        return server;
     }
 
     private static void accept(ServerSocketChannel server, Selector selector) throws IOException {
