@@ -172,7 +172,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      */
     @Override
     public void close() {
-        if (!frame.isNew() && !frame.isDone()) refuseIfDrivenElsewhere("close");
+        refuseIfDrivenElsewhere("close");
         out.value = null;
         out.full = false;
         out.base = currentScope();

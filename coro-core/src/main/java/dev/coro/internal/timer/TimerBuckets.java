@@ -133,7 +133,10 @@ final class TimerBuckets {
     void forEach(EntryVisitor visitor) {
         for (int h = 0; h < buckets; h++) {
             Bucket b = heap[h];
-            for (int i = 0; i < b.size; i++) visitor.visit(b.entry(i), b.entry(i).deadline, b.seq(i));
+            for (int i = 0; i < b.size; i++) {
+                TimerEntry e = b.entry(i);
+                visitor.visit(e, e.deadline, b.seq(i));
+            }
         }
     }
 
