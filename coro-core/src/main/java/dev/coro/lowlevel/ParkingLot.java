@@ -24,7 +24,12 @@ import java.util.function.Consumer;
  * holds a value, but has not run yet) is not in the lot any more: if it is cancelled before it
  * runs, what it was handed must not be lost. {@link #parkHandOff} is that rule, written once for
  * every primitive: the waiter passes the value on (to the next waiter, or back), then raises.
- * Confined to the loop's thread, like everything a task touches.
+ *
+ * <p>Confined to one loop, like everything a task touches: while tasks wait in a lot, it belongs
+ * to their loop, and a park, {@link #first()} or unpark from anywhere else throws
+ * {@link IllegalStateException} (a wake-up from another thread would race with that loop's
+ * scheduler and be lost). An empty lot may be used by another loop; between loops, use a
+ * {@code Channel} or {@link Waker}.
  *
  * <p>Invariant: a task is in at most one lot, once, and leaves it exactly once: woken by an
  * unpark, or taken out by its cancellation.
@@ -32,10 +37,12 @@ import java.util.function.Consumer;
 /* Implementation notes:
  *
  * A WaitList of Nodes; each Node is also the AbortHandler of its park, so a park allocates one
- * object and removal on cancellation is O(1).
+ * object and removal on cancellation is O(1). `kernel` is the loop of the waiters: set by a park
+ * into an empty lot, checked while the lot is not empty (an empty lot has no loop to race with).
  */
 public final class ParkingLot {
     private final WaitList<Node> waiters = new WaitList<>();
+    private Kernel kernel;
 
     private final class Node extends WaitList.Link implements AbortHandler {
         final TaskCore task;
@@ -66,13 +73,16 @@ public final class ParkingLot {
      * @param kind what kind of wait this is, for traces, dumps and monitors
      * @param reason what the task waits on, for task dumps (usually the primitive)
      * @return the value given to the unpark call that woke this waiter; may be null
-     * @throws IllegalStateException if not called inside a task
+     * @throws IllegalStateException if not called inside a task, or if tasks of another loop wait
+     *         in this lot
      * @throws RuntimeException the error given to {@link #unparkAllWithError}, if that woke the
      *         waiter; thrown as is, so it may also be a checked exception
      */
     public Object park(WaitKind kind, Object reason) {
         Objects.requireNonNull(kind, "kind");
         TaskCore t = Traps.task("ParkingLot.park");
+        if (waiters.isEmpty()) kernel = t.kernel();
+        else if (t.kernel() != kernel) throw wrongLoop("park");
         Node n = new Node(t);
         waiters.add(n);
         return t.kernel().park(t, n, kind, reason);
@@ -84,7 +94,8 @@ public final class ParkingLot {
      *
      * @param reason what the task waits on, for task dumps (usually the primitive); may be null
      * @return the value given to the unpark call that woke this waiter; may be null
-     * @throws IllegalStateException if not called inside a task
+     * @throws IllegalStateException if not called inside a task, or if tasks of another loop wait
+     *         in this lot
      */
     public Object park(Object reason) {
         return park(WaitKind.PARK, reason);
@@ -105,7 +116,8 @@ public final class ParkingLot {
      * @param reason what the task waits on, for task dumps (usually the primitive)
      * @param passOn what to do with a value handed to a cancelled waiter; must not suspend
      * @return the value given to the unpark call that woke this waiter, now owned by the caller
-     * @throws IllegalStateException if not called inside a task
+     * @throws IllegalStateException if not called inside a task, or if tasks of another loop wait
+     *         in this lot
      */
     public Object parkHandOff(WaitKind kind, Object reason, Consumer<Object> passOn) {
         Object value = park(kind, reason);
@@ -124,10 +136,12 @@ public final class ParkingLot {
      * @param value what the woken waiter's park returns; may be null
      * @return {@code true} if a waiter was taken out of the lot and scheduled to run;
      *         {@code false} if the lot was empty and {@code value} went nowhere
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public boolean unparkOne(Object value) {
+        if (waiters.isEmpty()) return false;
+        checkLoop("unparkOne");
         Node n = waiters.poll();
-        if (n == null) return false;
         n.task.kernel().reschedule(n.task, value, null);
         return true;
     }
@@ -138,6 +152,7 @@ public final class ParkingLot {
      * @param count the most waiters to wake; zero or less wakes none
      * @param value what each woken waiter's park returns (the same object for all); may be null
      * @return how many waiters were woken, between 0 and {@code count}
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unpark(int count, Object value) {
         int woken = 0;
@@ -150,6 +165,7 @@ public final class ParkingLot {
      *
      * @param value what each woken waiter's park returns (the same object for all); may be null
      * @return how many waiters were woken; 0 if the lot was empty
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unparkAll(Object value) {
         return unpark(Integer.MAX_VALUE, value);
@@ -160,8 +176,10 @@ public final class ParkingLot {
      *
      * @param error what each woken waiter's park throws (the same instance for all)
      * @return how many waiters were woken; 0 if the lot was empty
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unparkAllWithError(Throwable error) {
+        if (!waiters.isEmpty()) checkLoop("unparkAllWithError");
         int woken = 0;
         for (Node n = waiters.poll(); n != null; n = waiters.poll()) {
             n.task.kernel().reschedule(n.task, null, error);
@@ -174,10 +192,13 @@ public final class ParkingLot {
      * The task that has waited longest, or null.
      *
      * @return the waiter the next {@link #unparkOne} wakes, or null if the lot is empty
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public Task<?> first() {
         Node n = waiters.first();
-        return n == null ? null : (Task<?>) n.task.owner();
+        if (n == null) return null;
+        checkLoop("first");
+        return (Task<?>) n.task.owner();
     }
 
     /**
@@ -196,6 +217,20 @@ public final class ParkingLot {
      */
     public boolean isEmpty() {
         return waiters.isEmpty();
+    }
+
+    private void checkLoop(String method) {
+        if (Kernel.current() != kernel) throw wrongLoop(method);
+    }
+
+    private IllegalStateException wrongLoop(String method) {
+        Kernel caller = Kernel.current();
+        String who = caller == null ? "thread '" + Thread.currentThread().getName() + "', outside any loop,"
+                : caller.handle() + "";
+        return new IllegalStateException("ParkingLot." + method + ": " + who + " used a wait queue (of a Lock, Event,"
+                + " Semaphore, Queue, Condition or Barrier) while tasks of " + kernel.handle() + " wait in it, first "
+                + waiters.first().task.owner() + ". A synchronisation primitive belongs to the loop whose tasks wait"
+                + " on it: between loops, use a Channel, or run the call on that loop with its submit().");
     }
 
     @Override

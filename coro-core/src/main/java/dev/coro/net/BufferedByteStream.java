@@ -37,7 +37,9 @@ import javax.net.ssl.SSLException;
  *
  * <p><b>Thread safety:</b> confined to the loop it is used on; every method is called in one of
  * its tasks ({@link #close()} and {@link #abort()} may also be called outside a task: they then
- * abort).
+ * abort). The first read, write, drain or close from a loop binds the stream to it; the same call
+ * from another loop or thread then throws {@link IllegalStateException} naming both, before it
+ * changes anything.
  */
 /* Implementation notes:
  *
@@ -317,16 +319,14 @@ public abstract class BufferedByteStream implements ByteStream {
         }
         if (closing) throw new ClosedChannelException();
         Traps.raiseIfCancelled();
-        spendBudget();
+        spendBudget("read");
         reading = true;
         readDeadline = NONE;
     }
 
     /* The cooperative budget (see the implementation notes). */
-    private void spendBudget() {
-        EventLoop l = loop;
-        if (l == null) loop = l = Coro.loop();
-        long pass = l.passes();
+    private void spendBudget(String method) {
+        long pass = confine(method).passes();
         if (pass != budgetPass) {
             budgetPass = pass;
             budgetUsed = 1;
@@ -459,6 +459,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
      */
     public void write(ByteBuffer src) throws IOException {
+        confine("write");
         checkWritable();
         if (!src.hasRemaining()) return;
         if (pending == 0) writeTransport(src);
@@ -487,7 +488,7 @@ public abstract class BufferedByteStream implements ByteStream {
     public void drain() throws IOException {
         Traps.raiseIfCancelled();
         checkDrainable();
-        spendBudget();
+        spendBudget("drain");
         if (!paused && !transport.holdsBytes()) return;
         long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
         while (paused || transport.holdsBytes()) {
@@ -558,6 +559,7 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     @Override
     public void shutdownOutput() throws IOException {
+        confine("shutdownOutput");
         checkWritable();
         outputShut = true;
         if (pending == 0) endOutput();
@@ -717,11 +719,13 @@ public abstract class BufferedByteStream implements ByteStream {
     @Override
     public void close() {
         if (closing) return;
+        boolean flush = mayFlushOnClose();
+        if (flush) confine("close");   // a task of another loop is refused before anything changes
         closing = true;
         transport.wakeWaiters();
         drainers.unparkAllWithError(new AsynchronousCloseException());
         try {
-            if (writeError == null && mayFlushOnClose()) flushOnClose();
+            if (writeError == null && flush) flushOnClose();
         } finally {
             abort();
         }
@@ -755,7 +759,7 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     private void flushOnClose() {
-        long deadline = closeTimeout == null ? NONE : loop().time() + closeTimeout.toNanos();
+        long deadline = closeTimeout == null ? NONE : loop.time() + closeTimeout.toNanos();
         try {
             while (pending > 0 || transport.holdsBytes()) {
                 timed(transport::awaitWritable, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
@@ -769,10 +773,30 @@ public abstract class BufferedByteStream implements ByteStream {
         }
     }
 
-    private EventLoop loop() {
+    /*
+     * The loop this stream is confined to, after checking that the caller runs on it: bound by the
+     * first call from a task or callback of a loop, so that a stream made outside any loop (a memory
+     * pair in a test's setup) belongs to the loop that uses it first.
+     */
+    private EventLoop confine(String method) {
         EventLoop l = loop;
-        if (l == null) loop = l = Coro.loop();
-        return l;
+        EventLoop caller;
+        try {
+            caller = Coro.loop();
+        } catch (IllegalStateException outsideAnyLoop) {
+            if (l == null) throw outsideAnyLoop;
+            throw wrongLoop(method, "thread '" + Thread.currentThread().getName() + "', outside any loop");
+        }
+        if (l == caller) return l;
+        if (l == null) return loop = caller;
+        throw wrongLoop(method, caller.toString());
+    }
+
+    private IllegalStateException wrongLoop(String method, String caller) {
+        return new IllegalStateException(getClass().getSimpleName() + "." + method + " from " + caller + ": " + this
+                + " belongs to " + loop + ", which used it first. A stream is confined to one loop: call it from a"
+                + " task of that loop (from another thread, through that loop's submit(...)), or pass the bytes"
+                + " between loops through a Channel.");
     }
 
     /**

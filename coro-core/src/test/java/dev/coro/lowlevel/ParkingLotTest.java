@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Loops;
 import dev.coro.Task;
 import dev.coro.Trace;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The one FIFO wait queue under every sync primitive. */
@@ -120,5 +124,69 @@ class ParkingLotTest {
     void parkOutsideATaskIsAnError() {
         assertThatThrownBy(() -> new ParkingLot().park("x")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Coro.run");
+    }
+
+    /*
+     * A wake-up from another thread would race with the waiters' loop (its ready queue is the loop
+     * thread's alone) and be lost: while tasks wait, the lot belongs to their loop. Real-time loops
+     * on two threads; the waiter parks until its own loop unparks it.
+     */
+    @Test
+    void whileTasksWaitTheLotRefusesOtherLoopsAndThreads() throws Exception {
+        ParkingLot lot = new ParkingLot();
+        try (EventLoop a = EventLoop.builder().name("a").watchdog(Duration.ZERO).build();
+                EventLoop b = EventLoop.builder().name("b").watchdog(Duration.ZERO).build()) {
+            CompletableFuture<Object> parked = new CompletableFuture<>();
+            Thread.ofPlatform().name("loop-a").start(() -> {
+                try {
+                    parked.complete(a.run(() -> lot.park("test")));
+                } catch (Throwable e) {
+                    parked.completeExceptionally(e);
+                }
+            });
+            for (int i = 0; i < 5_000 && lot.isEmpty(); i++) Thread.sleep(1);
+            assertThat(lot.size()).isEqualTo(1);
+
+            assertThatThrownBy(() -> lot.unparkOne("from the test thread")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("ParkingLot.unparkOne: thread '" + Thread.currentThread().getName()
+                            + "', outside any loop, used a wait queue")
+                    .hasMessageContaining("while tasks of EventLoop[a, running] wait in it, first Task[name=main")
+                    .hasMessageContaining("use a Channel, or run the call on that loop with its submit()");
+            List<String> refused = b.run(() -> {
+                List<String> messages = new ArrayList<>();
+                for (Runnable call : List.<Runnable>of(() -> lot.park("b"), () -> lot.unparkAll(null),
+                        () -> lot.unparkAllWithError(new IllegalStateException()), lot::first)) {
+                    try {   // bounded: a park the check let through would wait for ever
+                        Coro.withTimeoutOrNull(Duration.ofMillis(100), () -> {
+                            call.run();
+                            return null;
+                        });
+                    } catch (IllegalStateException e) {
+                        messages.add(e.getMessage().substring(0, e.getMessage().indexOf(':')));
+                    }
+                }
+                return messages;
+            });
+            assertThat(refused).containsExactly("ParkingLot.park", "ParkingLot.unparkOne",
+                    "ParkingLot.unparkAllWithError", "ParkingLot.first");
+            assertThat(lot.size()).as("the waiter is still parked").isEqualTo(1);
+
+            a.submit(() -> lot.unparkOne("from a")).get(5, TimeUnit.SECONDS);
+            assertThat(parked.get(5, TimeUnit.SECONDS)).isEqualTo("from a");
+        }
+    }
+
+    @Test
+    void anEmptyLotServesWhicheverLoopUsesItNext() {
+        ParkingLot lot = new ParkingLot();
+        for (int round = 0; round < 2; round++) {
+            Object got = Loops.run(() -> {
+                Task<Object> waiter = Coro.spawn(() -> lot.park("test"));
+                Coro.yieldNow();
+                lot.unparkOne("woken");
+                return waiter.join();
+            });
+            assertThat(got).isEqualTo("woken");
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Loops;
 import dev.coro.Task;
 import java.io.ByteArrayOutputStream;
@@ -267,5 +268,52 @@ class MemoryStreamTest {
     private static void close(StreamPair p) {
         p.left().close();
         p.right().close();
+    }
+
+    /* The write buffer and the read state are the loop thread's alone: a call from elsewhere is refused. */
+    @Test
+    void aStreamBelongsToTheLoopThatUsedItFirst() throws Exception {
+        StreamPair p = MemoryStreams.pair();
+        try (EventLoop a = EventLoop.builder().name("a").virtualTime().build();
+                EventLoop b = EventLoop.builder().name("b").virtualTime().build()) {
+            a.run(() -> {
+                p.left().write(bytes("first"));
+                return null;
+            });
+            List<String> refused = b.run(() -> {
+                List<String> messages = new ArrayList<>();
+                for (IoCall call : List.<IoCall>of(() -> p.left().write(bytes("x")), () -> p.left().drain(),
+                        () -> p.left().read(1), () -> p.left().shutdownOutput(), () -> p.left().close())) {
+                    try {   // bounded: a read the check let through would wait for ever
+                        Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
+                            call.run();
+                            return null;
+                        });
+                    } catch (IllegalStateException e) {
+                        messages.add(e.getMessage());
+                    }
+                }
+                return messages;
+            });
+            assertThat(refused).hasSize(5).allSatisfy(m -> assertThat(m)
+                    .contains(" from EventLoop[b, running, virtual time]: MemoryStream")
+                    .contains("belongs to EventLoop[a, virtual time], which used it first")
+                    .contains("through that loop's submit(...)"));
+            assertThat(refused.get(0)).startsWith("MemoryStream.write from");
+            assertThatThrownBy(() -> p.left().write(bytes("y"))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("MemoryStream.write from thread '" + Thread.currentThread().getName()
+                            + "', outside any loop: ");
+
+            String received = a.run(() -> {
+                assertThat(((BufferedByteStream) p.left()).isClosed()).as("the refused close changed nothing").isFalse();
+                p.left().close();
+                return text(p.right().read(100));
+            });
+            assertThat(received).isEqualTo("first");
+        }
+    }
+
+    private interface IoCall {
+        void run() throws IOException;
     }
 }
