@@ -1,6 +1,7 @@
 package dev.coro.net;
 
 import dev.coro.Coro;
+import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -10,6 +11,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
@@ -68,10 +70,8 @@ public final class TcpStream extends BufferedByteStream {
      * @param port the port to connect to, 0 to 65535
      * @return the connected stream, with {@code TCP_NODELAY} set
      * @throws IllegalArgumentException if {@code port} is out of range
-     * @throws dev.coro.TaskFailedException wrapping the {@link java.net.UnknownHostException} if a
-     *     host name cannot be resolved: the lookup runs through {@code Coro.toThread}, which wraps
-     *     the checked exceptions of its body
-     * @throws java.net.UnknownHostException if a literal address is malformed
+     * @throws java.net.UnknownHostException if a host name cannot be resolved, or a literal address
+     *     is malformed
      * @throws ConnectException if no address accepted the connection (naming the address; the
      *     failures of the other addresses are suppressed in it)
      * @throws IOException if the socket cannot be opened or connecting fails otherwise
@@ -134,7 +134,15 @@ public final class TcpStream extends BufferedByteStream {
     private static InetAddress[] resolve(String host) throws IOException {
         boolean literal = host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
         if (literal) return new InetAddress[] {InetAddress.getByName(host)};
-        return Coro.toThread(() -> InetAddress.getAllByName(host));
+        try {
+            return Coro.toThread(() -> InetAddress.getAllByName(host));
+        } catch (TaskFailedException e) {
+            // toThread wraps a checked failure; connect declares IOException, so a lookup's is one
+            if (!(e.getCause() instanceof UnknownHostException lookup)) throw e;
+            UnknownHostException here = new UnknownHostException(lookup.getMessage());
+            here.initCause(lookup);
+            throw here;
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -219,6 +220,20 @@ class TcpStreamIT {
             }
         });
         assertThat(got).isEqualTo("by name\n");
+    }
+
+    /* A user's trial: a name that does not resolve escaped catch (IOException e) as a TaskFailedException. */
+    @Test
+    void aNameThatDoesNotResolveIsAnUnknownHostException() {
+        Throwable e = run(() -> {   // .invalid never resolves (RFC 6761)
+            try (TcpStream c = TcpStream.connect("no-such-host.invalid", 80)) {
+                return null;
+            } catch (IOException expected) {
+                return expected;
+            }
+        });
+        assertThat(e).isInstanceOf(UnknownHostException.class).hasMessageContaining("no-such-host.invalid")
+                .cause().isInstanceOf(UnknownHostException.class);
     }
 
     @Test
