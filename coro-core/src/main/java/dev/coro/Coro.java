@@ -579,7 +579,7 @@ public final class Coro {
         CompletableFuture<T> done = completedNow(stage);
         if (done != null) {
             Traps.raiseIfCancelled();
-            return unwrapDone(done);
+            return unwrapDone(done, threadWork ? TO_THREAD_BODY : awaited(stage));
         }
         Waker waker = threadWork ? Waker.forThreadWork() : Waker.create();
         Object[] result = new Object[2];
@@ -589,7 +589,7 @@ public final class Coro {
             waker.wake(null);
         });
         waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, stage);
-        if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), "awaited " + stage);
+        if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), threadWork ? TO_THREAD_BODY : awaited(stage));
         @SuppressWarnings("unchecked")
         T value = (T) result[0];
         return value;
@@ -609,11 +609,18 @@ public final class Coro {
         return f.isDone() ? f : null;
     }
 
-    private static <T> T unwrapDone(CompletableFuture<T> f) {
+    /* Who failed, in a TaskFailedException's message: not the stage's toString, which repeats the failure. */
+    private static final String TO_THREAD_BODY = "Coro.toThread's body";
+
+    private static String awaited(CompletionStage<?> stage) {
+        return "the awaited " + stage.getClass().getSimpleName();
+    }
+
+    private static <T> T unwrapDone(CompletableFuture<T> f, String who) {
         try {
             return f.get();
         } catch (ExecutionException e) {
-            throw Task.rethrow(unwrap(e), "awaited future");
+            throw Task.rethrow(unwrap(e), who);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading a completed future", e);

@@ -3,8 +3,11 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coro.lowlevel.CancelScope;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -320,5 +323,51 @@ class CancellationTest {
         });
         assertThat(trace.events()).containsExactly(
                 "cancel Task[name=waiter, state=READY]", "await returned value", "next suspension raised");
+    }
+
+    /* A user's trial: a timeout's CancelledError said only "was cancelled", hiding the deadline that did it. */
+    @Test
+    void theCancelledErrorSaysWhatCancelledTheTask() {
+        List<String> messages = new ArrayList<>();
+        Loops.run(() -> {
+            Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> sleepAndRecord(messages));
+            Task<Object> t = Coro.spawn("t", () -> sleepAndRecord(messages));
+            Coro.yieldNow();
+            t.cancel();
+            Coro.gatherSettled(t);
+            try (CancelScope scope = CancelScope.open()) {
+                scope.cancel();
+                try {
+                    sleepAndRecord(messages);
+                } catch (CancelledError e) {
+                    if (!scope.absorbs(e)) throw e;
+                }
+            }
+            Task<Object> parent = Coro.spawn("parent", () -> TaskGroup.run(group -> {
+                group.spawn("child", () -> sleepAndRecord(messages));
+                return null;
+            }));
+            Coro.yieldNow();
+            Coro.yieldNow();
+            parent.cancel();
+            Coro.gatherSettled(parent);
+        });
+        assertThat(messages).containsExactly(
+                "Task[name=main] was cancelled: the deadline of a cancel scope around it passed (withTimeout,"
+                        + " withDeadline or CancelScope.setDeadline; due at PT1S on the loop's clock)",
+                "Task[name=t] was cancelled: Task.cancel() was called on it",
+                "Task[name=main] was cancelled: a cancel scope around it was cancelled (CancelScope.cancel, or a"
+                        + " failure or cancel of the TaskGroup it belongs to)",
+                "Task[name=child] was cancelled: the task it runs under, parent, was cancelled");
+    }
+
+    private static Object sleepAndRecord(List<String> messages) {
+        try {
+            Coro.sleep(Duration.ofHours(1));
+        } catch (CancelledError e) {
+            messages.add(e.getMessage());
+            throw e;
+        }
+        return null;
     }
 }

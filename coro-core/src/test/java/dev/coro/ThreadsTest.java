@@ -77,7 +77,8 @@ class ThreadsTest {
             assertThat(Coro.toThread(() -> 5)).isEqualTo(5);
             assertThatThrownBy(() -> Coro.toThread(() -> {
                 throw checked;
-            })).isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+            })).isInstanceOf(TaskFailedException.class).hasMessage("Coro.toThread's body failed with " + checked)
+                    .cause().isSameAs(checked);
             assertThatThrownBy(() -> Coro.toThread(() -> {
                 throw unchecked;
             })).isSameAs(unchecked);
@@ -199,10 +200,12 @@ class ThreadsTest {
                 a.completeExceptionally(new java.util.concurrent.CompletionException(checked));
                 b.completeExceptionally(new ExecutionException(new java.util.concurrent.CompletionException(unchecked)));
             });
-            assertThatThrownBy(() -> Coro.await(a)).isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+            assertThatThrownBy(() -> Coro.await(a)).isInstanceOf(TaskFailedException.class)
+                    .hasMessage("the awaited CompletableFuture failed with " + checked).cause().isSameAs(checked);
             assertThatThrownBy(() -> Coro.await(b)).isSameAs(unchecked);
             assertThatThrownBy(() -> Coro.await(CompletableFuture.failedFuture(checked)))
-                    .isInstanceOf(TaskFailedException.class).cause().isSameAs(checked);
+                    .isInstanceOf(TaskFailedException.class)
+                    .hasMessage("the awaited CompletableFuture failed with " + checked).cause().isSameAs(checked);
         });
     }
 

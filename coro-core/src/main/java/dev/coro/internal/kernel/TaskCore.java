@@ -257,7 +257,26 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
                     + " propagate (catch Exception, not Throwable, or rethrow CancelledError); cleanup that must"
                     + " suspend belongs in Coro.shield(...).", null);
         }
-        return new dev.coro.CancelledError("Task[name=" + name() + "] was cancelled");
+        return new dev.coro.CancelledError("Task[name=" + name() + "] was cancelled" + cancelCause());
+    }
+
+    /* What cancelled it: the outermost cancelled scope it can see, whose exit absorbs the error. */
+    private String cancelCause() {
+        Scope cause = null;
+        for (Scope s = scope; s != null; s = s.parent) {
+            if (s.cancelled) cause = s;
+            if (s.shielded) break;
+        }
+        if (cause == null) return "";
+        if (cause.hasExpired()) {
+            return ": the deadline of a cancel scope around it passed (withTimeout, withDeadline or"
+                    + " CancelScope.setDeadline; due at " + java.time.Duration.ofNanos(cause.scopeDeadline())
+                    + " on the loop's clock)";
+        }
+        if (cause == this) return ": Task.cancel() was called on it";
+        if (cause instanceof TaskCore outer) return ": the task it runs under, " + outer.name() + ", was cancelled";
+        return ": a cancel scope around it was cancelled (CancelScope.cancel, or a failure or cancel of the"
+                + " TaskGroup it belongs to)";
     }
 
     /** Whether cancel() was called on the task (its root scope), whether or not it has ended. */
