@@ -579,7 +579,7 @@ public final class Coro {
         CompletableFuture<T> done = completedNow(stage);
         if (done != null) {
             Traps.raiseIfCancelled();
-            return unwrapDone(done, threadWork ? TO_THREAD_BODY : awaited(stage));
+            return unwrapDone(done, stage, threadWork);
         }
         Waker waker = threadWork ? Waker.forThreadWork() : Waker.create();
         Object[] result = new Object[2];
@@ -589,7 +589,7 @@ public final class Coro {
             waker.wake(null);
         });
         waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, stage);
-        if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), threadWork ? TO_THREAD_BODY : awaited(stage));
+        if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), failedOne(stage, threadWork));
         @SuppressWarnings("unchecked")
         T value = (T) result[0];
         return value;
@@ -610,17 +610,17 @@ public final class Coro {
     }
 
     /* Who failed, in a TaskFailedException's message: not the stage's toString, which repeats the failure. */
-    private static final String TO_THREAD_BODY = "Coro.toThread's body";
-
-    private static String awaited(CompletionStage<?> stage) {
-        return "the awaited " + stage.getClass().getSimpleName();
+    private static String failedOne(CompletionStage<?> stage, boolean threadWork) {
+        if (threadWork) return "Coro.toThread's body";
+        String type = stage.getClass().getSimpleName();
+        return "the awaited " + (type.isEmpty() ? stage.getClass().getName() : type);
     }
 
-    private static <T> T unwrapDone(CompletableFuture<T> f, String who) {
+    private static <T> T unwrapDone(CompletableFuture<T> f, CompletionStage<T> stage, boolean threadWork) {
         try {
             return f.get();
         } catch (ExecutionException e) {
-            throw Task.rethrow(unwrap(e), who);
+            throw Task.rethrow(unwrap(e), failedOne(stage, threadWork));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading a completed future", e);

@@ -354,7 +354,7 @@ class CancellationTest {
         });
         assertThat(messages).containsExactly(
                 "Task[name=main] was cancelled: the deadline of a cancel scope around it passed (withTimeout,"
-                        + " withDeadline or CancelScope.setDeadline; due at PT1S on the loop's clock)",
+                        + " withDeadline or CancelScope.setDeadline)",
                 "Task[name=t] was cancelled: Task.cancel() was called on it",
                 "Task[name=main] was cancelled: a cancel scope around it was cancelled (CancelScope.cancel, or a"
                         + " failure or cancel of the TaskGroup it belongs to)",

@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * to their loop, and a park, {@link #first()} or unpark from anywhere else throws
  * {@link IllegalStateException} (a wake-up from another thread would race with that loop's
  * scheduler and be lost). An empty lot may be used by another loop; between loops, use a
- * {@code Channel} or {@link Waker}.
+ * {@code Channel} or {@link Waker}. A primitive calls {@link #checkCaller} before it changes its
+ * own state, so that a refused call changes nothing. The check cannot see a misuse while the lot is
+ * empty (there is no loop to compare with then), so it catches the lost wake-up, not every race.
  *
  * <p>Invariant: a task is in at most one lot, once, and leaves it exactly once: woken by an
  * unpark, or taken out by its cancellation.
@@ -54,6 +56,7 @@ public final class ParkingLot {
         @Override
         public boolean abort() {
             waiters.remove(this);
+            if (waiters.isEmpty()) kernel = null;
             return true;
         }
     }
@@ -82,7 +85,7 @@ public final class ParkingLot {
         Objects.requireNonNull(kind, "kind");
         TaskCore t = Traps.task("ParkingLot.park");
         if (waiters.isEmpty()) kernel = t.kernel();
-        else if (t.kernel() != kernel) throw wrongLoop("park");
+        else if (t.kernel() != kernel) throw wrongLoop("ParkingLot.park");
         Node n = new Node(t);
         waiters.add(n);
         return t.kernel().park(t, n, kind, reason);
@@ -140,8 +143,9 @@ public final class ParkingLot {
      */
     public boolean unparkOne(Object value) {
         if (waiters.isEmpty()) return false;
-        checkLoop("unparkOne");
+        checkCaller("ParkingLot.unparkOne");
         Node n = waiters.poll();
+        if (waiters.isEmpty()) kernel = null;
         n.task.kernel().reschedule(n.task, value, null);
         return true;
     }
@@ -155,6 +159,7 @@ public final class ParkingLot {
      * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unpark(int count, Object value) {
+        checkCaller(count == Integer.MAX_VALUE ? "ParkingLot.unparkAll" : "ParkingLot.unpark");
         int woken = 0;
         while (woken < count && unparkOne(value)) woken++;
         return woken;
@@ -179,12 +184,13 @@ public final class ParkingLot {
      * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unparkAllWithError(Throwable error) {
-        if (!waiters.isEmpty()) checkLoop("unparkAllWithError");
+        checkCaller("ParkingLot.unparkAllWithError");
         int woken = 0;
         for (Node n = waiters.poll(); n != null; n = waiters.poll()) {
             n.task.kernel().reschedule(n.task, null, error);
             woken++;
         }
+        kernel = null;
         return woken;
     }
 
@@ -197,7 +203,7 @@ public final class ParkingLot {
     public Task<?> first() {
         Node n = waiters.first();
         if (n == null) return null;
-        checkLoop("first");
+        checkCaller("ParkingLot.first");
         return (Task<?>) n.task.owner();
     }
 
@@ -219,18 +225,29 @@ public final class ParkingLot {
         return waiters.isEmpty();
     }
 
-    private void checkLoop(String method) {
-        if (Kernel.current() != kernel) throw wrongLoop(method);
+    /**
+     * Throws unless the caller runs on the loop of the tasks waiting here; does nothing while the lot
+     * is empty. A primitive calls it first in each method that changes its state and may unpark, so
+     * that a call from another loop or thread is refused before it changes anything.
+     *
+     * @param method the public method the user called, for the message (e.g. {@code "Event.set"})
+     * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
+     */
+    public void checkCaller(String method) {
+        if (!waiters.isEmpty() && Kernel.current() != kernel) throw wrongLoop(method);
     }
 
     private IllegalStateException wrongLoop(String method) {
         Kernel caller = Kernel.current();
         String who = caller == null ? "thread '" + Thread.currentThread().getName() + "', outside any loop,"
                 : caller.handle() + "";
-        return new IllegalStateException("ParkingLot." + method + ": " + who + " used a wait queue (of a Lock, Event,"
-                + " Semaphore, Queue, Condition or Barrier) while tasks of " + kernel.handle() + " wait in it, first "
-                + waiters.first().task.owner() + ". A synchronisation primitive belongs to the loop whose tasks wait"
-                + " on it: between loops, use a Channel, or run the call on that loop with its submit().");
+        Node first = waiters.first();   // the owning loop may have emptied the lot meanwhile
+        Kernel owner = kernel;
+        return new IllegalStateException(method + ": " + who + " used a wait queue (of a Lock, Event, Semaphore,"
+                + " Queue, Condition or Barrier) while tasks of " + (owner == null ? "another loop" : owner.handle())
+                + " wait in it" + (first == null ? "" : ", first " + first.task.owner()) + ". A synchronisation"
+                + " primitive belongs to the loop whose tasks wait on it: between loops, use a Channel, or run the"
+                + " call on that loop with its submit().");
     }
 
     @Override

@@ -720,11 +720,11 @@ public abstract class BufferedByteStream implements ByteStream {
     public void close() {
         if (closing) return;
         boolean flush = mayFlushOnClose();
-        if (flush) confine("close");   // a task of another loop is refused before anything changes
+        if (flush || loop != null) confine("close");   // another loop or thread is refused before anything changes
         closing = true;
-        transport.wakeWaiters();
-        drainers.unparkAllWithError(new AsynchronousCloseException());
         try {
+            transport.wakeWaiters();
+            drainers.unparkAllWithError(new AsynchronousCloseException());
             if (writeError == null && flush) flushOnClose();
         } finally {
             abort();
@@ -736,6 +736,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * outside a task, on the stream's loop thread.
      */
     public void abort() {
+        if (loop != null) confine("abort");
         closing = true;
         if (closed) return;
         closed = true;

@@ -61,6 +61,7 @@ public final class Barrier {
      * @throws BarrierBrokenException if the barrier is broken, or is broken or reset while waiting
      */
     public int await() {
+        lot.checkCaller("Barrier.await");
         if (broken) throw brokenError();
         int index = lot.size();
         if (index == parties - 1) {
@@ -80,12 +81,14 @@ public final class Barrier {
      * is whole again. Does not suspend.
      */
     public void reset() {
+        lot.checkCaller("Barrier.reset");
         broken = false;
         lot.unparkAll(RESET);
     }
 
     /** Breaks the barrier: waiters and later arrivals get {@link BarrierBrokenException} until {@link #reset()}. */
     public void abort() {
+        lot.checkCaller("Barrier.abort");
         broken = true;
         lot.unparkAll(BROKEN);
     }

@@ -117,12 +117,14 @@ public final class Condition {
     public void signal(int n) {
         if (n < 0) throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
         requireLock("signal");
+        lot.checkCaller("Condition.signal");
         lot.unpark(n, null);
     }
 
     /** Wakes every waiter. @throws IllegalStateException if the current task does not hold the lock */
     public void signalAll() {
         requireLock("signalAll");
+        lot.checkCaller("Condition.signalAll");
         lot.unparkAll(null);
     }
 

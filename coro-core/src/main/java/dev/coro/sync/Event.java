@@ -37,6 +37,7 @@ public final class Event {
 
     /** Sets the flag and wakes every waiter, in the order they came. Does not suspend. */
     public void set() {
+        lot.checkCaller("Event.set");
         if (set) return;
         set = true;
         lot.unparkAll(this);

@@ -167,6 +167,7 @@ public final class Queue<T> {
      */
     public void put(T item) {
         Objects.requireNonNull(item, "item");
+        checkCaller("Queue.put");
         if (shutdown) throw shutDownError("put");
         if (hasRoom()) {
             Traps.raiseIfCancelled();
@@ -189,6 +190,7 @@ public final class Queue<T> {
      */
     public boolean tryPut(T item) {
         Objects.requireNonNull(item, "item");
+        checkCaller("Queue.tryPut");
         if (shutdown) throw shutDownError("tryPut");
         if (!hasRoom()) return false;
         deliver(item);
@@ -227,6 +229,7 @@ public final class Queue<T> {
      */
     @SuppressWarnings("unchecked")
     public T get() {
+        checkCaller("Queue.get");
         if (!items.isEmpty()) {
             Traps.raiseIfCancelled();
             return take();
@@ -244,6 +247,7 @@ public final class Queue<T> {
      * @throws QueueShutDownException if the queue is shut down and empty
      */
     public Optional<T> tryGet() {
+        checkCaller("Queue.tryGet");
         if (!items.isEmpty()) return Optional.of(take());
         if (shutdown) throw shutDownError("tryGet");
         return Optional.empty();
@@ -293,6 +297,7 @@ public final class Queue<T> {
      * @throws IllegalStateException if called more times than items were put
      */
     public void taskDone() {
+        checkCaller("Queue.taskDone");
         if (unfinished == 0) {
             throw new IllegalStateException("taskDone() called more times than items were put into " + this
                     + ". Call it once per item taken.");
@@ -331,6 +336,7 @@ public final class Queue<T> {
      * @param immediate true to drop the items queued now (their taskDone is counted), false to let getters drain them
      */
     public void shutdown(boolean immediate) {
+        checkCaller("Queue.shutdown");
         shutdown = true;
         if (immediate) {
             drained = true;
@@ -342,6 +348,13 @@ public final class Queue<T> {
         }
         getters.unparkAll(SHUT_DOWN);
         putters.unparkAll(SHUT_DOWN);
+    }
+
+    /* A call from another loop while tasks of this queue's loop wait is refused before anything changes. */
+    private void checkCaller(String method) {
+        getters.checkCaller(method);
+        putters.checkCaller(method);
+        joiners.checkCaller(method);
     }
 
     private QueueShutDownException shutDownError(String what) {

@@ -97,6 +97,7 @@ public final class Semaphore {
      * @throws IllegalStateException if the semaphore is bounded and already holds all its permits
      */
     public void release() {
+        lot.checkCaller("Semaphore.release");
         if (permits == bound) {
             throw new IllegalStateException("Cannot release " + this + ": it already holds all " + bound
                     + " permits it was created with. Release only permits that were acquired.");

@@ -167,7 +167,7 @@ class ParkingLotTest {
                 }
                 return messages;
             });
-            assertThat(refused).containsExactly("ParkingLot.park", "ParkingLot.unparkOne",
+            assertThat(refused).containsExactly("ParkingLot.park", "ParkingLot.unparkAll",
                     "ParkingLot.unparkAllWithError", "ParkingLot.first");
             assertThat(lot.size()).as("the waiter is still parked").isEqualTo(1);
 

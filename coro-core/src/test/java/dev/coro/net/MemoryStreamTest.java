@@ -303,6 +303,10 @@ class MemoryStreamTest {
             assertThatThrownBy(() -> p.left().write(bytes("y"))).isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("MemoryStream.write from thread '" + Thread.currentThread().getName()
                             + "', outside any loop: ");
+            assertThatThrownBy(() -> p.left().close()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("MemoryStream.close from thread '");
+            assertThatThrownBy(() -> ((BufferedByteStream) p.left()).abort())
+                    .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("MemoryStream.abort from thread '");
 
             String received = a.run(() -> {
                 assertThat(((BufferedByteStream) p.left()).isClosed()).as("the refused close changed nothing").isFalse();

@@ -8,15 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
-import dev.coro.EventLoop;
 import dev.coro.Task;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LockTest {
@@ -197,55 +192,5 @@ class LockTest {
             assertThat(lock.toString()).endsWith("[locked by main, waiters=0]");
             lock.release();
         });
-    }
-
-    /*
-     * A user's trial: a lock shared by two loops lost the release's wake-up (the waiter ran only
-     * when its own timeout fired, holding the lock). Now the release is refused before it changes
-     * anything, the holder keeps the lock, and the waiter's timeout ends its wait as usual.
-     */
-    @Test
-    void aReleaseFromAnotherLoopThanTheWaitersIsRefusedAndChangesNothing() throws Exception {
-        CompletableFuture<Void> release = new CompletableFuture<>();
-        try (EventLoop a = EventLoop.builder().name("a").watchdog(Duration.ZERO).build();
-                EventLoop b = EventLoop.builder().name("b").watchdog(Duration.ZERO).build()) {
-            CompletableFuture<Object> holder = runOnThread(a, () -> {
-                lock.acquire();
-                Coro.await(release);
-                try {
-                    lock.release();
-                    return "released";
-                } catch (IllegalStateException e) {
-                    return e.getMessage();
-                }
-            });
-            for (int i = 0; i < 5_000 && !lock.isLocked(); i++) Thread.sleep(1);
-            CompletableFuture<Object> waiter = runOnThread(b,
-                    () -> Coro.withTimeoutOrNull(Duration.ofMillis(50), () -> {
-                        lock.acquire();
-                        return "acquired";
-                    }));
-            for (int i = 0; i < 5_000 && lock.statistics().waiters() == 0; i++) Thread.sleep(1);
-            release.complete(null);
-
-            assertThat(holder.get(5, TimeUnit.SECONDS)).asString()
-                    .startsWith("ParkingLot.first: EventLoop[a, running] used a wait queue")
-                    .contains("while tasks of EventLoop[b, running] wait in it");
-            assertThat(waiter.get(5, TimeUnit.SECONDS)).as("the waiter was not handed the lock").isNull();
-            assertThat(lock.statistics().owner().name()).isEqualTo("main");
-            assertThat(lock.statistics().waiters()).isZero();
-        }
-    }
-
-    private static CompletableFuture<Object> runOnThread(EventLoop loop, Callable<Object> main) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        Thread.ofPlatform().name("run-" + loop.name()).start(() -> {
-            try {
-                result.complete(loop.run(main));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
     }
 }

@@ -270,8 +270,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         if (cause == null) return "";
         if (cause.hasExpired()) {
             return ": the deadline of a cancel scope around it passed (withTimeout, withDeadline or"
-                    + " CancelScope.setDeadline; due at " + java.time.Duration.ofNanos(cause.scopeDeadline())
-                    + " on the loop's clock)";
+                    + " CancelScope.setDeadline)";
         }
         if (cause == this) return ": Task.cancel() was called on it";
         if (cause instanceof TaskCore outer) return ": the task it runs under, " + outer.name() + ", was cancelled";
