@@ -759,7 +759,7 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(body, "body");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = abandonAtClose(new CompletableFuture<>(), SUBMITTED);
-        kernel.callSoonThreadsafe(() -> {
+        kernel.callSoonThreadsafe(Task.lendLocals(() -> {   // the task starts with the submitting task's values
             Task<T> t = spawnTask(null, body);
             future.whenComplete((v, e) -> {
                 if (future.isCancelled()) t.cancel();
@@ -771,7 +771,7 @@ public final class EventLoop implements AutoCloseable {
                 else if (f != null) future.completeExceptionally(f);
                 else future.complete(t.result());
             });
-        });
+        }));
         return future;
     }
 

@@ -6,7 +6,9 @@ import java.util.function.Supplier;
 
 /**
  * A value per task, like Python's contextvars: a spawned task starts with a copy of its parent's
- * values, and later changes on either side are not seen by the other.
+ * values, and later changes on either side are not seen by the other. That holds across loops too:
+ * a task started by {@link Coro#spawnOn} or {@link EventLoop#submit} from a task, or by a callback
+ * a task scheduled, starts with that task's values.
  *
  * <pre>{@code
  * static final TaskLocal<String> REQUEST_ID = TaskLocal.withInitial(() -> "-");

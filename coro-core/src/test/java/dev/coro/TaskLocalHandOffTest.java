@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +67,32 @@ class TaskLocalHandOffTest {
         }
         assertThat(error.get()).hasMessageStartingWith("TaskLocal.get must be called inside a task: this is a callback");
         assertThatThrownBy(ID::get).hasMessageStartingWith("TaskLocal.get must be called inside a task: start one");
+    }
+
+    /* A user's trial: spawnOn and submit from a task started the other loop's task with empty values. */
+    @Test
+    void aTaskStartedOnAnotherLoopOrByACallbackStartsWithTheValuesOfTheTaskThatStartedIt() throws Exception {
+        Trace trace = new Trace();
+        try (LoopGroup group = LoopGroup.builder().loops(2).virtualTime().watchdog(Duration.ZERO)
+                .exceptionHandler(new Reports()).build()) {
+            EventLoop other = group.loops().get(1);
+            group.loops().get(0).submit(() -> {
+                ID.set("r-42");
+                trace.add("spawnOn: " + Coro.spawnOn(other, () -> {
+                    String seen = ID.get();
+                    ID.set("set there");
+                    return seen;
+                }).join());
+                trace.add("submit: " + Coro.await(other.submit(ID::get)));
+                EventLoop here = Coro.loop();
+                CompletableFuture<String> fromCallback = new CompletableFuture<>();
+                here.callSoon(() -> here.submit(ID::get).whenComplete((v, e) -> fromCallback.complete(v)));
+                trace.add("submitted by a callback: " + Coro.await(fromCallback));
+                trace.add("the task still has " + ID.get());
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(trace.events()).containsExactly("spawnOn: r-42", "submit: r-42", "submitted by a callback: r-42",
+                "the task still has r-42");
     }
 }

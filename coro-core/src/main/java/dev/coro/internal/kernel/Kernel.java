@@ -178,7 +178,7 @@ public final class Kernel {
                 debug ? new Throwable("Task created here") : null);
         t.owner = ownerFactory.apply(t);
         TaskCore parent = currentTask();
-        if (parent != null) t.inheritLocals(parent);
+        t.inheritLocals(parent);
         if (parentScope != null) parentScope.addChild(t);
         live.link(t);
         ready.addLast(t);

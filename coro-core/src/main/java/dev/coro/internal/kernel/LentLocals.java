@@ -8,7 +8,8 @@ import java.util.Arrays;
  * and a callback it schedules with {@code EventLoop.callSoon}, {@code callLater}, {@code callAt} or
  * {@code callSoonThreadsafe}. That code reads the values the
  * task had when it handed the work over; what it sets stays in its own copy (asyncio runs callbacks
- * and {@code to_thread} in a copy of the context, too).
+ * and {@code to_thread} in a copy of the context, too), and a task it spawns starts with them
+ * ({@code Coro.spawnOn} and {@code EventLoop.submit} hand their spawn over this way).
  *
  * <p>Invariant: the task never sees a value set by the borrowing code, and the borrowing code never
  * sees a value the task set after lending (copy on write on both sides, no copy up front).
@@ -86,6 +87,14 @@ public final class LentLocals implements Runnable {
             l.shared = false;
         }
         v[index] = value;
+    }
+
+    /** The values lent to the calling code, marked shared so that neither side writes them in place; null if none. */
+    static Object[] shareCurrent() {
+        LentLocals l = CURRENT.get();
+        if (l == null) return null;
+        l.shared = l.values != null;
+        return l.values;
     }
 
     private static LentLocals current(String what) {

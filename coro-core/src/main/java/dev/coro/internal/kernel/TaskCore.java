@@ -171,7 +171,13 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         return v;
     }
 
+    /* A task starts with its parent's values; spawned by a callback (callSoon, spawnOn, submit), with those lent to it. */
     void inheritLocals(TaskCore parent) {
+        if (parent == null) {
+            locals = LentLocals.shareCurrent();
+            localsShared = locals != null;
+            return;
+        }
         if (kernel.switches != null) kernel.switches.sync(parent);   // the spawn runs on the parent's thread
         if (parent.locals != null) {
             locals = parent.locals;
