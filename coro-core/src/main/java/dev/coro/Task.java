@@ -269,9 +269,17 @@ public final class Task<T> {
      *
      * @param callback what to run once the task has ended; it may read the outcome with
      *        {@link #outcome()} and must not suspend
+     * @throws IllegalStateException if called from another thread while the task's loop runs (use
+     *         {@link #toCompletableFuture()} there)
      */
     public void whenDone(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "callback");
+        Kernel k = core.kernel();
+        if (k.view().isRunning() && !k.onLoop()) {
+            throw new IllegalStateException("Task.whenDone from " + Thread.currentThread() + " while " + k.handle()
+                    + " runs " + this + ": loop thread only. From another thread or loop, use toCompletableFuture()"
+                    + " (its whenComplete runs where the future completes).");
+        }
         core.whenDone(callback);
     }
 
@@ -280,20 +288,24 @@ public final class Task<T> {
      * exception, as {@link EventLoop#submit} does), or cancelled if the task ended cancelled; for
      * code outside the loop ({@code get()} on another thread, {@link Coro#await} on another loop).
      * Cancelling the future cancels the task. Reading the future counts as observing a failure.
-     * Loop thread only, as {@link #whenDone}.
+     * Any thread: from outside the running loop, the registration goes through
+     * {@link EventLoop#callSoonThreadsafe}.
      *
      * @return a new future, completed on the loop's thread when the task ends; each call makes
      *         another one
      */
     public java.util.concurrent.CompletableFuture<T> toCompletableFuture() {
         java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
-        whenDone(() -> {
+        Runnable complete = () -> {
             Outcome<T> o = outcome();
             if (isCancelled()) future.cancel(false);
             else if (o.isSuccess()) future.complete(o.value());
             else future.completeExceptionally(o.error());
-        });
-        EventLoop loop = (EventLoop) core.kernel().handle();
+        };
+        Kernel k = core.kernel();
+        EventLoop loop = (EventLoop) k.handle();
+        if (k.view().isRunning() && !k.onLoop()) loop.callSoonThreadsafe(() -> core.whenDone(complete));
+        else core.whenDone(complete);
         future.whenComplete((v, e) -> {
             if (future.isCancelled()) loop.callSoonThreadsafe(this::cancel);
         });
