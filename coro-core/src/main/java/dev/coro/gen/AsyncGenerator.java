@@ -327,8 +327,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * A Reactive Streams publisher ({@link java.util.concurrent.Flow}) of this generator's values,
      * for Reactor, RxJava, Mutiny, Spring or the JDK's HttpClient. Its one subscriber is served by a
      * task of {@code loop}, where the body runs, as fast as the subscriber requests; cancelling the
-     * subscription closes the generator there. A second subscriber gets {@code onError}: an async
-     * generator runs once.
+     * subscription closes the generator there at once, even while the body waits between values. If
+     * that task is cancelled otherwise (its loop or group closing), the subscriber gets
+     * {@code onError} with a {@link java.util.concurrent.CancellationException}. A second subscriber
+     * gets {@code onError}: an async generator runs once.
      *
      * @param loop the loop whose task runs the body and serves the subscriber
      * @return a new publisher for at most one subscriber

@@ -3,7 +3,10 @@ package dev.coro.gen;
 import dev.coro.EventLoop;
 import dev.coro.channel.Channel;
 import dev.coro.channel.ReceiveChannel;
+import dev.coro.CancelledError;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * and never block. The driver task adds up the demand it receives (capped at Long.MAX_VALUE, rule
  * 3.17) and runs the generator one value per unit of demand; a cancel, or a bad request (rule 3.9:
  * onError with IllegalArgumentException), closes the generator in the driver's task.
+ *
+ * cancel() also cancels the driver task (through the submit future, thread-safe), so that a body
+ * suspended for a long time between values is closed at once, not when it next yields. A driver
+ * task cancelled for any other reason (its loop closing, a LoopGroup shutting down) ends the
+ * subscription with onError(CancellationException): the subscriber is never left waiting.
  */
 final class GeneratorPublisher<T> implements Flow.Publisher<T> {
     private static final Long CANCEL = Long.MIN_VALUE;
@@ -39,6 +47,8 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
         Channel<Long> requests = Channel.unlimited();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicReference<CompletableFuture<Object>> driver = new AtomicReference<>();
         Flow.Subscription subscription = new Flow.Subscription() {
             @Override
             public void request(long n) {
@@ -47,7 +57,10 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
 
             @Override
             public void cancel() {
+                cancelled.set(true);
                 post(requests, CANCEL);
+                CompletableFuture<Object> task = driver.get();
+                if (task != null) task.cancel(false);
             }
         };
         if (!subscribed.compareAndSet(false, true)) {
@@ -59,17 +72,19 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
         // The task's body may outlive the subscription in the loop's bookkeeping; it must not keep the
         // subscriber reachable after a cancel (rule 3.13), so it reaches it through a holder it clears.
         AtomicReference<Flow.Subscriber<? super T>> holder = new AtomicReference<>(subscriber);
-        loop.submit(() -> {
-            drive(holder.getAndSet(null), subscription, requests.receiver());
+        driver.set(loop.submit(() -> {
+            drive(holder.getAndSet(null), subscription, requests.receiver(), cancelled);
             return null;
-        });
+        }));
+        if (cancelled.get()) driver.get().cancel(false);   // a cancel from inside onSubscribe, before the set
     }
 
     private static void post(Channel<Long> requests, Long n) {
         requests.sender().trySend(n);
     }
 
-    private void drive(Flow.Subscriber<? super T> subscriber, Flow.Subscription subscription, ReceiveChannel<Long> requests) {
+    private void drive(Flow.Subscriber<? super T> subscriber, Flow.Subscription subscription,
+            ReceiveChannel<Long> requests, AtomicBoolean cancelled) {
         try (generator) {
             subscriber.onSubscribe(subscription);
             // Run the body to its first value before any demand: a generator that fails or is empty
@@ -97,6 +112,12 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
             }
         } catch (Exception e) {
             subscriber.onError(e);
+        } catch (CancelledError e) {
+            if (!cancelled.get()) {
+                subscriber.onError(new CancellationException(generator + ".toPublisher(" + loop + "): the task serving"
+                        + " the subscriber was cancelled (its loop closing?) before the generator ended"));
+            }
+            throw e;
         }
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Loops;
+import dev.coro.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +88,82 @@ class FlowBridgeTest {
             assertThat(seen).containsExactly("a", "b", "c");
             loop.stop();
             runner.join(5_000);
+        }
+    }
+
+    /* A user's trial: a cancel was read only when the body next yielded, an hour later. */
+    @Test
+    void cancellingTheSubscriptionClosesABodyThatIsSuspendedBetweenValues() {
+        List<String> trace = new ArrayList<>();
+        Loops.run(() -> {
+            Recorder recorder = new Recorder(trace, 2);
+            AsyncGenerator.<Integer>of(out -> {
+                try {
+                    out.yield(0);
+                    Coro.sleep(Duration.ofHours(1));
+                    out.yield(1);
+                } finally {
+                    trace.add("body closed at " + Duration.ofNanos(Coro.loop().time()));
+                }
+            }).toPublisher(Coro.loop()).subscribe(recorder);
+            Coro.sleep(Duration.ofSeconds(1));
+            recorder.subscription.cancel();
+            Coro.sleep(Duration.ofSeconds(1));
+            trace.add("main ends at " + Duration.ofNanos(Coro.loop().time()));
+        });
+        assertThat(trace).containsExactly("next 0", "body closed at PT1S", "main ends at PT2S");
+    }
+
+    /* A user's trial: a LoopGroup closing cancelled the serving task, and the subscriber waited for ever. */
+    @Test
+    void aServingTaskCancelledByItsLoopEndsTheSubscriptionWithAnError() {
+        List<String> trace = new ArrayList<>();
+        Loops.run(() -> {
+            AsyncGenerator.<Integer>of(out -> {
+                out.yield(0);
+                Coro.sleep(Duration.ofHours(1));
+            }).toPublisher(Coro.loop()).subscribe(new Recorder(trace, Long.MAX_VALUE));
+            Coro.sleep(Duration.ofSeconds(1));
+            for (Task<?> t : Coro.loop().pendingTasks()) {   // as a closing LoopGroup does
+                if (t != Coro.currentTask()) t.cancel();
+            }
+            Coro.sleep(Duration.ofSeconds(1));
+        });
+        assertThat(trace).hasSize(2).startsWith("next 0");
+        assertThat(trace.get(1)).startsWith("error java.util.concurrent.CancellationException: AsyncGenerator")
+                .contains("the task serving the subscriber was cancelled");
+    }
+
+    /** Records every signal; requests {@code demand} when subscribed. */
+    private static final class Recorder implements Flow.Subscriber<Integer> {
+        private final List<String> trace;
+        private final long demand;
+        Flow.Subscription subscription;
+
+        Recorder(List<String> trace, long demand) {
+            this.trace = trace;
+            this.demand = demand;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(demand);
+        }
+
+        @Override
+        public void onNext(Integer item) {
+            trace.add("next " + item);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            trace.add("error " + t);
+        }
+
+        @Override
+        public void onComplete() {
+            trace.add("complete");
         }
     }
 }
