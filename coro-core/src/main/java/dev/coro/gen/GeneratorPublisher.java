@@ -1,15 +1,17 @@
 package dev.coro.gen;
 
+import dev.coro.CancelledError;
 import dev.coro.EventLoop;
 import dev.coro.channel.Channel;
 import dev.coro.channel.ReceiveChannel;
-import dev.coro.CancelledError;
+import dev.coro.lowlevel.CancelScope;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@link AsyncGenerator#toPublisher}: a Reactive Streams publisher whose one subscriber gets the
@@ -26,10 +28,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * 3.17) and runs the generator one value per unit of demand; a cancel, or a bad request (rule 3.9:
  * onError with IllegalArgumentException), closes the generator in the driver's task.
  *
- * cancel() also cancels the driver task (through the submit future, thread-safe), so that a body
- * suspended for a long time between values is closed at once, not when it next yields. A driver
- * task cancelled for any other reason (its loop closing, a LoopGroup shutting down) ends the
- * subscription with onError(CancellationException): the subscriber is never left waiting.
+ * A body that waits between values (a sleep, a read) is asked for its next value inside a cancel
+ * scope, published in `step`: cancel() cancels that scope, so the body is interrupted at once, not
+ * when it next yields; a body parked at a yield is left alone and closed by the CANCEL message,
+ * outside any cancelled scope, so its cleanup may still suspend. cancel() sets `cancelled` before it
+ * reads `step`, and the driver publishes `step` before it reads `cancelled`: one of them sees the other.
+ *
+ * Exactly one terminal signal: Serving.terminate takes the subscriber out of its reference first
+ * (which also drops it, rule 3.13). A driver task cancelled otherwise (its loop or group closing)
+ * signals onError(CancellationException); one that never ran or was dropped by a closing loop is
+ * signalled from the submit future's completion; a closed loop refuses at subscribe.
  */
 final class GeneratorPublisher<T> implements Flow.Publisher<T> {
     private static final Long CANCEL = Long.MIN_VALUE;
@@ -43,54 +51,94 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
         this.loop = Objects.requireNonNull(loop, "loop");
     }
 
+    /* One subscription: written by the driver task, and by cancel() or a closing loop on any thread. */
+    private static final class Serving<T> implements Flow.Subscription {
+        private final AtomicReference<Flow.Subscriber<? super T>> subscriber;
+        private final Channel<Long> requests = Channel.unlimited();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private volatile boolean announced;   // onSubscribe was called
+        private volatile CancelScope step;
+
+        Serving(Flow.Subscriber<? super T> subscriber) {
+            this.subscriber = new AtomicReference<>(subscriber);
+        }
+
+        @Override
+        public void request(long n) {
+            requests.sender().trySend(n <= 0 ? 0L : n);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+            subscriber.set(null);
+            requests.sender().trySend(CANCEL);
+            CancelScope s = step;
+            if (s != null) s.cancel();
+        }
+
+        void announce() {
+            Flow.Subscriber<? super T> s = subscriber.get();
+            announced = true;
+            if (s != null) s.onSubscribe(this);
+        }
+
+        /* The subscriber, for onNext; null once cancelled or terminated. */
+        Flow.Subscriber<? super T> subscriber() {
+            return subscriber.get();
+        }
+
+        /* Sends at most one terminal signal, announcing the subscription first if nobody did. */
+        void terminate(Consumer<Flow.Subscriber<? super T>> signal) {
+            Flow.Subscriber<? super T> s = subscriber.getAndSet(null);
+            if (s == null) return;
+            if (!announced) {
+                announced = true;
+                s.onSubscribe(this);
+            }
+            signal.accept(s);
+        }
+    }
+
     @Override
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
-        Channel<Long> requests = Channel.unlimited();
-        AtomicBoolean cancelled = new AtomicBoolean();
-        AtomicReference<CompletableFuture<Object>> driver = new AtomicReference<>();
-        Flow.Subscription subscription = new Flow.Subscription() {
-            @Override
-            public void request(long n) {
-                post(requests, n <= 0 ? 0L : n);
-            }
-
-            @Override
-            public void cancel() {
-                cancelled.set(true);
-                post(requests, CANCEL);
-                CompletableFuture<Object> task = driver.get();
-                if (task != null) task.cancel(false);
-            }
-        };
+        Serving<T> serving = new Serving<>(subscriber);
         if (!subscribed.compareAndSet(false, true)) {
-            subscriber.onSubscribe(subscription);
-            subscriber.onError(new IllegalStateException(generator + ".toPublisher(...) has a subscriber already: an "
-                    + "async generator runs once. Make one publisher per subscriber."));
+            serving.terminate(s -> s.onError(new IllegalStateException(generator + ".toPublisher(...) has a subscriber"
+                    + " already: an async generator runs once. Make one publisher per subscriber.")));
             return;
         }
-        // The task's body may outlive the subscription in the loop's bookkeeping; it must not keep the
-        // subscriber reachable after a cancel (rule 3.13), so it reaches it through a holder it clears.
-        AtomicReference<Flow.Subscriber<? super T>> holder = new AtomicReference<>(subscriber);
-        driver.set(loop.submit(() -> {
-            drive(holder.getAndSet(null), subscription, requests.receiver(), cancelled);
-            return null;
-        }));
-        if (cancelled.get()) driver.get().cancel(false);   // a cancel from inside onSubscribe, before the set
+        CompletableFuture<Object> driver;
+        try {
+            driver = loop.submit(() -> {
+                drive(serving);
+                return null;
+            });
+        } catch (IllegalStateException closed) {
+            serving.terminate(s -> s.onError(closed));
+            return;
+        }
+        driver.whenComplete((v, e) -> {   // dropped by a closing loop, or cancelled before it ran
+            if (e != null && !serving.cancelled.get()) serving.terminate(s -> s.onError(served(e)));
+        });
     }
 
-    private static void post(Channel<Long> requests, Long n) {
-        requests.sender().trySend(n);
+    private CancellationException served(Throwable cause) {
+        CancellationException e = new CancellationException(generator + ".toPublisher(" + loop + "): the task"
+                + " serving the subscriber was cancelled (its loop closing?) before the generator ended");
+        e.initCause(cause);
+        return e;
     }
 
-    private void drive(Flow.Subscriber<? super T> subscriber, Flow.Subscription subscription,
-            ReceiveChannel<Long> requests, AtomicBoolean cancelled) {
+    private void drive(Serving<T> serving) {
+        ReceiveChannel<Long> requests = serving.requests.receiver();
         try (generator) {
-            subscriber.onSubscribe(subscription);
+            serving.announce();
             // Run the body to its first value before any demand: a generator that fails or is empty
             // at once signals onError or onComplete without being asked (rules 1.4 and 1.9).
-            if (!generator.hasNext()) {
-                subscriber.onComplete();
+            if (!advance(serving)) {
+                if (!serving.cancelled.get()) serving.terminate(Flow.Subscriber::onComplete);
                 return;
             }
             long demand = 0;
@@ -98,26 +146,43 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
                 long n = demand > 0 ? requests.tryReceive().orElse(-1L) : requests.receive();
                 if (n == CANCEL) return;
                 if (n == 0) {
-                    subscriber.onError(new IllegalArgumentException("Flow.Subscription.request: n must be > 0 (rule 3.9)"));
+                    serving.terminate(s -> s.onError(new IllegalArgumentException(
+                            "Flow.Subscription.request: n must be > 0 (rule 3.9)")));
                     return;
                 }
                 if (n > 0) demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
                 if (demand == 0) continue;
-                if (!generator.hasNext()) {
-                    subscriber.onComplete();
+                if (!advance(serving)) {
+                    if (!serving.cancelled.get()) serving.terminate(Flow.Subscriber::onComplete);
                     return;
                 }
                 demand--;
-                subscriber.onNext(generator.next());
+                T value = generator.next();
+                Flow.Subscriber<? super T> s = serving.subscriber();
+                if (s == null) return;
+                s.onNext(value);
             }
         } catch (Exception e) {
-            subscriber.onError(e);
+            serving.terminate(s -> s.onError(e));
         } catch (CancelledError e) {
-            if (!cancelled.get()) {
-                subscriber.onError(new CancellationException(generator + ".toPublisher(" + loop + "): the task serving"
-                        + " the subscriber was cancelled (its loop closing?) before the generator ended"));
-            }
+            if (!serving.cancelled.get()) serving.terminate(s -> s.onError(served(e)));
             throw e;
+        }
+    }
+
+    /* hasNext() inside a scope that cancel() cancels: false if the subscriber cancelled meanwhile. */
+    private boolean advance(Serving<T> serving) {
+        try (CancelScope scope = CancelScope.open()) {
+            serving.step = scope;
+            if (serving.cancelled.get()) scope.cancel();
+            try {
+                return generator.hasNext();
+            } catch (CancelledError e) {
+                if (!scope.absorbs(e)) throw e;
+                return false;
+            } finally {
+                serving.step = null;
+            }
         }
     }
 }

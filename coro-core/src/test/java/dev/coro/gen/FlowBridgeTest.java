@@ -134,8 +134,85 @@ class FlowBridgeTest {
                 .contains("the task serving the subscriber was cancelled");
     }
 
+    /* Review: a cancel from inside onNext (take(1)) must not cut the body's cleanup short. */
+    @Test
+    void aCancelFromOnNextLetsTheBodysCleanupSuspend() {
+        List<String> trace = new ArrayList<>();
+        Loops.run(() -> {
+            Recorder takeOne = new Recorder(trace, 5) {
+                @Override
+                public void onNext(Integer item) {
+                    super.onNext(item);
+                    subscription.cancel();
+                }
+            };
+            AsyncGenerator.<Integer>of(out -> {
+                try {
+                    out.yield(0);
+                    out.yield(1);
+                } finally {
+                    Coro.sleep(Duration.ofSeconds(1));
+                    trace.add("cleanup finished");
+                }
+            }).toPublisher(Coro.loop()).subscribe(takeOne);
+            Coro.sleep(Duration.ofSeconds(5));
+        });
+        assertThat(trace).containsExactly("next 0", "cleanup finished");
+    }
+
+    /* Review: after a terminal signal, a cancellation during the generator's close sends no second one. */
+    @Test
+    void oneTerminalSignalEvenIfTheCloseAfterItIsCancelled() {
+        List<String> trace = new ArrayList<>();
+        Loops.run(() -> {
+            AsyncGenerator.<Integer>of(out -> {
+                try {
+                    out.yield(0);
+                } finally {
+                    Coro.sleep(Duration.ofHours(1));
+                }
+            }).toPublisher(Coro.loop()).subscribe(new Recorder(trace, 0));   // request(0): rule 3.9
+            Coro.sleep(Duration.ofSeconds(1));
+            for (Task<?> t : Coro.loop().pendingTasks()) {
+                if (t != Coro.currentTask()) t.cancel();
+            }
+            Coro.sleep(Duration.ofSeconds(1));
+        });
+        assertThat(trace).hasSize(1);
+        assertThat(trace.get(0)).startsWith("error java.lang.IllegalArgumentException");
+    }
+
+    /* Review: a closed loop, or one that closes with the serving task parked, still ends the subscription. */
+    @Test
+    void aClosedOrClosingLoopEndsTheSubscriptionWithAnError() {
+        List<String> trace = new ArrayList<>();
+        EventLoop loop = Loops.virtual(new dev.coro.Reports());
+        loop.run(() -> {
+            AsyncGenerator.<Integer>of(out -> out.yield(0)).toPublisher(Coro.loop()).subscribe(new Recorder(trace, 0L) {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    trace.add("subscribed");   // and requests nothing: the serving task waits for demand
+                }
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            return null;
+        });
+        loop.close();
+        AsyncGenerator.<Integer>of(out -> out.yield(0)).toPublisher(loop).subscribe(new Recorder(trace, 1) {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                trace.add("subscribed to a closed loop's publisher");
+            }
+        });
+        assertThat(trace).hasSize(4);
+        assertThat(trace.get(0)).isEqualTo("subscribed");
+        assertThat(trace.get(1)).startsWith("error java.util.concurrent.CancellationException");
+        assertThat(trace.get(2)).isEqualTo("subscribed to a closed loop's publisher");
+        assertThat(trace.get(3)).startsWith("error java.lang.IllegalStateException").contains("closed");
+    }
+
     /** Records every signal; requests {@code demand} when subscribed. */
-    private static final class Recorder implements Flow.Subscriber<Integer> {
+    private static class Recorder implements Flow.Subscriber<Integer> {
         private final List<String> trace;
         private final long demand;
         Flow.Subscription subscription;
