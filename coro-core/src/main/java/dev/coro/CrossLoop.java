@@ -35,13 +35,20 @@ final class CrossLoop {
     /** A new done signal for {@code task} (see the notes); from any thread. */
     static CompletableFuture<Void> doneSignal(Task<?> task) {
         EventLoop loop = task.loop();
-        if (loop.isClosed() && task.isDone()) return CompletableFuture.completedFuture(null);
+        if (!loop.isRunning() && task.isDone()) {   // its loop ran it to its end and is idle or closed
+            task.markObserved();
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> signal = loop.abandonAtClose(new CompletableFuture<>(), task);
+        Runnable ended = () -> {
+            task.markObserved();
+            signal.complete(null);
+        };
         try {
-            loop.callSoonThreadsafe(() -> task.whenDone(() -> {
-                task.markObserved();
-                signal.complete(null);
-            }));
+            loop.callSoonThreadsafe(() -> {   // a task that ended already signals now, not a pass later
+                if (task.isDone()) ended.run();
+                else task.whenDone(ended);
+            });
         } catch (IllegalStateException closedMeanwhile) {
             // abandonAtClose has ended the signal, or close() is about to
         }

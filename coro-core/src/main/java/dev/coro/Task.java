@@ -269,15 +269,15 @@ public final class Task<T> {
      *
      * @param callback what to run once the task has ended; it may read the outcome with
      *        {@link #outcome()} and must not suspend
-     * @throws IllegalStateException if called from another thread while the task's loop runs (use
+     * @throws IllegalStateException if called from another thread than the loop's (use
      *         {@link #toCompletableFuture()} there)
      */
     public void whenDone(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "callback");
         Kernel k = core.kernel();
-        if (k.view().isRunning() && !k.onLoop()) {
-            throw new IllegalStateException("Task.whenDone from " + Thread.currentThread() + " while " + k.handle()
-                    + " runs " + this + ": loop thread only. From another thread or loop, use toCompletableFuture()"
+        if (!k.onLoop()) {
+            throw new IllegalStateException("Task.whenDone from " + Thread.currentThread() + " for " + this + " of "
+                    + k.handle() + ": loop thread only. From another thread or loop, use toCompletableFuture()"
                     + " (its whenComplete runs where the future completes).");
         }
         core.whenDone(callback);
@@ -288,8 +288,9 @@ public final class Task<T> {
      * exception, as {@link EventLoop#submit} does), or cancelled if the task ended cancelled; for
      * code outside the loop ({@code get()} on another thread, {@link Coro#await} on another loop).
      * Cancelling the future cancels the task. Reading the future counts as observing a failure.
-     * Any thread: from outside the running loop, the registration goes through
-     * {@link EventLoop#callSoonThreadsafe}.
+     * Any thread: from outside the loop, the registration goes through
+     * {@link EventLoop#callSoonThreadsafe}, so the future completes once the loop runs; if the loop
+     * closes before the task ends, it completes exceptionally.
      *
      * @return a new future, completed on the loop's thread when the task ends; each call makes
      *         another one
@@ -304,8 +305,14 @@ public final class Task<T> {
         };
         Kernel k = core.kernel();
         EventLoop loop = (EventLoop) k.handle();
-        if (k.view().isRunning() && !k.onLoop()) loop.callSoonThreadsafe(() -> core.whenDone(complete));
-        else core.whenDone(complete);
+        if (k.onLoop()) {
+            core.whenDone(complete);
+        } else {
+            CrossLoop.doneSignal(this).whenComplete((v, e) -> {
+                if (e != null) future.completeExceptionally(e);
+                else complete.run();
+            });
+        }
         future.whenComplete((v, e) -> {
             if (future.isCancelled()) loop.callSoonThreadsafe(this::cancel);
         });

@@ -31,7 +31,7 @@ class TaskFromOtherThreadsTest {
             Task<Integer> first = loop.submit(() -> Coro.spawn(() -> 1)).get(5, TimeUnit.SECONDS);
             assertThatThrownBy(() -> first.whenDone(() -> { })).isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("Task.whenDone from Thread[")
-                    .hasMessageContaining("while EventLoop[l, running] runs Task[")
+                    .hasMessageContaining(" of EventLoop[l, running]: loop thread only")
                     .hasMessageContaining("use toCompletableFuture()");
 
             for (int i = 0; i < 300; i++) {
@@ -43,6 +43,21 @@ class TaskFromOtherThreadsTest {
             }
             stop.complete(null);
             running.get(5, TimeUnit.SECONDS);
+
+            Task<Integer> done = loop.run(() -> Coro.spawn(() -> 9));   // left pending, ends in the next run
+            CompletableFuture<Integer> later = done.toCompletableFuture();
+            loop.run(() -> null);
+            assertThat(later.get(5, TimeUnit.SECONDS)).as("registered while the loop was idle").isEqualTo(9);
+            assertThat(done.toCompletableFuture().get(5, TimeUnit.SECONDS)).as("asked after it ended").isEqualTo(9);
         }
+    }
+
+    @Test
+    void aFutureAskedOfATaskWhoseLoopClosesFirstCompletesExceptionally() throws Exception {
+        EventLoop loop = EventLoop.builder().name("l").watchdog(Duration.ZERO).build();
+        Task<Void> pending = loop.run(() -> Coro.spawn(() -> Coro.sleep(Duration.ofHours(1))));
+        CompletableFuture<Void> future = pending.toCompletableFuture();
+        loop.close();
+        assertThat(future).failsWithin(Duration.ofSeconds(5));
     }
 }

@@ -114,4 +114,43 @@ class TaskSwitchListenerTest {
             assertThat(r.error()).hasMessage("broken listener");
         });
     }
+
+    /*
+     * Reviews of the TaskLocal hand-over: what a callback put in the thread context reaches the task
+     * it spawns (the listeners save it first), and a submit to another loop leaves that loop's
+     * thread context alone (the submitting loop's listeners do not run on its thread).
+     */
+    @Test
+    void aCallbacksContextReachesTheTaskItSpawnsAndAnotherLoopsThreadKeepsItsOwn() throws Exception {
+        Trace trace = new Trace();
+        try (dev.coro.LoopGroup group = dev.coro.LoopGroup.builder().loops(2).virtualTime()
+                .watchdog(java.time.Duration.ZERO).exceptionHandler(new dev.coro.Reports()).build()) {
+            dev.coro.EventLoop a = group.loops().get(0);
+            dev.coro.EventLoop b = group.loops().get(1);
+            b.submit(() -> {   // b has no listener: this stays on its thread
+                CONTEXT.set("b's own");
+                return null;
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            a.submit(() -> {
+                try (TaskSwitchListener.Registration r = TaskSwitchListener.register(KEEPER)) {
+                    CONTEXT.set("task");
+                    java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+                    a.callSoon(() -> {
+                        CONTEXT.set("callback");
+                        a.submit(CONTEXT::get).whenComplete((v, e) -> seen.complete(v));
+                    });
+                    trace.add("spawned by the callback sees " + Coro.await(seen));
+                    trace.add("b's task sees " + Coro.await(b.submit(CONTEXT::get)));
+                    trace.add("the task still sees " + CONTEXT.get());
+                }
+                CONTEXT.remove();
+                return null;
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            trace.add("b's thread still has " + b.submit(CONTEXT::get).get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        // On the thread backend each task has a virtual thread of its own, so b's tasks share no context.
+        String bs = Loops.backend().equals("continuation") ? "b's own" : "null";
+        assertThat(trace.events()).containsExactly("spawned by the callback sees callback", "b's task sees " + bs,
+                "the task still sees task", "b's thread still has " + bs);
+    }
 }

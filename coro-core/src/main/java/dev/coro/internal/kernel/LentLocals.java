@@ -23,7 +23,10 @@ import java.util.Arrays;
  * The lending task marks its array shared (TaskCore.shareLocals), so it copies before its own next
  * write. The borrowing code finds the lent values through a ThreadLocal that is set only while it
  * runs, and read only where TaskLocal would otherwise refuse: inside a task nothing changes. The
- * loop's TaskSwitchListeners are told the task's code runs (switchedIn/switchedOut) around it.
+ * loop's TaskSwitchListeners are told the task's code runs (switchedIn/switchedOut) around it, on
+ * that loop's thread or a worker (toThread) only: on another loop's thread they would overwrite the
+ * context that loop keeps there (its own listeners, if any, switch the tasks it runs). Before the
+ * borrowing code hands the values on (a nested lend, a spawn), the listeners save into its copy.
  */
 public final class LentLocals implements Runnable {
     private static final ThreadLocal<LentLocals> CURRENT = new ThreadLocal<>();
@@ -32,6 +35,7 @@ public final class LentLocals implements Runnable {
     private final Runnable body;
     private Object[] values;
     private boolean shared = true;
+    private Switches switching;   // the lender's listeners, while they run around this body
 
     private LentLocals(TaskCore task, Object[] values, Runnable body) {
         this.task = task;
@@ -52,20 +56,29 @@ public final class LentLocals implements Runnable {
         }
         LentLocals outer = CURRENT.get();
         if (outer == null) return body;
-        outer.shared = outer.values != null;
-        return new LentLocals(outer.task, outer.values, body);
+        return new LentLocals(outer.task, outer.share(), body);
+    }
+
+    /* The values to hand on: brought up to date by the listeners, then marked shared. */
+    private Object[] share() {
+        if (switching != null) switching.sync(task);   // they save into this copy: TaskLocal.set lands here
+        shared = values != null;
+        return values;
     }
 
     @Override
     public void run() {
         LentLocals outer = CURRENT.get();
         CURRENT.set(this);
-        Switches s = task.kernel.switches;
+        Kernel here = Kernel.current();
+        Switches s = here == null || here == task.kernel ? task.kernel.switches : null;
+        switching = s;
         if (s != null) s.in(task);
         try {
             body.run();
         } finally {
             if (s != null) s.out(task);
+            switching = null;
             if (outer == null) CURRENT.remove();
             else CURRENT.set(outer);
         }
@@ -92,9 +105,7 @@ public final class LentLocals implements Runnable {
     /** The values lent to the calling code, marked shared so that neither side writes them in place; null if none. */
     static Object[] shareCurrent() {
         LentLocals l = CURRENT.get();
-        if (l == null) return null;
-        l.shared = l.values != null;
-        return l.values;
+        return l == null ? null : l.share();
     }
 
     private static LentLocals current(String what) {
