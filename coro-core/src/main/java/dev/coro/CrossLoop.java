@@ -35,10 +35,7 @@ final class CrossLoop {
     /** A new done signal for {@code task} (see the notes); from any thread. */
     static CompletableFuture<Void> doneSignal(Task<?> task) {
         EventLoop loop = task.loop();
-        if (!loop.isRunning() && task.isDone()) {   // its loop ran it to its end and is idle or closed
-            task.markObserved();
-            return CompletableFuture.completedFuture(null);
-        }
+        if (loop.isClosed() && task.isDone()) return CompletableFuture.completedFuture(null);
         CompletableFuture<Void> signal = loop.abandonAtClose(new CompletableFuture<>(), task);
         Runnable ended = () -> {
             task.markObserved();

@@ -426,7 +426,12 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /* `what`: SUBMITTED, or the task of this loop that a task of another loop waits for. */
+    @SuppressWarnings("unchecked")
     private void abandon(CompletableFuture<?> future, Object what) {
+        if (what instanceof Task<?> t && t.isDone()) {   // a done signal whose callback the last pass left queued
+            ((CompletableFuture<Object>) future).complete(null);
+            return;
+        }
         future.completeExceptionally(new CancellationException(what == SUBMITTED
                 ? "The task submitted to " + this + " did not finish before the loop closed"
                 : what + " of " + this + " will never finish: its loop closed while another loop or thread waited for it"));

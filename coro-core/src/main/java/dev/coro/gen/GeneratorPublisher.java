@@ -30,9 +30,10 @@ import java.util.function.Consumer;
  *
  * A body that waits between values (a sleep, a read) is asked for its next value inside a cancel
  * scope, published in `step`: cancel() cancels that scope, so the body is interrupted at once, not
- * when it next yields; a body parked at a yield is left alone and closed by the CANCEL message,
- * outside any cancelled scope, so its cleanup may still suspend. cancel() sets `cancelled` before it
- * reads `step`, and the driver publishes `step` before it reads `cancelled`: one of them sees the other.
+ * when it next yields; a body parked at a yield is left alone and closed by the CANCEL message (or,
+ * if the cancel is seen before the body resumes, by close() at once), outside any cancelled scope,
+ * so its cleanup may still suspend. cancel() sets `cancelled` before it reads `step`, and the driver
+ * publishes `step` before it reads `cancelled`: one of them sees the other.
  *
  * Exactly one terminal signal: Serving.terminate takes the subscriber out of its reference first
  * (which also drops it, rule 3.13). A driver task cancelled otherwise (its loop or group closing)
@@ -174,7 +175,7 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
     private boolean advance(Serving<T> serving) {
         try (CancelScope scope = CancelScope.open()) {
             serving.step = scope;
-            if (serving.cancelled.get()) scope.cancel();
+            if (serving.cancelled.get()) return false;   // seen already: close() unwinds the body, uncancelled
             try {
                 return generator.hasNext();
             } catch (CancelledError e) {

@@ -134,7 +134,7 @@ class FlowBridgeTest {
                 .contains("the task serving the subscriber was cancelled");
     }
 
-    /* Review: a cancel from inside onNext (take(1)) must not cut the body's cleanup short. */
+    /* Reviews: a cancel from inside onNext (take(1)), even behind a request, must not cut the body's cleanup short. */
     @Test
     void aCancelFromOnNextLetsTheBodysCleanupSuspend() {
         List<String> trace = new ArrayList<>();
@@ -143,12 +143,14 @@ class FlowBridgeTest {
                 @Override
                 public void onNext(Integer item) {
                     super.onNext(item);
+                    subscription.request(1);   // queued ahead of the cancel: the body must not resume for it
                     subscription.cancel();
                 }
             };
             AsyncGenerator.<Integer>of(out -> {
                 try {
                     out.yield(0);
+                    Coro.sleep(Duration.ofSeconds(1));   // resumed in a cancelled scope, this would raise
                     out.yield(1);
                 } finally {
                     Coro.sleep(Duration.ofSeconds(1));

@@ -9,8 +9,9 @@ import org.slf4j.MDC;
 /**
  * SLF4J's MDC per task (kotlinx-coroutines-slf4j's {@code MDCContext}): once installed on a loop,
  * each task has its own MDC map across its suspensions, a spawned task starts with a copy of its
- * parent's, and a {@code Coro.toThread} body (and a callback the task schedules) logs with the
- * task's map.
+ * parent's (on another loop too: {@code Coro.spawnOn}, {@code EventLoop.submit}), and a
+ * {@code Coro.toThread} body (and a callback the task schedules on its own loop) logs with the
+ * task's map. A callback scheduled on another loop runs with neither loop's map applied.
  *
  * <pre>{@code
  * Coro.run(() -> {
