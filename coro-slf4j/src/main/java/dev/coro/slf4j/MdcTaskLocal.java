@@ -1,9 +1,14 @@
 package dev.coro.slf4j;
 
+import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.TaskLocal;
 import dev.coro.lowlevel.TaskSwitchListener;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.slf4j.MDC;
 
 /**
@@ -65,16 +70,34 @@ public final class MdcTaskLocal {
         }
     };
 
+    /* The loops it is installed on, until their registration closes (weakly: a closed loop may go). */
+    private static final Set<EventLoop> INSTALLED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     private MdcTaskLocal() {}
 
     /**
      * Keeps SLF4J's MDC per task on the loop of the calling task or callback, from now until the
      * registration is closed. The calling task keeps the MDC it has now. Install it once per loop.
      *
-     * @return closes the registration, on the same loop
-     * @throws IllegalStateException outside a task or callback of a loop
+     * @return closes the registration, on the same loop; then it may be installed again
+     * @throws IllegalStateException outside a task or callback of a loop, or if it is installed on
+     *         this loop already
      */
     public static TaskSwitchListener.Registration install() {
-        return TaskSwitchListener.register(LISTENER);
+        TaskSwitchListener.Registration registration = TaskSwitchListener.register(LISTENER);
+        EventLoop loop = Coro.loop();
+        if (!INSTALLED.add(loop)) {
+            registration.close();
+            throw new IllegalStateException("MdcTaskLocal.install: it is installed on " + loop + " already. Install"
+                    + " it once per loop: a second registration would save each task's MDC twice and lose it."
+                    + " Close the first registration to install it again.");
+        }
+        boolean[] closed = {false};
+        return () -> {
+            if (closed[0]) return;
+            registration.close();   // refuses another thread, as every registration does
+            closed[0] = true;
+            INSTALLED.remove(loop);
+        };
     }
 }

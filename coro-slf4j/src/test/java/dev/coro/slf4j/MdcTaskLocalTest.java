@@ -141,6 +141,30 @@ class MdcTaskLocalTest {
         assertThat(logged()).containsExactly("done {request=r-42}");
     }
 
+    /* A user's trial: a second install on one loop was accepted, and each switch then saved an empty MDC over the task's. */
+    @Test
+    void aSecondInstallOnTheSameLoopIsRefusedUntilTheFirstIsClosed() {
+        String refused = run(() -> {
+            var first = MdcTaskLocal.install();
+            MDC.put("request", "r-1");
+            String message;
+            try {
+                MdcTaskLocal.install();
+                message = "accepted";
+            } catch (IllegalStateException e) {
+                message = e.getMessage();
+            }
+            Coro.yieldNow();
+            LOG.info("after a switch");
+            first.close();
+            MdcTaskLocal.install().close();   // once closed, it may be installed again
+            return message;
+        });
+        assertThat(refused).startsWith("MdcTaskLocal.install: it is installed on EventLoop[")
+                .contains("Install it once per loop");
+        assertThat(logged()).containsExactly("after a switch {request=r-1}");
+    }
+
     private static boolean continuation() {
         return !"thread".equals(System.getProperty("coro.backend"));
     }
