@@ -73,6 +73,25 @@ class GroupServerIT {
         assertThat(openSockets()).as("sockets of this process after close").isLessThanOrEqualTo(socketsBefore);
     }
 
+    /* A user's trial: serveForever on a plain thread threw a bare "CancellationException: join" when the group closed. */
+    @Test
+    void serveForeverReturnsWhenTheGroupCloses() throws Exception {
+        java.util.concurrent.CompletableFuture<String> served = new java.util.concurrent.CompletableFuture<>();
+        LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("forever-").watchdog(Duration.ZERO).build();
+        GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 0), stream -> { });
+        Thread.ofPlatform().start(() -> {
+            try {
+                server.serveForever();
+                served.complete("returned");
+            } catch (Throwable e) {
+                served.complete("threw " + e);
+            }
+        });
+        Thread.sleep(50);   // let it block (it returns the same if it has not yet)
+        group.close();
+        assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("returned");
+    }
+
     @Test
     void withTheHandOffMaxConnectionsBoundsEachLoopAndAConnectionEndingOnAnyLoopLetsTheNextIn() throws Exception {
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("max-loop-").watchdog(Duration.ZERO).build()) {

@@ -198,15 +198,23 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
-     * Waits until every loop's server is closed, serving connections meanwhile.
+     * Waits until every loop's server is closed, serving connections meanwhile; returns also when
+     * the group (or a loop of it) shuts down, which ends its servers.
      *
      * @throws IOException if a listening socket failed
      */
     public void serveForever() throws IOException {
-        onEveryLoop(s -> {
+        for (CompletableFuture<Object> serving : submit(s -> {
             s.serveForever();
             return null;
-        });
+        }, 0, servers.size())) {
+            try {
+                await(serving);
+            } catch (java.util.concurrent.CancellationException loopShutDown) {
+                // Only its loop can cancel this internal task (closing, or a group cancelling what is
+                // left): that server is done. The caller's own cancellation is a CancelledError.
+            }
+        }
     }
 
     /** Stops accepting on every loop; connections being served go on. Closing twice does nothing. */
@@ -242,18 +250,19 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /* Runs `call` on every loop's server at once, and waits for them all. */
-    private void onEveryLoop(ServerCall call) throws IOException {
-        onLoops(call, 0, servers.size());
+    private void onLoops(ServerCall call, int from, int to) throws IOException {
+        for (CompletableFuture<Object> c : submit(call, from, to)) await(c);
     }
 
-    private void onLoops(ServerCall call, int from, int to) throws IOException {
+    /* `call` submitted to the loops from..to-1, each with its loop's server; a closed loop's is done. */
+    private List<CompletableFuture<Object>> submit(ServerCall call, int from, int to) {
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int i = from; i < to; i++) {
             TcpServer s = servers.get(i);
             EventLoop loop = loops.get(i);
             calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(() -> call.call(s)));
         }
-        for (CompletableFuture<Object> c : calls) await(c);
+        return calls;
     }
 
     private static <T> T onLoop(EventLoop loop, Callable<T> body) throws IOException {
