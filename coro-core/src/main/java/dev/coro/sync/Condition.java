@@ -70,6 +70,7 @@ public final class Condition {
      */
     public void await() {
         requireLock("await");
+        lot.checkCaller("Condition.await");
         lock.release();
         boolean signalled = false;
         try {

@@ -31,6 +31,7 @@ public final class Event {
      * before it ran again; the event is unchanged. <b>Thread safety:</b> loop thread only, inside a task.
      */
     public void await() {
+        lot.checkCaller("Event.await");
         if (!set) lot.park(WaitKind.LOCK, this);
         Traps.raiseIfCancelled();
     }

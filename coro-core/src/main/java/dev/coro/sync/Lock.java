@@ -65,6 +65,7 @@ public final class Lock {
             return;
         }
         requireNotOwner(me);
+        lot.checkCaller("Lock.acquire");
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
@@ -96,6 +97,7 @@ public final class Lock {
     public void release() {
         Task<?> me = Traps.currentTask();
         if (owner != me) throw new IllegalStateException(NOT_OWNER.formatted(me, this));
+        lot.checkCaller("Lock.release");
         owner = lot.first();
         if (owner != null) lot.unparkOne(this);
     }

@@ -316,6 +316,7 @@ public final class Queue<T> {
      * {@link dev.coro.CancelledError}; the queue is unchanged. <b>Thread safety:</b> loop thread only.
      */
     public void join() {
+        checkCaller("Queue.join");
         if (unfinished > 0) joiners.park(WaitKind.JOIN, this);
         Traps.raiseIfCancelled();
     }

@@ -76,6 +76,7 @@ public final class Semaphore {
             permits--;
             return;
         }
+        lot.checkCaller("Semaphore.acquire");
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 

@@ -41,6 +41,10 @@ class CrossLoopMisuseTest {
         waitUntil(() -> event.statistics().waiters() == 1);
 
         assertThatThrownBy(() -> b.run(() -> {
+            event.await();
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Event.await: EventLoop[b, running] used");
+        assertThatThrownBy(() -> b.run(() -> {
             event.set();
             return null;
         })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Event.set: EventLoop[b, running] used")
@@ -117,7 +121,7 @@ class CrossLoopMisuseTest {
         release.complete(null);
 
         assertThat(holder.get(5, TimeUnit.SECONDS)).asString()
-                .startsWith("ParkingLot.first: EventLoop[a, running] used a wait queue")
+                .startsWith("Lock.release: EventLoop[a, running] used a wait queue")
                 .contains("while tasks of EventLoop[b, running] wait in it");
         assertThat(lock.statistics().owner().name()).isEqualTo("main");
         assertThat(waiter).isNotDone();
