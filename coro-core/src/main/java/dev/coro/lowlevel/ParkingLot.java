@@ -45,6 +45,7 @@ import java.util.function.Consumer;
 public final class ParkingLot {
     private final WaitList<Node> waiters = new WaitList<>();
     private Kernel kernel;
+    private Thread checkedOn;   // the last thread found on `kernel`'s loop: it never leaves it
 
     private final class Node extends WaitList.Link implements AbortHandler {
         final TaskCore task;
@@ -56,7 +57,7 @@ public final class ParkingLot {
         @Override
         public boolean abort() {
             waiters.remove(this);
-            if (waiters.isEmpty()) kernel = null;
+            if (waiters.isEmpty()) bind(null);
             return true;
         }
     }
@@ -84,7 +85,7 @@ public final class ParkingLot {
     public Object park(WaitKind kind, Object reason) {
         Objects.requireNonNull(kind, "kind");
         TaskCore t = Traps.task("ParkingLot.park");
-        if (waiters.isEmpty()) kernel = t.kernel();
+        if (waiters.isEmpty()) bind(t.kernel());
         else if (t.kernel() != kernel) throw wrongLoop("ParkingLot.park");
         Node n = new Node(t);
         waiters.add(n);
@@ -145,7 +146,7 @@ public final class ParkingLot {
         if (waiters.isEmpty()) return false;
         checkCaller("ParkingLot.unparkOne");
         Node n = waiters.poll();
-        if (waiters.isEmpty()) kernel = null;
+        if (waiters.isEmpty()) bind(null);
         n.task.kernel().reschedule(n.task, value, null);
         return true;
     }
@@ -190,7 +191,7 @@ public final class ParkingLot {
             n.task.kernel().reschedule(n.task, null, error);
             woken++;
         }
-        kernel = null;
+        bind(null);
         return woken;
     }
 
@@ -234,7 +235,14 @@ public final class ParkingLot {
      * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public void checkCaller(String method) {
-        if (!waiters.isEmpty() && Kernel.current() != kernel) throw wrongLoop(method);
+        if (waiters.isEmpty() || Thread.currentThread() == checkedOn) return;   // a primitive checks, then unparks
+        if (Kernel.current() != kernel) throw wrongLoop(method);
+        checkedOn = Thread.currentThread();
+    }
+
+    private void bind(Kernel k) {
+        kernel = k;
+        checkedOn = null;
     }
 
     private IllegalStateException wrongLoop(String method) {
