@@ -1,11 +1,15 @@
 package dev.coro;
 
+import dev.coro.trace.Instrument;
+import dev.coro.trace.TraceRecorder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A group of event loops, one platform thread each, for using every core (Netty's EventLoopGroup):
@@ -56,11 +60,17 @@ public final class LoopGroup implements AutoCloseable {
         String prefix = b.namePrefix != null ? b.namePrefix : "coro-group-" + GROUP_COUNTER.incrementAndGet() + "-loop-";
         List<EventLoop> made = new ArrayList<>(b.loops);
         Object timeShare = b.virtualTime ? EventLoop.newTimeShare() : null;
-        for (int i = 0; i < b.loops; i++) {
-            EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
-            if (b.watchdog != null) lb.watchdog(b.watchdog);
-            if (timeShare != null) lb.shareVirtualTime(timeShare);
-            made.add(lb.build());
+        try {
+            for (int i = 0; i < b.loops; i++) {
+                EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
+                if (b.watchdog != null) lb.watchdog(b.watchdog);
+                if (timeShare != null) lb.shareVirtualTime(timeShare);
+                b.configure(lb, prefix + i, i);
+                made.add(lb.build());
+            }
+        } catch (RuntimeException | Error e) {   // an instrument function failed: the loops made so far hold selectors
+            for (EventLoop l : made) l.close();
+            throw e;
         }
         this.loops = List.copyOf(made);
         for (EventLoop l : loops) running.add(l.startInBackground(false));
@@ -111,6 +121,9 @@ public final class LoopGroup implements AutoCloseable {
         private Duration watchdog;
         private ExceptionHandler exceptionHandler = ExceptionHandler.logging();
         private boolean virtualTime;
+        private final List<Function<String, ? extends Instrument>> instruments = new ArrayList<>();
+        private Path traceFile;
+        private int traceEvents;
 
         private Builder() {}
 
@@ -182,6 +195,84 @@ public final class LoopGroup implements AutoCloseable {
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
             return this;
+        }
+
+        /**
+         * Gives every loop an instrument of its own (see {@link EventLoop.Builder#instrument}): called
+         * once per loop, with the loop's name, before the loop starts. Each instrument is called on
+         * its own loop only, one call at a time, so it needs no locking. May be called several times; each loop's
+         * instruments are called in the order they were added.
+         *
+         * <pre>{@code
+         * List<LoopMetrics> metrics = new ArrayList<>();   // coro-micrometer: one per loop
+         * LoopGroup group = LoopGroup.builder().namePrefix("api-")
+         *         .instrument(loop -> {
+         *             LoopMetrics m = new LoopMetrics(loop);
+         *             metrics.add(m);
+         *             return m.instrument();
+         *         })
+         *         .build();
+         * metrics.forEach(m -> m.bindTo(registry));
+         * }</pre>
+         *
+         * @param perLoop makes the instrument of the loop it is given the name of; never returns null
+         * @return this builder
+         */
+        public Builder instrument(Function<String, ? extends Instrument> perLoop) {
+            instruments.add(Objects.requireNonNull(perLoop, "perLoop"));
+            return this;
+        }
+
+        /**
+         * Records a trace of every loop (see {@link EventLoop.Builder#trace(Path)}), one file per loop
+         * written when the group closes: loop {@code i}'s file is {@code file} with {@code -i} before
+         * its extension ({@code trace.json} gives {@code trace-0.json}, {@code trace-1.json}, ...).
+         *
+         * @param file where the traces go at close; its name ends in {@code .html} or {@code .json}
+         * @return this builder
+         * @throws IllegalArgumentException if the name ends in neither, or its directory does not exist
+         */
+        public Builder trace(Path file) {
+            return trace(file, TraceRecorder.DEFAULT_CAPACITY);
+        }
+
+        /**
+         * {@link #trace(Path)} keeping only each loop's newest {@code events} events.
+         *
+         * @param file where the traces go at close; its name ends in {@code .html} or {@code .json}
+         * @param events how many of each loop's newest events to keep, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if the name ends in neither, its directory does not exist,
+         *         or {@code events} is not positive
+         */
+        public Builder trace(Path file, int events) {
+            TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            if (events < 1) {
+                throw new IllegalArgumentException("LoopGroup.Builder.trace events: " + events
+                        + " (expected: >= 1; omit it to keep " + TraceRecorder.DEFAULT_CAPACITY + " per loop)");
+            }
+            this.traceFile = file;
+            this.traceEvents = events;
+            return this;
+        }
+
+        /* Loop i's trace file: the group's file with "-i" before the extension. */
+        private Path traceFileOf(int i) {
+            String name = traceFile.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            return traceFile.resolveSibling(name.substring(0, dot) + "-" + i + name.substring(dot));
+        }
+
+        private void configure(EventLoop.Builder lb, String name, int i) {
+            for (Function<String, ? extends Instrument> perLoop : instruments) {
+                Instrument instrument = perLoop.apply(name);
+                if (instrument == null) {
+                    throw new NullPointerException("LoopGroup.Builder.instrument: the function returned null for loop "
+                            + name + " (expected: an Instrument, one per loop)");
+                }
+                lb.instrument(instrument);
+            }
+            if (traceFile != null) lb.trace(traceFileOf(i), traceEvents);
         }
 
         /**

@@ -3,14 +3,21 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coro.trace.Instrument;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** DESIGN "Every core": a group's loops, and tasks joined, gathered and cancelled across loops. */
 class LoopGroupTest {
@@ -290,5 +297,81 @@ class LoopGroupTest {
             on(g, 1, () -> null);
             assertThat(g.dumpTasks()).contains("== dumped-0 ==").contains("== dumped-1 ==").contains("sleep");
         }
+    }
+
+    /* Records, for one loop, the tasks it saw spawned and the loops it was called on. */
+    private static final class PerLoopInstrument implements Instrument {
+        final String loop;
+        final List<String> spawned = new CopyOnWriteArrayList<>();
+        final Set<EventLoop> calledOn = ConcurrentHashMap.newKeySet();
+
+        PerLoopInstrument(String loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void taskSpawned(Task<?> task, Task<?> parent, long nanos) {
+            calledOn.add(EventLoop.current());
+            spawned.add(task.name());
+        }
+
+        @Override
+        public void stepStarted(Task<?> task, long nanos) {
+            calledOn.add(EventLoop.current());
+        }
+    }
+
+    @Test
+    void everyLoopGetsAnInstrumentOfItsOwnCalledOnlyOnThatLoop() throws Exception {
+        List<PerLoopInstrument> made = new CopyOnWriteArrayList<>();
+        List<EventLoop> loops;
+        try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("metered-").watchdog(Duration.ZERO)
+                .instrument(name -> {
+                    PerLoopInstrument i = new PerLoopInstrument(name);
+                    made.add(i);
+                    return i;
+                })
+                .build()) {
+            for (int i = 0; i < 2; i++) {
+                int index = i;
+                g.loops().get(i).submit(() -> Coro.spawn("work-on-" + index, () -> null).join()).get(10, TimeUnit.SECONDS);
+            }
+            loops = g.loops();
+        }
+        assertThat(made).extracting(i -> i.loop).containsExactly("metered-0", "metered-1");
+        for (int i = 0; i < 2; i++) {
+            assertThat(made.get(i).spawned).contains("work-on-" + i).doesNotContain("work-on-" + (1 - i));
+            assertThat(made.get(i).calledOn).containsExactly(loops.get(i));
+        }
+    }
+
+    @Test
+    void aGroupTraceIsOneFilePerLoopWrittenAtClose(@TempDir Path dir) throws Exception {
+        try (LoopGroup g = LoopGroup.builder().loops(2).watchdog(Duration.ZERO).trace(dir.resolve("group.json")).build()) {
+            for (int i = 0; i < 2; i++) {
+                int index = i;
+                g.loops().get(i).submit(() -> Coro.spawn("traced-on-" + index, () -> null).join()).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(dir.resolve("group-0.json")).doesNotExist();
+        }
+        for (int i = 0; i < 2; i++) {
+            String trace = Files.readString(dir.resolve("group-" + i + ".json"));
+            assertThat(trace).contains("traced-on-" + i).doesNotContain("traced-on-" + (1 - i));
+        }
+        assertThat(dir.resolve("group.json")).doesNotExist();
+    }
+
+    @Test
+    void badGroupInstrumentsAndTracesNameTheArgumentAndTheFix(@TempDir Path dir) {
+        assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.txt")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group.txt");
+        assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.json"), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LoopGroup.Builder.trace events: 0")
+                .hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> LoopGroup.builder().instrument(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("perLoop");
+        assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("unmetered-").instrument(name -> null).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("LoopGroup.Builder.instrument").hasMessageContaining("unmetered-0");
     }
 }
