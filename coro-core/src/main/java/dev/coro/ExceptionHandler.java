@@ -14,7 +14,9 @@ import java.time.Duration;
  * <p>The default logs a WARNING through {@link System.Logger} (logger {@code dev.coro}) with the
  * failure attached as the record's throwable, {@linkplain #rateLimited rate-limited}: a callback
  * that throws on every pass, or one failure repeated by many connections, is logged a few times a
- * minute with a count of what was held back, not once per occurrence.
+ * minute with a count of what was held back, not once per occurrence. System.Logger goes to
+ * java.util.logging unless a bridge is on the class path: the {@code coro-slf4j} module brings
+ * SLF4J's ({@code slf4j-jdk-platform-logging}), so an SLF4J application sees these warnings there.
  */
 @FunctionalInterface
 public interface ExceptionHandler {
