@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coro.gen.PinnedSuspensionException;
 import dev.coro.internal.fiber.Backend;
+import dev.coro.sync.Event;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerDelegate;
 import javax.management.MBeanServerNotification;
@@ -39,6 +41,33 @@ class DiagnosticsTest {
 
     private static boolean continuationBackend() {
         return Backend.current() == Backend.CONTINUATION;
+    }
+
+    @Test
+    void aVirtualTimeLoopWhoseTasksWaitOnEachOtherIsReportedOnceAsStalled() throws Exception {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().name("deadlocked").virtualTime().exceptionHandler(reports).build()) {
+            Event neverSet = new Event();
+            loop.run(() -> {
+                // A plain thread, which the loop cannot see: it ends the stall once it has been reported
+                // (or after 10 s, so that a loop that never reports fails this test instead of hanging it).
+                Thread rescuer = new Thread(() -> {
+                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (reports.errors.isEmpty() && System.nanoTime() < giveUp) LockSupport.parkNanos(5_000_000);
+                    loop.callSoonThreadsafe(neverSet::set);
+                });
+                rescuer.setDaemon(true);
+                rescuer.start();
+                Task<Void> other = Coro.spawn("other", () -> neverSet.await());
+                other.join();
+                return null;
+            });
+        }
+        assertThat(reports.errors).hasSize(1).first().isInstanceOfSatisfying(StalledLoopException.class, e -> {
+            assertThat(e.getMessage()).contains("deadlocked").contains("nothing of its own that can wake it")
+                    .contains("EventLoop.dumpTasks()");
+            assertThat(e.stalledNanos()).isGreaterThanOrEqualTo(StalledLoopException.GRACE.toNanos());
+        });
     }
 
     @Test

@@ -70,8 +70,10 @@ public @interface CoroTest {
     /**
      * Real time, in milliseconds from the start of the method body, after which the test fails
      * (cleaning up leftovers counts too); the failure lists every task still
-     * pending and where each is suspended. It catches deadlocks and tasks that never reach a
-     * checkpoint, which virtual time cannot.
+     * pending and where each is suspended. It catches tasks that never reach a checkpoint, which
+     * virtual time cannot, and waits on other threads that never end. A deadlock in virtual time
+     * (every task waits, and no timer, socket, thread work or foreign future is pending) fails the
+     * test sooner, once it has lasted {@link dev.coro.StalledLoopException#GRACE}, with the same list.
      *
      * @return the timeout in milliseconds of real time
      */

@@ -5,6 +5,7 @@ import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.ExceptionHandler;
 import dev.coro.Outcome;
+import dev.coro.StalledLoopException;
 import dev.coro.Task;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ final class TestLoop implements AutoCloseable {
     private final EventLoop loop;
     private final List<Report> reports = new CopyOnWriteArrayList<>();
     private final List<BlockedLoopException> blocked = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<StalledLoopException> stalled = new CompletableFuture<>();
     private Sequencer sequencer;
     private Thread runner;
 
@@ -85,7 +87,9 @@ final class TestLoop implements AutoCloseable {
 
     /* The watchdog's warnings are logged, not failures (they depend on the machine's speed), and shown on timeout. */
     private void handle(EventLoop l, String message, Throwable error) {
-        if (error instanceof BlockedLoopException b) {
+        if (error instanceof StalledLoopException e) {
+            stalled.complete(e);
+        } else if (error instanceof BlockedLoopException b) {
             blocked.add(b);
             ExceptionHandler.logging().handle(l, message, error);
         } else {
@@ -174,15 +178,28 @@ final class TestLoop implements AutoCloseable {
         return done;
     }
 
-    /* Waits for `done` until `deadline` (System.nanoTime); past it the test has timed out. */
+    /* Waits for `done` until `deadline` (System.nanoTime); past it the test has timed out; a stalled loop fails it at once. */
     private <T> T await(CompletableFuture<T> done, long deadline) throws Throwable {
         try {
-            return done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(done, stalled).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!done.isDone()) throw deadlocked(stalled.join());
+            return done.get();
         } catch (ExecutionException e) {
             throw e.getCause();
         } catch (TimeoutException e) {
             throw timedOut();
         }
+    }
+
+    private AssertionError deadlocked(StalledLoopException stall) throws InterruptedException {
+        String dump = loop.dumpTasks();
+        loop.stop();
+        runner.join(STOP_WAIT);
+        AssertionError e = new AssertionError(("@CoroTest found a deadlock: every task waits, and nothing in virtual"
+                + " time can wake one (no timer, socket, thread work or foreign future is pending)" + seedNote()
+                + ". Still pending:\n" + dump).strip());
+        e.addSuppressed(stall);
+        return e;
     }
 
     private AssertionError timedOut() throws InterruptedException {

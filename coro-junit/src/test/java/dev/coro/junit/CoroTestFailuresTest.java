@@ -9,7 +9,10 @@ import static org.junit.platform.engine.TestExecutionResult.Status.SUCCESSFUL;
 
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.StalledLoopException;
 import dev.coro.Task;
+import dev.coro.sync.Event;
+import dev.coro.sync.Lock;
 import dev.coro.time.VirtualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +81,21 @@ class CoroTestFailuresTest {
                 Coro.await(new CompletableFuture<Void>());
             });
             stuck.join();
+        }
+
+        @CoroTest(timeoutMillis = 20_000)
+        void deadlocks() {
+            Lock first = new Lock();
+            Lock second = new Lock();
+            Event bothHeld = new Event();
+            first.acquire();
+            Task<Void> other = Coro.spawn("other", () -> second.withLock(() -> {
+                bothHeld.set();
+                first.acquire();   // held by main, which waits for second: neither ever goes on
+            }));
+            bothHeld.await();
+            second.acquire();
+            other.join();
         }
 
         @CoroTest(timeoutMillis = 150)
@@ -172,6 +190,15 @@ class CoroTestFailuresTest {
                 "@CoroTest timed out after PT0.3S of real time", "Still pending",
                 "Task[name=main]", "Task[name=stuck]", "CompletableFuture",
                 "at dev.coro.junit.CoroTestFailuresTest$Samples.lambda$waitsForever$");
+    }
+
+    @Test
+    void aDeadlockInVirtualTimeFailsTheTestAtOnceWithWhatEachTaskWaitsFor() {
+        Throwable failure = failureOf(Samples.class, "deadlocks");
+        assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContainingAll(
+                "@CoroTest found a deadlock", "Still pending", "Task[name=main]", "Task[name=other]", "Lock")
+                .hasMessageNotContaining("timed out");
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(StalledLoopException.class);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.coro.internal.kernel;
 
+import dev.coro.internal.io.IoDriver;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
 import dev.coro.time.VirtualClock;
@@ -83,6 +84,17 @@ final class IdlePolicy {
         }
         markedIdle = true;
         return shared.idle(kernel, next) ? 0 : -1;
+    }
+
+    /**
+     * Whether a virtual-time loop about to block until woken has nothing of its own that can wake
+     * it: tasks wait, but no timer, socket, thread work or foreign wait is pending, so only another
+     * thread's submission can (a deadlock otherwise; the watchdog reports it). A group's loop never
+     * stalls alone: another loop may hand it work.
+     */
+    boolean stalls(TimerHeap timers, IoDriver io, int liveTasks) {
+        return virtualClock != null && shared == null && threadWork == 0 && graceWaits == 0 && liveTasks > 0
+                && timers.isEmpty() && io.registeredChannels() == 0;
     }
 
     /** The loop left its run: a group's clock need not wait for it any more (see SharedVirtualTime). */

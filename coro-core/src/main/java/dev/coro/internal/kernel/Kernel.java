@@ -357,12 +357,13 @@ public final class Kernel {
     private void runOnce() {
         passes++;
         // Phase 1: how long may the poll block? 0 = not at all, -1 = until woken.
-        long wait;
-        if (!ready.isEmpty() || stopRequested) wait = 0;
-        else wait = idle.waitFor(timers, clock, io.clockHolds());
+        long wait = !ready.isEmpty() || stopRequested ? 0 : idle.waitFor(timers, clock, io.clockHolds());
 
-        // Phase 2: poll I/O and take in thread-safe submissions.
+        // Phase 2: poll I/O and take in thread-safe submissions; a poll nothing of the loop can end is a stall.
+        boolean stalled = wait < 0 && idle.stalls(timers, io, live.count());
+        if (stalled) progress.stalled(System.nanoTime());
         pollIo(wait);
+        if (stalled) progress.stalled(0);
         idle.awake();   // before the intake: see SharedVirtualTime
         inbox.takeInto(ready);
 

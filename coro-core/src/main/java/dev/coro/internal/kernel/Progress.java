@@ -5,20 +5,21 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What a loop is doing, published for the watchdog thread: the item (task or callback) it runs now,
- * or null while it waits, and a count of items run so far.
+ * or null while it waits, a count of items run so far, and since when it has stalled, if it has.
  *
  * <p>Invariant: only the loop thread writes; it writes with opaque stores, which on every common
  * CPU are plain stores (no fence), so publishing costs nothing measurable per step. A reader sees
  * each value eventually and never a torn one; that is all a watchdog needs.
  */
 public final class Progress {
-    private static final VarHandle RUNNING, COUNT;
+    private static final VarHandle RUNNING, COUNT, STALLED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RUNNING = l.findVarHandle(Progress.class, "running", Object.class);
             COUNT = l.findVarHandle(Progress.class, "count", long.class);
+            STALLED = l.findVarHandle(Progress.class, "stalledSince", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -29,6 +30,8 @@ public final class Progress {
     @SuppressWarnings("unused") // accessed through COUNT
     private long count;
     private long localCount;
+    @SuppressWarnings("unused") // accessed through STALLED
+    private long stalledSince;
 
     void dispatched(Object item) {
         RUNNING.setOpaque(this, item);
@@ -37,6 +40,16 @@ public final class Progress {
 
     void idle() {
         RUNNING.setOpaque(this, null);
+    }
+
+    /* Marks the start of a stall (System.nanoTime(); never 0 in practice) or, with 0, its end; see IdlePolicy.stalls. */
+    void stalled(long since) {
+        STALLED.setOpaque(this, since);
+    }
+
+    /** When the loop began to wait with nothing of its own that can wake it (System.nanoTime()), or 0. */
+    public long stalledSince() {
+        return (long) STALLED.getOpaque(this);
     }
 
     /** The task ({@link TaskCore}) or callback running now, or null. */

@@ -1,13 +1,15 @@
 package dev.coro.internal.kernel;
 
 import dev.coro.BlockedLoopException;
+import dev.coro.StalledLoopException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread for the whole JVM that notices a loop stuck in one step: a task or callback
- * that blocks (a sleep, a blocking read, a long computation) instead of suspending.
+ * that blocks (a sleep, a blocking read, a long computation) instead of suspending; and a
+ * virtual-time loop that has stalled, with nothing of its own that can wake it.
  *
  * <p>Invariant: it only reads the loops' {@link Progress}; it never touches a loop's state.
  */
@@ -37,6 +39,7 @@ public final class Watchdog {
     private static volatile long periodNanos = Long.MAX_VALUE;
     /** How long a step that loads, initialises or links classes may run before it is warned about. */
     private static final long WARM_UP_GRACE = 2_000_000_000L;
+    private static final long STALL_GRACE = StalledLoopException.GRACE.toNanos();
 
     private Watchdog() {}
 
@@ -46,6 +49,7 @@ public final class Watchdog {
         long since;
         boolean warmingUp;   // some sample of the running step found the JVM warming up
         long nextReport;
+        long reportedStall;   // the stalledSince of the stall reported last
 
         Watch(long thresholdNanos) {
             this.thresholdNanos = thresholdNanos;
@@ -104,6 +108,7 @@ public final class Watchdog {
         Progress p = k.progress;
         long count = p.count();
         Object running = p.running();
+        if (running == null) reportStall(k, w, p.stalledSince(), now);
         if (running == null || count != w.lastCount) {
             w.lastCount = running == null ? -1 : count;
             w.since = now;
@@ -130,6 +135,18 @@ public final class Watchdog {
         // and a warning with it would point at the wrong code. The next sample starts afresh.
         if (p.count() != count || p.running() != running) return;
         JfrSwitch.blockedLoop(k, who, blocked, stack);
+        k.report(e.getMessage(), e);
+    }
+
+    /* One report per stall that lasts past the grace: see IdlePolicy.stalls. */
+    private static void reportStall(Kernel k, Watch w, long since, long now) {
+        if (since == 0 || since == w.reportedStall || now - since < STALL_GRACE) return;
+        w.reportedStall = since;
+        StalledLoopException e = new StalledLoopException(k.handle() + " has waited " + (now - since) / 1_000_000
+                + " ms of real time in virtual time with nothing of its own that can wake it: every task is"
+                + " parked, and no timer, socket, thread work or foreign future is pending. A deadlock, unless"
+                + " another thread is about to submit work: see what each task waits for in EventLoop.dumpTasks().",
+                now - since);
         k.report(e.getMessage(), e);
     }
 
