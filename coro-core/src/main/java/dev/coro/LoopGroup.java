@@ -58,18 +58,21 @@ public final class LoopGroup implements AutoCloseable {
 
     private LoopGroup(Builder b) {
         String prefix = b.namePrefix != null ? b.namePrefix : "coro-group-" + GROUP_COUNTER.incrementAndGet() + "-loop-";
-        List<EventLoop> made = new ArrayList<>(b.loops);
+        // The user's instrument functions run first: one that fails leaves no loop to close.
+        List<EventLoop.Builder> builders = new ArrayList<>(b.loops);
         Object timeShare = b.virtualTime ? EventLoop.newTimeShare() : null;
+        for (int i = 0; i < b.loops; i++) {
+            EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
+            if (b.watchdog != null) lb.watchdog(b.watchdog);
+            if (timeShare != null) lb.shareVirtualTime(timeShare);
+            b.configure(lb, prefix + i, i);
+            builders.add(lb);
+        }
+        List<EventLoop> made = new ArrayList<>(b.loops);
         try {
-            for (int i = 0; i < b.loops; i++) {
-                EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
-                if (b.watchdog != null) lb.watchdog(b.watchdog);
-                if (timeShare != null) lb.shareVirtualTime(timeShare);
-                b.configure(lb, prefix + i, i);
-                made.add(lb.build());
-            }
-        } catch (RuntimeException | Error e) {   // an instrument function failed: the loops made so far hold selectors
-            for (EventLoop l : made) l.close();
+            for (EventLoop.Builder lb : builders) made.add(lb.build());
+        } catch (Throwable e) {   // a selector that cannot open: the loops made so far hold theirs
+            closeAll(made, e);
             throw e;
         }
         this.loops = List.copyOf(made);
@@ -344,7 +347,25 @@ public final class LoopGroup implements AutoCloseable {
         List<CompletableFuture<Void>> unwinding = new ArrayList<>();
         for (EventLoop l : loops) unwinding.add(l.startInBackground(true));
         awaitAll(unwinding);
-        for (EventLoop l : loops) l.close();
+        closeAll(loops, null);
+    }
+
+    /*
+     * Closes every loop, even when closing one fails (its trace cannot be written): the first failure
+     * is thrown after all are closed, or added to `failure` (then thrown by the caller), the rest suppressed.
+     */
+    private static void closeAll(List<EventLoop> loops, Throwable failure) {
+        RuntimeException first = null;
+        for (EventLoop l : loops) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                if (failure != null) failure.addSuppressed(e);
+                else if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     private static void awaitAll(List<CompletableFuture<Void>> futures) {

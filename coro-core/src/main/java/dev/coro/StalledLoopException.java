@@ -7,19 +7,18 @@ import java.io.Serial;
  * its tasks are parked, and no timer, socket, thread work ({@code Coro.toThread}) or foreign future
  * is pending, so only another thread's submission could make it run again. Most likely a deadlock:
  * tasks waiting on each other, or on a lock, event or queue that no task will release, set or fill.
- * Handed to the loop's {@link ExceptionHandler} (from the watchdog thread) once the stall has lasted
- * {@link #GRACE} of real time, never thrown; {@code @CoroTest} fails the test with it at once, with
- * the loop's task dump. A loop whose watchdog is off ({@code watchdog(Duration.ZERO)}) is not watched.
+ * Handed to the loop's {@link ExceptionHandler} (from the watchdog thread) once per stall, when it
+ * has lasted the loop's watchdog threshold of real time ({@link EventLoop.Builder#watchdog}; 1 s
+ * under {@code @CoroTest}, which then fails the test with the loop's task dump); never thrown. A
+ * stall lasts until a task runs again. A loop whose watchdog is off is not watched.
+ *
+ * <p>What the loop cannot see: a plain thread that will wake a task by a thread-safe call
+ * ({@code callSoonThreadsafe}, {@code submit}, {@code Task.cancel}). A task that waits for another
+ * thread should wait with {@code Coro.await(future)}: that wait holds virtual time and is no stall.
  */
 public final class StalledLoopException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
-
-    /**
-     * How long a loop must have stalled before it is reported: the real time virtual time already
-     * gives a foreign wait before it moves on.
-     */
-    public static final java.time.Duration GRACE = java.time.Duration.ofMillis(250);
 
     /** How long the loop had stalled when it was reported, in nanoseconds of real time. */
     private final long stalledNanos;

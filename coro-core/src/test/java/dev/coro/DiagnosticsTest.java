@@ -46,27 +46,35 @@ class DiagnosticsTest {
     @Test
     void aVirtualTimeLoopWhoseTasksWaitOnEachOtherIsReportedOnceAsStalled() throws Exception {
         Reports reports = new Reports();
-        try (EventLoop loop = EventLoop.builder().name("deadlocked").virtualTime().exceptionHandler(reports).build()) {
+        Duration threshold = Duration.ofMillis(100);
+        List<Integer> reportsAfterADump = new CopyOnWriteArrayList<>();
+        try (EventLoop loop = EventLoop.builder().name("deadlocked").virtualTime().watchdog(threshold)
+                .exceptionHandler(reports).build()) {
             Event neverSet = new Event();
             loop.run(() -> {
-                // A plain thread, which the loop cannot see: it ends the stall once it has been reported
-                // (or after 10 s, so that a loop that never reports fails this test instead of hanging it).
+                // A plain thread, which the loop cannot see: once the stall is reported, it wakes the
+                // loop for a task dump (a callback: the stall goes on and is not reported again), waits
+                // two thresholds, then ends the stall. It gives up after 10 s, so that a loop that never
+                // reports fails this test instead of hanging it.
                 Thread rescuer = new Thread(() -> {
                     long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     while (reports.errors.isEmpty() && System.nanoTime() < giveUp) LockSupport.parkNanos(5_000_000);
+                    loop.dumpTasks();
+                    LockSupport.parkNanos(2 * threshold.toNanos());
+                    reportsAfterADump.add(reports.errors.size());
                     loop.callSoonThreadsafe(neverSet::set);
                 });
                 rescuer.setDaemon(true);
                 rescuer.start();
-                Task<Void> other = Coro.spawn("other", () -> neverSet.await());
-                other.join();
+                Coro.spawn("other", () -> neverSet.await()).join();
                 return null;
             });
         }
+        assertThat(reportsAfterADump).containsExactly(1);
         assertThat(reports.errors).hasSize(1).first().isInstanceOfSatisfying(StalledLoopException.class, e -> {
             assertThat(e.getMessage()).contains("deadlocked").contains("nothing of its own that can wake it")
-                    .contains("EventLoop.dumpTasks()");
-            assertThat(e.stalledNanos()).isGreaterThanOrEqualTo(StalledLoopException.GRACE.toNanos());
+                    .contains("EventLoop.dumpTasks()").contains("Coro.await(future)");
+            assertThat(e.stalledNanos()).isGreaterThanOrEqualTo(threshold.toNanos());
         });
     }
 

@@ -362,6 +362,18 @@ class LoopGroupTest {
     }
 
     @Test
+    void aTraceThatCannotBeWrittenAtCloseLeavesNoLoopOpen(@TempDir Path dir) throws Exception {
+        Path gone = Files.createDirectory(dir.resolve("gone"));
+        List<EventLoop> loops;
+        LoopGroup g = LoopGroup.builder().loops(2).watchdog(Duration.ZERO).trace(gone.resolve("group.json")).build();
+        loops = g.loops();
+        Files.delete(gone);
+        assertThatThrownBy(g::close).isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("group-0.json")
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement().asString().contains("group-1.json"));
+        assertThat(loops).allMatch(EventLoop::isClosed);
+    }
+
+    @Test
     void badGroupInstrumentsAndTracesNameTheArgumentAndTheFix(@TempDir Path dir) {
         assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.txt")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group.txt");

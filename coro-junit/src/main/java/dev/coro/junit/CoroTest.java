@@ -73,7 +73,8 @@ public @interface CoroTest {
      * pending and where each is suspended. It catches tasks that never reach a checkpoint, which
      * virtual time cannot, and waits on other threads that never end. A deadlock in virtual time
      * (every task waits, and no timer, socket, thread work or foreign future is pending) fails the
-     * test sooner, once it has lasted {@link dev.coro.StalledLoopException#GRACE}, with the same list.
+     * test sooner, once it has lasted a second (half the timeout if that is shorter), with the same
+     * list; see {@link dev.coro.StalledLoopException}.
      *
      * @return the timeout in milliseconds of real time
      */

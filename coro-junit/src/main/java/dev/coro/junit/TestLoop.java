@@ -70,7 +70,8 @@ final class TestLoop implements AutoCloseable {
     private final EventLoop loop;
     private final List<Report> reports = new CopyOnWriteArrayList<>();
     private final List<BlockedLoopException> blocked = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<StalledLoopException> stalled = new CompletableFuture<>();
+    /* The stall report of the loop command running now (see start): a late report of an earlier one is not its. */
+    private volatile CompletableFuture<StalledLoopException> stalled = new CompletableFuture<>();
     private Sequencer sequencer;
     private Thread runner;
 
@@ -168,6 +169,7 @@ final class TestLoop implements AutoCloseable {
     /* Runs `main` on the loop from a runner thread. */
     private <T> CompletableFuture<T> start(Callable<T> main) {
         CompletableFuture<T> done = new CompletableFuture<>();
+        stalled = new CompletableFuture<>();
         runner = Thread.ofVirtual().name(loop + "-runner").start(() -> {
             try {
                 done.complete(loop.run(main));
@@ -180,9 +182,10 @@ final class TestLoop implements AutoCloseable {
 
     /* Waits for `done` until `deadline` (System.nanoTime); past it the test has timed out; a stalled loop fails it at once. */
     private <T> T await(CompletableFuture<T> done, long deadline) throws Throwable {
+        CompletableFuture<StalledLoopException> stall = stalled;
         try {
-            CompletableFuture.anyOf(done, stalled).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (!done.isDone()) throw deadlocked(stalled.join());
+            CompletableFuture.anyOf(done, stall).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!done.isDone()) throw deadlocked(stall.join());
             return done.get();
         } catch (ExecutionException e) {
             throw e.getCause();

@@ -83,7 +83,7 @@ class CoroTestFailuresTest {
             stuck.join();
         }
 
-        @CoroTest(timeoutMillis = 20_000)
+        @CoroTest(timeoutMillis = 1_200)   // the stall is reported after half of it, 600 ms
         void deadlocks() {
             Lock first = new Lock();
             Lock second = new Lock();

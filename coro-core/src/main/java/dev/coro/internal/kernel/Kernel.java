@@ -342,6 +342,7 @@ public final class Kernel {
             for (boolean stop = false; !stop && !done.getAsBoolean(); stop = stopRequested) runOnce();
         } finally {
             Watchdog.unwatch(this);
+            progress.clearStall();
             stopRequested = false;
             running = false;
             idle.stopped();
@@ -360,10 +361,8 @@ public final class Kernel {
         long wait = !ready.isEmpty() || stopRequested ? 0 : idle.waitFor(timers, clock, io.clockHolds());
 
         // Phase 2: poll I/O and take in thread-safe submissions; a poll nothing of the loop can end is a stall.
-        boolean stalled = wait < 0 && idle.stalls(timers, io, live.count());
-        if (stalled) progress.stalled(System.nanoTime());
+        if (wait < 0 && idle.stalls(timers, io, live.count())) progress.markStall();
         pollIo(wait);
-        if (stalled) progress.stalled(0);
         idle.awake();   // before the intake: see SharedVirtualTime
         inbox.takeInto(ready);
 

@@ -30,21 +30,35 @@ public final class Progress {
     @SuppressWarnings("unused") // accessed through COUNT
     private long count;
     private long localCount;
+    private boolean stallMarked;   // loop thread only: whether stalledSince is set
     @SuppressWarnings("unused") // accessed through STALLED
     private long stalledSince;
 
     void dispatched(Object item) {
         RUNNING.setOpaque(this, item);
         COUNT.setOpaque(this, ++localCount);
+        if (stallMarked && item instanceof TaskCore) clearStall();   // a task runs: the stall is over
     }
 
     void idle() {
         RUNNING.setOpaque(this, null);
     }
 
-    /* Marks the start of a stall (System.nanoTime(); never 0 in practice) or, with 0, its end; see IdlePolicy.stalls. */
-    void stalled(long since) {
-        STALLED.setOpaque(this, since);
+    /*
+     * The loop is about to wait with nothing of its own that can wake it (IdlePolicy.stalls). A stall
+     * lasts until a task runs again: a wake-up that runs only callbacks (a task dump, a JMX read)
+     * continues it, so that it is reported once, with its full length.
+     */
+    void markStall() {
+        if (stallMarked) return;
+        stallMarked = true;
+        STALLED.setOpaque(this, System.nanoTime() | 1);   // never 0, which means "no stall"
+    }
+
+    /* The stall is over: a task runs, or the loop stops running. */
+    void clearStall() {
+        stallMarked = false;
+        STALLED.setOpaque(this, 0L);
     }
 
     /** When the loop began to wait with nothing of its own that can wake it (System.nanoTime()), or 0. */

@@ -39,7 +39,6 @@ public final class Watchdog {
     private static volatile long periodNanos = Long.MAX_VALUE;
     /** How long a step that loads, initialises or links classes may run before it is warned about. */
     private static final long WARM_UP_GRACE = 2_000_000_000L;
-    private static final long STALL_GRACE = StalledLoopException.GRACE.toNanos();
 
     private Watchdog() {}
 
@@ -138,15 +137,19 @@ public final class Watchdog {
         k.report(e.getMessage(), e);
     }
 
-    /* One report per stall that lasts past the grace: see IdlePolicy.stalls. */
+    /*
+     * One report per stall that lasts past the threshold (see IdlePolicy.stalls). The message does not
+     * say how long, so that the rate limiter of the default handler counts every report of a loop as
+     * one kind; stalledNanos() says it.
+     */
     private static void reportStall(Kernel k, Watch w, long since, long now) {
-        if (since == 0 || since == w.reportedStall || now - since < STALL_GRACE) return;
+        if (since == 0 || since == w.reportedStall || now - since < w.thresholdNanos) return;
         w.reportedStall = since;
-        StalledLoopException e = new StalledLoopException(k.handle() + " has waited " + (now - since) / 1_000_000
-                + " ms of real time in virtual time with nothing of its own that can wake it: every task is"
-                + " parked, and no timer, socket, thread work or foreign future is pending. A deadlock, unless"
-                + " another thread is about to submit work: see what each task waits for in EventLoop.dumpTasks().",
-                now - since);
+        StalledLoopException e = new StalledLoopException(k.handle() + " waits in virtual time with nothing of its"
+                + " own that can wake it: every task is parked, and no timer, socket, thread work or foreign future"
+                + " is pending. A deadlock, unless another thread is about to wake a task: see what each task"
+                + " waits for in EventLoop.dumpTasks(); a task that waits for another thread should wait with"
+                + " Coro.await(future), which tells the loop.", now - since);
         k.report(e.getMessage(), e);
     }
 
