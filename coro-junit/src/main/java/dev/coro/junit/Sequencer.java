@@ -91,6 +91,11 @@ public final class Sequencer {
         }
     }
 
+    /* The first step that went wrong, or null: the verdict of a test whose body failed later. */
+    AssertionError firstFailure() {
+        return firstFailure;
+    }
+
     private void fail(String message) {
         AssertionError e = new AssertionError("Sequencer: " + message);
         if (firstFailure == null) firstFailure = e;

@@ -135,9 +135,20 @@ final class TestLoop implements AutoCloseable {
             invocation.proceed();
             if (sequencer != null) sequencer.assertFinished();
         } catch (Throwable e) {
-            return new BodyResult(e, List.of());
+            return new BodyResult(firstStepFailureOr(e), List.of());
         }
         return new BodyResult(null, options.allowLeftovers() ? List.of() : leftovers());
+    }
+
+    /*
+     * A step that went wrong earlier (and was swallowed by a task) is the cause of what failed after
+     * it: it is the verdict, with the body's own failure attached.
+     */
+    private Throwable firstStepFailureOr(Throwable bodyFailure) {
+        AssertionError first = sequencer == null ? null : sequencer.firstFailure();
+        if (first == null || first == bodyFailure) return bodyFailure;
+        first.addSuppressed(bodyFailure);
+        return first;
     }
 
     private List<String> leftovers() {

@@ -114,6 +114,22 @@ class CoroTestFailuresTest {
         }
 
         @CoroTest
+        void swallowsAStepThenFailsALaterOne(Sequencer seq) {
+            seq.expect(1);
+            Task<Void> child = Coro.spawn(() -> {
+                try {
+                    seq.expect(3);   // runs as step 2
+                } catch (AssertionError swallowed) {
+                    // the sequencer remembers it anyway
+                }
+            });
+            Coro.yieldNow();
+            seq.expect(2);   // runs as step 3: fails too, but only because the child's step went wrong first
+            child.join();
+            seq.finish(4);
+        }
+
+        @CoroTest
         void swallowsAStepOutOfOrder(Sequencer seq) {
             seq.expect(1);
             Task<Void> child = Coro.spawn(() -> {
@@ -222,6 +238,13 @@ class CoroTestFailuresTest {
     @Test
     void aSequencerRemembersAStepThatATaskSwallowed() {
         assertThat(failureOf(Samples.class, "swallowsAStepOutOfOrder")).hasMessageStartingWith("Sequencer: expect(5) ran as step 2");
+    }
+
+    @Test
+    void theFirstStepThatWentWrongIsTheVerdictWhenALaterOneFailsTheBody() {
+        Throwable failure = failureOf(Samples.class, "swallowsAStepThenFailsALaterOne");
+        assertThat(failure).hasMessageStartingWith("Sequencer: expect(3) ran as step 2");
+        assertThat(failure.getSuppressed()).singleElement().asString().contains("Sequencer: expect(2) ran as step 3");
     }
 
     @Test
