@@ -5,7 +5,9 @@ import dev.coro.trace.TraceRecorder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,12 +62,13 @@ public final class LoopGroup implements AutoCloseable {
         String prefix = b.namePrefix != null ? b.namePrefix : "coro-group-" + GROUP_COUNTER.incrementAndGet() + "-loop-";
         // The user's instrument functions run first: one that fails leaves no loop to close.
         List<EventLoop.Builder> builders = new ArrayList<>(b.loops);
+        Map<Instrument, String> given = new IdentityHashMap<>();
         Object timeShare = b.virtualTime ? EventLoop.newTimeShare() : null;
         for (int i = 0; i < b.loops; i++) {
             EventLoop.Builder lb = EventLoop.builder().name(prefix + i).debug(b.debug).exceptionHandler(b.exceptionHandler);
             if (b.watchdog != null) lb.watchdog(b.watchdog);
             if (timeShare != null) lb.shareVirtualTime(timeShare);
-            b.configure(lb, prefix + i, i);
+            b.configure(lb, prefix + i, i, given);
             builders.add(lb);
         }
         List<EventLoop> made = new ArrayList<>(b.loops);
@@ -266,12 +269,19 @@ public final class LoopGroup implements AutoCloseable {
             return traceFile.resolveSibling(name.substring(0, dot) + "-" + i + name.substring(dot));
         }
 
-        private void configure(EventLoop.Builder lb, String name, int i) {
+        /* `given`: the instrument each earlier loop got, and that loop's name: one instance never serves two. */
+        private void configure(EventLoop.Builder lb, String name, int i, Map<Instrument, String> given) {
             for (Function<String, ? extends Instrument> perLoop : instruments) {
                 Instrument instrument = perLoop.apply(name);
                 if (instrument == null) {
                     throw new NullPointerException("LoopGroup.Builder.instrument: the function returned null for loop "
                             + name + " (expected: an Instrument, one per loop)");
+                }
+                String other = given.putIfAbsent(instrument, name);
+                if (other != null) {
+                    throw new IllegalArgumentException("LoopGroup.Builder.instrument: the function returned the same "
+                            + instrument + " for loops " + other + " and " + name + " (expected: a new Instrument for each"
+                            + " loop: each loop calls its own without locking, so one shared by two would be corrupted)");
                 }
                 lb.instrument(instrument);
             }
@@ -326,15 +336,18 @@ public final class LoopGroup implements AutoCloseable {
      * still pending on any of them and waits for them all to unwind, then closes every loop.
      * Closing a closed group does nothing.
      *
-     * @throws IllegalStateException if called from a task or callback of one of the group's loops
+     * @throws IllegalStateException if called from a task or callback of any loop (it blocks until
+     *         every loop of the group has closed); the group is left as it was
      */
     @Override
     public synchronized void close() {
         if (closed) return;
         EventLoop here = EventLoop.current();
-        if (here != null && loops.contains(here)) {
-            throw new IllegalStateException("LoopGroup.close from " + here + ", one of its own loops: it would wait for itself."
-                    + " Close the group from the thread that created it.");
+        if (here != null) {
+            throw new IllegalStateException("LoopGroup.close from " + here + (loops.contains(here)
+                    ? ", one of the group's own loops: it would wait for itself." : ": it would block that loop until"
+                    + " every loop of the group has closed.") + " Close the group from the thread that created it"
+                    + " (outside Coro.run), or from a task through Coro.toThread.");
         }
         closed = true;
         for (EventLoop l : loops) {

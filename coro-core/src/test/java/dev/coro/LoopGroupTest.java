@@ -362,6 +362,23 @@ class LoopGroupTest {
     }
 
     @Test
+    void closingAGroupFromATaskOfAnyLoopIsRefusedAndLeavesTheGroupWorking() throws Exception {
+        try (LoopGroup g = LoopGroup.builder().loops(2).namePrefix("kept-").watchdog(Duration.ZERO).build()) {
+            assertThatThrownBy(() -> Coro.run(() -> {
+                g.close();
+                return null;
+            })).isInstanceOf(IllegalStateException.class).hasMessageContaining("LoopGroup.close from")
+                    .hasMessageContaining("it would block that loop").hasMessageContaining("Coro.toThread");
+            assertThatThrownBy(() -> on(g, 0, () -> {
+                g.close();
+                return null;
+            })).cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("one of the group's own loops");
+            assertThat(on(g, 1, () -> 42)).isEqualTo(42);
+            assertThat(g.loops()).allMatch(EventLoop::isRunning);
+        }
+    }
+
+    @Test
     void aTraceThatCannotBeWrittenAtCloseLeavesNoLoopOpen(@TempDir Path dir) throws Exception {
         Path gone = Files.createDirectory(dir.resolve("gone"));
         List<EventLoop> loops;
@@ -380,6 +397,15 @@ class LoopGroupTest {
         assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.json"), 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LoopGroup.Builder.trace events: 0")
                 .hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> LoopGroup.builder().trace(Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trace.json");
+        assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve(".json")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a file name such as trace.json");
+        Instrument shared = new Instrument() {};
+        assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("shared-").instrument(name -> shared).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the same").hasMessageContaining("shared-0 and shared-1")
+                .hasMessageContaining("a new Instrument for each loop");
         assertThatThrownBy(() -> LoopGroup.builder().instrument(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("perLoop");
         assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("unmetered-").instrument(name -> null).build())

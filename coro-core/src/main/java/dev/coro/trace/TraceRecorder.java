@@ -298,7 +298,12 @@ public final class TraceRecorder implements Instrument {
         JSON, HTML;
 
         static Format of(Path file) {
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            Path fileName = file.getFileName();
+            String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
+            if (fileName == null || name.lastIndexOf('.') == 0) {   // "/" or ".json": no name to write, or to number per loop
+                throw new IllegalArgumentException("trace file: " + file
+                        + " (expected: a file name such as trace.json or trace.html)");
+            }
             if (name.endsWith(".json")) return JSON;
             if (name.endsWith(".html") || name.endsWith(".htm")) return HTML;
             throw new IllegalArgumentException("trace file: " + file + " (expected: a name ending in .json or .html)");
