@@ -3,11 +3,13 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coro.sync.Event;
+import dev.coro.trace.Instrument;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,6 +55,32 @@ class LoopGroupVirtualTimeTest {
                 return Coro.loop().time();
             });
             assertThat(at).isEqualTo(HOUR);
+        }
+    }
+
+    @Test
+    void aJumpWakesOnlyTheLoopsWithATimerDueThen() throws Exception {
+        List<AtomicInteger> polls = new CopyOnWriteArrayList<>();
+        try (LoopGroup g = LoopGroup.builder().loops(2).virtualTime().watchdog(Duration.ZERO).exceptionHandler(new Reports())
+                .instrument(name -> {
+                    AtomicInteger blockingPolls = new AtomicInteger();
+                    polls.add(blockingPolls);
+                    return new Instrument() {
+                        @Override
+                        public void ioWaitStarted(long timeoutNanos, long nanos) {
+                            blockingPolls.incrementAndGet();
+                        }
+                    };
+                }).build()) {
+            on(g, 1, () -> null);   // loop 1 is idle from here on, with nothing scheduled
+            int before = polls.get(1).get();
+            long at = on(g, 0, () -> {
+                for (int i = 0; i < 100; i++) Coro.sleep(Duration.ofMillis(1));
+                return Coro.loop().time();
+            });
+            assertThat(at).isEqualTo(Duration.ofMillis(100).toNanos());
+            // It was woken (and polled again) at each of the 100 jumps; now only by the submits' hand-offs.
+            assertThat(polls.get(1).get() - before).isLessThan(10);
         }
     }
 

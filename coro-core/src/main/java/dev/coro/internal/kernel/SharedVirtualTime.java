@@ -10,7 +10,8 @@ import java.util.Map;
  * One virtual clock shared by the loops of a group: it jumps to the earliest timer of the group
  * only when every loop is idle (nothing ready, nothing held, its poll about to block) and no
  * hand-off between them is in flight (every loop's inbox is empty). The last loop to go idle
- * jumps the clock and wakes the others, which then fire what is due.
+ * jumps the clock and wakes the loops that have a timer due then; the others stay idle, blocked,
+ * with their deadlines still recorded (nothing of theirs changed: a hand-off would have woken them).
  *
  * <p>Invariant: the clock never jumps while a running loop runs a pass or has work waiting in its
  * inbox; a loop outside its run does not hold it.
@@ -78,8 +79,13 @@ public final class SharedVirtualTime {
         }
         if (earliest == IdlePolicy.NONE) return false;   // every loop waits for nothing timed: nothing to jump to
         clock.jumpTo(earliest);
-        idle.clear();
-        for (Kernel l : loops) if (l != caller && l.running) l.callSoonThreadsafe(NOTHING);
+        idle.remove(caller);
+        for (Kernel l : loops) {
+            Long next = idle.get(l);   // null: a loop that started its run since the check above runs a pass anyway
+            if (l == caller || !l.running || next == null || next > earliest) continue;   // nothing due there: it stays idle
+            idle.remove(l);
+            l.callSoonThreadsafe(NOTHING);
+        }
         return true;
     }
 
