@@ -10,7 +10,8 @@ import java.io.Serial;
  * Handed to the loop's {@link ExceptionHandler} (from the watchdog thread) once per stall, when it
  * has lasted the loop's watchdog threshold of real time ({@link EventLoop.Builder#watchdog}; 1 s
  * under {@code @CoroTest}, which then fails the test with the loop's task dump); never thrown. A
- * stall lasts until a task runs again. A loop whose watchdog is off is not watched.
+ * stall lasts until a task runs again. A loop whose watchdog is off is not watched, and neither is
+ * a loop of a virtual-time {@link LoopGroup}: another loop of the group may hand it work at any time.
  *
  * <p>What the loop cannot see: a plain thread that will wake a task by a thread-safe call
  * ({@code callSoonThreadsafe}, {@code submit}, {@code Task.cancel}). A task that waits for another

@@ -6,6 +6,7 @@ import dev.coro.gen.Generator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** The README's snippets, verbatim, so that they cannot drift from what compiles and runs. */
@@ -66,5 +67,24 @@ class ReadmeExamplesTest {
         }));  // 42; the first failing child would cancel the others and be rethrown
 
         assertThat(total).isEqualTo(42);
+    }
+
+    @Test
+    void everyCore() {
+        long result;
+        try (LoopGroup group = LoopGroup.builder().loops(4).namePrefix("worker-").build()) {
+            long total = Coro.run(() -> {
+                List<Task<Long>> parts = new ArrayList<>();
+                for (EventLoop loop : group.loops()) {
+                    parts.add(Coro.spawnOn(loop, () -> LongStream.range(0, 1_000_000).sum()));
+                }
+                long sum = 0;
+                for (Task<Long> part : parts) sum += part.join();   // a join across loops parks like any join
+                return sum;
+            });
+            result = total;
+        }
+
+        assertThat(result).isEqualTo(4 * 499_999_500_000L);
     }
 }

@@ -140,6 +140,23 @@ final class TestLoop implements AutoCloseable {
         return new BodyResult(null, options.allowLeftovers() ? List.of() : leftovers());
     }
 
+    /* A test that deadlocks or times out after a Sequencer step went wrong keeps that step's failure too. */
+    private void addFirstStepFailure(AssertionError verdict) {
+        AssertionError first = sequencer == null ? null : sequencer.firstFailure();
+        if (first != null) verdict.addSuppressed(first);
+    }
+
+    /* The task dump without the frames of the loop, the fiber backends and JUnit (see HIDDEN_FRAMES). */
+    private static String withoutHiddenFrames(String dump) {
+        StringBuilder out = new StringBuilder();
+        for (String line : dump.split("\n", -1)) {
+            String frame = line.strip();
+            if (frame.startsWith("at ") && HIDDEN_FRAMES.stream().anyMatch(frame.substring(3)::startsWith)) continue;
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
     /*
      * A step that went wrong earlier (and was swallowed by a task) is the cause of what failed after
      * it: it is the verdict, with the body's own failure attached.
@@ -211,8 +228,9 @@ final class TestLoop implements AutoCloseable {
         runner.join(STOP_WAIT);
         AssertionError e = new AssertionError(("@CoroTest found a deadlock: every task waits, and nothing in virtual"
                 + " time can wake one (no timer, socket, thread work or foreign future is pending)" + seedNote()
-                + ". Still pending:\n" + dump).strip());
+                + ". Still pending:\n" + withoutHiddenFrames(dump)).strip());
         e.addSuppressed(stall);
+        addFirstStepFailure(e);
         return e;
     }
 
@@ -221,11 +239,12 @@ final class TestLoop implements AutoCloseable {
         loop.stop();
         runner.join(STOP_WAIT);
         StringBuilder out = new StringBuilder("@CoroTest timed out after " + Duration.ofMillis(options.timeoutMillis())
-                + " of real time" + seedNote() + ". Still pending:\n" + dump);
+                + " of real time" + seedNote() + ". Still pending:\n" + withoutHiddenFrames(dump));
         BlockedLoopException lastWarning = blocked.isEmpty() ? null : blocked.getLast();
         if (lastWarning != null) out.append("\nThe loop's watchdog saw: ").append(lastWarning.getMessage());
         AssertionError e = new AssertionError(out.toString().strip());
         if (lastWarning != null) e.addSuppressed(lastWarning);
+        addFirstStepFailure(e);
         return e;
     }
 

@@ -98,6 +98,16 @@ class CoroTestFailuresTest {
             other.join();
         }
 
+        @CoroTest(timeoutMillis = 1_200)
+        void swallowsAStepThenDeadlocks(Sequencer seq) {
+            try {
+                seq.expect(2);   // runs as step 1
+            } catch (AssertionError swallowed) {
+                // the sequencer remembers it anyway
+            }
+            new Event().await();
+        }
+
         @CoroTest(timeoutMillis = 150)
         void neverReachesACheckpoint() {
             long end = System.nanoTime() + Duration.ofMillis(450).toNanos();
@@ -213,8 +223,16 @@ class CoroTestFailuresTest {
         Throwable failure = failureOf(Samples.class, "deadlocks");
         assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContainingAll(
                 "@CoroTest found a deadlock", "Still pending", "Task[name=main]", "Task[name=other]", "Lock")
-                .hasMessageNotContaining("timed out");
+                .hasMessageNotContaining("timed out").hasMessageNotContaining("at org.junit.");
         assertThat(failure.getSuppressed()).singleElement().isInstanceOf(StalledLoopException.class);
+    }
+
+    @Test
+    void aDeadlockAfterASwallowedStepKeepsThatStepsFailure() {
+        Throwable failure = failureOf(Samples.class, "swallowsAStepThenDeadlocks");
+        assertThat(failure).hasMessageContaining("@CoroTest found a deadlock");
+        assertThat(failure.getSuppressed()).extracting(Throwable::getMessage)
+                .anySatisfy(m -> assertThat(m).startsWith("Sequencer: expect(2) ran as step 1"));
     }
 
     @Test

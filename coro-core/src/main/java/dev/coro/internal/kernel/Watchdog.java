@@ -145,11 +145,12 @@ public final class Watchdog {
     private static void reportStall(Kernel k, Watch w, long since, long now) {
         if (since == 0 || since == w.reportedStall || now - since < w.thresholdNanos) return;
         w.reportedStall = since;
-        StalledLoopException e = new StalledLoopException(k.handle() + " waits in virtual time with nothing of its"
-                + " own that can wake it: every task is parked, and no timer, socket, thread work or foreign future"
-                + " is pending. A deadlock, unless another thread is about to wake a task: see what each task"
-                + " waits for in EventLoop.dumpTasks(); a task that waits for another thread should wait with"
-                + " Coro.await(future), which tells the loop.", now - since);
+        // The handler is told the loop (the default one prefixes it), so the message does not repeat it.
+        StalledLoopException e = new StalledLoopException("The loop waits in virtual time with nothing of its own"
+                + " that can wake it: every task is parked, and no timer, socket, thread work or foreign future is"
+                + " pending. A deadlock, unless another thread is about to wake a task: see what each task waits"
+                + " for in EventLoop.dumpTasks() (or the loop's JMX operation dumpTasks); a task that waits for"
+                + " another thread should wait with Coro.await(future), which tells the loop.", now - since);
         k.report(e.getMessage(), e);
     }
 
