@@ -539,7 +539,9 @@ public final class TcpServer implements AutoCloseable {
     /**
      * Stops accepting: the listening socket is closed (a Unix domain socket's file is deleted) and
      * the port is released at the loop's next pass. Connections being served go on. Closing
-     * twice does nothing. Does not suspend.
+     * twice does nothing. Does not suspend: the accept task ends at the loop's next pass (asyncio's
+     * {@code close()} before {@code wait_closed()}); {@link #shutdown()} waits for it, so a test body
+     * that must leave no task behind ({@code @CoroTest}) ends with {@code shutdown()}.
      */
     @Override
     public void close() throws IOException {
