@@ -221,7 +221,11 @@ public final class LoopGroup implements AutoCloseable {
          * metrics.forEach(m -> m.bindTo(registry));
          * }</pre>
          *
+         * <p>{@link #build()} refuses an instrument returned for two loops (or twice for one): one that
+         * is thread-safe can still serve every loop through a new forwarding instance per loop.
+         *
          * @param perLoop makes the instrument of the loop it is given the name of; never returns null
+         *        nor an instance it returned before
          * @return this builder
          */
         public Builder instrument(Function<String, ? extends Instrument> perLoop) {
@@ -280,8 +284,9 @@ public final class LoopGroup implements AutoCloseable {
                 String other = given.putIfAbsent(instrument, name);
                 if (other != null) {
                     throw new IllegalArgumentException("LoopGroup.Builder.instrument: the function returned the same "
-                            + instrument + " for loops " + other + " and " + name + " (expected: a new Instrument for each"
-                            + " loop: each loop calls its own without locking, so one shared by two would be corrupted)");
+                            + instrument + (other.equals(name) ? " twice for loop " + name : " for loops " + other + " and "
+                            + name) + " (expected: a new Instrument each time: each loop calls its own without locking, so"
+                            + " one shared by two would be corrupted)");
                 }
                 lb.instrument(instrument);
             }
@@ -292,6 +297,8 @@ public final class LoopGroup implements AutoCloseable {
          * Makes the group and starts its loops.
          *
          * @return the group, every loop running; close it (try-with-resources)
+         * @throws IllegalArgumentException if an {@link #instrument} function returned one instance twice
+         * @throws NullPointerException if an {@link #instrument} function returned null
          */
         public LoopGroup build() {
             return new LoopGroup(this);

@@ -8,8 +8,9 @@ import java.io.Serial;
  * is pending, so only another thread's submission could make it run again. Most likely a deadlock:
  * tasks waiting on each other, or on a lock, event or queue that no task will release, set or fill.
  * Handed to the loop's {@link ExceptionHandler} (from the watchdog thread) once per stall, when it
- * has lasted the loop's watchdog threshold of real time ({@link EventLoop.Builder#watchdog}; 1 s
- * under {@code @CoroTest}, which then fails the test with the loop's task dump); never thrown. A
+ * has lasted the loop's watchdog threshold of real time ({@link EventLoop.Builder#watchdog}; under
+ * {@code @CoroTest} 1 s, or half the timeout if that is shorter, and the test then fails with the
+ * loop's task dump); never thrown. A
  * stall lasts until a task runs again. A loop whose watchdog is off is not watched, and neither is
  * a loop of a virtual-time {@link LoopGroup}: another loop of the group may hand it work at any time.
  *

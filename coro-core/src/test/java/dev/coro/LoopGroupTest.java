@@ -405,7 +405,7 @@ class LoopGroupTest {
         assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("shared-").instrument(name -> shared).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the same").hasMessageContaining("shared-0 and shared-1")
-                .hasMessageContaining("a new Instrument for each loop");
+                .hasMessageContaining("a new Instrument each time");
         assertThatThrownBy(() -> LoopGroup.builder().instrument(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("perLoop");
         assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("unmetered-").instrument(name -> null).build())

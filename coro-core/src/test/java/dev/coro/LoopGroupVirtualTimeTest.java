@@ -7,9 +7,11 @@ import dev.coro.trace.Instrument;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,6 +83,29 @@ class LoopGroupVirtualTimeTest {
             assertThat(at).isEqualTo(Duration.ofMillis(100).toNanos());
             // It was woken (and polled again) at each of the 100 jumps; now only by the submits' hand-offs.
             assertThat(polls.get(1).get() - before).isLessThan(10);
+        }
+    }
+
+    @Test
+    void aLoopWaitingForAForeignFutureHoldsTheClockForAGraceAfterEveryJump() throws Exception {
+        try (LoopGroup g = virtualGroup(2)) {
+            CompletableFuture<String> fromThread = new CompletableFuture<>();
+            String got = on(g, 0, () -> {
+                Task<String> waiter = Coro.spawnOn(g.loops().get(1),
+                        () -> Coro.withTimeout(Duration.ofSeconds(5), () -> Coro.await(fromThread)));
+                Thread.ofPlatform().daemon().start(() -> {
+                    LockSupport.parkNanos(Duration.ofMillis(400).toNanos());   // more than one grace
+                    fromThread.complete("from the thread");
+                });
+                // Busy past loop 1's first grace, so that loop 1 goes idle first and this loop makes the
+                // jumps. Each 1 ms sleep is a jump; loop 1 must hold the clock for a grace after each,
+                // or the clock reaches its 5 s timeout long before the thread's 400 ms of real time.
+                long busyUntil = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                while (System.nanoTime() < busyUntil) Thread.onSpinWait();
+                for (int i = 0; i < 10_000 && !waiter.isDone(); i++) Coro.sleep(Duration.ofMillis(1));
+                return waiter.join();
+            });
+            assertThat(got).isEqualTo("from the thread");
         }
     }
 

@@ -163,7 +163,10 @@ final class TestLoop implements AutoCloseable {
      */
     private Throwable firstStepFailureOr(Throwable bodyFailure) {
         AssertionError first = sequencer == null ? null : sequencer.firstFailure();
-        if (first == null || first == bodyFailure) return bodyFailure;
+        if (first == null) return bodyFailure;
+        for (Throwable t = bodyFailure; t != null; t = t.getCause()) {
+            if (t == first) return first;   // the body failed of it (a join rethrew it, wrapped): no cycle
+        }
         first.addSuppressed(bodyFailure);
         return first;
     }

@@ -78,12 +78,13 @@ final class IdlePolicy {
      */
     private long waitInGroup(long next, int ioHolds) {
         if (threadWork > 0) return -1;
-        if ((graceWaits > 0 || ioHolds > 0) && kernel.passes != gracePass + 1) {
+        boolean holdsGrace = graceWaits > 0 || ioHolds > 0;
+        if (holdsGrace && kernel.passes != gracePass + 1) {
             gracePass = kernel.passes;
             return GRACE_NANOS;
         }
         markedIdle = true;
-        return shared.idle(kernel, next) ? 0 : -1;
+        return shared.idle(kernel, next, holdsGrace) ? 0 : -1;
     }
 
     /**

@@ -361,7 +361,7 @@ public final class Kernel {
         long wait = !ready.isEmpty() || stopRequested ? 0 : idle.waitFor(timers, clock, io.clockHolds());
 
         // Phase 2: poll I/O and take in thread-safe submissions; a poll nothing of the loop can end is a stall.
-        if (wait < 0 && idle.stalls(timers, io, live.count())) progress.markStall();
+        progress.stalls((wait < 0 || progress.stallMarked()) && idle.stalls(timers, io, live.count()));
         pollIo(wait);
         idle.awake();   // before the intake: see SharedVirtualTime
         inbox.takeInto(ready);

@@ -45,14 +45,23 @@ public final class Progress {
     }
 
     /*
-     * The loop is about to wait with nothing of its own that can wake it (IdlePolicy.stalls). A stall
-     * lasts until a task runs again: a wake-up that runs only callbacks (a task dump, a JMX read)
-     * continues it, so that it is reported once, with its full length.
+     * Once per pass, before the poll: whether the loop stalls (IdlePolicy.stalls). A stall lasts
+     * until a task runs again, or until something of the loop's own could wake it: a wake-up that
+     * runs only callbacks (a task dump, a JMX read) continues it, so that it is reported once.
      */
-    void markStall() {
-        if (stallMarked) return;
-        stallMarked = true;
-        STALLED.setOpaque(this, System.nanoTime() | 1);   // never 0, which means "no stall"
+    void stalls(boolean stalled) {
+        if (stalled) {
+            if (stallMarked) return;
+            stallMarked = true;
+            STALLED.setOpaque(this, System.nanoTime() | 1);   // never 0, which means "no stall"
+        } else if (stallMarked) {
+            clearStall();
+        }
+    }
+
+    /* Whether a stall is marked now: the kernel then asks IdlePolicy.stalls on every pass, not only before blocking. */
+    boolean stallMarked() {
+        return stallMarked;
     }
 
     /* The stall is over: a task runs, or the loop stops running. */

@@ -3,15 +3,19 @@ package dev.coro.internal.kernel;
 import dev.coro.time.VirtualClock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One virtual clock shared by the loops of a group: it jumps to the earliest timer of the group
  * only when every loop is idle (nothing ready, nothing held, its poll about to block) and no
  * hand-off between them is in flight (every loop's inbox is empty). The last loop to go idle
- * jumps the clock and wakes the loops that have a timer due then; the others stay idle, blocked,
- * with their deadlines still recorded (nothing of theirs changed: a hand-off would have woken them).
+ * jumps the clock and wakes the loops that have a timer due then, and those that wait for a socket
+ * or a foreign future (each holds the clock for one grace of real time after every jump, as a
+ * single loop does); the others stay idle, blocked, with their deadlines still recorded (nothing
+ * of theirs changed: a hand-off would have woken them).
  *
  * <p>Invariant: the clock never jumps while a running loop runs a pass or has work waiting in its
  * inbox; a loop outside its run does not hold it.
@@ -30,6 +34,7 @@ public final class SharedVirtualTime {
     private final VirtualClock clock;
     private final List<Kernel> loops = new ArrayList<>();
     private final Map<Kernel, Long> idle = new HashMap<>();
+    private final Set<Kernel> holding = new HashSet<>();   // idle loops that hold a grace after each jump
 
     /** Coordination for loops that share {@code clock}. */
     public SharedVirtualTime(VirtualClock clock) {
@@ -46,16 +51,21 @@ public final class SharedVirtualTime {
     }
 
     /**
-     * {@code k} has nothing to do until {@code next}; returns true if this call jumped the clock
-     * (then {@code k} runs a pass at once and the others were woken).
+     * {@code k} has nothing to do until {@code next}; {@code holdsGrace}: it waits for a socket or a
+     * foreign future, and holds the clock for one grace of real time after each jump, as a single
+     * loop does. Returns true if this call jumped the clock (then {@code k} runs a pass at once, and
+     * the loops with a timer due or a grace to hold were woken).
      */
-    synchronized boolean idle(Kernel k, long next) {
+    synchronized boolean idle(Kernel k, long next, boolean holdsGrace) {
         idle.put(k, next);
+        if (holdsGrace) holding.add(k);
+        else holding.remove(k);
         return jumpIfAllIdle(k);
     }
 
     synchronized void busy(Kernel k) {
         idle.remove(k);
+        holding.remove(k);
     }
 
     /**
@@ -65,6 +75,7 @@ public final class SharedVirtualTime {
      */
     synchronized void stopped(Kernel k) {
         idle.remove(k);
+        holding.remove(k);
         jumpIfAllIdle(null);
     }
 
@@ -80,10 +91,12 @@ public final class SharedVirtualTime {
         if (earliest == IdlePolicy.NONE) return false;   // every loop waits for nothing timed: nothing to jump to
         clock.jumpTo(earliest);
         idle.remove(caller);
+        holding.remove(caller);
         for (Kernel l : loops) {
             Long next = idle.get(l);   // null: a loop that started its run since the check above runs a pass anyway
-            if (l == caller || !l.running || next == null || next > earliest) continue;   // nothing due there: it stays idle
-            idle.remove(l);
+            if (l == caller || !l.running || next == null || next > earliest && !holding.contains(l)) continue;
+            idle.remove(l);   // woken: a timer is due there, or it holds the clock for a grace again
+            holding.remove(l);
             l.callSoonThreadsafe(NOTHING);
         }
         return true;

@@ -144,6 +144,7 @@ public final class Watchdog {
      */
     private static void reportStall(Kernel k, Watch w, long since, long now) {
         if (since == 0 || since == w.reportedStall || now - since < w.thresholdNanos) return;
+        if (k.progress.stalledSince() != since) return;   // the stall ended meanwhile: a late report would be false
         w.reportedStall = since;
         // The handler is told the loop (the default one prefixes it), so the message does not repeat it.
         StalledLoopException e = new StalledLoopException("The loop waits in virtual time with nothing of its own"
