@@ -352,7 +352,7 @@ public final class LoopGroup implements AutoCloseable {
         EventLoop here = EventLoop.current();
         if (here != null) {
             throw new IllegalStateException("LoopGroup.close from " + here + (loops.contains(here)
-                    ? ", one of the group's own loops: it would wait for itself." : ": it would block that loop until"
+                    ? ", one of its own loops: it would wait for itself." : ": it would block that loop until"
                     + " every loop of the group has closed.") + " Close the group from the thread that created it"
                     + " (outside Coro.run), or from a task through Coro.toThread.");
         }

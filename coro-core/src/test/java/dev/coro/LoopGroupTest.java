@@ -372,7 +372,7 @@ class LoopGroupTest {
             assertThatThrownBy(() -> on(g, 0, () -> {
                 g.close();
                 return null;
-            })).cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("one of the group's own loops");
+            })).cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("one of its own loops");
             assertThat(on(g, 1, () -> 42)).isEqualTo(42);
             assertThat(g.loops()).allMatch(EventLoop::isRunning);
         }

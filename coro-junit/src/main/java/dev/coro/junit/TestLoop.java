@@ -54,6 +54,10 @@ final class TestLoop implements AutoCloseable {
             "jdk.internal.", "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.",
             "java.util.concurrent.", "org.junit.");
 
+    /** Frames left out of a stuck test's task dump (see withoutHiddenFrames). */
+    private static final List<String> DUMP_HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.",
+            "jdk.internal.", "java.lang.reflect.", "org.junit.");
+
     /** One report received by the loop's exception handler. */
     private record Report(String message, Throwable error) {
         @Override
@@ -146,12 +150,16 @@ final class TestLoop implements AutoCloseable {
         if (first != null) verdict.addSuppressed(first);
     }
 
-    /* The task dump without the frames of the loop, the fiber backends and JUnit (see HIDDEN_FRAMES). */
+    /*
+     * The task dump without the frames of the loop, the fiber backends, reflection and JUnit. Unlike
+     * HIDDEN_FRAMES it keeps java.util.concurrent and java.lang.Thread: in a dump taken because the
+     * test is stuck, a CompletableFuture.get or Thread.sleep may be the very call to see.
+     */
     private static String withoutHiddenFrames(String dump) {
         StringBuilder out = new StringBuilder();
         for (String line : dump.split("\n", -1)) {
             String frame = line.strip();
-            if (frame.startsWith("at ") && HIDDEN_FRAMES.stream().anyMatch(frame.substring(3)::startsWith)) continue;
+            if (frame.startsWith("at ") && DUMP_HIDDEN_FRAMES.stream().anyMatch(frame.substring(3)::startsWith)) continue;
             out.append(line).append('\n');
         }
         return out.toString();
