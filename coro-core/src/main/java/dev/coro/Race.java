@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ final class Race<T> {
     private void awaitChildren() {
         while (running > 0) {
             waiting = true;
-            Traps.park(() -> false, dev.coro.trace.WaitKind.JOIN, this);
+            Traps.park(AbortHandler.REFUSE, dev.coro.trace.WaitKind.JOIN, this);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.coro;
 
+import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.CancelScope;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
@@ -135,7 +136,7 @@ public final class TaskGroup {
         while (running > 0) {
             waiting = true;
             // Cancellation reaches the children through the scope tree; we keep waiting for them.
-            Traps.park(() -> false, WaitKind.JOIN, this);
+            Traps.park(AbortHandler.REFUSE, WaitKind.JOIN, this);
         }
         closed = true;
         scope.close();

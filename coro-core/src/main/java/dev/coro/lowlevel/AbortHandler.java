@@ -12,6 +12,12 @@ package dev.coro.lowlevel;
 @FunctionalInterface
 public interface AbortHandler {
     /**
+     * The handler of a wait that cannot be left: the task stays parked until whoever it waits for
+     * reschedules it (a task group or race waiting for its children to unwind).
+     */
+    AbortHandler REFUSE = () -> false;
+
+    /**
      * Takes the parked task out of its wait; see the class comment for the meaning of the result.
      *
      * @return {@code true} if the task is out of the wait and may raise its cancellation now;
