@@ -10,9 +10,9 @@ import java.io.Serial;
  * Handed to the loop's {@link ExceptionHandler} (from the watchdog thread) once per stall, when it
  * has lasted the loop's watchdog threshold of real time ({@link EventLoop.Builder#watchdog}; under
  * {@code @CoroTest} 1 s, or half the timeout if that is shorter, and the test then fails with the
- * loop's task dump); never thrown. A
- * stall lasts until a task runs again. A loop whose watchdog is off is not watched, and neither is
- * a loop of a virtual-time {@link LoopGroup}: another loop of the group may hand it work at any time.
+ * loop's task dump); never thrown. A stall lasts until a task runs again. A loop whose watchdog is
+ * off is not watched, and neither is a loop of a virtual-time {@link LoopGroup}: another loop of
+ * the group may hand it work at any time.
  *
  * <p>What the loop cannot see: a plain thread that will wake a task by a thread-safe call
  * ({@code callSoonThreadsafe}, {@code submit}, {@code Task.cancel}). A task that waits for another
@@ -28,7 +28,7 @@ public final class StalledLoopException extends RuntimeException {
     /**
      * A report that a loop has stalled for {@code stalledNanos} so far.
      *
-     * @param message the report, naming the loop
+     * @param message the report (the handler is told which loop it concerns)
      * @param stalledNanos how long the loop has stalled so far, in nanoseconds of real time
      */
     public StalledLoopException(String message, long stalledNanos) {

@@ -83,7 +83,7 @@ class CoroTestFailuresTest {
             stuck.join();
         }
 
-        @CoroTest(timeoutMillis = 1_200)   // the stall is reported after half of it, 600 ms
+        @CoroTest(timeoutMillis = 800)   // the stall is reported after half of it, 400 ms
         void deadlocks() {
             Lock first = new Lock();
             Lock second = new Lock();
@@ -98,7 +98,7 @@ class CoroTestFailuresTest {
             other.join();
         }
 
-        @CoroTest(timeoutMillis = 1_200)
+        @CoroTest(timeoutMillis = 800)
         void swallowsAStepThenDeadlocks(Sequencer seq) {
             try {
                 seq.expect(2);   // runs as step 1
