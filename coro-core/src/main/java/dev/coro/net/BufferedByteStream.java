@@ -13,8 +13,10 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The reading and writing of every {@link ByteStream}, written once over a {@link Transport}:
@@ -100,6 +102,16 @@ public abstract class BufferedByteStream implements ByteStream {
     private static final byte[] NEWLINE = {'\n'};
     private static final int INITIAL_BUFFER = 8 * 1024;
     private static final long NONE = Long.MAX_VALUE;
+    /*
+     * Loaded with the stream: a second Transport and a subclass of SSLException. The JIT compiles
+     * the read and write paths while connections are parked in them; were ChannelTransport the only
+     * Transport loaded, or SSLException a class without subclasses, it would inline and test on the
+     * strength of that (class hierarchy analysis), and the first TLS connection would load the
+     * other and deoptimize those paths under every parked connection: each deoptimizes once more as
+     * it wakes (5,000 idle connections, then a TLS client in the same JVM: the next round trip over
+     * all of them took 5-8 times a normal one). Checked by ClassHierarchyTest.
+     */
+    private static final List<Class<?>> TRANSPORT_HIERARCHY = List.of(TlsStream.Tls.class, SSLHandshakeException.class);
 
     private final Transport transport;
 
@@ -363,7 +375,7 @@ public abstract class BufferedByteStream implements ByteStream {
         if ((pending > 0 || transport.holdsBytes()) && !flushing && writeError == null) {
             flushOnce(readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         } else {
-            timed(transport::awaitReadable, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+            timed(AWAIT_READABLE, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         }
         drained = false;
     }
@@ -508,7 +520,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private void flushOnce(long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
         flushing = true;
         try {
-            timed(transport::awaitWritable, deadline, timeout, kind);
+            timed(AWAIT_WRITABLE, deadline, timeout, kind);
         } finally {
             flushing = false;
             drainers.unparkAll(null);   // they re-check, and one of them flushes next if need be
@@ -679,22 +691,33 @@ public abstract class BufferedByteStream implements ByteStream {
         return timeout;
     }
 
-    @FunctionalInterface
-    private interface Wait {
-        void await() throws IOException;
+    /*
+     * The transport's waits are named by a byte, not passed as method references: each reference
+     * would be a class of its own implementing one interface, and the first awaitWritable of a
+     * server that so far only waited to read would load the second, deoptimizing the compiled wait
+     * path under every connection parked in it (see TRANSPORT_HIERARCHY).
+     */
+    private static final byte AWAIT_READABLE = 0, AWAIT_WRITABLE = 1, FINISH = 2;
+
+    private void await(byte wait) throws IOException {
+        switch (wait) {
+            case AWAIT_READABLE -> transport.awaitReadable();
+            case AWAIT_WRITABLE -> transport.awaitWritable();
+            default -> transport.finish();
+        }
     }
 
-    /* Runs one wait under `deadline` (NONE: unbounded) as a deadline on a cancel scope. */
-    private void timed(Wait wait, long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
+    /* Runs one wait of the transport under `deadline` (NONE: unbounded) as a deadline on a cancel scope. */
+    private void timed(byte wait, long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
         if (deadline == NONE) {
-            wait.await();
+            await(wait);
             return;
         }
         long left = deadline - loop.time();
         if (left <= 0) throw new StreamTimeoutException(kind, timeout, this);
         try {
             Coro.withTimeout(Duration.ofNanos(left), () -> {
-                wait.await();
+                await(wait);
                 return null;
             });
         } catch (DeadlineExceededException e) {
@@ -764,12 +787,12 @@ public abstract class BufferedByteStream implements ByteStream {
         long deadline = closeTimeout == null ? NONE : loop.time() + closeTimeout.toNanos();
         try {
             while (pending > 0 || transport.holdsBytes()) {
-                timed(transport::awaitWritable, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
+                timed(AWAIT_WRITABLE, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
                 flushSome();
             }
             if (outputShut && !outputEnded) endOutput();
             if (deadline == NONE) transport.finish();
-            else timed(transport::finish, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
+            else timed(FINISH, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
         } catch (IOException e) {
             // Timed out or failed: the bytes cannot go, and close() has no one to tell; abort() follows.
         }

@@ -241,7 +241,7 @@ public final class TlsStream extends BufferedByteStream {
     private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
 
     /* The transport: TLS records over the raw stream. */
-    private static final class Tls implements Transport {
+    static final class Tls implements Transport {   // package-private: BufferedByteStream loads it early
         final ByteStream raw;
         final SSLEngine engine;
         TlsStream owner;

@@ -42,6 +42,7 @@ final class ContinuationFiber extends Fiber implements Runnable {
             try {
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 Class<?> contClass = Class.forName(CONTINUATION);
+                loadVirtualThreadContinuation();
                 Class<?> scopeClass = Class.forName(SCOPE_CLASS);
                 scope = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
                         .invoke("coro");
@@ -68,6 +69,21 @@ final class ContinuationFiber extends Fiber implements Runnable {
         CURRENT = current;
         STACK_WALKER = stack;
         BIND_FAILURE = failure;
+    }
+
+    /*
+     * Loads the JDK's one subclass of Continuation, that of virtual threads, before the JIT compiles
+     * the resume and suspend paths. Loaded later (the first Coro.toThread, which runs on a virtual
+     * thread), it would break what the JIT assumed of a Continuation with no subclass (class
+     * hierarchy analysis) and deoptimize those paths, the loop's own included, in the middle of a
+     * busy server. A JDK without that class has nothing to break. ClassHierarchyTest checks it.
+     */
+    private static void loadVirtualThreadContinuation() {
+        try {
+            Class.forName("java.lang.VirtualThread$VThreadContinuation", false, null);
+        } catch (ClassNotFoundException absent) {
+            // another JDK's layout: no subclass of that name to load early
+        }
     }
 
     private final Object continuation;

@@ -39,7 +39,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
      * TaskCore.abort on the strength of it (class hierarchy analysis), and the first other
      * implementor to load (a task group's wait, a socket's) would deoptimize the path while tasks
      * are frozen in it: each of them deoptimizes once more when it wakes (a million sleepers parked,
-     * then a TaskGroup wait: 10-18% more wake-up CPU). KernelClassHierarchyTest checks it.
+     * then a TaskGroup wait: 10-18% more wake-up CPU). ClassHierarchyTest checks it.
      */
     static final AbortHandler SECOND_IMPLEMENTOR = AbortHandler.REFUSE;
 
