@@ -104,7 +104,7 @@ public final class TlsLoad {
     }
 
     /** Accepts any server: the servers' certificates are made at their start-up. Benchmark only. */
-    private static final class TrustAll implements X509TrustManager {
+    static final class TrustAll implements X509TrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
