@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coro.net.TcpServer;
 import dev.coro.net.TcpStream;
+import dev.coro.sync.Queue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The paths a task parks in are never compiled on a class being the only one of its kind: the
  * classes whose first load would break such an assumption load early, with the code that calls
- * them. Otherwise the first task group's wait, the first TLS connection or the first Coro.toThread
- * would deoptimize those paths under every parked task, and each would deoptimize once more as it
+ * them. Otherwise the first task group's wait, the first channel, the first TLS connection or the
+ * first Coro.toThread would deoptimize those paths under every parked task, and each would deoptimize once more as it
  * woke (a million sleepers, or thousands of idle connections). Shown in child JVMs that load
  * classes only as a program needs them: programs that use none of those features.
  */
@@ -53,6 +54,20 @@ class ClassHierarchyTest {
         }
     }
 
+    /** A task waits in a queue until another puts: a ParkingLot wait, and no channel anywhere. */
+    public static final class QueueOnly {
+        public static void main(String[] args) {
+            Coro.run(() -> {
+                Queue<String> q = Queue.unbounded();
+                Task<String> getter = Coro.spawn(q::get);
+                Coro.yieldNow();
+                q.put("x");
+                return getter.join();
+            });
+            System.out.println("done");
+        }
+    }
+
     @Test
     void aSecondAbortHandlerIsLoadedWithTheKernel() throws Exception {
         List<String> loads = classLoads(SleepOnly.class);
@@ -69,6 +84,16 @@ class ClassHierarchyTest {
         assertThat(indexOf(loads, "dev.coro.net.TlsStream$Tls ")).as("a second Transport loaded").isNotNegative();
         assertThat(indexOf(loads, "javax.net.ssl.SSLHandshakeException ")).as("a subclass of SSLException loaded")
                 .isNotNegative();
+    }
+
+    @Test
+    void aSecondConcreteLinkLoadsWithTheWaitList() throws Exception {
+        List<String> loads = classLoads(QueueOnly.class);
+        int list = indexOf(loads, "dev.coro.lowlevel.WaitList ");
+        assertThat(list).as("WaitList loaded").isNotNegative();
+        assertThat(indexOf(loads, "dev.coro.channel.Channel$Node ")).as("a channel's wait: the child uses none").isNegative();
+        assertThat(indexOf(loads, "dev.coro.lowlevel.WaitList$Unlinkable ")).as("a second concrete Link, after WaitList")
+                .isGreaterThan(list);
     }
 
     @Test
