@@ -146,8 +146,13 @@ final class TestLoop implements AutoCloseable {
 
     /* A test that deadlocks or times out after a Sequencer step went wrong keeps that step's failure too. */
     private void addFirstStepFailure(AssertionError verdict) {
-        AssertionError first = sequencer == null ? null : sequencer.firstFailure();
+        AssertionError first = firstStepFailure();
         if (first != null) verdict.addSuppressed(first);
+    }
+
+    /* The first Sequencer step that went wrong, or null (none, or no Sequencer). */
+    private AssertionError firstStepFailure() {
+        return sequencer == null ? null : sequencer.firstFailure();
     }
 
     /*
@@ -170,7 +175,7 @@ final class TestLoop implements AutoCloseable {
      * it: it is the verdict, with the body's own failure attached.
      */
     private Throwable firstStepFailureOr(Throwable bodyFailure) {
-        AssertionError first = sequencer == null ? null : sequencer.firstFailure();
+        AssertionError first = firstStepFailure();
         if (first == null) return bodyFailure;
         for (Throwable t = bodyFailure; t != null; t = t.getCause()) {
             if (t == first) return first;   // the body failed of it (a join rethrew it, wrapped): no cycle
