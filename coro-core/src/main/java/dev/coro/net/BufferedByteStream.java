@@ -55,9 +55,9 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * Writing: write() hands the bytes to the transport when nothing is queued; the rest is copied into
  * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
- * stream's behalf, the "flusher": drain(), close(), or a read that would otherwise wait for input
- * (so a response written without drain() still reaches a peer that waits for it before sending
- * more). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
+ * stream's behalf, the "flusher": drain(), shutdownOutput(), close(), or a read that would
+ * otherwise wait for input (so a response written without drain() still reaches a peer that waits
+ * for it before sending more). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
  * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
  * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
  * A write error is kept in `writeError` and thrown by every later write and drain. The marks
@@ -71,7 +71,7 @@ import javax.net.ssl.SSLHandshakeException;
  * slot that costs nothing to read); a task reading k streams in turn yields every k * BUDGET ops.
  *
  * Life cycle:
- *   OPEN --shutdownOutput()--> OUTPUT_SHUT (transport's output ended once `out` is empty)
+ *   OPEN --shutdownOutput()--> OUTPUT_SHUT (once `out` is flushed; the transport's output ended)
  *   OPEN/OUTPUT_SHUT --close()--> CLOSING (waiters woken; this task flushes `out`, bounded)
  *   CLOSING --flushed, timed out, failed, cancelled, or abort()--> CLOSED (transport closed)
  */
@@ -126,7 +126,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private final ParkingLot drainers = new ParkingLot();
     private long pending;
     private int highWater = DEFAULT_HIGH_WATER, lowWater = DEFAULT_LOW_WATER;
-    private boolean paused, flushing, outputShut, outputEnded, closing, closed;
+    private boolean paused, flushing, outputShut, closing, closed;
     private IOException writeError;
 
     private Duration readTimeout, writeTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT;
@@ -503,8 +503,13 @@ public abstract class BufferedByteStream implements ByteStream {
         checkDrainable();
         spendBudget("drain");
         if (!paused && !transport.holdsBytes()) return;
+        flushWhileQueued(false);
+    }
+
+    /* Flushes until the buffer is down to the low-water mark (`all`: empty) and the transport holds nothing. */
+    private void flushWhileQueued(boolean all) throws IOException {
         long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
-        while (paused || transport.holdsBytes()) {
+        while ((all ? pending > 0 : paused) || transport.holdsBytes()) {
             checkDrainable();
             if (flushing) drainers.park(this);
             else flushOnce(deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
@@ -558,28 +563,32 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /**
-     * Half-closes the stream: the peer reads the end of the stream once the buffered bytes are
-     * sent; this side can still read. Queued bytes go out with the next flush (a read, a drain or
-     * close).
+     * Half-closes the stream: sends the bytes still queued (as {@link #drain()} does, to the last
+     * byte and bounded by the write timeout), then ends the output, so that the peer reads them and
+     * then the end of the stream; this side can still read.
      *
-     * <p><b>Checkpoint:</b> only if the transport must wait to end its output: a {@link TlsStream}
-     * whose handshake has not run runs it first; the other streams never suspend here.
-     * <b>Cancellation:</b> (then) this side's output counts as shut, but the peer may not have
-     * seen its end: close the stream. <b>Thread safety:</b> any task of the stream's loop.
+     * <p><b>Checkpoint:</b> only while bytes written earlier are still queued, or if the transport
+     * must wait to end its output (a {@link TlsStream} whose handshake has not run runs it first).
+     * <b>Cancellation:</b> while the queued bytes go out, the output stays open and they stay
+     * queued (call it again, or close); once they are out, this side's output counts as shut, but
+     * the peer may not have seen its end: close the stream. <b>Thread safety:</b> any task of the
+     * stream's loop.
      *
      * @throws ClosedChannelException if the stream is closed or its output was already shut down
+     * @throws StreamTimeoutException if the write timeout expires while the queued bytes go out
      * @throws IOException the error of an earlier write, or of ending the transport's output
      */
     @Override
     public void shutdownOutput() throws IOException {
         confine("shutdownOutput");
         checkWritable();
+        flushWhileQueued(true);
+        checkWritable();   // another task may have shut or closed it meanwhile
         outputShut = true;
-        if (pending == 0) endOutput();
+        endOutput();
     }
 
     private void endOutput() throws IOException {
-        outputEnded = true;
         try {
             transport.shutdownOutput();
         } catch (ClosedChannelException e) {
@@ -614,7 +623,6 @@ public abstract class BufferedByteStream implements ByteStream {
             out.pollFirst();
         }
         if (paused && pending <= lowWater) paused = false;
-        if (pending == 0 && outputShut && !outputEnded && !closing) endOutput();
     }
 
     private IOException failed(String what, IOException e) {
@@ -790,7 +798,6 @@ public abstract class BufferedByteStream implements ByteStream {
                 timed(AWAIT_WRITABLE, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
                 flushSome();
             }
-            if (outputShut && !outputEnded) endOutput();
             if (deadline == NONE) transport.finish();
             else timed(FINISH, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
         } catch (IOException e) {

@@ -101,12 +101,14 @@ public interface ByteStream extends AutoCloseable {
     void drain() throws IOException;
 
     /**
-     * Half-closes: the peer reads the end of the stream after the bytes written so far.
+     * Half-closes: the peer reads the end of the stream after the bytes written so far, which go
+     * out first.
      *
-     * <p><b>Checkpoint:</b> never, except on a {@link TlsStream} whose handshake has not run yet
-     * (it runs it first). <b>Cancellation:</b> (then) this side's output counts as shut, but the
-     * peer may not have seen its end: close the stream. <b>Thread safety:</b> any task of the
-     * stream's loop.
+     * <p><b>Checkpoint:</b> only while bytes written earlier are still queued (it sends them first,
+     * as {@link #drain()} does), or on a {@link TlsStream} whose handshake has not run yet (it runs
+     * it first). <b>Cancellation:</b> while queued bytes go out, the output stays open; after that,
+     * this side's output counts as shut, but the peer may not have seen its end: close the stream.
+     * <b>Thread safety:</b> any task of the stream's loop.
      *
      * @throws java.nio.channels.ClosedChannelException if the stream is closed or already half-closed
      * @throws IOException if ending the output failed, or an earlier write did

@@ -29,7 +29,7 @@ import javax.net.ssl.X509TrustManager;
  * <pre>{@code
  * TcpStream tcp = TcpStream.connect("example.com", 443);
  * TlsStream tls = TlsStream.client(tcp, SSLContext.getDefault(), "example.com");
- * tls.handshake();                               // optional: the first read or write does it
+ * tls.handshake();                               // optional: the first read or drain does it
  * tls.write("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(US_ASCII));
  * }</pre>
  *
@@ -76,7 +76,8 @@ public final class TlsStream extends BufferedByteStream {
     /**
      * A TLS client over {@code raw}, verifying the server's certificate against {@code ctx}'s trust
      * managers and its name against {@code serverName} (also sent as SNI unless it is an IP
-     * address). Does not suspend: the handshake runs at the first read, write or {@link #handshake()}.
+     * address). Does not suspend: the handshake runs at the first read, drain, shutdownOutput or
+     * close (or {@link #handshake()}); a write before it only queues its bytes.
      *
      * @param raw the stream the TLS records travel on; the new stream owns it and closes it
      * @param ctx the client's context: its trust managers decide which server certificates are
@@ -138,7 +139,8 @@ public final class TlsStream extends BufferedByteStream {
 
     /**
      * A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}.
-     * Does not suspend: the handshake runs at the first read, write or {@link #handshake()}.
+     * Does not suspend: the handshake runs at the first read, drain, shutdownOutput or close (or
+     * {@link #handshake()}); a write before it only queues its bytes.
      *
      * @param raw the accepted connection the TLS records travel on; the new stream owns it
      * @param ctx the server's context: its key managers hold the certificate and key it presents
@@ -504,7 +506,19 @@ public final class TlsStream extends BufferedByteStream {
             } finally {
                 applicationWrite = false;
             }
+            if (src.hasRemaining() && engine.isOutboundDone()) throw outboundClosed();
             return before - src.remaining();
+        }
+
+        /*
+         * The engine closed its output by itself: in TLS 1.2 the peer's close_notify ends both
+         * directions (the engine answers it), and a fatal alert ends the session. Without this the
+         * stream would queue the bytes and its flush would retry a write that never takes any.
+         */
+        private SSLException outboundClosed() {
+            return new SSLException("the TLS session is closed for writing: "
+                    + (engine.isInboundDone() ? "the peer sent close_notify, which in TLS 1.2 ends both directions"
+                    : "the engine closed it after an error") + "; open a new connection to send more");
         }
 
         @Override

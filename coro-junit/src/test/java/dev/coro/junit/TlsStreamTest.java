@@ -20,6 +20,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TlsStream over memory streams, in virtual time: the conformance suite, verification, ALPN, SNI, bad input. */
@@ -207,6 +208,51 @@ class TlsStreamTest {
         assertThat(Coro.gatherSettled(reader).get(0).error()).isInstanceOf(SSLException.class)
                 .hasMessageContaining("without close_notify");
         closeBoth(client, server);
+    }
+
+    /* Before the fix the bytes sat queued behind the handshake that nothing ran: the peer saw nothing. */
+    @CoroTest
+    void shutdownOutputRightAfterAWriteSendsTheBytesThenTheEnd() throws Exception {
+        StreamPair p = tlsPair(localhost.clientContext(), localhost, "localhost");
+        ByteStream client = p.left(), server = p.right();
+        Task<Void> writer = Coro.spawn(() -> {
+            server.write(bytes("hello\n"));   // before the handshake: queued
+            server.shutdownOutput();
+            return null;
+        });
+        assertThat(text(client.readLine())).isEqualTo("hello\n");
+        assertThat(client.readLine()).isEmpty();
+        writer.join();
+        closeBoth(client, server);
+    }
+
+    /* Real time: before the fix the flush retried a write that took nothing, yielding, so virtual time never moved. */
+    @Test
+    void aWriteAfterTheTls12PeersCloseNotifyFailsAtOnce() throws Exception {
+        String outcome = Coro.run(() -> {
+            StreamPair p = tlsPair(tls12Client(), localhost, "localhost");
+            ByteStream client = p.left(), server = p.right();
+            Task<Void> closer = Coro.spawn(() -> {
+                server.write(bytes("last\n"));
+                server.shutdownOutput();   // close_notify
+                return null;
+            });
+            assertThat(text(client.readLine())).isEqualTo("last\n");
+            assertThat(client.readLine()).isEmpty();
+            closer.join();
+            try {
+                return Coro.withTimeout(Duration.ofMillis(300), () -> {
+                    client.write(bytes("more\n"));
+                    client.drain();
+                    return "drained";
+                });
+            } catch (Exception e) {   // Coro.withTimeout rethrows the body's IOException unchecked
+                return "threw " + e.getMessage();
+            } finally {
+                closeBoth(client, server);
+            }
+        });
+        assertThat(outcome).startsWith("threw").contains("close_notify", "TLS 1.2", "new connection");
     }
 
     @CoroTest
