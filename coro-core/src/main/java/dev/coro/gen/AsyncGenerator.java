@@ -210,7 +210,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     /**
      * An async generator that runs this one in a child task, at most {@code n} values ahead (plus the
      * one being produced), behind a {@link Channel}: there the body may keep a cancel scope or task
-     * group open across its yields. Closing the buffered generator cancels the child task.
+     * group open across its yields. A failure of this generator is thrown once the values it produced
+     * before it are handed out. Closing the buffered generator cancels the child task.
      *
      * @param n how many values the child task may produce ahead of the consumer, at least 1
      * @return a new generator of the same values in the same order; this one must not be used directly any more
@@ -237,14 +238,14 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait " + maxWait + " (expected: > 0)");
         }
-        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out, failure) -> {
+        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
             List<T> chunk = new ArrayList<>(n);
             boolean ended = false;
             for (T first : rx) {
                 chunk.add(first);
                 long deadline = Coro.loop().time() + maxWait.toNanos();
                 boolean more = true;
-                while (more && chunk.size() < n && failure[0] == null) {
+                while (more && chunk.size() < n) {
                     Duration left = Duration.ofNanos(Math.max(0, deadline - Coro.loop().time()));
                     try {
                         more = Select.select(rx.onReceive(chunk::add), Select.onTimeout(left, () -> false));
@@ -255,7 +256,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 }
                 out.yield(List.copyOf(chunk));
                 chunk.clear();
-                if (ended || failure[0] != null) return;
+                if (ended) return;
             }
         });
     }
@@ -276,7 +277,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.mapParallel: n " + n + " (expected: >= 1)");
         Objects.requireNonNull(fn, "fn");
-        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out, failure) -> {
+        return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
             ArrayDeque<Task<R>> running = new ArrayDeque<>(n);
             try {
                 boolean ended = false;
@@ -310,8 +311,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     /**
      * One async generator of the values of all {@code sources}, in the order they come: each source
      * runs in a child task. The merged generator ends when every source has, and fails with the
-     * first failure of a source (once the values received before it are handed out); closing it
-     * cancels every source still running.
+     * first failure of a source as soon as the values received before it are handed out, without
+     * waiting for the other sources, which are cancelled then; closing it cancels every source still
+     * running.
      *
      * @param <T> the type of the values
      * @param sources the generators to merge, each then owned by the merged one
@@ -361,31 +363,33 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
 
     /** What the consuming side of {@link #viaChannel} does with the channel. */
     private interface Drain<T, U> {
-        void run(ReceiveChannel<T> rx, Generator.Yielder<U> out, Throwable[] failure) throws Exception;
+        void run(ReceiveChannel<T> rx, Generator.Yielder<U> out) throws Exception;
     }
 
-    private static <T> void forward(ReceiveChannel<T> rx, Generator.Yielder<T> out, Throwable[] failure) {
-        for (T x : rx) {
-            out.yield(x);
-            if (failure[0] != null) return;
-        }
+    private static <T> void forward(ReceiveChannel<T> rx, Generator.Yielder<T> out) {
+        for (T x : rx) out.yield(x);
     }
 
     /*
-     * Each source runs in a child task of the consumer and sends into ch; the consumer's side drains
-     * ch. A failing source records its failure and closes its handle; it is thrown once the values
-     * before it have been handed out. Closing the result cancels the sources.
+     * Each source runs in a child task of the consumer and sends into ch through a send handle of
+     * its own; the consumer's side drains ch. A failing source records its failure and closes every
+     * send handle, its own and the other sources': the channel then ends for the consumer once the
+     * items already in it are taken, whether or not another source would ever send again (a waiting
+     * send gets ChannelClosedException, and its item never arrived). The failure is thrown after the
+     * drain has ended and the other sources are cancelled. Closing the result cancels the sources.
      */
     private static <T, U> AsyncGenerator<U> viaChannel(List<? extends AsyncGenerator<? extends T>> sources,
                                                      Channel<T> ch, Drain<T, U> drain) {
         for (AsyncGenerator<? extends T> g : sources) g.out.scopesMaySpanYields = true;
         return of(out -> {
             Throwable[] failure = new Throwable[1];
-            List<Task<Void>> feeders = new ArrayList<>();
-            for (AsyncGenerator<? extends T> g : sources) feeders.add(feed(g, ch.sender().clone(), failure));
+            List<SendChannel<T>> txs = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) txs.add(ch.sender().clone());
             ch.sender().close();
+            List<Task<Void>> feeders = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) feeders.add(feed(sources.get(i), txs.get(i), txs, failure));
             try (ReceiveChannel<T> rx = ch.receiver()) {
-                drain.run(rx, out, failure);
+                drain.run(rx, out);
             } finally {
                 stop(feeders);
             }
@@ -393,14 +397,19 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         });
     }
 
-    private static <T> Task<Void> feed(AsyncGenerator<? extends T> g, SendChannel<T> tx, Throwable[] failure) {
+    private static <T> Task<Void> feed(AsyncGenerator<? extends T> g, SendChannel<T> tx, List<SendChannel<T>> all,
+                                       Throwable[] failure) {
         return Coro.spawn(g.frame.name() + "-feeder", () -> {
             try (tx; g) {
                 while (g.hasNext()) tx.send(g.next());
             } catch (BrokenChannelException consumerGone) {
                 // the consumer's side closed: nobody wants more values
             } catch (Exception e) {
-                if (failure[0] == null) failure[0] = e;
+                // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
+                if (failure[0] == null) {
+                    failure[0] = e;
+                    for (SendChannel<T> h : all) h.close();
+                }
             }
         });
     }

@@ -290,6 +290,50 @@ class AsyncGeneratorTest {
     }
 
     @Test
+    void mergeFailsAsSoonAsASourceFailsWhileTheOthersAreQuiet() {
+        Loops.run(() -> {
+            AsyncGenerator<String> failing = AsyncGenerator.of(out -> {
+                out.yield("a0");
+                Coro.sleep(Duration.ofMillis(10));
+                throw new IllegalStateException("source failed");
+            });
+            AsyncGenerator<String> quiet = AsyncGenerator.of(out -> {
+                try {
+                    out.yield("b0");
+                    Coro.sleep(Duration.ofHours(1));
+                    out.yield("b1");
+                } finally {
+                    log.add("quiet closed at " + now());
+                }
+            });
+            try (AsyncGenerator<String> m = AsyncGenerator.merge(failing, quiet)) {
+                for (String v : m) log.add(v + " at " + now());
+            } catch (IllegalStateException e) {
+                log.add(e.getMessage() + " at " + now());
+            }
+        });
+        assertThat(log).containsExactly("a0 at PT0S", "b0 at PT0S", "quiet closed at PT0.01S", "source failed at PT0.01S");
+    }
+
+    @Test
+    void bufferHandsOutTheValuesBufferedBeforeAFailure() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> source = AsyncGenerator.of(out -> {
+                for (int i = 1; i <= 3; i++) out.yield(i);
+                throw new IllegalStateException("source failed");
+            });
+            try (AsyncGenerator<Integer> b = source.buffer(4)) {
+                log.add("got " + b.next());
+                Coro.sleep(Duration.ofSeconds(1));   // the source fills the buffer and fails meanwhile
+                for (int v : b) log.add("got " + v);
+            } catch (IllegalStateException e) {
+                log.add(e.getMessage() + " at " + now());
+            }
+        });
+        assertThat(log).containsExactly("got 1", "got 2", "got 3", "source failed at PT1S");
+    }
+
+    @Test
     void theConfinementAndReentryRulesOfGeneratorHold() throws Exception {
         AsyncGenerator<Integer> g = ticker(3);
         Reports reports = new Reports();
