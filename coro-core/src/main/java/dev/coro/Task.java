@@ -48,7 +48,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Task<T> {
     static {
-        TaskAccess.install(task -> ((Task<?>) task).core);
+        TaskAccess.install(Task.class, task -> ((Task<?>) task).core);
     }
 
     /* The handle's one field: a million tasks nobody joins should not carry a field for joiners.
@@ -393,7 +393,7 @@ public final class Task<T> {
     EventLoopMXBean.TaskInfo info(String where) {
         dev.coro.trace.WaitKind kind = core.waitKind();
         return kind == null ? new EventLoopMXBean.TaskInfo(name(), core.stateName(), "", "", "")
-                : new EventLoopMXBean.TaskInfo(name(), "PARKED", kind.label(), String.valueOf(core.waitReason()), where);
+                : new EventLoopMXBean.TaskInfo(name(), "PARKED", kind.label(), core.waitReasonText(), where);
     }
 
     @Override

@@ -153,6 +153,28 @@ class DiagnosticsTest {
     }
 
     @Test
+    void tasksThatJoinEachOtherNameEachOtherInTheirTextAndDump() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            List<String> texts = loop.run(() -> {
+                CompletableFuture<Task<?>> bRef = new CompletableFuture<>();
+                Task<Object> a = Coro.spawn("A", () -> Coro.await(bRef).join());
+                Task<Object> b = Coro.spawn("B", () -> a.join());
+                bRef.complete(b);
+                Coro.sleep(Duration.ofSeconds(1));
+                List<String> t = List.of(a.toString(), b.toString(), Coro.loop().dumpTasks());
+                a.cancel();
+                b.cancel();
+                Coro.gatherSettled(a, b);
+                return t;
+            });
+            assertThat(texts.get(0)).isEqualTo("Task[name=A, state=PARKED(Task[name=B])]");
+            assertThat(texts.get(1)).isEqualTo("Task[name=B, state=PARKED(Task[name=A])]");
+            assertThat(texts.get(2)).contains("Task[name=A] PARKED(Task[name=B]) for PT1S")
+                    .contains("Task[name=B] PARKED(Task[name=A]) for PT1S");
+        }
+    }
+
+    @Test
     void dumpTasksCopesWithAHundredThousandTasks() {
         int n = continuationBackend() ? 100_000 : 20_000;
         try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).build()) {

@@ -399,6 +399,17 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         return waitKind == SLEEP && waitReason == null ? new SleepUntil(deadline()) : waitReason;
     }
 
+    /**
+     * {@link #waitReason()} as text for dumps. A joined task is named, not printed: its own text
+     * says what it waits on in turn, and two tasks that join each other would print each other
+     * without end.
+     */
+    public String waitReasonText() {
+        Object reason = waitReason();
+        TaskCore joined = TaskAccess.coreIfTask(reason);
+        return joined != null ? joined.toString() : String.valueOf(reason);
+    }
+
     /** What kind of wait the task is parked in, or null when it is not parked. */
     public WaitKind waitKind() {
         return state == PARKED && waitKind != 0 ? WAIT_KINDS[waitKind - 1] : null;
@@ -476,7 +487,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         return switch (state) {
             case READY -> fiber == null ? "NEW" : "READY";
             case RUNNING -> "RUNNING";
-            case PARKED -> "PARKED(" + waitReason() + ")";
+            case PARKED -> "PARKED(" + waitReasonText() + ")";
             default -> endedCancelled ? "CANCELLED" : failure != null ? "FAILED(" + failure + ")" : "DONE";
         };
     }
