@@ -7,13 +7,15 @@ import dev.coro.sync.Queue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 21 item 2: a task that swallows its CancelledError around a wait and retries still lets the
  * other tasks run (its cancellation comes through the scheduler, as a checkpoint's does), and the
- * loop reports it by name as a cancelled task that keeps running.
+ * loop reports it by name as a cancelled task that keeps running. A timeout that expires and is
+ * absorbed by its own withTimeout is not a swallowed cancellation: a polling loop is not reported.
  */
 class SwallowedCancellationTest {
 
@@ -63,5 +65,49 @@ class SwallowedCancellationTest {
         assertThat(ticksAtEachRetry.get(199)).as("ticks of the other task while the swallower retried")
                 .isGreaterThan(ticksAtEachRetry.get(0));
         assertThat(reports.all()).extracting(Reports.Report::message).anyMatch(m -> m.contains("Task[name=swallower]"));
+    }
+
+    @Test
+    void aTaskWhoseTimeoutsExpireOverAndOverIsNotReportedItAbsorbedEachOne() {
+        Reports reports = new Reports();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            int idle = loop.run(() -> {
+                Queue<String> work = Queue.unbounded();
+                int timedOut = 0;
+                for (int i = 0; i < 150; i++) {
+                    if (Coro.withTimeoutOrNull(Duration.ofMillis(10), work::get) == null) timedOut++;
+                    try {
+                        Coro.withTimeout(Duration.ofMillis(10), work::get);
+                    } catch (DeadlineExceededException e) {
+                        timedOut++;
+                    }
+                }
+                return timedOut;
+            });
+            assertThat(idle).isEqualTo(300);
+        }
+        assertThat(reports.all()).isEmpty();
+    }
+
+    @Test
+    void aTaskThatSwallowsTheCancellationOfItsTimeoutIsReported() {
+        Reports reports = new Reports();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                Queue<String> work = Queue.unbounded();
+                for (int i = 0; i < 150; i++) {
+                    Coro.withTimeoutOrNull(Duration.ofMillis(10), () -> {
+                        try {
+                            return work.get();
+                        } catch (CancelledError swallowed) {
+                            return null;
+                        }
+                    });
+                }
+                return null;
+            });
+        }
+        assertThat(reports.all()).extracting(Reports.Report::message)
+                .singleElement().asString().contains("Task[name=main", "keeps running");
     }
 }

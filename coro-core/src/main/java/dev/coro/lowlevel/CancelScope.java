@@ -138,12 +138,17 @@ public final class CancelScope implements AutoCloseable {
      * {@link CancelledError}, this scope was cancelled, and no enclosing cancellation is visible
      * (the outermost cancelled scope converts the cancellation; inner ones let it pass).
      *
+     * <p>A cancellation this scope absorbs is not one the task swallowed: the loop's report of a
+     * cancelled task that keeps running does not count it.
+     *
      * @param error what was caught leaving the scope's body
      * @return {@code true} if the caller should swallow {@code error} and carry on after the scope;
      *         {@code false} if it must rethrow it
      */
     public boolean absorbs(Throwable error) {
-        return error instanceof CancelledError && scope.absorbsCancellation();
+        if (!(error instanceof CancelledError) || !scope.absorbsCancellation()) return false;
+        scope.task().cancellationAbsorbed();
+        return true;
     }
 
     /**

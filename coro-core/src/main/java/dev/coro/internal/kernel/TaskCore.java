@@ -65,7 +65,8 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
      * one of them writes (localsShared). */
     private Object[] locals;
     private boolean localsShared;
-    /* How many CancelledErrors were raised in this task; see Kernel.cancelledError. */
+    /* How many CancelledErrors were raised in this task and not absorbed by the scope they came
+     * from: how many its body swallowed (or has in flight); see cancelledError. */
     byte cancellationsRaised;
 
     Object value;
@@ -274,6 +275,15 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
                     + " suspend belongs in Coro.shield(...).", null);
         }
         return new dev.coro.CancelledError("Task[name=" + name() + "] was cancelled" + cancelCause());
+    }
+
+    /**
+     * One CancelledError raised in this task was absorbed by the scope that it came from (a timeout
+     * that expired, left through withTimeout): the body did not swallow it. Once reported, the task
+     * is not counted down again, so that it is never reported twice.
+     */
+    public void cancellationAbsorbed() {
+        if (cancellationsRaised > 0 && cancellationsRaised < SWALLOWED_CANCELLATIONS_REPORTED) cancellationsRaised--;
     }
 
     /* What cancelled it: the outermost cancelled scope it can see, whose exit absorbs the error. */
