@@ -97,6 +97,11 @@ public final class Coro {
 
     // ---------------------------------------------------------------- suspending
 
+    /* What a negative duration's message tells the caller to do: it is usually computed from a deadline. */
+    private static final String NEGATIVE_SLEEP_FIX = "clamp a computed duration at Duration.ZERO, which just yields";
+    private static final String NEGATIVE_TIMEOUT_FIX = "for a timeout computed from a deadline use"
+            + " Coro.withDeadline(deadline, body), which expires at once if the deadline has passed";
+
     /**
      * Suspends the current task for {@code duration}; {@link Duration#ZERO} is {@link #yieldNow()}.
      *
@@ -109,7 +114,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static void sleep(Duration duration) {
-        long nanos = Durations.nonNegativeNanos(duration, "duration");
+        long nanos = Durations.nonNegativeNanos(duration, "Coro.sleep", "duration", NEGATIVE_SLEEP_FIX);
         if (nanos == 0) {
             yieldNow();
             return;
@@ -358,7 +363,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
-        long nanos = Durations.nonNegativeNanos(timeout, "timeout");
+        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeout", "timeout", NEGATIVE_TIMEOUT_FIX);
         Objects.requireNonNull(body, "body");
         EventLoop loop = Coro.loop();
         return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
@@ -449,7 +454,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
-        long nanos = Durations.nonNegativeNanos(timeout, "timeout");
+        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeoutOrNull", "timeout", NEGATIVE_TIMEOUT_FIX);
         Objects.requireNonNull(body, "body");
         EventLoop loop = Coro.loop();
         return scoped(Durations.deadline(loop.time(), nanos), body, true, null);
@@ -473,9 +478,10 @@ public final class Coro {
     private static <T> T scoped(long deadline, Callable<T> body, boolean orNull, Duration timeout) {
         EventLoop loop = Coro.loop();
         Traps.currentTask();
-        if (deadline <= loop.time()) {
+        long start = loop.time();
+        if (deadline <= start) {
             if (orNull) return null;
-            throw deadlineExceeded(timeout, deadline, loop, null);
+            throw deadlineExceeded(timeout, deadline, start, loop, null);
         }
         T value;
         try (CancelScope scope = CancelScope.open()) {
@@ -486,22 +492,27 @@ public final class Coro {
                 scope.close();
                 if (!scope.absorbs(e)) throw Rethrow.unchecked(e);
                 if (orNull) return null;
-                throw deadlineExceeded(timeout, deadline, loop, e);
+                throw deadlineExceeded(timeout, deadline, start, loop, e);
             }
             scope.close();
             if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
                 Traps.raiseIfCancelled();
                 if (orNull) return null;
-                throw deadlineExceeded(timeout, deadline, loop, null);
+                throw deadlineExceeded(timeout, deadline, start, loop, null);
             }
         }
         return value;
     }
 
-    /* Built only on expiry: a timeout that does not expire must not pay for its message. */
-    private static DeadlineExceededException deadlineExceeded(Duration timeout, long deadline, EventLoop loop,
-                                                               Throwable cause) {
-        String what = timeout != null ? "Deadline of " + timeout : "Deadline " + Duration.ofNanos(deadline);
+    /* Built only on expiry: a timeout that does not expire must not pay for its message. withDeadline's
+     * deadline is a loop time, meaningless to a reader (in real time its origin is arbitrary): it is
+     * named by how far from the call it was. */
+    private static DeadlineExceededException deadlineExceeded(Duration timeout, long deadline, long start,
+                                                               EventLoop loop, Throwable cause) {
+        Duration ahead = Duration.ofNanos(deadline).minusNanos(start);   // no overflow, unlike deadline - start
+        String what = timeout != null ? "Deadline of " + timeout
+                : "Deadline " + (ahead.isNegative() ? ahead.negated() + " before" : ahead + " after")
+                        + " the Coro.withDeadline call";
         String msg = what + " exceeded" + (loop.clock().isVirtual() ? " (virtual time)" : "");
         return cause == null ? new DeadlineExceededException(msg) : new DeadlineExceededException(msg, cause);
     }

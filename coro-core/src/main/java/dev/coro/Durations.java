@@ -10,6 +10,22 @@ final class Durations {
     static long nonNegativeNanos(Duration d, String name) {
         if (d == null) throw new NullPointerException(name);
         if (d.isNegative()) throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+        return saturatedNanos(d);
+    }
+
+    /**
+     * {@link #nonNegativeNanos(Duration, String)} for an argument of the public method {@code method}
+     * (such as "Coro.sleep"), which a negative duration's message names with {@code fix}.
+     */
+    static long nonNegativeNanos(Duration d, String method, String name, String fix) {
+        if (d == null) throw new NullPointerException(name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(method + ": " + name + ": " + d + " (expected: >= 0; " + fix + ")");
+        }
+        return saturatedNanos(d);
+    }
+
+    private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException tooLong) {

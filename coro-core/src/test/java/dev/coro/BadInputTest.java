@@ -76,11 +76,17 @@ class BadInputTest {
         Loops.run(() -> {
             EventLoop loop = Coro.loop();
             assertThatThrownBy(() -> Coro.sleep(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("duration: PT-0.000000001S (expected: >= 0)");
+                    .hasMessage("Coro.sleep: duration: PT-0.000000001S (expected: >= 0; clamp a computed duration at"
+                            + " Duration.ZERO, which just yields)");
             assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(-1), () -> {}))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("delay: PT-1S (expected: >= 0)");
             assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(-1), () -> 1))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout: PT-1S (expected: >= 0)");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("Coro.withTimeout: timeout: PT-1S"
+                            + " (expected: >= 0; for a timeout computed from a deadline use Coro.withDeadline(deadline,"
+                            + " body), which expires at once if the deadline has passed)");
+            assertThatThrownBy(() -> Coro.withTimeoutOrNull(Duration.ofSeconds(-1), () -> 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Coro.withTimeoutOrNull: timeout: PT-1S (expected: >= 0; ");
             assertThatThrownBy(() -> Coro.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
             assertThatThrownBy(() -> loop.callLater(null, () -> {})).isInstanceOf(NullPointerException.class)
                     .hasMessage("delay");

@@ -61,6 +61,20 @@ class DeadlineTest {
     }
 
     @Test
+    void anExceededDeadlineIsNamedByItsDistanceFromTheCallNotByTheLoopTime() {
+        assertThatThrownBy(() -> Coro.run(() -> Coro.withDeadline(Coro.loop().time() + 1_000_000, () -> {
+            Coro.sleep(Duration.ofSeconds(10));
+            return null;
+        }))).isInstanceOf(DeadlineExceededException.class)
+                .hasMessageMatching("Deadline PT0\\.00\\d*S after the Coro\\.withDeadline call exceeded");   // real time passed
+        Loops.run(() -> {
+            Coro.sleep(Duration.ofSeconds(2));
+            assertThatThrownBy(() -> Coro.withDeadline(now() - SECOND, () -> 1))
+                    .hasMessage("Deadline PT1S before the Coro.withDeadline call exceeded (virtual time)");
+        });
+    }
+
+    @Test
     void withTimeoutOrNullReturnsNullOnExpiryAndTheValueOtherwise() {
         Trace trace = new Trace();
         Loops.run(() -> {
@@ -180,7 +194,7 @@ class DeadlineTest {
             }
         });
         assertThat(trace.events()).containsExactly("body cancelled at 2000000000",
-                "outer reports: Deadline PT2S exceeded (virtual time), caused by CancelledError",
+                "outer reports: Deadline PT2S after the Coro.withDeadline call exceeded (virtual time), caused by CancelledError",
                 "the earlier outer one wins at 2000000005");
     }
 
