@@ -143,10 +143,10 @@ class DiagnosticsTest {
                 Coro.gatherSettled(sleeper, parent, joiner);
                 return d;
             });
-            assertThat(dump).contains("Task[name=sleeper] PARKED(sleep until PT5M) for PT2S");
+            assertThat(dump).contains("Task[name=sleeper] PARKED(sleep, wakes in PT4M58S) for PT2S");
             assertThat(dump).contains("Task[name=joiner] PARKED(Task[name=sleeper");
             assertThat(dump).contains("Task[name=parent] PARKED(TaskGroup");
-            assertThat(dump).contains("\n  Task[name=child] PARKED(sleep until PT1M)");
+            assertThat(dump).contains("\n  Task[name=child] PARKED(sleep, wakes in PT58S)");
             assertThat(dump).contains("Task[name=main] RUNNING");
             assertThat(dump).contains("DiagnosticsTest");
         }

@@ -43,7 +43,7 @@ class LoopTasksMXBeanTest {
                     tasks.get(0).waitingFor(), tasks.get(0).where()));
             assertThat(tasks.get(0).where()).contains("dev.coro.LoopTasksMXBeanTest.lambda$");
             assertThat(tasks.get(1)).extracting("state", "waitKind", "waitingFor")
-                    .containsExactly("PARKED", "sleep", "sleep until PT24H");
+                    .containsExactly("PARKED", "sleep", "sleep, wakes in PT24H");
             assertThat(tasks.get(1).where()).contains("dev.coro.LoopTasksMXBeanTest.lambda$");
             assertThat(tasks.get(2)).extracting("state", "waitKind").containsExactly("PARKED", "lock");
         } finally {

@@ -152,7 +152,7 @@ class TrapsTest {
         });
         assertThat(seen).hasSize(4);
         assertThat(seen.get(0)).matches("due in PT0\\.000001234S: wake up Task\\[name=Task-\\d+]");
-        assertThat(seen.get(1)).contains("PARKED(sleep until PT0.000001234S)");
+        assertThat(seen.get(1)).contains("PARKED(sleep, wakes in PT0.000001234S)");
         assertThat(seen.subList(2, 4)).containsExactly("woke at 1234", "timers left 0");
     }
 

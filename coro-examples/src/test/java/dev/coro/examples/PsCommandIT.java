@@ -72,7 +72,7 @@ class PsCommandIT {
         List<String> lines = run.out().lines().toList();
         assertThat(lines.getFirst()).matches("LOOP +TASK +STATE +WAIT +WAITING FOR +WHERE");
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(
-                "ps-target +sleeper +PARKED +sleep +sleep until PT\\S+ +dev\\.coro\\.examples\\.PsTarget\\.lambda\\$.*\\(PsTarget\\.java:\\d+\\)"));
+                "ps-target +sleeper +PARKED +sleep +sleep, wakes in PT\\S+ +dev\\.coro\\.examples\\.PsTarget\\.lambda\\$.*\\(PsTarget\\.java:\\d+\\)"));
         // the body is a method reference, with no frame of its own: where it waits is the API call
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(
                 "ps-target +waiter +PARKED +lock +Event.* +dev\\.coro\\.sync\\.Event\\.await\\(Event\\.java:\\d+\\)"));
@@ -84,7 +84,7 @@ class PsCommandIT {
     void pstreeShowsTheTaskGroupsChildrenUnderTheirParentWithStacks() throws Exception {
         Run run = untilTheLoopIsListed("pstree");
         assertThat(run.status()).as(run.err()).isZero();
-        assertThat(run.out()).contains("EventLoop[ps-target", "Task[name=main] PARKED", "  Task[name=child] PARKED(sleep until",
+        assertThat(run.out()).contains("EventLoop[ps-target", "Task[name=main] PARKED", "  Task[name=child] PARKED(sleep, wakes in",
                 "at dev.coro.examples.PsTarget");
     }
 

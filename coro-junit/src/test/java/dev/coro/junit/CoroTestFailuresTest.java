@@ -169,7 +169,7 @@ class CoroTestFailuresTest {
         Throwable failure = failureOf(Samples.class, "leaksTasks");
         assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContainingAll(
                 "The test left 3 things behind",
-                "task Task[name=leaker, state=PARKED(sleep until PT24H)]",
+                "task Task[name=leaker, state=PARKED(sleep, wakes in PT24H)]",
                 "at dev.coro.Coro.sleep(",
                 "at dev.coro.junit.CoroTestFailuresTest$Samples.napForADay(CoroTestFailuresTest.java:",
                 "task Task[name=never-started, state=NEW]",

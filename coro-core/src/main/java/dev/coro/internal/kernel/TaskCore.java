@@ -406,7 +406,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** What the task waits on while parked (for dumps and traces), or null. */
     public Object waitReason() {
-        return waitKind == SLEEP && waitReason == null ? new SleepUntil(deadline()) : waitReason;
+        return waitKind == SLEEP && waitReason == null ? new SleepUntil(deadline(), kernel.clock.nanos()) : waitReason;
     }
 
     /**
@@ -435,11 +435,15 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         this.waitReason = reason;
     }
 
-    /** The wait reason of a sleeping task, made only when someone asks (a sleep allocates nothing). */
-    private record SleepUntil(long deadline) {
+    /**
+     * The wait reason of a sleeping task, made only when someone asks (a sleep allocates nothing).
+     * Its text is the time left as of {@code now}: the deadline is a loop time, which in real time
+     * counts from an arbitrary origin and means nothing to a reader.
+     */
+    private record SleepUntil(long deadline, long now) {
         @Override
         public String toString() {
-            return "sleep until " + java.time.Duration.ofNanos(deadline);
+            return "sleep, wakes in " + java.time.Duration.ofNanos(deadline).minusNanos(now);
         }
     }
 

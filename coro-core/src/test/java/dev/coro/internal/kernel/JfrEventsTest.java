@@ -83,7 +83,7 @@ class JfrEventsTest {
                 .contains("waiter lock main", "main join waiter", "sleeper sleep main");
         assertThat(named(events, "dev.coro.TaskPark")).anySatisfy(e -> {
             assertThat(e.getString("task")).isEqualTo("main");
-            assertThat(e.getString("reason")).contains("sleep until");
+            assertThat(e.getString("reason")).startsWith("sleep, wakes in PT");
             assertThat(e.getDuration().isNegative()).isFalse();
         });
         assertThat(named(events, "dev.coro.BlockedLoop")).anySatisfy(e -> {
