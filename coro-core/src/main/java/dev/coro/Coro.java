@@ -253,8 +253,9 @@ public final class Coro {
      * <p><b>Checkpoint:</b> only if a task has not finished yet. <b>Cancellation:</b> the tasks are
      * cancelled and awaited, then {@link CancelledError} is raised; none of them is left running,
      * and their failures, not handed back, are reported by the loop rather than lost.
-     * <b>Thread safety:</b> loop thread only, inside a task; unfinished tasks must belong to the
-     * caller's loop.
+     * <b>Thread safety:</b> inside a task of any loop: tasks of other loops may be gathered (and
+     * are cancelled from here if need be), the caller parking on its own loop until their loops
+     * say they ended.
      *
      * @param <T> the type of the values
      * @param tasks the tasks to wait for; finished ones are taken as they are
@@ -263,7 +264,7 @@ public final class Coro {
      * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
      * @throws TaskFailedException wrapping the first failure if it is a checked exception
      * @throws RuntimeException the first failure, the same instance, if it is unchecked
-     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
+     * @throws IllegalStateException if called outside a task
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
@@ -280,7 +281,7 @@ public final class Coro {
      * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
      * @throws TaskFailedException wrapping the first failure if it is a checked exception
      * @throws RuntimeException the first failure, the same instance, if it is unchecked
-     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
+     * @throws IllegalStateException if called outside a task
      */
     public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
         Gathering g = Gathering.await(tasks, true);
@@ -304,8 +305,9 @@ public final class Coro {
      * <p><b>Checkpoint:</b> only if a task has not finished yet. <b>Cancellation:</b> the tasks are
      * cancelled and awaited, then {@link CancelledError} is raised; none of them is left running,
      * and their failures, not handed back, are reported by the loop rather than lost.
-     * <b>Thread safety:</b> loop thread only, inside a task; unfinished tasks must belong to the
-     * caller's loop.
+     * <b>Thread safety:</b> inside a task of any loop: tasks of other loops may be gathered (and
+     * are cancelled from here if need be), the caller parking on its own loop until their loops
+     * say they ended.
      *
      * @param <T> the type of the values
      * @param tasks the tasks to wait for; finished ones are taken as they are
@@ -313,7 +315,7 @@ public final class Coro {
      *         failure with its own exception (a {@link java.util.concurrent.CancellationException}
      *         if it was cancelled)
      * @throws CancelledError if the calling task is cancelled
-     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
+     * @throws IllegalStateException if called outside a task
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
@@ -327,7 +329,7 @@ public final class Coro {
      * @param tasks the tasks to wait for; finished ones are taken as they are
      * @return one outcome per task, in the order of {@code tasks}
      * @throws CancelledError if the calling task is cancelled
-     * @throws IllegalStateException outside a task, or if an unfinished task belongs to another loop
+     * @throws IllegalStateException if called outside a task
      */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
         Gathering g = Gathering.await(tasks, false);
