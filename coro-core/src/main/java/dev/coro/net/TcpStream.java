@@ -92,19 +92,20 @@ public final class TcpStream extends BufferedByteStream {
     }
 
     /**
-     * Connects to {@code address}: a resolved {@link InetSocketAddress} or a
-     * {@link UnixDomainSocketAddress}. Same checkpoint, cancellation and thread safety as
-     * {@link #connect(String, int)}, with no lookup.
+     * Connects to {@code address}: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     * An unresolved {@code InetSocketAddress} ({@link InetSocketAddress#createUnresolved}) is looked
+     * up as {@link #connect(String, int)} does; otherwise there is no lookup. Same checkpoint,
+     * cancellation and thread safety as {@link #connect(String, int)}.
      *
-     * @param address where to connect: a resolved {@link InetSocketAddress} or a
-     *     {@link UnixDomainSocketAddress}
+     * @param address where to connect: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
      * @return the connected stream ({@code TCP_NODELAY} set on TCP)
+     * @throws java.net.UnknownHostException if an unresolved address's name does not resolve
      * @throws ConnectException if the peer refused the connection (naming the address)
-     * @throws IOException if the socket cannot be opened or connecting fails otherwise (e.g. an
-     *     unresolved address)
+     * @throws IOException if the socket cannot be opened or connecting fails otherwise
      */
     public static TcpStream connect(SocketAddress address) throws IOException {
         Objects.requireNonNull(address, "address");
+        if (address instanceof InetSocketAddress a && a.isUnresolved()) return connect(a.getHostString(), a.getPort());
         SocketChannel ch = address instanceof UnixDomainSocketAddress
                 ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {

@@ -236,6 +236,26 @@ class TcpStreamIT {
                 .cause().isInstanceOf(UnknownHostException.class);
     }
 
+    /* A user's trial: an unresolved address escaped catch (IOException e) as a bare UnresolvedAddressException. */
+    @Test
+    void anUnresolvedAddressIsLookedUpAsAHostAndPortAre() {
+        Throwable e = run(() -> {
+            try (TcpStream c = TcpStream.connect(InetSocketAddress.createUnresolved("no-such-host.invalid.", 80))) {
+                return null;
+            } catch (IOException expected) {
+                return expected;
+            }
+        });
+        assertThat(e).isInstanceOf(UnknownHostException.class).hasMessageContaining("no-such-host.invalid");
+        run(() -> {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 TcpStream c = TcpStream.connect(InetSocketAddress.createUnresolved("localhost", s.getLocalPort()))) {
+                assertThat(c.toString()).contains(String.valueOf(s.getLocalPort()));
+            }
+            return null;
+        });
+    }
+
     @Test
     void connectionRefusedNamesTheAddress() {
         run(() -> {
