@@ -249,11 +249,16 @@ public final class TcpServer implements AutoCloseable {
                 TlsStream tls = TlsStream.server(tcp, ctx, protocols);
                 o.applyTo(tls);
                 tls.setHandshakeTimeout(hs);
+                boolean finished = false;
                 try {
                     tls.handshake();
                     handler.handle(tls);
+                    finished = true;
                 } finally {
-                    tls.close();
+                    // As serve() does for plain streams: only a handler that returned ends with
+                    // close_notify; a failed one must not make a truncated reply look complete.
+                    if (finished) tls.close();
+                    else tls.abort();
                 }
             });
         }

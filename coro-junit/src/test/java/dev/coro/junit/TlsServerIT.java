@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,42 @@ class TlsServerIT {
         assertThat(reported.get(1)).hasMessageStartingWith("handshake timeout of PT0.5S expired on TlsStream[TcpStream[remote=/127.0.0.1:");
         assertThat(reported.get(2)).isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining("the peer closed the connection during the handshake");
+    }
+
+    /* A user's trial: the failed handler's half reply ended with close_notify, so it read as complete. */
+    @Test
+    void aHandlerThatThrowsEndsWithoutCloseNotifySoTheClientSeesTheTruncation() {
+        List<Throwable> reported = new ArrayList<>();
+        String end;
+        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).exceptionHandler((l, message, error) -> {
+            if (error != null) reported.add(error);
+        }).build()) {
+            end = loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> {
+                TcpServer server = TcpServer.builder()
+                        .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                            s.readLine();
+                            s.write("Content-Length: 100\n\nhalf of the bo".getBytes(StandardCharsets.US_ASCII));
+                            throw new IllegalStateException("the database went away");
+                        });
+                TlsStream client = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+                client.write("GET\n".getBytes(StandardCharsets.US_ASCII));
+                client.drain();
+                String outcome;
+                try {
+                    while (client.read(1000).length > 0) {
+                        // the half reply
+                    }
+                    outcome = "a clean end of stream";
+                } catch (SSLException e) {
+                    outcome = "truncation: " + e.getMessage();
+                }
+                client.abort();
+                server.shutdown();
+                return outcome;
+            }));
+        }
+        assertThat(end).startsWith("truncation").contains("without close_notify");
+        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("the database went away"));
     }
 
     private static int readAll(TcpStream s) throws IOException {
