@@ -295,11 +295,10 @@ public abstract class BufferedByteStream implements ByteStream {
             while (true) {
                 int i = indexOf(separator, start + scanned);
                 if (i >= 0) {
-                    int length = i + separator.length - start;
-                    if (length > limit) throw overrun();
-                    return take(length);
+                    if (i - start > limit) throw overrun();
+                    return take(i + separator.length - start);
                 }
-                if (end - start >= limit) throw overrun();
+                if (end - start - (separator.length - 1) > limit) throw overrun();   // asyncio's rule: the separator does not count
                 scanned = Math.max(0, end - start - separator.length + 1);
                 if (!fill()) {
                     if (start == end) return EMPTY;
@@ -427,7 +426,8 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /**
-     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator.
+     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator, which
+     * does not count (as in asyncio).
      *
      * @return the limit in bytes; {@link #DEFAULT_LIMIT} unless {@link #setLimit} changed it
      */
@@ -438,8 +438,8 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Sets the limit of {@link #readLine()} and {@link #readUntil}.
      *
-     * @param limit the most bytes a line or a read up to a separator may hold, {@code >= 1}; it
-     *     applies from the next read
+     * @param limit the most bytes a line or a read up to a separator may hold before the
+     *     separator, {@code >= 1}; it applies from the next read
      * @throws IllegalArgumentException if {@code limit} is below 1
      */
     @Override

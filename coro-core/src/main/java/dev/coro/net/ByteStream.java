@@ -126,7 +126,8 @@ public interface ByteStream extends AutoCloseable {
     void close();
 
     /**
-     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator.
+     * The most bytes {@link #readLine()} and {@link #readUntil} accept before a separator; the
+     * separator itself does not count (as in asyncio).
      *
      * @param bytes the new limit, {@code >= 1}; it applies from the next read
      */

@@ -41,6 +41,28 @@ class MemoryStreamTest {
         });
     }
 
+    /* A user's trial: with limit 8, "12345678\n" overran although its separator was buffered (asyncio returns it). */
+    @Test
+    void theLimitCountsTheBytesBeforeTheSeparatorNotTheSeparator() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            p.right().setLimit(8);
+            p.left().write(bytes("12345678\nabcdefgh\r\n123456789\n"));
+            List<String> out = new ArrayList<>();
+            out.add(text(p.right().readLine()));
+            out.add(text(p.right().readUntil(bytes("\r\n"))));
+            try {
+                p.right().readLine();
+                out.add("a line of 9 bytes accepted");
+            } catch (LimitOverrunException e) {
+                out.add("9 bytes overrun");
+            }
+            close(p);
+            return out;
+        });
+        assertThat(got).containsExactly("12345678\n", "abcdefgh\r\n", "9 bytes overrun");
+    }
+
     @Test
     void aDelayedWriteArrivesAfterTheDelayOfVirtualTime() {
         long took = Loops.run(() -> {
