@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * An event loop: runs tasks and callbacks one at a time on its own platform thread, with timers,
@@ -333,20 +334,37 @@ public final class EventLoop implements AutoCloseable {
     /* Cancelling again in every pass also cancels tasks that leftovers spawn while they unwind;
      * otherwise one of those could keep Coro.run (or LoopGroup.close) from ever returning. */
     private Void runUntilLeftoversCancelled() {
+        return runUntilLeftoversCancelled(quiet -> quiet);
+    }
+
+    /* As above, until `done` says so, told after each pass whether this loop has no task left. */
+    private Void runUntilLeftoversCancelled(Predicate<Boolean> done) {
         kernel.runUntil(() -> {
             kernel.view().cancelAllExcept(null);
-            return kernel.view().liveTasks() == 0;
+            return done.test(kernel.view().liveTasks() == 0);
         });
         return null;
     }
 
-    /* For LoopGroup: runs forever (or, leftovers, until every task is cancelled and done) on the
-     * loop's thread without blocking the caller; the loop runs when this returns. */
-    CompletableFuture<Void> startInBackground(boolean leftovers) {
-        return runner.start(leftovers ? this::runUntilLeftoversCancelled : () -> {
+    /* For LoopGroup: runs forever on the loop's thread without blocking the caller; the loop runs when this returns. */
+    CompletableFuture<Void> startInBackground() {
+        return start(() -> {
             kernel.runUntil(() -> false);
             return null;
-        }, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
+        });
+    }
+
+    /*
+     * For LoopGroup.close: cancels leftovers until `groupDone`, told after each pass whether this
+     * loop has no task left, says every loop of the group is done: a loop without tasks of its own
+     * keeps serving the others' hand-offs (a cleanup that runs a task on it) until then.
+     */
+    CompletableFuture<Void> startUnwinding(Predicate<Boolean> groupDone) {
+        return start(() -> runUntilLeftoversCancelled(groupDone));
+    }
+
+    private CompletableFuture<Void> start(Callable<Void> run) {
+        return runner.start(run, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
     }
 
     /* Holds (+1) or releases (-1) virtual time for a wait that another loop or thread ends; loop thread only. */

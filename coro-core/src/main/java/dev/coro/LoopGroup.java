@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
 
 /**
@@ -49,7 +50,10 @@ import java.util.function.Function;
  *   closed   closed                         nothing
  *
  * Leftovers are cancelled on every loop at the same time, not loop after loop: a task unwinding on
- * one loop may wait for a task of another, which must be able to end meanwhile.
+ * one loop may wait for a task of another, which must be able to end meanwhile. For the same reason a
+ * loop left without tasks keeps running until every loop is: a cleanup elsewhere may still start a
+ * task on it (spawnOn) and join it. Each loop marks itself quiet after a pass without tasks; the
+ * last to see all marks set ends, and wakes the others, which then see them too.
  */
 public final class LoopGroup implements AutoCloseable {
     private static final AtomicInteger GROUP_COUNTER = new AtomicInteger();
@@ -79,7 +83,7 @@ public final class LoopGroup implements AutoCloseable {
             throw e;
         }
         this.loops = List.copyOf(made);
-        for (EventLoop l : loops) running.add(l.startInBackground(false));
+        for (EventLoop l : loops) running.add(l.startInBackground());
         // Every loop runs (isRunning) when create returns: each has run a callback.
         List<CompletableFuture<Void>> passed = new ArrayList<>();
         for (EventLoop l : loops) {
@@ -364,8 +368,16 @@ public final class LoopGroup implements AutoCloseable {
             l.callSoonThreadsafe(() -> { });
         }
         awaitAll(running);
+        AtomicIntegerArray quiet = new AtomicIntegerArray(loops.size());   // 1: that loop had no task after its last pass
         List<CompletableFuture<Void>> unwinding = new ArrayList<>();
-        for (EventLoop l : loops) unwinding.add(l.startInBackground(true));
+        for (int i = 0; i < loops.size(); i++) {
+            int loop = i;
+            unwinding.add(loops.get(i).startUnwinding(noTask -> {
+                quiet.set(loop, noTask ? 1 : 0);
+                for (int j = 0; j < quiet.length(); j++) if (quiet.get(j) == 0) return false;
+                return true;
+            }).whenComplete((v, e) -> loops.forEach(l -> l.callSoonThreadsafe(() -> { }))));   // the others re-check
+        }
         awaitAll(unwinding);
         closeAll(loops, null);
     }

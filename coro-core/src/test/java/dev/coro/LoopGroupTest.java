@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DESIGN "Every core": a group's loops, and tasks joined, gathered and cancelled across loops. */
@@ -55,6 +56,38 @@ class LoopGroupTest {
     void aBadLoopCountNamesTheArgumentAndTheFix() {
         assertThatThrownBy(() -> LoopGroup.create(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("loops: 0").hasMessageContaining("expected: >= 1");
+    }
+
+    /*
+     * A user's trial: loop 1 had nothing to unwind and stopped serving, so the cleanup's spawnOn was
+     * never answered and close() never returned. Now loop 1 serves until every loop is done: the
+     * helper is spawned and, like every task spawned while leftovers unwind, cancelled.
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // close() cannot be interrupted
+    void aCleanupThatRunsATaskOnALoopWithoutLeftoversLetsCloseReturn() throws Exception {
+        Reports reports = new Reports();
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (LoopGroup g = group(2, reports)) {
+            EventLoop other = g.loops().get(1);
+            g.loops().get(0).submit(() -> {
+                try {
+                    Coro.sleep(FOREVER);
+                } finally {
+                    Coro.shield(() -> {
+                        try {
+                            Coro.spawnOn(other, () -> log.add("cleanup ran")).join();
+                        } catch (CancellationException e) {   // as any task spawned while leftovers unwind
+                            log.add("cleanup cancelled");
+                        }
+                    });
+                }
+                return null;
+            });
+            on(g, 0, () -> null);   // the sleeper has started
+        }
+        assertThat(log).containsExactly("cleanup cancelled");
+        assertThat(reports.all()).isEmpty();
     }
 
     @Test
