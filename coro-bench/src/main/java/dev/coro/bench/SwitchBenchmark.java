@@ -53,6 +53,21 @@ public abstract class SwitchBenchmark extends OneLoop {
     @Fork(value = 3, jvmArgsAppend = {BackendFlags.EXPORT, BackendFlags.EXPORTED_PACKAGE, BackendFlags.CONTINUATION})
     public static class Continuation extends SwitchBenchmark {}
 
+    /**
+     * On {@code jdk.internal.vm.Continuation}, with the loop's own objects (kernel, ready deque,
+     * progress) in the old generation, as in a server past its first minutes: under G1 every
+     * reference a step stores into them runs the write barrier's fence, which a loop young enough
+     * to share the tasks' generation skips.
+     */
+    @Fork(value = 3, jvmArgsAppend = {BackendFlags.EXPORT, BackendFlags.EXPORTED_PACKAGE, BackendFlags.CONTINUATION})
+    public static class AgedLoop extends SwitchBenchmark {
+        @Override
+        public void openLoop() {
+            super.openLoop();
+            System.gc();   // a full collection: whatever lives now is old
+        }
+    }
+
     /** On one virtual thread per task, strictly handed off. */
     @Fork(value = 3, jvmArgsAppend = BackendFlags.THREAD)
     public static class ThreadBackend extends SwitchBenchmark {}
