@@ -102,6 +102,44 @@ class DiagnosticsTest {
                 .anyMatch(f -> f.contains("DiagnosticsTest"));
     }
 
+    /* The watchdog reads a running task from the kernel and a running callback from its own field: each is named. */
+    @Test
+    void aBlockingCallbackAndABlockingDoneCallbackAreNamedByTheWatchdog() throws Exception {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().exceptionHandler(reports).build()) {
+            loop.run(() -> {
+                Task<Void> finisher = Coro.spawn("finisher", () -> {});
+                finisher.whenDone(() -> sleepOnTheLoop(300));
+                finisher.join();
+                Coro.yieldNow();
+                loop.callSoon(new Runnable() {
+                    @Override
+                    public void run() {
+                        sleepOnTheLoop(300);
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "the slow callback";
+                    }
+                });
+                Coro.yieldNow();
+                return null;
+            });
+        }
+        assertThat(reports.errors).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(BlockedLoopException.class));
+        assertThat(reports.errors).extracting(e -> ((BlockedLoopException) e).culprit())
+                .containsExactly("Task[name=finisher]", "callback the slow callback");
+    }
+
+    private static void sleepOnTheLoop(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void theWatchdogCanBeSwitchedOff() {
         Reports reports = new Reports();

@@ -55,7 +55,7 @@ import java.util.function.Function;
  *   field            written by                                  read by
  *   ready            loop thread (callSoon, reschedule, phases)  loop thread
  *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
- *   current          runBatch() only                             currentTask(), probes
+ *   current          runBatch() only                             currentTask(), probes; the watchdog (opaque)
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
  *   TaskCore.state   runBatch, park, reschedule, finish          everyone on the loop
@@ -81,7 +81,7 @@ public final class Kernel {
     final boolean debug;
     final LiveTasks live = new LiveTasks(this);
     final LostFailures lostFailures = new LostFailures(this);
-    final Progress progress = new Progress();
+    final Progress progress = new Progress(this);
     volatile Thread thread;   // set once by LoopThread.start
     volatile boolean running;
     volatile boolean closed;
@@ -90,9 +90,9 @@ public final class Kernel {
     Switches switches;   // null unless a TaskSwitchListener is registered (loop thread writes)
 
     private volatile boolean stopRequested;   // any thread may stop the loop
-    private TaskCore current;
+    TaskCore current;   // see the table above
     /* The task whose done callbacks run now: for a probe, it is who wakes the tasks that joined it. */
-    private TaskCore finishing;
+    TaskCore finishing;
     private int taskCounter;
     private long spawnCounter;
     /* The clock at the first park of the running batch (MIN_VALUE: not read yet); see passTime(). */

@@ -4,15 +4,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * What a loop is doing, published for the watchdog thread: the item (task or callback) it runs now,
- * or null while it waits, a count of items run so far, and since when it has stalled, if it has.
+ * What a loop is doing, published for the watchdog thread: the task or callback it runs now, or
+ * null while it waits, a count of items run so far, and since when it has stalled, if it has.
  *
  * <p>Invariant: only the loop thread writes; it writes with opaque stores, which on every common
  * CPU are plain stores (no fence), so publishing costs nothing measurable per step. A reader sees
- * each value eventually and never a torn one; that is all a watchdog needs.
+ * each value eventually and never a torn one; that is all a watchdog needs. A task step stores no
+ * reference here: the reader takes the task from the kernel's own {@code current} (or
+ * {@code finishing}), because under G1 a reference stored into a long-lived object costs a
+ * StoreLoad fence (about 7 ns), once per step of every task for nothing the loop itself reads.
  */
 public final class Progress {
-    private static final VarHandle RUNNING, COUNT, STALLED;
+    private static final VarHandle RUNNING, COUNT, STALLED, CURRENT, FINISHING;
 
     static {
         try {
@@ -20,13 +23,17 @@ public final class Progress {
             RUNNING = l.findVarHandle(Progress.class, "running", Object.class);
             COUNT = l.findVarHandle(Progress.class, "count", long.class);
             STALLED = l.findVarHandle(Progress.class, "stalledSince", long.class);
+            CURRENT = l.findVarHandle(Kernel.class, "current", TaskCore.class);
+            FINISHING = l.findVarHandle(Kernel.class, "finishing", TaskCore.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    private final Kernel kernel;
     @SuppressWarnings("unused") // accessed through RUNNING
-    private Object running;
+    private Object running;   // the callback running now; null during a task step (see above)
+    private boolean runsCallback;   // loop thread only: whether running is set
     @SuppressWarnings("unused") // accessed through COUNT
     private long count;
     private long localCount;
@@ -34,13 +41,24 @@ public final class Progress {
     @SuppressWarnings("unused") // accessed through STALLED
     private long stalledSince;
 
+    Progress(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
     void dispatched(Object item) {
-        RUNNING.setOpaque(this, item);
         COUNT.setOpaque(this, ++localCount);
-        if (stallMarked && item instanceof TaskCore) clearStall();   // a task runs: the stall is over
+        if (item instanceof TaskCore) {
+            idle();
+            if (stallMarked) clearStall();   // a task runs: the stall is over
+        } else {
+            RUNNING.setOpaque(this, item);
+            runsCallback = true;
+        }
     }
 
     void idle() {
+        if (!runsCallback) return;
+        runsCallback = false;
         RUNNING.setOpaque(this, null);
     }
 
@@ -75,9 +93,12 @@ public final class Progress {
         return (long) STALLED.getOpaque(this);
     }
 
-    /** The task ({@link TaskCore}) or callback running now, or null. */
+    /** The task ({@link TaskCore}) or callback running now, or null; a task also while its done callbacks run. */
     public Object running() {
-        return RUNNING.getOpaque(this);
+        Object callback = RUNNING.getOpaque(this);
+        if (callback != null) return callback;
+        Object task = CURRENT.getOpaque(kernel);
+        return task != null ? task : FINISHING.getOpaque(kernel);
     }
 
     /** How many items the loop has started running; unchanged across samples means one item runs on. */
