@@ -96,6 +96,27 @@ public final class ChannelReadiness {
         await(Traps.task("ChannelReadiness.waitWritable"), false);
     }
 
+    /**
+     * Parks the current task until the channel is readable or writable, whichever comes first; it
+     * does not say which: try both without waiting. For a task that must not stop reading while its
+     * output is stuck (a peer that sends before it reads what this side sent), nor stop writing
+     * while it waits for input.
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; the interest is removed and the channel stays registered.
+     * <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #notifyClosing} is called while waiting
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IllegalStateException if another task already waits for the channel in either
+     *         direction, or if not called inside a task
+     * @throws IOException if registering the channel with the loop's selector fails
+     */
+    public void waitReadableOrWritable() throws IOException {
+        TaskCore t = Traps.task("ChannelReadiness.waitReadableOrWritable");
+        IoReadiness.awaitEither(t, registration(t));
+    }
+
     /** {@link IoReadiness#notifyClosing}, for this channel. */
     public void notifyClosing() {
         IoReadiness.notifyClosing(channel);
@@ -113,10 +134,14 @@ public final class ChannelReadiness {
     }
 
     private void await(TaskCore t, boolean read) throws IOException {
+        IoReadiness.await(t, registration(t), read);
+    }
+
+    private ChannelRegistration registration(TaskCore t) throws IOException {
         Kernel k = t.kernel();
         ChannelRegistration r = registration;
         if (r == null || r.driver() != k.io()) registration = r = IoReadiness.registered(k, channel);
-        IoReadiness.await(t, r, read);
+        return r;
     }
 
     /* The registration the next wait tries first; for tests. */

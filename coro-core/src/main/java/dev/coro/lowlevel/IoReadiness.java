@@ -125,6 +125,18 @@ public final class IoReadiness {
         t.kernel().park(t, side, read ? WaitKind.READ : WaitKind.WRITE, side);
     }
 
+    /* Parks t until r's channel is readable or writable, whichever comes first: t waits on both sides. */
+    static void awaitEither(TaskCore t, ChannelRegistration r) throws IOException {
+        ChannelRegistration.Side read = r.arm(true, t);
+        try {
+            r.arm(false, t);
+        } catch (IOException | RuntimeException e) {
+            read.abort();
+            throw e;
+        }
+        t.kernel().park(t, read, WaitKind.READ, read);
+    }
+
     /* The channel's registration with k's driver, registering it first if it has none. */
     static ChannelRegistration registered(Kernel k, SelectableChannel channel) throws IOException {
         ChannelRegistration r;

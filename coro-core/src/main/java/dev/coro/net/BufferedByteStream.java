@@ -56,8 +56,9 @@ import javax.net.ssl.SSLHandshakeException;
  * Writing: write() hands the bytes to the transport when nothing is queued; the rest is copied into
  * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
  * stream's behalf, the "flusher": drain(), shutdownOutput(), close(), or a read that would
- * otherwise wait for input (so a response written without drain() still reaches a peer that waits
- * for it before sending more). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
+ * otherwise wait for input, which then waits for input or writability, whichever comes first (so a
+ * response written without drain() still reaches a peer that waits for it before sending more, and
+ * a peer stuck writing to this side until it reads is read). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
  * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
  * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
  * A write error is kept in `writeError` and thrown by every later write and drain. The marks
@@ -364,15 +365,16 @@ public abstract class BufferedByteStream implements ByteStream {
 
     /*
      * After a read that emptied the transport, another read would most likely find nothing: wait
-     * first. With bytes queued for output and no other flusher, wait for writability instead and
-     * flush: the peer may be waiting for them before it sends anything (Trio's rule that a stream
-     * does not read while its writes are stuck; see the class comment).
+     * first. With bytes queued for output and no other flusher, wait for input or writability,
+     * whichever comes first, and flush what the transport takes: the peer may be waiting for those
+     * bytes before it sends anything, or may itself be stuck writing to this side until it reads
+     * (a client that writes a large request and then reads the echo of it).
      */
     private void awaitInput() throws IOException {
         if (!drained) return;
         if (readDeadline == NONE && readTimeout != null) readDeadline = loop.time() + readTimeout.toNanos();
         if ((pending > 0 || transport.holdsBytes()) && !flushing && writeError == null) {
-            flushOnce(readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+            flushOnce(AWAIT_EITHER, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         } else {
             timed(AWAIT_READABLE, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         }
@@ -512,7 +514,7 @@ public abstract class BufferedByteStream implements ByteStream {
         while ((all ? pending > 0 : paused) || transport.holdsBytes()) {
             checkDrainable();
             if (flushing) drainers.park(this);
-            else flushOnce(deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
+            else flushOnce(AWAIT_WRITABLE, deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
         }
     }
 
@@ -521,11 +523,12 @@ public abstract class BufferedByteStream implements ByteStream {
         if (closing) throw new ClosedChannelException();
     }
 
-    /* As the flusher: waits once for writability, then writes what the transport takes. */
-    private void flushOnce(long deadline, Duration timeout, StreamTimeoutException.Kind kind) throws IOException {
+    /* As the flusher: waits once (`wait`: for writability, or for either direction), then writes what the transport takes. */
+    private void flushOnce(byte wait, long deadline, Duration timeout, StreamTimeoutException.Kind kind)
+            throws IOException {
         flushing = true;
         try {
-            timed(AWAIT_WRITABLE, deadline, timeout, kind);
+            timed(wait, deadline, timeout, kind);
         } finally {
             flushing = false;
             drainers.unparkAll(null);   // they re-check, and one of them flushes next if need be
@@ -705,12 +708,13 @@ public abstract class BufferedByteStream implements ByteStream {
      * server that so far only waited to read would load the second, deoptimizing the compiled wait
      * path under every connection parked in it (see TRANSPORT_HIERARCHY).
      */
-    private static final byte AWAIT_READABLE = 0, AWAIT_WRITABLE = 1, FINISH = 2;
+    private static final byte AWAIT_READABLE = 0, AWAIT_WRITABLE = 1, AWAIT_EITHER = 2, FINISH = 3;
 
     private void await(byte wait) throws IOException {
         switch (wait) {
             case AWAIT_READABLE -> transport.awaitReadable();
             case AWAIT_WRITABLE -> transport.awaitWritable();
+            case AWAIT_EITHER -> transport.awaitReadableOrWritable();
             default -> transport.finish();
         }
     }

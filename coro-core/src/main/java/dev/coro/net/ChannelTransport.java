@@ -67,6 +67,13 @@ final class ChannelTransport implements Transport {
         if (sink != null) sinkReadiness.waitWritable();
     }
 
+    /* One socket: wait on both of its sides. Two pipes: only for writability, as by default. */
+    @Override
+    public void awaitReadableOrWritable() throws IOException {
+        if (source != null && sourceReadiness == sinkReadiness) sourceReadiness.waitReadableOrWritable();
+        else awaitWritable();
+    }
+
     @Override
     public void shutdownOutput() throws IOException {
         if (sink instanceof SocketChannel s) s.shutdownOutput();

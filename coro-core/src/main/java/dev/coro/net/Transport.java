@@ -66,6 +66,20 @@ public interface Transport {
     void awaitWritable() throws IOException;
 
     /**
+     * Waits until {@link #read} may find bytes or {@link #write} may take some, whichever comes
+     * first; the caller tries both. By default it waits for writability only, which is right for a
+     * transport whose reads do not depend on its writes going out. Checkpoint, cancellation and
+     * wake-up are those of {@link #awaitReadable()}.
+     *
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #wakeWaiters()} was called
+     *     while waiting
+     * @throws IOException if the transport is closed or failed
+     */
+    default void awaitReadableOrWritable() throws IOException {
+        awaitWritable();
+    }
+
+    /**
      * Ends the output after the bytes written so far; reading goes on. Never waits.
      *
      * @throws IOException if the output cannot be ended (e.g. the transport is closed)

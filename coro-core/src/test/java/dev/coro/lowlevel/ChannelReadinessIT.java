@@ -7,10 +7,14 @@ import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.internal.kernel.Kernel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +67,53 @@ class ChannelReadinessIT {
         assertThat(got).containsExactly("cached before the first wait: null", "read 1, cached is the key's: true",
                 "read 1, cached is the key's: true", "read 1, cached is the key's: true", "cancelled true, interest 0",
                 "registered 0");
+    }
+
+    /* One socket: the wait ends on whichever direction is ready first, once, and a cancelled one frees both directions. */
+    @Test
+    void aWaitForEitherDirectionEndsOnTheFirstAndACancelledOneFreesBoth() throws Exception {
+        try (ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             SocketChannel a = SocketChannel.open(listener.getLocalAddress());
+             SocketChannel b = listener.accept()) {
+            a.configureBlocking(false);
+            List<String> got = Coro.run(() -> {
+                List<String> out = new ArrayList<>();
+                ChannelReadiness readiness = ChannelReadiness.of(a);
+                readiness.waitReadableOrWritable();   // an idle socket is writable at once
+                out.add("writable: woken");
+                ByteBuffer junk = ByteBuffer.allocate(1 << 16);
+                while (a.write(junk.clear()) > 0) {
+                    // fill the send buffer, so that only input can end the next wait
+                }
+                Task<Void> either = Coro.spawn(() -> {
+                    readiness.waitReadableOrWritable();
+                    return null;
+                });
+                Coro.yieldNow();
+                b.write(ByteBuffer.wrap(new byte[] {1}));
+                either.join();
+                out.add("readable: woken, " + a.read(ByteBuffer.allocate(1)) + " byte");
+                Task<Void> cancelled = Coro.spawn(() -> {
+                    readiness.waitReadableOrWritable();
+                    return null;
+                });
+                Coro.yieldNow();
+                cancelled.cancel();
+                Coro.gatherSettled(cancelled);
+                Task<Void> reader = Coro.spawn(() -> {
+                    readiness.waitReadable();
+                    return null;
+                });
+                Coro.yieldNow();
+                b.write(ByteBuffer.wrap(new byte[] {2}));
+                reader.join();
+                out.add("after a cancelled wait, a reader waits alone and is woken");
+                readiness.close();
+                return out;
+            });
+            assertThat(got).containsExactly("writable: woken", "readable: woken, 1 byte",
+                    "after a cancelled wait, a reader waits alone and is woken");
+        }
     }
 
     @Test

@@ -236,6 +236,31 @@ class TcpStreamIT {
                 .cause().isInstanceOf(UnknownHostException.class);
     }
 
+    /*
+     * A user's trial: with 16 MiB queued for output, a read waited for writability only, so it never
+     * took the echo in; the echo server, blocked writing it back, stopped reading: both waited forever.
+     */
+    @Test
+    void aLargeWriteThenReadingTheEchoDoesNotDeadlock() {
+        int size = 24 << 20;   // more than the kernel buffers of both ends hold
+        byte[] got = run(() -> {
+            try (TcpServer server = TcpServer.bind(loopback(), s -> {
+                     ByteBuffer b = ByteBuffer.allocate(64 << 10);
+                     while (s.read(b.clear()) > 0) {
+                         s.write(b.flip());
+                         s.drain();
+                     }
+                 });
+                 TcpStream c = TcpStream.connect(server.localAddress())) {
+                byte[] sent = new byte[size];
+                Arrays.fill(sent, (byte) 7);
+                c.write(sent);   // never waits: most of it stays queued
+                return Coro.withTimeout(Duration.ofSeconds(30), () -> c.readExactly(size));
+            }
+        });
+        assertThat(got).hasSize(size).containsOnly((byte) 7);
+    }
+
     /* A user's trial: an unresolved address escaped catch (IOException e) as a bare UnresolvedAddressException. */
     @Test
     void anUnresolvedAddressIsLookedUpAsAHostAndPortAre() {

@@ -12,7 +12,9 @@ import java.nio.channels.SelectionKey;
  * through it allocates nothing.
  *
  * <p>Invariant: a side's waiter is non-null exactly while that side's interest is armed for it
- * (read interest may outlive its waiter; see {@link IoDriver}'s notes).
+ * (read interest may outlive its waiter; see {@link IoDriver}'s notes). A task waiting for either
+ * direction is the waiter of both sides; whichever side wakes or aborts it clears the other too, so
+ * that it is woken once.
  */
 public final class ChannelRegistration {
     private static final int READ_OPS = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
@@ -115,6 +117,7 @@ public final class ChannelRegistration {
 
         @Override
         public boolean abort() {
+            releaseSibling();
             clear();
             dropInterest(ops);
             return true;
@@ -123,8 +126,18 @@ public final class ChannelRegistration {
         private void wake(Throwable error) {
             Object w = waiter;
             if (w == null) return;
+            releaseSibling();
             clear();
             driver.wake(w, error);
+        }
+
+        /*
+         * A wait for either direction: the other side's arming for the same waiter goes with this
+         * one. Its interest stays; a ready event without a waiter drops it (see onReady).
+         */
+        private void releaseSibling() {
+            Side other = this == read ? write : read;
+            if (waiter != null && other.waiter == waiter) other.clear();
         }
 
         private void clear() {
