@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.coro.gen.PinnedSuspensionException;
 import dev.coro.internal.fiber.Backend;
 import dev.coro.sync.Event;
+import dev.coro.trace.Instrument;
+import dev.coro.trace.WaitKind;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,6 +132,23 @@ class DiagnosticsTest {
         assertThat(reports.errors).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(BlockedLoopException.class));
         assertThat(reports.errors).extracting(e -> ((BlockedLoopException) e).culprit())
                 .containsExactly("Task[name=finisher]", "callback the slow callback");
+    }
+
+    /* An instrument's hook runs after the step, when the kernel no longer holds the task: it is named all the same. */
+    @Test
+    void aBlockingInstrumentHookIsNamedByTheWatchdog() throws Exception {
+        Reports reports = new Reports();
+        Instrument slow = new Instrument() {
+            @Override
+            public void stepEnded(Task<?> task, WaitKind kind, Object reason, long nanos) {
+                if (kind == WaitKind.YIELD && task.name().equals("observed")) sleepOnTheLoop(300);
+            }
+        };
+        try (EventLoop loop = EventLoop.builder().exceptionHandler(reports).instrument(slow).build()) {
+            loop.run(() -> Coro.spawn("observed", Coro::yieldNow).join());
+        }
+        assertThat(reports.errors).singleElement().isInstanceOf(BlockedLoopException.class);
+        assertThat(((BlockedLoopException) reports.errors.get(0)).culprit()).isEqualTo("Task[name=observed]");
     }
 
     private static void sleepOnTheLoop(long millis) {

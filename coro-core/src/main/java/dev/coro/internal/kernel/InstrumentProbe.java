@@ -43,7 +43,12 @@ public final class InstrumentProbe implements Probe {
     @Override
     public void stepEnded(TaskCore t, WaitKind kind, Object reason, long now) {
         Task<?> task = handle(t);
-        each("stepEnded", i -> i.stepEnded(task, kind, reason, now));
+        kernel.progress.hookRuns(t);   // after the step: the kernel's current task is null by now
+        try {
+            each("stepEnded", i -> i.stepEnded(task, kind, reason, now));
+        } finally {
+            kernel.progress.hookRuns(null);
+        }
     }
 
     @Override
@@ -56,7 +61,12 @@ public final class InstrumentProbe implements Probe {
     public void done(TaskCore t, long now) {
         Task<?> task = handle(t);
         Outcome<?> outcome = t.failure() == null ? Outcome.success(t.value()) : Outcome.failure(t.failure());
-        each("taskDone", i -> i.taskDone(task, outcome, now));
+        kernel.progress.hookRuns(t);
+        try {
+            each("taskDone", i -> i.taskDone(task, outcome, now));
+        } finally {
+            kernel.progress.hookRuns(null);
+        }
     }
 
     @Override

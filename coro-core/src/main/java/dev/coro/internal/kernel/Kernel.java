@@ -56,6 +56,7 @@ import java.util.function.Function;
  *   ready            loop thread (callSoon, reschedule, phases)  loop thread
  *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
  *   current          runBatch() only                             currentTask(), probes; the watchdog (opaque)
+ *   finishing        finish() only                               probes; the watchdog (opaque)
  *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
  *   TaskCore.state   runBatch, park, reschedule, finish          everyone on the loop

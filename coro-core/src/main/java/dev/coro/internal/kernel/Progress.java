@@ -32,7 +32,7 @@ public final class Progress {
 
     private final Kernel kernel;
     @SuppressWarnings("unused") // accessed through RUNNING
-    private Object running;   // the callback running now; null during a task step (see above)
+    private Object running;   // the callback (or instrument hook) running now; null during a task step (see above)
     private boolean runsCallback;   // loop thread only: whether running is set
     @SuppressWarnings("unused") // accessed through COUNT
     private long count;
@@ -54,6 +54,12 @@ public final class Progress {
             RUNNING.setOpaque(this, item);
             runsCallback = true;
         }
+    }
+
+    /* An instrument's hook for task t runs after its step (null: it returned): the watchdog names t meanwhile. */
+    void hookRuns(TaskCore t) {
+        RUNNING.setOpaque(this, t);
+        runsCallback = t != null;
     }
 
     void idle() {
