@@ -101,6 +101,8 @@ public final class Coro {
     private static final String NEGATIVE_SLEEP_FIX = "clamp a computed duration at Duration.ZERO, which just yields";
     private static final String NEGATIVE_TIMEOUT_FIX = "for a timeout computed from a deadline use"
             + " Coro.withDeadline(deadline, body), which expires at once if the deadline has passed";
+    private static final String NEGATIVE_TIMEOUT_OR_NULL_FIX = "clamp a computed timeout at Duration.ZERO, with which"
+            + " it returns null at the body's first suspension";
 
     /**
      * Suspends the current task for {@code duration}; {@link Duration#ZERO} is {@link #yieldNow()}.
@@ -456,7 +458,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
-        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeoutOrNull", "timeout", NEGATIVE_TIMEOUT_FIX);
+        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeoutOrNull", "timeout", NEGATIVE_TIMEOUT_OR_NULL_FIX);
         Objects.requireNonNull(body, "body");
         EventLoop loop = Coro.loop();
         return scoped(Durations.deadline(loop.time(), nanos), body, true, null);

@@ -56,9 +56,10 @@ import javax.net.ssl.SSLHandshakeException;
  * Writing: write() hands the bytes to the transport when nothing is queued; the rest is copied into
  * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
  * stream's behalf, the "flusher": drain(), shutdownOutput(), close(), or a read that would
- * otherwise wait for input, which then waits for input or writability, whichever comes first (so a
- * response written without drain() still reaches a peer that waits for it before sending more, and
- * a peer stuck writing to this side until it reads is read). One flusher at a time (`flushing`), since a transport takes one writability waiter; other
+ * otherwise wait for input. That read waits for writability, so that a response written without
+ * drain() still reaches a peer that waits for it before sending more; on a socket it waits for
+ * input as well (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
+ * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one writability waiter; other
  * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
  * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
  * A write error is kept in `writeError` and thrown by every later write and drain. The marks

@@ -133,11 +133,13 @@ public final class ChannelRegistration {
 
         /*
          * A wait for either direction: the other side's arming for the same waiter goes with this
-         * one. Its interest stays; a ready event without a waiter drops it (see onReady).
+         * one. Write interest goes with it, as it does whenever it fires; read interest may stay.
          */
         private void releaseSibling() {
             Side other = this == read ? write : read;
-            if (waiter != null && other.waiter == waiter) other.clear();
+            if (waiter == null || other.waiter != waiter) return;
+            other.clear();
+            if (other == write) dropInterest(WRITE_OPS);
         }
 
         private void clear() {
