@@ -396,6 +396,30 @@ public abstract class BufferedByteStream implements ByteStream {
         return n;
     }
 
+    /*
+     * For a TlsStream above this one, whose records wait here: with bytes queued, one wait for input
+     * or writability, whichever comes first, and a flush of what the transport takes; then the
+     * input buffered or readable now, without waiting (empty if none). Null at the end of the stream.
+     */
+    final byte[] flushOrTakeInput() throws IOException {
+        beginRead();
+        try {
+            if (writeError != null) throw writeError;
+            if ((pending > 0 || transport.holdsBytes()) && !flushing) {
+                flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
+            }
+            if (start == end && !eof) {
+                if (end == in.length) makeRoom();
+                inView.limit(in.length).position(end);
+                int n = readTransport(inView);
+                if (n > 0) end += n;
+            }
+            return start == end && eof ? null : take(end - start);
+        } finally {
+            reading = false;
+        }
+    }
+
     /* Compacts the buffer, or doubles it when the unread bytes fill it. */
     private void makeRoom() {
         int size = end - start;

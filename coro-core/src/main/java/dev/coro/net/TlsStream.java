@@ -532,6 +532,24 @@ public final class TlsStream extends BufferedByteStream {
             raw.drain();
         }
 
+        /*
+         * With records queued on the raw stream: one wait there for input or writability, and the
+         * input that came goes to netIn for read(). With none queued, this stream's own queue may
+         * go down to the raw stream now, which the caller's flush does.
+         */
+        @Override
+        public void awaitReadableOrWritable() throws IOException {
+            ensureHandshake();
+            if (!(raw instanceof BufferedByteStream b) || b.writeBufferSize() == 0) return;
+            byte[] input = b.flushOrTakeInput();
+            if (input == null) {
+                rawEnded = true;
+            } else if (input.length > 0) {
+                if (netIn.remaining() < input.length) netIn = grow(netIn, input.length);
+                netIn.put(input);
+            }
+        }
+
         @Override
         public void shutdownOutput() throws IOException {
             ensureHandshake();   // so that the peer sees a TLS end of stream, not a broken handshake

@@ -118,6 +118,53 @@ class TlsServerIT {
         assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("the database went away"));
     }
 
+    /* A user's trial: a read with records queued waited for writability only; the echo server, stuck writing, stopped reading. */
+    @Test
+    void aLargeWriteThenReadingTheEchoOverTlsDoesNotDeadlock() {
+        int size = 24 << 20;   // more than the kernel buffers of both ends hold
+        String got = exchange(size, 1, s -> {
+            byte[] b;
+            while ((b = s.read(64 << 10)).length > 0) {
+                s.write(b);
+                s.drain();
+            }
+        }, size);
+        assertThat(got).isEqualTo(size + " bytes, all 7");
+    }
+
+    /* A review's case: a read must not leave the TLS stream's own queue behind while it waits for input. */
+    @Test
+    void aRequestWrittenInPiecesThenAReplyRead() {
+        int size = 24 << 20;
+        String got = exchange(size, 3, s -> {
+            s.readExactly(size);   // the whole request first, then the answer
+            s.write(new byte[] {7, 7});
+            s.drain();
+        }, 2);
+        assertThat(got).isEqualTo("2 bytes, all 7");
+    }
+
+    /* Sends `size` bytes of 7 in `pieces` writes without drain(), then reads `reply` bytes back. */
+    private static String exchange(int size, int pieces, TcpServer.TlsHandler handler, int reply) {
+        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).build()) {
+            return loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> {
+                TcpServer server = TcpServer.builder()
+                        .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), handler);
+                TlsStream client = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+                client.handshake();
+                byte[] piece = new byte[size / pieces];
+                java.util.Arrays.fill(piece, (byte) 7);
+                for (int i = 0; i < pieces; i++) client.write(piece);   // never waits: the records stay queued
+                byte[] back = client.readExactly(reply);
+                client.close();
+                server.shutdown();
+                boolean allSeven = true;
+                for (byte x : back) allSeven &= x == 7;
+                return back.length + " bytes, " + (allSeven ? "all 7" : "corrupted");
+            }));
+        }
+    }
+
     private static int readAll(TcpStream s) throws IOException {
         int n = 0;
         byte[] b;
