@@ -283,6 +283,7 @@ public final class TlsStream extends BufferedByteStream {
                 throw t;
             } catch (SSLException e) {
                 failure = handshakeFailed(e);
+                sendAlert();
                 throw failure;
             } catch (CancelledError e) {
                 throw e;   // the engine's state is intact: the next operation resumes the handshake
@@ -293,6 +294,20 @@ public final class TlsStream extends BufferedByteStream {
             } finally {
                 handshaking = false;
                 handshakeWaiters.unparkAll(null);
+            }
+        }
+
+        /*
+         * After a failed handshake the engine holds the fatal alert that says why (unknown_ca,
+         * handshake_failure...): hand it to the raw stream, which sends it unless its output is
+         * stuck, so that the peer is told rather than seeing the connection just end.
+         */
+        private void sendAlert() {
+            try {
+                engine.closeOutbound();
+                wrap(ByteBuffer.allocate(0));
+            } catch (IOException | RuntimeException e) {
+                // The engine or the raw stream is broken too: the peer sees the connection end.
             }
         }
 
