@@ -59,8 +59,9 @@ import javax.net.ssl.SSLHandshakeException;
  * otherwise wait for input. That read waits for writability, so that a response written without
  * drain() still reaches a peer that waits for it before sending more; on a socket it waits for
  * input as well (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
- * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one writability waiter; other
- * drainers park in `drainers` and re-check when the flusher's wait ends. Back-pressure is asyncio's:
+ * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one
+ * writability waiter; other drainers park in `drainers` and re-check when the flusher's wait ends.
+ * Back-pressure is asyncio's:
  * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
  * A write error is kept in `writeError` and thrown by every later write and drain. The marks
  * default to 0: without a loop callback that flushes on writability, asyncio's 16 KiB left below
@@ -353,15 +354,18 @@ public abstract class BufferedByteStream implements ByteStream {
     private boolean fill() throws IOException {
         while (!eof) {
             awaitInput();
-            if (end == in.length) makeRoom();
-            inView.limit(in.length).position(end);
-            int n = readTransport(inView);
-            if (n > 0) {
-                end += n;
-                return true;
-            }
+            if (readIntoBuffer() > 0) return true;
         }
         return false;
+    }
+
+    /* One read of the transport into the buffer, without waiting; the count read, -1 at the end. */
+    private int readIntoBuffer() throws IOException {
+        if (end == in.length) makeRoom();
+        inView.limit(in.length).position(end);
+        int n = readTransport(inView);
+        if (n > 0) end += n;
+        return n;
     }
 
     /*
@@ -408,12 +412,7 @@ public abstract class BufferedByteStream implements ByteStream {
             if ((pending > 0 || transport.holdsBytes()) && !flushing) {
                 flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
             }
-            if (start == end && !eof) {
-                if (end == in.length) makeRoom();
-                inView.limit(in.length).position(end);
-                int n = readTransport(inView);
-                if (n > 0) end += n;
-            }
+            if (start == end && !eof) readIntoBuffer();
             return start == end && eof ? null : take(end - start);
         } finally {
             reading = false;
@@ -548,7 +547,7 @@ public abstract class BufferedByteStream implements ByteStream {
         if (closing) throw new ClosedChannelException();
     }
 
-    /* As the flusher: waits once (`wait`: for writability, or for either direction), then writes what the transport takes. */
+    /* As the flusher: waits once (`wait`: for writability, or for either direction), then writes what goes. */
     private void flushOnce(byte wait, long deadline, Duration timeout, StreamTimeoutException.Kind kind)
             throws IOException {
         flushing = true;

@@ -392,9 +392,14 @@ public final class TlsStream extends BufferedByteStream {
                 rawEnded = true;
                 return false;
             }
+            addRecords(b);
+            return true;
+        }
+
+        /* Bytes from the raw stream, for unwrap(). */
+        private void addRecords(byte[] b) {
             if (netIn.remaining() < b.length) netIn = grow(netIn, b.length);
             netIn.put(b);
-            return true;
         }
 
         /* Wraps src into records and hands them to the raw stream. */
@@ -557,12 +562,8 @@ public final class TlsStream extends BufferedByteStream {
             ensureHandshake();
             if (!(raw instanceof BufferedByteStream b) || b.writeBufferSize() == 0) return;
             byte[] input = b.flushOrTakeInput();
-            if (input == null) {
-                rawEnded = true;
-            } else if (input.length > 0) {
-                if (netIn.remaining() < input.length) netIn = grow(netIn, input.length);
-                netIn.put(input);
-            }
+            if (input == null) rawEnded = true;
+            else addRecords(input);
         }
 
         @Override

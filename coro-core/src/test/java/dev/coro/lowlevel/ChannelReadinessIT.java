@@ -30,6 +30,13 @@ class ChannelReadinessIT {
         });
     }
 
+    private static Task<Void> spawnEitherWaiter(ChannelReadiness readiness) {
+        return Coro.spawn(() -> {
+            readiness.waitReadableOrWritable();
+            return null;
+        });
+    }
+
     /* Reads one byte through the class comment's loop. */
     private static int readOne(ChannelReadiness readiness, Pipe.SourceChannel source) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(1);
@@ -85,18 +92,12 @@ class ChannelReadinessIT {
                 while (a.write(junk.clear()) > 0) {
                     // fill the send buffer, so that only input can end the next wait
                 }
-                Task<Void> either = Coro.spawn(() -> {
-                    readiness.waitReadableOrWritable();
-                    return null;
-                });
+                Task<Void> either = spawnEitherWaiter(readiness);
                 Coro.yieldNow();
                 b.write(ByteBuffer.wrap(new byte[] {1}));
                 either.join();
                 out.add("readable: woken, " + a.read(ByteBuffer.allocate(1)) + " byte");
-                Task<Void> cancelled = Coro.spawn(() -> {
-                    readiness.waitReadableOrWritable();
-                    return null;
-                });
+                Task<Void> cancelled = spawnEitherWaiter(readiness);
                 Coro.yieldNow();
                 cancelled.cancel();
                 Coro.gatherSettled(cancelled);

@@ -33,7 +33,6 @@ public final class Progress {
     private final Kernel kernel;
     @SuppressWarnings("unused") // accessed through RUNNING
     private Object running;   // the callback (or instrument hook) running now; null during a task step (see above)
-    private boolean runsCallback;   // loop thread only: whether running is set
     @SuppressWarnings("unused") // accessed through COUNT
     private long count;
     private long localCount;
@@ -52,20 +51,16 @@ public final class Progress {
             if (stallMarked) clearStall();   // a task runs: the stall is over
         } else {
             RUNNING.setOpaque(this, item);
-            runsCallback = true;
         }
     }
 
     /* An instrument's hook for task t runs after its step (null: it returned): the watchdog names t meanwhile. */
     void hookRuns(TaskCore t) {
         RUNNING.setOpaque(this, t);
-        runsCallback = t != null;
     }
 
     void idle() {
-        if (!runsCallback) return;
-        runsCallback = false;
-        RUNNING.setOpaque(this, null);
+        if (RUNNING.getOpaque(this) != null) RUNNING.setOpaque(this, null);   // no store (and no barrier) when unset
     }
 
     /*
