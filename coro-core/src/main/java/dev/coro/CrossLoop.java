@@ -58,7 +58,7 @@ final class CrossLoop {
      * @throws CancellationException if the task's loop closed before it ended
      */
     static void awaitEnd(Task<?> task) {
-        Waker waker = Waker.create();
+        Waker waker = Waker.fromLoop(task.loop());
         task.doneSignal().whenComplete((v, e) -> {
             if (e != null) waker.wakeWithError(e);
             else waker.wake(null);
@@ -69,11 +69,17 @@ final class CrossLoop {
     /** Runs {@code whenEnded} on the current loop once {@code task} of another loop has ended or its loop closed. */
     static void whenEnded(Task<?> task, Runnable whenEnded) {
         EventLoop here = EventLoop.currentOrRefuse("gather");
-        here.holdClock(+1);   // what ends it may be a sleeping task of the other loop
+        int hold = oneVirtualClock(here, task.loop()) ? 0 : 1;   // else what ends it may be a sleeping task there
+        here.holdClock(hold);
         task.doneSignal().whenComplete((v, e) -> here.callSoonThreadsafe(() -> {
-            here.holdClock(-1);
+            here.holdClock(-hold);
             whenEnded.run();
         }));
+    }
+
+    /* Whether a and b move one virtual clock (a group's loops): a wait of one for the other holds none (see Waker.fromLoop). */
+    private static boolean oneVirtualClock(EventLoop a, EventLoop b) {
+        return a.clock().isVirtual() && a.clock() == b.clock();
     }
 
     /** The failure of a foreign task that {@link #whenEnded} reported ended: its own, or its loop's closing. */
@@ -95,7 +101,7 @@ final class CrossLoop {
         if (loop.isClosed()) throw new IllegalStateException("Coro.spawnOn: " + loop + " is closed (expected: a running loop)");
         CompletableFuture<Task<T>> spawned = loop.abandonAtClose(new CompletableFuture<>(), "Task[name=" + name + "]");
         loop.callSoonThreadsafe(() -> spawned.complete(loop.spawnTask(name, body)));
-        Waker waker = Waker.create();
+        Waker waker = Waker.fromLoop(loop);
         spawned.whenComplete((t, e) -> waker.wake(null));
         try {
             waker.park(WaitKind.AWAIT, spawned);

@@ -31,8 +31,9 @@ import java.util.function.Function;
  *
  * <p><b>Virtual time</b> ({@link Builder#virtualTime()}): the loops share one clock, which jumps to
  * the group's earliest timer only when every loop is idle (nothing ready, no thread work; a wait on
- * a socket or a foreign future holds it for one grace of real time first, as on a single loop) and
- * no hand-off between loops (a spawnOn, a cross-loop wake-up, a submit) is still in a loop's inbox.
+ * a socket, a plain thread or a foreign future holds it for one grace of real time first, as on a
+ * single loop; a wait for another loop of the group holds nothing) and no hand-off between loops (a
+ * spawnOn, a cross-loop wake-up, a submit) is still in a loop's inbox.
  * So every task sees the same time, a timer never fires early, and a program whose loops exchange
  * values only through tasks, joins and submits sees the same times on every run: a sleep of an
  * hour on one loop and a join of it on another ends at exactly one hour. What is <b>not</b>

@@ -2,6 +2,7 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.channel.Channel;
 import dev.coro.sync.Event;
 import dev.coro.trace.Instrument;
 import java.time.Duration;
@@ -121,6 +122,61 @@ class LoopGroupVirtualTimeTest {
                 return busy.join();
             });
             assertThat(seenByTheBusyLoop).isZero();
+        }
+    }
+
+    /* A group whose polls are counted by timeout: a poll that waits one grace (250 ms) means a wait held the clock. */
+    private static LoopGroup countingGraces(AtomicInteger gracePolls) {
+        long grace = Duration.ofMillis(250).toNanos();
+        return LoopGroup.builder().loops(2).virtualTime().watchdog(Duration.ZERO).exceptionHandler(new Reports())
+                .instrument(name -> new Instrument() {
+                    @Override
+                    public void ioWaitStarted(long timeoutNanos, long nanos) {
+                        if (timeoutNanos == grace) gracePolls.incrementAndGet();
+                    }
+                }).build();
+    }
+
+    /* The other loop of the group cannot be skipped by a jump (it would have to be idle), so waiting for it
+     * needs no grace of real time: before, each of the twelve jumps waited one. */
+    @Test
+    void waitsForAnotherLoopOfTheGroupHoldNoGrace() throws Exception {
+        AtomicInteger gracePolls = new AtomicInteger();
+        try (LoopGroup g = countingGraces(gracePolls)) {
+            long at = on(g, 0, () -> {
+                Channel<Integer> ticks = Channel.rendezvous();
+                Task<Void> ticker = Coro.spawnOn(g.loops().get(1), () -> {
+                    for (int i = 0; i < 12; i++) {
+                        Coro.sleep(Duration.ofSeconds(5));
+                        ticks.sender().send(i);
+                    }
+                });
+                for (int i = 0; i < 12; i++) assertThat(ticks.receiver().receive()).isEqualTo(i);
+                ticker.join();
+                return Coro.loop().time();
+            });
+            assertThat(at).isEqualTo(Duration.ofMinutes(1).toNanos());
+            assertThat(gracePolls).hasValue(0);
+        }
+    }
+
+    @Test
+    void aGatherOfATaskOnAnotherLoopOfTheGroupHoldsNoGrace() throws Exception {
+        AtomicInteger gracePolls = new AtomicInteger();
+        try (LoopGroup g = countingGraces(gracePolls)) {
+            List<Long> times = on(g, 0, () -> {
+                Task<Long> there = Coro.spawnOn(g.loops().get(1), () -> {
+                    for (int i = 0; i < 5; i++) Coro.sleep(Duration.ofSeconds(1));
+                    return Coro.loop().time();
+                });
+                Task<Long> here = Coro.spawn(() -> {
+                    Coro.sleep(Duration.ofSeconds(2));
+                    return Coro.loop().time();
+                });
+                return Coro.gather(there, here);
+            });
+            assertThat(times).containsExactly(Duration.ofSeconds(5).toNanos(), Duration.ofSeconds(2).toNanos());
+            assertThat(gracePolls).hasValue(0);
         }
     }
 

@@ -31,8 +31,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * receivers are each served first come, first served.
  *
  * <p>A channel may be shared by tasks of different loops and by plain threads: a task parks on its
- * own loop, a plain thread blocks. Once a second loop or a thread has used the channel, a task that
- * waits on it holds its loop's virtual clock as {@code Coro.await} does.
+ * own loop, a plain thread blocks. Once a second party has used the channel (a plain thread, or a
+ * loop that does not move the same virtual clock: the loops of a {@link dev.coro.LoopGroup} built
+ * with {@code virtualTime()} count as one), a task that waits on it holds its loop's virtual clock
+ * for a grace of real time as {@code Coro.await} does. This is decided when a wait begins: a task
+ * that waits before a thread's first use holds nothing, and the clock may jump past what the
+ * thread was about to send; in virtual time, let the thread use the channel first (a
+ * {@code trySend} or {@code tryReceive} is enough), or hand its work to {@code Coro.toThread}.
  *
  * <p>Invariant: every item sent is received exactly once, or dropped because every receive handle
  * was closed; receivers wait only while nothing can be received, senders only while the buffer is
@@ -62,8 +67,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * items were accounted for when they were handed out). A waiting sender whose item was taken has
  * delivered it: its send returns even if it was cancelled meanwhile.
  *
- * `home` is the first party that used the channel (a loop, or plain threads as one party); `shared`
- * becomes true once another party uses it, and from then on waiting tasks hold their virtual clock.
+ * `home` is the first party that used the channel (a loop, the virtual clock of loops that move one
+ * together, or plain threads as one party); `shared` becomes true once another party uses it, and
+ * from then on waiting tasks hold their virtual clock.
  */
 public final class Channel<T> {
     static final Object END = new Marker("end of channel");
@@ -360,7 +366,7 @@ public final class Channel<T> {
         if (h instanceof SendChannel<?> s ? s.closed : ((ReceiveChannel<?>) h).closed) throw closed(h, what);
         if (shared) return;
         EventLoop loop = Waiter.callerLoop();
-        Object party = loop != null ? loop : PLAIN_THREADS;
+        Object party = loop == null ? PLAIN_THREADS : loop.clock().isVirtual() ? loop.clock() : loop;
         if (party == home) return;
         if (home == null) home = party;
         else shared = true;

@@ -1,7 +1,9 @@
 package dev.coro.lowlevel;
 
+import dev.coro.EventLoop;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.TaskCore;
+import dev.coro.time.Clock;
 import dev.coro.trace.WaitKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,7 +22,8 @@ import java.util.Objects;
  *
  * <p><b>Virtual time:</b> while the task waits, a waker made by {@link #create()} holds the loop's
  * virtual clock for a grace of real time (what wakes it may be a sleeping task of the same loop);
- * one made by {@link #forThreadWork()} holds it until woken. <b>Cancellation:</b> the task stops
+ * one made by {@link #forThreadWork()} holds it until woken; one made by {@link #fromLoop} for a
+ * loop that moves the same virtual clock holds nothing. <b>Cancellation:</b> the task stops
  * waiting at once and raises {@link dev.coro.CancelledError}; a later wake is ignored.
  * <b>Thread safety:</b> {@link #wake}/{@link #wakeWithError} from any thread; {@link #park} in the
  * creating task only, once.
@@ -52,7 +55,7 @@ public final class Waker implements Runnable, AbortHandler {
 
     private final TaskCore task;
     private final Kernel kernel;
-    private final boolean threadWork;
+    private final Hold hold;
     @SuppressWarnings("unused") // through FIRED
     private volatile boolean fired;
     private boolean waiting;
@@ -60,10 +63,13 @@ public final class Waker implements Runnable, AbortHandler {
     private Object value;
     private Throwable error;
 
-    private Waker(String what, boolean threadWork) {
+    /* What the wait holds of a virtual clock. */
+    private enum Hold { GRACE, THREAD_WORK, NOTHING }
+
+    private Waker(String what, Hold hold) {
         this.task = Traps.task(what);
         this.kernel = task.kernel();
-        this.threadWork = threadWork;
+        this.hold = hold;
     }
 
     /**
@@ -73,7 +79,32 @@ public final class Waker implements Runnable, AbortHandler {
      * @throws IllegalStateException if not called inside a task
      */
     public static Waker create() {
-        return new Waker("Waker.create", false);
+        return new Waker("Waker.create", Hold.GRACE);
+    }
+
+    /**
+     * A waker for the current task that a task or callback of {@code loop} will wake. If
+     * {@code loop} moves the same virtual clock as the current loop (it is the current loop, or
+     * both belong to a {@link dev.coro.LoopGroup} built with {@code virtualTime()}), the wait holds
+     * nothing: that clock jumps only while every loop moving it is idle, so whatever wakes this
+     * task runs before the clock passes it. Otherwise it holds a grace, as {@link #create()}.
+     *
+     * <pre>{@code
+     * Waker waker = Waker.fromLoop(other);
+     * other.callSoonThreadsafe(() -> waker.wake(other.time()));
+     * long otherTime = (long) waker.park(WaitKind.AWAIT, other);
+     * }</pre>
+     *
+     * @param loop the loop whose task or callback will call {@link #wake} or {@link #wakeWithError}
+     * @return a new, unfired waker that only the current task may {@link #park} on
+     * @throws IllegalStateException if not called inside a task
+     * @throws NullPointerException if {@code loop} is null
+     */
+    public static Waker fromLoop(EventLoop loop) {
+        Objects.requireNonNull(loop, "Waker.fromLoop: loop (expected: the loop whose task will wake this one)");
+        Clock here = Traps.task("Waker.fromLoop").kernel().view().clock();
+        boolean sameTime = here.isVirtual() && loop.clock() == here;
+        return new Waker("Waker.fromLoop", sameTime ? Hold.NOTHING : Hold.GRACE);
     }
 
     /**
@@ -83,7 +114,7 @@ public final class Waker implements Runnable, AbortHandler {
      * @throws IllegalStateException if not called inside a task
      */
     public static Waker forThreadWork() {
-        return new Waker("Waker.forThreadWork", true);
+        return new Waker("Waker.forThreadWork", Hold.THREAD_WORK);
     }
 
     /**
@@ -178,8 +209,11 @@ public final class Waker implements Runnable, AbortHandler {
     }
 
     private void hold(int delta) {
-        if (threadWork) kernel.view().threadWork(delta);
-        else kernel.view().graceWait(delta);
+        switch (hold) {
+            case GRACE -> kernel.view().graceWait(delta);
+            case THREAD_WORK -> kernel.view().threadWork(delta);
+            case NOTHING -> { }
+        }
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.Loops;
 import dev.coro.Task;
 import dev.coro.trace.WaitKind;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,6 +90,21 @@ class LowlevelExamplesTest {
             Object v = waker.park(WaitKind.AWAIT, future);   // in the task that created the waker
             return v;
         })).isSameAs(failure);
+    }
+
+    @Test
+    void wakerFromLoopExample() throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(2).virtualTime().build()) {
+            EventLoop other = group.loops().get(1);
+            long got = group.loops().get(0).submit(() -> {
+                Coro.sleep(Duration.ofSeconds(3));
+                Waker waker = Waker.fromLoop(other);
+                other.callSoonThreadsafe(() -> waker.wake(other.time()));
+                long otherTime = (long) waker.park(WaitKind.AWAIT, other);
+                return otherTime;
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(got).isEqualTo(Duration.ofSeconds(3).toNanos());
+        }
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.CancelledError;
 import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.Loops;
 import dev.coro.Task;
 import dev.coro.Trace;
@@ -90,5 +92,25 @@ class WakerTest {
             assertThatThrownBy(() -> waker.park(WaitKind.AWAIT, null)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("one-shot");
         });
+    }
+    /* A waker from a loop on another clock may be woken by a task that this loop's jump would skip: it holds a grace. */
+    @Test
+    void aWakerFromALoopOnAnotherClockHoldsTheVirtualClock() {
+        try (LoopGroup realTime = LoopGroup.create(1)) {
+            EventLoop other = realTime.loops().get(0);
+            String got = Loops.run(() -> Coro.withTimeoutOrNull(Duration.ofSeconds(10), () -> {
+                Waker waker = Waker.fromLoop(other);
+                other.callSoonThreadsafe(() -> Coro.loop().callLater(Duration.ofMillis(50), () -> waker.wake("from the other loop")));
+                return (String) waker.park(WaitKind.AWAIT, other);
+            }));
+            assertThat(got).isEqualTo("from the other loop");
+        }
+    }
+
+    @Test
+    void fromLoopNamesItsNullArgument() {
+        assertThatThrownBy(() -> Loops.run(() -> Waker.fromLoop(null)))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("Waker.fromLoop: loop");
     }
 }
