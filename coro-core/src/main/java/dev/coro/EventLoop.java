@@ -363,6 +363,11 @@ public final class EventLoop implements AutoCloseable {
         return start(() -> runUntilLeftoversCancelled(groupDone));
     }
 
+    /* For LoopGroup.close: whether a hand-off from another thread or loop waits for this loop's next pass. */
+    boolean hasHandOffs() {
+        return kernel.view().hasSubmissions();
+    }
+
     private CompletableFuture<Void> start(Callable<Void> run) {
         return runner.start(run, () -> jmxRegistration = new LoopManagement.Registration(this), toString());
     }

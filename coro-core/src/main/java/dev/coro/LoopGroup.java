@@ -54,7 +54,8 @@ import java.util.function.Function;
  * one loop may wait for a task of another, which must be able to end meanwhile. For the same reason a
  * loop left without tasks keeps running until every loop is: a cleanup elsewhere may still start a
  * task on it (spawnOn) and join it. Each loop marks itself quiet after a pass without tasks; the
- * last to see all marks set ends, and wakes the others, which then see them too.
+ * last to see all marks set and no hand-off in a running loop's inbox ends, and wakes the others,
+ * which then see them too.
  */
 public final class LoopGroup implements AutoCloseable {
     private static final AtomicInteger GROUP_COUNTER = new AtomicInteger();
@@ -370,17 +371,30 @@ public final class LoopGroup implements AutoCloseable {
         }
         awaitAll(running);
         AtomicIntegerArray quiet = new AtomicIntegerArray(loops.size());   // 1: that loop had no task after its last pass
+        AtomicIntegerArray ended = new AtomicIntegerArray(loops.size());   // 1: that loop's unwinding is over
         List<CompletableFuture<Void>> unwinding = new ArrayList<>();
         for (int i = 0; i < loops.size(); i++) {
             int loop = i;
             unwinding.add(loops.get(i).startUnwinding(noTask -> {
                 quiet.set(loop, noTask ? 1 : 0);
-                for (int j = 0; j < quiet.length(); j++) if (quiet.get(j) == 0) return false;
-                return true;
-            }).whenComplete((v, e) -> loops.forEach(l -> l.callSoonThreadsafe(() -> { }))));   // the others re-check
+                return allQuiet(quiet, ended);
+            }).whenComplete((v, e) -> {
+                ended.set(loop, 1);
+                loops.forEach(l -> l.callSoonThreadsafe(() -> { }));   // the others re-check
+            }));
         }
         awaitAll(unwinding);
         closeAll(loops, null);
+    }
+
+    /*
+     * Whether every loop is quiet and no hand-off waits in a running loop's inbox: the marks are read
+     * first, so a hand-off that a loop made before it marked itself quiet is seen here.
+     */
+    private boolean allQuiet(AtomicIntegerArray quiet, AtomicIntegerArray ended) {
+        for (int j = 0; j < quiet.length(); j++) if (quiet.get(j) == 0) return false;
+        for (int j = 0; j < quiet.length(); j++) if (ended.get(j) == 0 && loops.get(j).hasHandOffs()) return false;
+        return true;
     }
 
     /*

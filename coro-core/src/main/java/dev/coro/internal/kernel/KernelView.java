@@ -78,6 +78,11 @@ public final class KernelView {
         return kernel.ready.size();
     }
 
+    /** Whether work submitted from another thread or loop waits for the next pass; from any thread. */
+    public boolean hasSubmissions() {
+        return kernel.inbox.getAsBoolean();
+    }
+
     /** Number of tasks that have not finished. */
     public int liveTasks() {
         return kernel.live.count();
