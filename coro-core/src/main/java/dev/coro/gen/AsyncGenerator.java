@@ -401,9 +401,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                                        Throwable[] failure) {
         return Coro.spawn(g.frame.name() + "-feeder", () -> {
             try (tx; g) {
-                while (g.hasNext()) tx.send(g.next());
-            } catch (BrokenChannelException consumerGone) {
-                // the consumer's side closed: nobody wants more values
+                while (g.hasNext()) {
+                    if (!delivered(tx, g.next())) return;
+                }
             } catch (Exception e) {
                 // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
                 if (failure[0] == null) {
@@ -412,6 +412,17 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 }
             }
         });
+    }
+
+    /* Sends x; false if the consumer's side closed, so nobody wants more values. Only tx's own
+     * BrokenChannelException means that: one the source throws is the source's failure. */
+    private static <T> boolean delivered(SendChannel<T> tx, T x) {
+        try {
+            tx.send(x);
+            return true;
+        } catch (BrokenChannelException consumerGone) {
+            return false;
+        }
     }
 
     /* Cancels the child tasks and waits for them, even if the consumer is being cancelled. */
