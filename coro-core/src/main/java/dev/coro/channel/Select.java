@@ -84,7 +84,8 @@ public final class Select {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(then, "then");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("Select.onTimeout: timeout " + timeout + " (expected: >= 0)");
+            throw new IllegalArgumentException("Select.onTimeout: timeout: " + timeout + " (expected: >= 0; clamp a"
+                    + " computed timeout at Duration.ZERO, with which the clause is ready at once)");
         }
         return new TimeoutClause<>(timeout, then);
     }

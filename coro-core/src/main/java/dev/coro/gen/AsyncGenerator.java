@@ -236,7 +236,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.chunked: n " + n + " (expected: >= 1)");
         Objects.requireNonNull(maxWait, "maxWait");
         if (maxWait.isNegative() || maxWait.isZero()) {
-            throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait " + maxWait + " (expected: > 0)");
+            throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait: " + maxWait + " (expected: > 0, how long"
+                    + " a chunk's first value may wait for more; to hand out values without waiting use buffer(n))");
         }
         return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
             List<T> chunk = new ArrayList<>(n);
