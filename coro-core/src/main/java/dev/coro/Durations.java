@@ -6,16 +6,13 @@ import java.time.Duration;
 final class Durations {
     private Durations() {}
 
-    /** {@code d} in nanoseconds (saturated at Long.MAX_VALUE); rejects null and negative durations. */
-    static long nonNegativeNanos(Duration d, String name) {
-        if (d == null) throw new NullPointerException(name);
-        if (d.isNegative()) throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
-        return saturatedNanos(d);
-    }
+    /** What a negative watchdog threshold's message suggests, for both builders that take one. */
+    static final String WATCHDOG_OFF = "Duration.ZERO turns the watchdog off";
 
     /**
-     * {@link #nonNegativeNanos(Duration, String)} for an argument of the public method {@code method}
-     * (such as "Coro.sleep"), which a negative duration's message names with {@code fix}.
+     * {@code d} in nanoseconds (saturated at Long.MAX_VALUE), for the argument {@code name} of the
+     * public method {@code method} (such as "Coro.sleep"); rejects null, and a negative duration with
+     * a message that names the method, the argument and {@code fix}.
      */
     static long nonNegativeNanos(Duration d, String method, String name, String fix) {
         if (d == null) throw new NullPointerException(name);
@@ -25,7 +22,8 @@ final class Durations {
         return saturatedNanos(d);
     }
 
-    private static long saturatedNanos(Duration d) {
+    /** {@code d} in nanoseconds, saturated at Long.MAX_VALUE; {@code d} is not negative. */
+    static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException tooLong) {
@@ -37,9 +35,17 @@ final class Durations {
      * Parses {@code 250ms}, {@code 2s}, {@code 1m}, an ISO-8601 duration ({@code PT0.25S}), or
      * {@code off} (zero).
      *
-     * @throws IllegalArgumentException naming {@code name} if the text is none of those
+     * @throws IllegalArgumentException naming {@code name} if the text is none of those, or negative
      */
     static Duration parse(String text, String name) {
+        Duration d = parseSigned(text, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + ": '" + text + "' is " + d + " (expected: >= 0; 0 or off turns it off)");
+        }
+        return d;
+    }
+
+    private static Duration parseSigned(String text, String name) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         try {
             if (t.equals("off") || t.equals("0")) return Duration.ZERO;

@@ -92,7 +92,7 @@ public final class EventLoop implements AutoCloseable {
         if (traceRecorder != null) instruments.add(traceRecorder);
         InstrumentProbe probe = instruments.isEmpty() ? null : new InstrumentProbe(instruments.toArray(Instrument[]::new));
         this.kernel = new Kernel(this, b.clock, Task::new, (message, error) -> handler.handle(this, message, error), b.debug,
-                b.schedulingSeed, probe, Durations.nonNegativeNanos(b.watchdog, "threshold"));
+                b.schedulingSeed, probe, Durations.saturatedNanos(b.watchdog));
         if (probe != null) probe.attach(kernel);
         if (b.timeShare != null) kernel.view().shareVirtualTime(b.timeShare);
         this.runner = new LoopRunner(kernel, name);
@@ -234,7 +234,7 @@ public final class EventLoop implements AutoCloseable {
          * @throws IllegalArgumentException if {@code threshold} is negative
          */
         public Builder watchdog(Duration threshold) {
-            Durations.nonNegativeNanos(threshold, "threshold");
+            Durations.nonNegativeNanos(threshold, "EventLoop.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF);
             this.watchdog = threshold;
             return this;
         }
@@ -747,7 +747,8 @@ public final class EventLoop implements AutoCloseable {
      *         closed loop
      */
     public Handle callLater(Duration delay, Runnable callback) {
-        long d = Durations.nonNegativeNanos(delay, "delay");
+        long d = Durations.nonNegativeNanos(delay, "EventLoop.callLater", "delay", "for a time computed from a"
+                + " deadline use callAt(nanos), which runs a time already past with the next due timers");
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("callLater");
         return kernel.schedule(Durations.deadline(kernel.view().now(), d), Task.lendLocals(callback));

@@ -193,7 +193,7 @@ public final class LoopGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder watchdog(Duration threshold) {
-            Durations.nonNegativeNanos(threshold, "threshold");
+            Durations.nonNegativeNanos(threshold, "LoopGroup.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF);
             this.watchdog = threshold;
             return this;
         }

@@ -3,13 +3,20 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coro.channel.Select;
+import dev.coro.gen.AsyncGenerator;
 import dev.coro.lowlevel.Traps;
+import dev.coro.time.VirtualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Misuse gets an exception that names the argument or says what to do instead. */
 class BadInputTest {
@@ -79,7 +86,9 @@ class BadInputTest {
                     .hasMessage("Coro.sleep: duration: PT-0.000000001S (expected: >= 0; clamp a computed duration at"
                             + " Duration.ZERO, which just yields)");
             assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(-1), () -> {}))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessage("delay: PT-1S (expected: >= 0)");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("EventLoop.callLater: delay: PT-1S"
+                            + " (expected: >= 0; for a time computed from a deadline use callAt(nanos), which runs a"
+                            + " time already past with the next due timers)");
             assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(-1), () -> 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("Coro.withTimeout: timeout: PT-1S"
                             + " (expected: >= 0; for a timeout computed from a deadline use Coro.withDeadline(deadline,"
@@ -93,6 +102,38 @@ class BadInputTest {
             assertThatThrownBy(() -> Coro.withTimeout(null, () -> 1)).isInstanceOf(NullPointerException.class)
                     .hasMessage("timeout");
         });
+    }
+
+    /* Every public method that takes a Duration, called with a bad one; run inside a task. */
+    static Stream<Arguments> durationArguments() {
+        Duration neg = Duration.ofSeconds(-1);
+        return Stream.of(
+                badDuration("Coro.sleep", "duration", neg, () -> Coro.sleep(neg)),
+                badDuration("Coro.withTimeout", "timeout", neg, () -> Coro.withTimeout(neg, () -> 1)),
+                badDuration("Coro.withTimeout", "timeout", neg, () -> Coro.withTimeout(neg, () -> {})),
+                badDuration("Coro.withTimeoutOrNull", "timeout", neg, () -> Coro.withTimeoutOrNull(neg, () -> 1)),
+                badDuration("Select.onTimeout", "timeout", neg, () -> Select.onTimeout(neg, () -> 1)),
+                badDuration("EventLoop.callLater", "delay", neg, () -> Coro.loop().callLater(neg, () -> {})),
+                badDuration("EventLoop.Builder.watchdog", "threshold", neg, () -> EventLoop.builder().watchdog(neg)),
+                badDuration("LoopGroup.Builder.watchdog", "threshold", neg, () -> LoopGroup.builder().watchdog(neg)),
+                badDuration("AsyncGenerator.chunked", "maxWait", Duration.ZERO,
+                        () -> AsyncGenerator.of(out -> out.yield(1)).chunked(2, Duration.ZERO)),
+                badDuration("VirtualClock.advance", "d", neg, () -> new VirtualClock().advance(neg)),
+                badDuration("VirtualClock.advance", "d", Duration.ofDays(365L * 300),
+                        () -> new VirtualClock().advance(Duration.ofDays(365L * 300))));
+    }
+
+    private static Arguments badDuration(String method, String argument, Duration value, ThrowingCallable call) {
+        return Arguments.of(method, argument, value, call);
+    }
+
+    @ParameterizedTest(name = "{0}({1}: {2})")
+    @MethodSource("durationArguments")
+    void aBadDurationIsRejectedNamingTheMethodTheArgumentWhatWasExpectedAndTheFix(String method, String argument,
+                                                                                Duration value, ThrowingCallable call) {
+        Loops.run(() -> assertThatThrownBy(call).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(method + ": " + argument + ": " + value + " (expected: ")
+                .hasMessageMatching(".*\\(expected: [^;,]+[;,] .+\\)"));
     }
 
     @Test

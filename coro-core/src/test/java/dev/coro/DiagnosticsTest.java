@@ -180,6 +180,9 @@ class DiagnosticsTest {
         assertThatThrownBy(() -> Durations.parse("soon", "coro.watchdog"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("coro.watchdog: 'soon' (expected: a duration like 250ms");
+        assertThatThrownBy(() -> Durations.parse("PT-1S", "coro.watchdog"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("coro.watchdog: 'PT-1S' is PT-1S (expected: >= 0; 0 or off turns it off)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.lowlevel.CancelScope;
 import dev.coro.sync.Event;
 import dev.coro.sync.Queue;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Issue 21 item 2: a task that swallows its CancelledError around a wait and retries still lets the
  * other tasks run (its cancellation comes through the scheduler, as a checkpoint's does), and the
  * loop reports it by name as a cancelled task that keeps running. A timeout that expires and is
- * absorbed by its own withTimeout is not a swallowed cancellation: a polling loop is not reported.
+ * absorbed by its own withTimeout is not a swallowed cancellation: a polling loop is not reported;
+ * asking CancelScope.absorbs twice about one error takes it off the count once.
  */
 class SwallowedCancellationTest {
 
@@ -87,6 +89,38 @@ class SwallowedCancellationTest {
             assertThat(idle).isEqualTo(300);
         }
         assertThat(reports.all()).isEmpty();
+    }
+
+    @Test
+    void absorbingOneCancellationTwiceCountsItOnce() {
+        Reports reports = new Reports();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                for (int i = 0; i < 150; i++) {
+                    try (CancelScope scope = CancelScope.open()) {
+                        scope.setDeadline(Coro.loop().time() + 1_000_000);
+                        try {
+                            swallowOneCancellation();
+                            Coro.sleep(Duration.ofSeconds(1));   // raises again, and leaves the scope
+                        } catch (CancelledError e) {
+                            assertThat(scope.absorbs(e)).isTrue();
+                            assertThat(scope.absorbs(e)).as("asked again about the same error").isTrue();
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        assertThat(reports.all()).extracting(Reports.Report::message)
+                .singleElement().asString().contains("Task[name=main", "keeps running");
+    }
+
+    private static void swallowOneCancellation() {
+        try {
+            Coro.sleep(Duration.ofSeconds(1));
+        } catch (CancelledError swallowed) {
+            // the body's own swallow: it counts towards the report
+        }
     }
 
     @Test

@@ -39,10 +39,12 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
      * raises {@link dev.coro.CancelledError} and takes no item: one that was handed to this receiver
      * before it could run goes to the next waiting receiver, or back to the front of the channel in
      * the order the items were handed out. <b>Thread safety:</b> any task or thread; a plain thread
-     * blocks.
+     * blocks, and an interrupt ends its wait with no item taken.
      *
      * @return the oldest item not yet received, now owned by this receiver
      * @throws dev.coro.CancelledError if the task is cancelled before or while it waits
+     * @throws java.util.concurrent.CancellationException if the plain thread is interrupted before or
+     *         while it waits (its interrupt status stays set)
      * @throws EndOfChannelException once every send handle is closed and every item was received
      * @throws ChannelClosedException if this handle is closed, before or while waiting
      */

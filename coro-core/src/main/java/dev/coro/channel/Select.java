@@ -37,13 +37,15 @@ public final class Select {
      * <p><b>Checkpoint:</b> only if no clause is ready and there is no default; a cancelled task
      * raises at once. <b>Cancellation:</b> raises {@link dev.coro.CancelledError} with no clause
      * completed, except a send that had delivered its item before the task could run again: then that
-     * clause's callback runs. <b>Thread safety:</b> any task, or a plain thread (which blocks) for
-     * channel clauses.
+     * clause's callback runs. <b>Thread safety:</b> any task, or a plain thread (which blocks, and
+     * which an interrupt cancels as a cancellation does a task) for channel clauses.
      *
      * @param <R> what the winning clause's callback, and so select, returns
      * @param clauses the operations to wait for, at least one; at most one {@link #onDefault}
      * @return the value of the winning clause's callback
      * @throws dev.coro.CancelledError if the task is cancelled and no clause completed
+     * @throws java.util.concurrent.CancellationException if the plain thread is interrupted and no
+     *         clause completed (its interrupt status stays set)
      * @throws IllegalArgumentException with no clauses, or more than one {@link #onDefault}
      * @throws EndOfChannelException if an {@code onReceive} clause wins on a channel that has ended
      * @throws BrokenChannelException if an {@code onSend} clause wins on a channel nobody receives from
@@ -82,7 +84,8 @@ public final class Select {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(then, "then");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("Select.onTimeout: timeout " + timeout + " (expected: >= 0)");
+            throw new IllegalArgumentException("Select.onTimeout: timeout: " + timeout + " (expected: >= 0; clamp a"
+                    + " computed timeout at Duration.ZERO, with which the clause is ready at once)");
         }
         return new TimeoutClause<>(timeout, then);
     }

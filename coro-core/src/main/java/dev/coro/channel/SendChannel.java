@@ -36,10 +36,13 @@ public final class SendChannel<T> implements AutoCloseable {
      * <p><b>Checkpoint:</b> only if it must wait; a cancelled task raises at once. <b>Cancellation:</b>
      * a send that returns has delivered its item; one that raises {@link dev.coro.CancelledError}
      * has not (if the item was taken while the cancellation arrived, send returns, and the task's
-     * next checkpoint raises). <b>Thread safety:</b> any task or thread; a plain thread blocks.
+     * next checkpoint raises). <b>Thread safety:</b> any task or thread; a plain thread blocks, and
+     * an interrupt ends its wait as a cancellation ends a task's.
      *
      * @param item what to deliver to exactly one receiver; not null
      * @throws dev.coro.CancelledError if the task is cancelled before the item was taken
+     * @throws java.util.concurrent.CancellationException if the plain thread is interrupted before the
+     *         item was taken (its interrupt status stays set)
      * @throws NullPointerException if {@code item} is null
      * @throws BrokenChannelException if every receive handle is closed, before or while waiting
      * @throws ChannelClosedException if this handle is closed, before or while waiting

@@ -236,7 +236,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.chunked: n " + n + " (expected: >= 1)");
         Objects.requireNonNull(maxWait, "maxWait");
         if (maxWait.isNegative() || maxWait.isZero()) {
-            throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait " + maxWait + " (expected: > 0)");
+            throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait: " + maxWait + " (expected: > 0, how long"
+                    + " a chunk's first value may wait for more; to hand out values without waiting use buffer(n))");
         }
         return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
             List<T> chunk = new ArrayList<>(n);
@@ -401,9 +402,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                                        Throwable[] failure) {
         return Coro.spawn(g.frame.name() + "-feeder", () -> {
             try (tx; g) {
-                while (g.hasNext()) tx.send(g.next());
-            } catch (BrokenChannelException consumerGone) {
-                // the consumer's side closed: nobody wants more values
+                while (g.hasNext()) {
+                    if (!delivered(tx, g.next())) return;
+                }
             } catch (Exception e) {
                 // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
                 if (failure[0] == null) {
@@ -412,6 +413,17 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 }
             }
         });
+    }
+
+    /* Sends x; false if the consumer's side closed, so nobody wants more values. Only tx's own
+     * BrokenChannelException means that: one the source throws is the source's failure. */
+    private static <T> boolean delivered(SendChannel<T> tx, T x) {
+        try {
+            tx.send(x);
+            return true;
+        } catch (BrokenChannelException consumerGone) {
+            return false;
+        }
     }
 
     /* Cancels the child tasks and waits for them, even if the consumer is being cancelled. */

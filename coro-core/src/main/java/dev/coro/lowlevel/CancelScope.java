@@ -38,16 +38,23 @@ import java.util.concurrent.Callable;
  *
  * The kernel record is a Scope in the task's chain; this object is its public face. A timeout costs
  * these two objects and no timer: the Scope is its own entry in the loop's timer structure.
+ *
+ * absorbs(e) takes e off the task's count of swallowed cancellations (TaskCore.cancelledError);
+ * `absorbed` remembers the last error it took off, so that asking again about it counts nothing.
  */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;
-    private final Kernel kernel;
+    private Throwable absorbed;
     private boolean closed;
 
     private CancelScope(boolean shielded) {
         TaskCore t = Traps.task(shielded ? "CancelScope.openShielded" : "CancelScope.open");
-        this.kernel = t.kernel();
         this.scope = Scope.open(t, shielded, this);
+    }
+
+    /* Read through the scope, not kept in a field: a timeout's CancelScope stays at 24 bytes. */
+    private Kernel kernel() {
+        return scope.task().kernel();
     }
 
     /**
@@ -73,8 +80,8 @@ public final class CancelScope implements AutoCloseable {
 
     /** Cancels everything inside the scope; irrevocable. Safe from any thread. */
     public void cancel() {
-        if (kernel.onLoop()) scope.cancel();
-        else kernel.callSoonThreadsafe(scope::cancel);
+        if (kernel().onLoop()) scope.cancel();
+        else kernel().callSoonThreadsafe(scope::cancel);
     }
 
     /**
@@ -128,7 +135,7 @@ public final class CancelScope implements AutoCloseable {
     public void setDeadline(long deadline) {
         if (closed) throw new IllegalStateException("CancelScope.setDeadline on " + this + ": the scope is closed."
                 + " Set the deadline while the scope is open.");
-        if (!kernel.onLoop()) throw new IllegalStateException("CancelScope.setDeadline from " + Thread.currentThread()
+        if (!kernel().onLoop()) throw new IllegalStateException("CancelScope.setDeadline from " + Thread.currentThread()
                 + ": a scope's deadline is set on its loop. Use loop.callSoonThreadsafe(() -> scope.setDeadline(d)).");
         scope.setScopeDeadline(deadline);
     }
@@ -139,7 +146,8 @@ public final class CancelScope implements AutoCloseable {
      * (the outermost cancelled scope converts the cancellation; inner ones let it pass).
      *
      * <p>A cancellation this scope absorbs is not one the task swallowed: the loop's report of a
-     * cancelled task that keeps running does not count it.
+     * cancelled task that keeps running does not count it. Asking again about the same error
+     * answers the same and counts nothing more.
      *
      * @param error what was caught leaving the scope's body
      * @return {@code true} if the caller should swallow {@code error} and carry on after the scope;
@@ -147,7 +155,10 @@ public final class CancelScope implements AutoCloseable {
      */
     public boolean absorbs(Throwable error) {
         if (!(error instanceof CancelledError) || !scope.absorbsCancellation()) return false;
-        scope.task().cancellationAbsorbed();
+        if (error != absorbed) {
+            absorbed = error;
+            scope.task().cancellationAbsorbed();
+        }
         return true;
     }
 
@@ -164,7 +175,7 @@ public final class CancelScope implements AutoCloseable {
     public <T> Task<T> spawn(String name, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         @SuppressWarnings("unchecked")
-        Task<T> task = (Task<T>) kernel.spawn(name, body, scope).owner();
+        Task<T> task = (Task<T>) kernel().spawn(name, body, scope).owner();
         return task;
     }
 

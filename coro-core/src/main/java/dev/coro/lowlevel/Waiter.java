@@ -6,6 +6,7 @@ import dev.coro.internal.kernel.TaskCore;
 import dev.coro.trace.WaitKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,21 +17,24 @@ import java.util.concurrent.locks.LockSupport;
  * one or more wait queues, and then {@link #await}ed. Whoever wants to end the wait calls
  * {@link #claim} and, if that returned true, {@link #wake}; the waiting party reads the result
  * with {@link #index()} and {@link #value()}. A task parks on its own loop (a waker on another
- * thread reaches it through that loop's {@code callSoonThreadsafe}); a plain thread blocks.
+ * thread reaches it through that loop's {@code callSoonThreadsafe}); a plain thread blocks until
+ * it is woken or interrupted.
  *
- * <p>Invariant: a waiter ends exactly once, claimed by one waker or cancelled by its own task,
- * decided by one atomic transition; the loser of that race changes nothing.
+ * <p>Invariant: a waiter ends exactly once, claimed by one waker or cancelled by its own task (or
+ * its thread's interrupt), decided by one atomic transition; the loser of that race changes nothing.
  */
 /* Implementation notes:
  *
  *   state      WAITING --claim()--> CLAIMED     (a waker won: index/value are set, wake() follows)
  *              WAITING --abort()--> CANCELLED   (the task was cancelled while parked)
+ *              WAITING --interrupt--> CANCELLED (the plain thread was interrupted while blocked)
  *
  * index and value are written by the claimer after its CAS and before wake(); the owner reads them
  * only after it was woken, which happens-after wake(): through the kernel's ready queue on the same
  * loop, through callSoonThreadsafe's concurrent queue from elsewhere, or through the volatile
  * `woken` flag for a plain thread. A task's abort handler that loses the race returns false: the
- * task stays parked until the claimer's wake-up arrives.
+ * task stays parked until the claimer's wake-up arrives; an interrupted thread that loses it spins
+ * until `woken`, which the claimer sets right after its claim.
  */
 public final class Waiter implements AbortHandler {
     private static final int WAITING = 0, CLAIMED = 1, CANCELLED = 2;
@@ -46,15 +50,17 @@ public final class Waiter implements AbortHandler {
 
     private final TaskCore task;
     private final Thread thread;
+    private final String what;   // the public method that waits, for an interrupted thread's error
     private volatile int state;
     private volatile boolean woken;
     private int index = -1;
     private Object value;
     private Runnable onCancel;
 
-    private Waiter(TaskCore task, Thread thread) {
+    private Waiter(TaskCore task, Thread thread, String what) {
         this.task = task;
         this.thread = thread;
+        this.what = what;
     }
 
     /**
@@ -66,12 +72,12 @@ public final class Waiter implements AbortHandler {
      */
     public static Waiter forCaller(String what) {
         TaskCore t = Kernel.currentTask();
-        if (t != null) return new Waiter(t, null);
+        if (t != null) return new Waiter(t, null, what);
         if (Kernel.current() != null) {
             throw new IllegalStateException(what + " would block the thread of " + Kernel.current().handle()
                     + " outside a task. Call it inside a task, or use its try... variant in callbacks.");
         }
-        return new Waiter(null, Thread.currentThread());
+        return new Waiter(null, Thread.currentThread(), what);
     }
 
     /**
@@ -140,24 +146,27 @@ public final class Waiter implements AbortHandler {
     /**
      * Waits until the wait is claimed. A task parks on its loop; if it is cancelled first,
      * {@code onCancel} runs (on the loop, to take the waiter out of its queues) and
-     * {@link dev.coro.CancelledError} is raised. A plain thread blocks, ignoring interrupts (as
-     * {@code CompletableFuture.join} does).
+     * {@link dev.coro.CancelledError} is raised. A plain thread blocks; if it is interrupted (before
+     * or while it blocks), {@code onCancel} runs on it and {@link CancellationException} is thrown,
+     * its interrupt status still set, as {@code BlockingQueue.take} reacts to an interrupt.
      *
-     * <p><b>Checkpoint:</b> always, for a task. <b>Cancellation:</b> if the task is cancelled before
-     * a claim, {@code onCancel} has taken the waiter out and the task raises; if a claim came first,
-     * the task stays parked until the wake-up and returns (its next checkpoint raises).
+     * <p><b>Checkpoint:</b> always, for a task. <b>Cancellation:</b> if the task is cancelled (the
+     * thread interrupted) before a claim, {@code onCancel} has taken the waiter out and the task
+     * raises; if a claim came first, the task stays parked until the wake-up and returns (its next
+     * checkpoint raises; an interrupted thread returns with its interrupt status set).
      * <b>Thread safety:</b> only the party that made the waiter, once.
      *
      * @param kind what kind of wait it is, for task dumps and traces
      * @param reason what the task waits on, for task dumps
      * @param holdsClock whether a waker may be another thread or loop: virtual time then stands
      *     still while the task waits, as it does for {@code Coro.await}
-     * @param onCancel what takes the waiter out of its queues if the task is cancelled; runs on the
-     *     loop and must not suspend
+     * @param onCancel what takes the waiter out of its queues if the task is cancelled or the
+     *     thread interrupted; runs on the loop (on the thread) and must not suspend
+     * @throws CancellationException if the waiting plain thread was interrupted before a claim
      */
     public void await(WaitKind kind, Object reason, boolean holdsClock, Runnable onCancel) {
         if (task == null) {
-            while (!woken) LockSupport.park(this);
+            block(onCancel);
             return;
         }
         this.onCancel = onCancel;
@@ -167,6 +176,18 @@ public final class Waiter implements AbortHandler {
             k.park(task, this, kind, reason);
         } finally {
             if (holdsClock) k.view().graceWait(-1);
+        }
+    }
+
+    /* A plain thread's wait: until woken, or until interrupted if no waker has claimed the wait yet. */
+    private void block(Runnable onCancel) {
+        while (!woken) {
+            if (Thread.currentThread().isInterrupted() && STATE.compareAndSet(this, WAITING, CANCELLED)) {
+                onCancel.run();
+                throw new CancellationException(what + ": " + thread + " is interrupted, so it stopped waiting; the "
+                        + "operation did not happen, and the thread's interrupt status stays set.");
+            }
+            LockSupport.park(this);
         }
     }
 

@@ -49,12 +49,21 @@ public final class VirtualClock implements Clock {
      * Moves the clock forward by {@code d}; timers that become due fire on the loop's next pass.
      *
      * @param d how far to move, zero or more
-     * @throws IllegalArgumentException if {@code d} is negative
+     * @throws IllegalArgumentException if {@code d} is negative, or would move the clock past
+     *         {@code Long.MAX_VALUE} nanoseconds
      */
     public void advance(Duration d) {
         Objects.requireNonNull(d, "d");
-        if (d.isNegative()) throw new IllegalArgumentException("d: " + d + " (expected: >= 0)");
-        now = Math.addExact(now, d.toNanos());
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("VirtualClock.advance: d: " + d + " (expected: >= 0, as time never runs"
+                    + " backwards; clamp a computed duration at Duration.ZERO)");
+        }
+        Duration left = Duration.ofNanos(Long.MAX_VALUE - now);
+        if (d.compareTo(left) > 0) {
+            throw new IllegalArgumentException("VirtualClock.advance: d: " + d + " (expected: <= " + left
+                    + ", the time left before the clock's end at Long.MAX_VALUE nanoseconds)");
+        }
+        now += d.toNanos();
     }
 
     /**

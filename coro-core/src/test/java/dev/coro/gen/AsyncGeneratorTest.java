@@ -10,6 +10,7 @@ import dev.coro.Loops;
 import dev.coro.Reports;
 import dev.coro.Task;
 import dev.coro.TaskGroup;
+import dev.coro.channel.BrokenChannelException;
 import dev.coro.channel.Channel;
 import dev.coro.channel.SendChannel;
 import java.time.Duration;
@@ -313,6 +314,36 @@ class AsyncGeneratorTest {
             }
         });
         assertThat(log).containsExactly("a0 at PT0S", "b0 at PT0S", "quiet closed at PT0.01S", "source failed at PT0.01S");
+    }
+
+    @Test
+    void aSourcesOwnBrokenChannelExceptionIsItsFailureNotTheConsumerLeaving() {
+        Loops.run(() -> {
+            AsyncGenerator<String> forwarding = AsyncGenerator.of(out -> {
+                out.yield("a0");
+                Channel<String> downstream = Channel.rendezvous();
+                downstream.receiver().close();
+                downstream.sender().send("a1");   // the source's own send fails: nobody reads downstream
+            });
+            AsyncGenerator<String> quiet = AsyncGenerator.of(out -> {
+                Coro.sleep(Duration.ofHours(1));
+                out.yield("b0");
+            });
+            try (AsyncGenerator<String> m = AsyncGenerator.merge(forwarding, quiet)) {
+                for (String v : m) log.add(v + " at " + now());
+                log.add("ended at " + now());
+            } catch (BrokenChannelException e) {
+                log.add(e.getClass().getSimpleName() + " at " + now());
+            }
+            try (AsyncGenerator<String> b = AsyncGenerator.<String>of(out -> {
+                Channel<String> downstream = Channel.rendezvous();
+                downstream.receiver().close();
+                downstream.sender().send("x");
+            }).buffer(1)) {
+                assertThatThrownBy(b::next).isInstanceOf(BrokenChannelException.class);
+            }
+        });
+        assertThat(log).containsExactly("a0 at PT0S", "BrokenChannelException at PT0S");
     }
 
     @Test

@@ -171,6 +171,10 @@ public final class CoroExtension implements TestTemplateInvocationContextProvide
             }
             schedule = new Schedule(options.seed() == 0 ? null : options.seed());
         }
+        if (options.timeoutMillis() < 1) {
+            throw new ExtensionConfigurationException("@CoroTest(timeoutMillis = " + options.timeoutMillis() + ") on "
+                    + context.getDisplayName() + " (expected: >= 1; omit it for the default of 60 s of real time)");
+        }
         return new TestLoop(options, schedule.seed(), "coro-test-" + context.getRequiredTestMethod().getName());
     }
 

@@ -76,7 +76,7 @@ public @interface CoroTest {
      * test sooner, once it has lasted a second (half the timeout if that is shorter), with the same
      * list; see {@link dev.coro.StalledLoopException}.
      *
-     * @return the timeout in milliseconds of real time
+     * @return the timeout in milliseconds of real time, at least 1
      */
     long timeoutMillis() default 60_000;
 

@@ -162,6 +162,9 @@ class CoroTestFailuresTest {
 
         @CoroTest(repeat = 0)
         void repeatsZeroTimes() {}
+
+        @CoroTest(timeoutMillis = -1)
+        void hasANegativeTimeout() {}
     }
 
     @Test
@@ -275,5 +278,12 @@ class CoroTestFailuresTest {
     void repeatMustBePositive() {
         assertThat(SampleRuns.templateFailureOf(Samples.class, "repeatsZeroTimes")).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("@CoroTest(repeat = 0)").hasMessageContaining("(expected: >= 1)");
+    }
+
+    @Test
+    void theTimeoutMustBePositive() {
+        assertThat(failureOf(Samples.class, "hasANegativeTimeout")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("@CoroTest(timeoutMillis = -1) on hasANegativeTimeout()")
+                .hasMessageContaining("(expected: >= 1; ");
     }
 }
