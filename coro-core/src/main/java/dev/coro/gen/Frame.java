@@ -73,6 +73,11 @@ final class Frame<S, R> {
         fiber.abandonWhenUnreachable(handle);
     }
 
+    /** Releases a suspended body that nobody will resume (see Fiber.abandon); from any thread. */
+    void abandon() {
+        fiber.abandon();
+    }
+
     boolean isNew() {
         return fiber.isNew() && !closedBeforeStart;
     }
