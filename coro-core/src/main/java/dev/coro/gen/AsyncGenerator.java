@@ -80,6 +80,10 @@ import java.util.stream.StreamSupport;
  * handle became unreachable, and the loop closes the body in a task of its own (Registration); the
  * loop's close closes the rest. Only a body waiting at a yield (Out.atYield) may be closed by another
  * task: a body suspended inside its consumer's wait belongs to that task.
+ *
+ * Thread context: on the thread backend the body runs on a thread of its own, so the consumer's
+ * TaskSwitchListeners are told the task's code moves there and back at every hand-over (Out.drive,
+ * Out.run, Out.yield; ThreadContext); on the continuation backend both share the loop thread.
  */
 public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final Out<T> out;
@@ -524,15 +528,26 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         }
 
         Void run() throws Exception {
-            body.run(this);
+            if (frame.runsApart()) ThreadContext.enter();
+            try {
+                body.run(this);
+            } finally {
+                if (frame.runsApart()) ThreadContext.leave();
+            }
             return null;
         }
 
-        /* Driver side: runs the body to its next yield or end (closing: unwinds it). */
+        /* Driver side: runs the body to its next yield or end (closing: unwinds it), taking the task's thread context along. */
         void drive(boolean closing) {
             base = currentScope();
-            if (closing) frame.close();
-            else frame.send(null);
+            boolean apart = frame.runsApart();
+            if (apart) ThreadContext.leave();
+            try {
+                if (closing) frame.close();
+                else frame.send(null);
+            } finally {
+                if (apart) ThreadContext.enter();
+            }
         }
 
         /* AsyncGenerator.close, once its checks have passed. */
@@ -565,10 +580,13 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             value = v;
             full = true;
             atYield = true;
+            boolean apart = frame.runsApart();
+            if (apart) ThreadContext.leave();
             try {
                 frame.suspendOnly();
             } finally {
                 atYield = false;
+                if (apart) ThreadContext.enter();
             }
         }
 

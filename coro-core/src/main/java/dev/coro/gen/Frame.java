@@ -78,6 +78,11 @@ final class Frame<S, R> {
         fiber.abandon();
     }
 
+    /** Whether the body runs on a thread of its own (the thread backend), not on its driver's. */
+    boolean runsApart() {
+        return fiber.bodyThread() != null;
+    }
+
     boolean isNew() {
         return fiber.isNew() && !closedBeforeStart;
     }
