@@ -1,5 +1,6 @@
 package dev.coro.gen;
 
+import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Task;
@@ -15,6 +16,7 @@ import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.Scope;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.lowlevel.SelectClause;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +51,13 @@ import java.util.stream.StreamSupport;
  * own single-use {@link Iterator} and {@link Iterable}. The laziness, error and confinement rules
  * of {@link Generator} hold otherwise. Both fiber backends.
  *
+ * <p>One that is dropped without {@code close()} while its body waits at a yield is closed by its
+ * loop once the garbage collector finds it, in a task of its own named
+ * {@code close-AsyncGenerator@...} (not the consumer's), where its {@code finally} blocks may
+ * suspend; a failure there goes to the loop's exception handler (asyncio's async generator
+ * finalizer hook). Still open when its loop closes, it is closed then. Driven outside any loop,
+ * it goes as a dropped {@link Generator} goes.
+ *
  * <p>Invariant: the body runs only while the consumer is inside {@code hasNext}, {@code next} or
  * {@code close}, in the consumer's task.
  *
@@ -65,23 +74,26 @@ import java.util.stream.StreamSupport;
  * PEP 789 check: the consumer's innermost scope is recorded before each resumption; a yield made
  * while the task's innermost scope is another one means a scope opened in the body is still open.
  *
- * Closing at the loop's close: a generator whose first step ended at a yield registers with the
- * loop (a weak entry in the kernel's OpenGenerators) and leaves when it finishes or is closed; the
- * loop's close closes the rest in a task of its own. Only a body waiting at a yield (Out.atYield)
- * may be closed by another task: a body suspended inside its consumer's wait belongs to that task.
+ * Closing when dropped or at the loop's close: a generator whose first step ended at a yield
+ * registers with the loop (an entry in the kernel's OpenGenerators, which holds the body's side and
+ * never this handle) and leaves when it finishes or is closed. A Cleaner tells the loop when the
+ * handle became unreachable, and the loop closes the body in a task of its own (Registration); the
+ * loop's close closes the rest. Only a body waiting at a yield (Out.atYield) may be closed by another
+ * task: a body suspended inside its consumer's wait belongs to that task.
+ *
+ * Thread context: on the thread backend the body runs on a thread of its own, so the consumer's
+ * TaskSwitchListeners are told the task's code moves there and back at every hand-over (Out.drive,
+ * Out.run, Out.yield; ThreadContext); on the continuation backend both share the loop thread.
  */
 public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final Out<T> out;
     private final Frame<Void, Void> frame;
     private boolean iterated;
-    private Registration registration;   // while registered with the loop it first ran on
 
     private AsyncGenerator(Generator.Body<T> body) {
         this.out = new Out<>(body);
         this.frame = Frame.forwarding(out::run, "AsyncGenerator");
         out.frame = frame;
-        // as for Generator: neither the body's side (Out) nor the frame refers to this object
-        frame.abandonWhenUnreachable(this);
     }
 
     /**
@@ -112,13 +124,12 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         if (frame.isDone()) return false;
         refuseIfDrivenElsewhere("hasNext");
         boolean first = frame.isNew();
-        out.base = currentScope();
-        frame.send(null);
+        out.drive(false);
         if (out.full) {
             if (first) register();
             return true;
         }
-        unregister();
+        out.unregister();
         Throwable f = frame.failure();
         if (f != null) throw Sneaky.<RuntimeException>rethrow(f);
         return false;
@@ -173,14 +184,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     @Override
     public void close() {
         refuseIfDrivenElsewhere("close");
-        out.value = null;
-        out.full = false;
-        out.base = currentScope();
-        try {
-            frame.close();
-        } finally {
-            if (frame.isDone()) unregister();
-        }
+        out.close();
     }
 
     /* A started body that is not at a yield is suspended inside a wait of the task that drives it:
@@ -193,18 +197,20 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         }
     }
 
-    /* After the first step ended at a yield: the loop closes this generator at its close if nobody has. */
+    /*
+     * After the first step ended at a yield: the loop closes this generator if it is dropped without
+     * close, or at its close if nobody has. Neither the body's side (Out) nor the frame refers to
+     * this object, so that it can become unreachable while the body waits at a yield.
+     */
     private void register() {
         Kernel k = Kernel.current();
-        if (k == null) return;   // driven outside any loop: only its owner can close it
-        registration = new Registration(this, k.view().openGenerators());
-        k.view().openGenerators().add(registration);
-    }
-
-    private void unregister() {
-        if (registration == null) return;
-        registration.remove();
-        registration = null;
+        if (k == null) {   // driven outside any loop: dropped, it goes as a Generator goes
+            frame.abandonWhenUnreachable(this);
+            return;
+        }
+        out.registration = new Registration(out, k);
+        k.view().openGenerators().add(out.registration);
+        Registration.CLEANER.register(this, out.registration);
     }
 
     /**
@@ -439,27 +445,86 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
 
     @Override
     public String toString() {
-        return frame.name() + "[" + frame.state() + "]";
+        return out.toString();
     }
 
-    /* The loop's entry for a generator: weak, so that an open generator nobody refers to stays garbage. */
-    private static final class Registration extends OpenGenerators.Entry<AsyncGenerator<?>> {
-        Registration(AsyncGenerator<?> g, OpenGenerators registry) {
-            super(g, registry);
+    /**
+     * The loop's entry for a generator, and what its loop does once the generator's handle is
+     * unreachable (asyncio's async generator finalizer hook): it closes the body in a task of its own.
+     */
+    /* Implementation notes:
+     *
+     *   open     dropped (Cleaner thread)    closeDropped (loop)             closeAll (loop's close)
+     *   true     posts closeDropped;         spawns `closer` if the body     waits for `closer` if any,
+     *            loop closed: abandons       waits at a yield                then closes if at a yield
+     *   false    -                           -                               -
+     *
+     * `open` turns false when the body finishes or is closed (Out.unregister); it is volatile for the
+     * Cleaner thread, which touches nothing else. `closer` is loop-confined. A closer still pending
+     * when the loop closes is waited for, so that no task of ours is destroyed pending.
+     */
+    private static final class Registration extends OpenGenerators.Entry implements Runnable {
+        static final Cleaner CLEANER = Cleaner.create();
+        private static final String DROPPED = "dropped without close()";
+        private final Out<?> out;
+        private final Kernel kernel;
+        volatile boolean open = true;
+        private Task<Void> closer;
+
+        Registration(Out<?> out, Kernel kernel) {
+            super(kernel.view().openGenerators());
+            this.out = out;
+            this.kernel = kernel;
+        }
+
+        /* On the Cleaner thread: the handle is unreachable. */
+        @Override
+        public void run() {
+            if (!open) return;
+            try {
+                ((EventLoop) kernel.handle()).callSoonThreadsafe(this::closeDropped);
+            } catch (IllegalStateException loopClosed) {
+                out.frame.abandon();   // left by the loop's close to a task that was destroyed pending
+            }
+        }
+
+        private void closeDropped() {
+            if (!open || !out.atYield) return;   // closed or being closed by the loop's close meanwhile
+            closer = Coro.spawn("close-" + out.frame.name(), () -> closeIfClosable(DROPPED, this::report));
+        }
+
+        /* A cancelled closer (Coro.run cancels the leftovers) is not a failure of the cleanup. */
+        private void report(String message, Throwable failure) {
+            if (failure instanceof CancelledError c) throw c;
+            kernel.report(message, failure);
+        }
+
+        /* A closer that another task (the loop's close) must wait for: pending, or inside the cleanup. */
+        private boolean closerElsewhere() {
+            return closer != null && !closer.isDone() && closer != Coro.currentTask();
         }
 
         @Override
-        protected boolean closable(AsyncGenerator<?> g) {
-            return g.out.atYield;
+        protected boolean closable() {
+            return out.atYield || closerElsewhere();
         }
 
         @Override
-        protected void closeNow(AsyncGenerator<?> g) {
-            g.close();
+        protected void closeNow() {
+            if (closerElsewhere()) Coro.gatherSettled(List.of(closer));
+            if (out.atYield) out.close();
+        }
+
+        @Override
+        public String toString() {
+            return out.toString();
         }
     }
 
-    /** The body's side: one value at a time, and the PEP 789 check at each yield. */
+    /**
+     * The body's side: one value at a time, the PEP 789 check at each yield; and what runs the body,
+     * which never refers to the public handle (see register).
+     */
     private static final class Out<T> implements Generator.Yielder<T> {
         private final Generator.Body<T> body;
         Frame<Void, Void> frame;
@@ -468,14 +533,51 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         T value;
         boolean full;
         boolean atYield;   // the body waits at a yield: no task is inside it
+        Registration registration;   // while registered with the loop it first ran on
 
         Out(Generator.Body<T> body) {
             this.body = body;
         }
 
         Void run() throws Exception {
-            body.run(this);
+            if (frame.runsApart()) ThreadContext.enter();
+            try {
+                body.run(this);
+            } finally {
+                if (frame.runsApart()) ThreadContext.leave();
+            }
             return null;
+        }
+
+        /* Driver side: runs the body to its next yield or end (closing: unwinds it), taking the task's thread context along. */
+        void drive(boolean closing) {
+            base = currentScope();
+            boolean apart = frame.runsApart();
+            if (apart) ThreadContext.leave();
+            try {
+                if (closing) frame.close();
+                else frame.send(null);
+            } finally {
+                if (apart) ThreadContext.enter();
+            }
+        }
+
+        /* AsyncGenerator.close, once its checks have passed. */
+        void close() {
+            value = null;
+            full = false;
+            try {
+                drive(true);
+            } finally {
+                if (frame.isDone()) unregister();
+            }
+        }
+
+        void unregister() {
+            if (registration == null) return;
+            registration.open = false;
+            registration.remove();
+            registration = null;
         }
 
         @Override
@@ -490,11 +592,19 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             value = v;
             full = true;
             atYield = true;
+            boolean apart = frame.runsApart();
+            if (apart) ThreadContext.leave();
             try {
                 frame.suspendOnly();
             } finally {
                 atYield = false;
+                if (apart) ThreadContext.enter();
             }
+        }
+
+        @Override
+        public String toString() {
+            return frame.name() + "[" + frame.state() + "]";
         }
     }
 }

@@ -73,6 +73,16 @@ final class Frame<S, R> {
         fiber.abandonWhenUnreachable(handle);
     }
 
+    /** Releases a suspended body that nobody will resume (see Fiber.abandon); from any thread. */
+    void abandon() {
+        fiber.abandon();
+    }
+
+    /** Whether the body runs on a thread of its own (the thread backend), not on its driver's. */
+    boolean runsApart() {
+        return fiber.bodyThread() != null;
+    }
+
     boolean isNew() {
         return fiber.isNew() && !closedBeforeStart;
     }

@@ -1,7 +1,5 @@
 package dev.coro.internal;
 
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,8 +9,9 @@ import java.util.function.BiConsumer;
  * The async generators that started on one loop and have not finished, so that the loop can close
  * them when it closes (asyncio's {@code _asyncgens} and {@code shutdown_asyncgens}).
  *
- * <p>Invariant: the registry never keeps a generator reachable: an entry refers to its generator
- * weakly, and an entry whose generator was collected is dropped at the next {@link #add}.
+ * <p>Invariant: the registry never keeps a generator's public handle reachable: an entry is the
+ * generator's side that closes it (its body and frame), which never refers to the handle, so a
+ * generator dropped without close is still closed, by a task of its own or here at the loop's close.
  */
 /* Implementation notes:
  *
@@ -23,43 +22,40 @@ import java.util.function.BiConsumer;
  *
  *   entry       add            remove / closeAll
  *   absent      present        -
- *   present     -              absent (closeAll closes it first if its body waits at a yield)
+ *   present     -              absent (closeAll closes it first if it is closable)
  */
 public final class OpenGenerators {
-    private final LinkedHashSet<Entry<?>> open = new LinkedHashSet<>();
-    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    private final LinkedHashSet<Entry> open = new LinkedHashSet<>();
 
-    /**
-     * A registered generator: a weak reference to its public handle, and how to close it.
-     *
-     * @param <H> the type of the handle
-     */
-    public abstract static class Entry<H> extends WeakReference<H> {
+    /** A registered generator: how to close it. Its {@code toString} names the generator. */
+    public abstract static class Entry {
         private final OpenGenerators registry;
 
-        /** An entry of {@code handle} in {@code registry}; not registered until {@link OpenGenerators#add}. */
-        protected Entry(H handle, OpenGenerators registry) {
-            super(handle, registry.collected);
+        /** An entry in {@code registry}; not registered until {@link OpenGenerators#add}. */
+        protected Entry(OpenGenerators registry) {
             this.registry = registry;
         }
 
         /**
-         * Whether any task of the loop may close the generator now: its body waits at a yield. False
-         * while its body is suspended inside a task's wait: then it belongs to that task.
+         * Whether a task of the loop other than its consumer may close the generator now: its body
+         * waits at a yield. False while its body is suspended inside a task's wait: then it belongs
+         * to that task.
          */
-        protected abstract boolean closable(H handle);
+        protected abstract boolean closable();
 
         /** Closes the generator in the calling task; may suspend; throws what its cleanup threw. */
-        protected abstract void closeNow(H handle);
+        protected abstract void closeNow();
 
-        /* closeAll's part: closes the generator if it is still there and closable. */
-        private void closeIfOpen(BiConsumer<String, Throwable> report) {
-            H handle = get();
-            if (handle == null || !closable(handle)) return;
+        /**
+         * Closes the generator in the calling task if it is closable; a failure goes to
+         * {@code report}, with a message that names the generator and ends with {@code why}.
+         */
+        public final void closeIfClosable(String why, BiConsumer<String, Throwable> report) {
+            if (!closable()) return;
             try {
-                closeNow(handle);
+                closeNow();
             } catch (Throwable failure) {
-                report.accept("Exception while closing " + handle + ", still open when its loop closed", failure);
+                report.accept("Exception while closing " + this + ", " + why, failure);
             }
         }
 
@@ -69,9 +65,8 @@ public final class OpenGenerators {
         }
     }
 
-    /** Registers {@code e}; drops the entries whose generators were collected meanwhile. */
-    public void add(Entry<?> e) {
-        for (Object gone = collected.poll(); gone != null; gone = collected.poll()) open.remove(gone);
+    /** Registers {@code e}. */
+    public void add(Entry e) {
         open.add(e);
     }
 
@@ -81,19 +76,19 @@ public final class OpenGenerators {
     }
 
     /**
-     * Closes every registered generator whose body waits at a yield, one after the other in start
-     * order, in the calling task, until none is left (a cleanup may start generators too). A failure
-     * goes to {@code report} with a message naming the generator, and the others are closed all the
-     * same. A generator whose body is suspended inside a task's wait is left to that task.
+     * Closes every registered generator that is closable, one after the other in start order, in
+     * the calling task, until none is left (a cleanup may start generators too). A failure goes to
+     * {@code report} with a message naming the generator, and the others are closed all the same. A
+     * generator whose body is suspended inside a task's wait is left to that task.
      */
     public void closeAll(BiConsumer<String, Throwable> report) {
-        for (List<Entry<?>> batch = takeAll(); !batch.isEmpty(); batch = takeAll()) {
-            for (Entry<?> e : batch) e.closeIfOpen(report);
+        for (List<Entry> batch = takeAll(); !batch.isEmpty(); batch = takeAll()) {
+            for (Entry e : batch) e.closeIfClosable("still open when its loop closed", report);
         }
     }
 
-    private List<Entry<?>> takeAll() {
-        List<Entry<?>> batch = new ArrayList<>(open);
+    private List<Entry> takeAll() {
+        List<Entry> batch = new ArrayList<>(open);
         open.clear();
         return batch;
     }

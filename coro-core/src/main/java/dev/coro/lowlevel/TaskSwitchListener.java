@@ -25,7 +25,10 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #switchedIn}: before the task's body starts, each time it resumes after a
  *       suspension, and before a {@link dev.coro.Coro#toThread} body or a callback the task
- *       scheduled runs (on their thread, with the TaskLocal values lent to them);</li>
+ *       scheduled runs (on their thread, with the TaskLocal values lent to them); an async
+ *       generator's body is the consuming task's code: where it has a thread of its own (the
+ *       thread backend), the task is switched out of one thread and into the other at each
+ *       hand-over between them;</li>
  *   <li>{@link #switchedOut}: when the body suspends or ends, after such a body or callback, and
  *       (followed by {@code switchedIn} at once) when the task spawns a task, calls
  *       {@code Coro.toThread} or schedules a callback, so that what they start with is what the

@@ -3,7 +3,10 @@ package dev.coro.gen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.coro.Coro;
+import dev.coro.Loops;
 import dev.coro.internal.fiber.Backend;
+import dev.coro.lowlevel.Traps;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +82,37 @@ class DroppedGeneratorTest {
     private void assertBodyUnwoundAndItsThreadEnded() throws InterruptedException {
         assertThat(collectUntil(() -> unwound.getCount() == 0)).isTrue();
         assertThat(bodyThread.get().join(Duration.ofMillis(500))).isTrue();
+    }
+
+    /* A task drove the generator, but a dropped body unwinds on its own: no task is running there. */
+    @Test
+    void onTheThreadBackendADroppedGeneratorUnwindsOutsideTheTaskThatDroveIt() {
+        assumeTrue(Backend.current() == Backend.THREAD, "only thread fibers unwind");
+        AtomicReference<String> seen = new AtomicReference<>();
+        Loops.run(() -> {
+            dropInTask(seen);
+            return Coro.toThread(() -> collectUntil(() -> seen.get() != null));
+        });
+        assertThat(seen.get()).isEqualTo("no task");
+    }
+
+    private static void dropInTask(AtomicReference<String> seen) {
+        Generator<String> gen = Generator.of(out -> {
+            try {
+                while (true) out.yield("x");
+            } finally {
+                seen.set(taskOrNone());
+            }
+        });
+        gen.next();
+    }
+
+    private static String taskOrNone() {
+        try {
+            return "in " + Traps.currentTask();
+        } catch (IllegalStateException notInTask) {
+            return "no task";
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.coro.Reports;
 import dev.coro.Task;
 import dev.coro.TaskLocal;
 import dev.coro.Trace;
+import dev.coro.gen.AsyncGenerator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,36 @@ class TaskSwitchListenerTest {
                 "out main",                       // main parks in join
                 "in child", "out child", "in child", "out child",
                 "in main");
+    }
+
+    /*
+     * An async generator's body runs in the consuming task: it sees the task's context when it starts
+     * and across its own suspensions, and what it sets there is the task's, as on the continuation
+     * backend, where both run on the loop thread (the thread backend runs the body on its own thread).
+     */
+    @Test
+    void anAsyncGeneratorsBodySharesTheConsumingTasksContext() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try (TaskSwitchListener.Registration r = TaskSwitchListener.register(KEEPER)) {
+                CONTEXT.set("main");
+                try (AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
+                    trace.add("body starts with " + CONTEXT.get());
+                    Coro.yieldNow();
+                    trace.add("body after its suspension sees " + CONTEXT.get());
+                    CONTEXT.set("set by the body");
+                    out.yield(1);
+                    trace.add("body resumed sees " + CONTEXT.get());
+                })) {
+                    for (int x : g) trace.add("consumer got " + x + " and sees " + CONTEXT.get());
+                }
+                Coro.yieldNow();
+                trace.add("main sees " + CONTEXT.get());
+            }
+            CONTEXT.remove();
+        });
+        assertThat(trace.events()).containsExactly("body starts with main", "body after its suspension sees main",
+                "consumer got 1 and sees set by the body", "body resumed sees set by the body", "main sees set by the body");
     }
 
     @Test

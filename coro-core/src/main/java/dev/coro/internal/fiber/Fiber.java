@@ -214,7 +214,8 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
     /**
      * Releases a suspended fiber that will never be resumed again; may be called from any thread.
      * On the continuation backend its body simply becomes garbage and its finally blocks never
-     * run; on the thread backend the body unwinds on its own thread, running them there.
+     * run; on the thread backend the body unwinds on its own thread, running them there, in no task
+     * (not in the one that last drove it).
      */
     public abstract void abandon();
 

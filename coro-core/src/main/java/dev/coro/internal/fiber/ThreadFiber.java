@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  * (jdk.trackAllThreads defaults to true), so a fiber parked forever keeps its whole stack, and
  * everything the stack refers to, reachable forever. abandon() may run on a Cleaner thread, so it
  * touches only the volatile fields; it leaves `driver` alone, and the unwinding body's final
- * unpark of the old driver is at worst a spurious wake-up, which every park loop tolerates.
+ * unpark of the old driver is at worst a spurious wake-up, which every park loop tolerates. The
+ * unwinding body itself forgets `driverFiber`: its finally blocks run in no task, where a suspending
+ * call is refused, rather than in the task that last drove it, which runs elsewhere meanwhile.
  */
 final class ThreadFiber extends Fiber {
     private static final int DRIVER = 0, FIBER = 1;
@@ -116,12 +118,18 @@ final class ThreadFiber extends Fiber {
             if (forwardTo(current(), this)) return;
             throw cannotSuspendHere();
         }
-        if (abandoned) throw new FiberAbandoned();
+        if (abandoned) throw unwind();
         state = SUSPENDED;
         turn = DRIVER;
         LockSupport.unpark(driver);
         await(FIBER, FIBER_SPIN_NANOS);
-        if (abandoned) throw new FiberAbandoned();
+        if (abandoned) throw unwind();
+    }
+
+    /* An abandoned body unwinds driven by nobody: the fiber that last drove it (a task) is not running it. */
+    private FiberAbandoned unwind() {
+        driverFiber = null;
+        return new FiberAbandoned();
     }
 
     private void await(int side, long spinNanos) {

@@ -46,6 +46,11 @@ public final class Switches {
         kernel.switches = rest.length == 0 ? null : new Switches(kernel, rest);
     }
 
+    /** The listeners of {@code t}'s loop, or null while it has none. */
+    public static Switches of(TaskCore t) {
+        return t.kernel.switches;
+    }
+
     /** {@code t}'s code is about to run on the current thread. */
     public void in(TaskCore t) {
         dev.coro.Task<?> task = (dev.coro.Task<?>) t.owner();
