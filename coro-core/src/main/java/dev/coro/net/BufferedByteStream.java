@@ -128,6 +128,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private final ParkingLot drainers = new ParkingLot();
     private long pending;
+    private boolean writeTimedOut;   // a drain or write raised its write timeout
     private int highWater = DEFAULT_HIGH_WATER, lowWater = DEFAULT_LOW_WATER;
     private boolean paused, flushing, outputShut, closing, closed;
     private IOException writeError;
@@ -535,10 +536,15 @@ public abstract class BufferedByteStream implements ByteStream {
     /* Flushes until the buffer is down to the low-water mark (`all`: empty) and the transport holds nothing. */
     private void flushWhileQueued(boolean all) throws IOException {
         long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
-        while ((all ? pending > 0 : paused) || transport.holdsBytes()) {
-            checkDrainable();
-            if (flushing) drainers.park(this);
-            else flushOnce(AWAIT_WRITABLE, deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
+        try {
+            while ((all ? pending > 0 : paused) || transport.holdsBytes()) {
+                checkDrainable();
+                if (flushing) drainers.park(this);
+                else flushOnce(AWAIT_WRITABLE, deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
+            }
+        } catch (StreamTimeoutException e) {
+            writeTimedOut = true;   // the caller knows the output is stuck: a close that drops it need not say so again
+            throw e;
         }
     }
 
@@ -768,7 +774,10 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Closes the stream: a task waiting to read or drain is woken with
      * {@link AsynchronousCloseException}; the bytes already written are flushed first, bounded by
-     * the close timeout, then the transport closes. Closing twice does nothing.
+     * the close timeout, then the transport closes. Closing twice does nothing. If the flush times
+     * out or fails, the unsent bytes are dropped and the loop's exception handler is told, naming
+     * this stream and the count, unless a write or drain raised its write timeout before: to
+     * handle that yourself, call {@link #drain()} first.
      *
      * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
@@ -829,8 +838,19 @@ public abstract class BufferedByteStream implements ByteStream {
             if (deadline == NONE) transport.finish();
             else timed(FINISH, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
         } catch (IOException e) {
-            // Timed out or failed: the bytes cannot go, and close() has no one to tell; abort() follows.
+            if (!writeTimedOut) reportDropped(e);   // abort() follows
         }
+    }
+
+    /*
+     * close() declares nothing, yet bytes the caller wrote are lost: the loop's exception handler
+     * hears of it (asyncio logs a transport's failed flush the same way). Who must know calls drain().
+     */
+    private void reportDropped(IOException why) {
+        String held = transport.holdsBytes() ? "at least " + pending : String.valueOf(pending);
+        loop.callExceptionHandler("close() of " + this + " dropped " + held + " bytes written but not sent ("
+                + why.getMessage() + "). To handle this yourself, call drain() before close(): it raises"
+                + " StreamTimeoutException or the write's failure, after which close() reports nothing.", why);
     }
 
     /*

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.Loops;
+import dev.coro.Reports;
 import dev.coro.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -223,23 +224,26 @@ class MemoryStreamTest {
 
     @Test
     void theCloseFlushIsBoundedByTheCloseTimeout() {
-        List<String> got = Loops.run(() -> {
+        List<String> got = new ArrayList<>();
+        Reports reports = Loops.reportsOf(() -> {
             StreamPair p = MemoryStreams.pair();
             MemoryStream left = (MemoryStream) p.left();
             left.setCloseTimeout(Duration.ofSeconds(5));
             left.write(new byte[1 << 20]);
             long t0 = Coro.loop().time();
             left.close();
-            List<String> out = new ArrayList<>();
+            List<String> out = got;
             out.add("close took " + Duration.ofNanos(Coro.loop().time() - t0));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             byte[] b;
             while ((b = p.right().read(1 << 16)).length > 0) all.write(b);
             out.add("peer got " + all.size() + " bytes, then the end");
             p.right().close();
-            return out;
+            return null;
         });
         assertThat(got).containsExactly("close took PT5S", "peer got " + MemoryStreams.DEFAULT_CAPACITY + " bytes, then the end");
+        assertThat(reports.all()).singleElement().extracting(Reports.Report::message).asString()
+                .contains("dropped " + ((1 << 20) - MemoryStreams.DEFAULT_CAPACITY) + " bytes written but not sent");
     }
 
     @Test
@@ -273,6 +277,42 @@ class MemoryStreamTest {
             return failure;
         });
         assertThat(e).isInstanceOf(AsynchronousCloseException.class);
+    }
+
+    /* A user's trial: 16 MB to a peer that never reads, close() with a close timeout returned and the bytes were gone, unsaid. */
+    @Test
+    void bytesThatACloseCouldNotSendAreReportedToTheLoop() {
+        Reports reports = Loops.reportsOf(() -> {
+            StreamPair p = MemoryStreams.builder().capacity(1024).pair();
+            ((MemoryStream) p.left()).setCloseTimeout(Duration.ofSeconds(2));
+            p.left().write(new byte[10_000]);
+            long before = Coro.loop().time();
+            p.left().close();
+            assertThat(Coro.loop().time() - before).isEqualTo(Duration.ofSeconds(2).toNanos());
+            p.right().close();
+            return null;
+        });
+        assertThat(reports.all()).singleElement().satisfies(r -> {
+            assertThat(r.message()).contains("close() of", "dropped 8976 bytes written but not sent", "call drain() before close()");
+            assertThat(r.error()).isInstanceOf(StreamTimeoutException.class);
+        });
+    }
+
+    @Test
+    void aDrainBeforeCloseRaisesTheTimeoutItselfAndTheCloseReportsNothing() {
+        Reports reports = Loops.reportsOf(() -> {
+            StreamPair p = MemoryStreams.builder().capacity(1024).pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.setWriteTimeout(Duration.ofSeconds(2));
+            left.write(new byte[10_000]);
+            assertThatThrownBy(left::drain).isInstanceOf(StreamTimeoutException.class);
+            long before = Coro.loop().time();
+            left.close();
+            assertThat(Coro.loop().time() - before).as("close still tries for its close timeout").isEqualTo(Duration.ofSeconds(30).toNanos());
+            p.right().close();
+            return null;
+        });
+        assertThat(reports.all()).isEmpty();
     }
 
     @Test
