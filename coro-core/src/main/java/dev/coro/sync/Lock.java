@@ -5,7 +5,6 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.VoidBody;
 import dev.coro.trace.WaitKind;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -118,15 +117,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public <T> T withLock(Callable<T> body) {
-        Objects.requireNonNull(body, "body");
-        acquire();
-        try {
-            return body.call();
-        } catch (Exception e) {
-            throw Lock.<RuntimeException>sneakyThrow(e);
-        } finally {
-            release();
-        }
+        return Held.call(this::acquire, this::release, body);
     }
 
     /**
@@ -138,11 +129,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public void withLock(VoidBody body) {
-        Objects.requireNonNull(body, "body");
-        withLock(() -> {
-            body.run();
-            return null;
-        });
+        withLock(Held.returningNull(body));
     }
 
     /**
@@ -174,12 +161,6 @@ public final class Lock {
     /** The task holding the lock, or null; for the primitives built on a lock. */
     Task<?> owner() {
         return owner;
-    }
-
-    /* Lets a checked exception of a body through unchanged, as the DESIGN asks of bodies run in the calling task. */
-    @SuppressWarnings("unchecked")
-    static <E extends Throwable> E sneakyThrow(Throwable e) throws E {
-        throw (E) e;
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.coro.sync;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.VoidBody;
 import dev.coro.trace.WaitKind;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
@@ -11,8 +13,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * Semaphore connections = Semaphore.bounded(10);
- * connections.acquire();
- * try { fetch(url); } finally { connections.release(); }
+ * String page = connections.withPermit(() -> fetch(url));   // at most 10 fetches at a time
  * }</pre>
  *
  * <p>Permits are not owned: any task may release. A {@linkplain #bounded bounded} semaphore
@@ -104,6 +105,37 @@ public final class Semaphore {
                     + " permits it was created with. Release only permits that were acquired.");
         }
         if (!lot.unparkOne(this)) permits++;
+    }
+
+    /**
+     * Runs {@code body} holding a permit and returns its value; the permit is given back however
+     * the body ends, and the body's exceptions pass through unchanged.
+     *
+     * <p><b>Checkpoint:</b> that of {@link #acquire()}, then wherever the body suspends.
+     * <b>Cancellation:</b> a cancelled acquire takes no permit and the body does not run; a
+     * cancellation inside the body propagates after the permit is given back.
+     * <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @param <T> the type of the body's value
+     * @param body what to run holding a permit
+     * @return what {@code body} returned
+     * @throws dev.coro.CancelledError if the task is cancelled while it waits for a permit
+     * @throws IllegalStateException outside a task
+     */
+    public <T> T withPermit(Callable<T> body) {
+        return Held.call(this::acquire, this::release, body);
+    }
+
+    /**
+     * {@link #withPermit(Callable)} for a body without a result; checkpoint, cancellation and
+     * thread safety as there.
+     *
+     * @param body what to run holding a permit
+     * @throws dev.coro.CancelledError if the task is cancelled while it waits for a permit
+     * @throws IllegalStateException outside a task
+     */
+    public void withPermit(VoidBody body) {
+        withPermit(Held.returningNull(body));
     }
 
     /**

@@ -124,4 +124,31 @@ class SemaphoreTest {
                 .hasMessage("permits: -1 (expected: >= 0)");
         assertThatThrownBy(() -> Semaphore.bounded(-2)).hasMessage("permits: -2 (expected: >= 0)");
     }
+    @Test
+    void withPermitGivesThePermitBackWhenTheBodyFailsAndPassesTheFailureThrough() {
+        Semaphore sem = Semaphore.bounded(1);
+        java.io.IOException failure = new java.io.IOException("body failed");
+        Loops.run(() -> {
+            assertThatThrownBy(() -> sem.withPermit(() -> {
+                assertThat(sem.availablePermits()).isZero();
+                throw failure;
+            })).isSameAs(failure);
+            assertThat(sem.availablePermits()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aCancelledWaitOfWithPermitRunsNoBodyAndLeaksNoPermit() {
+        Semaphore sem = Semaphore.bounded(1);
+        Loops.run(() -> {
+            sem.acquire();
+            Task<Void> waiter = spawn(log, "waiter", () -> sem.withPermit(() -> log.add("body ran")));
+            Coro.yieldNow();
+            waiter.cancel();
+            Coro.gatherSettled(waiter);
+            sem.release();
+            assertThat(sem.availablePermits()).isEqualTo(1);
+        });
+        assertThat(log).doesNotContain("body ran");
+    }
 }

@@ -29,8 +29,8 @@ class SyncExamplesTest {
         Loops.run(() -> {
             Semaphore connections = Semaphore.bounded(10);
             String url = "a";
-            connections.acquire();
-            try { fetch(url); } finally { connections.release(); }
+            String page = connections.withPermit(() -> fetch(url));   // at most 10 fetches at a time
+            assertThat(page).isEqualTo("page a");
             assertThat(connections.availablePermits()).isEqualTo(10);
         });
         assertThat(log).containsExactly("fetch a");
@@ -92,8 +92,9 @@ class SyncExamplesTest {
         assertThat(log).containsExactly("handle j1", "handle j2", "handle j3");
     }
 
-    private void fetch(String url) {
+    private String fetch(String url) {
         log.add("fetch " + url);
+        return "page " + url;
     }
 
     private void serve() {
