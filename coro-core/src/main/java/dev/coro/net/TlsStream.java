@@ -211,7 +211,8 @@ public final class TlsStream extends BufferedByteStream {
      * @throws SSLHandshakeException naming the peer and the reason (untrusted certificate, wrong
      *     host name, no common protocol, not TLS at all)
      * @throws StreamTimeoutException if the handshake timeout expires first; the stream then
-     *     fails every later operation with it
+     *     fails every later read with it, and every later write and drain with an
+     *     {@link SSLException} caused by it (as after any failed handshake)
      * @throws java.nio.channels.AsynchronousCloseException if the stream is closed while waiting
      * @throws IOException if the raw stream fails
      */
@@ -576,7 +577,7 @@ public final class TlsStream extends BufferedByteStream {
 
         private SSLException truncated() {
             return new SSLException(owner + ": the connection ended in the middle of a TLS record (" + netIn.position()
-                    + " bytes of it came): the data was truncated");
+                    + " bytes of it came): the data was truncated: discard the message it cut");
         }
 
         @Override
