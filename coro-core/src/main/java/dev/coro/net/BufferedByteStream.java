@@ -61,9 +61,11 @@ import javax.net.ssl.SSLHandshakeException;
  * input as well (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
  * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one
  * writability waiter; other drainers park in `drainers` and re-check when the flusher's wait ends.
- * Back-pressure is asyncio's:
- * above `highWater` the stream is `paused` and drain() waits until `pending` is down to `lowWater`.
- * A write error is kept in `writeError` and thrown by every later write and drain. The marks
+ * Back-pressure is asyncio's, on the write buffer: `pending` plus the bytes the transport took and
+ * still holds (a TLS stream's records queued on the raw stream, at most a chunk: see TlsStream).
+ * Above `highWater` the stream is `paused` and drain() waits until the buffer is down to
+ * `lowWater`. A write error is kept in `writeError` and thrown by every later write and drain (a
+ * failed TLS handshake puts its error there too, through failWrites). The marks
  * default to 0: without a loop callback that flushes on writability, asyncio's 16 KiB left below
  * the low-water mark would sit unsent until the stream is used again, and a peer waiting for them
  * (a subprocess reading all of its stdin, say) would wait forever.
@@ -129,6 +131,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private final ParkingLot drainers = new ParkingLot();
     private long pending;
     private boolean writeTimedOut;   // a drain or write raised its write timeout
+    private boolean accepted;        // a server's stream: a peer that goes away is routine (PeerGone)
     private int highWater = DEFAULT_HIGH_WATER, lowWater = DEFAULT_LOW_WATER;
     private boolean paused, flushing, outputShut, closing, closed;
     private IOException writeError;
@@ -379,7 +382,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private void awaitInput() throws IOException {
         if (!drained) return;
         if (readDeadline == NONE && readTimeout != null) readDeadline = loop.time() + readTimeout.toNanos();
-        if ((pending > 0 || transport.holdsBytes()) && !flushing && writeError == null) {
+        if (writeBufferSize() > 0 && !flushing && writeError == null) {
             flushOnce(AWAIT_EITHER, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         } else {
             timed(AWAIT_READABLE, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
@@ -410,7 +413,7 @@ public abstract class BufferedByteStream implements ByteStream {
         beginRead();
         try {
             if (writeError != null) throw writeError;
-            if ((pending > 0 || transport.holdsBytes()) && !flushing) {
+            if (writeBufferSize() > 0 && !flushing) {
                 flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
             }
             if (start == end && !eof) readIntoBuffer();
@@ -529,15 +532,21 @@ public abstract class BufferedByteStream implements ByteStream {
         Traps.raiseIfCancelled();
         checkDrainable();
         spendBudget("drain");
-        if (!paused && !transport.holdsBytes()) return;
+        if (!aboveHighWater()) return;
         flushWhileQueued(false);
     }
 
-    /* Flushes until the buffer is down to the low-water mark (`all`: empty) and the transport holds nothing. */
+    /* Whether a drain must wait: the buffer went above the high-water mark and is not yet down to the low one. */
+    private boolean aboveHighWater() {
+        if (!paused && writeBufferSize() > highWater) paused = true;
+        return paused;
+    }
+
+    /* Flushes until the buffer, the transport's held bytes included, is down to the low-water mark (`all`: empty). */
     private void flushWhileQueued(boolean all) throws IOException {
         long deadline = writeTimeout == null ? NONE : loop.time() + writeTimeout.toNanos();
         try {
-            while ((all ? pending > 0 : paused) || transport.holdsBytes()) {
+            while (all ? writeBufferSize() > 0 : paused) {
                 checkDrainable();
                 if (flushing) drainers.park(this);
                 else flushOnce(AWAIT_WRITABLE, deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
@@ -587,12 +596,14 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /**
-     * Bytes written but not yet handed to the transport.
+     * Bytes written but not yet sent on: those buffered here, plus those the transport took and
+     * still holds ({@link Transport#heldBytes()}: a {@link TlsStream}'s records that its raw stream
+     * has not sent yet). The high-water and low-water marks apply to this count.
      *
-     * @return the count of buffered bytes; 0 once every byte written went to the transport
+     * @return the count of bytes not yet sent on; 0 once every byte written left this stream and its transport
      */
     public long writeBufferSize() {
-        return pending;
+        return pending + transport.heldBytes();
     }
 
     /**
@@ -640,10 +651,15 @@ public abstract class BufferedByteStream implements ByteStream {
         try {
             transport.write(src);
         } catch (IOException e) {
-            writeError = e instanceof ClosedChannelException ? e : failed("write", e);
-            drainers.unparkAll(null);
+            failWrites(e instanceof ClosedChannelException || e instanceof SSLException ? e : failed("write", e));
             throw writeError;
         }
+    }
+
+    /* Makes every later write and drain throw `e`: the transport failed, or cannot send any more (a failed TLS handshake). */
+    final void failWrites(IOException e) {
+        writeError = e;
+        drainers.unparkAll(null);
     }
 
     private void flushSome() throws IOException {
@@ -655,7 +671,7 @@ public abstract class BufferedByteStream implements ByteStream {
             if (b.hasRemaining()) break;
             out.pollFirst();
         }
-        if (paused && pending <= lowWater) paused = false;
+        if (paused && writeBufferSize() <= lowWater) paused = false;
     }
 
     private IOException failed(String what, IOException e) {
@@ -776,8 +792,9 @@ public abstract class BufferedByteStream implements ByteStream {
      * {@link AsynchronousCloseException}; the bytes already written are flushed first, bounded by
      * the close timeout, then the transport closes. Closing twice does nothing. If the flush times
      * out or fails, the unsent bytes are dropped and the loop's exception handler is told, naming
-     * this stream and the count, unless a write or drain raised its write timeout before: to
-     * handle that yourself, call {@link #drain()} first.
+     * this stream and the count, unless a write or drain raised its write timeout before (on a
+     * stream a {@link TcpServer} accepted, a peer that reset or stopped reading is routine and logged
+     * at DEBUG on {@code dev.coro.net}): to handle that yourself, call {@link #drain()} first.
      *
      * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
@@ -831,7 +848,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private void flushOnClose() {
         long deadline = closeTimeout == null ? NONE : loop.time() + closeTimeout.toNanos();
         try {
-            while (pending > 0 || transport.holdsBytes()) {
+            while (writeBufferSize() > 0) {
                 timed(AWAIT_WRITABLE, deadline, closeTimeout, StreamTimeoutException.Kind.CLOSE);
                 flushSome();
             }
@@ -845,12 +862,23 @@ public abstract class BufferedByteStream implements ByteStream {
     /*
      * close() declares nothing, yet bytes the caller wrote are lost: the loop's exception handler
      * hears of it (asyncio logs a transport's failed flush the same way). Who must know calls drain().
+     * On a server's stream a peer that reset or stopped reading is routine: one DEBUG line (PeerGone).
      */
     private void reportDropped(IOException why) {
-        String held = transport.holdsBytes() ? "at least " + pending : String.valueOf(pending);
-        loop.callExceptionHandler("close() of " + this + " dropped " + held + " bytes written but not sent ("
-                + why.getMessage() + "). To handle this yourself, call drain() before close(): it raises"
-                + " StreamTimeoutException or the write's failure, after which close() reports nothing.", why);
+        long dropped = writeBufferSize();
+        if (dropped == 0) return;   // only the transport's goodbye (TLS close_notify) could not go
+        String what = "close() of " + this + " dropped " + dropped + " bytes written but not sent";
+        if (accepted && PeerGone.matches(why)) {
+            PeerGone.log(what, why);
+            return;
+        }
+        loop.callExceptionHandler(what + " (" + why.getMessage() + "). To handle this yourself, call drain() before"
+                + " close(): it raises StreamTimeoutException or the write's failure, after which close() reports nothing.", why);
+    }
+
+    /* For TcpServer: this stream was accepted, and a peer that goes away or stops reading is routine. */
+    final void markAccepted() {
+        accepted = true;
     }
 
     /*

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * The timeouts a server sets on each stream it accepts (see {@link BufferedByteStream}); null
- * means none.
+ * means none. A stream they are applied to is a server's: losing its peer is routine there.
  */
 record StreamOptions(Duration readTimeout, Duration writeTimeout, Duration closeTimeout) {
     /** No read or write timeout; the default close timeout. */
@@ -26,5 +26,6 @@ record StreamOptions(Duration readTimeout, Duration writeTimeout, Duration close
         s.setReadTimeout(readTimeout);
         s.setWriteTimeout(writeTimeout);
         s.setCloseTimeout(closeTimeout);
+        s.markAccepted();
     }
 }

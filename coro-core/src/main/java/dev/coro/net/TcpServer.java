@@ -231,7 +231,9 @@ public final class TcpServer implements AutoCloseable {
          * handler gets a {@link TlsStream} whose handshake is done. A failed or timed-out handshake
          * (a plaintext client, an untrusted client certificate, a client that stalls) ends that
          * connection with an exception naming the peer, reported like a handler's; the server goes on.
-         * Does not suspend; the handshakes run in the connection tasks.
+         * A client that leaves without {@code close_notify} (a killed curl, most browsers) ends the
+         * handler's reads as an end of stream, not as a failure; {@link TlsStream#closeNotifyReceived()}
+         * tells the two ends apart. Does not suspend; the handshakes run in the connection tasks.
          *
          * @param address where to listen: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
          * @param ctx the server's TLS context, holding its certificate and key

@@ -7,6 +7,7 @@ import dev.coro.lowlevel.ParkingLot;
 import java.io.IOException;
 import java.net.IDN;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -38,9 +39,22 @@ import javax.net.ssl.X509TrustManager;
  * turns both off, for tests only. The engine keeps every parameter the {@link SSLContext} gives
  * it (protocols, cipher suites); ALPN names are given to {@link #client(ByteStream, SSLContext,
  * String, String...)} and {@link #server(ByteStream, SSLContext, String...)}.
- * {@link #close()} sends {@code close_notify}; a peer that closes the connection without one is
- * reported as a truncation ({@link SSLException}), not as a clean end. Upgrading a stream that
- * was used for plaintext first loses no byte it had buffered: the TLS records are read through it.
+ * {@link #close()} sends {@code close_notify}. A peer that ends the connection without one after a
+ * whole record (a "ragged EOF": a killed curl, most browsers, servers that close after their
+ * reply) reads as the end of the stream, as in asyncio, Go and Netty, and is no failure; where a
+ * truncation attack matters (a body that runs to the end of the connection),
+ * {@link #closeNotifyReceived()} tells the two ends apart. A protocol that frames its messages
+ * sees a cut one anyway ({@link IncompleteReadException} from {@code readExactly}, a last line
+ * without its newline); a connection cut inside a record is an {@link SSLException}.
+ * Upgrading a stream that was used for plaintext first loses no byte it had buffered: the TLS
+ * records are read through it.
+ *
+ * <p>{@link #write} encrypts at most 64 KiB at once, and only while the raw
+ * stream takes the records; the rest waits here as plaintext, and {@link #drain()} encrypts it
+ * chunk by chunk as the raw stream drains. {@link #writeBufferSize()} counts that plaintext plus
+ * the records the raw stream has not sent yet, and the high-water mark applies to it as on any
+ * stream. After a failed handshake, reads throw its exception and writes and drains throw at once
+ * an {@link SSLException} caused by it.
  * Half-close: {@link #shutdownOutput()} sends {@code close_notify} (after the handshake, which it
  * runs if need be) and ends the raw output; with TLS 1.3 the other direction goes on, with TLS 1.2
  * the peer usually answers by closing.
@@ -54,15 +68,25 @@ import javax.net.ssl.X509TrustManager;
  * unwrapped (write mode: position = end of data), and `appIn`, plaintext unwrapped and not yet
  * handed to the stream (read mode). read() only unwraps what is there; awaitReadable() is the only
  * place that reads the raw stream (and may suspend). write() wraps into `NET_OUT`, a scratch
- * buffer per loop thread (wrap() hands its records to the raw stream before anything else runs on
- * that thread, so an idle stream keeps no output buffer: 16 KiB less per connection), and hands the
- * records to the raw stream, but refuses (returns 0) while the raw stream still buffers earlier
- * records, so back-pressure reaches this stream's drain(); awaitWritable() is raw.drain().
+ * buffer per loop thread (wrapRecord() hands its record to the raw stream before anything else
+ * runs on that thread, so an idle stream keeps no output buffer: 16 KiB less per connection), one
+ * record at a time, up to WRITE_CHUNK bytes and only until the raw stream buffers some: the raw
+ * stream then holds at most about one record beyond what its transport took, and the plaintext
+ * that was not encrypted stays in this stream's queue, visible to writeBufferSize() and the marks
+ * (heldBytes() adds the raw stream's records). awaitWritable() is raw.drain(); each flush after it
+ * encrypts the next chunk, so the loop never spends more than a chunk's encryption (about a
+ * millisecond) in one step, as asyncio's SSL transport and Netty's SslHandler encrypt as the
+ * socket drains.
  * The handshake runs in the first operation that needs it (or handshake()), as a loop over the
- * engine's handshake status, bounded by the handshake timeout.
+ * engine's handshake status, bounded by the handshake timeout; its failure is kept in `failure`
+ * (rethrown by later reads) and, wrapped, in the stream's write error (thrown by writes and drains,
+ * which may never reach this transport).
  *
  *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
- *   a raw end of stream before close_notify while OPEN --> SSLException("truncated")
+ *   HANDSHAKING --error or timeout--> FAILED (every later operation throws)
+ *   OPEN, close_notify read --> end of stream, closeNotifyReceived
+ *   OPEN, raw end of stream at a record boundary --> end of stream (ragged: !closeNotifyReceived)
+ *   OPEN, raw end of stream inside a record --> SSLException("truncated")
  */
 public final class TlsStream extends BufferedByteStream {
     private final Tls tls;
@@ -187,7 +211,8 @@ public final class TlsStream extends BufferedByteStream {
      * @throws SSLHandshakeException naming the peer and the reason (untrusted certificate, wrong
      *     host name, no common protocol, not TLS at all)
      * @throws StreamTimeoutException if the handshake timeout expires first; the stream then
-     *     fails every later operation with it
+     *     fails every later read with it, and every later write and drain with an
+     *     {@link SSLException} caused by it (as after any failed handshake)
      * @throws java.nio.channels.AsynchronousCloseException if the stream is closed while waiting
      * @throws IOException if the raw stream fails
      */
@@ -239,7 +264,21 @@ public final class TlsStream extends BufferedByteStream {
                 + ", state=" + state() + "]";
     }
 
-    /* Where wrap() puts records on their way to the raw stream; see the implementation notes. */
+    /**
+     * Whether the peer ended its output with {@code close_notify}, TLS's own end of stream. Once a
+     * read returned the end of the stream, false means that the connection just ended: the peer went
+     * away, or something on the path cut the connection (a truncation attack). Check it where the
+     * protocol does not tell the end of a message (a body read to the end of the connection) and
+     * discard what came if it is false.
+     *
+     * @return true once the peer's {@code close_notify} was read; false before it, and after an end
+     *     of stream without one
+     */
+    public boolean closeNotifyReceived() {
+        return tls.closeNotifyReceived;
+    }
+
+    /* Where wrapRecord() puts records on their way to the raw stream; see the implementation notes. */
     private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
 
     /* The transport: TLS records over the raw stream. */
@@ -248,8 +287,14 @@ public final class TlsStream extends BufferedByteStream {
         final SSLEngine engine;
         TlsStream owner;
         Duration handshakeTimeout;
+        /*
+         * The most plaintext one write() encrypts: four full records, about a millisecond of AES-GCM
+         * on a 2020s core, so a large write neither blocks the loop (a 32 MiB one took 0.6 s) nor
+         * costs a flush round per record.
+         */
+        static final int WRITE_CHUNK = 64 * 1024;
         final ParkingLot handshakeWaiters = new ParkingLot();
-        boolean handshaking, handshaken, rawEnded, closeNotifySent;
+        boolean handshaking, handshaken, rawEnded, closeNotifySent, closeNotifyReceived;
         private ByteBuffer netIn, appIn;
         private IOException failure, rawWriteFailure;
         private boolean applicationWrite;
@@ -279,22 +324,35 @@ public final class TlsStream extends BufferedByteStream {
                 StreamTimeoutException t = new StreamTimeoutException(StreamTimeoutException.Kind.HANDSHAKE, handshakeTimeout,
                         owner);
                 t.initCause(e);
-                failure = t;
+                fail(t);
                 throw t;
             } catch (SSLException e) {
-                failure = handshakeFailed(e);
+                fail(handshakeFailed(e));
                 sendAlert();
                 throw failure;
             } catch (CancelledError e) {
                 throw e;   // the engine's state is intact: the next operation resumes the handshake
             } catch (IOException | RuntimeException | Error e) {
-                failure = e instanceof IOException io ? io : new SSLHandshakeException("TLS handshake with " + raw
-                        + " did not finish: " + e);
+                fail(e instanceof IOException io ? io : new SSLHandshakeException("TLS handshake with " + raw
+                        + " did not finish: " + e));
                 throw e;
             } finally {
                 handshaking = false;
                 handshakeWaiters.unparkAll(null);
             }
+        }
+
+        /*
+         * Reads throw the handshake's failure itself (awaitReadable runs ensureHandshake); writes and
+         * drains, which may not reach the transport (bytes already queued), throw it at once from
+         * the stream's write error, wrapped to say what could not be done. A stream closed during
+         * the handshake keeps saying that it is closed.
+         */
+        private void fail(IOException e) {
+            failure = e;
+            if (!(e instanceof ClosedChannelException)) owner.failWrites(new SSLException(owner + ": cannot write: the TLS handshake failed (" + e.getMessage()
+                    + "), so nothing can be sent on this connection; close it, and open a new one once the cause is"
+                    + " fixed", e));
         }
 
         /*
@@ -374,6 +432,7 @@ public final class TlsStream extends BufferedByteStream {
                     }
                     case BUFFER_OVERFLOW -> appIn = growRead(appIn, engine.getSession().getApplicationBufferSize());
                     case CLOSED -> {
+                        closeNotifyReceived = true;
                         return added;
                     }
                     case OK -> {
@@ -402,8 +461,15 @@ public final class TlsStream extends BufferedByteStream {
             netIn.put(b);
         }
 
-        /* Wraps src into records and hands them to the raw stream. */
+        /* Wraps all of src (handshake messages and alerts: src is empty) and hands the records to the raw stream. */
         private void wrap(ByteBuffer src) throws IOException {
+            while (wrapRecord(src) && src.hasRemaining()) {
+                // one record per turn
+            }
+        }
+
+        /* Wraps one record (or flight) from src and hands it to the raw stream; false once the engine's output is closed. */
+        private boolean wrapRecord(ByteBuffer src) throws IOException {
             ByteBuffer netOut = NET_OUT.get();
             if (netOut.capacity() < engine.getSession().getPacketBufferSize()) {
                 netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
@@ -419,7 +485,7 @@ public final class TlsStream extends BufferedByteStream {
                 }
                 netOut.flip();
                 if (netOut.hasRemaining()) writeRaw(netOut);
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED || !src.hasRemaining()) return;
+                return r.getStatus() != SSLEngineResult.Status.CLOSED;
             }
         }
 
@@ -487,8 +553,17 @@ public final class TlsStream extends BufferedByteStream {
                 return n;
             }
             if (engine.isInboundDone()) return -1;
-            if (rawEnded) throw truncated();
+            if (rawEnded) return endWithoutCloseNotify();
             return 0;
+        }
+
+        /*
+         * The raw stream ended without close_notify (see the class comment): an end of stream at a
+         * record boundary, which closeNotifyReceived() tells apart; a cut record is bad input.
+         */
+        private int endWithoutCloseNotify() throws SSLException {
+            if (netIn.position() > 0) throw truncated();
+            return -1;
         }
 
         /* TLS 1.3 may ask for a record back after the handshake (a key update). */
@@ -501,8 +576,8 @@ public final class TlsStream extends BufferedByteStream {
         }
 
         private SSLException truncated() {
-            return new SSLException(owner + ": the peer closed the connection without close_notify: "
-                    + "the data may have been truncated");
+            return new SSLException(owner + ": the connection ended in the middle of a TLS record (" + netIn.position()
+                    + " bytes of it came): the data was truncated: discard the message it cut");
         }
 
         @Override
@@ -510,24 +585,29 @@ public final class TlsStream extends BufferedByteStream {
             ensureHandshake();
             // Records that came with the handshake's last flight may be waiting in netIn: read() first.
             if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
-            if (!readRaw()) {
-                if (!engine.isInboundDone()) throw truncated();
-            }
+            readRaw();   // at the raw stream's end, read() tells how it ended
         }
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            if (!handshaken) return 0;   // awaitWritable() runs it: write() never waits
-            if (raw instanceof BufferedByteStream b && b.writeBufferSize() > 0) return 0;
-            int before = src.remaining();
+            if (!handshaken || rawBuffers()) return 0;   // awaitWritable() runs the handshake, or drains the raw stream
+            int start = src.position(), limit = src.limit();
+            src.limit(start + Math.min(src.remaining(), WRITE_CHUNK));
             applicationWrite = true;
             try {
-                wrap(src);
+                while (wrapRecord(src) && src.hasRemaining() && !rawBuffers()) {
+                    // one record per turn, until the raw stream stops taking them
+                }
             } finally {
                 applicationWrite = false;
+                src.limit(limit);
             }
-            if (src.hasRemaining() && engine.isOutboundDone()) throw outboundClosed();
-            return before - src.remaining();
+            if (src.position() == start && engine.isOutboundDone()) throw outboundClosed();
+            return src.position() - start;
+        }
+
+        private boolean rawBuffers() {
+            return raw instanceof BufferedByteStream b && b.writeBufferSize() > 0;
         }
 
         /*
@@ -536,14 +616,14 @@ public final class TlsStream extends BufferedByteStream {
          * stream would queue the bytes and its flush would retry a write that never takes any.
          */
         private SSLException outboundClosed() {
-            return new SSLException("the TLS session is closed for writing: "
+            return new SSLException(owner + ": cannot write: the TLS session is closed for writing: "
                     + (engine.isInboundDone() ? "the peer sent close_notify, which in TLS 1.2 ends both directions"
                     : "the engine closed it after an error") + "; open a new connection to send more");
         }
 
         @Override
-        public boolean holdsBytes() {
-            return raw instanceof BufferedByteStream b && b.writeBufferSize() > 0 && rawWriteFailure == null;
+        public long heldBytes() {
+            return raw instanceof BufferedByteStream b && rawWriteFailure == null ? b.writeBufferSize() : 0;
         }
 
         @Override

@@ -46,13 +46,14 @@ public interface Transport {
     int write(ByteBuffer src) throws IOException;
 
     /**
-     * Whether bytes that {@link #write} took are still held here, unsent (TLS records queued on the
-     * stream below): drain() and close() wait for them too. False by default.
+     * How many bytes that {@link #write} took are still held here, unsent (a TLS stream's records
+     * queued on the stream below): the stream's write buffer counts them, and drain() and close()
+     * wait for them too. 0 by default.
      *
-     * @return true while this transport holds bytes it accepted but has not passed on
+     * @return the count of bytes this transport accepted but has not passed on
      */
-    default boolean holdsBytes() {
-        return false;
+    default long heldBytes() {
+        return 0;
     }
 
     /**

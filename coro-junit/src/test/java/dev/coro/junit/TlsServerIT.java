@@ -7,6 +7,7 @@ import dev.coro.EventLoop;
 import dev.coro.net.TcpServer;
 import dev.coro.net.TcpStream;
 import dev.coro.net.TlsStream;
+import dev.coro.sync.Queue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLException;
+import java.util.concurrent.Callable;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,42 +38,37 @@ class TlsServerIT {
     @Test
     void badClientsEachFailAloneAndTheServerKeepsServing() {
         List<Throwable> reported = new ArrayList<>();
-        List<String> got;
-        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).exceptionHandler((l, message, error) -> {
-            if (error != null) reported.add(error);
-        }).build()) {
-            got = loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> {
-                TcpServer server = TcpServer.builder().handshakeTimeout(Duration.ofMillis(500))
-                        .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
-                            s.write(s.readLine());
-                            s.drain();
-                        });
-                List<String> out = new ArrayList<>();
-                try (TcpStream plaintext = TcpStream.connect(server.localAddress())) {
-                    plaintext.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.add("plaintext client sees the end: " + (plaintext.read(100).length >= 0));
-                }
-                try (TcpStream stalled = TcpStream.connect(server.localAddress())) {
-                    stalled.write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x40});
-                    out.add("stalled client dropped: " + (readAll(stalled) >= 0));
-                }
-                TlsStream wrongName = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "example.org");
-                try {
-                    wrongName.handshake();
-                    out.add("wrong host name accepted");
-                } catch (SSLHandshakeException e) {
-                    out.add("wrong host name refused by the client");
-                }
-                wrongName.close();
-                TlsStream good = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
-                good.write("still serving\n".getBytes(StandardCharsets.US_ASCII));
-                good.drain();
-                out.add(new String(good.readLine(), StandardCharsets.US_ASCII).strip());
-                good.close();
-                server.shutdown();
-                return out;
-            }));
-        }
+        List<String> got = runReporting(reported, () -> {
+            TcpServer server = TcpServer.builder().handshakeTimeout(Duration.ofMillis(500))
+                    .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                        s.write(s.readLine());
+                        s.drain();
+                    });
+            List<String> out = new ArrayList<>();
+            try (TcpStream plaintext = TcpStream.connect(server.localAddress())) {
+                plaintext.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.add("plaintext client sees the end: " + (plaintext.read(100).length >= 0));
+            }
+            try (TcpStream stalled = TcpStream.connect(server.localAddress())) {
+                stalled.write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x40});
+                out.add("stalled client dropped: " + (readAll(stalled) >= 0));
+            }
+            TlsStream wrongName = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "example.org");
+            try {
+                wrongName.handshake();
+                out.add("wrong host name accepted");
+            } catch (SSLHandshakeException e) {
+                out.add("wrong host name refused by the client");
+            }
+            wrongName.close();
+            TlsStream good = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            good.write("still serving\n".getBytes(StandardCharsets.US_ASCII));
+            good.drain();
+            out.add(new String(good.readLine(), StandardCharsets.US_ASCII).strip());
+            good.close();
+            server.shutdown();
+            return out;
+        });
         assertThat(got).containsExactly("plaintext client sees the end: true", "stalled client dropped: true",
                 "wrong host name refused by the client", "still serving");
         assertThat(reported).as("one report per bad client").hasSize(3);
@@ -84,38 +80,61 @@ class TlsServerIT {
 
     /* A user's trial: the failed handler's half reply ended with close_notify, so it read as complete. */
     @Test
-    void aHandlerThatThrowsEndsWithoutCloseNotifySoTheClientSeesTheTruncation() {
+    void aHandlerThatThrowsEndsWithoutCloseNotifySoTheClientCanTellTheTruncation() {
         List<Throwable> reported = new ArrayList<>();
-        String end;
-        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).exceptionHandler((l, message, error) -> {
-            if (error != null) reported.add(error);
-        }).build()) {
-            end = loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), () -> {
-                TcpServer server = TcpServer.builder()
-                        .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
-                            s.readLine();
-                            s.write("Content-Length: 100\n\nhalf of the bo".getBytes(StandardCharsets.US_ASCII));
-                            throw new IllegalStateException("the database went away");
-                        });
-                TlsStream client = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
-                client.write("GET\n".getBytes(StandardCharsets.US_ASCII));
-                client.drain();
-                String outcome;
-                try {
-                    while (client.read(1000).length > 0) {
-                        // the half reply
-                    }
-                    outcome = "a clean end of stream";
-                } catch (SSLException e) {
-                    outcome = "truncation: " + e.getMessage();
-                }
-                client.abort();
-                server.shutdown();
-                return outcome;
-            }));
-        }
-        assertThat(end).startsWith("truncation").contains("without close_notify");
+        String end = runReporting(reported, () -> {
+            TcpServer server = TcpServer.builder()
+                    .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                        s.readLine();
+                        s.write("Content-Length: 100\n\nhalf of the bo".getBytes(StandardCharsets.US_ASCII));
+                        throw new IllegalStateException("the database went away");
+                    });
+            TlsStream client = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            client.write("GET\n".getBytes(StandardCharsets.US_ASCII));
+            client.drain();
+            while (client.read(1000).length > 0) {
+                // the half reply
+            }
+            String outcome = client.closeNotifyReceived() ? "a clean end of stream" : "an end without close_notify";
+            client.abort();
+            server.shutdown();
+            return outcome;
+        });
+        assertThat(end).isEqualTo("an end without close_notify");
         assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("the database went away"));
+    }
+
+    /* A user's trial: a client that dropped the connection without close_notify made the handler fail, logged as a WARNING. */
+    @Test
+    void aClientLeavingWithoutCloseNotifyEndsTheHandlersReadsAndIsNoFailure() {
+        List<Throwable> reported = new ArrayList<>();
+        String end = runReporting(reported, () -> {
+            Queue<String> ends = Queue.unbounded();
+            TcpServer server = TcpServer.builder()
+                    .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                        String how = "the handler failed";
+                        try {
+                            byte[] line;
+                            while ((line = s.readLine()).length > 0) {
+                                s.write(line);
+                                s.drain();
+                            }
+                            how = "the handler's reads ended; close_notify received: " + s.closeNotifyReceived();
+                        } finally {
+                            ends.put(how);
+                        }
+                    });
+            TlsStream client = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            client.write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            String echo = new String(client.readLine(), StandardCharsets.US_ASCII);
+            client.raw().close();   // the client goes away without close_notify (a killed curl, a browser)
+            String how = ends.get();
+            client.abort();
+            server.shutdown();
+            return echo.strip() + ", then " + how;
+        });
+        assertThat(end).isEqualTo("ping, then the handler's reads ended; close_notify received: false");
+        assertThat(reported).isEmpty();
     }
 
     /* A user's trial: a read with records queued waited for writability only; the echo server, stuck writing, stopped reading. */
@@ -142,6 +161,15 @@ class TlsServerIT {
             s.drain();
         }, 2);
         assertThat(got).isEqualTo("2 bytes, all 7");
+    }
+
+    /* Runs `body` on a fresh loop, bounded to 30 s, whose exception handler adds each error reported to `reported`. */
+    private static <T> T runReporting(List<Throwable> reported, Callable<T> body) {
+        try (EventLoop loop = EventLoop.builder().watchdog(Duration.ZERO).exceptionHandler((l, message, error) -> {
+            if (error != null) reported.add(error);
+        }).build()) {
+            return loop.run(() -> Coro.withTimeout(Duration.ofSeconds(30), body));
+        }
     }
 
     /* Sends `size` bytes of 7 in `pieces` writes without drain(), then reads `reply` bytes back. */

@@ -2,9 +2,11 @@ package dev.coro.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.coro.Coro;
 import dev.coro.Task;
+import dev.coro.net.BufferedByteStream;
 import dev.coro.net.ByteStream;
 import dev.coro.net.MemoryStreams;
 import dev.coro.net.StreamPair;
@@ -14,11 +16,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,18 +200,123 @@ class TlsStreamTest {
         closeBoth(client, server);
     }
 
+    /* A user's trial: the ragged end reached a server's handler as an SSLException, logged as a failure. */
     @CoroTest
-    void aPeerClosingWithoutCloseNotifyIsReportedAsTruncation() throws Exception {
+    void aPeerClosingWithoutCloseNotifyEndsTheStreamAndSaysSo() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost");
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        Task<String> reader = Coro.spawn(() -> text(server.readLine()) + "|" + text(server.readLine()) + "|"
+                + server.closeNotifyReceived());
+        client.write(bytes("partial"));
+        client.drain();
+        raw.left().close();   // the TCP connection ends, TLS never said goodbye
+        assertThat(reader.join()).isEqualTo("partial||false");
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void closeNotifyEndsTheStreamAndSaysSo() throws Exception {
+        StreamPair p = tlsPair(localhost.clientContext(), localhost, "localhost");
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        Task<String> reader = Coro.spawn(() -> server.closeNotifyReceived() + "|" + text(server.readLine()) + "|"
+                + text(server.readLine()) + "|" + server.closeNotifyReceived());
+        client.write(bytes("last"));
+        client.close();
+        assertThat(reader.join()).isEqualTo("false|last||true");
+        server.close();
+    }
+
+    @CoroTest
+    void aConnectionCutInsideARecordIsATruncation() throws Exception {
         StreamPair raw = MemoryStreams.pair();
         TlsStream client = TlsStream.client(raw.left(), localhost.clientContext(), "localhost");
         TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
         Task<byte[]> reader = Coro.spawn(() -> server.readLine());
-        client.write(bytes("partial"));
-        client.drain();
-        raw.left().close();   // the TCP connection ends, TLS never said goodbye
+        client.handshake();
+        raw.left().write(new byte[] {0x17, 0x03, 0x03, 0x00, 0x40, 1, 2, 3});   // 8 of a record's 69 bytes
+        raw.left().close();
         assertThat(Coro.gatherSettled(reader).get(0).error()).isInstanceOf(SSLException.class)
-                .hasMessageContaining("without close_notify");
+                .hasMessageContaining("TlsStream[MemoryStream[right").hasMessageContaining("in the middle of a TLS record");
         closeBoth(client, server);
+    }
+
+    /* A user's trial: write(32 MiB) encrypted it all in one loop step and writeBufferSize() said 0. */
+    @CoroTest
+    void aLargeWriteIsEncryptedAsTheRawStreamDrainsAndCountsInTheWriteBuffer() throws Exception {
+        StreamPair p = handshaken();
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        int size = 1 << 20;
+        client.write(new byte[size]);
+        long rawHolds = ((BufferedByteStream) client.raw()).writeBufferSize();
+        assertThat(rawHolds).as("records held by the raw stream").isLessThan(client.session().getPacketBufferSize());
+        assertThat(client.writeBufferSize()).as("plaintext queued plus records held")
+                .isBetween((long) size - MemoryStreams.DEFAULT_CAPACITY, (long) size);
+        Task<Integer> reader = Coro.spawn(() -> server.readExactly(size).length);
+        client.drain();
+        assertThat(client.writeBufferSize()).isZero();
+        assertThat(reader.join()).isEqualTo(size);
+        closeBoth(client, server);
+    }
+
+    @CoroTest
+    void drainAppliesTheHighWaterMarkToPlaintextAndRecordsAlike() throws Exception {
+        StreamPair p = handshaken();
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        client.setWriteBufferLimits(32 * 1024, 8 * 1024);
+        client.write(new byte[MemoryStreams.DEFAULT_CAPACITY]);   // fills the memory pipe: the raw stream holds a record's tail
+        client.write(new byte[1024]);
+        Coro.withTimeout(Duration.ofSeconds(1), () -> {
+            client.drain();   // below the high-water mark: returns at once, as on a plain stream
+            return null;
+        });
+        assertThat(client.writeBufferSize()).isBetween(1024L, 32L * 1024);
+        client.write(new byte[40 * 1024]);
+        Task<Long> drainer = Coro.spawn(() -> {
+            client.drain();
+            return client.writeBufferSize();
+        });
+        Coro.sleep(Duration.ofSeconds(1));
+        assertThat(drainer.isDone()).as("drain above the high-water mark waits for the peer").isFalse();
+        int total = MemoryStreams.DEFAULT_CAPACITY + 1024 + 40 * 1024;
+        Task<Integer> reader = Coro.spawn(() -> server.readExactly(total).length);
+        assertThat(drainer.join()).as("a waiting drain returns at the low-water mark").isLessThanOrEqualTo(8 * 1024);
+        client.setWriteBufferLimits(0, 0);
+        client.drain();
+        assertThat(reader.join()).isEqualTo(total);
+        closeBoth(client, server);
+    }
+
+    /* A user's trial: such a write only queued its bytes, and the failure came at the next read or drain. */
+    @CoroTest
+    void aWriteAfterAFailedHandshakeFailsAtOnceWithItsCause() throws Exception {
+        StreamPair p = tlsPair(localhost.clientContext(), other, "other.test");
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        Task<Void> s = Coro.spawn(() -> {
+            server.handshake();
+            return null;
+        });
+        client.write(bytes("queued before the handshake\n"));
+        SSLHandshakeException failure = catchThrowableOfType(SSLHandshakeException.class, client::handshake);
+        for (ThrowingCallable write : List.<ThrowingCallable>of(() -> client.write(bytes("more\n")), client::drain)) {
+            assertThatThrownBy(write).isInstanceOf(SSLException.class).hasCause(failure)
+                    .hasMessageContaining("TlsStream[MemoryStream[left").hasMessageContaining("cannot write")
+                    .hasMessageContaining("PKIX path").hasMessageContaining("open a new one");
+        }
+        client.raw().close();
+        Coro.gatherSettled(s);
+        closeBoth(client, server);
+    }
+
+    private static StreamPair handshaken() throws Exception {
+        StreamPair p = tlsPair(localhost.clientContext(), localhost, "localhost");
+        Task<Void> s = Coro.spawn(() -> {
+            ((TlsStream) p.right()).handshake();
+            return null;
+        });
+        ((TlsStream) p.left()).handshake();
+        s.join();
+        return p;
     }
 
     /* Before the fix the bytes sat queued behind the handshake that nothing ran: the peer saw nothing. */
