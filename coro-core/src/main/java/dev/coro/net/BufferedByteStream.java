@@ -57,8 +57,8 @@ import javax.net.ssl.SSLHandshakeException;
  * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
  * stream's behalf, the "flusher": drain(), shutdownOutput(), close(), or a read that would
  * otherwise wait for input. That read waits for writability, so that a response written without
- * drain() still reaches a peer that waits for it before sending more; on a socket it waits for
- * input as well (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
+ * drain() still reaches a peer that waits for it before sending more, and for input as well, in
+ * the same wait (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
  * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one
  * writability waiter; other drainers park in `drainers` and re-check when the flusher's wait ends.
  * Back-pressure is asyncio's:
