@@ -404,18 +404,29 @@ public abstract class BufferedByteStream implements ByteStream {
      * For a TlsStream above this one, whose records wait here: with bytes queued, one wait for input
      * or writability, whichever comes first, and a flush of what the transport takes; then the
      * input buffered or readable now, without waiting (empty if none). Null at the end of the stream.
+     * Once a flush failed (the peer left), the failure is kept for the next write and drain, as the
+     * TLS stream keeps a failed write of its reply records, and this waits for input alone: what
+     * the peer sent before it left (its close_notify) can still be read.
      */
     final byte[] flushOrTakeInput() throws IOException {
         beginRead();
         try {
-            if (writeError != null) throw writeError;
-            if ((pending > 0 || transport.holdsBytes()) && !flushing) {
-                flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
+            if (writeError == null && (pending > 0 || transport.holdsBytes()) && !flushing) flushKeepingItsFailure();
+            if (start == end && !eof) {
+                if (writeError == null) readIntoBuffer();
+                else fill();
             }
-            if (start == end && !eof) readIntoBuffer();
             return start == end && eof ? null : take(end - start);
         } finally {
             reading = false;
+        }
+    }
+
+    private void flushKeepingItsFailure() throws IOException {
+        try {
+            flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
+        } catch (IOException e) {
+            if (e != writeError) throw e;
         }
     }
 

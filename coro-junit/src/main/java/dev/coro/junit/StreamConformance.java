@@ -252,9 +252,8 @@ public final class StreamConformance {
      * The peer sends more than the buffers between hold before it reads, then echoes; this side
      * writes more than that without drain() and then reads. A read that waited for its output to go
      * out before taking input in would wait for a peer stuck writing to it: both would wait forever.
-     * Package-private: TlsOverLockstepTest runs it alone over a pair whose full suite is too slow.
      */
-    static void readWhileOutputQueued(ByteStream left, ByteStream right) throws Exception {
+    private static void readWhileOutputQueued(ByteStream left, ByteStream right) throws Exception {
         byte[] greeting = pattern(GREETING), request = pattern(REQUEST);
         Task<Void> echo = Coro.spawn(() -> greetThenEcho(right, greeting));
         for (int at = 0; at < REQUEST; at += 16 << 10) left.write(Arrays.copyOfRange(request, at, at + (16 << 10)));

@@ -36,17 +36,12 @@ class TlsOverLockstepTest {
     /*
      * A user's trial: over a lockstep pair the handshake hung, both sides waiting for the other to
      * take its flight (TLS 1.3: the client's change_cipher_spec while the server still sends its
-     * own). Then a read while a large write is queued, to a peer that talks first.
+     * own). The suite also reads while a large write is queued, to a peer that talks first, and
+     * reads to the end after the peer closed while this side's session ticket was still queued.
      */
     @CoroTest
-    void overALockstepPairTheHandshakeAndAReadWithALargeWriteQueuedFinish() throws Exception {
-        StreamPair p = tls(MemoryStreams.lockstepPair());
-        try {
-            StreamConformance.readWhileOutputQueued(p.left(), p.right());
-        } finally {
-            p.left().close();
-            p.right().close();
-        }
+    void tlsOverALockstepPairConforms() throws Exception {
+        StreamConformance.checkHalfCloseableStream(() -> tls(MemoryStreams.lockstepPair()));
     }
 
     /* The same trial over a pair that holds 7 bytes: every flight takes many steps. */
