@@ -113,8 +113,31 @@ public final class ChannelReadiness {
      * @throws IOException if registering the channel with the loop's selector fails
      */
     public void waitReadableOrWritable() throws IOException {
+        waitReadableOrWritable(this);
+    }
+
+    /**
+     * Parks the current task until this channel is readable or {@code sink}'s channel is writable,
+     * whichever comes first, in one wait; it does not say which: try both without waiting. The
+     * two-channel form of {@link #waitReadableOrWritable()}, for a stream that reads one pipe and
+     * writes another (a subprocess's stdout and stdin). With {@code sink == this} it is that method.
+     *
+     * <p><b>Checkpoint:</b> always suspends. <b>Cancellation:</b> raises
+     * {@link dev.coro.CancelledError}; the interest is removed from both channels, which stay
+     * registered. <b>Thread safety:</b> loop thread only, inside a task.
+     *
+     * @param sink the readiness of the channel whose writability also ends the wait
+     * @throws java.nio.channels.AsynchronousCloseException if {@link #notifyClosing} is called on
+     *         either while waiting
+     * @throws java.nio.channels.ClosedChannelException if either channel is closed
+     * @throws IllegalStateException if another task already waits for this channel to be readable
+     *         or for {@code sink}'s to be writable, or if not called inside a task
+     * @throws IOException if registering a channel with the loop's selector fails
+     */
+    public void waitReadableOrWritable(ChannelReadiness sink) throws IOException {
+        Objects.requireNonNull(sink, "sink");
         TaskCore t = Traps.task("ChannelReadiness.waitReadableOrWritable");
-        IoReadiness.awaitEither(t, registration(t));
+        IoReadiness.awaitEither(t, registration(t), sink.registration(t));
     }
 
     /** {@link IoReadiness#notifyClosing}, for this channel. */

@@ -125,11 +125,14 @@ public final class IoReadiness {
         t.kernel().park(t, side, read ? WaitKind.READ : WaitKind.WRITE, side);
     }
 
-    /* Parks t until r's channel is readable or writable, whichever comes first: t waits on both sides. */
-    static void awaitEither(TaskCore t, ChannelRegistration r) throws IOException {
-        ChannelRegistration.Side read = r.arm(true, t);
+    /*
+     * Parks t until `source`'s channel is readable or `sink`'s writable (the same registration for
+     * a socket), whichever comes first: t waits on both sides, paired so that either wakes it once.
+     */
+    static void awaitEither(TaskCore t, ChannelRegistration source, ChannelRegistration sink) throws IOException {
+        ChannelRegistration.Side read = source.arm(true, t);
         try {
-            r.arm(false, t);
+            read.pairWith(sink.arm(false, t));
         } catch (IOException | RuntimeException e) {
             read.abort();
             throw e;

@@ -57,8 +57,8 @@ import javax.net.ssl.SSLHandshakeException;
  * `out` (`pending` bytes in all). Queued bytes go out only when a task waits for writability on the
  * stream's behalf, the "flusher": drain(), shutdownOutput(), close(), or a read that would
  * otherwise wait for input. That read waits for writability, so that a response written without
- * drain() still reaches a peer that waits for it before sending more; on a socket it waits for
- * input as well (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
+ * drain() still reaches a peer that waits for it before sending more, and for input as well, in
+ * the same wait (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
  * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one
  * writability waiter; other drainers park in `drainers` and re-check when the flusher's wait ends.
  * Back-pressure is asyncio's, on the write buffer: `pending` plus the bytes the transport took and
@@ -408,18 +408,29 @@ public abstract class BufferedByteStream implements ByteStream {
      * For a TlsStream above this one, whose records wait here: with bytes queued, one wait for input
      * or writability, whichever comes first, and a flush of what the transport takes; then the
      * input buffered or readable now, without waiting (empty if none). Null at the end of the stream.
+     * Once a flush failed (the peer left), the failure is kept for the next write and drain, as the
+     * TLS stream keeps a failed write of its reply records, and this waits for input alone: what
+     * the peer sent before it left (its close_notify) can still be read.
      */
     final byte[] flushOrTakeInput() throws IOException {
         beginRead();
         try {
-            if (writeError != null) throw writeError;
-            if (writeBufferSize() > 0 && !flushing) {
-                flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
+            if (writeError == null && writeBufferSize() > 0 && !flushing) flushKeepingItsFailure();
+            if (start == end && !eof) {
+                if (writeError == null) readIntoBuffer();
+                else fill();
             }
-            if (start == end && !eof) readIntoBuffer();
             return start == end && eof ? null : take(end - start);
         } finally {
             reading = false;
+        }
+    }
+
+    private void flushKeepingItsFailure() throws IOException {
+        try {
+            flushOnce(AWAIT_EITHER, NONE, null, StreamTimeoutException.Kind.READ);
+        } catch (IOException e) {
+            if (e != writeError) throw e;
         }
     }
 
@@ -865,9 +876,9 @@ public abstract class BufferedByteStream implements ByteStream {
      * On a server's stream a peer that reset or stopped reading is routine: one DEBUG line (PeerGone).
      */
     private void reportDropped(IOException why) {
-        long dropped = writeBufferSize();
-        if (dropped == 0) return;   // only the transport's goodbye (TLS close_notify) could not go
-        String what = "close() of " + this + " dropped " + dropped + " bytes written but not sent";
+        if (pending == 0) return;   // only what the transport holds (TLS records: a ticket, close_notify) could not go
+        String what = "close() of " + this + " dropped " + (transport.heldBytes() > 0 ? "at least " : "") + pending
+                + " bytes written but not sent";
         if (accepted && PeerGone.matches(why)) {
             PeerGone.log(what, why);
             return;

@@ -15,7 +15,8 @@ import java.nio.channels.WritableByteChannel;
 /* Implementation notes:
  *
  * For a socket, `source` and `sink` are the same channel with one ChannelReadiness, so a reader
- * and a flusher wait on the same registration (one per direction, as IoReadiness allows). A
+ * and a flusher wait on the same registration (one per direction, as IoReadiness allows). A wait
+ * for either direction is one park over the source's read side and the sink's write side. A
  * missing end (a read-only or write-only pipe stream) reads as the end of the stream and refuses
  * writes.
  */
@@ -67,11 +68,11 @@ final class ChannelTransport implements Transport {
         if (sink != null) sinkReadiness.waitWritable();
     }
 
-    /* One socket: wait on both of its sides. Two pipes: only for writability, as by default. */
+    /* One socket: both of its sides. Two pipes: the source's read side and the sink's write side, in one wait. */
     @Override
     public void awaitReadableOrWritable() throws IOException {
-        if (source != null && sourceReadiness == sinkReadiness) sourceReadiness.waitReadableOrWritable();
-        else awaitWritable();
+        if (source == null || sink == null) awaitWritable();
+        else sourceReadiness.waitReadableOrWritable(sinkReadiness);
     }
 
     @Override

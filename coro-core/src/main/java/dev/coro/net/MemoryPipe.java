@@ -27,7 +27,10 @@ import java.util.SplittableRandom;
  *   open --closeWriter()--> reader sees the end after the buffered bytes
  *   open --closeReader()--> writes fail ("Broken pipe"), buffered bytes dropped
  * A parked task is woken exactly once: by a write/read that made progress, a close, or
- * wakeWaiters(); the abort handler clears the slot when it is cancelled instead.
+ * wakeWaiters(); the abort handler clears the slot when it is cancelled instead. A task waiting for
+ * either direction of its end sits in two slots at once, the reader of its incoming pipe and the
+ * writer of its outgoing one (`reverse`); whichever wakes it clears the other slot too. A task
+ * parks in one place at a time, so the same task in both slots means such a wait.
  */
 final class MemoryPipe {
     private static final class Chunk {
@@ -50,12 +53,19 @@ final class MemoryPipe {
     private boolean writerClosed, readerClosed;
     private Task<?> reader, writer;
     private Handle readerTimer;
+    private MemoryPipe reverse;   // the pipe of the other direction, set once by crossWith
 
     MemoryPipe(String name, int capacity, SplittableRandom random, long delayNanos) {
         this.name = name;
         this.capacity = capacity;
         this.random = random;
         this.delayNanos = delayNanos;
+    }
+
+    /* Pairs the two directions of a stream pair, for the waits for either direction. */
+    void crossWith(MemoryPipe other) {
+        reverse = other;
+        other.reverse = this;
     }
 
     // ---------------------------------------------------------------- the reading end
@@ -76,29 +86,42 @@ final class MemoryPipe {
             if (random != null) break;
         }
         size -= total;
-        if (total > 0) wakeWriter();
+        if (total > 0) wakeWriter(null);
         return total;
     }
 
     void awaitReadable() throws IOException {
-        Chunk c = chunks.peekFirst();
-        long now = Coro.loop().time();
-        if (c == null ? writerClosed : c.readyAt <= now) return;
-        reader = Traps.currentTask();
-        if (c != null) wakeReaderAt(c.readyAt);
-        wakeWriter();   // a lockstep writer may go now
+        if (readable()) return;
+        armReader(Traps.currentTask());
         park(() -> {
-            reader = null;
-            cancelTimer();
+            disarmReader();
             return true;
         });
+    }
+
+    boolean readable() {
+        Chunk c = chunks.peekFirst();
+        return c == null ? writerClosed : c.readyAt <= Coro.loop().time();
+    }
+
+    /* Makes `task` the parked reader, woken by the next write, or when the first chunk's delay ends. */
+    void armReader(Task<?> task) {
+        reader = task;
+        Chunk c = chunks.peekFirst();
+        if (c != null) wakeReaderAt(c.readyAt);
+        wakeWriter(null);   // a lockstep writer may go now
+    }
+
+    void disarmReader() {
+        reader = null;
+        cancelTimer();
     }
 
     void closeReader() {
         readerClosed = true;
         chunks.clear();
         size = 0;
-        wakeWriter();
+        wakeWriter(null);
     }
 
     // ---------------------------------------------------------------- the writing end
@@ -120,12 +143,24 @@ final class MemoryPipe {
     }
 
     void awaitWritable() throws IOException {
-        if (readerClosed || writerClosed || (capacity == 0 ? reader != null : size < capacity)) return;
+        if (writable()) return;
         writer = Traps.currentTask();
         park(() -> {
             writer = null;
             return true;
         });
+    }
+
+    boolean writable() {
+        return readerClosed || writerClosed || (capacity == 0 ? reader != null : size < capacity);
+    }
+
+    void armWriter(Task<?> task) {
+        writer = task;
+    }
+
+    void disarmWriter() {
+        writer = null;
     }
 
     void closeWriter() {
@@ -141,28 +176,25 @@ final class MemoryPipe {
     }
 
     void wakeWaitersOfWritingEnd() {
-        wakeWriterWith(new AsynchronousCloseException());
+        wakeWriter(new AsynchronousCloseException());
     }
 
-    void wakeWriterWith(Throwable error) {
+    void wakeWriter(Throwable error) {
         Task<?> w = writer;
+        if (w == null) return;
         writer = null;
-        if (w != null) Traps.rescheduleError(w, error);
+        if (reverse.reader == w) reverse.disarmReader();
+        if (error == null) Traps.rescheduleValue(w, null);
+        else Traps.rescheduleError(w, error);
     }
 
     void wakeReader(Throwable error) {
         Task<?> r = reader;
         if (r == null) return;
-        reader = null;
-        cancelTimer();
+        disarmReader();
+        if (reverse.writer == r) reverse.writer = null;
         if (error == null) Traps.rescheduleValue(r, null);
         else Traps.rescheduleError(r, error);
-    }
-
-    private void wakeWriter() {
-        Task<?> w = writer;
-        writer = null;
-        if (w != null) Traps.rescheduleValue(w, null);
     }
 
     private void wakeReaderAt(long readyAt) {
@@ -174,7 +206,8 @@ final class MemoryPipe {
         readerTimer = null;
     }
 
-    private void park(AbortHandler abort) throws IOException {
+    /* Parks the current task in the slots it was armed in; `abort` clears them. */
+    void park(AbortHandler abort) throws IOException {
         Object r = Traps.park(abort, this);
         if (r instanceof IOException e) throw e;
     }

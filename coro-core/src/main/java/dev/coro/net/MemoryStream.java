@@ -1,5 +1,7 @@
 package dev.coro.net;
 
+import dev.coro.Task;
+import dev.coro.lowlevel.Traps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -24,6 +26,7 @@ public final class MemoryStream extends BufferedByteStream {
         java.util.SplittableRandom random = chunked ? new java.util.SplittableRandom(seed) : null;
         MemoryPipe leftToRight = new MemoryPipe("left->right", capacity, random, delayNanos);
         MemoryPipe rightToLeft = new MemoryPipe("right->left", capacity, random == null ? null : random.split(), delayNanos);
+        leftToRight.crossWith(rightToLeft);
         return new StreamPair(new MemoryStream("left", new Side(rightToLeft, leftToRight)),
                 new MemoryStream("right", new Side(leftToRight, rightToLeft)));
     }
@@ -62,7 +65,7 @@ public final class MemoryStream extends BufferedByteStream {
             in.closeReader();
             out.closeWriter();
             in.wakeReader(error);
-            out.wakeWriterWith(error);
+            out.wakeWriter(error);
         }
 
         private void check() throws IOException {
@@ -91,6 +94,21 @@ public final class MemoryStream extends BufferedByteStream {
         public void awaitWritable() throws IOException {
             check();
             out.awaitWritable();
+        }
+
+        /* One park in both slots: the reader of `in` and the writer of `out`. */
+        @Override
+        public void awaitReadableOrWritable() throws IOException {
+            check();
+            if (in.readable() || out.writable()) return;
+            Task<?> self = Traps.currentTask();
+            in.armReader(self);
+            out.armWriter(self);
+            in.park(() -> {
+                in.disarmReader();
+                out.disarmWriter();
+                return true;
+            });
         }
 
         @Override

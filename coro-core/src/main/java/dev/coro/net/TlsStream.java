@@ -80,7 +80,12 @@ import javax.net.ssl.X509TrustManager;
  * The handshake runs in the first operation that needs it (or handshake()), as a loop over the
  * engine's handshake status, bounded by the handshake timeout; its failure is kept in `failure`
  * (rethrown by later reads) and, wrapped, in the stream's write error (thrown by writes and drains,
- * which may never reach this transport).
+ * which may never reach this transport). It hands its records to the raw stream without waiting
+ * and waits only for the peer's; while some of its own are still queued there, that wait is for
+ * either direction (over a lockstep pair the peer takes them only while it reads). So it may end
+ * with its last records queued: the next read, drain or close sends them. Over a ByteStream that
+ * is no BufferedByteStream, which offers no such wait, it drains its records after each flight
+ * instead.
  *
  *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
  *   HANDSHAKING --error or timeout--> FAILED (every later operation throws)
@@ -202,7 +207,9 @@ public final class TlsStream extends BufferedByteStream {
      * Runs the handshake now if it has not run; returns at once if it has.
      *
      * <p><b>Checkpoint:</b> while the handshake runs, or while another task of this stream runs
-     * it (this one then waits for its outcome); not once it is done. <b>Cancellation:</b> the
+     * it (this one then waits for its outcome); not once it is done. Its last records may still be
+     * queued on the raw stream when it returns (one that takes bytes only while its peer reads, as
+     * a lockstep pair does); the next read, drain or close sends them. <b>Cancellation:</b> the
      * handshake stops where it was and no failure is recorded, so the next operation starts it
      * again; whether a half-done handshake can go on is the {@link SSLEngine}'s affair, and no test
      * covers it: close the stream rather than reuse it. <b>Thread safety:</b> any task of the
@@ -381,10 +388,10 @@ public final class TlsStream extends BufferedByteStream {
                 switch (engine.getHandshakeStatus()) {
                     case NEED_WRAP -> {
                         wrap(ByteBuffer.allocate(0));
-                        drainRaw();
+                        if (!(raw instanceof BufferedByteStream)) drainRaw();   // a stream of the user's: no waiting for either
                     }
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                        if (unwrap() == 0 && underflow && !readRaw()) {
+                        if (unwrap() == 0 && underflow && !receive()) {
                             throw new SSLHandshakeException("the peer closed the connection during the handshake");
                         }
                     }
@@ -442,6 +449,16 @@ public final class TlsStream extends BufferedByteStream {
                     }
                 }
             }
+        }
+
+        /*
+         * More records for the handshake. With records of its own still queued on the raw stream,
+         * one wait for input or writability, whichever comes first: over a lockstep pair, say, the
+         * peer takes those records only while it reads, and it reads only after writing its own,
+         * which this side must read first. False at the raw stream's end.
+         */
+        private boolean receive() throws IOException {
+            return heldBytes() > 0 ? flushOrTakeRaw() : readRaw();
         }
 
         /* Reads more records from the raw stream into netIn; false at its end. */
@@ -640,10 +657,15 @@ public final class TlsStream extends BufferedByteStream {
         @Override
         public void awaitReadableOrWritable() throws IOException {
             ensureHandshake();
-            if (!(raw instanceof BufferedByteStream b) || b.writeBufferSize() == 0) return;
-            byte[] input = b.flushOrTakeInput();
+            if (raw instanceof BufferedByteStream b && b.writeBufferSize() > 0) flushOrTakeRaw();
+        }
+
+        /* One wait on the raw stream, which holds records, for input or writability; the input goes to netIn. False at its end. */
+        private boolean flushOrTakeRaw() throws IOException {
+            byte[] input = ((BufferedByteStream) raw).flushOrTakeInput();
             if (input == null) rawEnded = true;
             else addRecords(input);
+            return input != null;
         }
 
         @Override

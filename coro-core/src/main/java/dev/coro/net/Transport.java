@@ -68,9 +68,14 @@ public interface Transport {
 
     /**
      * Waits until {@link #read} may find bytes or {@link #write} may take some, whichever comes
-     * first; the caller tries both. By default it waits for writability only, which is right for a
-     * transport whose reads do not depend on its writes going out. Checkpoint, cancellation and
-     * wake-up are those of {@link #awaitReadable()}.
+     * first, in one wait; the caller tries both. A stream with output queued waits here when it
+     * reads, so that a peer stuck writing to this side until it is read gets read (a peer that
+     * talks first, or echoes a large write as it reads it) while the output still goes out.
+     * Every transport of this package waits for either: a socket on both of its sides, a pipe
+     * stream on its source and its sink, a memory stream on both directions, TLS on its raw
+     * stream. By default it waits for writability only, which suits only a transport of your own
+     * whose input never waits for its output to be taken. Checkpoint, cancellation and wake-up are
+     * those of {@link #awaitReadable()}.
      *
      * @throws java.nio.channels.AsynchronousCloseException if {@link #wakeWaiters()} was called
      *     while waiting

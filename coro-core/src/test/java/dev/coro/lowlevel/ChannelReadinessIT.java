@@ -117,6 +117,68 @@ class ChannelReadinessIT {
         }
     }
 
+    /* Two pipes (a stream's input and output): one wait ends on whichever is ready first, once; a cancelled one frees both. */
+    @Test
+    void aWaitForOneChannelReadableOrAnotherWritableEndsOnTheFirstAndACancelledOneFreesBoth() {
+        List<String> got = Coro.run(() -> {
+            List<String> out = new ArrayList<>();
+            Pipe in = IoReadinessIT.pipe(), output = IoReadinessIT.pipe();
+            ChannelReadiness source = ChannelReadiness.of(in.source()), sink = ChannelReadiness.of(output.sink());
+            fill(output.sink());
+            Task<Void> either = spawnEitherWaiter(source, sink);
+            in.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            either.join();
+            out.add("readable: woken, " + in.source().read(ByteBuffer.allocate(1)) + " byte");
+            either = spawnEitherWaiter(source, sink);
+            output.source().read(ByteBuffer.allocate(1 << 20));
+            either.join();
+            out.add("writable: woken");
+            fill(output.sink());
+            Task<Void> cancelled = spawnEitherWaiter(source, sink);
+            cancelled.cancel();
+            Coro.gatherSettled(cancelled);
+            out.add("interest after a cancelled wait: " + interestOps(in.source()) + ", " + interestOps(output.sink()));
+            Task<Void> reader = spawnWaiter(source);
+            Task<Void> writer = Coro.spawn(() -> {
+                sink.waitWritable();
+                return null;
+            });
+            Coro.yieldNow();
+            in.sink().write(ByteBuffer.wrap(new byte[] {2}));
+            output.source().read(ByteBuffer.allocate(1 << 20));
+            Coro.gather(reader, writer);
+            out.add("then a reader and a writer wait alone and are woken");
+            for (Pipe p : List.of(in, output)) {
+                IoReadiness.close(p.source());
+                IoReadiness.close(p.sink());
+            }
+            return out;
+        });
+        assertThat(got).containsExactly("readable: woken, 1 byte", "writable: woken", "interest after a cancelled wait: 0, 0",
+                "then a reader and a writer wait alone and are woken");
+    }
+
+    /* Spawns a task that waits for `source` readable or `sink` writable, and lets it park. */
+    private static Task<Void> spawnEitherWaiter(ChannelReadiness source, ChannelReadiness sink) {
+        Task<Void> t = Coro.spawn(() -> {
+            source.waitReadableOrWritable(sink);
+            return null;
+        });
+        Coro.yieldNow();
+        return t;
+    }
+
+    private static void fill(Pipe.SinkChannel sink) throws Exception {
+        ByteBuffer junk = ByteBuffer.allocate(1 << 16);
+        while (sink.write(junk.clear()) > 0) {
+            // until the pipe is full, so that only the other channel can end a wait
+        }
+    }
+
+    private static int interestOps(java.nio.channels.SelectableChannel channel) {
+        return Kernel.current().io().registrationOf(channel).interestOps();
+    }
+
     @Test
     void closeWakesTheWaiterAndALaterWaitThroughTheCancelledKeyFailsAsClosed() {
         List<String> got = Coro.run(() -> {

@@ -98,6 +98,25 @@ class MemoryStreamTest {
         assertThat(got).containsExactly("buffered in the writer: 2", "read: ab");
     }
 
+    /*
+     * A user's trial: a read with output queued waited for writability only, so it never took in
+     * what the peer sent (a greeting, then the echo), and the peer, stuck writing to this side,
+     * never read more: both waited forever.
+     */
+    @Test
+    void aLargeWriteThenReadingTheEchoDoesNotDeadlock() {
+        List<String> got = Loops.run(() -> List.of(
+                echoOfALargeWrite(MemoryStreams.pair(), 1 << 20),
+                echoOfALargeWrite(MemoryStreams.lockstepPair(), 1 << 20),
+                echoOfALargeWrite(MemoryStreams.builder().capacity(7).chunked(3).pair(), 1 << 16),
+                echoOfALargeWrite(MemoryStreams.builder().capacity(7).chunked(3).delay(Duration.ofMillis(1)).pair(), 1 << 16)));
+        assertThat(got).containsExactly("echoed", "echoed", "echoed", "echoed");
+    }
+
+    private static String echoOfALargeWrite(StreamPair p, int size) throws Exception {
+        return NetTesting.echoOfALargeWrite(p, size, Duration.ofHours(1));
+    }
+
     @Test
     void aFailedSideFailsItsOpsAndThePeerSeesTheEnd() {
         List<String> got = Loops.run(() -> {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.coro.Coro;
+import dev.coro.DeadlineExceededException;
 import dev.coro.Task;
 import dev.coro.net.ByteStream;
 import dev.coro.net.IncompleteReadException;
@@ -15,6 +16,8 @@ import dev.coro.net.StreamPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,8 +37,9 @@ import java.util.SplittableRandom;
  * gets a fresh pair from the maker, closes it afterwards, and leaves no task behind. A failure is
  * an {@link AssertionError} that names the check and the stream. Checked: round trips both ways,
  * reads in any chunking, separators (also split across writes), the line limit, the end of the
- * stream, a close waking a blocked reader, a cancelled read losing no byte, back-pressure, a second
- * concurrent reader rejected, concurrent reader and writer tasks; and, for half-closeable streams,
+ * stream, a close waking a blocked reader, a cancelled read losing no byte, back-pressure, a read
+ * that takes input in while a large write is still queued, a second concurrent reader rejected,
+ * concurrent reader and writer tasks; and, for half-closeable streams,
  * that {@code shutdownOutput()} ends one direction while the other goes on.
  */
 public final class StreamConformance {
@@ -59,6 +63,8 @@ public final class StreamConformance {
 
     /** Bytes the back-pressure check writes: more than any loopback socket buffers. */
     static final int FLOOD = 16 << 20;
+    /** Bytes a peer sends before it reads, and then the bytes written before reading, in the check of a read with output queued. */
+    static final int GREETING = 256 << 10, REQUEST = 1 << 20;
 
     private StreamConformance() {}
 
@@ -105,6 +111,7 @@ public final class StreamConformance {
         m.put("closeWakesABlockedReader", StreamConformance::closeWakesABlockedReader);
         m.put("cancelledReadLosesNoByte", StreamConformance::cancelledReadLosesNoByte);
         m.put("backPressure", StreamConformance::backPressure);
+        m.put("readWhileOutputQueued", StreamConformance::readWhileOutputQueued);
         m.put("secondReaderRejected", StreamConformance::secondReaderRejected);
         m.put("concurrentReaderAndWriter", StreamConformance::concurrentReaderAndWriter);
         return m;
@@ -239,6 +246,40 @@ public final class StreamConformance {
         while (got < FLOOD) got += right.read(1 << 16).length;
         assertEquals(FLOOD, (int) writer.join());
         assertEquals(FLOOD, got);
+    }
+
+    /*
+     * The peer sends more than the buffers between hold before it reads, then echoes; this side
+     * writes more than that without drain() and then reads. A read that waited for its output to go
+     * out before taking input in would wait for a peer stuck writing to it: both would wait forever.
+     */
+    private static void readWhileOutputQueued(ByteStream left, ByteStream right) throws Exception {
+        byte[] greeting = pattern(GREETING), request = pattern(REQUEST);
+        Task<Void> echo = Coro.spawn(() -> greetThenEcho(right, greeting));
+        for (int at = 0; at < REQUEST; at += 16 << 10) left.write(Arrays.copyOfRange(request, at, at + (16 << 10)));
+        try {
+            Coro.withTimeout(Duration.ofMinutes(1), () -> {
+                assertArrayEquals(greeting, left.readExactly(GREETING));
+                assertArrayEquals(request, left.readExactly(REQUEST));
+                return null;
+            });
+        } catch (DeadlineExceededException e) {
+            throw new AssertionError("deadlocked: a read with output queued did not take in what the peer sent", e);
+        } finally {
+            echo.cancel();
+            Coro.gatherSettled(echo);
+        }
+    }
+
+    private static Void greetThenEcho(ByteStream s, byte[] greeting) throws IOException {
+        s.write(greeting);
+        s.drain();
+        byte[] b;
+        while ((b = s.read(1 << 16)).length > 0) {
+            s.write(b);
+            s.drain();
+        }
+        return null;
     }
 
     private static void secondReaderRejected(ByteStream left, ByteStream right) throws Exception {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The conformance suite on real channels: TCP, Unix domain sockets, TLS 1.3 over TCP, pipes. */
+/** The conformance suite on real channels: TCP, Unix domain sockets, TLS 1.3 over TCP and over pipes, pipes. */
 @Timeout(120)
 class StreamConformanceIT {
 
@@ -41,16 +41,25 @@ class StreamConformanceIT {
     @Test
     void tlsOverTcpStreams(@TempDir Path dir) throws IOException {
         TestCertificates cert = TestCertificates.create(dir, "localhost");
-        runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(() -> {
-            StreamPair tcp = connectedPair(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return new StreamPair(TlsStream.client(tcp.left(), cert.clientContext(), "localhost"),
-                    TlsStream.server(tcp.right(), cert.serverContext()));
-        }));
+        runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(
+                () -> tls(connectedPair(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), cert)));
     }
 
     @Test
     void pipeStreams() {
         runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(PipeStream::pair));
+    }
+
+    /* TLS over two pipes: its reads with records queued wait on both channels at once. */
+    @Test
+    void tlsOverPipeStreams(@TempDir Path dir) throws IOException {
+        TestCertificates cert = TestCertificates.create(dir, "localhost");
+        runOnRealLoop(() -> StreamConformance.checkHalfCloseableStream(() -> tls(PipeStream.pair(), cert)));
+    }
+
+    private static StreamPair tls(StreamPair raw, TestCertificates cert) {
+        return new StreamPair(TlsStream.client(raw.left(), cert.clientContext(), "localhost"),
+                TlsStream.server(raw.right(), cert.serverContext()));
     }
 
     /* A server accepting exactly one connection, and the client connected to it. */

@@ -13,8 +13,9 @@ import java.nio.channels.SelectionKey;
  *
  * <p>Invariant: a side's waiter is non-null exactly while that side's interest is armed for it
  * (read interest may outlive its waiter; see {@link IoDriver}'s notes). A task waiting for either
- * direction is the waiter of both sides; whichever side wakes or aborts it clears the other too, so
- * that it is woken once.
+ * direction is the waiter of two sides, paired by {@link Side#pairWith}: the read side of one
+ * channel and the write side of the same channel or of another (a pipe's source and a sink);
+ * whichever side wakes or aborts it clears the other too, so that it is woken once.
  */
 public final class ChannelRegistration {
     private static final int READ_OPS = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
@@ -104,10 +105,20 @@ public final class ChannelRegistration {
         private final int ops;
         private Object waiter;
         private boolean holdsClock;
+        private Side sibling;   // the other side of an either-direction wait, armed for the same waiter
 
         private Side(String name, int ops) {
             this.name = name;
             this.ops = ops;
+        }
+
+        /**
+         * Makes this armed side and {@code other}, armed for the same waiter, one wait: whichever
+         * wakes or aborts it first clears the other.
+         */
+        public void pairWith(Side other) {
+            sibling = other;
+            other.sibling = this;
         }
 
         /** Whether this is the read side. */
@@ -136,10 +147,15 @@ public final class ChannelRegistration {
          * one. Write interest goes with it, as it does whenever it fires; read interest may stay.
          */
         private void releaseSibling() {
-            Side other = this == read ? write : read;
-            if (waiter == null || other.waiter != waiter) return;
+            Side other = sibling;
+            if (other == null) return;
+            sibling = other.sibling = null;
             other.clear();
-            if (other == write) dropInterest(WRITE_OPS);
+            if (!other.isRead()) other.dropOwnInterest();
+        }
+
+        private void dropOwnInterest() {
+            dropInterest(ops);
         }
 
         private void clear() {
