@@ -75,21 +75,29 @@ class GroupServerIT {
 
     /* A user's trial: serveForever on a plain thread threw a bare "CancellationException: join" when the group closed. */
     @Test
-    void serveForeverReturnsWhenTheGroupCloses() throws Exception {
-        java.util.concurrent.CompletableFuture<String> served = new java.util.concurrent.CompletableFuture<>();
+    void serveForeverAndWaitClosedReturnWhenTheGroupCloses() throws Exception {
         LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("forever-").watchdog(Duration.ZERO).build();
         GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 0), stream -> { });
-        Thread.ofPlatform().start(() -> {
-            try {
-                server.serveForever();
-                served.complete("returned");
-            } catch (Throwable e) {
-                served.complete("threw " + e);
-            }
-        });
-        Thread.sleep(50);   // let it block (it returns the same if it has not yet)
+        java.util.concurrent.CompletableFuture<String> served = onAThread(server::serveForever);
+        java.util.concurrent.CompletableFuture<String> waited = onAThread(server::waitClosed);
+        Thread.sleep(50);   // let them block (they return the same if they have not yet)
         group.close();
         assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("returned");
+        assertThat(waited.get(10, TimeUnit.SECONDS)).as("waitClosed").isEqualTo("returned");
+    }
+
+    /* Runs `call` on a platform thread; the future says "returned" or what it threw. */
+    private static java.util.concurrent.CompletableFuture<String> onAThread(VoidBody call) {
+        java.util.concurrent.CompletableFuture<String> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                call.run();
+                outcome.complete("returned");
+            } catch (Throwable e) {
+                outcome.complete("threw " + e);
+            }
+        });
+        return outcome;
     }
 
     @Test
@@ -119,6 +127,124 @@ class GroupServerIT {
             }
             server.shutdown();
             assertThat(server.connectionCounts()).containsOnly(0);
+        }
+    }
+
+    /*
+     * Graceful shutdown across the loops, called from a task of a loop outside the group: the quick
+     * handlers answer within the grace, the slow ones are cancelled at its end and unwind, no loop
+     * accepts any more, and a waitClosed() on a plain thread returns with it.
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void shutdownWithAGraceLetsQuickConnectionsFinishAndCancelsTheRestOnEveryLoop(boolean handOff) throws Exception {
+        int clients = 6;
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(clients);
+        java.util.concurrent.atomic.AtomicInteger unwound = new java.util.concurrent.atomic.AtomicInteger();
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("grace-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            GroupServer server = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                boolean quick = new String(stream.readLine(), StandardCharsets.US_ASCII).startsWith("quick");
+                started.countDown();
+                try {
+                    Coro.sleep(quick ? Duration.ofMillis(100) : Duration.ofHours(1));
+                    stream.write("done\n".getBytes(StandardCharsets.US_ASCII));
+                } finally {
+                    if (!quick) unwound.incrementAndGet();
+                }
+            });
+            assertThatThrownBy(() -> server.shutdown(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("GroupServer.shutdown: grace: PT-1S (expected: >= 0; Duration.ZERO cancels the connections at once)");
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    Socket s = new Socket("127.0.0.1", server.port());
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write((i % 2 == 0 ? "quick\n" : "slow\n").getBytes(StandardCharsets.US_ASCII));
+                    sockets.add(s);
+                }
+                assertThat(started.await(10, TimeUnit.SECONDS)).as("every handler started").isTrue();
+                java.util.concurrent.CompletableFuture<Void> waited = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        server.waitClosed();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                Coro.run(() -> server.shutdown(Duration.ofMillis(500)));   // from a loop outside the group
+                assertThat(server.connectionCounts()).containsOnly(0);
+                assertThat(unwound.get()).as("slow handlers unwound").isEqualTo(clients / 2);
+                waited.get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < clients; i++) {
+                    assertThat(replyOrEnd(sockets.get(i))).as("client %d", i).isEqualTo(i % 2 == 0 ? "done" : "end");
+                }
+                assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
+                        .isInstanceOf(java.net.ConnectException.class);
+            } finally {
+                for (Socket s : sockets) s.close();
+            }
+        }
+    }
+
+    /*
+     * A task cancelled in waitClosed() leaves no waiting task on the group's loops; one cancelled in
+     * shutdown(grace) cuts the grace short and returns once every loop's connections ended.
+     */
+    @Test
+    void aCancelledCallerOfWaitClosedLeavesNoTaskAndOfShutdownCutsTheGraceShort() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger unwound = new java.util.concurrent.atomic.AtomicInteger();
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("cut-").watchdog(Duration.ZERO).build();
+                Socket client = new Socket()) {
+            GroupServer server = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                started.countDown();
+                try {
+                    stream.readLine();
+                } finally {
+                    unwound.incrementAndGet();
+                }
+            });
+            List<Integer> tasksBefore = liveTasks(group);
+            String waitEnded = Coro.run(() -> {
+                Task<Void> waiting = Coro.spawn(server::waitClosed);
+                Coro.sleep(Duration.ofMillis(50));
+                waiting.cancel();
+                return Coro.gatherSettled(waiting).get(0).error().getClass().getSimpleName();
+            });
+            assertThat(waitEnded).isEqualTo("CancellationException");
+            for (int i = 0; i < 100 && !liveTasks(group).equals(tasksBefore); i++) Thread.sleep(50);
+            assertThat(liveTasks(group)).as("live tasks per loop after the waiter left").isEqualTo(tasksBefore);
+
+            client.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            String shutdownEnded = Coro.run(() -> {
+                Task<Void> stopping = Coro.spawn(() -> server.shutdown(Duration.ofHours(1)));
+                Coro.sleep(Duration.ofMillis(50));
+                stopping.cancel();
+                return Coro.gatherSettled(stopping).get(0).error().getClass().getSimpleName();
+            });
+            assertThat(shutdownEnded).isEqualTo("CancellationException");
+            assertThat(unwound.get()).as("the handler unwound before the caller ended").isEqualTo(1);
+            assertThat(server.connectionCounts()).containsOnly(0);
+        }
+    }
+
+    private static List<Integer> liveTasks(LoopGroup group) throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));
+        return counts;
+    }
+
+    /* The line the server sent, or "end" if it closed or reset the connection without one. */
+    private static String replyOrEnd(Socket s) {
+        try {
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return line == null ? "end" : line;
+        } catch (java.net.SocketException reset) {
+            return "end";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

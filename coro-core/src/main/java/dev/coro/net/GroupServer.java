@@ -1,5 +1,6 @@
 package dev.coro.net;
 
+import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.LoopGroup;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,9 +46,15 @@ import java.util.concurrent.CompletionException;
  */
 /* Implementation notes:
  *
- *   state       listeners                        close()                    shutdown()
- *   listening   one per loop, each its loop's    each stops accepting        each also cancels its connections
- *   closed      closed; connections may go on    nothing                     cancels what is left
+ *   state       listeners                       close()               shutdown(grace)                  waitClosed()
+ *   listening   one per loop, each its loop's   each stops accepting  close(), then on every loop at   waits on every
+ *   closed      closed; connections may go on   nothing               once: wait up to grace, cancel   loop until its
+ *   drained     closed; no connection           nothing               what is left, wait for it        connections end
+ *
+ * shutdown() is the old one-step form: acceptor first, then every loop's TcpServer.shutdown().
+ * A task cancelled in shutdown(grace) runs shutdown() shielded: the loops' own shutdown(grace)
+ * tasks then find nothing left and end. A task cancelled in waitClosed() cancels the waiting tasks
+ * it submitted, which only park, so no loop keeps a task of a caller that left.
  *
  * The listeners are bound one loop after the other: the first picks the port if it was 0, the
  * others bind to that port. Each TcpServer is confined to its loop, so every call to one goes
@@ -204,14 +212,19 @@ public final class GroupServer implements AutoCloseable {
      * @throws IOException if a listening socket failed
      */
     public void serveForever() throws IOException {
-        for (CompletableFuture<Object> serving : submit(s -> {
+        awaitEach(submit(s -> {
             s.serveForever();
             return null;
-        }, 0, servers.size())) {
+        }, 0, servers.size()));
+    }
+
+    /* Waits for every loop's call; a loop that shut down, cancelling its call, is done. */
+    private static void awaitEach(List<CompletableFuture<Object>> calls) throws IOException {
+        for (CompletableFuture<Object> call : calls) {
             try {
-                await(serving);
+                await(call);
             } catch (java.util.concurrent.CancellationException loopShutDown) {
-                // Only its loop can cancel this internal task (closing, or a group cancelling what is
+                // Only its loop cancels this internal task (closing, or a group cancelling what is
                 // left): that server is done. The caller's own cancellation is a CancelledError.
             }
         }
@@ -227,6 +240,35 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
+     * Stops accepting on every loop, lets the connections end by themselves for up to {@code grace},
+     * then cancels those left and waits until every loop's have ended: {@link TcpServer#shutdown(Duration)}
+     * on every loop at once, once no loop accepts any more (so the grace is measured on each loop's
+     * clock, from about the same moment).
+     *
+     * <p><b>Cancellation</b> (of a calling task): cuts the grace short on every loop, waits until
+     * their connections ended, then {@code CancelledError} propagates. A plain thread blocks
+     * until the end. <b>Thread safety:</b> any thread, or a task of any loop (which parks).
+     *
+     * @param grace how long the connections may take to end by themselves, zero or more;
+     *     {@link Duration#ZERO} cancels them at once ({@link #shutdown()})
+     * @throws IllegalArgumentException if {@code grace} is negative
+     * @throws IOException if closing a listening socket failed
+     */
+    public void shutdown(Duration grace) throws IOException {
+        TcpServer.checkGrace(grace, "GroupServer.shutdown");
+        try {
+            close();
+            onLoops(s -> {
+                s.shutdown(grace);
+                return null;
+            }, 0, servers.size());
+        } catch (CancelledError e) {
+            Coro.shield(() -> shutdown());
+            throw e;
+        }
+    }
+
+    /**
      * Stops accepting, then cancels every connection of every loop and waits until they ended.
      *
      * @throws IOException if closing a listening socket failed
@@ -236,6 +278,30 @@ public final class GroupServer implements AutoCloseable {
             s.shutdown();
             return null;
         });
+    }
+
+    /**
+     * Waits until every loop's server is closed and its connections have ended
+     * ({@link TcpServer#waitClosed()} on every loop); it closes nothing. Returns also when the group
+     * (or a loop of it) shuts down, which ends its servers.
+     *
+     * <p><b>Cancellation</b> (of a calling task): the task stops waiting, and so do the waits it
+     * started on the loops; the servers are left as they are. <b>Thread safety:</b> any thread, or a
+     * task of any loop (which parks).
+     *
+     * @throws IOException if a loop's server failed to answer
+     */
+    public void waitClosed() throws IOException {
+        List<CompletableFuture<Object>> waits = submit(s -> {
+            s.waitClosed();
+            return null;
+        }, 0, servers.size());
+        try {
+            awaitEach(waits);
+        } catch (CancelledError e) {
+            for (CompletableFuture<Object> w : waits) w.cancel(false);
+            throw e;
+        }
     }
 
     private interface ServerCall {

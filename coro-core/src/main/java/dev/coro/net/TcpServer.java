@@ -51,6 +51,21 @@ import javax.net.ssl.SSLContext;
  * {@code dev.coro.net}. Connection tasks are not children of the task that bound the server: they
  * live until they end, {@link #shutdown()} cancels them, or the loop ends.
  *
+ * <p>To stop gracefully, {@link #shutdown(Duration)} stops accepting, gives the connections a grace
+ * period to end by themselves, then cancels those left and waits for them; {@link #close()} only
+ * stops accepting, and {@link #waitClosed()} waits until every connection has ended:
+ *
+ * <pre>{@code
+ * TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+ *     byte[] line;
+ *     while ((line = stream.readLine()).length > 0) stream.write(line);
+ * });
+ * Task<Void> serving = Coro.spawn(server::serveForever);
+ * // ... until it is time to stop:
+ * server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
+ * serving.join();                            // serveForever returned when the server closed
+ * }</pre>
+ *
  * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
  * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
  * WARNING for the episode, retries after a delay that doubles from 5 ms up to 1 s on the loop's
@@ -68,7 +83,7 @@ import javax.net.ssl.SSLContext;
  * the connections being served. When
  * `maxConnections` connections are live it parks in `slots` and leaves the rest in the kernel's
  * backlog; a connection frees its slot when its socket is closed. `connections` holds the live
- * connection tasks, for shutdown().
+ * connection tasks, for shutdown() and waitClosed().
  *
  * A failing accept(2) leaves the connection in the backlog and the listening socket readable, so
  * waiting for readability would spin: the acceptor sleeps instead (AcceptBackoff), as nginx and Go's
@@ -86,10 +101,21 @@ import javax.net.ssl.SSLContext;
  * the stream has sent what the handler wrote, then closes it (at once if the task is cancelled or
  * the handler threw). So the task's life is the socket's, and counting tasks counts sockets.
  *
- *   LISTENING --close()--> CLOSED (acceptor cancelled, listening socket closed, connections handed
- *                                  over and not yet started dropped; connections run on)
- *   LISTENING or CLOSED --shutdown()--> CLOSED, connection tasks cancelled (sockets aborted) and
- *                                       waited for, with the acceptor
+ *   state      `closed`  listening socket  new connections   `connections`        waitClosed()
+ *   LISTENING  false     open              accepted, started  served               parks
+ *   CLOSED     true      closed            refused            served to their end  parks
+ *   DRAINED    true      closed            refused            empty                returns (once the
+ *                                                                                 acceptor ended)
+ *
+ *   LISTENING --close()--> CLOSED --last connection released--> DRAINED
+ *   close() cancels the acceptor, closes the listening socket and starts what was handed over and
+ *   not yet started; a hand-off arriving later is dropped, so nothing joins `connections` after
+ *   close() and DRAINED is final. Every release() that empties `connections`, and close(), wake
+ *   the tasks parked in `ended`, which check again.
+ *   shutdown(grace) = close(), park in `ended` until DRAINED under a withTimeoutOrNull(grace),
+ *   then, however that ended (drained, deadline, or the caller cancelled), cancel the connection
+ *   tasks left and gather them with the acceptor: it always leaves DRAINED and no task.
+ *   shutdown() is shutdown(Duration.ZERO).
  */
 public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
@@ -131,6 +157,7 @@ public final class TcpServer implements AutoCloseable {
     private final int slot;          // this loop's index in handOff
     private final ArrayDeque<SocketChannel> handedOver = new ArrayDeque<>();
     private final ParkingLot arrivals = new ParkingLot();
+    private final ParkingLot ended = new ParkingLot();   // waitClosed() and shutdown(grace) park here
     private long accepted;
     private boolean closed;
 
@@ -468,8 +495,8 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /* On this server's loop: a connection its group's acceptor placed here. */
-    private void handedOver(SocketChannel c) {
+    /* On this server's loop: a connection its group's acceptor placed here (package-private for tests). */
+    void handedOver(SocketChannel c) {
         if (closed) {
             drop(c, slot);
             return;
@@ -531,6 +558,7 @@ public final class TcpServer implements AutoCloseable {
         stream.abort();
         slots.unparkOne(null);
         if (handOff != null) handOff.released(slot);
+        if (connections.isEmpty()) ended.unparkAll(null);
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -545,25 +573,75 @@ public final class TcpServer implements AutoCloseable {
 
     /**
      * Stops accepting: the listening socket is closed (a Unix domain socket's file is deleted) and
-     * the port is released at the loop's next pass. Connections being served go on. Closing
+     * the port is released at the loop's next pass. Connections being served go on, and so do those
+     * accepted but not started yet (in a group, those its acceptor handed to this loop). Closing
      * twice does nothing. Does not suspend: the accept task ends at the loop's next pass (asyncio's
-     * {@code close()} before {@code wait_closed()}); {@link #shutdown()} waits for it, so a test body
-     * that must leave no task behind ({@code @CoroTest}) ends with {@code shutdown()}.
+     * {@code close()}); {@link #waitClosed()} waits for it and for the connections, and
+     * {@link #shutdown(Duration)} bounds that wait.
      */
     @Override
     public void close() throws IOException {
         if (closed) return;
         closed = true;
         acceptor.cancel();
-        for (SocketChannel c; (c = handedOver.poll()) != null; ) drop(c, slot);
+        for (SocketChannel c; (c = handedOver.poll()) != null; ) start(c);
+        ended.unparkAll(null);
         if (channel == null) return;
         IoReadiness.close(channel);
         if (address instanceof UnixDomainSocketAddress u) Files.deleteIfExists(u.getPath());
     }
 
     /**
+     * Stops accepting, lets the connections end by themselves for up to {@code grace} on the loop's
+     * clock, then cancels those left (their sockets are closed at once, dropping output not yet
+     * sent; their handlers' {@code finally} blocks run) and waits until they and the accept task
+     * have ended: the graceful shutdown (asyncio's {@code close()}, {@code wait_closed()} bounded,
+     * then {@code abort_clients()}; Netty's {@code shutdownGracefully}). A connection accepted but
+     * not started yet is served like the others during the grace, and is closed without calling
+     * the handler if the grace ends first. A handler that should end early, such as one waiting
+     * for a client's next request, can check {@link #isClosed()} between requests.
+     *
+     * <pre>{@code
+     * try {
+     *     server.serveForever();
+     * } finally {
+     *     Coro.shield(() -> server.shutdown(Duration.ofSeconds(10)));
+     * }
+     * }</pre>
+     *
+     * <p>Shielded as above, a task cancelled out of {@code serveForever} (Ctrl-C cancels
+     * {@link Coro#run}'s main task) still gives its connections their grace; unshielded, the
+     * cancellation cuts the grace short.
+     *
+     * <p><b>Checkpoint:</b> only if a connection is open or the accept task has not ended.
+     * <b>Cancellation:</b> cuts the grace short: the connections left are cancelled and waited for
+     * as at the deadline, then {@code CancelledError} propagates; no connection is left running.
+     * Calls may overlap (the earliest deadline cancels what is left; each returns once every
+     * connection ended); after one returned, another returns at once. <b>Thread safety:</b>
+     * inside a task of the server's loop.
+     *
+     * @param grace how long the connections may take to end by themselves, zero or more;
+     *     {@link Duration#ZERO} cancels them at once ({@link #shutdown()})
+     * @throws IllegalArgumentException if {@code grace} is negative
+     * @throws IOException if the listening socket cannot be closed (nothing is cancelled then)
+     */
+    public void shutdown(Duration grace) throws IOException {
+        checkGrace(grace, "TcpServer.shutdown");
+        close();
+        try {
+            Coro.withTimeoutOrNull(grace, () -> {
+                waitConnectionsEnded();
+                return null;
+            });
+        } finally {
+            cancelConnections();
+        }
+    }
+
+    /**
      * Stops accepting, cancels every connection task (its socket is closed at once, dropping
-     * output not yet sent) and waits until they and the accept task have ended.
+     * output not yet sent) and waits until they and the accept task have ended:
+     * {@link #shutdown(Duration)} with no grace.
      *
      * <p><b>Checkpoint:</b> suspends while connection tasks unwind. <b>Cancellation:</b> the
      * connection tasks are cancelled anyway; this task raises {@code CancelledError} after they
@@ -573,7 +651,36 @@ public final class TcpServer implements AutoCloseable {
      * @throws IOException if the listening socket cannot be closed
      */
     public void shutdown() throws IOException {
-        close();
+        shutdown(Duration.ZERO);
+    }
+
+    /**
+     * Waits until the server is closed and every connection has ended (asyncio's
+     * {@code wait_closed()}); it does not close the server: {@link #close()} or
+     * {@link #shutdown(Duration)}, from another task, does.
+     *
+     * <p><b>Checkpoint:</b> only if the server is open, a connection is open or the accept task
+     * has not ended. <b>Cancellation:</b> the task stops waiting; the server and its connections
+     * are left as they are. <b>Thread safety:</b> inside a task of the server's loop.
+     */
+    public void waitClosed() {
+        waitConnectionsEnded();
+        Coro.gatherSettled(acceptor);
+    }
+
+    /* Argument check of shutdown(grace) here and in GroupServer; `method` names the public method. */
+    static void checkGrace(Duration grace, String method) {
+        String expected = " (expected: >= 0; Duration.ZERO cancels the connections at once)";
+        if (grace == null) throw new NullPointerException(method + ": grace: null" + expected);
+        if (grace.isNegative()) throw new IllegalArgumentException(method + ": grace: " + grace + expected);
+    }
+
+    private void waitConnectionsEnded() {
+        while (!closed || !connections.isEmpty()) ended.park(WaitKind.JOIN, this);
+    }
+
+    /* Cancels the connection tasks left and waits for them and the acceptor (cancelled by close()). */
+    private void cancelConnections() {
         List<Task<?>> live = new ArrayList<>(connections.keySet());
         for (Task<?> t : live) t.cancel();
         List<Task<?>> awaited = new ArrayList<>(live);

@@ -1,0 +1,280 @@
+package dev.coro.net;
+
+import static dev.coro.net.NetTesting.bytes;
+import static dev.coro.net.NetTesting.loopback;
+import static dev.coro.net.NetTesting.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coro.CancelledError;
+import dev.coro.Coro;
+import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
+import dev.coro.Task;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The graceful shutdown of a server: {@code shutdown(grace)} and {@code waitClosed()}, in virtual
+ * time over real loopback sockets. Each handler reads one request "NAME SECONDS", works (sleeps)
+ * that long on the loop's clock, answers "done NAME" and returns; its steps are recorded with the
+ * virtual time they happened at.
+ */
+@Timeout(60)
+class TcpServerShutdownIT {
+
+    /** Runs {@code body} on a fresh virtual-time loop, then checks no channel is left. */
+    private static <T> T runVirtual(Callable<T> body) {
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).build()) {
+            return loop.run(() -> {
+                T value = body.call();
+                NetTesting.assertNoChannelsLeft();
+                return value;
+            });
+        }
+    }
+
+    /* Seconds of loop time since the loop started (virtual time starts at zero). */
+    private static String at() {
+        return Duration.ofNanos(Coro.loop().time()).toSeconds() + "s";
+    }
+
+    /** A test body given a server of {@link #workingServer} and the list its handlers record in. */
+    @FunctionalInterface
+    private interface Scenario {
+        void run(TcpServer server, List<String> out) throws Exception;
+    }
+
+    /** Runs {@code scenario} in virtual time; returns what was recorded. */
+    private static List<String> withWorkingServer(Scenario scenario) {
+        return runVirtual(() -> {
+            List<String> out = new ArrayList<>();
+            scenario.run(workingServer(out), out);
+            return out;
+        });
+    }
+
+    private static TcpServer workingServer(List<String> out) throws IOException {
+        return TcpServer.bind(loopback(), s -> {
+            String[] request = text(s.readLine()).strip().split(" ");
+            String name = request[0];
+            out.add("start " + name);
+            try {
+                Coro.sleep(Duration.ofSeconds(Long.parseLong(request[1])));
+                s.write(bytes("done " + name + "\n"));
+                out.add("done " + name + " at " + at());
+            } finally {
+                out.add("finally " + name + " at " + at());
+            }
+        });
+    }
+
+    /* Connects and sends one request; waits until its handler has started. */
+    private static TcpStream request(TcpServer server, List<String> out, String request) throws IOException {
+        TcpStream c = TcpStream.connect(server.localAddress());
+        c.write(bytes(request + "\n"));
+        String started = "start " + request.split(" ")[0];
+        while (!out.contains(started)) Coro.yieldNow();
+        return c;
+    }
+
+    @Test
+    void handlersEndingWithinTheGraceEndNormallyAndTheRestAreCancelledAtTheDeadline() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 2");
+            TcpStream b = request(server, out, "b 60");
+            server.shutdown(Duration.ofSeconds(10));
+            out.add("shutdown returned at " + at() + ", connections " + server.connectionCount());
+            out.add("a reads: " + text(a.readLine()).strip());
+            out.add("b reads EOF: " + (b.read(1).length == 0));
+            a.close();
+            b.close();
+        });
+        assertThat(got).containsExactly("start a", "start b", "done a at 2s", "finally a at 2s", "finally b at 10s",
+                "shutdown returned at 10s, connections 0", "a reads: done a", "b reads EOF: true");
+    }
+
+    @Test
+    void noConnectionIsAcceptedOnceShutdownStarted() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 5");
+            InetSocketAddress address = server.localAddress();
+            Task<Void> late = Coro.spawn(() -> {
+                Coro.sleep(Duration.ofSeconds(1));
+                try {
+                    TcpStream.connect(address).close();
+                    out.add("late client connected at " + at());
+                } catch (ConnectException refused) {
+                    out.add("late client refused at " + at());
+                }
+            });
+            server.shutdown(Duration.ofSeconds(10));
+            late.join();
+            a.close();
+        });
+        assertThat(got).containsExactly("start a", "late client refused at 1s", "done a at 5s", "finally a at 5s");
+    }
+
+    @Test
+    void cancellingTheCallerCutsTheGraceShortAndStillWaitsForTheHandlers() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 3600");
+            Task<Void> stopping = Coro.spawn(() -> server.shutdown(Duration.ofHours(1)));
+            Coro.sleep(Duration.ofSeconds(5));
+            stopping.cancel();
+            Throwable error = Coro.gatherSettled(stopping).get(0).error();
+            out.add("caller ended at " + at() + " with " + error.getClass().getSimpleName()
+                    + ", connections " + server.connectionCount());
+            a.close();
+        });
+        assertThat(got).containsExactly("start a", "finally a at 5s",
+                "caller ended at 5s with CancellationException, connections 0");
+    }
+
+    /* The shielded form is the example of shutdown(Duration)'s Javadoc. */
+    @ParameterizedTest(name = "shielded={0}")
+    @ValueSource(booleans = {true, false})
+    void aTaskCancelledOutOfServeForeverGivesTheGraceOnlyIfItShieldsItsShutdown(boolean shielded) {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 3");
+            Task<Void> main = Coro.spawn(() -> {
+                try {
+                    server.serveForever();
+                } finally {
+                    if (shielded) Coro.shield(() -> server.shutdown(Duration.ofSeconds(10)));
+                    else server.shutdown(Duration.ofSeconds(10));
+                }
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            main.cancel();   // as Ctrl-C cancels Coro.run's main task
+            Coro.gatherSettled(main);
+            out.add("main ended at " + at() + ", connections " + server.connectionCount());
+            out.add("a reads: " + text(a.readLine()).strip());
+            a.close();
+        });
+        if (shielded) {
+            assertThat(got).containsExactly("start a", "done a at 3s", "finally a at 3s", "main ended at 3s, connections 0",
+                    "a reads: done a");
+        } else {
+            assertThat(got).containsExactly("start a", "finally a at 1s", "main ended at 1s, connections 0", "a reads: ");
+        }
+    }
+
+    @Test
+    void overlappingShutdownsEndAtTheEarliestDeadlineAndALaterOneReturnsAtOnce() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 60");
+            Task<Void> patient = Coro.spawn(() -> {
+                server.shutdown(Duration.ofSeconds(30));
+                out.add("30 s shutdown returned at " + at());
+            });
+            server.shutdown(Duration.ofSeconds(2));
+            String returned = "2 s shutdown returned at " + at();
+            patient.join();   // both return in the same pass, in either order
+            out.add(returned);
+            server.shutdown(Duration.ofSeconds(30));
+            out.add("a third returned at " + at());
+            a.close();
+        });
+        assertThat(got).containsExactly("start a", "finally a at 2s", "30 s shutdown returned at 2s",
+                "2 s shutdown returned at 2s", "a third returned at 2s");
+    }
+
+    @Test
+    void waitClosedWaitsForCloseAndForTheLastConnectionButClosesNothing() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 3");
+            Task<Void> waiter = Coro.spawn(() -> {
+                server.waitClosed();
+                out.add("waitClosed returned at " + at());
+            });
+            a.readLine();   // a's handler ended at 3 s, and the server is still open
+            out.add("open at " + at() + ": " + !server.isClosed());
+            Coro.sleep(Duration.ofSeconds(1));
+            TcpStream b = request(server, out, "b 2");
+            server.close();
+            waiter.join();
+            a.close();
+            b.close();
+        });
+        assertThat(got).containsExactly("start a", "done a at 3s", "finally a at 3s", "open at 3s: true", "start b",
+                "done b at 6s", "finally b at 6s", "waitClosed returned at 6s");
+    }
+
+    /* The example of TcpServer's class Javadoc, as written there. */
+    @Test
+    void theGracefulShutdownExampleRuns() {
+        List<String> got = runVirtual(() -> {
+            TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                byte[] line;
+                while ((line = stream.readLine()).length > 0) stream.write(line);
+            });
+            Task<Void> serving = Coro.spawn(server::serveForever);
+            TcpStream idle = TcpStream.connect(server.localAddress());
+            idle.write(bytes("hello\n"));
+            String echoed = text(idle.readLine());
+            // ... until it is time to stop:
+            server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
+            serving.join();                            // serveForever returned when the server closed
+            List<String> out = List.of(echoed.strip(), "stopped at " + at(), "idle client reads EOF: "
+                    + (idle.read(1).length == 0));
+            idle.close();
+            return out;
+        });
+        assertThat(got).containsExactly("hello", "stopped at 10s", "idle client reads EOF: true");
+    }
+
+    @Test
+    void aNegativeOrMissingGraceNamesTheMethodTheArgumentAndTheFixAndLeavesTheServerOpen() {
+        List<String> got = runVirtual(() -> {
+            TcpServer server = TcpServer.bind(loopback(), s -> { });
+            assertThatThrownBy(() -> server.shutdown(Duration.ofSeconds(-1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("TcpServer.shutdown: grace: PT-1S (expected: >= 0; Duration.ZERO cancels the connections at once)");
+            assertThatThrownBy(() -> server.shutdown(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("TcpServer.shutdown: grace: null");
+            List<String> out = List.of("closed: " + server.isClosed());
+            server.shutdown();
+            return out;
+        });
+        assertThat(got).containsExactly("closed: false");
+    }
+
+    /* A hand-off group's loop serves what its acceptor handed it before close(), though not started yet. */
+    @Test
+    void aConnectionHandedOverButNotStartedWhenTheLoopClosesIsServed() throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(2).watchdog(Duration.ZERO).build();
+                ServerSocketChannel listener = ServerSocketChannel.open().bind(loopback());
+                SocketChannel client = SocketChannel.open(listener.getLocalAddress())) {
+            SocketChannel accepted = listener.accept();
+            TcpServer.Builder options = TcpServer.builder();
+            options.handOff(group.loops());
+            EventLoop second = group.loops().get(1);
+            TcpServer server = second.submit(() -> options.bind(loopback(), s -> s.write(bytes("served\n"))))
+                    .get(10, TimeUnit.SECONDS);
+            second.submit(() -> {
+                server.handedOver(accepted);   // queued: the loop's hand-off task takes it at its next step
+                server.close();
+                server.waitClosed();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            ByteBuffer reply = ByteBuffer.allocate(16);
+            while (client.read(reply) > 0) { }
+            assertThat(new String(reply.array(), 0, reply.position(), StandardCharsets.UTF_8)).isEqualTo("served\n");
+        }
+    }
+}
