@@ -16,8 +16,11 @@ import java.util.function.Supplier;
  * Coro.spawn(() -> log(REQUEST_ID.get()));   // "r-42"
  * }</pre>
  *
- * <p>ThreadLocals are shared by all tasks of a loop (on the continuation backend); use this
- * instead for per-task context.
+ * <p>A plain ThreadLocal is not per task on the continuation backend, where all tasks of a loop
+ * share the loop thread's value. On the thread backend ThreadLocals are per task: each task (and
+ * each generator body) runs on a virtual thread of its own, so a value a task sets is not seen by
+ * the tasks it spawns. TaskLocal, and a {@link dev.coro.lowlevel.TaskSwitchListener} for
+ * thread-bound context (an MDC), are the portable ways: they behave the same on both backends.
  *
  * <p><b>Handed-off work:</b> a {@link Coro#toThread} body, and a callback that a task schedules
  * ({@link EventLoop#callSoon}, {@link EventLoop#callLater}, {@link EventLoop#callAt},

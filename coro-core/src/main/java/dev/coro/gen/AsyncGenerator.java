@@ -82,8 +82,8 @@ import java.util.stream.StreamSupport;
  * task: a body suspended inside its consumer's wait belongs to that task.
  *
  * Thread context: on the thread backend the body runs on a thread of its own, so the consumer's
- * TaskSwitchListeners are told the task's code moves there and back at every hand-over (Out.drive,
- * Out.run, Out.yield; ThreadContext); on the continuation backend both share the loop thread.
+ * TaskSwitchListeners are told the task's code moves there and back at every hand-over, as for every
+ * generator (Frame); on the continuation backend both share the loop thread.
  */
 public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final Out<T> out;
@@ -540,26 +540,15 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         }
 
         Void run() throws Exception {
-            if (frame.runsApart()) ThreadContext.enter();
-            try {
-                body.run(this);
-            } finally {
-                if (frame.runsApart()) ThreadContext.leave();
-            }
+            body.run(this);
             return null;
         }
 
-        /* Driver side: runs the body to its next yield or end (closing: unwinds it), taking the task's thread context along. */
+        /* Driver side: runs the body to its next yield or end (closing: unwinds it). */
         void drive(boolean closing) {
             base = currentScope();
-            boolean apart = frame.runsApart();
-            if (apart) ThreadContext.leave();
-            try {
-                if (closing) frame.close();
-                else frame.send(null);
-            } finally {
-                if (apart) ThreadContext.enter();
-            }
+            if (closing) frame.close();
+            else frame.send(null);
         }
 
         /* AsyncGenerator.close, once its checks have passed. */
@@ -592,13 +581,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             value = v;
             full = true;
             atYield = true;
-            boolean apart = frame.runsApart();
-            if (apart) ThreadContext.leave();
             try {
                 frame.suspendOnly();
             } finally {
                 atYield = false;
-                if (apart) ThreadContext.enter();
             }
         }
 

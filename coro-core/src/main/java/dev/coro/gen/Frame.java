@@ -27,6 +27,12 @@ import dev.coro.internal.fiber.Fiber;
  * Nothing here refers to the public Generator or Coroutine object, and neither may the body's
  * handle (Yielder, Suspender): the fiber keeps all of this reachable while it is suspended, and
  * the public object must stay collectable so that the thread backend can abandon the fiber.
+ *
+ * Thread context: a body is the code of the task that drives it. On the thread backend it runs on
+ * a thread of its own, so each hand-over between the two threads switches the task out of the one
+ * and into the other (ThreadContext): in resume on the driver's side, in run and suspendOnly on the
+ * body's. ThreadContext.APART is a constant, false on the continuation backend, where driver and
+ * body share a thread and the JIT drops these calls.
  */
 final class Frame<S, R> {
     private final Fiber fiber;
@@ -56,11 +62,13 @@ final class Frame<S, R> {
     }
 
     private void run(BodyRunner<R> body) {
+        if (ThreadContext.APART) ThreadContext.enter();
         try {
             result = body.run();
         } catch (Throwable t) {
             failure = t;
         }
+        if (ThreadContext.APART) ThreadContext.leave();
     }
 
     /** The name used in error messages: kind and identity, e.g. {@code Generator@1b6d3586}. */
@@ -76,11 +84,6 @@ final class Frame<S, R> {
     /** Releases a suspended body that nobody will resume (see Fiber.abandon); from any thread. */
     void abandon() {
         fiber.abandon();
-    }
-
-    /** Whether the body runs on a thread of its own (the thread backend), not on its driver's. */
-    boolean runsApart() {
-        return fiber.bodyThread() != null;
     }
 
     boolean isNew() {
@@ -111,6 +114,15 @@ final class Frame<S, R> {
     }
 
     private void resume() {
+        if (ThreadContext.APART) ThreadContext.leave();
+        try {
+            resumeHere();
+        } finally {
+            if (ThreadContext.APART) ThreadContext.enter();
+        }
+    }
+
+    private void resumeHere() {
         try {
             fiber.resume();
         } catch (RuntimeException refused) {
@@ -184,7 +196,12 @@ final class Frame<S, R> {
 
     /** Suspends; afterwards the caller inspects {@link #takeRaised()} and {@link #takeSent()} itself. */
     void suspendOnly() {
-        fiber.suspend();
+        if (ThreadContext.APART) ThreadContext.leave();
+        try {
+            fiber.suspend();
+        } finally {
+            if (ThreadContext.APART) ThreadContext.enter();
+        }
         if (closing) throw new GeneratorExit();
     }
 

@@ -25,10 +25,10 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #switchedIn}: before the task's body starts, each time it resumes after a
  *       suspension, and before a {@link dev.coro.Coro#toThread} body or a callback the task
- *       scheduled runs (on their thread, with the TaskLocal values lent to them); an async
- *       generator's body is the consuming task's code: where it has a thread of its own (the
- *       thread backend), the task is switched out of one thread and into the other at each
- *       hand-over between them;</li>
+ *       scheduled runs (on their thread, with the TaskLocal values lent to them); the body of a
+ *       generator, coroutine or async generator that the task drives is the task's code: where
+ *       it has a thread of its own (the thread backend), the task is switched out of one thread
+ *       and into the other at each hand-over between them;</li>
  *   <li>{@link #switchedOut}: when the body suspends or ends, after such a body or callback, and
  *       (followed by {@code switchedIn} at once) when the task spawns a task, calls
  *       {@code Coro.toThread} or schedules a callback, so that what they start with is what the
@@ -36,7 +36,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p><b>Cost:</b> a loop without listeners pays one null check per suspension. With listeners,
- * each suspension calls each one twice: keep them short and allocation-light. <b>Thread safety:</b>
+ * each suspension calls each one twice, and so, on the thread backend, does each hand-over to or from
+ * a generator body the task drives: keep them short and allocation-light. <b>Thread safety:</b>
  * register and close on the loop (in a task or callback); the calls come on task threads.
  *
  * <p>Invariant: on one thread, each {@code switchedIn(t)} is followed by {@code switchedOut(t)}

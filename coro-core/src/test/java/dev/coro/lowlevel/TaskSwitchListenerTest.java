@@ -10,6 +10,9 @@ import dev.coro.Task;
 import dev.coro.TaskLocal;
 import dev.coro.Trace;
 import dev.coro.gen.AsyncGenerator;
+import dev.coro.gen.Coroutine;
+import dev.coro.gen.Generator;
+import dev.coro.gen.LongGenerator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -99,26 +102,100 @@ class TaskSwitchListenerTest {
     @Test
     void anAsyncGeneratorsBodySharesTheConsumingTasksContext() {
         Trace trace = new Trace();
+        inMainKeepingContext(trace, () -> {
+            try (AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
+                trace.add("body starts with " + CONTEXT.get());
+                Coro.yieldNow();
+                trace.add("body after its suspension sees " + CONTEXT.get());
+                CONTEXT.set("set by the body");
+                out.yield(1);
+                trace.add("body resumed sees " + CONTEXT.get());
+            })) {
+                for (int x : g) trace.add("consumer got " + x + " and sees " + CONTEXT.get());
+            }
+        });
+        assertThat(trace.events()).containsExactly("body starts with main", "body after its suspension sees main",
+                "consumer got 1 and sees set by the body", "body resumed sees set by the body", "main sees set by the body");
+    }
+
+    /* The same for the synchronous kinds, whose bodies the thread backend also runs on threads of their own. */
+    @Test
+    void aGeneratorsBodySharesTheDrivingTasksContext() {
+        Trace trace = new Trace();
+        inMainKeepingContext(trace, () -> {
+            try (Generator<String> g = Generator.of(out -> {
+                trace.add("body starts with " + CONTEXT.get());
+                CONTEXT.set("set by the body");
+                out.yield("a");
+                trace.add("body resumed sees " + CONTEXT.get());
+            })) {
+                trace.add("consumer got " + g.next() + " and sees " + CONTEXT.get());
+                CONTEXT.set("set by the consumer");
+                trace.add("more: " + g.hasNext());
+            }
+        });
+        assertThat(trace.events()).containsExactly("body starts with main", "consumer got a and sees set by the body",
+                "body resumed sees set by the consumer", "more: false", "main sees set by the consumer");
+    }
+
+    @Test
+    void aLongGeneratorsBodySharesTheDrivingTasksContext() {
+        Trace trace = new Trace();
+        inMainKeepingContext(trace, () -> {
+            try (LongGenerator g = LongGenerator.prefetch(8, out -> {
+                trace.add("body starts with " + CONTEXT.get());
+                for (long i = 0; i < 3; i++) out.yield(i);
+                CONTEXT.set("set by the body");
+            })) {
+                trace.add("consumer summed " + g.stream().sum() + " and sees " + CONTEXT.get());
+            }
+        });
+        assertThat(trace.events()).containsExactly("body starts with main", "consumer summed 3 and sees set by the body",
+                "main sees set by the body");
+    }
+
+    /* Through yieldFrom the inner body is driven from the outer body's thread: the context follows both hand-overs. */
+    @Test
+    void aCoroutinesBodySharesTheDrivingTasksContextThroughYieldFromAndClose() {
+        Trace trace = new Trace();
+        inMainKeepingContext(trace, () -> {
+            Coroutine<String, String, String> inner = Coroutine.of(co -> {
+                String sent = co.yield("inner starts with " + CONTEXT.get());
+                return sent + " reached the inner body, which sees " + CONTEXT.get();
+            });
+            try (Coroutine<String, String, Void> outer = Coroutine.of(co -> {
+                try {
+                    String got = co.yieldFrom(inner);
+                    CONTEXT.set("set by the outer body");
+                    co.yield(got);
+                    return null;
+                } finally {
+                    trace.add("outer body closed, sees " + CONTEXT.get());
+                }
+            })) {
+                trace.add(outer.send(null));
+                CONTEXT.set("set before the send");
+                trace.add(outer.send("x"));
+                trace.add("driver sees " + CONTEXT.get());
+                CONTEXT.set("set before the close");
+            }
+        });
+        assertThat(trace.events()).containsExactly("inner starts with main",
+                "x reached the inner body, which sees set before the send", "driver sees set by the outer body",
+                "outer body closed, sees set before the close", "main sees set before the close");
+    }
+
+    /* Runs body in the main task with KEEPER registered and CONTEXT "main", then records what main sees after a suspension. */
+    private static void inMainKeepingContext(Trace trace, Runnable body) {
         Loops.run(() -> {
             try (TaskSwitchListener.Registration r = TaskSwitchListener.register(KEEPER)) {
                 CONTEXT.set("main");
-                try (AsyncGenerator<Integer> g = AsyncGenerator.of(out -> {
-                    trace.add("body starts with " + CONTEXT.get());
-                    Coro.yieldNow();
-                    trace.add("body after its suspension sees " + CONTEXT.get());
-                    CONTEXT.set("set by the body");
-                    out.yield(1);
-                    trace.add("body resumed sees " + CONTEXT.get());
-                })) {
-                    for (int x : g) trace.add("consumer got " + x + " and sees " + CONTEXT.get());
-                }
+                body.run();
                 Coro.yieldNow();
                 trace.add("main sees " + CONTEXT.get());
             }
             CONTEXT.remove();
         });
-        assertThat(trace.events()).containsExactly("body starts with main", "body after its suspension sees main",
-                "consumer got 1 and sees set by the body", "body resumed sees set by the body", "main sees set by the body");
     }
 
     @Test

@@ -14,7 +14,13 @@ import java.util.function.Supplier;
 public enum Backend {
     /** {@code jdk.internal.vm.Continuation}: ~0.1 µs per switch, flat with stack depth. */
     CONTINUATION,
-    /** One virtual thread per fiber with a strict hand-off: portable, ~0.6 µs per switch on an idle machine. */
+    /**
+     * One virtual thread per fiber with a strict hand-off: portable, ~0.6 µs per switch on an idle
+     * machine. ThreadLocals are then per task, not shared by the tasks of a loop: each task and each
+     * generator body has a thread of its own. TaskLocal and a TaskSwitchListener are the portable
+     * ways to keep context; the TaskSwitchListeners of the task that drives a generator follow its
+     * body to its thread and back.
+     */
     THREAD;
 
     /** The system property that forces a backend. */
