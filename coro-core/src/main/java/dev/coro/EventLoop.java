@@ -80,6 +80,9 @@ public final class EventLoop implements AutoCloseable {
     private final LoopRunner runner;
     private volatile LoopManagement.Registration jmxRegistration;
     private final Long schedulingSeed;
+    /* What whenClosed was asked to run once the loop has closed; null once it ran. Guarded by closeLock. */
+    private List<Runnable> closeActions = new ArrayList<>();
+    private final Object closeLock = new Object();
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -446,6 +449,34 @@ public final class EventLoop implements AutoCloseable {
             while (!closer.isDone()) kernel.runUntil(closer::isDone);   // a stray stop() must not cut it short
         }
         kernel.close();
+        runCloseActions();
+    }
+
+    /*
+     * For ExceptionHandler.rateLimited: runs `action` on the loop's thread once the loop has closed,
+     * after the close's own reports. False if that time is past: the action will not run.
+     */
+    boolean whenClosed(Runnable action) {
+        synchronized (closeLock) {
+            if (closeActions == null) return false;
+            closeActions.add(action);
+            return true;
+        }
+    }
+
+    private void runCloseActions() {
+        List<Runnable> actions;
+        synchronized (closeLock) {
+            actions = closeActions;
+            closeActions = null;
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException | Error e) {
+                kernel.report("Exception in a close action of " + this, e);
+            }
+        }
     }
 
     /* `what`: SUBMITTED, or the task of this loop that a task of another loop waits for. */
