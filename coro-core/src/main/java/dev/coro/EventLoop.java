@@ -80,6 +80,9 @@ public final class EventLoop implements AutoCloseable {
     private final LoopRunner runner;
     private volatile LoopManagement.Registration jmxRegistration;
     private final Long schedulingSeed;
+    /* What whenClosed was asked to run once the loop has closed; null once it ran. Guarded by closeLock. */
+    private List<Runnable> closeActions = new ArrayList<>();
+    private final Object closeLock = new Object();
 
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "coro-loop-" + LOOP_COUNTER.incrementAndGet();
@@ -171,10 +174,14 @@ public final class EventLoop implements AutoCloseable {
         }
 
         /**
-         * Debug mode: remembers where each task was created, for reports of lost tasks.
+         * Debug mode: remembers where each task was created, for reports of lost tasks, and refuses
+         * to suspend a task that holds a monitor ({@code synchronized}) with an IllegalStateException
+         * naming the monitor, where it was locked and the fix. On the thread backend its tasks run on
+         * platform threads instead of virtual ones, since the JDK lists the monitors of those only.
          *
-         * @param debug {@code true} to record each task's creation stack (it costs a stack trace per
-         *        spawn); {@code false}, the default, not to
+         * @param debug {@code true} to record each task's creation stack and check each suspension
+         *        (it costs a stack trace per spawn and a thread snapshot per suspension); {@code false},
+         *        the default, not to
          * @return this builder, for chaining
          */
         public Builder debug(boolean debug) {
@@ -446,6 +453,34 @@ public final class EventLoop implements AutoCloseable {
             while (!closer.isDone()) kernel.runUntil(closer::isDone);   // a stray stop() must not cut it short
         }
         kernel.close();
+        runCloseActions();
+    }
+
+    /*
+     * For ExceptionHandler.rateLimited: runs `action` on the loop's thread once the loop has closed,
+     * after the close's own reports. False if that time is past: the action will not run.
+     */
+    boolean whenClosed(Runnable action) {
+        synchronized (closeLock) {
+            if (closeActions == null) return false;
+            closeActions.add(action);
+            return true;
+        }
+    }
+
+    private void runCloseActions() {
+        List<Runnable> actions;
+        synchronized (closeLock) {
+            actions = closeActions;
+            closeActions = null;
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException | Error e) {
+                kernel.report("Exception in a close action of " + this, e);
+            }
+        }
     }
 
     /* `what`: SUBMITTED, or the task of this loop that a task of another loop waits for. */

@@ -14,9 +14,10 @@ import java.time.Duration;
  * <p>The default logs a WARNING through {@link System.Logger} (logger {@code dev.coro}) with the
  * failure attached as the record's throwable, {@linkplain #rateLimited rate-limited}: a callback
  * that throws on every pass, or one failure repeated by many connections, is logged a few times a
- * minute with a count of what was held back, not once per occurrence. System.Logger goes to
- * java.util.logging unless a bridge is on the class path: the {@code coro-slf4j} module brings
- * SLF4J's ({@code slf4j-jdk-platform-logging}), so an SLF4J application sees these warnings there.
+ * minute with a count of what was held back (at the latest when the loop closes), not once per
+ * occurrence. System.Logger goes to java.util.logging unless a bridge is on the class path: the
+ * {@code coro-slf4j} module brings SLF4J's ({@code slf4j-jdk-platform-logging}), so an SLF4J
+ * application sees these warnings there.
  */
 @FunctionalInterface
 public interface ExceptionHandler {
@@ -57,21 +58,19 @@ public interface ExceptionHandler {
 
     /**
      * Passes {@code handler} at most {@link #RATE_BURST} reports of each kind per
-     * {@link #RATE_WINDOW} of the loop's clock, and drops the rest; the next report let through
-     * says how many were dropped, and the last one of a burst says that more will be. Two reports
-     * are of one kind when their failures have the same class and were thrown at the same place
-     * (the first frame of the stack trace), or, without a failure, when their messages are equal.
+     * {@link #RATE_WINDOW} of the loop's clock, and drops the rest; the last one of a burst says that
+     * more will be dropped, and the next one let through says how many were and over how long. When
+     * the loop closes, one more report per kind says how many were dropped since (the last report let
+     * through, and {@code "[195 similar reports were suppressed over PT0.39S before the loop closed]"},
+     * without a failure). Two reports are of one kind when their failures have the same class and
+     * were thrown at the same place (the first frame of the stack trace), or, without a failure, when
+     * their messages are equal.
      *
      * @param handler where the reports let through go
      * @return a handler to give to {@link EventLoop.Builder#exceptionHandler}; it keeps its own
      *         counts, so make one per loop
      */
     static ExceptionHandler rateLimited(ExceptionHandler handler) {
-        java.util.Objects.requireNonNull(handler, "handler");
-        ReportLimiter limiter = new ReportLimiter(RATE_BURST, RATE_WINDOW);
-        return (loop, message, error) -> {
-            ReportLimiter.Verdict v = limiter.admit(ReportLimiter.kindOf(message, error), loop.time());
-            if (v.report()) handler.handle(loop, v.annotate(message), error);
-        };
+        return new RateLimitedHandler(handler);
     }
 }

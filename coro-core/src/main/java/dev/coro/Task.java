@@ -263,6 +263,18 @@ public final class Task<T> {
     }
 
     /**
+     * Where the task was created, innermost frame first (asyncio's source traceback), beginning with
+     * coro's own spawning frames; recorded only by a loop in debug mode ({@link EventLoop.Builder#debug}).
+     *
+     * @return the frames of the call that created the task, innermost first; an empty array if its loop
+     *         is not in debug mode
+     */
+    public StackTraceElement[] creationStackTrace() {
+        Throwable site = core.creationSite();
+        return site == null ? new StackTraceElement[0] : site.getStackTrace();
+    }
+
+    /**
      * Runs {@code callback} on the loop when the task finishes, however it ends (asyncio's
      * add_done_callback); in the next pass if it has finished already. Callbacks run in the order
      * they were added; one that throws is reported and the others still run. Loop thread only.

@@ -2,7 +2,6 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coro.gen.PinnedSuspensionException;
 import dev.coro.internal.fiber.Backend;
@@ -318,8 +317,7 @@ class DiagnosticsTest {
     }
 
     @Test
-    void suspendingInsideSynchronizedIsRefusedInDebugMode() {
-        assumeTrue(continuationBackend(), "only the continuation backend loses mutual exclusion");
+    void suspendingInsideSynchronizedIsRefusedInDebugModeOnBothBackends() {
         Object monitor = new Object();
         try (EventLoop loop = EventLoop.builder().virtualTime().debug(true).build()) {
             assertThatThrownBy(() -> loop.run(() -> {

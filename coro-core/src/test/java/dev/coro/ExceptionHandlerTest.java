@@ -27,22 +27,72 @@ class ExceptionHandlerTest {
     void theDefaultHandlerLogsACallbackThatThrowsOnEveryPassAFewTimesAMinuteWithACount() {
         List<String> records;
         String text;
-        try (LogCapture log = LogCapture.of("dev.coro");
-             EventLoop loop = EventLoop.builder().virtualTime().build()) {
-            loop.run(() -> {
-                throwEverySecond(100);
-                return null;
-            });
+        try (LogCapture log = LogCapture.of("dev.coro")) {
+            try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+                loop.run(() -> {
+                    throwEverySecond(100);
+                    return null;
+                });
+            }
             records = log.records();
             text = log.text();
         }
         int burst = ExceptionHandler.RATE_BURST;
         int minutes = 2;   // 100 s of failures: windows begin at 0 s and 60 s
-        assertThat(records).hasSize(burst * minutes);
+        assertThat(records).hasSize(burst * minutes + 1);
         assertThat(records).allMatch(r -> r.startsWith("WARNING: ") && r.contains("Exception in callback"));
         assertThat(records.get(burst - 1)).endsWith("[similar reports are suppressed for up to PT1M]");
-        assertThat(records.get(burst)).endsWith("[" + (60 - burst) + " similar reports were suppressed before this one]");
-        assertThat(text.split("broken callback", -1)).as("stack traces logged").hasSize(burst * minutes + 1);
+        assertThat(records.get(burst)).endsWith("[" + (60 - burst) + " similar reports were suppressed over PT54S before this one]");
+        assertThat(records.getLast()).as("the count of the second window, at the close")
+                .endsWith("(java.lang.IllegalStateException: broken callback) [35 similar reports were suppressed over PT34S before the loop closed]");
+        assertThat(text.split("broken callback", -1)).as("stack traces logged, and the count at the close").hasSize(burst * minutes + 2);
+    }
+
+    @Test
+    void theFailuresOfTasksThatNobodyJoinedAreCountedAtTheLatestWhenTheLoopCloses() {
+        Reports reports = new Reports();
+        try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(ExceptionHandler.rateLimited(reports)).build()) {
+            loop.run(() -> {
+                for (int i = 0; i < 200; i++) {
+                    Coro.spawn("req-" + i, () -> {
+                        throw new IllegalStateException("db down");
+                    });
+                    Coro.sleep(Duration.ofMillis(2));
+                }
+                return null;
+            });
+        }
+        assertThat(reports.all()).map(Reports.Report::message).hasSize(ExceptionHandler.RATE_BURST + 1).last().isEqualTo(
+                "Task exception was never retrieved: Task[name=req-4] (java.lang.IllegalStateException: db down)"
+                        + " [195 similar reports were suppressed before the loop closed]");   // all at the close
+        assertThat(reports.all().getLast().error()).as("the failure was reported with the first ones").isNull();
+    }
+
+    @Test
+    void aHandlerThatThrowsWhileCountingAtTheCloseDoesNotKeepTheLoopFromClosing() {
+        List<String> seen = new java.util.ArrayList<>();
+        EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(ExceptionHandler.rateLimited((l, message, error) -> {
+            seen.add(message);
+            if (l.isClosed()) throw new IllegalStateException("handler broken at the close");
+        })).build();
+        loop.run(() -> {
+            throwEverySecond(ExceptionHandler.RATE_BURST + 1);
+            return null;
+        });
+        loop.close();
+        assertThat(loop.isClosed()).isTrue();
+        assertThat(seen).hasSize(ExceptionHandler.RATE_BURST + 2).last().asString()
+                .startsWith("Exception in a close action of EventLoop[coro-loop-");
+    }
+
+    @Test
+    void reportsAfterTheCloseAreStillLimitedAndWaitForNoSecondClose() {
+        Reports reports = new Reports();
+        EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(ExceptionHandler.rateLimited(reports)).build();
+        loop.close();
+        for (int i = 0; i < ExceptionHandler.RATE_BURST + 3; i++) loop.callExceptionHandler("late", null);
+        assertThat(reports.all()).hasSize(ExceptionHandler.RATE_BURST);
+        assertThat(loop.whenClosed(() -> {})).as("too late to ask").isFalse();
     }
 
     @Test
@@ -55,8 +105,8 @@ class ExceptionHandlerTest {
                 return null;
             });
         }
-        assertThat(reports.all()).map(Reports.Report::message).hasSize(ExceptionHandler.RATE_BURST + 1)
-                .last().isEqualTo("something else");
+        assertThat(reports.all()).map(Reports.Report::message).hasSize(ExceptionHandler.RATE_BURST + 2)
+                .element(ExceptionHandler.RATE_BURST).isEqualTo("something else");
     }
 
     @Test

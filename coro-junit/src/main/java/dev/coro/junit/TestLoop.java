@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.InvocationInterceptor.Invocation;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
@@ -53,6 +54,10 @@ final class TestLoop implements AutoCloseable {
     private static final List<String> HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.",
             "jdk.internal.", "java.lang.Thread.", "java.lang.VirtualThread.", "java.lang.reflect.",
             "java.util.concurrent.", "org.junit.");
+
+    /** Frames left out of where a leftover task was created: the HIDDEN_FRAMES and coro's spawning calls. */
+    private static final List<String> CREATION_HIDDEN_FRAMES = Stream.concat(HIDDEN_FRAMES.stream(),
+            Stream.of("dev.coro.lowlevel.", "dev.coro.Coro.", "dev.coro.EventLoop.", "dev.coro.TaskGroup.")).toList();
 
     /** Frames left out of a stuck test's task dump (see withoutHiddenFrames). */
     private static final List<String> DUMP_HIDDEN_FRAMES = List.of("dev.coro.internal.", "dev.coro.junit.TestLoop.",
@@ -313,14 +318,20 @@ final class TestLoop implements AutoCloseable {
         return seed == null ? "" : " (scheduling seed " + seed + ": @CoroTest(seed = " + seed + "L) replays it)";
     }
 
-    /* A task and where it is suspended, without the HIDDEN_FRAMES. */
+    /* A task, where it is suspended and, in debug mode, where it was created, without the HIDDEN_FRAMES. */
     private static String describe(Task<?> t) {
         StringBuilder out = new StringBuilder(t.toString());
-        for (StackTraceElement frame : t.stackTrace()) {
-            String where = frame.getClassName() + "." + frame.getMethodName();
-            if (HIDDEN_FRAMES.stream().noneMatch(where::startsWith)) out.append("\n      at ").append(frame);
-        }
+        appendFrames(out, t.stackTrace(), HIDDEN_FRAMES);
+        StackTraceElement[] site = t.creationStackTrace();
+        if (site.length > 0) appendFrames(out.append("\n    created here:"), site, CREATION_HIDDEN_FRAMES);
         return out.toString();
+    }
+
+    private static void appendFrames(StringBuilder out, StackTraceElement[] frames, List<String> hidden) {
+        for (StackTraceElement frame : frames) {
+            String where = frame.getClassName() + "." + frame.getMethodName();
+            if (hidden.stream().noneMatch(where::startsWith)) out.append("\n      at ").append(frame);
+        }
     }
 
     /** Closes the loop if the test did not get that far (a failed parameter resolution, a timeout). */

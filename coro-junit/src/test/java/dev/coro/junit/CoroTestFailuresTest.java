@@ -35,6 +35,20 @@ class CoroTestFailuresTest {
             Coro.spawn("never-started", () -> {});
         }
 
+        static void spawnAndForget() {
+            Coro.spawn("forgotten", Samples::napForADay);
+        }
+
+        @CoroTest
+        void leaksATaskThatAHelperCreated() {
+            spawnAndForget();
+        }
+
+        @CoroTest(debug = false)
+        void leaksATaskOutsideDebugMode() {
+            spawnAndForget();
+        }
+
         @CoroTest
         void leaksATimer(EventLoop loop) {
             loop.callLater(Duration.ofHours(2), new Runnable() {
@@ -179,6 +193,17 @@ class CoroTestFailuresTest {
                 "timer due in PT24H: wake up Task[name=leaker]",
                 "TaskGroup.run", "allowLeftovers = true");
         assertThat(failure.getMessage()).doesNotContain("dev.coro.internal.", "jdk.internal.vm");
+    }
+
+    @Test
+    void inDebugModeALeakedTaskIsReportedWithWhereItWasCreatedUserFramesFirst() {
+        String samples = "at dev.coro.junit.CoroTestFailuresTest$Samples.";
+        assertThat(failureOf(Samples.class, "leaksATaskThatAHelperCreated").getMessage()).containsPattern(
+                "task Task\\[name=forgotten, state=NEW]\n    created here:\n"
+                        + "      \\Q" + samples + "spawnAndForget(CoroTestFailuresTest.java:\\E\\d+\\)\n"
+                        + "      \\Q" + samples + "leaksATaskThatAHelperCreated(CoroTestFailuresTest.java:\\E\\d+\\)");
+        assertThat(failureOf(Samples.class, "leaksATaskOutsideDebugMode").getMessage())
+                .contains("task Task[name=forgotten, state=NEW]").doesNotContain("created here");
     }
 
     @Test

@@ -72,9 +72,18 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /** Creates a fiber on the backend chosen for this JVM; the body does not start until resume. */
     public static Fiber create(Runnable body, Supplier<String> name) {
+        return create(body, name, false);
+    }
+
+    /**
+     * Creates a fiber on the backend chosen for this JVM; on the thread backend, with
+     * {@code onPlatformThread}, its body runs on a platform thread instead of a virtual one: the JDK
+     * lists the monitors held by platform threads only (ThreadMXBean), which debug mode asks for.
+     */
+    public static Fiber create(Runnable body, Supplier<String> name, boolean onPlatformThread) {
         return Backend.current() == Backend.CONTINUATION
                 ? new ContinuationFiber(body, name)
-                : new ThreadFiber(body, name);
+                : new ThreadFiber(body, name, onPlatformThread);
     }
 
     /**

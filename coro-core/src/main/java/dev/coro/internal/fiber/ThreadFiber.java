@@ -5,8 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The portable backend: each fiber runs on its own virtual thread, handed off strictly so that
- * exactly one of {driver, fiber} runs at any time.
+ * The portable backend: each fiber runs on its own virtual thread (a daemon platform thread if
+ * asked, see Fiber.create), handed off strictly so that exactly one of {driver, fiber} runs at any time.
  */
 /* Implementation notes:
  *
@@ -54,9 +54,10 @@ final class ThreadFiber extends Fiber {
     /* What the driver attached (the kernel: the task), found by currentAttachment(). */
     private Object attachment;
 
-    ThreadFiber(Runnable body, Supplier<String> name) {
+    ThreadFiber(Runnable body, Supplier<String> name, boolean onPlatformThread) {
         super(body, name);
-        this.thread = Thread.ofVirtual().unstarted(this::runOnThread);
+        Thread.Builder builder = onPlatformThread ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        this.thread = builder.unstarted(this::runOnThread);
     }
 
     /** The thread fiber whose body runs on the calling thread, or null. */

@@ -8,7 +8,9 @@ import java.lang.management.ThreadMXBean;
 /**
  * Debug mode's guard against suspending inside {@code synchronized}: on the continuation backend a
  * task suspended while holding a monitor leaves the loop thread owning it, so every other task of
- * the loop walks straight into the "protected" region and mutual exclusion silently breaks.
+ * the loop walks straight into the "protected" region and mutual exclusion silently breaks; on the
+ * thread backend the task's own thread keeps it, so the next task to enter that block blocks the
+ * loop for good.
  *
  * <p>Costs a thread-info snapshot per suspension, so it runs only in debug mode. Without it, the
  * watchdog names the hang once it happens ({@link #blockedOnMonitor}), which costs nothing until then.
@@ -44,15 +46,20 @@ final class MonitorCheck {
         return "It is BLOCKED entering a synchronized block in " + method + " (" + site.getFileName() + ":"
                 + site.getLineNumber() + ") whose monitor is held by a task of this loop that suspended inside it"
                 + (holders.isEmpty() ? "" : ": " + holders + " is suspended in " + method)
-                + ". A synchronized block must not span a suspension (on the continuation backend, debug mode refuses "
+                + ". A synchronized block must not span a suspension (debug mode refuses "
                 + "one at once). " + USE_LOCK;
     }
 
+    /**
+     * Refuses to suspend {@code t} if the calling thread holds a monitor: the loop thread on the
+     * continuation backend, the task's own thread on the thread backend, where debug mode runs tasks
+     * on platform threads so that the JDK can tell (it lists no virtual thread's monitors). A task
+     * that suspended there would keep its monitor, and every other task entering that block would
+     * hang the loop, the test with it.
+     */
     static void refuseIfHoldingMonitor(TaskCore t) {
-        Thread current = Thread.currentThread();
-        if (current.isVirtual()) return; // thread backend: the monitor stays with the task's own thread
-        ThreadInfo[] info = THREADS.getThreadInfo(new long[] {current.threadId()}, true, false);
-        if (info.length == 0 || info[0] == null) return;
+        ThreadInfo[] info = THREADS.getThreadInfo(new long[] {Thread.currentThread().threadId()}, true, false);
+        if (info.length == 0 || info[0] == null) return;   // a virtual thread: a generator's body on the thread backend
         MonitorInfo[] held = info[0].getLockedMonitors();
         if (held.length == 0) return;
         MonitorInfo m = held[0];

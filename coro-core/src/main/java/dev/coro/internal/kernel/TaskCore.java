@@ -147,7 +147,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** Makes this task's fiber, at its first step. */
     Fiber createFiber() {
-        fiber = Fiber.create(this, this);
+        fiber = Fiber.create(this, this, kernel.debug);   // MonitorCheck sees the monitors of platform threads only
         fiber.attach(this);
         return fiber;
     }
