@@ -18,12 +18,13 @@ import java.util.List;
 /** Typical uses of {@link CoroTest}: each method body runs as the main task of its own loop. */
 class CoroTestUsageTest {
     @CoroTest
-    void anHourOfSleepTakesLessThanASecond(VirtualClock clock) {
+    void anHourOfSleepDoesNotSleepForReal(VirtualClock clock) {
         long wallStart = System.nanoTime();
         for (int i = 0; i < 3600; i++) Coro.sleep(Duration.ofSeconds(1));
         assertThat(Duration.ofNanos(clock.nanos())).isEqualTo(Duration.ofHours(1));
-        // The one wall-clock bound in this suite: virtual time must not sleep for real.
-        assertThat(Duration.ofNanos(System.nanoTime() - wallStart)).isLessThan(Duration.ofSeconds(1));
+        // Not a speed check (it took 0.1-1.75 s on a loaded host in debug mode): an hour slept for
+        // real, or even a grace of 250 ms per jump (15 minutes), would be far beyond this bound.
+        assertThat(Duration.ofNanos(System.nanoTime() - wallStart)).isLessThan(Duration.ofMinutes(1));
     }
 
     @CoroTest
