@@ -2,9 +2,13 @@ package dev.coro.internal.kernel;
 
 import dev.coro.BlockedLoopException;
 import dev.coro.StalledLoopException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * One daemon thread for the whole JVM that notices a loop stuck in one step: a task or callback
@@ -41,7 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * The report goes to the exception handler before the JFR event: building JFR's metadata on a
  * first event takes 100-800 ms, and no event is built while no recording ever ran.
  *
- * A Watch is the watchdog thread's own: only that thread reads or writes its fields.
+ * A Watch is the watchdog thread's: only that thread writes its fields. notAnswering() reads the
+ * two volatile ones from any thread (a JMX request that the loop does not answer).
  *
  * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
  * logging that failure fails in turn: a dead watchdog would leave every later block unreported.
@@ -59,8 +64,8 @@ public final class Watchdog {
 
     private static final class Watch {
         final long thresholdNanos;
-        long lastCount = -1;   // the item count of the step watched; -1: none
-        long since;             // when a sample first saw that step
+        volatile long lastCount = -1;   // the item count of the step watched; -1: none
+        volatile long since;             // when a sample first saw that step
         long lastSample;        // when the step was sampled last
         boolean lastWarm;       // whether that sample found the JVM warming up
         long excused;           // the time of the step excused as warming up
@@ -91,6 +96,32 @@ public final class Watchdog {
 
     static void unwatch(Kernel k) {
         WATCHED.remove(k);
+    }
+
+    /**
+     * One line for a request that {@code k}'s loop did not answer within a second, from any thread:
+     * what blocks it, for how long and since when (as far as the watchdog saw the step), and
+     * {@code where} of the blocking thread's stack, e.g. {@code EventLoop[svc, running] did not answer
+     * within 1 s: Task[name=handler] blocks it, for PT3.2S (since 2026-12-07T02:41:07.123Z), in
+     * Main.lambda$main$2(Main.java:40); the watchdog's warning shows its whole stack.}
+     */
+    public static String notAnswering(Kernel k, Function<StackTraceElement[], String> where) {
+        String head = k.handle() + " did not answer within 1 s: ";
+        Object running = k.progress.running();
+        if (running == null) return head + "a task or callback blocked it, and has just returned.";
+        long count = k.progress.count();
+        Watch w = WATCHED.get(k);
+        // restart() writes since before lastCount: a lastCount read first vouches for the since read after it.
+        long nanos = w != null && w.lastCount == count ? System.nanoTime() - w.since : -1;
+        String since = nanos < 0 ? "" : ", for " + Duration.ofMillis(nanos / 1_000_000) + " (since "
+                + Instant.now().minusNanos(nanos).truncatedTo(ChronoUnit.MILLIS) + ")";
+        String at = where.apply(runner(k, running).getStackTrace());
+        return head + culprit(running) + " blocks it" + since + (at.isEmpty() ? "" : ", in " + at)
+                + "; the watchdog's warning shows its whole stack.";
+    }
+
+    private static String culprit(Object running) {
+        return running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
     }
 
     private static void run() {
@@ -143,8 +174,8 @@ public final class Watchdog {
     }
 
     private static void restart(Watch w, long count, long now) {
-        w.lastCount = count;
         w.since = now;
+        w.lastCount = count;
         w.lastSample = now;
         w.lastWarm = false;
         w.excused = 0;
@@ -161,7 +192,7 @@ public final class Watchdog {
     }
 
     private static void report(Kernel k, Watch w, Object running, Thread runner, StackTraceElement[] stack, long count) {
-        String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
+        String who = culprit(running);
         String why = runner.getState() == Thread.State.BLOCKED ? MonitorCheck.blockedOnMonitor(k, running, stack)
                 : "Callees of coroutines must not block: move blocking calls into Coro.toThread(...), sleep with "
                 + "Coro.sleep(...).";
