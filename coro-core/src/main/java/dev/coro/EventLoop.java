@@ -8,6 +8,7 @@ import dev.coro.internal.kernel.LoopRunner;
 import dev.coro.internal.kernel.SharedVirtualTime;
 import dev.coro.internal.kernel.TaskCore;
 import dev.coro.internal.kernel.TaskDump;
+import dev.coro.internal.kernel.Watchdog;
 import dev.coro.internal.timer.Timer;
 import dev.coro.internal.timer.TimerHeap;
 import dev.coro.time.Clock;
@@ -560,15 +561,17 @@ public final class EventLoop implements AutoCloseable {
         try {
             done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            Object culprit = kernel.view().progress().running();
-            appendQuietly(out, this + " did not answer within 1 s: "
-                    + (culprit instanceof TaskCore t ? "Task[name=" + t.name() + "]" : culprit != null ? "callback " + culprit : "a task or callback")
-                    + " blocks it; the watchdog's warning shows its stack.\n");
+            appendQuietly(out, notAnswering() + "\n");
         } catch (ExecutionException e) {
             throw Task.rethrow(e.getCause(), "dumpTasks");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /* The line for a request this loop did not answer within a second: what blocks it, since when, where. */
+    String notAnswering() {
+        return Watchdog.notAnswering(kernel, LoopManagement::where);
     }
 
     private static void appendQuietly(Appendable out, String s) {

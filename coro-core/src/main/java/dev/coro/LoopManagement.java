@@ -143,8 +143,7 @@ final class LoopManagement {
             try {
                 return snapshot.get(1, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                throw new IllegalStateException(loop + " did not list its tasks within 1 s: a task or callback blocks it;"
-                        + " the watchdog's warning shows its stack.");
+                throw new IllegalStateException(loop.notAnswering());
             } catch (ExecutionException e) {
                 throw new IllegalStateException("Listing the tasks of " + loop + " failed: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
@@ -164,7 +163,7 @@ final class LoopManagement {
     }
 
     /* The caller's innermost frame; for a body that is a method reference (no frame of its own), the API call. */
-    private static String where(StackTraceElement[] frames) {
+    static String where(StackTraceElement[] frames) {
         StackTraceElement api = null;
         for (StackTraceElement f : frames) {
             String type = f.getClassName();

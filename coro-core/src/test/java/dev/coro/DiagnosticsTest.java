@@ -211,6 +211,43 @@ class DiagnosticsTest {
         }
     }
 
+    /* A real clock's reading (the JVM's monotonic time, "PT18H39M...") meant nothing in the header: only virtual time shows. */
+    @Test
+    void theDumpsHeaderShowsTheClockOnlyInVirtualTime() {
+        try (EventLoop real = EventLoop.builder().name("real").build();
+             EventLoop virtual = EventLoop.builder().name("virtual").virtualTime().build()) {
+            String realHeader = real.run(() -> Coro.loop().dumpTasks()).lines().findFirst().orElseThrow();
+            String virtualHeader = virtual.run(() -> {
+                Coro.sleep(Duration.ofSeconds(2));
+                return Coro.loop().dumpTasks();
+            }).lines().findFirst().orElseThrow();
+            assertThat(realHeader).isEqualTo("EventLoop[real, running]: 1 unfinished task(s)");
+            assertThat(virtualHeader).isEqualTo("EventLoop[virtual, running, virtual time]: 1 unfinished task(s), clock at PT2S");
+        }
+    }
+
+    /* On the thread backend a parked task's stack began with LockSupport.park, ThreadFiber and Kernel frames. */
+    @Test
+    void aParkedTasksStackBeginsAtTheCoroCallItWaitsInOnEitherBackend() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            List<StackTraceElement[]> stacks = loop.run(() -> {
+                Event never = new Event();
+                Task<Void> waiter = Coro.spawn("waiter", never::await);
+                Task<Void> sleeper = Coro.spawn("sleeper", () -> Coro.sleep(Duration.ofHours(1)));
+                Coro.sleep(Duration.ofSeconds(1));
+                List<StackTraceElement[]> s = List.of(waiter.stackTrace(), sleeper.stackTrace());
+                waiter.cancel();
+                sleeper.cancel();
+                Coro.gatherSettled(waiter, sleeper);
+                return s;
+            });
+            assertThat(stacks.get(0)[0]).extracting(StackTraceElement::getClassName, StackTraceElement::getMethodName)
+                    .containsExactly("dev.coro.lowlevel.ParkingLot", "park");
+            assertThat(stacks.get(1)[0]).extracting(StackTraceElement::getClassName, StackTraceElement::getMethodName)
+                    .containsExactly("dev.coro.lowlevel.Traps", "sleepUntil");
+        }
+    }
+
     @Test
     void tasksThatJoinEachOtherNameEachOtherInTheirTextAndDump() {
         try (EventLoop loop = EventLoop.builder().virtualTime().build()) {

@@ -32,7 +32,7 @@ public final class Event {
      */
     public void await() {
         lot.checkCaller("Event.await");
-        if (!set) lot.park(WaitKind.LOCK, this);
+        if (!set) lot.park(WaitKind.AWAIT, this);
         Traps.raiseIfCancelled();
     }
 

@@ -19,7 +19,7 @@ public enum WaitKind {
     SLEEP,
     /** Waiting for other tasks to end: join, gather, a task group. */
     JOIN,
-    /** A lock, semaphore, condition, event or barrier. */
+    /** A lock, semaphore, condition or barrier. */
     LOCK,
     /** A queue: waiting for an item or for room. */
     QUEUE,
@@ -27,7 +27,7 @@ public enum WaitKind {
     READ,
     /** A stream or channel, until it can be written. */
     WRITE,
-    /** A future or completion stage, or a wake-up from another thread or loop. */
+    /** A future or completion stage, an event ({@code Event.await()}), or a wake-up from another thread or loop. */
     AWAIT,
     /** A call run on another thread ({@code Coro.toThread}). */
     THREAD,

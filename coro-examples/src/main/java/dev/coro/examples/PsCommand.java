@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
  * is its sibling with stacks and task groups.
  */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-        description = "Lists the tasks of every coro loop of a running JVM: state, what each waits for, and where.")
+        description = {"Lists the tasks of every coro loop of a running JVM: state, what each waits for, and where.",
+                "A loop that does not answer (a task blocks it) gets one line instead: what blocks it, for how long and"
+                        + " where; the exit status is then 1."})
 public final class PsCommand implements Callable<Integer> {
     private static final List<String> HEADER = List.of("LOOP", "TASK", "STATE", "WAIT", "WAITING FOR", "WHERE");
 
@@ -40,14 +42,31 @@ public final class PsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         return withLoops(spec, target.pid, (loops, out) -> {
             List<List<String>> rows = new ArrayList<>();
+            List<String> unlisted = new ArrayList<>();
             rows.add(HEADER);
             for (EventLoopMXBean loop : loops) {
-                for (TaskInfo t : loop.getTasks()) {
-                    rows.add(List.of(loop.getName(), t.name(), t.state(), t.waitKind(), t.waitingFor(), t.where()));
+                try {
+                    for (TaskInfo t : loop.getTasks()) {
+                        rows.add(List.of(loop.getName(), t.name(), t.state(), t.waitKind(), t.waitingFor(), t.where()));
+                    }
+                } catch (RuntimeException e) {
+                    unlisted.add(reason(e));
                 }
             }
             printTable(rows, out);
+            unlisted.forEach(out::println);
+            return unlisted.isEmpty();
         });
+    }
+
+    /*
+     * The target's own one-line reason (a blocked loop names what blocks it, since when and where),
+     * not the server-side stack trace: JMX hands over the target's exception, or wraps it.
+     */
+    private static String reason(RuntimeException e) {
+        Throwable t = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 
     /** {@code coro pstree PID}: each loop's tasks as a tree (task groups' children indented) with their stacks. */
@@ -64,16 +83,17 @@ public final class PsCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             return withLoops(spec, target.pid, (loops, out) -> {
                 for (EventLoopMXBean loop : loops) out.print(loop.dumpTasks());
+                return true;
             });
         }
     }
 
-    /** What a command prints about the loops it found. */
+    /** What a command prints about the loops it found; whether it could list every loop. */
     private interface Report {
-        void print(List<EventLoopMXBean> loops, PrintWriter out) throws IOException;
+        boolean print(List<EventLoopMXBean> loops, PrintWriter out) throws IOException;
     }
 
-    /* Attaches, prints the report, or says why there is nothing: exit 0 with loops, 1 without. */
+    /* Attaches, prints the report, or says why there is nothing: exit 0 with every loop listed, else 1. */
     private static int withLoops(CommandSpec spec, long pid, Report report) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -85,9 +105,9 @@ public final class PsCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
-            report.print(loops, out);
+            boolean complete = report.print(loops, out);
             out.flush();
-            return 0;
+            return complete ? 0 : 1;
         } catch (IOException e) {
             err.println(e.getMessage());
             err.flush();

@@ -8,9 +8,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,11 +25,17 @@ class PsCommandIT {
 
     @BeforeAll
     static void startTheTargetJvm() throws Exception {
+        target = startTarget();
+    }
+
+    /* Starts PsTarget with {@code args} and waits until it says it is ready. */
+    private static Process startTarget(String... args) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        target = new ProcessBuilder(List.of(java.toString(), "-cp", classPath, PsTarget.class.getName()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classPath, PsTarget.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = CompletableFuture.supplyAsync(() -> {
             try {
                 return out.readLine();
@@ -36,13 +44,17 @@ class PsCommandIT {
             }
         }).get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(first).isEqualTo("ready");
+        return p;
     }
 
     @AfterAll
     static void stopIt() throws Exception {
-        if (target == null) return;
-        target.getOutputStream().close();
-        if (!target.waitFor(5, TimeUnit.SECONDS)) target.destroyForcibly();
+        if (target != null) stop(target);
+    }
+
+    private static void stop(Process p) throws Exception {
+        p.getOutputStream().close();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
     }
 
     private record Run(int status, String out, String err) {}
@@ -56,11 +68,15 @@ class PsCommandIT {
 
     /* The loop registers over JMX a second after it starts: ask until it is there. */
     private static Run untilTheLoopIsListed(String command) throws InterruptedException {
+        return until(target, command, run -> run.status() == 0);
+    }
+
+    private static Run until(Process p, String command, Predicate<Run> done) throws InterruptedException {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        Run run = coro(command, Long.toString(target.pid()));
-        while (run.status() != 0 && System.nanoTime() < giveUp) {
+        Run run = coro(command, Long.toString(p.pid()));
+        while (!done.test(run) && System.nanoTime() < giveUp) {
             Thread.sleep(200);
-            run = coro(command, Long.toString(target.pid()));
+            run = coro(command, Long.toString(p.pid()));
         }
         return run;
     }
@@ -75,7 +91,7 @@ class PsCommandIT {
                 "ps-target +sleeper +PARKED +sleep +sleep, wakes in PT\\S+ +dev\\.coro\\.examples\\.PsTarget\\.lambda\\$.*\\(PsTarget\\.java:\\d+\\)"));
         // the body is a method reference, with no frame of its own: where it waits is the API call
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(
-                "ps-target +waiter +PARKED +lock +Event.* +dev\\.coro\\.sync\\.Event\\.await\\(Event\\.java:\\d+\\)"));
+                "ps-target +waiter +PARKED +await +Event.* +dev\\.coro\\.sync\\.Event\\.await\\(Event\\.java:\\d+\\)"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("ps-target +child +PARKED +sleep +.*"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("ps-target +main +PARKED +join +.*"));
     }
@@ -86,6 +102,28 @@ class PsCommandIT {
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out()).contains("EventLoop[ps-target", "Task[name=main] PARKED", "  Task[name=child] PARKED(sleep, wakes in",
                 "at dev.coro.examples.PsTarget");
+    }
+
+    /* The trial's case: ps printed the server's stack trace for the blocked loop, and nothing for the healthy one. */
+    @Test
+    void aBlockedLoopGetsOneLineNamingWhatBlocksItAndTheOtherLoopsAreListedInFull() throws Exception {
+        Process blocked = startTarget("--with-blocked-loop");
+        try {
+            Run ps = until(blocked, "ps", run -> run.out().contains("bad-handler"));
+            assertThat(ps.status()).isEqualTo(1);
+            assertThat(ps.out()).doesNotContain("\tat ").doesNotContain("Exception");
+            List<String> lines = ps.out().lines().toList();
+            assertThat(lines).anySatisfy(l -> assertThat(l).matches("ps-target +sleeper +PARKED +sleep +.*"));
+            assertThat(lines).filteredOn(l -> l.contains("ps-blocked")).singleElement().satisfies(l -> assertThat(l)
+                    .matches("EventLoop\\[ps-blocked, running\\] did not answer within 1 s: Task\\[name=bad-handler\\] blocks it,"
+                            + " for PT\\S+ \\(since \\d{4}-\\d\\d-\\d\\dT\\S+Z\\), in dev\\.coro\\.examples\\.PsTarget\\.lambda\\$.*"
+                            + "\\(PsTarget\\.java:\\d+\\); the watchdog's warning shows its whole stack\\."));
+            Run pstree = coro("pstree", Long.toString(blocked.pid()));
+            assertThat(pstree.out()).contains("Task[name=sleeper]", "Task[name=bad-handler] blocks it, for PT",
+                    "in dev.coro.examples.PsTarget.lambda$");
+        } finally {
+            stop(blocked);
+        }
     }
 
     @Test

@@ -6,11 +6,14 @@ import dev.coro.TaskGroup;
 import dev.coro.sync.Event;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The JVM that {@link PsCommandIT} looks into: a loop named {@code ps-target} whose tasks sleep,
  * wait for an event and wait in a task group. Prints {@code ready} once they wait, and exits when
- * its standard input closes (so it never outlives the test).
+ * its standard input closes (so it never outlives the test). With {@code --with-blocked-loop}, a
+ * second loop, {@code ps-blocked}, is blocked by its task {@code bad-handler} from 1.5 s on (after
+ * it has registered over JMX).
  */
 public final class PsTarget {
     private PsTarget() {}
@@ -26,6 +29,7 @@ public final class PsTarget {
             }
             System.exit(0);
         });
+        if (List.of(args).contains("--with-blocked-loop")) Thread.ofPlatform().daemon().start(PsTarget::blockedLoop);
         try (EventLoop loop = EventLoop.builder().name("ps-target").build()) {
             loop.run(() -> {
                 Event never = new Event();
@@ -39,6 +43,16 @@ public final class PsTarget {
                     });
                     return null;
                 });
+            });
+        }
+    }
+
+    private static void blockedLoop() {
+        try (EventLoop loop = EventLoop.builder().name("ps-blocked").build()) {
+            loop.run(() -> {
+                Coro.sleep(Duration.ofMillis(1500));
+                Coro.spawn("bad-handler", () -> Thread.sleep(Duration.ofMinutes(5))).join();
+                return null;
             });
         }
     }

@@ -149,9 +149,20 @@ final class ThreadFiber extends Fiber {
     public StackTraceElement[] stackTrace() {
         if (state != SUSPENDED) return new StackTraceElement[0];
         StackTraceElement[] all = thread.getStackTrace();
-        int from = 0;
+        int from = handOff(all);
         while (from < all.length && isMachinery(all[from].getClassName())) from++;
         return java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + MAX_STACK_FRAMES));
+    }
+
+    /*
+     * Where the body's own frames end: the first frame of this class (suspend's hand-off). Above it the
+     * thread parks, spins or yields, which depends on the moment and is noise in a dump.
+     */
+    private static int handOff(StackTraceElement[] all) {
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].getClassName().equals(ThreadFiber.class.getName())) return i;
+        }
+        return 0;
     }
 
     private static boolean isMachinery(String className) {

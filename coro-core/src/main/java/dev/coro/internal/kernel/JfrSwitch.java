@@ -136,6 +136,7 @@ public final class JfrSwitch {
 
     /** The watchdog's report of a blocked loop, as a BlockedLoop event if a recording enables it. */
     static void blockedLoop(Kernel kernel, String blockedBy, long blockedNanos, StackTraceElement[] stack) {
+        if (!FlightRecorder.isInitialized()) return;   // no recording ever ran: spare the event's metadata
         BlockedLoop e = new BlockedLoop();
         if (!e.isEnabled()) return;
         JfrProbe p = LOOPS.get(kernel);

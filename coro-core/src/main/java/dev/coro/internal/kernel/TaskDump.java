@@ -36,9 +36,10 @@ public final class TaskDump {
                     roots.add(t);
                 }
             }
-            out.append(String.valueOf(k.handle())).append(": ").append(String.valueOf(live.size()))
-                    .append(" unfinished task(s), clock at ").append(java.time.Duration.ofNanos(k.clock.nanos()).toString())
-                    .append('\n');
+            out.append(String.valueOf(k.handle())).append(": ").append(String.valueOf(live.size())).append(" unfinished task(s)");
+            // A real clock reads the JVM's monotonic time, which means nothing to a reader; virtual time does.
+            if (k.clock.isVirtual()) out.append(", clock at ").append(java.time.Duration.ofNanos(k.clock.nanos()).toString());
+            out.append('\n');
             for (TaskCore r : roots) writeTree(k, r, children, 0, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,9 +2,13 @@ package dev.coro.internal.kernel;
 
 import dev.coro.BlockedLoopException;
 import dev.coro.StalledLoopException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * One daemon thread for the whole JVM that notices a loop stuck in one step: a task or callback
@@ -22,13 +26,27 @@ import java.util.concurrent.locks.LockSupport;
  * same item waits until it has run four times as long: a loop blocked for a minute logs about five
  * lines, not thousands. Samples come every threshold/4, so a warning is at most that late.
  *
- * A step that is the JVM warming up rather than the program blocking is not warned about before
- * WARM_UP_GRACE: one whose stack, sampled at any sample while it runs, was loading, initialising or
- * linking classes, or finding and building service providers (security providers, ServiceLoader) on
- * first use. A first HttpClient.newHttpClient() takes 100-400 ms of that, with stretches of plain
- * first-time construction between, so one sample at the threshold alone would miss it. A stack is
- * sampled only while a step runs for longer than a sample period: nothing for a healthy loop. A runner found BLOCKED on a monitor is named as such: on both backends
- * that is a synchronized block another task of the loop suspended inside (issue 21 item 5).
+ * A step is not blamed for the time the JVM spends warming up in it, up to WARM_UP_GRACE: a sample
+ * whose stack is loading, initialising or linking classes, or finding and building service
+ * providers (security providers, ServiceLoader) on first use, excuses the sample period before it
+ * and the one after it, so that the short stretches of plain first-time construction between (a
+ * first HttpClient.newHttpClient() has them) are excused too. The rest of the step counts: a step
+ * that initialises a class and then sleeps is reported for its sleep. A warning gives the step's
+ * whole duration so far, read when the warning is handed over. A stack is sampled only while a step
+ * runs for longer than a sample period: nothing for a healthy loop.
+ *
+ * The runner is the thread that runs the step now: the body's thread of a running thread fiber, else
+ * the loop thread (a callback, an instrument's hook, a continuation). A thread fiber that has
+ * suspended while the loop thread waits for its turn back (a busy machine) blocks nothing: the
+ * sample starts the step afresh, so that the hand-off's delay is not added to the step's duration.
+ * A runner found BLOCKED on a monitor is named as such: on both backends that is a synchronized
+ * block another task of the loop suspended inside (issue 21 item 5).
+ *
+ * The report goes to the exception handler before the JFR event: building JFR's metadata on a
+ * first event takes 100-800 ms, and no event is built while no recording ever ran.
+ *
+ * A Watch is the watchdog thread's: only that thread writes its fields. notAnswering() reads the
+ * two volatile ones from any thread (a JMX request that the loop does not answer).
  *
  * The thread survives anything a sample or a report throws, an OutOfMemoryError included, even when
  * logging that failure fails in turn: a dead watchdog would leave every later block unreported.
@@ -37,17 +55,22 @@ public final class Watchdog {
     private static final Map<Kernel, Watch> WATCHED = new ConcurrentHashMap<>();
     private static volatile Thread thread;
     private static volatile long periodNanos = Long.MAX_VALUE;
-    /** How long a step that loads, initialises or links classes may run before it is warned about. */
+    /** How much of a step the JVM's warming up (loading, initialising, linking classes) may take unblamed. */
     private static final long WARM_UP_GRACE = 2_000_000_000L;
+    /** Where the loop thread waits while a thread fiber runs, and for its turn back after. */
+    private static final String HAND_OFF = "dev.coro.internal.fiber.ThreadFiber";
 
     private Watchdog() {}
 
     private static final class Watch {
         final long thresholdNanos;
-        long lastCount = -1;
-        long since;
-        boolean warmingUp;   // some sample of the running step found the JVM warming up
-        long nextReport;
+        volatile long lastCount = -1;   // the item count of the step watched; -1: none
+        volatile long since;             // when a sample first saw that step
+        long lastSample;        // when the step was sampled last
+        boolean lastWarm;       // whether that sample found the JVM warming up
+        long excused;           // the time of the step excused as warming up
+        long nextReport;        // the blamed time at which the step is reported (again)
+        boolean reported;       // whether the step has been reported
         long reportedStall;   // the stalledSince of the stall reported last
 
         Watch(long thresholdNanos) {
@@ -73,6 +96,32 @@ public final class Watchdog {
 
     static void unwatch(Kernel k) {
         WATCHED.remove(k);
+    }
+
+    /**
+     * One line for a request that {@code k}'s loop did not answer within a second, from any thread:
+     * what blocks it, for how long and since when (as far as the watchdog saw the step), and
+     * {@code where} of the blocking thread's stack, e.g. {@code EventLoop[svc, running] did not answer
+     * within 1 s: Task[name=handler] blocks it, for PT3.2S (since 2026-12-07T02:41:07.123Z), in
+     * Main.lambda$main$2(Main.java:40); the watchdog's warning shows its whole stack.}
+     */
+    public static String notAnswering(Kernel k, Function<StackTraceElement[], String> where) {
+        String head = k.handle() + " did not answer within 1 s: ";
+        Object running = k.progress.running();
+        if (running == null) return head + "a task or callback blocked it, and has just returned.";
+        long count = k.progress.count();
+        Watch w = WATCHED.get(k);
+        // restart() writes since before lastCount: a lastCount read first vouches for the since read after it.
+        long nanos = w != null && w.lastCount == count ? System.nanoTime() - w.since : -1;
+        String since = nanos < 0 ? "" : ", for " + Duration.ofMillis(nanos / 1_000_000) + " (since "
+                + Instant.now().minusNanos(nanos).truncatedTo(ChronoUnit.MILLIS) + ")";
+        String at = where.apply(runner(k, running).getStackTrace());
+        return head + culprit(running) + " blocks it" + since + (at.isEmpty() ? "" : ", in " + at)
+                + "; the watchdog's warning shows its whole stack.";
+    }
+
+    private static String culprit(Object running) {
+        return running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
     }
 
     private static void run() {
@@ -109,32 +158,57 @@ public final class Watchdog {
         Object running = p.running();
         if (running == null) reportStall(k, w, p.stalledSince(), now);
         if (running == null || count != w.lastCount) {
-            w.lastCount = running == null ? -1 : count;
-            w.since = now;
-            w.warmingUp = false;
-            w.nextReport = w.thresholdNanos;
+            restart(w, running == null ? -1 : count, now);
             return;
         }
-        long blocked = now - w.since;
+        if (w.reported && now - w.since - w.excused < w.nextReport) return;   // no stack needed till the next warning
         Thread runner = runner(k, running);
-        if (blocked < WARM_UP_GRACE && !w.warmingUp) w.warmingUp = warmingUp(runner.getStackTrace());
-        if (blocked < w.nextReport || blocked < WARM_UP_GRACE && w.warmingUp) return;
-        w.nextReport = blocked * 4;
         StackTraceElement[] stack = runner.getStackTrace();
-        String who = running instanceof TaskCore t ? "Task[name=" + t.name() + "]" : "callback " + running;
+        if (handingBack(k, running, runner, stack)) {
+            restart(w, count, now);
+            return;
+        }
+        if (!w.reported) excuseWarmUp(w, stack, now);
+        if (now - w.since - w.excused < w.nextReport) return;
+        report(k, w, running, runner, stack, count);
+    }
+
+    private static void restart(Watch w, long count, long now) {
+        w.since = now;
+        w.lastCount = count;
+        w.lastSample = now;
+        w.lastWarm = false;
+        w.excused = 0;
+        w.nextReport = w.thresholdNanos;
+        w.reported = false;
+    }
+
+    /* The period up to this sample is excused if this sample or the one before found the JVM warming up. */
+    private static void excuseWarmUp(Watch w, StackTraceElement[] stack, long now) {
+        boolean warm = w.excused < WARM_UP_GRACE && warmingUp(stack);
+        if (warm || w.lastWarm) w.excused = Math.min(WARM_UP_GRACE, w.excused + now - w.lastSample);
+        w.lastWarm = warm;
+        w.lastSample = now;
+    }
+
+    private static void report(Kernel k, Watch w, Object running, Thread runner, StackTraceElement[] stack, long count) {
+        String who = culprit(running);
         String why = runner.getState() == Thread.State.BLOCKED ? MonitorCheck.blockedOnMonitor(k, running, stack)
                 : "Callees of coroutines must not block: move blocking calls into Coro.toThread(...), sleep with "
                 + "Coro.sleep(...).";
+        // The step may have ended while the stack was sampled: then the stack shows something else,
+        // and a warning with it would point at the wrong code. The next sample starts afresh.
+        if (k.progress.count() != count || k.progress.running() != running) return;
+        long blocked = System.nanoTime() - w.since;
+        w.nextReport = 4 * (blocked - w.excused);
+        w.reported = true;
         BlockedLoopException e = new BlockedLoopException(who + " has blocked " + k.handle() + " for at least "
                 + blocked / 1_000_000 + " ms (threshold " + w.thresholdNanos / 1_000_000 + " ms): nothing else on "
                 + "the loop runs meanwhile. " + why + " The stack of " + runner.getName()
                 + " sampled now is attached.", who, blocked);
         e.setStackTrace(stack);
-        // The step may have ended while the stack was sampled: then the stack shows something else,
-        // and a warning with it would point at the wrong code. The next sample starts afresh.
-        if (p.count() != count || p.running() != running) return;
-        JfrSwitch.blockedLoop(k, who, blocked, stack);
         k.report(e.getMessage(), e);
+        JfrSwitch.blockedLoop(k, who, blocked, stack);
     }
 
     /*
@@ -172,12 +246,26 @@ public final class Watchdog {
         return false;
     }
 
+    /* The thread that runs the step now: a running thread fiber's own thread, else the loop thread. */
     private static Thread runner(Kernel k, Object running) {
-        if (running instanceof TaskCore t && t.fiber != null) {
+        if (running instanceof TaskCore t && t.fiber != null && t.fiber.isRunning()) {
             Thread body = t.fiber.bodyThread();
             if (body != null) return body;
         }
         return k.thread;
     }
 
+    /*
+     * Whether a thread fiber's step is over and the loop thread only waits for its turn back, which on
+     * a busy machine takes a while: the loop thread sits in the fiber's hand-off, not in a hook.
+     */
+    private static boolean handingBack(Kernel k, Object running, Thread runner, StackTraceElement[] stack) {
+        if (!(running instanceof TaskCore t) || t.fiber == null || t.fiber.bodyThread() == null || runner != k.thread) {
+            return false;
+        }
+        for (StackTraceElement f : stack) {
+            if (f.getClassName().equals(HAND_OFF) && f.getMethodName().equals("await")) return true;
+        }
+        return false;
+    }
 }
