@@ -58,6 +58,14 @@ import java.util.stream.StreamSupport;
  * finalizer hook). Still open when its loop closes, it is closed then. Driven outside any loop,
  * it goes as a dropped {@link Generator} goes.
  *
+ * <p>Limit: a body that reaches its own generator, directly or through what it captures (a
+ * connection whose field holds the generator and whose body reads through the connection), keeps
+ * that generator reachable while it waits at a yield, because what closes it must keep the body's
+ * stack (Java has no ephemerons, so no collector can tell this cycle from a live one). Such a
+ * generator is never found dropped: it stays open, with everything its body reaches, until it is
+ * closed or its loop closes. Close it explicitly, e.g. in its holder's {@code close()}; once closed
+ * nothing of the loop keeps it.
+ *
  * <p>Invariant: the body runs only while the consumer is inside {@code hasNext}, {@code next} or
  * {@code close}, in the consumer's task.
  *
@@ -76,8 +84,10 @@ import java.util.stream.StreamSupport;
  *
  * Closing when dropped or at the loop's close: a generator whose first step ended at a yield
  * registers with the loop (an entry in the kernel's OpenGenerators, which holds the body's side and
- * never this handle) and leaves when it finishes or is closed. A Cleaner tells the loop when the
- * handle became unreachable, and the loop closes the body in a task of its own (Registration); the
+ * never this handle, unless the body reaches it: see the class comment) and leaves when it finishes
+ * or is closed. A Cleaner tells the loop when the handle became unreachable, and the loop closes the
+ * body in a task of its own (Registration); the entry leaves the Cleaner too when the generator
+ * finishes or is closed, since the Cleaner holds the body and so whatever it reaches. The
  * loop's close closes the rest. Only a body waiting at a yield (Out.atYield) may be closed by another
  * task: a body suspended inside its consumer's wait belongs to that task.
  *
@@ -208,9 +218,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             frame.abandonWhenUnreachable(this);
             return;
         }
-        out.registration = new Registration(out, k);
-        k.view().openGenerators().add(out.registration);
-        Registration.CLEANER.register(this, out.registration);
+        Registration r = new Registration(out, k);
+        out.registration = r;
+        k.view().openGenerators().add(r);
+        r.cleanable = Registration.CLEANER.register(this, r);
     }
 
     /**
@@ -469,6 +480,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         private final Out<?> out;
         private final Kernel kernel;
         volatile boolean open = true;
+        Cleaner.Cleanable cleanable;
         private Task<Void> closer;
 
         Registration(Out<?> out, Kernel kernel) {
@@ -566,6 +578,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             if (registration == null) return;
             registration.open = false;
             registration.remove();
+            registration.cleanable.clean();   // the Cleaner holds the body, which may reach this handle
             registration = null;
         }
 

@@ -9,9 +9,10 @@ import java.util.function.BiConsumer;
  * The async generators that started on one loop and have not finished, so that the loop can close
  * them when it closes (asyncio's {@code _asyncgens} and {@code shutdown_asyncgens}).
  *
- * <p>Invariant: the registry never keeps a generator's public handle reachable: an entry is the
- * generator's side that closes it (its body and frame), which never refers to the handle, so a
- * generator dropped without close is still closed, by a task of its own or here at the loop's close.
+ * <p>Invariant: an entry is the generator's side that closes it (its body and frame), which never
+ * refers to the public handle itself, so a generator dropped without close is still closed, by a
+ * task of its own or here at the loop's close. A body that reaches the handle keeps it (and its
+ * entry) until it is closed: see AsyncGenerator.
  */
 /* Implementation notes:
  *
