@@ -467,12 +467,14 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      *
      *   open     dropped (Cleaner thread)    closeDropped (loop)             closeAll (loop's close)
      *   true     posts closeDropped;         spawns `closer` if the body     waits for `closer` if any,
-     *            loop closed: abandons       waits at a yield                then closes if at a yield
+     *            after closeAll or the       waits at a yield                then closes if at a yield;
+     *            loop's close: abandons                                      still at one: abandons,
+     *                                                                        open := false
      *   false    -                           -                               -
      *
-     * `open` turns false when the body finishes or is closed (Out.unregister); it is volatile for the
-     * Cleaner thread, which touches nothing else. `closer` is loop-confined. A closer still pending
-     * when the loop closes is waited for, so that no task of ours is destroyed pending.
+     * `open` turns false when the body finishes or is closed (Out.unregister) or is abandoned; it is
+     * volatile for the Cleaner thread, which touches nothing else. `closer` is loop-confined. A closer
+     * still pending when the loop closes is waited for, so that no task of ours is destroyed pending.
      */
     private static final class Registration extends OpenGenerators.Entry implements Runnable {
         static final Cleaner CLEANER = Cleaner.create();
@@ -489,15 +491,19 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             this.kernel = kernel;
         }
 
-        /* On the Cleaner thread: the handle is unreachable. */
+        /* On the Cleaner thread: the handle is unreachable. A hand-over refused or lost at the loop's
+         * close is released here (left to a task that was destroyed pending) or by closeAll. */
         @Override
         public void run() {
             if (!open) return;
             try {
-                ((EventLoop) kernel.handle()).callSoonThreadsafe(this::closeDropped);
+                EventLoop loop = (EventLoop) kernel.handle();
+                OpenGenerators registry = kernel.view().openGenerators();
+                if (registry.handOverUnlessShut(() -> loop.callSoonThreadsafe(this::closeDropped))) return;
             } catch (IllegalStateException loopClosed) {
-                out.frame.abandon();   // left by the loop's close to a task that was destroyed pending
+                // closed otherwise than through closeAll: released below
             }
+            out.frame.abandon();
         }
 
         private void closeDropped() {
@@ -525,6 +531,13 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         protected void closeNow() {
             if (closerElsewhere()) Coro.gatherSettled(List.of(closer));
             if (out.atYield) out.close();
+        }
+
+        @Override
+        protected void releaseIfLeft() {
+            if (!open || !out.atYield) return;
+            open = false;   // the Cleaner, later, has nothing left to do
+            out.frame.abandon();
         }
 
         @Override
