@@ -58,6 +58,14 @@ import java.util.stream.StreamSupport;
  * finalizer hook). Still open when its loop closes, it is closed then. Driven outside any loop,
  * it goes as a dropped {@link Generator} goes.
  *
+ * <p>Limit: a body that reaches its own generator, directly or through what it captures (a
+ * connection whose field holds the generator and whose body reads through the connection), keeps
+ * that generator reachable while it waits at a yield, because what closes it must keep the body's
+ * stack (Java has no ephemerons, so no collector can tell this cycle from a live one). Such a
+ * generator is never found dropped: it stays open, with everything its body reaches, until it is
+ * closed or its loop closes. Close it explicitly, e.g. in its holder's {@code close()}; once closed
+ * nothing of the loop keeps it.
+ *
  * <p>Invariant: the body runs only while the consumer is inside {@code hasNext}, {@code next} or
  * {@code close}, in the consumer's task.
  *
@@ -76,8 +84,10 @@ import java.util.stream.StreamSupport;
  *
  * Closing when dropped or at the loop's close: a generator whose first step ended at a yield
  * registers with the loop (an entry in the kernel's OpenGenerators, which holds the body's side and
- * never this handle) and leaves when it finishes or is closed. A Cleaner tells the loop when the
- * handle became unreachable, and the loop closes the body in a task of its own (Registration); the
+ * never this handle, unless the body reaches it: see the class comment) and leaves when it finishes
+ * or is closed. A Cleaner tells the loop when the handle became unreachable, and the loop closes the
+ * body in a task of its own (Registration); the entry leaves the Cleaner too when the generator
+ * finishes or is closed, since the Cleaner holds the body and so whatever it reaches. The
  * loop's close closes the rest. Only a body waiting at a yield (Out.atYield) may be closed by another
  * task: a body suspended inside its consumer's wait belongs to that task.
  *
@@ -208,9 +218,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             frame.abandonWhenUnreachable(this);
             return;
         }
-        out.registration = new Registration(out, k);
-        k.view().openGenerators().add(out.registration);
-        Registration.CLEANER.register(this, out.registration);
+        Registration r = new Registration(out, k);
+        out.registration = r;
+        k.view().openGenerators().add(r);
+        r.cleanable = Registration.CLEANER.register(this, r);
     }
 
     /**
@@ -456,12 +467,14 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      *
      *   open     dropped (Cleaner thread)    closeDropped (loop)             closeAll (loop's close)
      *   true     posts closeDropped;         spawns `closer` if the body     waits for `closer` if any,
-     *            loop closed: abandons       waits at a yield                then closes if at a yield
+     *            after closeAll or the       waits at a yield                then closes if at a yield;
+     *            loop's close: abandons                                      still at one: abandons,
+     *                                                                        open := false
      *   false    -                           -                               -
      *
-     * `open` turns false when the body finishes or is closed (Out.unregister); it is volatile for the
-     * Cleaner thread, which touches nothing else. `closer` is loop-confined. A closer still pending
-     * when the loop closes is waited for, so that no task of ours is destroyed pending.
+     * `open` turns false when the body finishes or is closed (Out.unregister) or is abandoned; it is
+     * volatile for the Cleaner thread, which touches nothing else. `closer` is loop-confined. A closer
+     * still pending when the loop closes is waited for, so that no task of ours is destroyed pending.
      */
     private static final class Registration extends OpenGenerators.Entry implements Runnable {
         static final Cleaner CLEANER = Cleaner.create();
@@ -469,6 +482,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         private final Out<?> out;
         private final Kernel kernel;
         volatile boolean open = true;
+        Cleaner.Cleanable cleanable;
         private Task<Void> closer;
 
         Registration(Out<?> out, Kernel kernel) {
@@ -477,15 +491,19 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             this.kernel = kernel;
         }
 
-        /* On the Cleaner thread: the handle is unreachable. */
+        /* On the Cleaner thread: the handle is unreachable. A hand-over refused or lost at the loop's
+         * close is released here (left to a task that was destroyed pending) or by closeAll. */
         @Override
         public void run() {
             if (!open) return;
             try {
-                ((EventLoop) kernel.handle()).callSoonThreadsafe(this::closeDropped);
+                EventLoop loop = (EventLoop) kernel.handle();
+                OpenGenerators registry = kernel.view().openGenerators();
+                if (registry.handOverUnlessShut(() -> loop.callSoonThreadsafe(this::closeDropped))) return;
             } catch (IllegalStateException loopClosed) {
-                out.frame.abandon();   // left by the loop's close to a task that was destroyed pending
+                // closed otherwise than through closeAll: released below
             }
+            out.frame.abandon();
         }
 
         private void closeDropped() {
@@ -513,6 +531,13 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         protected void closeNow() {
             if (closerElsewhere()) Coro.gatherSettled(List.of(closer));
             if (out.atYield) out.close();
+        }
+
+        @Override
+        protected void releaseIfLeft() {
+            if (!open || !out.atYield) return;
+            open = false;   // the Cleaner, later, has nothing left to do
+            out.frame.abandon();
         }
 
         @Override
@@ -566,6 +591,7 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
             if (registration == null) return;
             registration.open = false;
             registration.remove();
+            registration.cleanable.clean();   // the Cleaner holds the body, which may reach this handle
             registration = null;
         }
 

@@ -9,6 +9,8 @@ import dev.coro.Reports;
 import dev.coro.Trace;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -88,5 +90,45 @@ class DroppedAsyncGeneratorTest {
         }
         assertThat(trace.events()).hasSize(2).first().asString().startsWith("finally in close-");
         assertThat(reports.all()).isEmpty();
+    }
+
+    /*
+     * The loop's close fails to close `stubborn` (its finally yields), then, while it closes
+     * `waiting`, stubborn's handle becomes unreachable and its Cleaner tells the loop, which is past
+     * running callbacks: the body, left at a yield, must be released all the same.
+     */
+    @Test
+    void aGeneratorLeftAtAYieldByTheLoopsCloseIsReleasedEvenIfItIsDroppedDuringTheClose() throws InterruptedException {
+        List<AsyncGenerator<Integer>> kept = new ArrayList<>();
+        try (EventLoop loop = Loops.virtual(reports)) {
+            loop.run(() -> {
+                AsyncGenerator<Integer> stubborn = AsyncGenerator.of(out -> {
+                    bodyThread.set(Thread.currentThread());
+                    try {
+                        out.yield(1);
+                    } finally {
+                        kept.clear();
+                        out.yield(2);   // ignores GeneratorExit
+                    }
+                });
+                stubborn.next();
+                WeakReference<AsyncGenerator<Integer>> ref = new WeakReference<>(stubborn);
+                AsyncGenerator<Integer> waiting = AsyncGenerator.of(out -> {
+                    try {
+                        out.yield(1);
+                    } finally {
+                        trace.add("stubborn collected: " + DroppedGeneratorTest.collectUntil(() -> ref.get() == null));
+                        Thread.sleep(100);   // on the loop's thread: its Cleaner posts to the loop meanwhile
+                    }
+                });
+                waiting.next();
+                kept.addAll(List.of(stubborn, waiting));
+                return null;
+            });
+        }
+        assertThat(trace.events()).containsExactly("stubborn collected: true");
+        assertThat(reports.all()).singleElement().extracting(Reports.Report::message).asString()
+                .startsWith("Exception while closing AsyncGenerator@");
+        assertThat(bodyThread.get().join(Duration.ofMillis(500))).as("the body's thread ended").isTrue();
     }
 }
