@@ -643,10 +643,23 @@ public final class TlsStream extends BufferedByteStream {
             return raw instanceof BufferedByteStream b && rawWriteFailure == null ? b.writeBufferSize() : 0;
         }
 
+        /*
+         * A failed write of the raw stream seen here is this stream's write error too, as writeRaw's
+         * is through writeTransport: later writes and drains throw it at once, and close() does not
+         * report the loss that this drain raised. A timeout or a close is no such failure.
+         */
         @Override
         public void awaitWritable() throws IOException {
             ensureHandshake();
-            raw.drain();
+            try {
+                raw.drain();
+            } catch (StreamTimeoutException | ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                rawWriteFailure = e;
+                owner.failWrites(e);
+                throw e;
+            }
         }
 
         /*

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.net.BufferedByteStream;
 import dev.coro.net.ByteStream;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -285,6 +287,31 @@ class TlsStreamTest {
         client.drain();
         assertThat(reader.join()).isEqualTo(total);
         closeBoth(client, server);
+    }
+
+    /*
+     * Before the fix the raw stream's failure, seen by drain(), was not the TLS stream's own: the
+     * next write queued its byte silently, and close() reported the loss drain had already raised.
+     */
+    @Test
+    void aRawWriteFailureSeenByDrainFailsLaterWritesAndCloseReportsNothing() {
+        List<String> reported = new ArrayList<>();
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO)
+                .exceptionHandler((l, message, error) -> reported.add(message)).build()) {
+            loop.run(() -> {
+                StreamPair p = handshaken();
+                TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+                client.write(new byte[1 << 20]);
+                server.raw().close();   // the peer stops reading: the client's raw writes fail
+                IOException failure = catchThrowableOfType(IOException.class, client::drain);
+                assertThat(failure).isNotNull();
+                assertThatThrownBy(() -> client.write(new byte[1])).isSameAs(failure);
+                assertThatThrownBy(client::drain).isSameAs(failure);
+                closeBoth(client, server);
+                return null;
+            });
+        }
+        assertThat(reported).isEmpty();
     }
 
     /* A user's trial: such a write only queued its bytes, and the failure came at the next read or drain. */
