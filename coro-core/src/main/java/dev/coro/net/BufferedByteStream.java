@@ -547,6 +547,18 @@ public abstract class BufferedByteStream implements ByteStream {
         flushWhileQueued(false);
     }
 
+    /*
+     * For a TlsStream above this one, whose write() takes nothing while this stream holds any of
+     * its records: drain() to the last byte whatever the marks, so that its wait for writability
+     * is a wait and not a busy loop.
+     */
+    final void drainAll() throws IOException {
+        Traps.raiseIfCancelled();
+        confine("drain");
+        checkDrainable();
+        flushWhileQueued(true);
+    }
+
     /* Whether a drain must wait: the buffer went above the high-water mark and is not yet down to the low one. */
     private boolean aboveHighWater() {
         if (!paused && writeBufferSize() > highWater) paused = true;

@@ -73,7 +73,8 @@ import javax.net.ssl.X509TrustManager;
  * record at a time, up to WRITE_CHUNK bytes and only until the raw stream buffers some: the raw
  * stream then holds at most about one record beyond what its transport took, and the plaintext
  * that was not encrypted stays in this stream's queue, visible to writeBufferSize() and the marks
- * (heldBytes() adds the raw stream's records). awaitWritable() is raw.drain(); each flush after it
+ * (heldBytes() adds the raw stream's records). awaitWritable() drains the raw stream to its last
+ * byte, whatever its marks (write() takes nothing while it holds any); each flush after it
  * encrypts the next chunk, so the loop never spends more than a chunk's encryption (about a
  * millisecond) in one step, as asyncio's SSL transport and Netty's SslHandler encrypt as the
  * socket drains.
@@ -652,7 +653,7 @@ public final class TlsStream extends BufferedByteStream {
         public void awaitWritable() throws IOException {
             ensureHandshake();
             try {
-                raw.drain();
+                drainRawToTheLastByte();
             } catch (StreamTimeoutException | ClosedChannelException e) {
                 throw e;
             } catch (IOException e) {
@@ -660,6 +661,15 @@ public final class TlsStream extends BufferedByteStream {
                 owner.failWrites(e);
                 throw e;
             }
+        }
+
+        /*
+         * write() takes nothing while the raw stream holds records, so a wait for writability lasts
+         * until it holds none: its drain() returns at once up to its high-water mark.
+         */
+        private void drainRawToTheLastByte() throws IOException {
+            if (raw instanceof BufferedByteStream b) b.drainAll();
+            else raw.drain();
         }
 
         /*
@@ -699,7 +709,7 @@ public final class TlsStream extends BufferedByteStream {
         public void finish() throws IOException {
             if (!handshaken || failure != null) return;
             sendCloseNotify();
-            raw.drain();
+            drainRawToTheLastByte();
         }
 
         @Override

@@ -314,6 +314,39 @@ class TlsStreamTest {
         assertThat(reported).isEmpty();
     }
 
+    /*
+     * Real time, as a spin keeps virtual time from moving. Before the fix, with marks above 0 on
+     * the raw stream, its drain() returned at once while it held records, and write() took nothing
+     * while it held any: the TLS drain spun, yielding only every BUDGET steps, and here did not
+     * even end within 5 s. A drain that waits takes a few loop passes per pipe full.
+     */
+    @Test
+    void drainOverARawStreamWithHighMarksWaitsRatherThanSpins() {
+        long passes = Coro.run(() -> {
+            StreamPair raw = MemoryStreams.pair();
+            ((BufferedByteStream) raw.left()).setWriteBufferLimits(1 << 20, 0);
+            StreamPair p = new StreamPair(TlsStream.client(raw.left(), localhost.clientContext(), "localhost"),
+                    TlsStream.server(raw.right(), localhost.serverContext()));
+            int size = 1 << 20;
+            Task<Integer> reader = Coro.spawn(() -> {
+                p.right().readExactly(1);   // the handshake
+                Coro.sleep(Duration.ofMillis(100));
+                return 1 + p.right().readExactly(size - 1).length;
+            });
+            p.left().write(new byte[size]);
+            long before = Coro.loop().passes();
+            Coro.withTimeout(Duration.ofSeconds(5), () -> {
+                p.left().drain();
+                return null;
+            });
+            long during = Coro.loop().passes() - before;
+            assertThat(reader.join()).isEqualTo(size);
+            closeBoth(p.left(), p.right());
+            return during;
+        });
+        assertThat(passes).as("loop passes while draining").isLessThan(1_000);
+    }
+
     /* A user's trial: such a write only queued its bytes, and the failure came at the next read or drain. */
     @CoroTest
     void aWriteAfterAFailedHandshakeFailsAtOnceWithItsCause() throws Exception {
