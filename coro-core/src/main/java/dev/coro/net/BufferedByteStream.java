@@ -130,7 +130,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private final ParkingLot drainers = new ParkingLot();
     private long pending;
-    private boolean writeTimedOut;   // a drain or write raised its write timeout
+    private boolean writeTimedOut;   // a drain or shutdownOutput raised its write timeout since the queue last emptied
     private boolean accepted;        // a server's stream: a peer that goes away is routine (PeerGone)
     private int highWater = DEFAULT_HIGH_WATER, lowWater = DEFAULT_LOW_WATER;
     private boolean paused, flushing, outputShut, closing, closed;
@@ -547,6 +547,18 @@ public abstract class BufferedByteStream implements ByteStream {
         flushWhileQueued(false);
     }
 
+    /*
+     * For a TlsStream above this one, whose write() takes nothing while this stream holds any of
+     * its records: drain() to the last byte whatever the marks, so that its wait for writability
+     * is a wait and not a busy loop.
+     */
+    final void drainAll() throws IOException {
+        Traps.raiseIfCancelled();
+        confine("drain");
+        checkDrainable();
+        flushWhileQueued(true);
+    }
+
     /* Whether a drain must wait: the buffer went above the high-water mark and is not yet down to the low one. */
     private boolean aboveHighWater() {
         if (!paused && writeBufferSize() > highWater) paused = true;
@@ -683,6 +695,7 @@ public abstract class BufferedByteStream implements ByteStream {
             out.pollFirst();
         }
         if (paused && writeBufferSize() <= lowWater) paused = false;
+        if (pending == 0) writeTimedOut = false;   // the output moves again: a later loss is news
     }
 
     private IOException failed(String what, IOException e) {
@@ -803,9 +816,10 @@ public abstract class BufferedByteStream implements ByteStream {
      * {@link AsynchronousCloseException}; the bytes already written are flushed first, bounded by
      * the close timeout, then the transport closes. Closing twice does nothing. If the flush times
      * out or fails, the unsent bytes are dropped and the loop's exception handler is told, naming
-     * this stream and the count, unless a write or drain raised its write timeout before (on a
-     * stream a {@link TcpServer} accepted, a peer that reset or stopped reading is routine and logged
-     * at DEBUG on {@code dev.coro.net}): to handle that yourself, call {@link #drain()} first.
+     * this stream and the count, unless a drain or shutdownOutput raised its write timeout since the
+     * buffer last emptied (on a stream a {@link TcpServer} accepted, a peer that reset or stopped
+     * reading is routine and logged at DEBUG on {@code dev.coro.net}): to handle that yourself, call
+     * {@link #drain()} first.
      *
      * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation

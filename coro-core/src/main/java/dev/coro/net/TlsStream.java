@@ -66,17 +66,20 @@ import javax.net.ssl.X509TrustManager;
  *
  * The transport holds two buffers: `netIn`, TLS records read from the raw stream and not yet
  * unwrapped (write mode: position = end of data), and `appIn`, plaintext unwrapped and not yet
- * handed to the stream (read mode). read() only unwraps what is there; awaitReadable() is the only
- * place that reads the raw stream (and may suspend). write() wraps into `NET_OUT`, a scratch
- * buffer per loop thread (wrapRecord() hands its record to the raw stream before anything else
- * runs on that thread, so an idle stream keeps no output buffer: 16 KiB less per connection), one
- * record at a time, up to WRITE_CHUNK bytes and only until the raw stream buffers some: the raw
- * stream then holds at most about one record beyond what its transport took, and the plaintext
- * that was not encrypted stays in this stream's queue, visible to writeBufferSize() and the marks
- * (heldBytes() adds the raw stream's records). awaitWritable() is raw.drain(); each flush after it
- * encrypts the next chunk, so the loop never spends more than a chunk's encryption (about a
- * millisecond) in one step, as asyncio's SSL transport and Netty's SslHandler encrypt as the
- * socket drains.
+ * handed to the stream (read mode). read() only unwraps what is there and never suspends; the raw
+ * stream is read, which may suspend, by awaitReadable(), by the handshake's receive() and by
+ * awaitReadableOrWritable(): while records of this stream are queued there, the last two read it
+ * through its flushOrTakeInput(), one wait for its input or writability, whichever comes first.
+ * write() wraps into `NET_OUT`, a scratch buffer per loop thread (wrapRecord() hands its record to
+ * the raw stream before anything else runs on that thread, so an idle stream keeps no output
+ * buffer: 16 KiB less per connection), one record at a time, up to WRITE_CHUNK bytes and only until
+ * the raw stream buffers some: the raw stream then holds at most about one record beyond what its
+ * transport took, and the plaintext that was not encrypted stays in this stream's queue, visible to
+ * writeBufferSize() and the marks (heldBytes() adds the raw stream's records). awaitWritable()
+ * drains the raw stream to its last byte, whatever its marks (write() takes nothing while it holds
+ * any); each flush after it encrypts the next chunk, so the loop never spends more than a chunk's
+ * encryption (about a millisecond) in one step, as asyncio's SSL transport and Netty's SslHandler
+ * encrypt as the socket drains.
  * The handshake runs in the first operation that needs it (or handshake()), as a loop over the
  * engine's handshake status, bounded by the handshake timeout; its failure is kept in `failure`
  * (rethrown by later reads) and, wrapped, in the stream's write error (thrown by writes and drains,
@@ -506,11 +509,6 @@ public final class TlsStream extends BufferedByteStream {
             }
         }
 
-        /*
-         * A failed write of handshake or reply records (the peer went away; a TLS 1.3 server's
-         * session ticket to a client that already closed) is kept for the next application write
-         * rather than thrown: what the peer sent before leaving can still be read.
-         */
         /* raw.drain() for handshake records; a failure is kept as writeRaw keeps it. */
         private void drainRaw() throws IOException {
             if (rawWriteFailure != null) return;
@@ -521,6 +519,11 @@ public final class TlsStream extends BufferedByteStream {
             }
         }
 
+        /*
+         * A failed write of handshake or reply records (the peer went away; a TLS 1.3 server's
+         * session ticket to a client that already closed) is kept for the next application write
+         * rather than thrown: what the peer sent before leaving can still be read.
+         */
         private void writeRaw(ByteBuffer records) throws IOException {
             if (rawWriteFailure != null) {
                 if (applicationWrite) throw rawWriteFailure;
@@ -643,10 +646,32 @@ public final class TlsStream extends BufferedByteStream {
             return raw instanceof BufferedByteStream b && rawWriteFailure == null ? b.writeBufferSize() : 0;
         }
 
+        /*
+         * A failed write of the raw stream seen here is this stream's write error too, as writeRaw's
+         * is through writeTransport: later writes and drains throw it at once, and close() does not
+         * report the loss that this drain raised. A timeout or a close is no such failure.
+         */
         @Override
         public void awaitWritable() throws IOException {
             ensureHandshake();
-            raw.drain();
+            try {
+                drainRawToTheLastByte();
+            } catch (StreamTimeoutException | ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                rawWriteFailure = e;
+                owner.failWrites(e);
+                throw e;
+            }
+        }
+
+        /*
+         * write() takes nothing while the raw stream holds records, so a wait for writability lasts
+         * until it holds none: its drain() returns at once up to its high-water mark.
+         */
+        private void drainRawToTheLastByte() throws IOException {
+            if (raw instanceof BufferedByteStream b) b.drainAll();
+            else raw.drain();
         }
 
         /*
@@ -686,7 +711,7 @@ public final class TlsStream extends BufferedByteStream {
         public void finish() throws IOException {
             if (!handshaken || failure != null) return;
             sendCloseNotify();
-            raw.drain();
+            drainRawToTheLastByte();
         }
 
         @Override

@@ -334,6 +334,28 @@ class MemoryStreamTest {
         assertThat(reports.all()).isEmpty();
     }
 
+    /* Before the fix the timed-out drain's mark stayed after the caller recovered, and silenced this close's loss. */
+    @Test
+    void aDrainTimeoutTheCallerRecoveredFromDoesNotSilenceALaterClose() {
+        Reports reports = Loops.reportsOf(() -> {
+            StreamPair p = MemoryStreams.builder().capacity(1024).pair();
+            MemoryStream left = (MemoryStream) p.left();
+            left.setWriteTimeout(Duration.ofSeconds(2));
+            left.setCloseTimeout(Duration.ofSeconds(2));
+            left.write(new byte[10_000]);
+            assertThatThrownBy(left::drain).isInstanceOf(StreamTimeoutException.class);
+            Task<Integer> reader = Coro.spawn(() -> p.right().readExactly(10_000).length);
+            left.drain();   // the peer reads again: the output is no longer stuck
+            assertThat(reader.join()).isEqualTo(10_000);
+            left.write(new byte[10_000]);   // the peer reads no more
+            left.close();
+            p.right().close();
+            return null;
+        });
+        assertThat(reports.all()).singleElement().extracting(Reports.Report::message).asString()
+                .contains("dropped 8976 bytes written but not sent");
+    }
+
     @Test
     void timeoutsRejectZeroAndNegative() {
         Loops.run(() -> {

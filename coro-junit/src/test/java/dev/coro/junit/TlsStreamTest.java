@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Task;
 import dev.coro.net.BufferedByteStream;
 import dev.coro.net.ByteStream;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -285,6 +287,64 @@ class TlsStreamTest {
         client.drain();
         assertThat(reader.join()).isEqualTo(total);
         closeBoth(client, server);
+    }
+
+    /*
+     * Before the fix the raw stream's failure, seen by drain(), was not the TLS stream's own: the
+     * next write queued its byte silently, and close() reported the loss drain had already raised.
+     */
+    @Test
+    void aRawWriteFailureSeenByDrainFailsLaterWritesAndCloseReportsNothing() {
+        List<String> reported = new ArrayList<>();
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO)
+                .exceptionHandler((l, message, error) -> reported.add(message)).build()) {
+            loop.run(() -> {
+                StreamPair p = handshaken();
+                TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+                client.write(new byte[1 << 20]);
+                server.raw().close();   // the peer stops reading: the client's raw writes fail
+                IOException failure = catchThrowableOfType(IOException.class, client::drain);
+                assertThat(failure).isNotNull();
+                assertThatThrownBy(() -> client.write(new byte[1])).isSameAs(failure);
+                assertThatThrownBy(client::drain).isSameAs(failure);
+                closeBoth(client, server);
+                return null;
+            });
+        }
+        assertThat(reported).isEmpty();
+    }
+
+    /*
+     * Real time, as a spin keeps virtual time from moving. Before the fix, with marks above 0 on
+     * the raw stream, its drain() returned at once while it held records, and write() took nothing
+     * while it held any: the TLS drain spun, yielding only every BUDGET steps, and here did not
+     * even end within 5 s. A drain that waits takes a few loop passes per pipe full.
+     */
+    @Test
+    void drainOverARawStreamWithHighMarksWaitsRatherThanSpins() {
+        long passes = Coro.run(() -> {
+            StreamPair raw = MemoryStreams.pair();
+            ((BufferedByteStream) raw.left()).setWriteBufferLimits(1 << 20, 0);
+            StreamPair p = new StreamPair(TlsStream.client(raw.left(), localhost.clientContext(), "localhost"),
+                    TlsStream.server(raw.right(), localhost.serverContext()));
+            int size = 1 << 20;
+            Task<Integer> reader = Coro.spawn(() -> {
+                p.right().readExactly(1);   // the handshake
+                Coro.sleep(Duration.ofMillis(100));
+                return 1 + p.right().readExactly(size - 1).length;
+            });
+            p.left().write(new byte[size]);
+            long before = Coro.loop().passes();
+            Coro.withTimeout(Duration.ofSeconds(5), () -> {
+                p.left().drain();
+                return null;
+            });
+            long during = Coro.loop().passes() - before;
+            assertThat(reader.join()).isEqualTo(size);
+            closeBoth(p.left(), p.right());
+            return during;
+        });
+        assertThat(passes).as("loop passes while draining").isLessThan(1_000);
     }
 
     /* A user's trial: such a write only queued its bytes, and the failure came at the next read or drain. */
