@@ -6,7 +6,6 @@ import dev.coro.Coro;
 import dev.coro.Task;
 import dev.coro.net.MemoryStreams;
 import dev.coro.net.StreamPair;
-import dev.coro.net.TlsStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,8 +28,7 @@ class TlsOverLockstepTest {
     }
 
     private static StreamPair tls(StreamPair raw) {
-        return new StreamPair(TlsStream.client(raw.left(), localhost.clientContext(), "localhost"),
-                TlsStream.server(raw.right(), localhost.serverContext()));
+        return TlsStreamTest.tlsPair(raw, localhost.clientContext(), localhost, "localhost");
     }
 
     /*

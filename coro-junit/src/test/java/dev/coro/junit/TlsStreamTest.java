@@ -43,7 +43,11 @@ class TlsStreamTest {
     }
 
     static StreamPair tlsPair(SSLContext clientCtx, TestCertificates server, String name) {
-        StreamPair raw = MemoryStreams.pair();
+        return tlsPair(MemoryStreams.pair(), clientCtx, server, name);
+    }
+
+    /* A TLS client on raw's left end and a TLS server on its right. */
+    static StreamPair tlsPair(StreamPair raw, SSLContext clientCtx, TestCertificates server, String name) {
         return new StreamPair(TlsStream.client(raw.left(), clientCtx, name), TlsStream.server(raw.right(), server.serverContext()));
     }
 
