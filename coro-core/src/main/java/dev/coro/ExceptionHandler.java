@@ -67,8 +67,9 @@ public interface ExceptionHandler {
      * their messages are equal.
      *
      * @param handler where the reports let through go
-     * @return a handler to give to {@link EventLoop.Builder#exceptionHandler}; it keeps its own
-     *         counts, so make one per loop
+     * @return a handler to give to {@link EventLoop.Builder#exceptionHandler} or
+     *         {@link LoopGroup.Builder#exceptionHandler}; it keeps counts and windows per loop, on
+     *         each loop's clock, so one may serve several loops
      */
     static ExceptionHandler rateLimited(ExceptionHandler handler) {
         return new RateLimitedHandler(handler);

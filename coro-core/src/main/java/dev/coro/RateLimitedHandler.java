@@ -1,29 +1,32 @@
 package dev.coro;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 
 /**
- * The handler that {@link ExceptionHandler#rateLimited} makes: passes on what its
- * {@link ReportLimiter} lets through, and when a loop closes, one line per kind of report held back
- * that no later report has counted. Invariant: every report held back is counted in a line that
- * the wrapped handler receives, unless the loop never closes.
+ * The handler that {@link ExceptionHandler#rateLimited} makes: passes on what each loop's
+ * {@link ReportLimiter} lets through, and when a loop closes, one line per kind of report that loop
+ * held back and no later report has counted. Invariant: every report held back is counted in a line
+ * that the wrapped handler receives from the loop that held it back, unless the loop never closes.
  */
 /* Implementation notes:
  *
- * The first report held back on a loop asks that loop to call reportHeldBack once it has closed
- * (EventLoop.whenClosed: after the close's own reports, such as the failures nobody observed);
- * `watched` holds the loops asked, so each is asked once. One handler shared by the loops of a
- * LoopGroup has one limiter: the first of them to close counts what all of them held back.
+ * One limiter per loop: a handler shared by the loops of a LoopGroup (its builder's default) or by
+ * loops built apart limits each loop on that loop's own clock (virtual clocks of separate loops run
+ * apart) and gives each its own burst, as a handler made per loop would. A loop's limiter is made
+ * at its first report, which also asks the loop to call reportHeldBack once it has closed
+ * (EventLoop.whenClosed: after the close's own reports, such as the failures nobody observed). The
+ * map is weak, so a closed loop that its owner drops is not kept; reports after the close still
+ * go through the loop's limiter, and the next one let through counts what it held back.
  *
- * Thread safety: handle() may be called from any thread (see ExceptionHandler); the limiter is
- * synchronized and `watched` is concurrent.
+ * Thread safety: handle() may be called from any thread (see ExceptionHandler); each limiter is
+ * synchronized, and so is the map.
  */
 final class RateLimitedHandler implements ExceptionHandler {
     private final ExceptionHandler handler;
-    private final ReportLimiter limiter = new ReportLimiter(RATE_BURST, RATE_WINDOW);
-    private final Set<EventLoop> watched = ConcurrentHashMap.newKeySet();
+    private final Map<EventLoop, ReportLimiter> limiters = Collections.synchronizedMap(new WeakHashMap<>());
 
     RateLimitedHandler(ExceptionHandler handler) {
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -31,16 +34,21 @@ final class RateLimitedHandler implements ExceptionHandler {
 
     @Override
     public void handle(EventLoop loop, String message, Throwable error) {
-        ReportLimiter.Verdict v = limiter.admit(message, error, loop.time());
-        if (v.report()) {
-            handler.handle(loop, v.annotate(message), error);
-        } else if (watched.add(loop) && !loop.whenClosed(() -> reportHeldBack(loop))) {
-            watched.remove(loop);   // closed already: nothing will count them but the next report let through
-        }
+        ReportLimiter.Verdict v = limiterOf(loop).admit(message, error, loop.time());
+        if (v.report()) handler.handle(loop, v.annotate(message), error);
     }
 
-    private void reportHeldBack(EventLoop loop) {
-        watched.remove(loop);
+    private ReportLimiter limiterOf(EventLoop loop) {
+        ReportLimiter limiter = limiters.get(loop);
+        if (limiter != null) return limiter;
+        ReportLimiter made = new ReportLimiter(RATE_BURST, RATE_WINDOW);
+        limiter = limiters.putIfAbsent(loop, made);
+        if (limiter != null) return limiter;
+        loop.whenClosed(() -> reportHeldBack(loop, made));   // false if closed already: nothing to count then
+        return made;
+    }
+
+    private void reportHeldBack(EventLoop loop, ReportLimiter limiter) {
         for (ReportLimiter.HeldBack h : limiter.drainHeldBack()) {
             handler.handle(loop, h.lastReported() + " [" + h + " before the loop closed]", null);
         }

@@ -96,6 +96,30 @@ class ExceptionHandlerTest {
     }
 
     @Test
+    void oneRateLimitedHandlerSharedByTwoLoopsLimitsAndCountsEachLoopOnItsOwnClock() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExceptionHandler shared = ExceptionHandler.rateLimited((loop, message, error) -> seen.add(loop.name() + ": " + message));
+        int burst = ExceptionHandler.RATE_BURST;
+        try (EventLoop a = EventLoop.builder().name("a").virtualTime().exceptionHandler(shared).build();
+                EventLoop b = EventLoop.builder().name("b").virtualTime().exceptionHandler(shared).build()) {
+            b.run(() -> {
+                Coro.sleep(Duration.ofMinutes(5));   // b's clock runs ahead: its windows are not a's
+                return null;
+            });
+            for (int i = 0; i < burst + 3; i++) a.callExceptionHandler("disk full", null);
+            for (int i = 0; i < burst + 2; i++) b.callExceptionHandler("disk full", null);
+            a.close();
+            assertThat(seen).as("each loop has its own burst").filteredOn(m -> !m.contains("before the loop closed"))
+                    .containsOnly("a: disk full", "b: disk full", "a: disk full [similar reports are suppressed for up to PT1M]",
+                            "b: disk full [similar reports are suppressed for up to PT1M]")
+                    .hasSize(2 * burst);
+            assertThat(seen.getLast()).as("a's close counts a's reports only")
+                    .isEqualTo("a: disk full [3 similar reports were suppressed before the loop closed]");
+        }
+        assertThat(seen.getLast()).isEqualTo("b: disk full [2 similar reports were suppressed before the loop closed]");
+    }
+
+    @Test
     void rateLimitedWrapsAnyHandlerAndKeepsDifferentFailuresApart() {
         Reports reports = new Reports();
         try (EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(ExceptionHandler.rateLimited(reports)).build()) {

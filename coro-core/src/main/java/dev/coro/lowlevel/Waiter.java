@@ -33,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * only after it was woken, which happens-after wake(): through the kernel's ready queue on the same
  * loop, through callSoonThreadsafe's concurrent queue from elsewhere, or through the volatile
  * `woken` flag for a plain thread. A task's abort handler that loses the race returns false: the
- * task stays parked until the claimer's wake-up arrives; an interrupted thread that loses it spins
- * until `woken`, which the claimer sets right after its claim.
+ * task stays parked until the claimer's wake-up arrives; an interrupted thread that loses it clears
+ * its interrupt status, parks until `woken` (set by the claimer's wake()), and sets it again.
  */
 public final class Waiter implements AbortHandler {
     private static final int WAITING = 0, CLAIMED = 1, CANCELLED = 2;
@@ -179,16 +179,26 @@ public final class Waiter implements AbortHandler {
         }
     }
 
-    /* A plain thread's wait: until woken, or until interrupted if no waker has claimed the wait yet. */
+    /*
+     * A plain thread's wait: until woken, or until interrupted if no waker has claimed the wait yet.
+     * An interrupt that loses the race to a claim is taken off the thread while it waits for the
+     * claimer's wake (else park() would return at once, over and over) and put back before returning.
+     */
     private void block(Runnable onCancel) {
+        boolean interruptedAfterClaim = false;
         while (!woken) {
-            if (Thread.currentThread().isInterrupted() && STATE.compareAndSet(this, WAITING, CANCELLED)) {
-                onCancel.run();
-                throw new CancellationException(what + ": " + thread + " is interrupted, so it stopped waiting; the "
-                        + "operation did not happen, and the thread's interrupt status stays set.");
+            if (Thread.interrupted()) {
+                if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
+                    Thread.currentThread().interrupt();
+                    onCancel.run();
+                    throw new CancellationException(what + ": " + thread + " is interrupted, so it stopped waiting; the "
+                            + "operation did not happen, and the thread's interrupt status stays set.");
+                }
+                interruptedAfterClaim = true;
             }
             LockSupport.park(this);
         }
+        if (interruptedAfterClaim) Thread.currentThread().interrupt();
     }
 
     /** The task's cancellation reached the parked waiter: leave the wait unless a waker came first. */
