@@ -98,4 +98,13 @@ class TimeoutKeepsCompletedWorkTest {
         });
         assertThat(values).containsExactly(0, 1, 2, 3, 4);
     }
+
+    @Test
+    void aBodyThatWaitsOutTheDeadlineInAShieldAndReturnsKeepsItsValue() {
+        String v = Loops.run(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+            Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
+            return "committed";
+        }));
+        assertThat(v).as("Trio: fail_after around a shield that returns raises nothing").isEqualTo("committed");
+    }
 }
