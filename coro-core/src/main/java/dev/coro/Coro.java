@@ -346,8 +346,12 @@ public final class Coro {
      * Runs {@code body} in the calling task with a deadline {@code timeout} from now: it is
      * {@link #withDeadline} at {@code loop().time() + timeout}. If the deadline passes first, the body
      * is cancelled, its finally blocks run, and {@link DeadlineExceededException} is thrown; a value
-     * the body returns after the deadline is discarded. A zero timeout throws at once without running
-     * the body. Nested timeouts that expire together are reported by the outermost.
+     * the body returns after it saw the cancellation (it caught {@link CancelledError}) is discarded.
+     * A body that never saw it keeps its value (Trio's rule): its last wait ended in the pass the
+     * deadline expired, or in a shield, and it returned without suspending again, so what that wait
+     * did stands, and a line it read or an item it sent is not reported as timed out. A zero
+     * timeout throws at once without running the body. Nested timeouts that expire together are
+     * reported by the outermost.
      *
      * <p><b>Checkpoint:</b> only where the body suspends. <b>Cancellation:</b> an outer cancellation
      * passes through as {@link CancelledError}, after the body's finally blocks ran; the deadline
@@ -357,7 +361,7 @@ public final class Coro {
      * @param <T> the type of the body's result
      * @param timeout how long the body may run, on the loop's clock; zero or more
      * @param body what runs in the calling task under the deadline
-     * @return what {@code body} returned before the deadline
+     * @return what {@code body} returned without seeing the deadline's cancellation
      * @throws DeadlineExceededException if the deadline passed first (its cause is the
      *         cancellation the body saw, if it saw one)
      * @throws CancelledError if the calling task is cancelled from outside
@@ -449,7 +453,7 @@ public final class Coro {
      * @param <T> the type of the body's result
      * @param timeout how long the body may run, on the loop's clock; zero or more
      * @param body what runs in the calling task under the deadline
-     * @return what {@code body} returned before the deadline, or null if the deadline passed first
+     * @return what {@code body} returned without seeing the deadline's cancellation, or null if the deadline passed first
      *         (so a body that returns null cannot be told from a timeout)
      * @throws CancelledError if the calling task is cancelled from outside
      * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
@@ -499,7 +503,10 @@ public final class Coro {
                 throw deadlineExceeded(timeout, deadline, start, loop, e);
             }
             scope.close();
-            if (scope.isCancelled()) {   // the body returned after the deadline: its value is discarded
+            // The body returned after the deadline: it keeps its value unless it saw the cancellation
+            // (and swallowed it): a last wait that ended before the deadline may have read a line or
+            // delivered an item, and dropping what it returned would lose that or make a retry repeat it.
+            if (scope.isCancelled() && scope.cancellationRaised()) {
                 Traps.raiseIfCancelled();
                 if (orNull) return null;
                 throw deadlineExceeded(timeout, deadline, start, loop, null);

@@ -3,6 +3,7 @@ package dev.coro;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -80,8 +81,9 @@ final class LoopManagement {
                 server.registerMBean(new Bean(loop), name);
                 registered = true;
             }
-        } catch (JMException | RuntimeException | LinkageError e) {
-            // LinkageError: with no descriptor free, the JMX native library cannot be loaded (DescriptorFloodIT).
+        } catch (JMException | RuntimeException | LinkageError | ServiceConfigurationError e) {
+            // With no descriptor free, the JMX native library cannot be loaded (DescriptorFloodIT): a
+            // LinkageError, or a ServiceConfigurationError if the platform MBean providers load first.
             System.getLogger("dev.coro").log(System.Logger.Level.DEBUG, "JMX registration of " + loop + " failed", e);
         }
         if (HINTED.compareAndSet(false, true)) {
@@ -95,8 +97,8 @@ final class LoopManagement {
     private static void unregister(EventLoop loop) {
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(nameOf(loop));
-        } catch (JMException | RuntimeException ignored) {
-            // already gone: someone else unregistered it
+        } catch (JMException | RuntimeException | LinkageError | ServiceConfigurationError ignored) {
+            // already gone (someone else unregistered it), or JMX never loaded (see register)
         }
     }
 

@@ -46,10 +46,12 @@ public final class CancelScope implements AutoCloseable {
     final Scope scope;
     private Throwable absorbed;
     private boolean closed;
+    private final byte raisedAtOpen;   // the task's cancellationsRaised() when the scope opened (-1: not counted)
 
     private CancelScope(boolean shielded) {
         TaskCore t = Traps.task(shielded ? "CancelScope.openShielded" : "CancelScope.open");
         this.scope = Scope.open(t, shielded, this);
+        this.raisedAtOpen = (byte) t.cancellationsRaised();
     }
 
     /* Read through the scope, not kept in a field: a timeout's CancelScope stays at 24 bytes. */
@@ -92,6 +94,23 @@ public final class CancelScope implements AutoCloseable {
      */
     public boolean isCancelled() {
         return scope.isCancelled();
+    }
+
+    /**
+     * Whether a {@link CancelledError} was raised inside this scope since it opened, in the task that
+     * opened it, and not absorbed by a scope nested in it: whether the body saw a cancellation. A
+     * scope cancelled while its body was not at a suspension point (a wait that had already ended
+     * when the deadline passed, a shielded stretch) and left without suspending again is cancelled
+     * but raised nothing: what the body returned is the result of operations that completed, which
+     * {@code Coro.withTimeout} therefore keeps (Trio's rule).
+     *
+     * @return {@code true} if the body was given a {@link CancelledError} (it propagates, or the
+     *         body swallowed it); also {@code true} once the task was reported for swallowing
+     *         cancellations over and over, when the count no longer tells
+     */
+    public boolean cancellationRaised() {
+        int now = scope.task().cancellationsRaised();
+        return now != raisedAtOpen || now < 0;
     }
 
     /**

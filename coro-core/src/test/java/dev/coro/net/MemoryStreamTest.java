@@ -217,8 +217,10 @@ class MemoryStreamTest {
             close(p);
             return out;
         });
+        // The x written at 3 s is due in the pass the read timeout expires: that wait ended first, so it
+        // stands (withTimeout's rule), and the timeout is raised at the next wait, still at 3 s.
         assertThat(got).containsExactly(
-                "READ after PT3S: read timeout of PT3S expired on MemoryStream[right, state=open]", "kept: xxx");
+                "READ after PT3S: read timeout of PT3S expired on MemoryStream[right, state=open]", "kept: xxxx");
     }
 
     @Test

@@ -278,6 +278,15 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
     }
 
     /**
+     * How many CancelledErrors were raised in this task and not absorbed by their own scope, or -1
+     * once the count no longer moves (the task was reported for swallowing them): a scope compares
+     * it at its exit with the count at its opening to tell whether its body saw a cancellation.
+     */
+    public int cancellationsRaised() {
+        return cancellationsRaised < SWALLOWED_CANCELLATIONS_REPORTED ? cancellationsRaised : -1;
+    }
+
+    /**
      * One CancelledError raised in this task was absorbed by the scope that it came from (a timeout
      * that expired, left through withTimeout): the body did not swallow it. Once reported, the task
      * is not counted down again, so that it is never reported twice.

@@ -1,0 +1,110 @@
+package dev.coro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coro.channel.Channel;
+import dev.coro.channel.SendChannel;
+import dev.coro.gen.AsyncGenerator;
+import dev.coro.net.StreamPair;
+import dev.coro.net.MemoryStreams;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A timeout around an operation that completed in the pass its deadline expired: the wait ended
+ * before the cancellation (it is not undone, DESIGN), so what the operation did stands, and
+ * withTimeout/withTimeoutOrNull return what the body returned instead of reporting a timeout that
+ * the body never saw (Trio: a scope that caught no Cancelled raises nothing). A poll loop that
+ * retries on null must neither lose what a read consumed nor repeat a send that was delivered.
+ * Each producer here is due at the same instants as the consumer's deadlines.
+ */
+class TimeoutKeepsCompletedWorkTest {
+    private static final Duration TICK = Duration.ofMillis(10);
+
+    @Test
+    void everyLineAPollingReaderReadsIsReturnedOnce() {
+        List<String> lines = Loops.run(() -> {
+            StreamPair p = MemoryStreams.pair();
+            Coro.spawn("writer", () -> {
+                for (int i = 0; i < 5; i++) {
+                    Coro.sleep(TICK);
+                    p.left().write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                p.left().close();
+            });
+            List<String> got = new ArrayList<>();
+            for (byte[] l; (l = Coro.withTimeoutOrNull(TICK, () -> p.right().readLine())) == null || l.length > 0; ) {
+                if (l != null) got.add(new String(l, StandardCharsets.UTF_8).strip());
+            }
+            p.right().close();
+            return got;
+        });
+        assertThat(lines).containsExactly("line 0", "line 1", "line 2", "line 3", "line 4");
+    }
+
+    @Test
+    void aSendThatTimedOutIsNeverOneThatWasDelivered() {
+        List<Integer> received = Loops.run(() -> {
+            Channel<Integer> ch = Channel.buffered(1);
+            List<Integer> got = new ArrayList<>();
+            Task<Void> consumer = Coro.spawn("consumer", () -> {
+                for (Integer x : ch.receiver()) {
+                    got.add(x);
+                    Coro.sleep(TICK);
+                }
+            });
+            try (SendChannel<Integer> tx = ch.sender()) {
+                for (int i = 0, tries = 0; i < 6 && tries < 20; i++) {
+                    int item = i;
+                    while (Coro.withTimeoutOrNull(TICK, () -> {
+                        tx.send(item);
+                        return true;
+                    }) == null && ++tries < 20) {
+                        Coro.yieldNow();   // not delivered: try again
+                    }
+                }
+            }
+            consumer.join();
+            return got;
+        });
+        assertThat(received).containsExactly(0, 1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void everyValueAPolledAsyncGeneratorYieldsIsReturnedOnce() {
+        List<Integer> values = Loops.run(() -> {
+            List<Integer> got = new ArrayList<>();
+            try (AsyncGenerator<Integer> feed = AsyncGenerator.of(out -> {
+                for (int i = 0; i < 5; i++) {
+                    Coro.sleep(TICK);
+                    out.yield(i);
+                }
+            })) {
+                while (true) {
+                    Integer x;
+                    try {
+                        x = Coro.withTimeoutOrNull(TICK, feed::next);
+                    } catch (NoSuchElementException end) {
+                        break;
+                    }
+                    if (x != null) got.add(x);
+                }
+            }
+            return got;
+        });
+        assertThat(values).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    void aBodyThatWaitsOutTheDeadlineInAShieldAndReturnsKeepsItsValue() {
+        String v = Loops.run(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+            Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
+            return "committed";
+        }));
+        assertThat(v).as("Trio: fail_after around a shield that returns raises nothing").isEqualTo("committed");
+    }
+}
