@@ -252,8 +252,9 @@ public final class Task<T> {
 
     /**
      * Where the task is suspended: its stack, innermost frame first (asyncio's get_stack), with the
-     * loop's own frames included. Empty if the task has not started, runs now or has finished. Call it on
-     * the task's loop, or while the loop is not running.
+     * loop's own frames included. A task waiting inside an {@link dev.coro.gen.AsyncGenerator}'s body
+     * shows the body's frames first, then its own from the generator call on. Empty if the task has not
+     * started, runs now or has finished. Call it on the task's loop, or while the loop is not running.
      *
      * @return the frames of the suspended task, innermost first; an empty array when it is not
      *         suspended

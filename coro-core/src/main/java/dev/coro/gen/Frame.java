@@ -135,7 +135,7 @@ final class Frame<S, R> {
         // fiber is the innermost one, then let the body carry on.
         for (Fiber outer = fiber.takeForwardedSuspension(); outer != null; outer = fiber.takeForwardedSuspension()) {
             try {
-                outer.suspend();
+                fiber.suspendForwarded(outer);
             } catch (Throwable e) {
                 fiber.forwardError(e);
             }

@@ -11,6 +11,7 @@ import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.StalledLoopException;
 import dev.coro.Task;
+import dev.coro.gen.AsyncGenerator;
 import dev.coro.sync.Event;
 import dev.coro.sync.Lock;
 import dev.coro.time.VirtualClock;
@@ -33,6 +34,19 @@ class CoroTestFailuresTest {
             Coro.spawn("leaker", Samples::napForADay);
             Coro.yieldNow();
             Coro.spawn("never-started", () -> {});
+        }
+
+        static int readTheFeed(AsyncGenerator<Integer> feed) {
+            return feed.next();
+        }
+
+        @CoroTest
+        void leaksATaskWaitingInsideAnAsyncGenerator() {
+            Coro.spawn("reader", () -> readTheFeed(AsyncGenerator.of(out -> {
+                napForADay();
+                out.yield(1);
+            })));
+            Coro.yieldNow();
         }
 
         static void spawnAndForget() {
@@ -193,6 +207,15 @@ class CoroTestFailuresTest {
                 "timer due in PT24H: wake up Task[name=leaker]",
                 "TaskGroup.run", "allowLeftovers = true");
         assertThat(failure.getMessage()).doesNotContain("dev.coro.internal.", "jdk.internal.vm");
+    }
+
+    /* The reader waits inside the generator's body, which runs on a fiber of its own: its frames come first. */
+    @Test
+    void aLeakedTaskWaitingInsideAnAsyncGeneratorIsReportedWithTheBodysFramesThenItsOwn() {
+        String samples = "at dev.coro.junit.CoroTestFailuresTest$Samples.";
+        assertThat(failureOf(Samples.class, "leaksATaskWaitingInsideAnAsyncGenerator").getMessage())
+                .contains("task Task[name=reader, state=PARKED(sleep, wakes in PT24H)]")
+                .containsSubsequence(samples + "napForADay(", samples + "readTheFeed(");
     }
 
     @Test

@@ -208,8 +208,7 @@ final class ContinuationFiber extends Fiber implements Runnable {
     }
 
     @Override
-    public StackTraceElement[] stackTrace() {
-        if (state != SUSPENDED) return new StackTraceElement[0];
+    StackTraceElement[] ownStackTrace() {
         try {
             StackWalker walker = (StackWalker) STACK_WALKER.invokeExact(continuation);
             return walker.walk(frames -> frames.dropWhile(ContinuationFiber::isMachinery)

@@ -1,7 +1,9 @@
 package dev.coro.internal.fiber;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * A body that can suspend itself and be resumed by whoever drives it, on the driver's thread.
@@ -43,12 +45,14 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /* What few fibers need: the forwarding state of an async generator's fiber (written by the body
      * side before it suspends, read by the driver after resume() returned: the hand-off orders them),
-     * and what escaped a body (bodies catch their own failures). */
+     * what escaped a body (bodies catch their own failures), and `above`: while this fiber is
+     * suspended on behalf of a forwarding fiber, that fiber, whose frames a stack trace shows first. */
     private static final class Rare {
         boolean forwards;
         Fiber target;
         Throwable error;
         Throwable escaped;
+        Fiber above;
     }
 
     private record Named(Runnable body, Supplier<String> name) {}
@@ -136,6 +140,21 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return f;
     }
 
+    /**
+     * Driver side: suspends {@code target}, the fiber that {@link #takeForwardedSuspension()} returned,
+     * on behalf of this fiber, so that while it stays suspended {@link #stackTrace()} shows this
+     * fiber's frames (the body's, down to where it asked for the suspension) on top of its own.
+     */
+    public final void suspendForwarded(Fiber target) {
+        Rare t = target.rare();
+        t.above = this;
+        try {
+            target.suspend();
+        } finally {
+            t.above = null;
+        }
+    }
+
     /** Driver side: suspending the forwarded target threw {@code e}; the body's suspension throws it. */
     public final void forwardError(Throwable e) {
         rare().error = e;
@@ -147,7 +166,13 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         Rare f = inner == null ? null : inner.rare;
         if (f == null || !f.forwards || inner.state != RUNNING) return false;
         f.target = target;
-        inner.suspend();
+        // Suspended on behalf of the forwarding fiber that target suspends for, if any (nested async generators).
+        f.above = target.rare == null ? null : target.rare.above;
+        try {
+            inner.suspend();
+        } finally {
+            f.above = null;
+        }
         Throwable e = f.error;
         if (e != null) {
             f.error = null;
@@ -216,9 +241,38 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /**
      * The suspended body's stack, innermost frame first, without the frames of the suspension
-     * machinery and at most {@value #MAX_STACK_FRAMES} frames; empty when not suspended.
+     * machinery and at most {@value #MAX_STACK_FRAMES} frames; empty when not suspended. A fiber
+     * suspended on behalf of a forwarding fiber (a task waiting inside an async generator's body)
+     * shows that fiber's stack first, then its own, as one logical stack.
      */
-    public abstract StackTraceElement[] stackTrace();
+    public final StackTraceElement[] stackTrace() {
+        if (state != SUSPENDED) return new StackTraceElement[0];
+        Fiber above = rare == null ? null : rare.above;
+        return above == null ? ownStackTrace() : joined(above.stackTrace(), ownStackTrace());
+    }
+
+    /* The forwarding body's frames down to its start, then the driver's from its call into the generator
+     * on. Where the two meet, the frames that start the body and hand control between it and its driver
+     * are noise: the JDK's, the fiber layer's, and those of dev.coro.gen's plumbing that drives a
+     * forwarding fiber (Frame and AsyncGenerator.Out). */
+    private static StackTraceElement[] joined(StackTraceElement[] inner, StackTraceElement[] outer) {
+        int innerEnd = inner.length;
+        while (innerEnd > 0 && isJoint(inner[innerEnd - 1].getClassName())) innerEnd--;
+        int outerStart = 0;
+        while (outerStart < outer.length && isJoint(outer[outerStart].getClassName())) outerStart++;
+        return Stream.concat(Arrays.stream(inner, 0, innerEnd), Arrays.stream(outer, outerStart, outer.length))
+                .limit(MAX_STACK_FRAMES)
+                .toArray(StackTraceElement[]::new);
+    }
+
+    private static boolean isJoint(String className) {
+        return className.startsWith("dev.coro.internal.") || className.startsWith("jdk.internal.")
+                || className.startsWith("java.lang.VirtualThread") || className.startsWith("dev.coro.gen.Frame")
+                || className.equals("dev.coro.gen.AsyncGenerator$Out");
+    }
+
+    /** This fiber's own suspended stack, as {@link #stackTrace()} describes it; called only when suspended. */
+    abstract StackTraceElement[] ownStackTrace();
 
     /**
      * Releases a suspended fiber that will never be resumed again; may be called from any thread.

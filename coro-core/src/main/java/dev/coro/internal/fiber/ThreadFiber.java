@@ -146,8 +146,7 @@ final class ThreadFiber extends Fiber {
     }
 
     @Override
-    public StackTraceElement[] stackTrace() {
-        if (state != SUSPENDED) return new StackTraceElement[0];
+    StackTraceElement[] ownStackTrace() {
         StackTraceElement[] all = thread.getStackTrace();
         int from = handOff(all);
         while (from < all.length && isMachinery(all[from].getClassName())) from++;
