@@ -59,7 +59,8 @@ import javax.net.ssl.X509TrustManager;
  * runs if need be) and ends the raw output; with TLS 1.3 the other direction goes on, with TLS 1.2
  * the peer usually answers by closing.
  *
- * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}. The
+ * <p><b>Thread safety:</b> confined to one loop, like every {@code ByteStream}: the loop it was made
+ * on, or, made outside any loop, the loop of its raw stream (else the first that uses it). The
  * engine's delegated tasks (certificate checks) run on a worker thread ({@code Coro.toThread}).
  */
 /* Implementation notes:
@@ -103,6 +104,7 @@ public final class TlsStream extends BufferedByteStream {
         super(tls);
         this.tls = tls;
         tls.owner = this;
+        if (tls.raw instanceof BufferedByteStream b) belongWith(b);   // made outside any loop: where raw belongs
     }
 
     /**
