@@ -714,6 +714,11 @@ public abstract class BufferedByteStream implements ByteStream {
         drainers.unparkAll(null);
     }
 
+    /* Lets writes go again if `e` is what failWrites gave: a TLS handshake that was cut short, then resumed and finished. */
+    final void clearWriteFailure(IOException e) {
+        if (writeError == e) writeError = null;
+    }
+
     private void flushSome() throws IOException {
         while (!out.isEmpty()) {
             ByteBuffer b = out.peekFirst();
