@@ -15,6 +15,11 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -37,11 +42,14 @@ import javax.net.ssl.SSLHandshakeException;
  * may wait, the close timeout the flush in {@link #close()}. Each is a deadline on a cancel scope
  * and surfaces as a {@link StreamTimeoutException} naming the kind.
  *
- * <p><b>Thread safety:</b> confined to the loop it is used on; every method is called in one of
- * its tasks ({@link #close()} and {@link #abort()} may also be called outside a task: they then
- * abort). The first read, write, drain or close from a loop binds the stream to it; the same call
- * from another loop or thread then throws {@link IllegalStateException} naming both, before it
- * changes anything.
+ * <p><b>Thread safety:</b> confined to one loop; every method is called in one of its tasks
+ * ({@link #close()} and {@link #abort()} may also be called outside a task: they then abort, see
+ * {@link #abort()}). A stream made on a loop (in one of its tasks or callbacks: connected,
+ * accepted, a TLS stream over such a stream, a memory pair) belongs to that loop from the start; a
+ * stream made outside any loop ({@link MemoryStreams#pair()} in a test's setup) belongs to the
+ * first loop that reads, writes, drains or closes it. A call from another loop, or from a thread
+ * outside any loop (but close and abort), throws {@link IllegalStateException} naming the stream
+ * and both, before it changes anything.
  */
 /* Implementation notes:
  *
@@ -79,6 +87,8 @@ import javax.net.ssl.SSLHandshakeException;
  *   OPEN --shutdownOutput()--> OUTPUT_SHUT (once `out` is flushed; the transport's output ended)
  *   OPEN/OUTPUT_SHUT --close()--> CLOSING (waiters woken; this task flushes `out`, bounded)
  *   CLOSING --flushed, timed out, failed, cancelled, or abort()--> CLOSED (transport closed)
+ *   any --close()/abort() outside any loop--> CLOSED (abort() run on `loop`; released at once if
+ *                                              no loop used it or `loop` is closed: no waiter left)
  */
 public abstract class BufferedByteStream implements ByteStream {
     /** Default limit on a line or a read up to a separator: 64 KiB. */
@@ -139,6 +149,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private Duration readTimeout, writeTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     private EventLoop loop;
+    private boolean madeOnLoop;   // `loop` is where it was made, not the first loop to use it
     private Thread confinedOn;   // the last thread found on `loop`: a loop's thread, or a task's, never leaves it
     private long budgetPass = -1;
     private int budgetUsed;
@@ -150,6 +161,24 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     protected BufferedByteStream(Transport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.loop = loopOfCaller();
+        this.madeOnLoop = loop != null;
+    }
+
+    /* The loop of the calling task or callback; null outside any loop. */
+    private static EventLoop loopOfCaller() {
+        try {
+            return Coro.loop();
+        } catch (IllegalStateException outsideAnyLoop) {
+            return null;
+        }
+    }
+
+    /* For a TLS stream made outside any loop over `raw`: it belongs where `raw` does. */
+    final void belongWith(BufferedByteStream raw) {
+        if (loop != null) return;
+        loop = raw.loop;
+        madeOnLoop = raw.madeOnLoop;
     }
 
     /**
@@ -685,6 +714,11 @@ public abstract class BufferedByteStream implements ByteStream {
         drainers.unparkAll(null);
     }
 
+    /* Lets writes go again if `e` is what failWrites gave: a TLS handshake that was cut short, then resumed and finished. */
+    final void clearWriteFailure(IOException e) {
+        if (writeError == e) writeError = null;
+    }
+
     private void flushSome() throws IOException {
         while (!out.isEmpty()) {
             ByteBuffer b = out.peekFirst();
@@ -825,13 +859,14 @@ public abstract class BufferedByteStream implements ByteStream {
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
      * during the flush aborts and raises {@link dev.coro.CancelledError}; either way the stream
      * ends closed and its transport released. <b>Thread safety:</b> any task of the stream's loop;
-     * outside a task it aborts.
+     * outside a task it aborts (from a thread outside any loop, on the stream's loop: see
+     * {@link #abort()}).
      */
     @Override
     public void close() {
-        if (closing) return;
+        if (closing || abortedOutsideAnyLoop()) return;
         boolean flush = mayFlushOnClose();
-        if (flush || loop != null) confine("close");   // another loop or thread is refused before anything changes
+        confine("close");   // another loop is refused before anything changes
         closing = true;
         try {
             transport.wakeWaiters();
@@ -843,21 +878,85 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /**
-     * Closes the stream at once, dropping the bytes not yet sent. Does not suspend; may be called
-     * outside a task, on the stream's loop thread.
+     * Closes the stream at once, dropping the bytes not yet sent; a task waiting to read or drain
+     * is woken with {@link AsynchronousCloseException}. Does not suspend. Closing twice does nothing.
+     *
+     * <p><b>Thread safety:</b> the stream's loop: a task or a callback. From a thread outside any
+     * loop (a test's cleanup after {@code EventLoop.run} returned, say) it still aborts the
+     * stream, on its loop, and returns once the stream is closed: a loop that runs on another
+     * thread does it in its next pass; a loop that is not running runs one pass, on this thread's
+     * behalf, that does it (and whatever else is ready); on a closed loop, where no task can wait
+     * any more, the transport is released here. From a task of another loop it throws
+     * {@link IllegalStateException}, as every other method does.
      */
     public void abort() {
+        if (closed || abortedOutsideAnyLoop()) return;
         if (loop != null) confine("abort");
         closing = true;
-        if (closed) return;
         closed = true;
         out.clear();
         pending = 0;
         transport.wakeWaiters();
+        release();
+    }
+
+    private void release() {
         try {
             transport.close();
         } catch (IOException e) {
             // The transport is released anyway; a failing close has nothing left to report to.
+        }
+    }
+
+    /*
+     * close() or abort() from a thread outside any loop: the abort runs on the stream's loop, where
+     * its waiters wait (waking them touches that loop's scheduler), unless no task can wait on it.
+     * False on a loop's thread or in a task: the caller goes on.
+     */
+    private boolean abortedOutsideAnyLoop() {
+        if (Thread.currentThread() == confinedOn || loopOfCaller() != null) return false;
+        EventLoop l = loop;
+        if (l == null || l.isClosed()) releaseWithoutWaiters();   // no loop used it, or its tasks are gone
+        else abortOn(l);
+        return true;
+    }
+
+    private void releaseWithoutWaiters() {
+        closing = closed = true;
+        out.clear();
+        pending = 0;
+        release();
+    }
+
+    /* Runs abort() on `l` and returns once it ran: in l's next pass if l runs, else in a pass run here. */
+    private void abortOn(EventLoop l) {
+        Callable<Void> abort = () -> {
+            abort();
+            return null;
+        };
+        Future<Void> submitted = null;
+        while (true) {
+            try {
+                if (!l.isRunning()) {
+                    l.run(abort);
+                    return;
+                }
+                if (submitted == null) submitted = l.submit(abort);
+                submitted.get(10, TimeUnit.MILLISECONDS);
+                return;
+            } catch (IllegalStateException startedOrClosedMeanwhile) {   // also the CancellationException of a loop that closed first
+                if (l.isClosed()) {
+                    releaseWithoutWaiters();
+                    return;
+                }
+            } catch (TimeoutException stillQueued) {
+                // the loop may have stopped before taking it in: the next turn runs it here
+            } catch (ExecutionException notThrownOnItsLoop) {
+                return;   // abort() throws only to another loop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();   // the abort still runs, in the loop's next pass
+                return;
+            }
         }
     }
 
@@ -907,11 +1006,12 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /*
-     * The loop this stream is confined to, after checking that the caller runs on it: bound by the
-     * first call from a task or callback of a loop, so that a stream made outside any loop (a memory
-     * pair in a test's setup) belongs to the loop that uses it first. The common call comes from the
-     * thread checked last and costs one comparison: three full checks per echoed message cost the
-     * echo 0.3 and 2.6 points of the raw loop's rate in two runs.
+     * The loop this stream is confined to, after checking that the caller runs on it: the loop it
+     * was made on, else bound by the first call from a task or callback of a loop, so that a stream
+     * made outside any loop (a memory pair in a test's setup) belongs to the loop that uses it
+     * first. The common call comes from the thread checked last and costs one comparison: three
+     * full checks per echoed message cost the echo 0.3 and 2.6 points of the raw loop's rate in
+     * two runs.
      */
     private EventLoop confine(String method) {
         if (Thread.currentThread() == confinedOn) return loop;
@@ -930,9 +1030,10 @@ public abstract class BufferedByteStream implements ByteStream {
 
     private IllegalStateException wrongLoop(String method, String caller) {
         return new IllegalStateException(getClass().getSimpleName() + "." + method + " from " + caller + ": " + this
-                + " belongs to " + loop + ", which used it first. A stream is confined to one loop: call it from a"
-                + " task of that loop (from another thread, through that loop's submit(...)), or pass the bytes"
-                + " between loops through a Channel.");
+                + " belongs to " + loop + (madeOnLoop ? ", where it was made" : ", which used it first")
+                + ". A stream is confined to one loop: call it from a task of that loop (from another thread,"
+                + " through that loop's submit(...)), make it on the loop that uses it, or pass the bytes between"
+                + " loops through a Channel.");
     }
 
     /**

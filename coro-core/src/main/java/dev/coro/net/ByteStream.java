@@ -15,8 +15,9 @@ import java.io.IOException;
  * drain cancelled while waiting loses no byte; {@link #close()} flushes what was written (bounded
  * by the stream's close timeout) and aborts at once in a cancelled task.
  *
- * <p><b>Thread safety:</b> confined to the loop it was created on; one task at a time may read,
- * any task of the loop may write.
+ * <p><b>Thread safety:</b> confined to the loop it was created on (one made outside any loop, such
+ * as a memory pair in a test's setup, to the first loop that uses it); one task at a time may read,
+ * any task of the loop may write; a call from another loop throws {@link IllegalStateException}.
  */
 public interface ByteStream extends AutoCloseable {
     /**
@@ -120,7 +121,8 @@ public interface ByteStream extends AutoCloseable {
      *
      * <p><b>Checkpoint:</b> only while bytes remain to flush. <b>Cancellation:</b> in a cancelled
      * task the stream is aborted at once and the unsent bytes dropped; either way it ends closed.
-     * <b>Thread safety:</b> any task of the stream's loop; outside a task it aborts.
+     * <b>Thread safety:</b> any task of the stream's loop; outside a task it aborts (from a thread
+     * outside any loop, on the stream's loop, thread-safely: see {@link BufferedByteStream#abort()}).
      */
     @Override
     void close();

@@ -87,12 +87,16 @@ final class ChannelTransport implements Transport {
         if (sinkReadiness != null && sinkReadiness != sourceReadiness) sinkReadiness.notifyClosing();
     }
 
+    /*
+     * The stream woke the waiters first (wakeWaiters, on its loop), or no task can wait any more (its
+     * loop is closed): a plain close, which needs no loop, so a thread outside any loop may call it.
+     */
     @Override
     public void close() throws IOException {
         try {
-            if (sourceReadiness != null) sourceReadiness.close();
+            if (source != null) source.close();
         } finally {
-            if (sinkReadiness != null && sinkReadiness != sourceReadiness) sinkReadiness.close();
+            if (sink != null && sink != source) sink.close();
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.Objects;
  * One end of an in-memory stream pair made by {@link MemoryStreams}: a {@link ByteStream} with no
  * socket, deterministic in virtual time, with hooks that make a test's peer misbehave on purpose.
  *
- * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}.
+ * <p><b>Thread safety:</b> confined to one loop, like every {@code ByteStream}: the loop whose
+ * task or callback made the pair, or, for a pair made outside any loop, the first loop that uses
+ * this end.
  */
 public final class MemoryStream extends BufferedByteStream {
     private final String name;

@@ -15,7 +15,9 @@ import java.time.Duration;
  *
  * <p>Each direction buffers up to a capacity (64 KiB by default): above it the writer's bytes wait
  * in its own write buffer and {@code drain()} applies back-pressure, as over TCP. The ends are
- * {@link MemoryStream}s, whose {@link MemoryStream#fail} makes one side fail.
+ * {@link MemoryStream}s, whose {@link MemoryStream#fail} makes one side fail. A pair made in a task
+ * (or callback) belongs to that task's loop; a pair made outside any loop, as in a test's setup,
+ * binds each end to the first loop that uses it.
  */
 public final class MemoryStreams {
     /** Bytes each direction of {@link #pair()} holds before its writer must wait: 64 KiB. */

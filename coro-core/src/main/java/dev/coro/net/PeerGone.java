@@ -18,9 +18,9 @@ import java.net.SocketTimeoutException;
  * exception in a SocketException naming the stream; the cause chain is searched. A stream's
  * timeouts surface as SocketTimeoutException subtypes (DESIGN, issue 20 item 3): a slowloris client
  * cut off by one is as routine as a reset, and as cheap to produce, so it must not log more. A TLS
- * handshake that times out is the exception: it is reported, like every failed handshake, since it is
- * how a client on the wrong port or protocol shows up (issue 23), and the default handler rate-limits
- * such reports.
+ * handshake timeout too (a client that connects and never finishes its handshake: a port scanner, a
+ * stalled client), as asyncio logs its SSL handshake timeout at DEBUG only; a handshake that fails
+ * (a plaintext client, an untrusted certificate) is no timeout and stays a report (issue 23).
  */
 final class PeerGone {
     private static final System.Logger LOG = System.getLogger("dev.coro.net");
@@ -30,7 +30,6 @@ final class PeerGone {
     /** Whether {@code e} (or one of its causes) says the peer reset, stopped reading or was too slow. */
     static boolean matches(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof StreamTimeoutException st) return st.kind() != StreamTimeoutException.Kind.HANDSHAKE;
             if (t instanceof SocketTimeoutException) return true;
             String m = t.getMessage();
             if (t instanceof java.io.IOException && m != null && (m.contains("Connection reset") || m.contains("Broken pipe"))) {

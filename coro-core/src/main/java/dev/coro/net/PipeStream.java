@@ -12,7 +12,8 @@ import java.nio.channels.Pipe;
  * StreamPair p = PipeStream.pair();      // two pipes, crossed: a two-way stream in one process
  * }</pre>
  *
- * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}.
+ * <p><b>Thread safety:</b> confined to one loop, like every {@code ByteStream}: the loop it was made
+ * on, or, made outside any loop, the first loop that uses it.
  */
 public final class PipeStream extends BufferedByteStream {
     private final String name;

@@ -255,9 +255,10 @@ public final class TcpServer implements AutoCloseable {
 
         /**
          * Listens on {@code address} and serves each connection over TLS with {@code ctx}: the
-         * handler gets a {@link TlsStream} whose handshake is done. A failed or timed-out handshake
-         * (a plaintext client, an untrusted client certificate, a client that stalls) ends that
-         * connection with an exception naming the peer, reported like a handler's; the server goes on.
+         * handler gets a {@link TlsStream} whose handshake is done. A failed handshake (a plaintext
+         * client, an untrusted client certificate) ends that connection with an exception naming the
+         * peer, reported like a handler's; a client that stalls until the handshake timeout is cut
+         * off as any timeout is, with one DEBUG line (see the class comment); the server goes on.
          * A client that leaves without {@code close_notify} (a killed curl, most browsers) ends the
          * handler's reads as an end of stream, not as a failure; {@link TlsStream#closeNotifyReceived()}
          * tells the two ends apart. Does not suspend; the handshakes run in the connection tasks.

@@ -53,13 +53,18 @@ import javax.net.ssl.X509TrustManager;
  * stream takes the records; the rest waits here as plaintext, and {@link #drain()} encrypts it
  * chunk by chunk as the raw stream drains. {@link #writeBufferSize()} counts that plaintext plus
  * the records the raw stream has not sent yet, and the high-water mark applies to it as on any
- * stream. After a failed handshake, reads throw its exception and writes and drains throw at once
- * an {@link SSLException} caused by it.
+ * stream. After a failed handshake (or one that timed out), reads throw its exception, writes and
+ * drains throw at once an {@link SSLException} caused by it, and {@link #close()} releases the
+ * connection without waiting to flush. A handshake cancelled before it finished can be resumed
+ * (see {@link #handshake()}); until then writes and drains fail at once, and close() flushes
+ * nothing. The handshake is bounded by {@link #DEFAULT_HANDSHAKE_TIMEOUT} unless
+ * {@link #setHandshakeTimeout} says otherwise.
  * Half-close: {@link #shutdownOutput()} sends {@code close_notify} (after the handshake, which it
  * runs if need be) and ends the raw output; with TLS 1.3 the other direction goes on, with TLS 1.2
  * the peer usually answers by closing.
  *
- * <p><b>Thread safety:</b> confined to the loop it is used on, like every {@code ByteStream}. The
+ * <p><b>Thread safety:</b> confined to one loop, like every {@code ByteStream}: the loop it was made
+ * on, or, made outside any loop, the loop of its raw stream (else the first that uses it). The
  * engine's delegated tasks (certificate checks) run on a worker thread ({@code Coro.toThread}).
  */
 /* Implementation notes:
@@ -91,18 +96,29 @@ import javax.net.ssl.X509TrustManager;
  * instead.
  *
  *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
- *   HANDSHAKING --error or timeout--> FAILED (every later operation throws)
+ *   HANDSHAKING --error or timeout--> FAILED (every later operation throws; close flushes nothing)
+ *   HANDSHAKING --cancelled--> INTERRUPTED (writes and drains throw `interrupted`; close flushes nothing;
+ *                              a read or handshake() resumes it: HANDSHAKING)
  *   OPEN, close_notify read --> end of stream, closeNotifyReceived
  *   OPEN, raw end of stream at a record boundary --> end of stream (ragged: !closeNotifyReceived)
  *   OPEN, raw end of stream inside a record --> SSLException("truncated")
  */
 public final class TlsStream extends BufferedByteStream {
+    /**
+     * Default bound on {@link #handshake()}: 60 seconds, asyncio's {@code ssl_handshake_timeout}.
+     * Without one, a peer that accepts the connection and never answers (a plaintext service on
+     * the port, a stalled proxy) would hold the first read, drain or close for ever; a live peer
+     * handshakes in milliseconds, and a minute leaves room for a slow certificate check.
+     */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+
     private final Tls tls;
 
     private TlsStream(Tls tls) {
         super(tls);
         this.tls = tls;
         tls.owner = this;
+        if (tls.raw instanceof BufferedByteStream b) belongWith(b);   // made outside any loop: where raw belongs
     }
 
     /**
@@ -213,16 +229,19 @@ public final class TlsStream extends BufferedByteStream {
      * it (this one then waits for its outcome); not once it is done. Its last records may still be
      * queued on the raw stream when it returns (one that takes bytes only while its peer reads, as
      * a lockstep pair does); the next read, drain or close sends them. <b>Cancellation:</b> the
-     * handshake stops where it was and no failure is recorded, so the next operation starts it
-     * again; whether a half-done handshake can go on is the {@link SSLEngine}'s affair, and no test
-     * covers it: close the stream rather than reuse it. <b>Thread safety:</b> any task of the
-     * stream's loop.
+     * handshake stops where it was, losing no record: the next read or handshake() resumes it
+     * (a cancelled read loses nothing, as on every stream). Until a resumed handshake finishes,
+     * {@link #write}, {@link #drain()} and {@link #shutdownOutput()} throw at once an
+     * {@link SSLException} saying so, and {@link #close()} releases the connection without
+     * flushing: a handshake cut short by a timeout usually means the peer will not answer.
+     * <b>Thread safety:</b> any task of the stream's loop.
      *
      * @throws SSLHandshakeException naming the peer and the reason (untrusted certificate, wrong
      *     host name, no common protocol, not TLS at all)
-     * @throws StreamTimeoutException if the handshake timeout expires first; the stream then
-     *     fails every later read with it, and every later write and drain with an
-     *     {@link SSLException} caused by it (as after any failed handshake)
+     * @throws StreamTimeoutException if the handshake timeout ({@link #DEFAULT_HANDSHAKE_TIMEOUT}
+     *     unless changed) expires first; the stream then fails every later read with it, and every
+     *     later write and drain with an {@link SSLException} caused by it (as after any failed
+     *     handshake)
      * @throws java.nio.channels.AsynchronousCloseException if the stream is closed while waiting
      * @throws IOException if the raw stream fails
      */
@@ -231,7 +250,8 @@ public final class TlsStream extends BufferedByteStream {
     }
 
     /**
-     * Bounds {@link #handshake()} (default none; {@link TcpServer}'s TLS servers set 10 s); null for none.
+     * Bounds {@link #handshake()} (default {@link #DEFAULT_HANDSHAKE_TIMEOUT}; {@link TcpServer}'s
+     * TLS servers set {@value TcpServer#HANDSHAKE_SECONDS} s); null for none.
      *
      * @param timeout how long the whole handshake may take, {@code > 0}, or null for no bound
      *     (the raw stream's own read timeout, if set, still bounds each wait for records)
@@ -239,6 +259,16 @@ public final class TlsStream extends BufferedByteStream {
      */
     public void setHandshakeTimeout(Duration timeout) {
         tls.handshakeTimeout = checkTimeout(timeout, "handshakeTimeout");
+    }
+
+    /**
+     * The handshake timeout.
+     *
+     * @return the bound on {@link #handshake()}: {@link #DEFAULT_HANDSHAKE_TIMEOUT} unless
+     *     {@link #setHandshakeTimeout} changed it, or null if it waits without bound
+     */
+    public Duration handshakeTimeout() {
+        return tls.handshakeTimeout;
     }
 
     /**
@@ -296,7 +326,7 @@ public final class TlsStream extends BufferedByteStream {
         final ByteStream raw;
         final SSLEngine engine;
         TlsStream owner;
-        Duration handshakeTimeout;
+        Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         /*
          * The most plaintext one write() encrypts: four full records, about a millisecond of AES-GCM
          * on a 2020s core, so a large write neither blocks the loop (a 32 MiB one took 0.6 s) nor
@@ -307,6 +337,7 @@ public final class TlsStream extends BufferedByteStream {
         boolean handshaking, handshaken, rawEnded, closeNotifySent, closeNotifyReceived;
         private ByteBuffer netIn, appIn;
         private IOException failure, rawWriteFailure;
+        private SSLException interrupted;   // the write error of a handshake cancelled and not yet resumed
         private boolean applicationWrite;
 
         Tls(ByteStream raw, SSLEngine engine) {
@@ -341,7 +372,8 @@ public final class TlsStream extends BufferedByteStream {
                 sendAlert();
                 throw failure;
             } catch (CancelledError e) {
-                throw e;   // the engine's state is intact: the next operation resumes the handshake
+                refuseWritesUntilResumed();
+                throw e;   // the engine waited for records, intact: the next read or handshake() resumes it
             } catch (IOException | RuntimeException | Error e) {
                 fail(e instanceof IOException io ? io : new SSLHandshakeException("TLS handshake with " + raw
                         + " did not finish: " + e));
@@ -353,10 +385,25 @@ public final class TlsStream extends BufferedByteStream {
         }
 
         /*
+         * A handshake cut short by cancellation may go on (a read must lose nothing, the handshake's
+         * records included), but until it does, nothing written can be sent: write and drain fail at
+         * once rather than queue bytes that close() would then wait its whole timeout to flush.
+         */
+        private void refuseWritesUntilResumed() {
+            if (interrupted == null) {
+                interrupted = new SSLException(owner + ": cannot write: the TLS handshake was cancelled before it finished,"
+                        + " so nothing can be sent: call handshake() (or read) to resume it, or close the stream, which"
+                        + " then sends nothing");
+            }
+            owner.failWrites(interrupted);
+        }
+
+        /*
          * Reads throw the handshake's failure itself (awaitReadable runs ensureHandshake); writes and
          * drains, which may not reach the transport (bytes already queued), throw it at once from
-         * the stream's write error, wrapped to say what could not be done. A stream closed during
-         * the handshake keeps saying that it is closed.
+         * the stream's write error, wrapped to say what could not be done; close() then flushes
+         * nothing, since nothing can go. A stream closed during the handshake keeps saying that it
+         * is closed.
          */
         private void fail(IOException e) {
             failure = e;
@@ -401,6 +448,8 @@ public final class TlsStream extends BufferedByteStream {
                     case NEED_TASK -> runDelegatedTasks();
                     case FINISHED, NOT_HANDSHAKING -> {
                         handshaken = true;
+                        if (interrupted != null) owner.clearWriteFailure(interrupted);
+                        interrupted = null;
                         return;
                     }
                 }

@@ -17,6 +17,8 @@ import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** MemoryStreams in virtual time: the hooks, the cooperative budget and the timeouts of the shared stream code. */
@@ -377,7 +379,7 @@ class MemoryStreamTest {
 
     /* The write buffer and the read state are the loop thread's alone: a call from elsewhere is refused. */
     @Test
-    void aStreamBelongsToTheLoopThatUsedItFirst() throws Exception {
+    void aStreamMadeOutsideAnyLoopBelongsToTheLoopThatUsedItFirst() throws Exception {
         StreamPair p = MemoryStreams.pair();
         try (EventLoop a = EventLoop.builder().name("a").virtualTime().build();
                 EventLoop b = EventLoop.builder().name("b").virtualTime().build()) {
@@ -385,34 +387,13 @@ class MemoryStreamTest {
                 p.left().write(bytes("first"));
                 return null;
             });
-            List<String> refused = b.run(() -> {
-                List<String> messages = new ArrayList<>();
-                for (IoCall call : List.<IoCall>of(() -> p.left().write(bytes("x")), () -> p.left().drain(),
-                        () -> p.left().read(1), () -> p.left().shutdownOutput(), () -> p.left().close())) {
-                    try {   // bounded: a read the check let through would wait for ever
-                        Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
-                            call.run();
-                            return null;
-                        });
-                    } catch (IllegalStateException e) {
-                        messages.add(e.getMessage());
-                    }
-                }
-                return messages;
-            });
-            assertThat(refused).hasSize(5).allSatisfy(m -> assertThat(m)
+            assertThat(refusedOn(b, p.left())).hasSize(5).allSatisfy(m -> assertThat(m)
                     .contains(" from EventLoop[b, running, virtual time]: MemoryStream")
                     .contains("belongs to EventLoop[a, virtual time], which used it first")
                     .contains("through that loop's submit(...)"));
-            assertThat(refused.get(0)).startsWith("MemoryStream.write from");
             assertThatThrownBy(() -> p.left().write(bytes("y"))).isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("MemoryStream.write from thread '" + Thread.currentThread().getName()
                             + "', outside any loop: ");
-            assertThatThrownBy(() -> p.left().close()).isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("MemoryStream.close from thread '");
-            assertThatThrownBy(() -> ((BufferedByteStream) p.left()).abort())
-                    .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("MemoryStream.abort from thread '");
-
             String received = a.run(() -> {
                 assertThat(((BufferedByteStream) p.left()).isClosed()).as("the refused close changed nothing").isFalse();
                 p.left().close();
@@ -420,6 +401,103 @@ class MemoryStreamTest {
             });
             assertThat(received).isEqualTo("first");
         }
+    }
+
+    /* A pair made in a task belongs to its loop at once: another loop cannot take it by using it first. */
+    @Test
+    void aStreamMadeOnALoopBelongsToItFromTheStart() throws Exception {
+        try (EventLoop a = EventLoop.builder().name("a").virtualTime().build();
+                EventLoop b = EventLoop.builder().name("b").virtualTime().build()) {
+            StreamPair p = a.run(MemoryStreams::pair);
+            assertThat(refusedOn(b, p.left())).hasSize(5).allSatisfy(m -> assertThat(m)
+                    .contains(" from EventLoop[b, running, virtual time]: MemoryStream[left, state=open]")
+                    .contains("belongs to EventLoop[a, virtual time], where it was made")
+                    .contains("make it on the loop that uses it"));
+            String received = a.run(() -> {
+                p.left().write(bytes("made here"));
+                return text(p.right().read(100));
+            });
+            assertThat(received).isEqualTo("made here");
+        }
+    }
+
+    /* Every call of `s` from a task of `other`, each refused before it changed anything: their messages. */
+    private static List<String> refusedOn(EventLoop other, ByteStream s) {
+        return other.run(() -> {
+            List<String> messages = new ArrayList<>();
+            for (IoCall call : List.<IoCall>of(() -> s.write(bytes("x")), s::drain, () -> s.read(1), s::shutdownOutput,
+                    s::close)) {
+                try {   // bounded: a read the check let through would wait for ever
+                    Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
+                        call.run();
+                        return null;
+                    });
+                } catch (IllegalStateException e) {
+                    messages.add(e.getMessage());
+                }
+            }
+            return messages;
+        });
+    }
+
+    /* close() outside any loop aborts on the stream's loop, which is idle here: it runs a pass that wakes the reader. */
+    @Test
+    void closeFromAThreadOutsideAnyLoopWakesTheReaderOfAnIdleLoop() {
+        Reports reports = new Reports();
+        try (EventLoop a = Loops.virtual(reports)) {
+            StreamPair p = a.run(MemoryStreams::pair);
+            Task<Throwable> reader = a.run(() -> parkedReader(p.left()));
+            p.left().close();
+            assertThat(((BufferedByteStream) p.left()).isClosed()).isTrue();
+            assertThat(a.run(reader::join)).isInstanceOf(AsynchronousCloseException.class);
+            p.right().close();   // never waited on: released at once
+            assertThat(((BufferedByteStream) p.right()).isClosed()).isTrue();
+        }
+        assertThat(reports.all()).isEmpty();
+    }
+
+    /* The same with the loop running on its own thread: the close goes through its queue, and returns once done. */
+    @Test
+    void closeFromAThreadOutsideAnyLoopWakesTheReaderOfARunningLoop() throws Exception {
+        Reports reports = new Reports();
+        try (EventLoop a = EventLoop.builder().exceptionHandler(reports).build()) {
+            CompletableFuture<Void> running = CompletableFuture.runAsync(a::runForever);
+            StreamPair p = a.submit(MemoryStreams::pair).get(5, TimeUnit.SECONDS);
+            Task<Throwable> reader = a.submit(() -> parkedReader(p.left())).get(5, TimeUnit.SECONDS);
+            ((BufferedByteStream) p.left()).abort();
+            assertThat(((BufferedByteStream) p.left()).isClosed()).isTrue();
+            assertThat(a.submit(reader::join).get(5, TimeUnit.SECONDS)).isInstanceOf(AsynchronousCloseException.class);
+            a.stop();
+            running.get(5, TimeUnit.SECONDS);
+            p.right().close();
+        }
+        assertThat(reports.all()).isEmpty();
+    }
+
+    /* On a closed loop no task waits any more: close() from outside releases the stream on the caller's thread. */
+    @Test
+    void closeFromAThreadOutsideAnyLoopAfterTheLoopClosed() {
+        EventLoop a = Loops.virtual(new Reports());
+        StreamPair p = a.run(MemoryStreams::pair);
+        a.close();
+        p.left().close();
+        ((BufferedByteStream) p.right()).abort();
+        assertThat(((BufferedByteStream) p.left()).isClosed()).isTrue();
+        assertThat(((BufferedByteStream) p.right()).isClosed()).isTrue();
+    }
+
+    /* A task of this loop parked in a read of `s`; it returns what the read threw. */
+    private static Task<Throwable> parkedReader(ByteStream s) {
+        Task<Throwable> t = Coro.spawn(() -> {
+            try {
+                s.read(100);
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        Coro.yieldNow();   // it runs first, and parks
+        return t;
     }
 
     private interface IoCall {

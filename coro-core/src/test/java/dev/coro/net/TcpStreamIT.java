@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
+import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.Loops;
 import dev.coro.Task;
 import dev.coro.Trace;
@@ -31,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -359,6 +362,79 @@ class TcpStreamIT {
             }
         });
         assertThat(e).isInstanceOf(AsynchronousCloseException.class);
+    }
+
+    /*
+     * close() from a thread outside any loop (a test's cleanup after run returned): a stream used
+     * or not, its reader parked on the idle loop, is closed, its reader woken there; after the loop
+     * closed, the socket is released on the caller's thread. The peers see the end of the stream.
+     */
+    @Test
+    void closeFromAThreadOutsideAnyLoopClosesOnTheStreamsLoop() throws Exception {
+        try (EventLoop loop = EventLoop.create()) {
+            Object[] r = loop.run(() -> {
+                TcpServer server = TcpServer.bind(loopback(), s -> s.readLine());
+                Coro.spawn(server::serveForever);
+                TcpStream used = TcpStream.connect(server.localAddress());
+                used.write(bytes("x"));
+                TcpStream unused = TcpStream.connect(server.localAddress());
+                TcpStream afterClose = TcpStream.connect(server.localAddress());
+                Task<Throwable> reader = Coro.spawn(() -> {
+                    try {
+                        used.read(1);
+                        return null;
+                    } catch (IOException e) {
+                        return e;
+                    }
+                });
+                Coro.yieldNow();
+                return new Object[] {server, used, unused, afterClose, reader};
+            });
+            TcpStream used = (TcpStream) r[1], unused = (TcpStream) r[2];
+            used.close();
+            unused.close();
+            assertThat(used.isClosed()).isTrue();
+            assertThat(unused.isClosed()).isTrue();
+            @SuppressWarnings("unchecked") Task<Throwable> reader = (Task<Throwable>) r[4];
+            assertThat(loop.run(reader::join)).isInstanceOf(AsynchronousCloseException.class);
+            loop.run(() -> {
+                ((TcpServer) r[0]).shutdown();
+                return null;
+            });
+            loop.close();
+            TcpStream afterClose = (TcpStream) r[3];
+            afterClose.close();
+            assertThat(afterClose.isClosed()).isTrue();
+            assertThatThrownBy(afterClose::localAddress).isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    /* A stream belongs to the loop it was connected on: a task of another loop cannot take it by using it first. */
+    @Test
+    void aStreamConnectedOnOneLoopIsRefusedToAnother() throws Exception {
+        try (LoopGroup group = LoopGroup.create(2)) {
+            EventLoop a = group.loops().get(0), b = group.loops().get(1);
+            Object[] r = a.submit(() -> {
+                TcpServer server = TcpServer.bind(loopback(), s -> s.write(s.readLine()));
+                Coro.spawn(server::serveForever);
+                return new Object[] {server, TcpStream.connect(server.localAddress())};
+            }).get(10, TimeUnit.SECONDS);
+            TcpStream s = (TcpStream) r[1];
+            assertThatThrownBy(() -> b.submit(() -> {
+                s.write(bytes("from b\n"));
+                return null;
+            }).get(10, TimeUnit.SECONDS)).cause().isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("TcpStream.write from " + b)
+                    .hasMessageContaining(s + " belongs to " + a + ", where it was made");
+            String echoed = a.submit(() -> {
+                s.write(bytes("from a\n"));
+                String line = text(s.readLine());
+                s.close();
+                ((TcpServer) r[0]).shutdown();
+                return line;
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(echoed).isEqualTo("from a\n");
+        }
     }
 
     @Test

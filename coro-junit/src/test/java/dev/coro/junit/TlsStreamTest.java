@@ -188,6 +188,67 @@ class TlsStreamTest {
         raw.left().close();
     }
 
+    /* asyncio's ssl_handshake_timeout: a peer that never answers cannot hold a client for ever. */
+    @CoroTest
+    void aHandshakeTimesOutAfterAMinuteByDefault() throws Exception {
+        StreamPair raw = MemoryStreams.pair();   // the right end never answers
+        TlsStream client = TlsStream.insecureClientTrustingAnyCertificate(raw.left(), "localhost");
+        assertThat(client.handshakeTimeout()).isEqualTo(TlsStream.DEFAULT_HANDSHAKE_TIMEOUT).isEqualTo(Duration.ofSeconds(60));
+        long t0 = Coro.loop().time();
+        assertThatThrownBy(client::handshake).isInstanceOf(StreamTimeoutException.class)
+                .hasMessageStartingWith("handshake timeout of PT1M expired on TlsStream[MemoryStream[left");
+        assertThat(Coro.loop().time() - t0).isEqualTo(Duration.ofSeconds(60).toNanos());
+        client.close();
+        raw.right().close();
+    }
+
+    /*
+     * A user's trial: after a handshake cut short by a timeout around it, write() queued its bytes
+     * and close() waited its whole close timeout (30 s) to run a handshake the peer never answered.
+     */
+    @CoroTest
+    void afterACancelledHandshakeWritesFailAtOnceAndCloseFlushesNothing() throws Exception {
+        StreamPair raw = MemoryStreams.pair();   // the right end never answers
+        TlsStream client = TlsStream.insecureClientTrustingAnyCertificate(raw.left(), "localhost");
+        assertThat(Coro.withTimeoutOrNull(Duration.ofMillis(200), () -> {
+            client.handshake();
+            return "done";
+        })).isNull();
+        for (ThrowingCallable write : List.<ThrowingCallable>of(() -> client.write(bytes("x")), client::drain,
+                client::shutdownOutput)) {
+            assertThatThrownBy(write).isInstanceOf(SSLException.class)
+                    .hasMessageStartingWith("TlsStream[MemoryStream[left")
+                    .hasMessageContaining("cannot write: the TLS handshake was cancelled before it finished")
+                    .hasMessageContaining("call handshake() (or read) to resume it, or close the stream");
+        }
+        long t0 = Coro.loop().time();
+        client.close();
+        assertThat(Coro.loop().time()).as("close waited for nothing").isEqualTo(t0);
+        assertThat(((BufferedByteStream) raw.left()).isClosed()).isTrue();
+        raw.right().close();
+    }
+
+    /* A cancelled read must lose nothing, the handshake's records included: a resumed handshake finishes, and writes go again. */
+    @CoroTest
+    void aCancelledHandshakeResumesAndThenWritesGo() throws Exception {
+        StreamPair p = tlsPair(localhost.clientContext(), localhost, "localhost");
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        assertThat(Coro.withTimeoutOrNull(Duration.ofMillis(200), () -> client.read(1))).isNull();   // no server yet
+        assertThatThrownBy(() -> client.write(bytes("too early\n"))).isInstanceOf(SSLException.class);
+        Task<String> echo = Coro.spawn(() -> {
+            String line = new String(server.readLine(), StandardCharsets.US_ASCII);
+            server.write(server.session().getProtocol().getBytes(StandardCharsets.US_ASCII));
+            server.close();
+            return line;
+        });
+        client.handshake();
+        client.write(bytes("resumed\n"));
+        client.drain();
+        assertThat(echo.join()).isEqualTo("resumed\n");
+        assertThat(new String(client.read(100), StandardCharsets.US_ASCII)).isEqualTo("TLSv1.3");
+        client.close();
+    }
+
     @CoroTest
     void garbageAfterTheHandshakeIsAClearReadError() throws Exception {
         StreamPair raw = MemoryStreams.pair();
