@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * An async generator dropped without {@code close()} while it waits at a yield is closed once the
  * collector finds it, in a task of its loop of its own, where its {@code finally} may suspend
  * (asyncio's async generator finalizer hook); never on a stray thread that believes it is the
- * consumer's task. Each test gives the collector a few hundred milliseconds at most; both backends.
+ * consumer's task. Each test polls the collector as DroppedGeneratorTest does; both backends.
  */
 class DroppedAsyncGeneratorTest {
     private final Trace trace = new Trace();
