@@ -230,6 +230,45 @@ class GroupServerIT {
         }
     }
 
+    /*
+     * A user's trial: a handler calling its group's shutdown(grace) hung, its own connection
+     * cancelled and awaited by the call. Two admins at once (on either loop) must not wait for
+     * each other either; the hanging connection is cancelled at the grace's end.
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void handlersStoppingTheirGroupsServerEndWhenTheyReturnAndTheOthersGetTheGrace(boolean handOff) throws Exception {
+        GroupServer[] self = new GroupServer[1];
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("admin-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            self[0] = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                stream.write("hi\n".getBytes(StandardCharsets.US_ASCII));
+                String command = new String(stream.readLine(), StandardCharsets.US_ASCII).strip();
+                if (command.equals("shutdown")) {
+                    self[0].shutdown(Duration.ofMillis(300));
+                    stream.write("stopped\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    stream.readLine();   // held open: cancelled at the grace's end
+                }
+            });
+            try (Socket hanging = new Socket("127.0.0.1", self[0].port()); Socket x = new Socket("127.0.0.1", self[0].port());
+                    Socket y = new Socket("127.0.0.1", self[0].port())) {
+                for (Socket s : List.of(hanging, x, y)) {
+                    s.setSoTimeout(10_000);
+                    assertThat(replyOrEnd(s)).isEqualTo("hi");   // its handler started
+                }
+                hanging.getOutputStream().write("hang\n".getBytes(StandardCharsets.US_ASCII));
+                x.getOutputStream().write("shutdown\n".getBytes(StandardCharsets.US_ASCII));
+                y.getOutputStream().write("shutdown\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(List.of(replyOrEnd(x), replyOrEnd(y), replyOrEnd(hanging))).containsExactly("stopped", "stopped", "end");
+            }
+            self[0].waitClosed();
+            assertThat(self[0].connectionCounts()).containsOnly(0);
+        }
+    }
+
     private static List<Integer> liveTasks(LoopGroup group) throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));

@@ -4,6 +4,7 @@ import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.LoopGroup;
+import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,7 +35,9 @@ import java.util.concurrent.CompletionException;
  *
  * <p>The handler given to {@link Builder#bind} serves connections on every loop at once, so what it
  * shares must be thread-safe; {@link Builder#bindEach} builds one handler per loop instead. The
- * methods may be called from any thread, or from a task (which then parks instead of blocking).
+ * methods may be called from any thread, or from a task (which then parks instead of blocking). A
+ * handler may stop the server it serves: as for a {@link TcpServer}, {@code shutdown} and
+ * {@code waitClosed} called from a connection's handler neither cancel nor wait for that connection.
  *
  * <p>Linux balances connections over the listeners by a hash of the peer's address; other systems
  * with SO_REUSEPORT (the BSDs, macOS) may hand them all to one listener: choose
@@ -320,15 +323,29 @@ public final class GroupServer implements AutoCloseable {
         for (CompletableFuture<Object> c : submit(call, from, to)) await(c);
     }
 
-    /* `call` submitted to the loops from..to-1, each with its loop's server; a closed loop's is done. */
+    /*
+     * `call` submitted to the loops from..to-1, each with its loop's server; a closed loop's is done.
+     * Made from a connection of the group (a handler stopping its server), each runs as that
+     * connection's, which the servers then neither wait for nor cancel (see TcpServer).
+     */
     private List<CompletableFuture<Object>> submit(ServerCall call, int from, int to) {
+        Task<?> connection = callerConnection();
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int i = from; i < to; i++) {
             TcpServer s = servers.get(i);
             EventLoop loop = loops.get(i);
-            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(() -> call.call(s)));
+            Callable<Object> onLoop = connection == null ? () -> call.call(s) : () -> s.callFor(connection, () -> call.call(s));
+            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(onLoop));
         }
         return calls;
+    }
+
+    /* The calling task if it is a connection of this group's server on its loop, else null. */
+    private Task<?> callerConnection() {
+        if (!isInTask()) return null;
+        int i = loops.indexOf(Coro.loop());
+        Task<?> me = Coro.currentTask();
+        return i >= 0 && i < servers.size() && servers.get(i).serves(me) ? me : null;
     }
 
     private static <T> T onLoop(EventLoop loop, Callable<T> body) throws IOException {

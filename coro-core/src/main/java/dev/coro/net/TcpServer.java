@@ -22,9 +22,14 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLContext;
 
@@ -65,6 +70,13 @@ import javax.net.ssl.SSLContext;
  * server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
  * serving.join();                            // serveForever returned when the server closed
  * }</pre>
+ *
+ * <p>A handler may stop its own server, as an admin command does: called from a connection's
+ * handler, {@link #shutdown(Duration)}, {@link #shutdown()} and {@link #waitClosed()} neither cancel
+ * nor wait for that connection, which ends when its handler returns (its stream is closed as usual,
+ * so the handler can still answer after the call returned). Nor do they for any other connection
+ * whose handler made such a call, so two connections stopping the server at once do not wait for
+ * each other. A call from any other task waits for every connection, these included.
  *
  * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
  * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
@@ -116,6 +128,14 @@ import javax.net.ssl.SSLContext;
  *   then, however that ended (drained, deadline, or the caller cancelled), cancel the connection
  *   tasks left and gather them with the acceptor: it always leaves DRAINED and no task.
  *   shutdown() is shutdown(Duration.ZERO).
+ *
+ * A connection whose handler waits in shutdown or waitClosed cannot end before the wait does, so
+ * such a wait would never return (and a gather of the caller is refused). The connections that made
+ * such a call (directly, or through a GroupServer: `callersOf` maps the task the group submitted to
+ * the connection it acts for) are `winding`, from the call until they end; a wait made from a
+ * connection neither waits for nor cancels them, so it ends DRAINED but for those, and two of
+ * them never wait for each other. A wait from elsewhere covers every connection. release() wakes
+ * `ended` when only winding connections are left, and so does a connection that starts winding.
  */
 public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
@@ -158,6 +178,8 @@ public final class TcpServer implements AutoCloseable {
     private final ArrayDeque<SocketChannel> handedOver = new ArrayDeque<>();
     private final ParkingLot arrivals = new ParkingLot();
     private final ParkingLot ended = new ParkingLot();   // waitClosed() and shutdown(grace) park here
+    private final Set<Task<?>> winding = new HashSet<>();   // connections whose handlers wait for this server to end
+    private final Map<Task<?>, Task<?>> callersOf = new HashMap<>();   // a GroupServer's task -> the connection it acts for
     private long accepted;
     private boolean closed;
 
@@ -555,10 +577,11 @@ public final class TcpServer implements AutoCloseable {
     private void release(Task<?> task) {
         TcpStream stream = connections.remove(task);
         if (stream == null) return;
+        winding.remove(task);
         stream.abort();
         slots.unparkOne(null);
         if (handOff != null) handOff.released(slot);
-        if (connections.isEmpty()) ended.unparkAll(null);
+        if (connections.size() == winding.size()) ended.unparkAll(null);   // empty, or only handlers that wait here
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -676,12 +699,13 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private void waitConnectionsEnded() {
-        while (!closed || !connections.isEmpty()) ended.park(WaitKind.JOIN, this);
+        boolean fromConnection = fromConnection();
+        while (!closed || connections.size() > (fromConnection ? winding.size() : 0)) ended.park(WaitKind.JOIN, this);
     }
 
     /* Cancels the connection tasks left and waits for them and the acceptor (cancelled by close()). */
     private void cancelConnections() {
-        List<Task<?>> live = new ArrayList<>(connections.keySet());
+        List<Task<?>> live = awaited(fromConnection());
         for (Task<?> t : live) t.cancel();
         List<Task<?>> awaited = new ArrayList<>(live);
         awaited.add(acceptor);
@@ -690,6 +714,40 @@ public final class TcpServer implements AutoCloseable {
         } finally {
             for (Task<?> t : live) release(t);
         }
+    }
+
+    /*
+     * Whether the calling task waits for the server from inside one of its connections (directly, or
+     * through a GroupServer whose caller is a connection of the group); that connection is then
+     * marked as winding the server down, which wakes the waits that no longer need to wait for it.
+     */
+    private boolean fromConnection() {
+        Task<?> me = Coro.currentTask();
+        Task<?> caller = callersOf.getOrDefault(me, me);
+        if (connections.containsKey(caller) && winding.add(caller)) ended.unparkAll(null);
+        return caller != me || connections.containsKey(me);
+    }
+
+    /* The connections a wait or a cancel of the caller covers: a connection's leaves out those winding down. */
+    private List<Task<?>> awaited(boolean fromConnection) {
+        List<Task<?>> tasks = new ArrayList<>(connections.keySet());
+        if (fromConnection) tasks.removeAll(winding);
+        return tasks;
+    }
+
+    /* For GroupServer: runs `call` in the current task as a wait made by `connection`, a connection of the group. */
+    <T> T callFor(Task<?> connection, Callable<T> call) throws Exception {
+        callersOf.put(Coro.currentTask(), connection);
+        try {
+            return call.call();
+        } finally {
+            callersOf.remove(Coro.currentTask());
+        }
+    }
+
+    /* For GroupServer: whether `task` is a connection of this server. */
+    boolean serves(Task<?> task) {
+        return connections.containsKey(task);
     }
 
     /**
