@@ -269,6 +269,34 @@ class GroupServerIT {
         }
     }
 
+    /*
+     * A user's trial: a group closed with its server open left the listeners open, so a server
+     * restarted on that port lost connections to them (SO_REUSEPORT spreads over every listener).
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void aGroupClosedWithItsServerOpenFreesThePortForAServerRestartedThere(boolean handOff) throws Exception {
+        GroupServer first;
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("first-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            first = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> { });
+        }
+        int port = first.port();
+        assertThat(listeners(port)).as("listening sockets on the port once the group closed").isZero();
+        first.close();   // nothing left to close, and no failure
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("again-").watchdog(Duration.ZERO).build()) {
+            GroupServer again = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", port),
+                    stream -> stream.write(stream.readLine()));
+            for (int i = 0; i < 20; i++) {   // from as many source ports, which SO_REUSEPORT hashes over the listeners
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    assertThat(ask(s, 10_000)).as("connection %d", i).isEqualTo("hello");
+                }
+            }
+            again.shutdown();
+        }
+    }
+
     private static List<Integer> liveTasks(LoopGroup group) throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));

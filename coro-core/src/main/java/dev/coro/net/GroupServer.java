@@ -318,9 +318,9 @@ public final class GroupServer implements AutoCloseable {
         onLoops(call, 1, servers.size());
     }
 
-    /* Runs `call` on every loop's server at once, and waits for them all. */
+    /* Runs `call` on every loop's server at once, and waits for them all (a loop that closed meanwhile closed its server). */
     private void onLoops(ServerCall call, int from, int to) throws IOException {
-        for (CompletableFuture<Object> c : submit(call, from, to)) await(c);
+        awaitEach(submit(call, from, to));
     }
 
     /*

@@ -3,6 +3,7 @@ package dev.coro.net;
 import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.Handle;
 import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
@@ -10,6 +11,7 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -71,6 +73,10 @@ import javax.net.ssl.SSLContext;
  * serving.join();                            // serveForever returned when the server closed
  * }</pre>
  *
+ * <p>A server still open when its loop closes ({@link Coro#run} returned, its {@link dev.coro.LoopGroup}
+ * closed, or {@link EventLoop#close()} destroyed the tasks that would have closed it) has its
+ * listening socket closed then, and a Unix domain socket's file deleted: the port is free again.
+ *
  * <p>A handler may stop its own server, as an admin command does: called from a connection's
  * handler, {@link #shutdown(Duration)}, {@link #shutdown()} and {@link #waitClosed()} neither cancel
  * nor wait for that connection, which ends when its handler returns (its stream is closed as usual,
@@ -120,6 +126,8 @@ import javax.net.ssl.SSLContext;
  *                                                                                 acceptor ended)
  *
  *   LISTENING --close()--> CLOSED --last connection released--> DRAINED
+ *   The loop's close (EventLoop.whenClosed, `atLoopClose`) closes a server left LISTENING: its
+ *   tasks are gone by then, so it only releases the listening socket and what was handed over.
  *   close() cancels the acceptor, closes the listening socket and starts what was handed over and
  *   not yet started; a hand-off arriving later is dropped, so nothing joins `connections` after
  *   close() and DRAINED is final. Every release() that empties `connections`, and close(), wake
@@ -180,6 +188,7 @@ public final class TcpServer implements AutoCloseable {
     private final ParkingLot ended = new ParkingLot();   // waitClosed() and shutdown(grace) park here
     private final Set<Task<?>> winding = new HashSet<>();   // connections whose handlers wait for this server to end
     private final Map<Task<?>, Task<?>> callersOf = new HashMap<>();   // a GroupServer's task -> the connection it acts for
+    private final Handle atLoopClose;   // releases the sockets if the loop closes before this server does
     private long accepted;
     private boolean closed;
 
@@ -195,6 +204,7 @@ public final class TcpServer implements AutoCloseable {
         this.slot = handOff == null ? -1 : handOff.register(this);
         if (handOff != null && channel != null) handOff.onSlotFreed(() -> slots.unparkOne(null));
         this.acceptor = Coro.spawn((channel == null ? "hand-offs " : "accept ") + address, this::acceptLoop);
+        this.atLoopClose = Coro.loop().whenClosed(this::loopClosed);
     }
 
     /**
@@ -211,7 +221,8 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}.
+     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}, or
+     * when the loop closes if that comes first.
      *
      * @param address the socket file to create
      * @param handler serves each connection
@@ -606,12 +617,35 @@ public final class TcpServer implements AutoCloseable {
     public void close() throws IOException {
         if (closed) return;
         closed = true;
+        atLoopClose.cancel();
         acceptor.cancel();
         for (SocketChannel c; (c = handedOver.poll()) != null; ) start(c);
         ended.unparkAll(null);
-        if (channel == null) return;
-        IoReadiness.close(channel);
+        if (channel != null) closeListener(true);
+    }
+
+    /* Closes the listening socket and deletes a Unix domain socket's file; `loopOpen`: from a task of the loop. */
+    private void closeListener(boolean loopOpen) throws IOException {
+        if (loopOpen) IoReadiness.close(channel);
+        else channel.close();   // the loop's selector is closed, and its waiters with it
         if (address instanceof UnixDomainSocketAddress u) Files.deleteIfExists(u.getPath());
+    }
+
+    /*
+     * The loop closed before this server did (its owner forgot close(), or the loop destroyed the
+     * tasks that would have called it): the listening socket and the connections handed over but
+     * not started are released, so that the port is free and no other socket of a SO_REUSEPORT
+     * group loses connections to a listener nobody accepts on.
+     */
+    private void loopClosed() {
+        closed = true;
+        for (SocketChannel c; (c = handedOver.poll()) != null; ) drop(c, slot);
+        if (channel == null) return;
+        try {
+            closeListener(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot close " + this + " as its loop closed", e);
+        }
     }
 
     /**
