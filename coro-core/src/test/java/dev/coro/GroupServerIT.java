@@ -297,6 +297,31 @@ class GroupServerIT {
         }
     }
 
+    /*
+     * A user's trial: a second copy of a service bound the first one's fixed port silently (every
+     * group listener set SO_REUSEPORT) and took part of its connections.
+     */
+    @Test
+    void aSecondServerOnAPortInUseFailsToBindUnlessBothAskedToShareIt() throws Exception {
+        try (LoopGroup one = LoopGroup.builder().loops(LOOPS).namePrefix("one-").watchdog(Duration.ZERO).build();
+                LoopGroup two = LoopGroup.builder().loops(LOOPS).namePrefix("two-").watchdog(Duration.ZERO).build()) {
+            GroupServer first = TcpServer.builder().group(one).bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            InetSocketAddress taken = first.localAddress();
+            assertThatThrownBy(() -> TcpServer.builder().group(two).bind(taken, s -> { }))
+                    .isInstanceOf(java.net.BindException.class).hasMessageContaining("Address already in use");
+            assertThatThrownBy(() -> Coro.run(() -> TcpServer.bind(taken, s -> { })))   // as a plain server is refused
+                    .hasRootCauseInstanceOf(java.net.BindException.class);
+            assertThat(listeners(taken.getPort())).as("listeners once the second copy failed").isEqualTo(LOOPS);
+            first.close();
+
+            GroupServer shared = TcpServer.builder().reusePort(true).group(one).bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            GroupServer sharing = TcpServer.builder().reusePort(true).group(two).bind(shared.localAddress(), s -> { });
+            assertThat(listeners(shared.port())).as("listeners of two servers that asked to share").isEqualTo(2 * LOOPS);
+            shared.close();
+            sharing.close();
+        }
+    }
+
     private static List<Integer> liveTasks(LoopGroup group) throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));

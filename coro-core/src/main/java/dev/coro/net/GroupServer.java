@@ -21,7 +21,10 @@ import java.util.concurrent.CompletionException;
 /**
  * A TCP server on every loop of a {@link LoopGroup}: one ordinary {@link TcpServer} per loop, each
  * with its own listening socket on the same port (SO_REUSEPORT), so every loop accepts and the
- * kernel spreads new connections over the loops. Where SO_REUSEPORT is missing or refused, or if
+ * kernel spreads new connections over the loops. The port is shared among the group's own listeners
+ * only: binding a port that another socket holds fails with {@link java.net.BindException}, as for a
+ * {@link TcpServer}, unless {@link TcpServer.Builder#reusePort(boolean) reusePort(true)} asked to
+ * share it with other processes. Where SO_REUSEPORT is missing or refused, or if
  * {@link Builder#handOff()} asks for it, the first loop accepts alone and hands each connection to
  * the loop with the fewest open connections (ties go round-robin). Either way a connection lives
  * on one loop for its whole life.
@@ -114,6 +117,7 @@ public final class GroupServer implements AutoCloseable {
          * @param address where to listen (port 0: any free port, the same for every loop)
          * @param handler serves each connection, on the loop that accepted it; shared by every loop
          * @return the listening server
+         * @throws java.net.BindException if another socket holds the port (see the class comment)
          * @throws IOException if the address cannot be bound
          */
         public GroupServer bind(InetSocketAddress address, TcpServer.Handler handler) throws IOException {
@@ -127,6 +131,7 @@ public final class GroupServer implements AutoCloseable {
          * @param address where to listen (port 0: any free port, the same for every loop)
          * @param binder makes each loop's server
          * @return the listening server
+         * @throws java.net.BindException if another socket holds the port (see the class comment)
          * @throws IOException if the address cannot be bound (the servers bound so far are closed)
          * @throws IllegalStateException if the binder did not bind with the options it was given,
          *     in the task it was called in

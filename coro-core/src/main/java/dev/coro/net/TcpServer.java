@@ -251,6 +251,8 @@ public final class TcpServer implements AutoCloseable {
         private int backlog = 1024;
         private boolean reuseAddress = true;
         private boolean reusePort;
+        private boolean groupShare;   // a listener of a GroupServer: SO_REUSEPORT among the group's own
+        private boolean probePort;    // the group's first listener checks that no other socket holds the port
         private int maxConnections = Integer.MAX_VALUE;
         private AcceptCall acceptCall = ServerSocketChannel::accept;
         private StreamOptions options = StreamOptions.DEFAULT;
@@ -391,10 +393,15 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
-         * SO_REUSEPORT on the listening socket (default false): several sockets, of this process,
-         * may listen on the same port, and Linux spreads new connections over them. A
-         * {@link #group} server sets it on each loop's listener, or clears it when one loop
-         * accepts for all (see {@link GroupServer.Builder#handOff()}).
+         * SO_REUSEPORT on the listening socket (default false): other sockets that set it too may
+         * listen on the same port, those of any process of the same user on Linux, and the kernel
+         * spreads new connections over them. Without it, binding a port that another socket holds
+         * fails with {@link java.net.BindException}. A {@link #group} server sets SO_REUSEPORT on
+         * each loop's listener, or none when one loop accepts for all (see
+         * {@link GroupServer.Builder#handOff()}), but first checks that no other socket holds the
+         * port, so that a second copy of a service fails to bind as a plain server does; with
+         * {@code reusePort(true)} it skips that check and shares the port with other processes (to
+         * start a new version beside the old one, for instance). Ignored for Unix domain sockets.
          *
          * @param reusePort whether to set SO_REUSEPORT
          * @return this builder
@@ -431,7 +438,8 @@ public final class TcpServer implements AutoCloseable {
         /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop). */
         HandOff handOff(List<EventLoop> loops) {
             handOff = loops == null ? null : new HandOff(loops, maxConnections);
-            reusePort = loops == null;
+            groupShare = loops == null;
+            probePort = groupShare && !reusePort;
             return handOff;
         }
 
@@ -459,12 +467,30 @@ public final class TcpServer implements AutoCloseable {
             try {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
-                if (!unix && reusePort) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                if (!unix && (reusePort || groupShare)) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                if (probePort) requireFree(address);
                 ch.bind(address, backlog);
                 return new TcpServer(ch, ch.getLocalAddress(), handler, this);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
+            }
+        }
+
+        /*
+         * Before the first listener of a SO_REUSEPORT group binds a fixed port: a socket bound there
+         * without SO_REUSEPORT (and not listening, so no connection is lost to it) fails with
+         * BindException if any other socket holds the port, listening with SO_REUSEPORT or not, as
+         * TcpServer.bind would. Once the first listener is bound, a later copy's check fails in turn.
+         * Port 0 needs none: Linux never picks a port that a SO_REUSEPORT socket holds. Two copies
+         * that check in the same microseconds, before either binds, may still both bind.
+         */
+        private void requireFree(SocketAddress address) throws IOException {
+            probePort = false;   // the group's other listeners join the first one
+            if (((InetSocketAddress) address).getPort() == 0) return;
+            try (SocketChannel probe = SocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                probe.bind(address);
             }
         }
     }
