@@ -35,6 +35,7 @@ final class AsCompleted<T> implements Iterable<Task<T>> {
 
         Completions(List<Task<T>> tasks) {
             Task<?> me = Traps.currentTask();
+            Gathering.refuseCaller(tasks, me, "Coro.asCompleted");
             left = tasks.size();
             for (Task<T> t : tasks) {
                 if (t.isDone()) {

@@ -266,7 +266,8 @@ public final class Coro {
      * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
      * @throws TaskFailedException wrapping the first failure if it is a checked exception
      * @throws RuntimeException the first failure, the same instance, if it is unchecked
-     * @throws IllegalStateException if called outside a task
+     * @throws IllegalStateException if {@code tasks} holds the calling task (it cannot wait for
+     *         itself, as {@link Task#join()} cannot), or if called outside a task
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
@@ -283,10 +284,11 @@ public final class Coro {
      * @throws java.util.concurrent.CancellationException if the first task to fail was cancelled
      * @throws TaskFailedException wrapping the first failure if it is a checked exception
      * @throws RuntimeException the first failure, the same instance, if it is unchecked
-     * @throws IllegalStateException if called outside a task
+     * @throws IllegalStateException if {@code tasks} holds the calling task (it cannot wait for
+     *         itself, as {@link Task#join()} cannot), or if called outside a task
      */
     public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
-        Gathering g = Gathering.await(tasks, true);
+        Gathering g = Gathering.await(tasks, true, "Coro.gather");
         Throwable first = g.firstFailure();
         if (first != null) {
             for (Throwable other : g.failures()) {
@@ -317,7 +319,8 @@ public final class Coro {
      *         failure with its own exception (a {@link java.util.concurrent.CancellationException}
      *         if it was cancelled)
      * @throws CancelledError if the calling task is cancelled
-     * @throws IllegalStateException if called outside a task
+     * @throws IllegalStateException if {@code tasks} holds the calling task (it cannot wait for
+     *         itself, as {@link Task#join()} cannot), or if called outside a task
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
@@ -331,10 +334,11 @@ public final class Coro {
      * @param tasks the tasks to wait for; finished ones are taken as they are
      * @return one outcome per task, in the order of {@code tasks}
      * @throws CancelledError if the calling task is cancelled
-     * @throws IllegalStateException if called outside a task
+     * @throws IllegalStateException if {@code tasks} holds the calling task (it cannot wait for
+     *         itself, as {@link Task#join()} cannot), or if called outside a task
      */
     public static <T> List<Outcome<T>> gatherSettled(List<? extends Task<? extends T>> tasks) {
-        Gathering g = Gathering.await(tasks, false);
+        Gathering g = Gathering.await(tasks, false, "Coro.gatherSettled");
         List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
         for (Task<? extends T> t : tasks) outcomes.add(g.<T>outcome(t));
         return outcomes;
@@ -767,7 +771,8 @@ public final class Coro {
      * @param tasks the tasks to hand out; the list is copied, so later changes to it do not count
      * @return an iterable whose iterators each hand out every task once, finished, in the order they
      *         finished (tasks finished already come first, in the given order)
-     * @throws IllegalStateException from the iterator if a task runs on another loop
+     * @throws IllegalStateException from {@code iterator()} if a task runs on another loop, or is
+     *         the calling task (it cannot wait for itself, as {@link Task#join()} cannot)
      */
     public static <T> Iterable<Task<T>> asCompleted(List<? extends Task<? extends T>> tasks) {
         return AsCompleted.of(tasks);

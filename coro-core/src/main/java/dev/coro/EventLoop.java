@@ -20,9 +20,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +84,7 @@ public final class EventLoop implements AutoCloseable {
     private volatile LoopManagement.Registration jmxRegistration;
     private final Long schedulingSeed;
     /* What whenClosed was asked to run once the loop has closed; null once it ran. Guarded by closeLock. */
-    private List<Runnable> closeActions = new ArrayList<>();
+    private Set<CloseAction> closeActions = new LinkedHashSet<>();
     private final Object closeLock = new Object();
 
     private EventLoop(Builder b) {
@@ -457,30 +459,74 @@ public final class EventLoop implements AutoCloseable {
         runCloseActions();
     }
 
-    /*
-     * For ExceptionHandler.rateLimited: runs `action` on the loop's thread once the loop has closed,
-     * after the close's own reports. False if that time is past: the action will not run.
+    /**
+     * Runs {@code action} once the loop has closed, after its pending tasks were destroyed and its
+     * own reports made: for library code that holds a resource for the loop outside any task, such
+     * as a server's listening socket, so that closing the loop releases it even where its owner
+     * forgot to (a destroyed task runs no {@code finally} block). Actions run in the order they
+     * were given, on the loop's thread (on the closing thread if the loop never ran); one that
+     * throws is reported to the loop's exception handler and the others still run. If the loop has
+     * closed already, runs {@code action} at once on the calling thread. Safe from any thread.
+     *
+     * @param action what to run, once
+     * @return a handle whose {@link Handle#cancel()} takes the action back: cancel it when the
+     *         resource is released earlier, so that a long-lived loop does not keep it
      */
-    boolean whenClosed(Runnable action) {
+    public Handle whenClosed(Runnable action) {
+        CloseAction a = new CloseAction(Objects.requireNonNull(action, "action"));
         synchronized (closeLock) {
-            if (closeActions == null) return false;
-            closeActions.add(action);
-            return true;
+            if (closeActions != null) {
+                closeActions.add(a);
+                return a;
+            }
+        }
+        runCloseAction(a);
+        return a;
+    }
+
+    /* An action of whenClosed, while it has not run: its handle. */
+    private final class CloseAction implements Handle {
+        private final Runnable action;
+        private boolean cancelled;   // guarded by closeLock
+
+        CloseAction(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (closeLock) {
+                if (closeActions != null && closeActions.remove(this)) cancelled = true;
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            synchronized (closeLock) {
+                return cancelled;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "whenClosed(" + action + ") of " + EventLoop.this;
         }
     }
 
     private void runCloseActions() {
-        List<Runnable> actions;
+        Set<CloseAction> actions;
         synchronized (closeLock) {
             actions = closeActions;
             closeActions = null;
         }
-        for (Runnable action : actions) {
-            try {
-                action.run();
-            } catch (RuntimeException | Error e) {
-                kernel.report("Exception in a close action of " + this, e);
-            }
+        for (CloseAction action : actions) runCloseAction(action);
+    }
+
+    private void runCloseAction(CloseAction a) {
+        try {
+            a.action.run();
+        } catch (RuntimeException | Error e) {
+            kernel.report("Exception in a close action of " + this, e);
         }
     }
 

@@ -28,13 +28,28 @@ final class Gathering {
         this.gatherer = Traps.currentTask();
     }
 
-    /** Waits as described in the class comment; raises CancelledError if the gatherer was cancelled. */
-    static Gathering await(List<? extends Task<?>> tasks, boolean cancelOnFailure) {
+    /**
+     * Waits as described in the class comment; raises CancelledError if the gatherer was cancelled.
+     * {@code method} names the public method, for errors.
+     */
+    static Gathering await(List<? extends Task<?>> tasks, boolean cancelOnFailure, String method) {
         Objects.requireNonNull(tasks, "tasks");
         for (int i = 0; i < tasks.size(); i++) Objects.requireNonNull(tasks.get(i), "tasks[" + i + "]");
+        refuseCaller(tasks, Traps.currentTask(), method);
         Gathering g = new Gathering(tasks, cancelOnFailure);
         g.run();
         return g;
+    }
+
+    /* The waits on many tasks (gather, gatherSettled, asCompleted) refuse the calling task as
+     * Task.join() does: it cannot end while it waits, so the wait would never return. */
+    static void refuseCaller(List<? extends Task<?>> tasks, Task<?> caller, String method) {
+        for (int i = 0; i < tasks.size(); i++) {
+            if (tasks.get(i) == caller) {
+                throw new IllegalStateException(method + ": tasks[" + i + "]: " + caller + " is the calling task, which"
+                        + " cannot wait for itself: it would wait forever. Leave the calling task out of tasks.");
+            }
+        }
     }
 
     private void run() {

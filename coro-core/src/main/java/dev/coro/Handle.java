@@ -2,7 +2,7 @@ package dev.coro;
 
 /**
  * A scheduled callback ({@link EventLoop#callSoon}, {@link EventLoop#callLater},
- * {@link EventLoop#callAt}) that can still be cancelled.
+ * {@link EventLoop#callAt}, {@link EventLoop#whenClosed}) that can still be cancelled.
  */
 public interface Handle {
     /**

@@ -44,7 +44,7 @@ final class RateLimitedHandler implements ExceptionHandler {
         ReportLimiter made = new ReportLimiter(RATE_BURST, RATE_WINDOW);
         limiter = limiters.putIfAbsent(loop, made);
         if (limiter != null) return limiter;
-        loop.whenClosed(() -> reportHeldBack(loop, made));   // false if closed already: nothing to count then
+        loop.whenClosed(() -> reportHeldBack(loop, made));   // at once if closed already: nothing to count then
         return made;
     }
 

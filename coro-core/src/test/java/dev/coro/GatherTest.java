@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** DESIGN "gather". */
 class GatherTest {
@@ -17,6 +19,32 @@ class GatherTest {
             Coro.sleep(Duration.ofSeconds(seconds));
             return value;
         });
+    }
+
+    /* The repro of a user's trial: gather over a list holding the caller waited forever. */
+    @Test
+    @Timeout(10)
+    void gatherGatherSettledAndAsCompletedRefuseTheCallingTaskAsJoinDoesInsteadOfWaitingForever() {
+        List<String> messages = Loops.run(() -> {
+            Task<?> me = Coro.currentTask();
+            Task<Integer> other = after(1, 1);
+            List<String> out = new ArrayList<>();
+            for (Runnable call : List.<Runnable>of(() -> Coro.gather(List.of(other, me)),
+                    () -> Coro.gatherSettled(other, me), () -> Coro.asCompleted(List.of(me, other)).iterator())) {
+                assertThatThrownBy(call::run).isInstanceOf(IllegalStateException.class)
+                        .satisfies(e -> out.add(e.getMessage()));
+            }
+            out.add("other untouched: " + !other.isCancelled() + ", value " + other.join() + " at "
+                    + Duration.ofNanos(Coro.loop().time()));
+            return out;
+        });
+        String self = " is the calling task, which cannot wait for itself: it would wait forever."
+                + " Leave the calling task out of tasks.";
+        assertThat(messages).containsExactly(
+                "Coro.gather: tasks[1]: Task[name=main, state=RUNNING]" + self,
+                "Coro.gatherSettled: tasks[1]: Task[name=main, state=RUNNING]" + self,
+                "Coro.asCompleted: tasks[0]: Task[name=main, state=RUNNING]" + self,
+                "other untouched: true, value 1 at PT1S");
     }
 
     @Test

@@ -230,6 +230,98 @@ class GroupServerIT {
         }
     }
 
+    /*
+     * A user's trial: a handler calling its group's shutdown(grace) hung, its own connection
+     * cancelled and awaited by the call. Two admins at once (on either loop) must not wait for
+     * each other either; the hanging connection is cancelled at the grace's end.
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void handlersStoppingTheirGroupsServerEndWhenTheyReturnAndTheOthersGetTheGrace(boolean handOff) throws Exception {
+        GroupServer[] self = new GroupServer[1];
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("admin-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            self[0] = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                stream.write("hi\n".getBytes(StandardCharsets.US_ASCII));
+                String command = new String(stream.readLine(), StandardCharsets.US_ASCII).strip();
+                if (command.equals("shutdown")) {
+                    self[0].shutdown(Duration.ofMillis(300));
+                    stream.write("stopped\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    stream.readLine();   // held open: cancelled at the grace's end
+                }
+            });
+            try (Socket hanging = new Socket("127.0.0.1", self[0].port()); Socket x = new Socket("127.0.0.1", self[0].port());
+                    Socket y = new Socket("127.0.0.1", self[0].port())) {
+                for (Socket s : List.of(hanging, x, y)) {
+                    s.setSoTimeout(10_000);
+                    assertThat(replyOrEnd(s)).isEqualTo("hi");   // its handler started
+                }
+                hanging.getOutputStream().write("hang\n".getBytes(StandardCharsets.US_ASCII));
+                x.getOutputStream().write("shutdown\n".getBytes(StandardCharsets.US_ASCII));
+                y.getOutputStream().write("shutdown\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(List.of(replyOrEnd(x), replyOrEnd(y), replyOrEnd(hanging))).containsExactly("stopped", "stopped", "end");
+            }
+            self[0].waitClosed();
+            assertThat(self[0].connectionCounts()).containsOnly(0);
+        }
+    }
+
+    /*
+     * A user's trial: a group closed with its server open left the listeners open, so a server
+     * restarted on that port lost connections to them (SO_REUSEPORT spreads over every listener).
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void aGroupClosedWithItsServerOpenFreesThePortForAServerRestartedThere(boolean handOff) throws Exception {
+        GroupServer first;
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("first-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            first = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> { });
+        }
+        int port = first.port();
+        assertThat(listeners(port)).as("listening sockets on the port once the group closed").isZero();
+        first.close();   // nothing left to close, and no failure
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("again-").watchdog(Duration.ZERO).build()) {
+            GroupServer again = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", port),
+                    stream -> stream.write(stream.readLine()));
+            for (int i = 0; i < 20; i++) {   // from as many source ports, which SO_REUSEPORT hashes over the listeners
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    assertThat(ask(s, 10_000)).as("connection %d", i).isEqualTo("hello");
+                }
+            }
+            again.shutdown();
+        }
+    }
+
+    /*
+     * A user's trial: a second copy of a service bound the first one's fixed port silently (every
+     * group listener set SO_REUSEPORT) and took part of its connections.
+     */
+    @Test
+    void aSecondServerOnAPortInUseFailsToBindUnlessBothAskedToShareIt() throws Exception {
+        try (LoopGroup one = LoopGroup.builder().loops(LOOPS).namePrefix("one-").watchdog(Duration.ZERO).build();
+                LoopGroup two = LoopGroup.builder().loops(LOOPS).namePrefix("two-").watchdog(Duration.ZERO).build()) {
+            GroupServer first = TcpServer.builder().group(one).bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            InetSocketAddress taken = first.localAddress();
+            assertThatThrownBy(() -> TcpServer.builder().group(two).bind(taken, s -> { }))
+                    .isInstanceOf(java.net.BindException.class).hasMessageContaining("Address already in use");
+            assertThatThrownBy(() -> Coro.run(() -> TcpServer.bind(taken, s -> { })))   // as a plain server is refused
+                    .hasRootCauseInstanceOf(java.net.BindException.class);
+            assertThat(listeners(taken.getPort())).as("listeners once the second copy failed").isEqualTo(LOOPS);
+            first.close();
+
+            GroupServer shared = TcpServer.builder().reusePort(true).group(one).bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            GroupServer sharing = TcpServer.builder().reusePort(true).group(two).bind(shared.localAddress(), s -> { });
+            assertThat(listeners(shared.port())).as("listeners of two servers that asked to share").isEqualTo(2 * LOOPS);
+            shared.close();
+            sharing.close();
+        }
+    }
+
     private static List<Integer> liveTasks(LoopGroup group) throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));

@@ -62,4 +62,32 @@ class LoopLifecycleTest {
             assertThat(t1.getName()).isEqualTo(loop.name());
         }
     }
+
+    @Test
+    void whenClosedRunsItsActionsInOrderAtTheCloseSkipsCancelledOnesAndRunsLateOnesAtOnce() {
+        Reports reports = new Reports();
+        java.util.List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler(reports).build();
+        Handle taken = loop.run(() -> {
+            Coro.spawn(() -> Coro.sleep(java.time.Duration.ofDays(1)));   // destroyed at the close, before the actions
+            loop.whenClosed(() -> ran.add("first on " + Thread.currentThread().getName()));
+            Handle h = loop.whenClosed(() -> ran.add("taken back"));
+            loop.whenClosed(() -> {
+                throw new IllegalStateException("failing action");
+            });
+            loop.whenClosed(() -> ran.add("after the failing one, " + reports.all().size() + " report before"));
+            return h;
+        });
+        taken.cancel();
+        ran.add("closing");
+        loop.close();
+        Handle late = loop.whenClosed(() -> ran.add("late, at once on " + Thread.currentThread().getName()));
+        assertThat(ran).containsExactly("closing", "first on " + loop.name(), "after the failing one, 2 report before",
+                "late, at once on " + Thread.currentThread().getName());
+        assertThat(taken.isCancelled()).isTrue();
+        assertThat(late.isCancelled()).isFalse();
+        assertThat(reports.all()).extracting(Reports.Report::message).hasSize(2)
+                .first().asString().startsWith("Task was destroyed but it is pending");
+        assertThat(reports.errors().get(1)).hasMessage("failing action");
+    }
 }

@@ -4,6 +4,7 @@ import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.LoopGroup;
+import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,7 +21,10 @@ import java.util.concurrent.CompletionException;
 /**
  * A TCP server on every loop of a {@link LoopGroup}: one ordinary {@link TcpServer} per loop, each
  * with its own listening socket on the same port (SO_REUSEPORT), so every loop accepts and the
- * kernel spreads new connections over the loops. Where SO_REUSEPORT is missing or refused, or if
+ * kernel spreads new connections over the loops. The port is shared among the group's own listeners
+ * only: binding a port that another socket holds fails with {@link java.net.BindException}, as for a
+ * {@link TcpServer}, unless {@link TcpServer.Builder#reusePort(boolean) reusePort(true)} asked to
+ * share it with other processes. Where SO_REUSEPORT is missing or refused, or if
  * {@link Builder#handOff()} asks for it, the first loop accepts alone and hands each connection to
  * the loop with the fewest open connections (ties go round-robin). Either way a connection lives
  * on one loop for its whole life.
@@ -34,7 +38,9 @@ import java.util.concurrent.CompletionException;
  *
  * <p>The handler given to {@link Builder#bind} serves connections on every loop at once, so what it
  * shares must be thread-safe; {@link Builder#bindEach} builds one handler per loop instead. The
- * methods may be called from any thread, or from a task (which then parks instead of blocking).
+ * methods may be called from any thread, or from a task (which then parks instead of blocking). A
+ * handler may stop the server it serves: as for a {@link TcpServer}, {@code shutdown} and
+ * {@code waitClosed} called from a connection's handler neither cancel nor wait for that connection.
  *
  * <p>Linux balances connections over the listeners by a hash of the peer's address; other systems
  * with SO_REUSEPORT (the BSDs, macOS) may hand them all to one listener: choose
@@ -111,6 +117,7 @@ public final class GroupServer implements AutoCloseable {
          * @param address where to listen (port 0: any free port, the same for every loop)
          * @param handler serves each connection, on the loop that accepted it; shared by every loop
          * @return the listening server
+         * @throws java.net.BindException if another socket holds the port (see the class comment)
          * @throws IOException if the address cannot be bound
          */
         public GroupServer bind(InetSocketAddress address, TcpServer.Handler handler) throws IOException {
@@ -124,6 +131,7 @@ public final class GroupServer implements AutoCloseable {
          * @param address where to listen (port 0: any free port, the same for every loop)
          * @param binder makes each loop's server
          * @return the listening server
+         * @throws java.net.BindException if another socket holds the port (see the class comment)
          * @throws IOException if the address cannot be bound (the servers bound so far are closed)
          * @throws IllegalStateException if the binder did not bind with the options it was given,
          *     in the task it was called in
@@ -315,20 +323,34 @@ public final class GroupServer implements AutoCloseable {
         onLoops(call, 1, servers.size());
     }
 
-    /* Runs `call` on every loop's server at once, and waits for them all. */
+    /* Runs `call` on every loop's server at once, and waits for them all (a loop that closed meanwhile closed its server). */
     private void onLoops(ServerCall call, int from, int to) throws IOException {
-        for (CompletableFuture<Object> c : submit(call, from, to)) await(c);
+        awaitEach(submit(call, from, to));
     }
 
-    /* `call` submitted to the loops from..to-1, each with its loop's server; a closed loop's is done. */
+    /*
+     * `call` submitted to the loops from..to-1, each with its loop's server; a closed loop's is done.
+     * Made from a connection of the group (a handler stopping its server), each runs as that
+     * connection's, which the servers then neither wait for nor cancel (see TcpServer).
+     */
     private List<CompletableFuture<Object>> submit(ServerCall call, int from, int to) {
+        Task<?> connection = callerConnection();
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int i = from; i < to; i++) {
             TcpServer s = servers.get(i);
             EventLoop loop = loops.get(i);
-            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(() -> call.call(s)));
+            Callable<Object> onLoop = connection == null ? () -> call.call(s) : () -> s.callFor(connection, () -> call.call(s));
+            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(onLoop));
         }
         return calls;
+    }
+
+    /* The calling task if it is a connection of this group's server on its loop, else null. */
+    private Task<?> callerConnection() {
+        if (!isInTask()) return null;
+        int i = loops.indexOf(Coro.loop());
+        Task<?> me = Coro.currentTask();
+        return i >= 0 && i < servers.size() && servers.get(i).serves(me) ? me : null;
     }
 
     private static <T> T onLoop(EventLoop loop, Callable<T> body) throws IOException {

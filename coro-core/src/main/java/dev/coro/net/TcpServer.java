@@ -3,6 +3,7 @@ package dev.coro.net;
 import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.Handle;
 import dev.coro.Task;
 import dev.coro.TaskFailedException;
 import dev.coro.lowlevel.IoReadiness;
@@ -10,6 +11,7 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -22,9 +24,14 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLContext;
 
@@ -65,6 +72,17 @@ import javax.net.ssl.SSLContext;
  * server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
  * serving.join();                            // serveForever returned when the server closed
  * }</pre>
+ *
+ * <p>A server still open when its loop closes ({@link Coro#run} returned, its {@link dev.coro.LoopGroup}
+ * closed, or {@link EventLoop#close()} destroyed the tasks that would have closed it) has its
+ * listening socket closed then, and a Unix domain socket's file deleted: the port is free again.
+ *
+ * <p>A handler may stop its own server, as an admin command does: called from a connection's
+ * handler, {@link #shutdown(Duration)}, {@link #shutdown()} and {@link #waitClosed()} neither cancel
+ * nor wait for that connection, which ends when its handler returns (its stream is closed as usual,
+ * so the handler can still answer after the call returned). Nor do they for any other connection
+ * whose handler made such a call, so two connections stopping the server at once do not wait for
+ * each other. A call from any other task waits for every connection, these included.
  *
  * <p>Failures of {@code accept} do not stop the server either. When the process runs out of file
  * descriptors ("Too many open files"), or accept fails in any other way, the server logs one
@@ -108,6 +126,8 @@ import javax.net.ssl.SSLContext;
  *                                                                                 acceptor ended)
  *
  *   LISTENING --close()--> CLOSED --last connection released--> DRAINED
+ *   The loop's close (EventLoop.whenClosed, `atLoopClose`) closes a server left LISTENING: its
+ *   tasks are gone by then, so it only releases the listening socket and what was handed over.
  *   close() cancels the acceptor, closes the listening socket and starts what was handed over and
  *   not yet started; a hand-off arriving later is dropped, so nothing joins `connections` after
  *   close() and DRAINED is final. Every release() that empties `connections`, and close(), wake
@@ -116,6 +136,14 @@ import javax.net.ssl.SSLContext;
  *   then, however that ended (drained, deadline, or the caller cancelled), cancel the connection
  *   tasks left and gather them with the acceptor: it always leaves DRAINED and no task.
  *   shutdown() is shutdown(Duration.ZERO).
+ *
+ * A connection whose handler waits in shutdown or waitClosed cannot end before the wait does, so
+ * such a wait would never return (and a gather of the caller is refused). The connections that made
+ * such a call (directly, or through a GroupServer: `callersOf` maps the task the group submitted to
+ * the connection it acts for) are `winding`, from the call until they end; a wait made from a
+ * connection neither waits for nor cancels them, so it ends DRAINED but for those, and two of
+ * them never wait for each other. A wait from elsewhere covers every connection. release() wakes
+ * `ended` when only winding connections are left, and so does a connection that starts winding.
  */
 public final class TcpServer implements AutoCloseable {
     /** Handles one connection; the stream is closed when this returns or throws. */
@@ -158,6 +186,9 @@ public final class TcpServer implements AutoCloseable {
     private final ArrayDeque<SocketChannel> handedOver = new ArrayDeque<>();
     private final ParkingLot arrivals = new ParkingLot();
     private final ParkingLot ended = new ParkingLot();   // waitClosed() and shutdown(grace) park here
+    private final Set<Task<?>> winding = new HashSet<>();   // connections whose handlers wait for this server to end
+    private final Map<Task<?>, Task<?>> callersOf = new HashMap<>();   // a GroupServer's task -> the connection it acts for
+    private final Handle atLoopClose;   // releases the sockets if the loop closes before this server does
     private long accepted;
     private boolean closed;
 
@@ -173,6 +204,7 @@ public final class TcpServer implements AutoCloseable {
         this.slot = handOff == null ? -1 : handOff.register(this);
         if (handOff != null && channel != null) handOff.onSlotFreed(() -> slots.unparkOne(null));
         this.acceptor = Coro.spawn((channel == null ? "hand-offs " : "accept ") + address, this::acceptLoop);
+        this.atLoopClose = Coro.loop().whenClosed(this::loopClosed);
     }
 
     /**
@@ -189,7 +221,8 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}.
+     * Listens on the Unix domain socket {@code address}; its file is deleted on {@link #close()}, or
+     * when the loop closes if that comes first.
      *
      * @param address the socket file to create
      * @param handler serves each connection
@@ -218,6 +251,8 @@ public final class TcpServer implements AutoCloseable {
         private int backlog = 1024;
         private boolean reuseAddress = true;
         private boolean reusePort;
+        private boolean groupShare;   // a listener of a GroupServer: SO_REUSEPORT among the group's own
+        private boolean probePort;    // the group's first listener checks that no other socket holds the port
         private int maxConnections = Integer.MAX_VALUE;
         private AcceptCall acceptCall = ServerSocketChannel::accept;
         private StreamOptions options = StreamOptions.DEFAULT;
@@ -359,10 +394,15 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
-         * SO_REUSEPORT on the listening socket (default false): several sockets, of this process,
-         * may listen on the same port, and Linux spreads new connections over them. A
-         * {@link #group} server sets it on each loop's listener, or clears it when one loop
-         * accepts for all (see {@link GroupServer.Builder#handOff()}).
+         * SO_REUSEPORT on the listening socket (default false): other sockets that set it too may
+         * listen on the same port, those of any process of the same user on Linux, and the kernel
+         * spreads new connections over them. Without it, binding a port that another socket holds
+         * fails with {@link java.net.BindException}. A {@link #group} server sets SO_REUSEPORT on
+         * each loop's listener, or none when one loop accepts for all (see
+         * {@link GroupServer.Builder#handOff()}), but first checks that no other socket holds the
+         * port, so that a second copy of a service fails to bind as a plain server does; with
+         * {@code reusePort(true)} it skips that check and shares the port with other processes (to
+         * start a new version beside the old one, for instance). Ignored for Unix domain sockets.
          *
          * @param reusePort whether to set SO_REUSEPORT
          * @return this builder
@@ -399,7 +439,8 @@ public final class TcpServer implements AutoCloseable {
         /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop). */
         HandOff handOff(List<EventLoop> loops) {
             handOff = loops == null ? null : new HandOff(loops, maxConnections);
-            reusePort = loops == null;
+            groupShare = loops == null;
+            probePort = groupShare && !reusePort;
             return handOff;
         }
 
@@ -427,12 +468,30 @@ public final class TcpServer implements AutoCloseable {
             try {
                 ch.configureBlocking(false);
                 if (!unix) ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
-                if (!unix && reusePort) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                if (!unix && (reusePort || groupShare)) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                if (probePort) requireFree(address);
                 ch.bind(address, backlog);
                 return new TcpServer(ch, ch.getLocalAddress(), handler, this);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
+            }
+        }
+
+        /*
+         * Before the first listener of a SO_REUSEPORT group binds a fixed port: a socket bound there
+         * without SO_REUSEPORT (and not listening, so no connection is lost to it) fails with
+         * BindException if any other socket holds the port, listening with SO_REUSEPORT or not, as
+         * TcpServer.bind would. Once the first listener is bound, a later copy's check fails in turn.
+         * Port 0 needs none: Linux never picks a port that a SO_REUSEPORT socket holds. Two copies
+         * that check in the same microseconds, before either binds, may still both bind.
+         */
+        private void requireFree(SocketAddress address) throws IOException {
+            probePort = false;   // the group's other listeners join the first one
+            if (((InetSocketAddress) address).getPort() == 0) return;
+            try (SocketChannel probe = SocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                probe.bind(address);
             }
         }
     }
@@ -556,10 +615,11 @@ public final class TcpServer implements AutoCloseable {
     private void release(Task<?> task) {
         TcpStream stream = connections.remove(task);
         if (stream == null) return;
+        winding.remove(task);
         stream.abort();
         slots.unparkOne(null);
         if (handOff != null) handOff.released(slot);
-        if (connections.isEmpty()) ended.unparkAll(null);
+        if (connections.size() == winding.size()) ended.unparkAll(null);   // empty, or only handlers that wait here
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -584,12 +644,35 @@ public final class TcpServer implements AutoCloseable {
     public void close() throws IOException {
         if (closed) return;
         closed = true;
+        atLoopClose.cancel();
         acceptor.cancel();
         for (SocketChannel c; (c = handedOver.poll()) != null; ) start(c);
         ended.unparkAll(null);
-        if (channel == null) return;
-        IoReadiness.close(channel);
+        if (channel != null) closeListener(true);
+    }
+
+    /* Closes the listening socket and deletes a Unix domain socket's file; `loopOpen`: from a task of the loop. */
+    private void closeListener(boolean loopOpen) throws IOException {
+        if (loopOpen) IoReadiness.close(channel);
+        else channel.close();   // the loop's selector is closed, and its waiters with it
         if (address instanceof UnixDomainSocketAddress u) Files.deleteIfExists(u.getPath());
+    }
+
+    /*
+     * The loop closed before this server did (its owner forgot close(), or the loop destroyed the
+     * tasks that would have called it): the listening socket and the connections handed over but
+     * not started are released, so that the port is free and no other socket of a SO_REUSEPORT
+     * group loses connections to a listener nobody accepts on.
+     */
+    private void loopClosed() {
+        closed = true;
+        for (SocketChannel c; (c = handedOver.poll()) != null; ) drop(c, slot);
+        if (channel == null) return;
+        try {
+            closeListener(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot close " + this + " as its loop closed", e);
+        }
     }
 
     /**
@@ -677,12 +760,13 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private void waitConnectionsEnded() {
-        while (!closed || !connections.isEmpty()) ended.park(WaitKind.JOIN, this);
+        boolean fromConnection = fromConnection();
+        while (!closed || connections.size() > (fromConnection ? winding.size() : 0)) ended.park(WaitKind.JOIN, this);
     }
 
     /* Cancels the connection tasks left and waits for them and the acceptor (cancelled by close()). */
     private void cancelConnections() {
-        List<Task<?>> live = new ArrayList<>(connections.keySet());
+        List<Task<?>> live = awaited(fromConnection());
         for (Task<?> t : live) t.cancel();
         List<Task<?>> awaited = new ArrayList<>(live);
         awaited.add(acceptor);
@@ -691,6 +775,40 @@ public final class TcpServer implements AutoCloseable {
         } finally {
             for (Task<?> t : live) release(t);
         }
+    }
+
+    /*
+     * Whether the calling task waits for the server from inside one of its connections (directly, or
+     * through a GroupServer whose caller is a connection of the group); that connection is then
+     * marked as winding the server down, which wakes the waits that no longer need to wait for it.
+     */
+    private boolean fromConnection() {
+        Task<?> me = Coro.currentTask();
+        Task<?> caller = callersOf.getOrDefault(me, me);
+        if (connections.containsKey(caller) && winding.add(caller)) ended.unparkAll(null);
+        return caller != me || connections.containsKey(me);
+    }
+
+    /* The connections a wait or a cancel of the caller covers: a connection's leaves out those winding down. */
+    private List<Task<?>> awaited(boolean fromConnection) {
+        List<Task<?>> tasks = new ArrayList<>(connections.keySet());
+        if (fromConnection) tasks.removeAll(winding);
+        return tasks;
+    }
+
+    /* For GroupServer: runs `call` in the current task as a wait made by `connection`, a connection of the group. */
+    <T> T callFor(Task<?> connection, Callable<T> call) throws Exception {
+        callersOf.put(Coro.currentTask(), connection);
+        try {
+            return call.call();
+        } finally {
+            callersOf.remove(Coro.currentTask());
+        }
+    }
+
+    /* For GroupServer: whether `task` is a connection of this server. */
+    boolean serves(Task<?> task) {
+        return connections.containsKey(task);
     }
 
     /**

@@ -26,6 +26,31 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class TcpServerIT {
 
+    /* A user's trial: a server never closed kept listening after its loop had closed, however it closed. */
+    @Test
+    void aServerLeftOpenStopsListeningWhenItsLoopCloses(@TempDir Path dir) throws Exception {
+        int bindOnly = Coro.run(() -> TcpServer.bind(loopback(), s -> { }).port());
+        int serving = Coro.run(() -> {
+            TcpServer server = TcpServer.bind(loopback(), s -> { });
+            Coro.spawn(server::serveForever);
+            Coro.yieldNow();
+            return server.port();
+        });
+        Path file = dir.resolve("left.sock");
+        int destroyed;
+        try (EventLoop loop = EventLoop.builder().exceptionHandler((l, message, error) -> { }).build()) {
+            destroyed = loop.run(() -> {   // its acceptor is destroyed, not cancelled, at the close
+                TcpServer.bind(UnixDomainSocketAddress.of(file), s -> { });
+                return TcpServer.bind(loopback(), s -> { }).port();
+            });
+        }
+        for (int port : List.of(bindOnly, serving, destroyed)) {
+            assertThatThrownBy(() -> new java.net.Socket(loopback().getAddress(), port).close()).as("port %d", port)
+                    .isInstanceOf(ConnectException.class);
+        }
+        assertThat(file).as("the Unix domain socket's file").doesNotExist();
+    }
+
     @Test
     void tenThousandConnectionsLeaveNoKeysAndNoDescriptors() {
         long[] fds = new long[2];

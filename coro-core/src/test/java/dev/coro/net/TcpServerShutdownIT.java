@@ -32,7 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The graceful shutdown of a server: {@code shutdown(grace)} and {@code waitClosed()}, in virtual
  * time over real loopback sockets. Each handler reads one request "NAME SECONDS", works (sleeps)
  * that long on the loop's clock, answers "done NAME" and returns; its steps are recorded with the
- * virtual time they happened at.
+ * virtual time they happened at. "NAME shutdown" and "NAME waitClosed" make the handler call that
+ * on its own server instead of sleeping, as an admin command does: shutdown after 1 s (so that
+ * other clients can connect first), with a grace of 10 s.
  */
 @Timeout(60)
 class TcpServerShutdownIT {
@@ -69,18 +71,27 @@ class TcpServerShutdownIT {
     }
 
     private static TcpServer workingServer(List<String> out) throws IOException {
-        return TcpServer.bind(loopback(), s -> {
+        TcpServer[] self = new TcpServer[1];
+        self[0] = TcpServer.bind(loopback(), s -> {
             String[] request = text(s.readLine()).strip().split(" ");
             String name = request[0];
             out.add("start " + name);
             try {
-                Coro.sleep(Duration.ofSeconds(Long.parseLong(request[1])));
+                switch (request[1]) {
+                    case "shutdown" -> {
+                        Coro.sleep(Duration.ofSeconds(1));
+                        self[0].shutdown(Duration.ofSeconds(10));
+                    }
+                    case "waitClosed" -> self[0].waitClosed();
+                    default -> Coro.sleep(Duration.ofSeconds(Long.parseLong(request[1])));
+                }
                 s.write(bytes("done " + name + "\n"));
                 out.add("done " + name + " at " + at());
             } finally {
                 out.add("finally " + name + " at " + at());
             }
         });
+        return self[0];
     }
 
     /* Connects and sends one request; waits until its handler has started. */
@@ -106,6 +117,59 @@ class TcpServerShutdownIT {
         });
         assertThat(got).containsExactly("start a", "start b", "done a at 2s", "finally a at 2s", "finally b at 10s",
                 "shutdown returned at 10s, connections 0", "a reads: done a", "b reads EOF: true");
+    }
+
+    /* A user's trial: an admin connection's shutdown cancelled and gathered its own task, and hung. */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // hung before the fix
+    void aHandlerStoppingItsOwnServerGivesTheOthersTheirGraceAndItsConnectionEndsWhenItReturns() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 2");
+            TcpStream b = request(server, out, "b 60");
+            TcpStream admin = request(server, out, "admin shutdown");
+            out.add("admin reads: " + text(admin.readLine()).strip() + " at " + at());
+            server.waitClosed();   // from outside the connections: waits for the admin's too
+            out.add("waitClosed returned at " + at() + ", connections " + server.connectionCount());
+            for (TcpStream c : List.of(a, b, admin)) c.close();
+        });
+        assertThat(got).containsExactly("start a", "start b", "start admin", "done a at 2s", "finally a at 2s",
+                "finally b at 11s", "done admin at 11s", "finally admin at 11s", "admin reads: done admin at 11s",
+                "waitClosed returned at 11s, connections 0");
+    }
+
+    /* Each leaves out the other, which is winding the server down too: neither waits for the other. */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // hung before the fix
+    void twoHandlersStoppingTheServerAtOnceDoNotWaitForEachOther() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream c = request(server, out, "c 60");
+            TcpStream x = request(server, out, "x shutdown");
+            TcpStream y = request(server, out, "y shutdown");
+            out.add("x reads: " + text(x.readLine()).strip() + " at " + at());
+            out.add("y reads: " + text(y.readLine()).strip() + " at " + at());
+            server.waitClosed();
+            out.add("waitClosed returned at " + at() + ", connections " + server.connectionCount());
+            for (TcpStream t : List.of(c, x, y)) t.close();
+        });
+        assertThat(got).containsExactly("start c", "start x", "start y", "finally c at 11s", "done x at 11s",
+                "finally x at 11s", "done y at 11s", "finally y at 11s", "x reads: done x at 11s",
+                "y reads: done y at 11s", "waitClosed returned at 11s, connections 0");
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // hung before the fix
+    void waitClosedFromAHandlerWaitsForTheOtherConnectionsOnly() {
+        List<String> got = withWorkingServer((server, out) -> {
+            TcpStream a = request(server, out, "a 3");
+            TcpStream w = request(server, out, "w waitClosed");
+            Coro.sleep(Duration.ofSeconds(1));
+            server.close();
+            out.add("w reads: " + text(w.readLine()).strip() + " at " + at());
+            a.close();
+            w.close();
+        });
+        assertThat(got).containsExactly("start a", "start w", "done a at 3s", "finally a at 3s", "done w at 3s",
+                "finally w at 3s", "w reads: done w at 3s");
     }
 
     @Test
