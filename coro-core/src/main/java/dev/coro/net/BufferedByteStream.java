@@ -136,7 +136,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private int start, end;
     private boolean eof, reading, drained;
     private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
-    private BufferedByteStream above;                   // a TlsStream reading through this stream, or null
+    private BufferedByteStream above;              // a TlsStream reading through this stream, or null
     private int limit = DEFAULT_LIMIT;
     private long readDeadline = NONE;
 
@@ -468,7 +468,11 @@ public abstract class BufferedByteStream implements ByteStream {
      * does the input end ({@link #read(int)} returns an empty array, {@link #readLine()} too,
      * {@link #read(ByteBuffer)} -1, {@link #readExactly} raises {@link IncompleteReadException}).
      * A read that is not idle waits as before, and the next idle one ends. Writing is not
-     * affected: what the handler writes next, and what it queued, is sent as usual.
+     * affected: what the handler writes next, and what it queued, is sent as usual. Idleness is
+     * seen per read, not per request: a handler that reads one request in several reads (a head
+     * line by line, a body chunk by chunk) is idle between two of them when the client pauses
+     * exactly there, and its input ends; a request read whole ({@link #readUntil} up to its end,
+     * {@link #readExactly} of its length) keeps it busy until it is in.
      *
      * <pre>{@code
      * Task<Void> handler = Coro.spawn(() -> {

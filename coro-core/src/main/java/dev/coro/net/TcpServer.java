@@ -627,7 +627,9 @@ public final class TcpServer implements AutoCloseable {
      * began are read first, never dropped. A busy handler (working, writing, or reading the rest of a
      * request) goes on, and reads the end of the stream at its next idle read: so a handler that
      * loops over requests until the end of the stream ends by itself, after the request in hand,
-     * and what it wrote is flushed by the close as usual. A connection accepted but not started yet
+     * and what it wrote is flushed by the close as usual. Idleness is seen per read: a request read
+     * in several reads whose client pauses between two of them ends there (see
+     * {@link BufferedByteStream#endInputWhenIdle()}). A connection accepted but not started yet
      * is served like the others, and is closed without calling the handler if the grace ends first.
      *
      * <pre>{@code
