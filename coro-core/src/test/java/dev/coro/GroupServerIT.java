@@ -188,6 +188,53 @@ class GroupServerIT {
     }
 
     /*
+     * Idle connections on every loop (clients waiting between requests) end at once, by the end of
+     * their stream, not by a cancellation at the end of the grace; a busy one answers first.
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void shutdownEndsTheIdleConnectionsOfEveryLoopAtOnceAndLetsTheBusyOneAnswer(boolean handOff) throws Exception {
+        int idle = 3 * LOOPS;
+        java.util.concurrent.CountDownLatch requests = new java.util.concurrent.CountDownLatch(idle + 1);
+        java.util.concurrent.atomic.AtomicInteger endedByEndOfStream = new java.util.concurrent.atomic.AtomicInteger();
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("idle-").watchdog(Duration.ZERO).build()) {
+            GroupServer.Builder builder = TcpServer.builder().group(group);
+            if (handOff) builder.handOff();
+            GroupServer server = builder.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
+                byte[] line;
+                while ((line = stream.readLine()).length > 0) {
+                    requests.countDown();
+                    if (new String(line, StandardCharsets.US_ASCII).startsWith("busy")) Coro.sleep(Duration.ofMillis(200));
+                    stream.write("done\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                endedByEndOfStream.incrementAndGet();
+            });
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i <= idle; i++) {
+                    Socket s = new Socket("127.0.0.1", server.port());
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write((i == idle ? "busy\n" : "idle\n").getBytes(StandardCharsets.US_ASCII));
+                    sockets.add(s);
+                }
+                assertThat(requests.await(10, TimeUnit.SECONDS)).as("every request read").isTrue();
+                java.util.concurrent.CompletableFuture<Void> shutdown = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        server.shutdown(Duration.ofHours(1));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                shutdown.get(20, TimeUnit.SECONDS);   // not an hour: nothing waited for the grace
+                assertThat(endedByEndOfStream.get()).as("handlers that ended by the end of their stream").isEqualTo(idle + 1);
+                for (Socket s : sockets) assertThat(replyOrEnd(s)).isEqualTo("done");
+            } finally {
+                for (Socket s : sockets) s.close();
+            }
+        }
+    }
+
+    /*
      * A task cancelled in waitClosed() leaves no waiting task on the group's loops; one cancelled in
      * shutdown(grace) cuts the grace short and returns once every loop's connections ended.
      */
@@ -217,6 +264,7 @@ class GroupServerIT {
             assertThat(liveTasks(group)).as("live tasks per loop after the waiter left").isEqualTo(tasksBefore);
 
             client.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            client.getOutputStream().write("half a line".getBytes(StandardCharsets.US_ASCII));   // busy: an idle one would end at once
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             String shutdownEnded = Coro.run(() -> {
                 Task<Void> stopping = Coro.spawn(() -> server.shutdown(Duration.ofHours(1)));

@@ -140,6 +140,22 @@ public final class ChannelReadiness {
         IoReadiness.awaitEither(t, registration(t), sink.registration(t));
     }
 
+    /**
+     * Wakes the task waiting for this channel to be readable (alone, or in
+     * {@link #waitReadableOrWritable}) as if it were: its wait returns normally, and a read
+     * without waiting then finds what the channel holds, perhaps nothing, so the task must be
+     * ready to wait again. Unlike {@link #notifyClosing}, no error, and a task waiting only to
+     * write is left parked. For a stream whose state changed under its parked reader (a server
+     * shutting down asks idle connections to end). Does nothing if no task waits. Does not
+     * suspend. Loop thread only (a task or a callback).
+     *
+     * @throws IllegalStateException if not called on a loop's thread
+     */
+    public void wakeReader() {
+        ChannelRegistration r = Traps.kernel("ChannelReadiness.wakeReader").io().registrationOf(channel);
+        if (r != null) r.wakeReader();
+    }
+
     /** {@link IoReadiness#notifyClosing}, for this channel. */
     public void notifyClosing() {
         IoReadiness.notifyClosing(channel);

@@ -78,6 +78,17 @@ import javax.net.ssl.SSLHandshakeException;
  * the low-water mark would sit unsent until the stream is used again, and a peer waiting for them
  * (a subprocess reading all of its stdin, say) would wait forever.
  *
+ * Ending idle input (endInputWhenIdle(), for a server's graceful shutdown): a read that would wait
+ * for input while the stream is idle (idle(): nothing buffered either way, here and in the TLS
+ * stream `above` that reads through this one) does not wait but reads the transport once; if that
+ * finds nothing, the input ends there (eof, `inputEndedIdle`) as if the peer had closed. A reader
+ * already parked is woken as if input had come (Transport.wakeReader), which brings it to that
+ * read. So bytes that arrived as the shutdown began are returned, not dropped, and a busy read (a
+ * partial line buffered, output queued) waits as before and ends at its next idle wait. The flag
+ * costs one boolean read per wait and one `n == 0` test per transport read. SocketChannel's
+ * shutdownInput() is no substitute: it ends the input of a busy connection too (on Linux its next
+ * read returns the bytes already received, then the end, while the peer may still be sending).
+ *
  * Budget: `budgetPass` is the loop pass in which this stream last counted an operation; a task
  * that suspends resumes in a later pass, so the count restarts; the BUDGET-th operation of one pass
  * calls Traps.checkpoint(). The count is per stream, not per task (the public API has no per-task
@@ -134,6 +145,8 @@ public abstract class BufferedByteStream implements ByteStream {
     private ByteBuffer inView = ByteBuffer.wrap(in);
     private int start, end;
     private boolean eof, reading, drained;
+    private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
+    private BufferedByteStream above;              // a TlsStream reading through this stream, or null
     private int limit = DEFAULT_LIMIT;
     private long readDeadline = NONE;
 
@@ -410,6 +423,10 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     private void awaitInput() throws IOException {
         if (!drained) return;
+        if (endWhenIdle && idle()) {
+            drained = false;   // the caller's read finds what came, or ends the input (readTransport)
+            return;
+        }
         if (readDeadline == NONE && readTimeout != null) readDeadline = loop.time() + readTimeout.toNanos();
         if (writeBufferSize() > 0 && !flushing && writeError == null) {
             flushOnce(AWAIT_EITHER, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
@@ -429,8 +446,90 @@ public abstract class BufferedByteStream implements ByteStream {
             throw failed("read", e);
         }
         if (n < 0) eof = true;
+        else if (n == 0 && endWhenIdle && idle()) return endIdleInput();
         else drained = dst.hasRemaining();
         return n;
+    }
+
+    /*
+     * The rule of endInputWhenIdle(): idle while nothing is buffered either way, here and in the
+     * stream above (a TlsStream's plaintext, a record half received, its handshake under way).
+     */
+    private boolean idle() {
+        return holdsNothing() && (above == null || above.holdsNothing());
+    }
+
+    private boolean holdsNothing() {
+        return start == end && writeBufferSize() == 0 && transportHoldsNoInput();
+    }
+
+    /**
+     * Whether the transport holds no input this stream has not read yet, nor an exchange half done
+     * (for {@link #endInputWhenIdle()}); a {@link TlsStream} overrides it. True here.
+     */
+    boolean transportHoldsNoInput() {
+        return true;
+    }
+
+    /* Called once by a TlsStream over this stream: its buffers count in idle(). */
+    final void readBy(BufferedByteStream tls) {
+        above = tls;
+    }
+
+    private int endIdleInput() {
+        eof = true;
+        inputEndedIdle = true;
+        return -1;
+    }
+
+    /**
+     * From now on, a read that would wait for input while the stream is idle sees the end of the
+     * stream instead, as if the peer had closed its output: the graceful end of a connection
+     * between two requests ({@link TcpServer#shutdown(Duration)} calls it on every connection;
+     * Go's {@code Server.Shutdown} closes idle connections the same way). A reader waiting now is
+     * woken for it.
+     *
+     * <p>Idle means: nothing buffered for the reader (no part of a line or of a
+     * {@link #readExactly} read), no output queued ({@link #writeBufferSize()} is 0) and, on a
+     * {@link TlsStream}, no plaintext or part of a record held by the TLS layer and no handshake
+     * under way past the peer's first byte. Such a read reads the transport once more without
+     * waiting, so bytes that arrived meanwhile are returned, not dropped; only if it finds none
+     * does the input end ({@link #read(int)} returns an empty array, {@link #readLine()} too,
+     * {@link #read(ByteBuffer)} -1, {@link #readExactly} raises {@link IncompleteReadException}).
+     * A read that is not idle waits as before, and the next idle one ends. Writing is not
+     * affected: what the handler writes next, and what it queued, is sent as usual. Idleness is
+     * seen per read, not per request: a handler that reads one request in several reads (a head
+     * line by line, a body chunk by chunk) is idle between two of them when the client pauses
+     * exactly there, and its input ends; a request read whole ({@link #readUntil} up to its end,
+     * {@link #readExactly} of its length) keeps it busy until it is in.
+     *
+     * <pre>{@code
+     * Task<Void> handler = Coro.spawn(() -> {
+     *     byte[] line;
+     *     while ((line = stream.readLine()).length > 0) stream.write(line);
+     *     stream.close();   // reached at once if the stream waits for a line when this is called
+     *     return null;
+     * });
+     * // ... when it is time to stop:
+     * stream.endInputWhenIdle();
+     * }</pre>
+     *
+     * <p>Does not suspend; calling it again does nothing more. <b>Thread safety:</b> a task or
+     * callback of the stream's loop.
+     *
+     * @throws UnsupportedOperationException on a {@link TlsStream} over a raw stream that is not a
+     *     {@code BufferedByteStream}, whose buffers it cannot see
+     */
+    public void endInputWhenIdle() {
+        confine("endInputWhenIdle");
+        if (closing) return;
+        endWhenIdle = true;
+        transport.wakeReader();
+    }
+
+    /* Whether the input ended through endInputWhenIdle() rather than by the peer (for TcpServer). */
+    final boolean inputEndedIdle() {
+        return inputEndedIdle;
     }
 
     /*

@@ -82,6 +82,11 @@ final class ChannelTransport implements Transport {
     }
 
     @Override
+    public void wakeReader() {
+        if (sourceReadiness != null) sourceReadiness.wakeReader();
+    }
+
+    @Override
     public void wakeWaiters() {
         if (sourceReadiness != null) sourceReadiness.notifyClosing();
         if (sinkReadiness != null && sinkReadiness != sourceReadiness) sinkReadiness.notifyClosing();

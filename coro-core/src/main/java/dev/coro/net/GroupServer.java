@@ -248,17 +248,21 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting on every loop, lets the connections end by themselves for up to {@code grace},
-     * then cancels those left and waits until every loop's have ended: {@link TcpServer#shutdown(Duration)}
-     * on every loop at once, once no loop accepts any more (so the grace is measured on each loop's
-     * clock, from about the same moment).
+     * Stops accepting on every loop, ends the idle connections at once, lets the busy ones end by
+     * themselves for up to {@code grace}, then cancels those left and waits until every loop's have
+     * ended: {@link TcpServer#shutdown(Duration)} on every loop at once, once no loop accepts any
+     * more (so the grace is measured on each loop's clock, from about the same moment). Idle and
+     * busy are {@link TcpServer#shutdown(Duration)}'s: a handler waiting for the client's next
+     * request with nothing buffered reads the end of the stream at once; one serving a request
+     * reads it at its next idle read. The same holds with the hand-off, whose connections are
+     * served by the loops they were handed to.
      *
      * <p><b>Cancellation</b> (of a calling task): cuts the grace short on every loop, waits until
      * their connections ended, then {@code CancelledError} propagates. A plain thread blocks
      * until the end. <b>Thread safety:</b> any thread, or a task of any loop (which parks).
      *
-     * @param grace how long the connections may take to end by themselves, zero or more;
-     *     {@link Duration#ZERO} cancels them at once ({@link #shutdown()})
+     * @param grace how long the busy connections may take to end by themselves, zero or more;
+     *     {@link Duration#ZERO} cancels every connection at once ({@link #shutdown()})
      * @throws IllegalArgumentException if {@code grace} is negative
      * @throws IOException if closing a listening socket failed
      */

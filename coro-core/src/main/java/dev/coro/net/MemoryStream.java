@@ -120,6 +120,11 @@ public final class MemoryStream extends BufferedByteStream {
         }
 
         @Override
+        public void wakeReader() {
+            in.wakeReader(null);
+        }
+
+        @Override
         public void wakeWaiters() {
             in.wakeWaitersOfReadingEnd();
             out.wakeWaitersOfWritingEnd();

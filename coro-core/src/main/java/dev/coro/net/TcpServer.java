@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A listening socket on the current loop that runs each accepted connection in its own task.
@@ -58,9 +59,11 @@ import javax.net.ssl.SSLContext;
  * {@code dev.coro.net}. Connection tasks are not children of the task that bound the server: they
  * live until they end, {@link #shutdown()} cancels them, or the loop ends.
  *
- * <p>To stop gracefully, {@link #shutdown(Duration)} stops accepting, gives the connections a grace
- * period to end by themselves, then cancels those left and waits for them; {@link #close()} only
- * stops accepting, and {@link #waitClosed()} waits until every connection has ended:
+ * <p>To stop gracefully, {@link #shutdown(Duration)} stops accepting, ends the idle connections at
+ * once (a handler waiting for the client's next request reads the end of the stream), gives the
+ * busy ones a grace period to end by themselves, then cancels those left and waits for them;
+ * {@link #close()} only stops accepting, and {@link #waitClosed()} waits until every connection
+ * has ended:
  *
  * <pre>{@code
  * TcpServer server = TcpServer.bind(new InetSocketAddress("127.0.0.1", 0), stream -> {
@@ -69,7 +72,7 @@ import javax.net.ssl.SSLContext;
  * });
  * Task<Void> serving = Coro.spawn(server::serveForever);
  * // ... until it is time to stop:
- * server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
+ * server.shutdown(Duration.ofSeconds(10));   // no new connection; idle ones end now, busy ones within 10 s
  * serving.join();                            // serveForever returned when the server closed
  * }</pre>
  *
@@ -132,7 +135,9 @@ import javax.net.ssl.SSLContext;
  *   not yet started; a hand-off arriving later is dropped, so nothing joins `connections` after
  *   close() and DRAINED is final. Every release() that empties `connections`, and close(), wake
  *   the tasks parked in `ended`, which check again.
- *   shutdown(grace) = close(), park in `ended` until DRAINED under a withTimeoutOrNull(grace),
+ *   shutdown(grace) = close(), endInputWhenIdle() on every connection's stream (idle ones end now,
+ *   busy ones at their next idle read; a TLS stream decides through its raw TcpStream, which is
+ *   what `connections` holds), park in `ended` until DRAINED under a withTimeoutOrNull(grace),
  *   then, however that ended (drained, deadline, or the caller cancelled), cancel the connection
  *   tasks left and gather them with the acceptor: it always leaves DRAINED and no task.
  *   shutdown() is shutdown(Duration.ZERO).
@@ -316,7 +321,7 @@ public final class TcpServer implements AutoCloseable {
                 tls.setHandshakeTimeout(hs);
                 boolean finished = false;
                 try {
-                    tls.handshake();
+                    if (!handshake(tls, tcp)) return;
                     handler.handle(tls);
                     finished = true;
                 } finally {
@@ -326,6 +331,20 @@ public final class TcpServer implements AutoCloseable {
                     else tls.abort();
                 }
             });
+        }
+
+        /*
+         * False if a graceful shutdown ended the connection while the handshake waited for the
+         * client's first byte: an idle connection, not a failed handshake, so nothing to report.
+         */
+        private static boolean handshake(TlsStream tls, TcpStream tcp) throws IOException {
+            try {
+                tls.handshake();
+                return true;
+            } catch (SSLHandshakeException e) {
+                if (tcp.inputEndedIdle()) return false;
+                throw e;
+            }
         }
 
         /**
@@ -676,14 +695,35 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets the connections end by themselves for up to {@code grace} on the loop's
-     * clock, then cancels those left (their sockets are closed at once, dropping output not yet
-     * sent; their handlers' {@code finally} blocks run) and waits until they and the accept task
-     * have ended: the graceful shutdown (asyncio's {@code close()}, {@code wait_closed()} bounded,
-     * then {@code abort_clients()}; Netty's {@code shutdownGracefully}). A connection accepted but
-     * not started yet is served like the others during the grace, and is closed without calling
-     * the handler if the grace ends first. A handler that should end early, such as one waiting
-     * for a client's next request, can check {@link #isClosed()} between requests.
+     * Stops accepting, ends the idle connections at once, lets the busy ones end by themselves for
+     * up to {@code grace} on the loop's clock, then cancels those left (their sockets are closed at
+     * once, dropping output not yet sent; their handlers' {@code finally} blocks run) and waits
+     * until they and the accept task have ended: the graceful shutdown (Go's
+     * {@code Server.Shutdown}; asyncio's {@code close()}, {@code wait_closed()} bounded, then
+     * {@code abort_clients()}).
+     *
+     * <p>Idle and busy are decided per read ({@link BufferedByteStream#endInputWhenIdle()} on every
+     * connection): a handler waiting for input with nothing buffered either way (no part of a
+     * request read, no output queued; over TLS, nothing held by the TLS layer and no handshake under
+     * way past the client's first byte) reads the end of the stream at once, as if the client had
+     * closed: {@code readLine()} returns an empty array, {@code read(ByteBuffer)} -1,
+     * {@code readExactly} raises {@link IncompleteReadException}. Bytes that arrived as the shutdown
+     * began are read first, never dropped. A busy handler (working, writing, or reading the rest of a
+     * request) goes on, and reads the end of the stream at its next idle read: so a handler that
+     * loops over requests until the end of the stream ends by itself, after the request in hand,
+     * and what it wrote is flushed by the close as usual. Idleness is seen per read: a request read
+     * in several reads whose client pauses between two of them ends there (see
+     * {@link BufferedByteStream#endInputWhenIdle()}). A connection accepted but not started yet
+     * is served like the others, and is closed without calling the handler if the grace ends first.
+     *
+     * <pre>{@code
+     * TcpServer server = TcpServer.bind(address, stream -> {
+     *     byte[] line;
+     *     while ((line = stream.readLine()).length > 0) {   // empty at once if idle when shutdown begins
+     *         stream.write(reply(line));                    // a request in hand is answered first
+     *     }
+     * });
+     * }</pre>
      *
      * <pre>{@code
      * try {
@@ -704,14 +744,15 @@ public final class TcpServer implements AutoCloseable {
      * connection ended); after one returned, another returns at once. <b>Thread safety:</b>
      * inside a task of the server's loop.
      *
-     * @param grace how long the connections may take to end by themselves, zero or more;
-     *     {@link Duration#ZERO} cancels them at once ({@link #shutdown()})
+     * @param grace how long the busy connections may take to end by themselves, zero or more;
+     *     {@link Duration#ZERO} cancels every connection at once ({@link #shutdown()})
      * @throws IllegalArgumentException if {@code grace} is negative
      * @throws IOException if the listening socket cannot be closed (nothing is cancelled then)
      */
     public void shutdown(Duration grace) throws IOException {
         checkGrace(grace, "TcpServer.shutdown");
         close();
+        if (!grace.isZero()) endIdleInput();
         try {
             Coro.withTimeoutOrNull(grace, () -> {
                 waitConnectionsEnded();
@@ -762,6 +803,11 @@ public final class TcpServer implements AutoCloseable {
     private void waitConnectionsEnded() {
         boolean fromConnection = fromConnection();
         while (!closed || connections.size() > (fromConnection ? winding.size() : 0)) ended.park(WaitKind.JOIN, this);
+    }
+
+    /* Idle connections end at once (see BufferedByteStream.endInputWhenIdle), busy ones at their next idle read. */
+    private void endIdleInput() {
+        for (TcpStream s : connections.values()) s.endInputWhenIdle();
     }
 
     /* Cancels the connection tasks left and waits for them and the acceptor (cancelled by close()). */

@@ -118,7 +118,10 @@ public final class TlsStream extends BufferedByteStream {
         super(tls);
         this.tls = tls;
         tls.owner = this;
-        if (tls.raw instanceof BufferedByteStream b) belongWith(b);   // made outside any loop: where raw belongs
+        if (tls.raw instanceof BufferedByteStream b) {
+            belongWith(b);   // made outside any loop: where raw belongs
+            b.readBy(this);
+        }
     }
 
     /**
@@ -298,6 +301,33 @@ public final class TlsStream extends BufferedByteStream {
         return tls.raw;
     }
 
+    /**
+     * {@link BufferedByteStream#endInputWhenIdle()}, decided on the raw stream, which sees the
+     * socket: this stream is idle when neither it nor the raw stream buffers anything either way,
+     * the TLS layer holds no plaintext and no part of a record, and no handshake is under way past
+     * the peer's first byte (a client that connected but has sent nothing is idle; one that is
+     * handshaking is not, and the handshake timeout bounds it). An idle read then sees the end of
+     * the stream as after a peer's close without {@code close_notify}; a handshake waiting for the
+     * peer's first byte fails with {@link SSLHandshakeException}, which {@link TcpServer} does not
+     * report.
+     *
+     * @throws UnsupportedOperationException if the raw stream is not a {@code BufferedByteStream}
+     */
+    @Override
+    public void endInputWhenIdle() {
+        if (!(tls.raw instanceof BufferedByteStream b)) {
+            throw new UnsupportedOperationException("TlsStream.endInputWhenIdle: " + this + " runs over " + tls.raw
+                    + ", whose buffers it cannot see; run TLS over a BufferedByteStream (TcpStream, MemoryStream,"
+                    + " PipeStream) to end its idle input");
+        }
+        b.endInputWhenIdle();
+    }
+
+    @Override
+    boolean transportHoldsNoInput() {
+        return tls.holdsNoInput();
+    }
+
     @Override
     public String toString() {
         return "TlsStream[" + tls.raw + ", " + (tls.handshaken ? tls.engine.getSession().getProtocol() : "handshake pending")
@@ -335,6 +365,7 @@ public final class TlsStream extends BufferedByteStream {
         static final int WRITE_CHUNK = 64 * 1024;
         final ParkingLot handshakeWaiters = new ParkingLot();
         boolean handshaking, handshaken, rawEnded, closeNotifySent, closeNotifyReceived;
+        private boolean peerSpoke;   // a byte came from the raw stream: the handshake is under way
         private ByteBuffer netIn, appIn;
         private IOException failure, rawWriteFailure;
         private SSLException interrupted;   // the write error of a handshake cancelled and not yet resumed
@@ -369,7 +400,7 @@ public final class TlsStream extends BufferedByteStream {
                 throw t;
             } catch (SSLException e) {
                 fail(handshakeFailed(e));
-                sendAlert();
+                if (!endedIdle()) sendAlert();   // a peer that never spoke is not told why it was let go
                 throw failure;
             } catch (CancelledError e) {
                 refuseWritesUntilResumed();
@@ -410,6 +441,11 @@ public final class TlsStream extends BufferedByteStream {
             if (!(e instanceof ClosedChannelException)) owner.failWrites(new SSLException(owner + ": cannot write: the TLS handshake failed (" + e.getMessage()
                     + "), so nothing can be sent on this connection; close it, and open a new one once the cause is"
                     + " fixed", e));
+        }
+
+        /* Whether endInputWhenIdle() ended the raw input, as the handshake waited for the peer's first byte. */
+        private boolean endedIdle() {
+            return raw instanceof BufferedByteStream b && b.inputEndedIdle();
         }
 
         /*
@@ -524,8 +560,14 @@ public final class TlsStream extends BufferedByteStream {
             return true;
         }
 
+        /* No plaintext, no part of a record, no handshake past the peer's first byte: see endInputWhenIdle(). */
+        boolean holdsNoInput() {
+            return !appIn.hasRemaining() && netIn.position() == 0 && (handshaken || !peerSpoke);
+        }
+
         /* Bytes from the raw stream, for unwrap(). */
         private void addRecords(byte[] b) {
+            peerSpoke = true;
             if (netIn.remaining() < b.length) netIn = grow(netIn, b.length);
             netIn.put(b);
         }
@@ -761,6 +803,11 @@ public final class TlsStream extends BufferedByteStream {
             if (!handshaken || failure != null) return;
             sendCloseNotify();
             drainRawToTheLastByte();
+        }
+
+        @Override
+        public void wakeReader() {
+            if (raw instanceof BufferedByteStream b) b.transport().wakeReader();
         }
 
         @Override

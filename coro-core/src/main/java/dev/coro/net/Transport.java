@@ -92,6 +92,16 @@ public interface Transport {
      */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Wakes the task waiting in {@link #awaitReadable()} (or in {@link #awaitReadableOrWritable()})
+     * as if input had come: its wait returns normally and the stream reads, finding what there is,
+     * perhaps nothing. The stream calls it when its state changed under a parked reader
+     * ({@link BufferedByteStream#endInputWhenIdle()}). Does nothing if no task waits, and by
+     * default: the reader then sees the change when its wait ends by itself. Never waits; the
+     * loop's thread.
+     */
+    default void wakeReader() {}
+
     /** Wakes every task waiting in this transport with {@link java.nio.channels.AsynchronousCloseException}. */
     void wakeWaiters();
 

@@ -158,6 +158,43 @@ class ChannelReadinessIT {
                 "then a reader and a writer wait alone and are woken");
     }
 
+    @Test
+    void wakeReaderEndsAReadWaitAsIfReadableAndLeavesAWriterParked() {
+        List<String> got = Coro.run(() -> {
+            List<String> out = new ArrayList<>();
+            Pipe in = IoReadinessIT.pipe(), output = IoReadinessIT.pipe();
+            ChannelReadiness source = ChannelReadiness.of(in.source()), sink = ChannelReadiness.of(output.sink());
+            source.wakeReader();   // nobody waits: nothing happens
+            Task<Void> reader = spawnWaiter(source);
+            Coro.yieldNow();
+            source.wakeReader();
+            reader.join();
+            out.add("reader woken without error, reads " + in.source().read(ByteBuffer.allocate(1)));
+            fill(output.sink());
+            Task<Void> either = spawnEitherWaiter(source, sink);
+            source.wakeReader();
+            either.join();
+            out.add("a wait for either direction is woken once");
+            Task<Void> writer = Coro.spawn(() -> {
+                sink.waitWritable();
+                return null;
+            });
+            Coro.yieldNow();
+            sink.wakeReader();
+            Coro.yieldNow();
+            out.add("a writer stays parked: " + !writer.isDone());
+            output.source().read(ByteBuffer.allocate(1 << 20));
+            writer.join();
+            for (Pipe p : List.of(in, output)) {
+                IoReadiness.close(p.source());
+                IoReadiness.close(p.sink());
+            }
+            return out;
+        });
+        assertThat(got).containsExactly("reader woken without error, reads 0", "a wait for either direction is woken once",
+                "a writer stays parked: true");
+    }
+
     /* Spawns a task that waits for `source` readable or `sink` writable, and lets it park. */
     private static Task<Void> spawnEitherWaiter(ChannelReadiness source, ChannelReadiness sink) {
         Task<Void> t = Coro.spawn(() -> {

@@ -292,14 +292,87 @@ class TcpServerShutdownIT {
             idle.write(bytes("hello\n"));
             String echoed = text(idle.readLine());
             // ... until it is time to stop:
-            server.shutdown(Duration.ofSeconds(10));   // no new connection; after 10 s, cancels those left
+            server.shutdown(Duration.ofSeconds(10));   // no new connection; idle ones end now, busy ones within 10 s
             serving.join();                            // serveForever returned when the server closed
             List<String> out = List.of(echoed.strip(), "stopped at " + at(), "idle client reads EOF: "
                     + (idle.read(1).length == 0));
             idle.close();
             return out;
         });
-        assertThat(got).containsExactly("hello", "stopped at 10s", "idle client reads EOF: true");
+        assertThat(got).containsExactly("hello", "stopped at 0s", "idle client reads EOF: true");
+    }
+
+    /*
+     * A handler serving requests "NAME SECONDS" until the end of the stream: each request works
+     * (sleeps) that long and is answered "done NAME". A connection is named by its first request;
+     * one that sent none is "silent".
+     */
+    private static TcpServer loopingServer(List<String> out) throws IOException {
+        return TcpServer.bind(loopback(), s -> {
+            String name = "silent";
+            try {
+                byte[] line;
+                while ((line = s.readLine()).length > 0) {
+                    String[] request = text(line).strip().split(" ");
+                    name = request[0];
+                    out.add("start " + name + " at " + at());
+                    Coro.sleep(Duration.ofSeconds(Long.parseLong(request[1])));
+                    s.write(bytes("done " + name + "\n"));
+                }
+                out.add("end of stream " + name + " at " + at());
+            } finally {
+                out.add("finally " + name + " at " + at());
+            }
+        });
+    }
+
+    @Test
+    void idleConnectionsEndAtOnceAndABusyOneEndsAfterTheRequestInHand() {
+        List<String> got = runVirtual(() -> {
+            List<String> out = new ArrayList<>();
+            TcpServer server = loopingServer(out);
+            TcpStream a = TcpStream.connect(server.localAddress());
+            a.write(bytes("a 0\n"));
+            out.add("a got " + text(a.readLine()).strip());   // a's handler now waits for a's next request
+            TcpStream b = TcpStream.connect(server.localAddress());
+            b.write(bytes("b 5\n"));
+            while (!out.contains("start b at 0s")) Coro.yieldNow();
+            TcpStream silent = TcpStream.connect(server.localAddress());   // connected, says nothing
+            while (server.connectionCount() < 3) Coro.yieldNow();
+            server.shutdown(Duration.ofSeconds(10));
+            out.add("shutdown returned at " + at());
+            out.add("b got " + text(b.readLine()).strip() + ", then end: " + (b.read(1).length == 0));
+            out.add("a and silent read end: " + (a.read(1).length == 0) + " " + (silent.read(1).length == 0));
+            a.close();
+            b.close();
+            silent.close();
+            return out;
+        });
+        assertThat(got.subList(0, 3)).containsExactly("start a at 0s", "a got done a", "start b at 0s");
+        assertThat(got.subList(3, 7)).as("the idle ones, in either order").containsExactlyInAnyOrder(
+                "end of stream a at 0s", "finally a at 0s", "end of stream silent at 0s", "finally silent at 0s");
+        assertThat(got.subList(7, got.size())).containsExactly("end of stream b at 5s", "finally b at 5s",
+                "shutdown returned at 5s", "b got done b, then end: true", "a and silent read end: true true");
+    }
+
+    /* The request is in the server's receive buffer, its handler not yet woken, when the shutdown begins. */
+    @Test
+    void aRequestThatArrivedAsTheShutdownBeganIsServedNotDropped() {
+        List<String> got = runVirtual(() -> {
+            List<String> out = new ArrayList<>();
+            TcpServer server = loopingServer(out);
+            TcpStream c = TcpStream.connect(server.localAddress());
+            c.write(bytes("c 0\n"));
+            out.add("c got " + text(c.readLine()).strip());
+            c.write(bytes("late 1\n"));   // no yield: the handler has not run since
+            server.shutdown(Duration.ofSeconds(10));
+            out.add("shutdown returned at " + at());
+            out.add("c got " + text(c.readLine()).strip() + ", then end: " + (c.read(1).length == 0));
+            c.close();
+            return out;
+        });
+        assertThat(got).containsExactly("start c at 0s", "c got done c", "start late at 0s", "end of stream late at 1s",
+                "finally late at 1s", "shutdown returned at 1s", "c got done late, then end: true");
     }
 
     @Test

@@ -21,7 +21,7 @@ public final class CoroCommand implements Callable<Integer> {
     }
 
     /** The status of a program that Ctrl-C ended, as a shell reports one that SIGINT killed (128 + 2). */
-    static final int INTERRUPTED = 130;
+    public static final int INTERRUPTED = 130;
 
     /**
      * The command line: a bad option or argument is one line on stderr, naming the command (status 2);

@@ -141,6 +141,51 @@ class TlsServerIT {
         assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("the database went away"));
     }
 
+    /*
+     * A graceful shutdown ends at once a TLS client idle between requests and a client that
+     * connected but never began its handshake (no failure reported), and lets a busy one answer.
+     */
+    @Test
+    void shutdownEndsIdleTlsConnectionsAtOnceAndLetsABusyOneAnswer() {
+        List<Throwable> reported = new ArrayList<>();
+        String got = runReporting(reported, () -> {
+            Queue<String> events = Queue.unbounded();
+            TcpServer server = TcpServer.builder()
+                    .bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), cert.serverContext(), s -> {
+                        byte[] line;
+                        while ((line = s.readLine()).length > 0) {
+                            String request = new String(line, StandardCharsets.US_ASCII).strip();
+                            events.put("read " + request);
+                            if (request.equals("busy")) Coro.sleep(Duration.ofMillis(200));
+                            s.write(line);
+                        }
+                        events.put("end of stream");
+                    });
+            TlsStream idle = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            idle.write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            String echo = new String(idle.readLine(), StandardCharsets.US_ASCII).strip();
+            TcpStream silent = TcpStream.connect(server.localAddress());   // no ClientHello
+            TlsStream busy = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            busy.write("busy\n".getBytes(StandardCharsets.US_ASCII));
+            busy.drain();   // runs the client's handshake, then sends the request
+            List<String> seen = new ArrayList<>(List.of(events.get(), events.get()));
+            while (server.connectionCount() < 3) Coro.yieldNow();
+            server.shutdown(Duration.ofMinutes(1));   // an idle one waiting for the minute fails the 30 s bound
+            seen.add(events.get());
+            seen.add(events.get());
+            seen.add(echo + "; busy got " + new String(busy.readLine(), StandardCharsets.US_ASCII).strip()
+                    + ", then end: " + (busy.read(1).length == 0) + "; idle reads end: " + (idle.read(1).length == 0)
+                    + "; silent reads end: " + (silent.read(1).length == 0));
+            idle.close();
+            busy.close();
+            silent.close();
+            return String.join(" | ", seen);
+        });
+        assertThat(got).isEqualTo("read ping | read busy | end of stream | end of stream"
+                + " | ping; busy got busy, then end: true; idle reads end: true; silent reads end: true");
+        assertThat(reported).isEmpty();
+    }
+
     /* A user's trial: a client that dropped the connection without close_notify made the handler fail, logged as a WARNING. */
     @Test
     void aClientLeavingWithoutCloseNotifyEndsTheHandlersReadsAndIsNoFailure() {

@@ -80,6 +80,14 @@ public final class ChannelRegistration {
         dropInterest(READ_OPS | WRITE_OPS);
     }
 
+    /**
+     * Wakes the read side's waiter as if the channel were readable (its wait returns normally,
+     * and its read finds what there is, perhaps nothing); does nothing if none waits.
+     */
+    public void wakeReader() {
+        read.wake(null);
+    }
+
     void onReady(int ready) {
         int drop = 0;
         if ((ready & READ_OPS) != 0) {

@@ -1,8 +1,12 @@
 package dev.coro.examples.serve;
 
+import dev.coro.CancelledError;
+import dev.coro.Coro;
 import dev.coro.EventLoop;
 import dev.coro.LoopGroup;
+import dev.coro.Task;
 import dev.coro.TaskFailedException;
+import dev.coro.examples.CoroCommand;
 import dev.coro.examples.DemoCommand;
 import dev.coro.net.GroupServer;
 import dev.coro.net.TcpServer;
@@ -13,16 +17,37 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code coro serve echo|http}: the network examples, each a server on one event loop, or on a group's ({@code --loops N}). */
+/**
+ * {@code coro serve echo|http}: the network examples, each a server on one event loop, or on a
+ * group's ({@code --loops N}). SIGTERM and the first Ctrl-C stop it gracefully: it stops accepting,
+ * closes the idle connections at once, gives the busy ones {@code --grace} to finish, then cuts off
+ * the rest; a second Ctrl-C ends it at once.
+ */
+/* Implementation notes:
+ *
+ * The server runs in the main task of a Coro.run (on its loop, or, with --loops N, on a group's
+ * loops while the main task waits), so Ctrl-C is coro's own (CtrlC): the first SIGINT cancels the
+ * main task, which runs the graceful shutdown shielded and lets the cancellation go on, so Coro.run
+ * ends "interrupted" and the status is 130; a second SIGINT goes to the JVM, whose exit runs the
+ * shutdown hook below, which sees the shutdown under way and returns at once.
+ * SIGTERM has no such handler: the JVM starts its exit (status 143) and runs the hook, which cancels
+ * the main task as Ctrl-C would and waits until the graceful shutdown is over. A signal after the
+ * graceful shutdown began ends the process at once; so does SIGKILL, always.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Runs an example server on one event loop until interrupted.",
+        description = {"Runs an example server on one event loop until interrupted.",
+                "SIGTERM or Ctrl-C: stops accepting, closes idle connections at once, lets busy ones finish "
+                        + "within --grace; a second Ctrl-C stops at once."},
         subcommands = {ServeCommand.Echo.class, ServeCommand.Http.class})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -61,13 +86,26 @@ public final class ServeCommand implements Callable<Integer> {
                 + "is missing).")
         boolean handOff;
 
+        private Duration grace = Duration.ofSeconds(10);
+
+        @Option(names = "--grace", paramLabel = "D", defaultValue = "10s", converter = GraceConverter.class,
+                description = "On SIGTERM or the first Ctrl-C: how long busy connections may take to finish (idle "
+                        + "ones close at once, the rest are cut off after it); 0 stops at once (default ${DEFAULT-VALUE}).")
+        void grace(Duration d) {
+            if (d.isNegative()) throw new ParameterException(spec.commandLine(), "--grace: " + d + " (expected: >= 0; 0 stops at once)");
+            grace = d;
+        }
+
         @Spec
         CommandSpec spec;
 
         private final PrintStream out;
-        private volatile EventLoop loop;
+        private volatile EventLoop loop;           // the loop of the main task (and of the server without --loops)
+        private volatile Task<?> main;
         private volatile TcpServer server;
         private volatile GroupServer groupServer;
+        private volatile boolean stopping;         // the graceful shutdown began
+        private final CountDownLatch over = new CountDownLatch(1);
 
         Server(PrintStream out) {
             this.out = out;
@@ -96,45 +134,112 @@ public final class ServeCommand implements Callable<Integer> {
             if (handOff && loops == 1) {
                 throw new ParameterException(spec.commandLine(), "--hand-off: needs --loops 2 or more (one loop accepts and serves alone)");
             }
-            if (loops > 1) return callOnGroup(options, cert == null ? null : cert.context());
-            try (EventLoop l = EventLoop.builder().name("serve").build()) {
-                loop = l;
-                l.run(() -> {
-                    server = bind(new InetSocketAddress(host, port), options, cert == null ? null : cert.context());
-                    out.println("listening on " + host + ":" + server.port() + (cert == null ? "" : " (TLS)"));
-                    out.flush();
-                    server.serveForever();
-                    return null;
+            SSLContext ctx = cert == null ? null : cert.context();
+            if (loops == 1) return run(() -> serveHere(options, ctx));
+            try (LoopGroup group = LoopGroup.builder().loops(loops).namePrefix("serve-").build()) {
+                return run(() -> serveOnGroup(group, options, ctx));
+            }
+        }
+
+        /* Runs `serve` as the main task of a Coro.run, with SIGTERM and Ctrl-C stopping it gracefully. */
+        private Integer run(Callable<Integer> serve) {
+            Thread onExit = Thread.ofPlatform().name("coro-serve-sigterm").unstarted(this::stopBeforeExit);
+            Runtime.getRuntime().addShutdownHook(onExit);
+            try {
+                return Coro.run(() -> {
+                    main = Coro.currentTask();
+                    loop = Coro.loop();
+                    return serve.call();
                 });
+            } catch (CancellationException signalled) {
+                return CoroCommand.INTERRUPTED;   // the graceful shutdown ran; Ctrl-C's status, as a shell reports it
             } catch (TaskFailedException e) {
                 if (!(e.getCause() instanceof BindException b)) throw e;
                 // One line for the usual mistake, not a stack trace: the port is taken.
                 spec.commandLine().getErr().println("coro serve " + spec.name() + ": cannot listen on " + host + ":" + port
                         + ": " + b.getMessage() + " (is another server running? pick another one with --port)");
                 return 1;
+            } finally {
+                over.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException exiting) {
+                    // SIGTERM: the hook is running, and waited for this
+                }
+            }
+        }
+
+        private Integer serveHere(TcpServer.Builder options, SSLContext ctx) throws IOException {
+            TcpServer s = bind(new InetSocketAddress(host, port), options, ctx);
+            server = s;
+            out.println("listening on " + host + ":" + s.port() + (ctx == null ? "" : " (TLS)"));
+            out.flush();
+            try {
+                s.serveForever();
+            } catch (CancelledError signalled) {
+                Coro.shield(() -> shutDown(s.connectionCount(), s::shutdown));
+                throw signalled;
             }
             return 0;
         }
 
         /* --loops N: one listener per loop of a group, all on one port (or one acceptor handing off). */
-        private Integer callOnGroup(TcpServer.Builder options, SSLContext ctx) {
-            try (LoopGroup group = LoopGroup.builder().loops(loops).namePrefix("serve-").build()) {
-                GroupServer.Builder g = options.group(group);
-                if (handOff) g.handOff();
-                GroupServer s = g.bindEach(new InetSocketAddress(host, port), (a, o) -> bind(a, o, ctx));
-                groupServer = s;
-                out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops" + (handOff ? ", one acceptor" : "")
-                        + (ctx == null ? "" : " (TLS)"));
-                out.flush();
+        private Integer serveOnGroup(LoopGroup group, TcpServer.Builder options, SSLContext ctx) throws IOException {
+            GroupServer.Builder g = options.group(group);
+            if (handOff) g.handOff();
+            GroupServer s = g.bindEach(new InetSocketAddress(host, port), (a, o) -> bind(a, o, ctx));
+            groupServer = s;
+            out.println("listening on " + host + ":" + s.port() + " with " + loops + " loops" + (handOff ? ", one acceptor" : "")
+                    + (ctx == null ? "" : " (TLS)"));
+            out.flush();
+            try {
                 s.serveForever();
-            } catch (BindException e) {
-                spec.commandLine().getErr().println("coro serve " + spec.name() + ": cannot listen on " + host + ":" + port
-                        + ": " + e.getMessage() + " (is another server running? pick another one with --port)");
-                return 1;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (CancelledError signalled) {
+                Coro.shield(() -> shutDown(s.connectionCounts().stream().mapToInt(Integer::intValue).sum(), s::shutdown));
+                throw signalled;
             }
             return 0;
+        }
+
+        private interface GracefulShutdown {
+            void shutdown(Duration grace) throws IOException;
+        }
+
+        /* The graceful shutdown, between its two lines: one when it begins, one when it is over. */
+        private void shutDown(int open, GracefulShutdown shutdown) throws IOException {
+            stopping = true;
+            out.println("shutting down: " + open + " connection" + (open == 1 ? "" : "s") + " open, "
+                    + (grace.isZero() ? "no grace: closing them now" : "grace " + text(grace)
+                    + " (idle ones close now; Ctrl-C again stops at once)"));
+            out.flush();
+            long began = System.nanoTime();
+            shutdown.shutdown(grace);
+            out.println("stopped in " + text(Duration.ofNanos(System.nanoTime() - began)));
+            out.flush();
+        }
+
+        private static String text(Duration d) {
+            long ms = d.toMillis();
+            return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        }
+
+        /*
+         * The JVM's exit: on SIGTERM, cancel the main task as Ctrl-C does and wait for its graceful
+         * shutdown; at the exit of a second Ctrl-C (the shutdown under way) or after the command
+         * ended, nothing: the process ends at once.
+         */
+        private void stopBeforeExit() {
+            Task<?> t = main;
+            EventLoop l = loop;
+            if (stopping || t == null || l == null || over.getCount() == 0) return;
+            try {
+                l.callSoonThreadsafe(t::cancel);
+                over.await();
+            } catch (IllegalStateException loopClosed) {
+                // the command ended meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Closes the server from any thread; {@link #call()} then returns. For tests. */
@@ -154,6 +259,14 @@ public final class ServeCommand implements Callable<Integer> {
                 s.shutdown();
                 return null;
             }).join();
+        }
+    }
+
+    /** {@code --grace}: a duration as {@code coro demo} takes them ({@code 10s}, {@code 500ms}), or {@code 0}. */
+    static final class GraceConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return value.strip().equals("0") ? Duration.ZERO : new DemoCommand.DurationConverter().convert(value);
         }
     }
 

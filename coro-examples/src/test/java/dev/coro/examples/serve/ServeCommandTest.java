@@ -19,7 +19,7 @@ class ServeCommandTest {
         assertThat(serve.getSubcommands()).containsOnlyKeys("echo", "http");
         for (String server : serve.getSubcommands().keySet()) {
             assertThat(serve.getSubcommands().get(server).getCommandSpec().options())
-                    .flatMap(o -> java.util.List.of(o.names())).contains("--port", "--max-connections", "--backlog", "--loops");
+                    .flatMap(o -> java.util.List.of(o.names())).contains("--port", "--max-connections", "--backlog", "--loops", "--grace");
         }
         assertThat(serve.getSubcommands().get("http").getCommandSpec().findOption("--head-timeout")).isNotNull();
     }
@@ -46,6 +46,15 @@ class ServeCommandTest {
         assertThat(usageError("serve", "echo", "--loops", "0")).startsWith("--loops: 0 (expected: >= 1)");
         assertThat(usageError("serve", "echo", "--hand-off")).startsWith("--hand-off: needs --loops 2 or more");
         assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
+        assertThat(usageError("serve", "echo", "--grace", "PT-1S")).startsWith("--grace: PT-1S (expected: >= 0; 0 stops at once)");
+    }
+
+    @Test
+    void aGraceIsADurationOrZeroForAnAbruptStop() {
+        ServeCommand.GraceConverter grace = new ServeCommand.GraceConverter();
+        assertThat(grace.convert("0")).isEqualTo(java.time.Duration.ZERO);
+        assertThat(grace.convert("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(grace.convert("10s")).isEqualTo(java.time.Duration.ofSeconds(10));
     }
 
     /* What `coro args` prints on a usage error (exit code 2), checked to hold no stack trace. */

@@ -94,6 +94,27 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Sends {@code signal} ("TERM", "INT") to the server, as {@code kill -SIGNAL} does. */
+    void signal(String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    /** Polls the output until a line starts with {@code prefix}: at most 20 s. */
+    String awaitLine(String prefix) throws InterruptedException {
+        for (int i = 0; i < 2000; i++) {
+            for (String l : lines) {
+                if (l.startsWith(prefix)) return l;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no line starting with \"" + prefix + "\" in " + lines);
+    }
+
+    /** Waits up to {@code seconds} for the server to end; its exit status, or -1 if it still runs. */
+    int awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     /** A blocking client with a 10 s read timeout. */
     Socket connect() throws IOException {
         Socket s = new Socket();
