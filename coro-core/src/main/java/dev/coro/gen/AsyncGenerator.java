@@ -395,6 +395,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * items already in it are taken, whether or not another source would ever send again (a waiting
      * send gets ChannelClosedException, and its item never arrived). The failure is thrown after the
      * drain has ended and the other sources are cancelled. Closing the result cancels the sources.
+     * A failure is any Throwable (an AssertionError or StackOverflowError too, as for an unbuffered
+     * generator) but the CancelledError of a feeder that stop() or a closing loop cancelled.
      */
     private static <T, U> AsyncGenerator<U> viaChannel(List<? extends AsyncGenerator<? extends T>> sources,
                                                      Channel<T> ch, Drain<T, U> drain) {
@@ -422,7 +424,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 while (g.hasNext()) {
                     if (!delivered(tx, g.next())) return;
                 }
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // The consumer is done with this source (closed, cancelled, or its loop closing): nothing failed.
+                if (e instanceof CancelledError && Kernel.currentTask().isCancelRequested()) throw e;
                 // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
                 if (failure[0] == null) {
                     failure[0] = e;
