@@ -181,6 +181,14 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return state == RUNNING;
     }
 
+    /**
+     * Whether {@code t} unwinds an abandoned body (see {@link #abandon()}): not a failure of the body,
+     * so code that catches every Throwable must let it pass.
+     */
+    public static boolean unwindsAbandoned(Throwable t) {
+        return t instanceof ThreadFiber.FiberAbandoned;
+    }
+
     /** What escaped the body, or null. Bodies are expected to catch their own failures. */
     public final Throwable escaped() {
         return rare == null ? null : rare.escaped;
