@@ -2,6 +2,10 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.coro.channel.Channel;
+import dev.coro.channel.EndOfChannelException;
+import dev.coro.channel.Select;
+import dev.coro.channel.SendChannel;
 import dev.coro.gen.Generator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +71,38 @@ class ReadmeExamplesTest {
         }));  // 42; the first failing child would cancel the others and be rethrown
 
         assertThat(total).isEqualTo(42);
+    }
+
+    @Test
+    void channelsAndSelect() {
+        try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
+            List<String> seen = loop.run(() -> {
+                Channel<String> jobs = Channel.buffered(2);   // also rendezvous(), unlimited(), conflated()
+                Coro.spawn(() -> {
+                    try (SendChannel<String> tx = jobs.sender()) {   // closing the last sender ends the channel
+                        tx.send("a");
+                        tx.send("b");
+                        Coro.sleep(Duration.ofSeconds(5));
+                        tx.send("c");
+                    }
+                });
+                List<String> log = new ArrayList<>();
+                try {
+                    while (true) {
+                        log.add(Select.select(
+                                jobs.receiver().onReceive(j -> "job " + j),
+                                Select.onTimeout(Duration.ofSeconds(2),
+                                        () -> "idle at " + Duration.ofNanos(loop.time()))));
+                    }
+                } catch (EndOfChannelException ended) {
+                    log.add("ended");
+                }
+                return log;
+            });
+            // seen == [job a, job b, idle at PT2S, idle at PT4S, job c, ended], in a few ms of real time
+
+            assertThat(seen).containsExactly("job a", "job b", "idle at PT2S", "idle at PT4S", "job c", "ended");
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.coro.channel.Select;
 import dev.coro.channel.SendChannel;
 import dev.coro.internal.OpenGenerators;
 import dev.coro.internal.Sneaky;
+import dev.coro.internal.fiber.Fiber;
 import dev.coro.internal.kernel.Kernel;
 import dev.coro.internal.kernel.Scope;
 import dev.coro.internal.kernel.TaskCore;
@@ -347,7 +348,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * A Reactive Streams publisher ({@link java.util.concurrent.Flow}) of this generator's values,
      * for Reactor, RxJava, Mutiny, Spring or the JDK's HttpClient. Its one subscriber is served by a
      * task of {@code loop}, where the body runs, as fast as the subscriber requests; cancelling the
-     * subscription closes the generator there at once, even while the body waits between values. If
+     * subscription closes the generator there at once, even while the body waits between values. What
+     * the body throws, an {@link Error} included, reaches the subscriber's {@code onError} as it is. If
      * that task is cancelled otherwise (its loop or group closing), the subscriber gets
      * {@code onError} with a {@link java.util.concurrent.CancellationException}. A second subscriber
      * gets {@code onError}: an async generator runs once.
@@ -395,6 +397,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * items already in it are taken, whether or not another source would ever send again (a waiting
      * send gets ChannelClosedException, and its item never arrived). The failure is thrown after the
      * drain has ended and the other sources are cancelled. Closing the result cancels the sources.
+     * A failure is any Throwable (an AssertionError or StackOverflowError too, as for an unbuffered
+     * generator) but the CancelledError of a feeder that stop() or a closing loop cancelled, and the
+     * unwinding of a feeder abandoned by its closed loop (thread backend).
      */
     private static <T, U> AsyncGenerator<U> viaChannel(List<? extends AsyncGenerator<? extends T>> sources,
                                                      Channel<T> ch, Drain<T, U> drain) {
@@ -422,7 +427,11 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 while (g.hasNext()) {
                     if (!delivered(tx, g.next())) return;
                 }
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // The consumer is done with this source (closed, cancelled, or its loop closing): nothing failed.
+                if (e instanceof CancelledError && Kernel.currentTask().isCancelRequested() || Fiber.unwindsAbandoned(e)) {
+                    throw e;
+                }
                 // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
                 if (failure[0] == null) {
                     failure[0] = e;

@@ -70,11 +70,18 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
 
         /**
          * Delegates to {@code inner} until it returns (PEP 380's {@code yield from}): its yields go to
-         * our caller, our caller's sends and raises go to it, closing us closes it. Returns its result.
+         * our caller, our caller's sends and raises go to it, closing us closes it. Returns its result;
+         * a failure of {@code inner} while delegating is thrown here.
+         *
+         * <p>An {@code inner} that has finished already is not resumed: the call returns at once, with
+         * its result if it returned, or null if it failed or was closed. Its failure was thrown to
+         * whoever drove it then and is not thrown again, as Python's {@code yield from} on an
+         * exhausted generator evaluates to {@code None} (Python would give {@code None} for one
+         * that returned too; the result is kept here, since {@link Coroutine#result()} keeps it).
          *
          * @param <R2> the type of {@code inner}'s result
-         * @param inner the coroutine to delegate to
-         * @return {@code inner}'s result
+         * @param inner the coroutine to delegate to, new, suspended or finished
+         * @return {@code inner}'s result; null if it had failed or been closed before the call
          */
         <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner);
     }
@@ -214,7 +221,7 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         @Override
         public <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner) {
             Objects.requireNonNull(inner, "inner");
-            if (inner.isDone()) return inner.result();
+            if (inner.isDone()) return inner.frame.returned();
             Y y = inner.send(null);
             while (!inner.isDone()) {
                 yielded = y;

@@ -184,6 +184,11 @@ final class Frame<S, R> {
         return result;
     }
 
+    /** The body's return value if it returned; null if it has not finished, failed or was closed. */
+    R returned() {
+        return fiber.isDone() && failure == null ? result : null;
+    }
+
     // ---- body side ----
 
     /** Suspends the body; on resumption returns the sent value or throws what was raised or GeneratorExit. */

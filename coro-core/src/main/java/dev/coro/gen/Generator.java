@@ -128,7 +128,10 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T> Generator<T> prefetch(int n, Body<T> body) {
-        if (n < 1) throw new IllegalArgumentException("n: " + n + " (expected: >= 1)");
+        if (n < 1) {
+            throw new IllegalArgumentException("Generator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
+                    + " run ahead). For a body that runs only when asked use Generator.of(body).");
+        }
         return create(n, body);
     }
 

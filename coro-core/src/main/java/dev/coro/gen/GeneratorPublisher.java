@@ -4,6 +4,7 @@ import dev.coro.CancelledError;
 import dev.coro.EventLoop;
 import dev.coro.channel.Channel;
 import dev.coro.channel.ReceiveChannel;
+import dev.coro.internal.fiber.Fiber;
 import dev.coro.lowlevel.CancelScope;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -36,7 +37,8 @@ import java.util.function.Consumer;
  * publishes `step` before it reads `cancelled`: one of them sees the other.
  *
  * Exactly one terminal signal: Serving.terminate takes the subscriber out of its reference first
- * (which also drops it, rule 3.13). A driver task cancelled otherwise (its loop or group closing)
+ * (which also drops it, rule 3.13). Whatever the body throws, an Error included, is the subscriber's
+ * onError as it is. A driver task cancelled otherwise (its loop or group closing)
  * signals onError(CancellationException); one that never ran or was dropped by a closing loop is
  * signalled from the submit future's completion; a closed loop refuses at subscribe.
  */
@@ -163,11 +165,12 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
                 if (s == null) return;
                 s.onNext(value);
             }
-        } catch (Exception e) {
-            serving.terminate(s -> s.onError(e));
         } catch (CancelledError e) {
             if (!serving.cancelled.get()) serving.terminate(s -> s.onError(served(e)));
             throw e;
+        } catch (Throwable e) {   // an Error of the body too: left to the submit future, it would pass for a cancellation
+            if (Fiber.unwindsAbandoned(e)) throw e;   // the loop closed under the parked driver: the future says so
+            serving.terminate(s -> s.onError(e));
         }
     }
 

@@ -85,7 +85,10 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static LongGenerator prefetch(int n, Body body) {
-        if (n < 1) throw new IllegalArgumentException("n: " + n + " (expected: >= 1)");
+        if (n < 1) {
+            throw new IllegalArgumentException("LongGenerator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
+                    + " run ahead). For a body that runs only when asked use LongGenerator.of(body).");
+        }
         return create(n, body);
     }
 

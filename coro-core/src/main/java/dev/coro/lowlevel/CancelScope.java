@@ -198,12 +198,26 @@ public final class CancelScope implements AutoCloseable {
         return task;
     }
 
-    /** Closes the scope (once; again does nothing); it must be the current task's innermost open scope. */
+    /**
+     * Closes the scope (once; again does nothing); it must be the current task's innermost open scope.
+     *
+     * @throws IllegalStateException if a scope opened inside this one is still open
+     */
     @Override
     public void close() {
         if (closed) return;
+        Scope innermost = scope.task().scope();
+        if (innermost != scope) throw closedOutOfOrder(innermost);
         scope.close();
         closed = true;
+    }
+
+    /* Scope.close would refuse too, but naming the kernel's record instead of the scopes the user opened. */
+    private IllegalStateException closedOutOfOrder(Scope innermost) {
+        return new IllegalStateException("CancelScope.close() on " + this + " of " + scope.task() + ": a scope opened"
+                + " inside it, " + innermost.owner() + ", is still open (a CancelScope, or that of a TaskGroup or a"
+                + " timeout whose body runs). Close scopes in the reverse order of opening: open each one in a"
+                + " try-with-resources, try (CancelScope s = CancelScope.open()) { ... }, so that inner ones close first.");
     }
 
     @Override

@@ -45,7 +45,10 @@ public final class Barrier {
      * @throws IllegalArgumentException if {@code parties} is less than 1
      */
     public Barrier(int parties) {
-        if (parties < 1) throw new IllegalArgumentException("parties: " + parties + " (expected: >= 1)");
+        if (parties < 1) {
+            throw new IllegalArgumentException("new Barrier: parties: " + parties + " (expected: >= 1, the number of"
+                    + " tasks each round of wait() waits for)");
+        }
         this.parties = parties;
     }
 

@@ -116,7 +116,10 @@ public final class Condition {
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void signal(int n) {
-        if (n < 0) throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
+        if (n < 0) {
+            throw new IllegalArgumentException("Condition.signal: n: " + n + " (expected: >= 0, the most waiters to"
+                    + " wake). To wake every waiter use signalAll().");
+        }
         requireLock("signal");
         lot.checkCaller("Condition.signal");
         lot.unpark(n, null);

@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  */
 public final class Lock {
     private static final String NOT_OWNER =
-            "%s cannot release %s: it does not hold it. Only the task that acquired a lock may release it.";
+            "Lock.release(): %s cannot release %s: it does not hold it. Only the task that acquired a lock may"
+            + " release it; withLock(body) pairs them.";
 
     private final ParkingLot lot = new ParkingLot();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
@@ -63,7 +64,7 @@ public final class Lock {
             owner = me;
             return;
         }
-        requireNotOwner(me);
+        requireNotOwner(me, "acquire");
         lot.checkCaller("Lock.acquire");
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
@@ -77,15 +78,19 @@ public final class Lock {
     public boolean tryAcquire() {
         Task<?> me = Traps.currentTask();
         if (owner != null) {
-            requireNotOwner(me);
+            requireNotOwner(me, "tryAcquire");
             return false;
         }
         owner = me;
         return true;
     }
 
-    private void requireNotOwner(Task<?> me) {
-        if (owner == me) throw new IllegalStateException(me + " already holds " + this + ": Lock is not reentrant.");
+    private void requireNotOwner(Task<?> me, String method) {
+        if (owner == me) {
+            throw new IllegalStateException("Lock." + method + "(): " + me + " already holds " + this + ", and a Lock is"
+                    + " not reentrant: it would wait for itself. Acquire it once around the whole section, and let"
+                    + " the code it calls run without acquiring it again.");
+        }
     }
 
     /**

@@ -76,9 +76,17 @@ public final class Queue<T> {
     private boolean drained;
 
     private Queue(java.util.Queue<T> items, int capacity) {
-        if (capacity < 1) throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
         this.items = items;
         this.capacity = capacity;
+    }
+
+    /* The capacity given to `factory`; asyncio's maxsize=0 means no limit, which is `unlimited` here. */
+    private static int capacity(String factory, int capacity, String unlimited) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("Queue." + factory + ": capacity: " + capacity + " (expected: >= 1). For a"
+                    + " queue without a limit (asyncio's maxsize=0) use Queue." + unlimited + ".");
+        }
+        return capacity;
     }
 
     /**
@@ -100,7 +108,7 @@ public final class Queue<T> {
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> bounded(int capacity) {
-        return new Queue<>(new ArrayDeque<>(Math.min(capacity, 1024)), capacity);
+        return new Queue<>(new ArrayDeque<>(Math.min(capacity, 1024)), capacity("bounded", capacity, "unbounded()"));
     }
 
     /**
@@ -122,7 +130,7 @@ public final class Queue<T> {
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> lifo(int capacity) {
-        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), capacity);
+        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), capacity("lifo", capacity, "lifo()"));
     }
 
     /**
@@ -148,7 +156,7 @@ public final class Queue<T> {
      */
     public static <T> Queue<T> priority(Comparator<? super T> comparator, int capacity) {
         Objects.requireNonNull(comparator, "comparator");
-        return new Queue<>(new PriorityQueue<>(comparator), capacity);
+        return new Queue<>(new PriorityQueue<>(comparator), capacity("priority", capacity, "priority(comparator)"));
     }
 
     // ---------------------------------------------------------------- putting
@@ -299,8 +307,8 @@ public final class Queue<T> {
     public void taskDone() {
         checkCaller("Queue.taskDone");
         if (unfinished == 0) {
-            throw new IllegalStateException("taskDone() called more times than items were put into " + this
-                    + ". Call it once per item taken.");
+            throw new IllegalStateException("Queue.taskDone(): called more times than items were put into " + this
+                    + ". Call it once per item taken with get() or tryGet(), when that item's work is done.");
         }
         markDone();
     }
@@ -358,8 +366,11 @@ public final class Queue<T> {
         joiners.checkCaller(method);
     }
 
-    private QueueShutDownException shutDownError(String what) {
-        return new QueueShutDownException("Cannot " + what + ": " + this + " is shut down.");
+    private QueueShutDownException shutDownError(String method) {
+        boolean put = method.equals("put") || method.equals("tryPut");
+        return new QueueShutDownException("Queue." + method + "(): " + this + " is shut down (Queue.shutdown was called)"
+                + (put ? ": it takes no more items. A producer stops at this exception."
+                       : " and empty: no item will come. A consumer ends at this exception."));
     }
 
     // ---------------------------------------------------------------- state

@@ -42,13 +42,20 @@ public final class Semaphore {
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public Semaphore(int permits) {
-        this(permits, Integer.MAX_VALUE);
+        this(permits("new Semaphore", permits), Integer.MAX_VALUE);
     }
 
     private Semaphore(int permits, int bound) {
-        if (permits < 0) throw new IllegalArgumentException("permits: " + permits + " (expected: >= 0)");
         this.permits = permits;
         this.bound = bound;
+    }
+
+    private static int permits(String method, int permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException(method + ": permits: " + permits + " (expected: >= 0). A semaphore"
+                    + " starts with zero permits or more; with 0, acquire() waits until a release() adds one.");
+        }
+        return permits;
     }
 
     /**
@@ -60,7 +67,8 @@ public final class Semaphore {
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public static Semaphore bounded(int permits) {
-        return new Semaphore(permits, permits);
+        int checked = permits("Semaphore.bounded", permits);
+        return new Semaphore(checked, checked);
     }
 
     /**
@@ -101,8 +109,9 @@ public final class Semaphore {
     public void release() {
         lot.checkCaller("Semaphore.release");
         if (permits == bound) {
-            throw new IllegalStateException("Cannot release " + this + ": it already holds all " + bound
-                    + " permits it was created with. Release only permits that were acquired.");
+            throw new IllegalStateException("Semaphore.release(): " + this + " already holds all " + bound + " permits"
+                    + " it was created with (Semaphore.bounded), so this release has no acquire to match. Release only"
+                    + " a permit that was acquired; withPermit(body) pairs them.");
         }
         if (!lot.unparkOne(this)) permits++;
     }

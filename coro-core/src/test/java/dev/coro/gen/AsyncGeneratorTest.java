@@ -364,6 +364,65 @@ class AsyncGeneratorTest {
         assertThat(log).containsExactly("got 1", "got 2", "got 3", "source failed at PT1S");
     }
 
+    /* A source that yields 1, then fails with an Error after a second. */
+    private static AsyncGenerator<Integer> failingWithAnError() {
+        return AsyncGenerator.of(out -> {
+            out.yield(1);
+            Coro.sleep(Duration.ofSeconds(1));
+            throw new AssertionError("source failed");
+        });
+    }
+
+    @Test
+    void aSourcesErrorFailsTheDerivedGeneratorLikeAnException() {
+        Loops.run(() -> {
+            AsyncGenerator<Integer> other = AsyncGenerator.of(out -> {
+                for (int i = 100; i < 103; i++) {
+                    Coro.sleep(Duration.ofSeconds(2));
+                    out.yield(i);
+                }
+            });
+            drainLogging("merge", AsyncGenerator.merge(failingWithAnError(), other));
+            drainLogging("buffer", failingWithAnError().buffer(4));
+            drainLogging("chunked", failingWithAnError().chunked(4, Duration.ofMillis(10)));
+            drainLogging("mapParallel", failingWithAnError().mapParallel(2, x -> x * 10));
+        });
+        assertThat(log).containsExactly("merge got 1", "merge failed: source failed at PT1S",
+                "buffer got 1", "buffer failed: source failed at PT2S",
+                "chunked got [1]", "chunked failed: source failed at PT3S",
+                "mapParallel got 10", "mapParallel failed: source failed at PT4S");
+    }
+
+    private <T> void drainLogging(String what, AsyncGenerator<T> g) {
+        try (g) {
+            for (T v : g) log.add(what + " got " + v);
+            log.add(what + " ended normally");
+        } catch (AssertionError e) {
+            log.add(what + " failed: " + e.getMessage() + " at " + now());
+        }
+    }
+
+    @Test
+    void closingOrCancellingTheConsumerOfBufferedSourcesReportsNothing() {
+        Reports reports = Loops.reportsOf(() -> {
+            AsyncGenerator<Integer> merged = AsyncGenerator.merge(ticker(5), ticker(5).buffer(1));
+            log.add("merged got " + merged.next());
+            merged.close();
+            Task<Void> consumer = Coro.spawn(() -> {
+                try (AsyncGenerator<Integer> b = ticker(5).buffer(2)) {
+                    for (int v : b) log.add("consumer got " + v);
+                }
+            });
+            Coro.sleep(Duration.ofMillis(2500));
+            consumer.cancel();
+            assertThatThrownBy(consumer::join).isInstanceOf(CancellationException.class);
+            log.add("cancelled at " + now());
+            return null;
+        });
+        assertThat(reports.all()).isEmpty();
+        assertThat(log).containsExactly("merged got 1", "consumer got 1", "consumer got 2", "cancelled at PT3.5S");
+    }
+
     @Test
     void theConfinementAndReentryRulesOfGeneratorHold() throws Exception {
         AsyncGenerator<Integer> g = ticker(3);

@@ -259,6 +259,31 @@ class CoroutineTest {
         assertThat(outer.result()).isEqualTo("done");
     }
 
+    /* A user's trial: yieldFrom on an inner that had failed threw its old failure a second time. */
+    @Test
+    void yieldFromAFailedOrClosedCoroutineReturnsNullAtOnceAsPythonDoes() {
+        Coroutine<String, String, String> failed = Coroutine.of(c -> {
+            c.yield("inner");
+            throw new IllegalStateException("inner failed");
+        });
+        failed.send(null);
+        assertThatThrownBy(() -> failed.send(null)).hasMessage("inner failed");
+        Coroutine<String, String, String> failedBeforeStart = Coroutine.of(c -> "never");
+        assertThatThrownBy(() -> failedBeforeStart.raise(new IOException("raised before start")))
+                .isInstanceOf(IOException.class);
+        Coroutine<String, String, String> closed = Coroutine.of(c -> c.yield("inner"));
+        closed.send(null);
+        closed.close();
+        Coroutine<String, String, String> closedBeforeStart = Coroutine.of(c -> "never");
+        closedBeforeStart.close();
+        for (Coroutine<String, String, String> inner : List.of(failed, failedBeforeStart, closed, closedBeforeStart)) {
+            Coroutine<String, String, String> outer = Coroutine.of(c -> "outer got " + c.yieldFrom(inner));
+            assertThat(outer.send(null)).isNull();
+            log.add(outer.result());
+        }
+        assertThat(log).containsExactly("outer got null", "outer got null", "outer got null", "outer got null");
+    }
+
     @Test
     void closingTheOuterClosesTheInner() {
         Coroutine<String, String, String> inner = Coroutine.of(c -> {

@@ -134,6 +134,20 @@ class FlowBridgeTest {
                 .contains("the task serving the subscriber was cancelled");
     }
 
+    /* A user's trial: a body's AssertionError reached the subscriber as a CancellationException of the serving task. */
+    @Test
+    void aBodysErrorIsTheSubscribersOnErrorAsItIs() {
+        List<String> trace = new ArrayList<>();
+        Loops.run(() -> {
+            AsyncGenerator.<Integer>of(out -> {
+                out.yield(0);
+                throw new AssertionError("body failed");
+            }).toPublisher(Coro.loop()).subscribe(new Recorder(trace, Long.MAX_VALUE));
+            Coro.sleep(Duration.ofSeconds(1));
+        });
+        assertThat(trace).containsExactly("next 0", "error java.lang.AssertionError: body failed");
+    }
+
     /* Reviews: a cancel from inside onNext (take(1)), even behind a request, must not cut the body's cleanup short. */
     @Test
     void aCancelFromOnNextLetsTheBodysCleanupSuspend() {

@@ -220,9 +220,12 @@ class GeneratorTest {
             Generator<String> inner = Generator.of(in -> out.yield("smuggled"));
             inner.hasNext();
         });
-        assertThatThrownBy(outer::next)
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("another generator or coroutine that it resumed is running on top of it");
+        assertThatThrownBy(outer::next).isInstanceOf(IllegalStateException.class)
+                .message().matches("Cannot suspend Generator@[0-9a-f]+ from here: its yield was called inside the body"
+                        + " of another Generator that it resumed, which runs on top of it\\. A yield hands a value to"
+                        + " the consumer of the body it is called in\\. Yield in Generator@[0-9a-f]+'s own body,"
+                        + " e\\.g\\. for \\(T x : inner\\) out\\.yield\\(x\\), or delegate with Coroutine's"
+                        + " yieldFrom\\(inner\\)\\.");
     }
 
     @Test
@@ -232,7 +235,9 @@ class GeneratorTest {
         assertThat(gen.hasNext()).isFalse();
         assertThatThrownBy(() -> leaked.get().yield("late"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("it is not running");
+                .message().matches("Cannot suspend Generator@[0-9a-f]+ from here: it is not running \\(not started,"
+                        + " finished, or suspended already\\)\\. A Yielder or Suspender is used only inside its own"
+                        + " body, while that body runs\\.");
         assertThat(gen.hasNext()).isFalse();
     }
 

@@ -129,6 +129,7 @@ class LongGeneratorTest {
         assertThatThrownBy(() -> LongGenerator.prefetch(2, null)).isInstanceOf(NullPointerException.class).hasMessage("body");
         assertThatThrownBy(() -> LongGenerator.prefetch(0, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("n: 0 (expected: >= 1)");
+                .hasMessage("LongGenerator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead)."
+                        + " For a body that runs only when asked use LongGenerator.of(body).");
     }
 }

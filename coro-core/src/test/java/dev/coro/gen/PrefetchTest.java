@@ -77,9 +77,10 @@ class PrefetchTest {
     void nBelowOneIsRejected() {
         assertThatThrownBy(() -> Generator.prefetch(0, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("n: 0 (expected: >= 1)");
+                .hasMessage("Generator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead). For a"
+                        + " body that runs only when asked use Generator.of(body).");
         assertThatThrownBy(() -> Generator.prefetch(-1, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("n: -1 (expected: >= 1)");
+                .hasMessageStartingWith("Generator.prefetch: n: -1 (expected: >= 1");
     }
 }

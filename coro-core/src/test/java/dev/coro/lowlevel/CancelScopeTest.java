@@ -121,8 +121,14 @@ class CancelScopeTest {
         Loops.run(() -> {
             CancelScope outer = CancelScope.open();
             CancelScope inner = CancelScope.open();
+            inner.cancel();
+            // a user's trial: the message named the kernel's Scope[active], not the CancelScopes, and no fix
             assertThatThrownBy(outer::close).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("innermost");
+                    .hasMessage("CancelScope.close() on CancelScope[active] of Task[name=main]: a scope opened inside"
+                            + " it, CancelScope[cancelled], is still open (a CancelScope, or that of a TaskGroup or a"
+                            + " timeout whose body runs). Close scopes in the reverse order of opening: open each one in"
+                            + " a try-with-resources, try (CancelScope s = CancelScope.open()) { ... }, so that inner"
+                            + " ones close first.");
             inner.close();
             outer.close();
         });

@@ -111,7 +111,7 @@ class BarrierTest {
     @Test
     void partiesMustBePositive() {
         assertThatThrownBy(() -> new Barrier(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("parties: 0 (expected: >= 1)");
+                .hasMessage("new Barrier: parties: 0 (expected: >= 1, the number of tasks each round of wait() waits for)");
         assertThat(new Barrier(4).toString()).startsWith("Barrier@").endsWith("[0/4]");
         Barrier broken = new Barrier(2);
         broken.abort();

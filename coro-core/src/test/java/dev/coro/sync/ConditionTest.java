@@ -183,7 +183,8 @@ class ConditionTest {
     @Test
     void negativeSignalCountIsRejected() {
         Loops.run(() -> lock.withLock(() -> {
-            assertThatThrownBy(() -> cond.signal(-1)).hasMessage("n: -1 (expected: >= 0)");
+            assertThatThrownBy(() -> cond.signal(-1)).hasMessage("Condition.signal: n: -1 (expected: >= 0, the most"
+                    + " waiters to wake). To wake every waiter use signalAll().");
         }));
         assertThat(cond.toString()).startsWith("Condition@").contains("[waiters=0, Lock@");
     }

@@ -116,9 +116,12 @@ class LockTest {
         Loops.run(() -> {
             lock.acquire();
             assertThatThrownBy(lock::acquire).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("already holds").hasMessageContaining("locked by main");
+                    .hasMessageStartingWith("Lock.acquire(): Task[name=main, state=RUNNING] already holds Lock@")
+                    .hasMessageContaining("locked by main")
+                    .hasMessageEndingWith(", and a Lock is not reentrant: it would wait for itself. Acquire it once"
+                            + " around the whole section, and let the code it calls run without acquiring it again.");
             assertThatThrownBy(lock::tryAcquire).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("not reentrant");
+                    .hasMessageStartingWith("Lock.tryAcquire(): ").hasMessageContaining("not reentrant");
             lock.release();
         });
     }
@@ -127,7 +130,10 @@ class LockTest {
     void onlyTheOwnerMayRelease() {
         Loops.run(() -> {
             assertThatThrownBy(lock::release).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("does not hold it").hasMessageContaining("unlocked");
+                    .hasMessageStartingWith("Lock.release(): Task[name=main, state=RUNNING] cannot release Lock@")
+                    .hasMessageContaining("unlocked")
+                    .hasMessageEndingWith(": it does not hold it. Only the task that acquired a lock may release it;"
+                            + " withLock(body) pairs them.");
             Task<Void> owner = Coro.spawn("owner", () -> {
                 lock.acquire();
                 Coro.sleep(java.time.Duration.ofSeconds(1));

@@ -217,7 +217,9 @@ class QueueTest {
             }
             joiner.join();
             assertThatThrownBy(q::taskDone).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("taskDone() called more times than items were put");
+                    .hasMessageStartingWith("Queue.taskDone(): called more times than items were put into Queue@")
+                    .hasMessageEndingWith(". Call it once per item taken with get() or tryGet(), when that item's work"
+                            + " is done.");
         });
         assertThat(log).containsExactly("done x", "done y", "joined");
     }
@@ -232,11 +234,17 @@ class QueueTest {
             q.shutdown();
             assertThat(q.isShutDown()).isTrue();
             assertThatThrownBy(() -> q.put("z")).isInstanceOf(QueueShutDownException.class)
-                    .hasMessageContaining("Cannot put: Queue@").hasMessageContaining("shut down");
+                    .hasMessageStartingWith("Queue.put(): Queue@")
+                    .hasMessageEndingWith(", shut down] is shut down (Queue.shutdown was called): it takes no more"
+                            + " items. A producer stops at this exception.");
             assertThatThrownBy(() -> q.tryPut("z")).isInstanceOf(QueueShutDownException.class);
             assertThat(q.get()).isEqualTo("x");
-            assertThatThrownBy(q::get).isInstanceOf(QueueShutDownException.class);
-            assertThatThrownBy(q::tryGet).isInstanceOf(QueueShutDownException.class);
+            assertThatThrownBy(q::get).isInstanceOf(QueueShutDownException.class)
+                    .hasMessageStartingWith("Queue.get(): Queue@")
+                    .hasMessageEndingWith(" is shut down (Queue.shutdown was called) and empty: no item will come. A"
+                            + " consumer ends at this exception.");
+            assertThatThrownBy(q::tryGet).isInstanceOf(QueueShutDownException.class)
+                    .hasMessageStartingWith("Queue.tryGet(): Queue@");
             assertThatThrownBy(p::join).isInstanceOf(QueueShutDownException.class);
         });
     }
@@ -248,7 +256,7 @@ class QueueTest {
             Task<Void> a = getter(q, "a");
             settle();
             q.shutdown();
-            assertThatThrownBy(a::join).isInstanceOf(QueueShutDownException.class).hasMessageContaining("Cannot get");
+            assertThatThrownBy(a::join).isInstanceOf(QueueShutDownException.class).hasMessageStartingWith("Queue.get(): ");
         });
     }
 
@@ -293,11 +301,15 @@ class QueueTest {
         Queue<String> q = Queue.bounded(2);
         assertThatThrownBy(() -> q.put(null)).isInstanceOf(NullPointerException.class).hasMessage("item");
         assertThatThrownBy(() -> q.tryPut(null)).isInstanceOf(NullPointerException.class);
+        // a user's trial: no method named, and no word that asyncio's maxsize=0 (no limit) is another factory here
         assertThatThrownBy(() -> Queue.bounded(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("capacity: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> Queue.lifo(-1)).hasMessage("capacity: -1 (expected: >= 1)");
+                .hasMessage("Queue.bounded: capacity: 0 (expected: >= 1). For a queue without a limit (asyncio's"
+                        + " maxsize=0) use Queue.unbounded().");
+        assertThatThrownBy(() -> Queue.lifo(-1)).hasMessage("Queue.lifo: capacity: -1 (expected: >= 1). For a queue"
+                + " without a limit (asyncio's maxsize=0) use Queue.lifo().");
         assertThatThrownBy(() -> Queue.priority(Comparator.<String>naturalOrder(), 0))
-                .hasMessage("capacity: 0 (expected: >= 1)");
+                .hasMessage("Queue.priority: capacity: 0 (expected: >= 1). For a queue without a limit (asyncio's"
+                        + " maxsize=0) use Queue.priority(comparator).");
     }
 
     @Test

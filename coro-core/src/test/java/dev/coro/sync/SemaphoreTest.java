@@ -103,7 +103,10 @@ class SemaphoreTest {
             sem.acquire();
             sem.release();
             assertThatThrownBy(sem::release).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("already holds all 2 permits");
+                    .hasMessageStartingWith("Semaphore.release(): Semaphore@")
+                    .hasMessageEndingWith("[permits=2/2, waiters=0] already holds all 2 permits it was created with"
+                            + " (Semaphore.bounded), so this release has no acquire to match. Release only a permit that"
+                            + " was acquired; withPermit(body) pairs them.");
         });
         assertThat(sem.statistics()).isEqualTo(new Semaphore.Statistics(2, 2, 0));
         assertThat(sem.toString()).startsWith("Semaphore@").endsWith("[permits=2/2, waiters=0]");
@@ -120,9 +123,12 @@ class SemaphoreTest {
 
     @Test
     void negativePermitsAreRejected() {
+        // a user's trial: no method named, and no word of what a semaphore with no permits does
         assertThatThrownBy(() -> new Semaphore(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("permits: -1 (expected: >= 0)");
-        assertThatThrownBy(() -> Semaphore.bounded(-2)).hasMessage("permits: -2 (expected: >= 0)");
+                .hasMessage("new Semaphore: permits: -1 (expected: >= 0). A semaphore starts with zero permits or more;"
+                        + " with 0, acquire() waits until a release() adds one.");
+        assertThatThrownBy(() -> Semaphore.bounded(-2)).hasMessage("Semaphore.bounded: permits: -2 (expected: >= 0). A"
+                + " semaphore starts with zero permits or more; with 0, acquire() waits until a release() adds one.");
     }
     @Test
     void withPermitGivesThePermitBackWhenTheBodyFailsAndPassesTheFailureThrough() {

@@ -206,6 +206,14 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
         return state == RUNNING;
     }
 
+    /**
+     * Whether {@code t} unwinds an abandoned body (see {@link #abandon()}): not a failure of the body,
+     * so code that catches every Throwable must let it pass.
+     */
+    public static boolean unwindsAbandoned(Throwable t) {
+        return t instanceof ThreadFiber.FiberAbandoned;
+    }
+
     /** What escaped the body, or null. Bodies are expected to catch their own failures. */
     public final Throwable escaped() {
         return rare == null ? null : rare.escaped;
@@ -305,10 +313,10 @@ public abstract sealed class Fiber permits ContinuationFiber, ThreadFiber {
 
     /** The error of a suspend() called from outside the body, or from under a fiber it resumed. */
     final IllegalStateException cannotSuspendHere() {
-        return new IllegalStateException("Cannot suspend " + name() + " from here: "
-                + (state == RUNNING ? "another generator or coroutine that it resumed is running on top of it"
-                                    : "it is not running")
-                + ". Suspend only from the innermost running body.");
+        if (state == RUNNING) return NestedSuspension.error(name());
+        return new IllegalStateException("Cannot suspend " + name() + " from here: it is not running (not started,"
+                + " finished, or suspended already). A Yielder or Suspender is used only inside its own body, while"
+                + " that body runs.");
     }
 
     private WrongThreadException wrongThread(Thread caller) {
