@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One task sends a million ints to another through a channel; ns per item, for coro's channels
  * (continuation backend), kotlinx.coroutines' (runBlocking, one thread) and jox's (two virtual
  * threads, on the default scheduler: {@link Jox}, and on one carrier: {@link JoxOneCarrier}) in the same run. Also a two-clause select
- * per item (coro against kotlinx), and AsyncGenerator.next() against a lazy Generator's next().
+ * per item (coro against kotlinx), over a rendezvous channel (a clause waits for every other item) and
+ * over a buffered one (the item is mostly ready at once), and AsyncGenerator.next() against a lazy
+ * Generator's next().
  *
  * <p>Run: {@code ./coro bench ChannelBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s}
  */
@@ -78,6 +80,13 @@ public class ChannelBenchmark {
         return loop.run(() -> pass(Channel.rendezvous(), Channel.<Integer>rendezvous().receiver()));
     }
 
+    /** The same select over a buffered channel: the item is mostly there already, so no clause waits. */
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public long coroSelect2Buffered64() {
+        return loop.run(() -> pass(Channel.buffered(64), Channel.<Integer>rendezvous().receiver()));
+    }
+
     private static long pass(Channel<Integer> ch, ReceiveChannel<Integer> idle) {
         Task<Void> sender = Coro.spawn(() -> {
             SendChannel<Integer> tx = ch.sender();
@@ -110,6 +119,13 @@ public class ChannelBenchmark {
     @OperationsPerInvocation(ITEMS)
     public long kotlinxSelect2Rendezvous() throws InterruptedException {
         return KotlinxChannelPeers.pass(ChannelKt.Channel(0, BufferOverflow.SUSPEND, null),
+                ChannelKt.Channel(0, BufferOverflow.SUSPEND, null), ITEMS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public long kotlinxSelect2Buffered64() throws InterruptedException {
+        return KotlinxChannelPeers.pass(ChannelKt.Channel(64, BufferOverflow.SUSPEND, null),
                 ChannelKt.Channel(0, BufferOverflow.SUSPEND, null), ITEMS);
     }
 

@@ -38,6 +38,74 @@ class SelectTest {
         assertThat(log).containsExactly("got b", "anone");
     }
 
+    /* Taking the locks in turn: the first ready clause wins even if it is not the first, the clauses
+     * before it (locked, not ready) leave no registration, the ones after it keep their items. */
+    @Test
+    void aLaterClauseReadyAtOnceWinsAndTheOthersLeaveNoTrace() {
+        Channel<String> a = Channel.rendezvous();
+        Channel<String> b = Channel.buffered(1);
+        Channel<String> c = Channel.buffered(1);
+        Loops.run(() -> {
+            b.sender().send("b");
+            c.sender().send("c");
+            log.add(Select.select(a.receiver().onReceive(x -> "a:" + x), Select.onTimeout(Duration.ofSeconds(1), () -> "t"),
+                    b.receiver().onReceive(x -> "b:" + x), c.receiver().onReceive(x -> "c:" + x)));
+            log.add("a wanted: " + a.sender().trySend("y") + ", c kept: " + c.receiver().tryReceive().orElse("none")
+                    + ", timers: " + Coro.loop().pendingTimers().size());
+        });
+        assertThat(log).containsExactly("b:b", "a wanted: false, c kept: c, timers: 0");
+    }
+
+    /* Two clauses on one channel take its (reentrant) lock twice and give it back twice. */
+    @Test
+    void clausesOnOneChannelWaitAndWinInArgumentOrder() {
+        Channel<String> ch = Channel.buffered(1);
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> Select.select(ch.receiver().onReceive(x -> "first:" + x),
+                    ch.receiver().onReceive(x -> "second:" + x)));
+            settle();
+            ch.sender().send("x");
+            log.add(t.join());
+            ch.sender().send("y");
+            log.add(Select.select(ch.receiver().onReceive(x -> "first:" + x), ch.receiver().onReceive(x -> "second:" + x)));
+            ch.sender().send("z");   // the buffer is full: the send clause waits, the receive clause wins at once
+            log.add(Select.select(ch.sender().onSend("w", () -> "sent"), ch.receiver().onReceive(x -> "got " + x)));
+            log.add("locked: " + ch.lock.isLocked() + ", left: " + ch.receiver().tryReceive().orElse("none"));
+        });
+        assertThat(log).containsExactly("first:x", "first:y", "got z", "locked: false, left: none");
+    }
+
+    /*
+     * The select locks `a` (not ready), finds `b` busy, lets go, and takes every lock in lock order,
+     * waiting for `b`: it holds `a` meanwhile. Once it has them all, the bias holds as ever: `b`
+     * wins over `c`, which keeps its item.
+     */
+    @Test
+    void aBusyLockAfterTheFirstMakesSelectTakeEveryLockInOrderAndKeepTheBias() throws Exception {
+        Channel<String> a = Channel.rendezvous();
+        Channel<String> b = Channel.buffered(1);
+        Channel<String> c = Channel.buffered(1);
+        b.sender().trySend("b");
+        c.sender().trySend("c");
+        CompletableFuture<String> picked;
+        b.lock.lock();
+        try {
+            picked = CompletableFuture.supplyAsync(() -> Select.select(a.receiver().onReceive(x -> "a:" + x),
+                    b.receiver().onReceive(x -> "b:" + x), c.receiver().onReceive(x -> "c:" + x)), r -> Thread.ofPlatform().start(r));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!b.lock.hasQueuedThreads()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the select never waited for b's lock");
+                Thread.onSpinWait();
+            }
+            log.add("a held while waiting for b: " + a.lock.isLocked());
+        } finally {
+            b.lock.unlock();
+        }
+        log.add(picked.get(10, TimeUnit.SECONDS));
+        log.add("c kept: " + c.receiver().tryReceive().orElse("none") + ", a wanted: " + a.sender().trySend("y"));
+        assertThat(log).containsExactly("a held while waiting for b: true", "b:b", "c kept: c, a wanted: false");
+    }
+
     private static List<String> unbiasedPicks(long seed) {
         Channel<String> a = Channel.unlimited();
         Channel<String> b = Channel.unlimited();
