@@ -38,6 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * that waits before a thread's first use holds nothing, and the clock may jump past what the
  * thread was about to send; in virtual time, let the thread use the channel first (a
  * {@code trySend} or {@code tryReceive} is enough), or hand its work to {@code Coro.toThread}.
+ * A task whose loop closes while it waits leaves the channel with its loop: nothing is handed to
+ * it any more, and the item of its send, which never returned, is not received.
  *
  * <p>Invariant: every item sent is received exactly once, or dropped because every receive handle
  * was closed; receivers wait only while nothing can be received, senders only while the buffer is

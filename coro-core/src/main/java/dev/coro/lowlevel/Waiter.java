@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 /* Implementation notes:
  *
  *   state      WAITING --claim()--> CLAIMED     (a waker won: index/value are set, wake() follows)
- *              WAITING --abort()--> CANCELLED   (the task was cancelled while parked)
+ *              WAITING --abort()--> CANCELLED   (the task was cancelled while parked, or its loop closed)
  *              WAITING --interrupt--> CANCELLED (the plain thread was interrupted while blocked)
  *
  * index and value are written by the claimer after its CAS and before wake(); the owner reads them
@@ -35,6 +35,13 @@ import java.util.concurrent.locks.LockSupport;
  * `woken` flag for a plain thread. A task's abort handler that loses the race returns false: the
  * task stays parked until the claimer's wake-up arrives; an interrupted thread that loses it clears
  * its interrupt status, parks until `woken` (set by the claimer's wake()), and sets it again.
+ *
+ * A loop that closes runs the abort handler of every task still parked (LiveTasks.destroyAll),
+ * after it marked itself closed: the waiter leaves its queues without resuming anybody. A claim
+ * refuses a waiter whose loop is closed, so a waker on another thread that meets one before the
+ * close got to it moves on to the next waiter. A claim that read the loop open and won the CAS
+ * before the close's abort delivered to a task that was alive then, which the close destroys with
+ * what it was handed, as it destroys a task that was woken but had not run yet.
  */
 public final class Waiter implements AbortHandler {
     private static final int WAITING = 0, CLAIMED = 1, CANCELLED = 2;
@@ -122,9 +129,11 @@ public final class Waiter implements AbortHandler {
      *
      * @param index which registration completed, as {@link SelectClause#register} was given it
      * @param value the operation's result, for the owner to read with {@link #value()}
-     * @return {@code true} if this call ended the wait; false if the wait had ended already
+     * @return {@code true} if this call ended the wait; false if the wait had ended already, or if
+     *         the waiting task's loop is closed (the task will never run again)
      */
     public boolean claim(int index, Object value) {
+        if (task != null && task.kernel().view().isClosed()) return false;   // see the notes: its close takes it out
         if (!STATE.compareAndSet(this, WAITING, CLAIMED)) return false;
         this.index = index;
         this.value = value;

@@ -15,7 +15,12 @@ import dev.coro.trace.WaitKind;
  * }</pre>
  *
  * <p>{@link #abort()} breaks the barrier: waiters and later arrivals get
- * {@link BarrierBrokenException} until {@link #reset()}. Confined to its loop's thread.
+ * {@link BarrierBrokenException} until {@link #reset()}.
+ *
+ * <p>Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
+ * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
+ * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
+ * set it up.
  *
  * <p>Invariant: fewer than {@code parties} tasks wait, and none waits while the barrier is broken.
  */
@@ -35,6 +40,7 @@ public final class Barrier {
     private static final Object RESET = new Object();
 
     private final ParkingLot lot = new ParkingLot();
+    private final Confinement confinement = new Confinement();
     private final int parties;
     private boolean broken;
 
@@ -64,7 +70,7 @@ public final class Barrier {
      * @throws BarrierBrokenException if the barrier is broken, or is broken or reset while waiting
      */
     public int await() {
-        lot.checkCaller("Barrier.await");
+        confinement.check("Barrier.await", this);
         if (broken) throw brokenError();
         int index = lot.size();
         if (index == parties - 1) {
@@ -84,14 +90,14 @@ public final class Barrier {
      * is whole again. Does not suspend.
      */
     public void reset() {
-        lot.checkCaller("Barrier.reset");
+        confinement.check("Barrier.reset", this);
         broken = false;
         lot.unparkAll(RESET);
     }
 
     /** Breaks the barrier: waiters and later arrivals get {@link BarrierBrokenException} until {@link #reset()}. */
     public void abort() {
-        lot.checkCaller("Barrier.abort");
+        confinement.check("Barrier.abort", this);
         broken = true;
         lot.unparkAll(BROKEN);
     }

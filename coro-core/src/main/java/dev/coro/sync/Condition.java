@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * <p>Every method requires the current task to hold the lock. Signals wake waiters in the order
  * they started waiting; a woken waiter then queues for the lock behind the tasks already waiting
  * for it. Spurious wake-ups are possible (a passed-on signal), so wait in a loop or use
- * {@link #awaitUntil}. Confined to its loop's thread.
+ * {@link #awaitUntil}. Confined to its lock's loop: a call from another loop or from a plain thread
+ * throws {@link IllegalStateException}.
  */
 /* Implementation notes:
  *
@@ -69,8 +70,8 @@ public final class Condition {
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void await() {
+        lock.confinement().check("Condition.await", this);
         requireLock("await");
-        lot.checkCaller("Condition.await");
         lock.release();
         boolean signalled = false;
         try {
@@ -99,6 +100,7 @@ public final class Condition {
      */
     public void awaitUntil(BooleanSupplier predicate) {
         Objects.requireNonNull(predicate, "predicate");
+        lock.confinement().check("Condition.awaitUntil", this);
         requireLock("awaitUntil");
         while (!predicate.getAsBoolean()) await();
     }
@@ -120,15 +122,15 @@ public final class Condition {
             throw new IllegalArgumentException("Condition.signal: n: " + n + " (expected: >= 0, the most waiters to"
                     + " wake). To wake every waiter use signalAll().");
         }
+        lock.confinement().check("Condition.signal", this);
         requireLock("signal");
-        lot.checkCaller("Condition.signal");
         lot.unpark(n, null);
     }
 
     /** Wakes every waiter. @throws IllegalStateException if the current task does not hold the lock */
     public void signalAll() {
+        lock.confinement().check("Condition.signalAll", this);
         requireLock("signalAll");
-        lot.checkCaller("Condition.signalAll");
         lot.unparkAll(null);
     }
 

@@ -14,10 +14,16 @@ import dev.coro.trace.WaitKind;
  * ready.set();
  * }</pre>
  *
- * <p>Confined to its loop's thread. Invariant: while the flag is set nobody waits.
+ * <p>Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
+ * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
+ * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
+ * set it up.
+ *
+ * <p>Invariant: while the flag is set nobody waits.
  */
 public final class Event {
     private final ParkingLot lot = new ParkingLot();
+    private final Confinement confinement = new Confinement();
     private boolean set;
 
     /** An event whose flag is not set. */
@@ -31,14 +37,14 @@ public final class Event {
      * before it ran again; the event is unchanged. <b>Thread safety:</b> loop thread only, inside a task.
      */
     public void await() {
-        lot.checkCaller("Event.await");
+        confinement.check("Event.await", this);
         if (!set) lot.park(WaitKind.AWAIT, this);
         Traps.raiseIfCancelled();
     }
 
     /** Sets the flag and wakes every waiter, in the order they came. Does not suspend. */
     public void set() {
-        lot.checkCaller("Event.set");
+        confinement.check("Event.set", this);
         if (set) return;
         set = true;
         lot.unparkAll(this);
@@ -46,6 +52,7 @@ public final class Event {
 
     /** Lowers the flag; later {@link #await()} calls wait for the next {@link #set()}. */
     public void clear() {
+        confinement.check("Event.clear", this);
         set = false;
     }
 

@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  *
  * <p>Not reentrant: the holder acquiring it again, or a task that does not hold it releasing it,
  * is an {@link IllegalStateException}. Waiters get the lock strictly in the order they asked for it.
- * Confined to its loop's thread, like everything a task touches.
+ * Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
+ * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
+ * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
+ * set it up.
  *
  * <p>Invariant: {@code owner == null} implies that nobody waits.
  */
@@ -40,6 +43,7 @@ public final class Lock {
             + " release it; withLock(body) pairs them.";
 
     private final ParkingLot lot = new ParkingLot();
+    private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
     private final Consumer<Object> passOn = handed -> release();
     private Task<?> owner;
@@ -58,6 +62,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public void acquire() {
+        confinement.check("Lock.acquire", this);
         Task<?> me = Traps.currentTask();
         if (owner == null) {
             Traps.raiseIfCancelled();
@@ -65,7 +70,6 @@ public final class Lock {
             return;
         }
         requireNotOwner(me, "acquire");
-        lot.checkCaller("Lock.acquire");
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
@@ -76,6 +80,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public boolean tryAcquire() {
+        confinement.check("Lock.tryAcquire", this);
         Task<?> me = Traps.currentTask();
         if (owner != null) {
             requireNotOwner(me, "tryAcquire");
@@ -99,9 +104,9 @@ public final class Lock {
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void release() {
+        confinement.check("Lock.release", this);
         Task<?> me = Traps.currentTask();
         if (owner != me) throw new IllegalStateException(NOT_OWNER.formatted(me, this));
-        lot.checkCaller("Lock.release");
         owner = lot.first();
         if (owner != null) lot.unparkOne(this);
     }
@@ -162,6 +167,11 @@ public final class Lock {
      * @param waiters how many tasks wait for it
      */
     public record Statistics(Task<?> owner, int waiters) {}
+
+    /** The loop this lock belongs to, which a condition built on it shares. */
+    Confinement confinement() {
+        return confinement;
+    }
 
     /** The task holding the lock, or null; for the primitives built on a lock. */
     Task<?> owner() {

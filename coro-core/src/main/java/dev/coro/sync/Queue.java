@@ -25,8 +25,12 @@ import java.util.function.Consumer;
  *
  * <p>Waiting getters and putters are served strictly in the order they came. {@link #shutdown()}
  * ends the queue: puts throw {@link QueueShutDownException} at once, gets once the queue is empty;
- * {@code shutdown(true)} also discards the items left. Null items are rejected. Confined to its
- * loop's thread.
+ * {@code shutdown(true)} also discards the items left. Null items are rejected.
+ *
+ * <p>Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
+ * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
+ * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
+ * set it up.
  *
  * <p>Invariant: getters wait only while the buffer is empty; putters only while it is full or a
  * freed place is promised to an earlier putter.
@@ -59,6 +63,7 @@ public final class Queue<T> {
     private final ParkingLot getters = new ParkingLot();
     private final ParkingLot putters = new ParkingLot();
     private final ParkingLot joiners = new ParkingLot();
+    private final Confinement confinement = new Confinement();
     private int reserved;
     /* How many items at the head of a FIFO queue were given back by cancelled getters, in hand-out order. */
     private int givenBack;
@@ -175,7 +180,7 @@ public final class Queue<T> {
      */
     public void put(T item) {
         Objects.requireNonNull(item, "item");
-        checkCaller("Queue.put");
+        confinement.check("Queue.put", this);
         if (shutdown) throw shutDownError("put");
         if (hasRoom()) {
             Traps.raiseIfCancelled();
@@ -198,7 +203,7 @@ public final class Queue<T> {
      */
     public boolean tryPut(T item) {
         Objects.requireNonNull(item, "item");
-        checkCaller("Queue.tryPut");
+        confinement.check("Queue.tryPut", this);
         if (shutdown) throw shutDownError("tryPut");
         if (!hasRoom()) return false;
         deliver(item);
@@ -237,7 +242,7 @@ public final class Queue<T> {
      */
     @SuppressWarnings("unchecked")
     public T get() {
-        checkCaller("Queue.get");
+        confinement.check("Queue.get", this);
         if (!items.isEmpty()) {
             Traps.raiseIfCancelled();
             return take();
@@ -255,7 +260,7 @@ public final class Queue<T> {
      * @throws QueueShutDownException if the queue is shut down and empty
      */
     public Optional<T> tryGet() {
-        checkCaller("Queue.tryGet");
+        confinement.check("Queue.tryGet", this);
         if (!items.isEmpty()) return Optional.of(take());
         if (shutdown) throw shutDownError("tryGet");
         return Optional.empty();
@@ -305,7 +310,7 @@ public final class Queue<T> {
      * @throws IllegalStateException if called more times than items were put
      */
     public void taskDone() {
-        checkCaller("Queue.taskDone");
+        confinement.check("Queue.taskDone", this);
         if (unfinished == 0) {
             throw new IllegalStateException("Queue.taskDone(): called more times than items were put into " + this
                     + ". Call it once per item taken with get() or tryGet(), when that item's work is done.");
@@ -324,7 +329,7 @@ public final class Queue<T> {
      * {@link dev.coro.CancelledError}; the queue is unchanged. <b>Thread safety:</b> loop thread only.
      */
     public void join() {
-        checkCaller("Queue.join");
+        confinement.check("Queue.join", this);
         if (unfinished > 0) joiners.park(WaitKind.JOIN, this);
         Traps.raiseIfCancelled();
     }
@@ -345,7 +350,7 @@ public final class Queue<T> {
      * @param immediate true to drop the items queued now (their taskDone is counted), false to let getters drain them
      */
     public void shutdown(boolean immediate) {
-        checkCaller("Queue.shutdown");
+        confinement.check("Queue.shutdown", this);
         shutdown = true;
         if (immediate) {
             drained = true;
@@ -357,13 +362,6 @@ public final class Queue<T> {
         }
         getters.unparkAll(SHUT_DOWN);
         putters.unparkAll(SHUT_DOWN);
-    }
-
-    /* A call from another loop while tasks of this queue's loop wait is refused before anything changes. */
-    private void checkCaller(String method) {
-        getters.checkCaller(method);
-        putters.checkCaller(method);
-        joiners.checkCaller(method);
     }
 
     private QueueShutDownException shutDownError(String method) {

@@ -18,7 +18,12 @@ import java.util.function.Consumer;
  *
  * <p>Permits are not owned: any task may release. A {@linkplain #bounded bounded} semaphore
  * refuses to hold more permits than it started with, which catches a release too many. Waiters get
- * permits strictly in the order they asked. Confined to its loop's thread.
+ * permits strictly in the order they asked.
+ *
+ * <p>Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
+ * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
+ * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
+ * set it up.
  *
  * <p>Invariant: {@code permits > 0} implies that nobody waits.
  */
@@ -30,6 +35,7 @@ import java.util.function.Consumer;
  */
 public final class Semaphore {
     private final ParkingLot lot = new ParkingLot();
+    private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
     private final Consumer<Object> passOn = handed -> release();
     private final int bound;
@@ -80,12 +86,12 @@ public final class Semaphore {
      * <b>Thread safety:</b> loop thread only, inside a task.
      */
     public void acquire() {
+        confinement.check("Semaphore.acquire", this);
         if (permits > 0) {
             Traps.raiseIfCancelled();
             permits--;
             return;
         }
-        lot.checkCaller("Semaphore.acquire");
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
     }
 
@@ -95,6 +101,7 @@ public final class Semaphore {
      * @return true if a permit was taken
      */
     public boolean tryAcquire() {
+        confinement.check("Semaphore.tryAcquire", this);
         if (permits == 0) return false;
         permits--;
         return true;
@@ -107,7 +114,7 @@ public final class Semaphore {
      * @throws IllegalStateException if the semaphore is bounded and already holds all its permits
      */
     public void release() {
-        lot.checkCaller("Semaphore.release");
+        confinement.check("Semaphore.release", this);
         if (permits == bound) {
             throw new IllegalStateException("Semaphore.release(): " + this + " already holds all " + bound + " permits"
                     + " it was created with (Semaphore.bounded), so this release has no acquire to match. Release only"

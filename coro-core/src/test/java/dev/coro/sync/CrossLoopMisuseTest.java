@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
 import dev.coro.EventLoop;
-import dev.coro.Task;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -16,10 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A primitive shared by two loops (a user's trial): a call from the loop without waiters used to
+ * A primitive shared by two loops (users' trials): a call from the loop without waiters used to
  * reschedule the waiter on the other loop's ready queue from the wrong thread, and the wake-up was
- * lost. Now the call is refused before it changes anything, and the same call made on the waiters'
- * loop (through its submit) works. Real-time loops on two threads; nothing waits on a timer.
+ * lost; a call made while nobody waited passed silently, a data race with the primitive's loop.
+ * Now every call from another loop or a plain thread is refused before it changes anything, and the
+ * same call made on the primitive's loop (through its submit) works. Real-time loops on two
+ * threads; nothing waits on a timer.
  */
 class CrossLoopMisuseTest {
     private final EventLoop a = EventLoop.builder().name("a").watchdog(Duration.ZERO).build();
@@ -48,7 +49,7 @@ class CrossLoopMisuseTest {
             event.set();
             return null;
         })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Event.set: EventLoop[b, running] used")
-                .hasMessageContaining("while tasks of EventLoop[a, running] wait in it");
+                .hasMessageContaining("which belongs to EventLoop[a, running]");
         assertThat(event.isSet()).isFalse();
 
         a.submit(() -> {
@@ -97,38 +98,69 @@ class CrossLoopMisuseTest {
     }
 
     @Test
-    void aLockReleasedFromAnotherLoopThanItsWaiterStaysHeld() throws Exception {
+    void aLockHeldOnOneLoopIsRefusedToAnotherAndStaysWithItsHolder() throws Exception {
         Lock lock = new Lock();
         CompletableFuture<Void> release = new CompletableFuture<>();
         CompletableFuture<Object> holder = runOnThread(a, () -> {
             lock.acquire();
             Coro.await(release);
-            try {
-                lock.release();
-                return "released";
-            } catch (IllegalStateException e) {
-                return e.getMessage();
-            }
+            lock.release();
+            return "released";
         });
         waitUntil(lock::isLocked);
-        CompletableFuture<Task<?>> waiterTask = new CompletableFuture<>();
-        CompletableFuture<Object> waiter = runOnThread(b, () -> {
-            waiterTask.complete(Coro.currentTask());
+
+        assertThatThrownBy(() -> b.run(() -> Coro.withTimeout(Duration.ofSeconds(5), () -> {   // it used to wait
             lock.acquire();
-            return "acquired";
-        });
-        waitUntil(() -> lock.statistics().waiters() == 1);
-        release.complete(null);
-
-        assertThat(holder.get(5, TimeUnit.SECONDS)).asString()
-                .startsWith("Lock.release: EventLoop[a, running] used a wait queue")
-                .contains("while tasks of EventLoop[b, running] wait in it");
-        assertThat(lock.statistics().owner().name()).isEqualTo("main");
-        assertThat(waiter).isNotDone();
-
-        waiterTask.get(5, TimeUnit.SECONDS).cancel();
-        assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+            return null;
+        }))).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Lock.acquire: EventLoop[b, running] used Lock@")
+                .hasMessageContaining("which belongs to EventLoop[a, running]");
         assertThat(lock.statistics().waiters()).isZero();
+        release.complete(null);
+        assertThat(holder.get(5, TimeUnit.SECONDS)).isEqualTo("released");
+    }
+
+    /* The calls that used to pass silently when nobody waited: a data race with the primitive's own loop. */
+    @Test
+    void everyCallFromAnotherLoopOrAPlainThreadIsRefusedEvenWhenNobodyWaits() {
+        Event event = new Event();
+        Queue<String> queue = Queue.unbounded();
+        Lock lock = new Lock();
+        Semaphore semaphore = new Semaphore(1);
+        a.run(() -> {
+            event.clear();
+            queue.put("kept");
+            lock.tryAcquire();
+            lock.release();
+            semaphore.tryAcquire();
+            semaphore.release();
+            return null;
+        });
+        List<Runnable> calls = List.of(event::set, event::clear, () -> queue.put("x"), () -> queue.tryPut("x"),
+                queue::tryGet, lock::tryAcquire, semaphore::tryAcquire, semaphore::release);
+        for (Runnable call : calls) {
+            assertThatThrownBy(() -> b.run(() -> {
+                call.run();
+                return null;
+            })).isInstanceOf(IllegalStateException.class).hasMessageContaining(": EventLoop[b, running] used ")
+                    .hasMessageContaining(", which belongs to EventLoop[a]").hasMessageContaining("use a dev.coro.channel.Channel");
+            assertThatThrownBy(call::run).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(": thread '" + Thread.currentThread().getName() + "', outside any loop, used ")
+                    .hasMessageContaining(", which belongs to EventLoop[a]");
+        }
+        assertThat(event.isSet()).isFalse();
+        assertThat(queue.size()).isEqualTo(1);
+        assertThat(lock.isLocked()).isFalse();
+        assertThat(semaphore.availablePermits()).isEqualTo(1);
+        assertThat(a.run(queue::get)).isEqualTo("kept");
+    }
+
+    @Test
+    void aPlainThreadSetsAPrimitiveUpUntilALoopUsesIt() {
+        Queue<String> queue = Queue.unbounded();
+        assertThat(queue.tryPut("filled before the loop ran")).isTrue();
+        assertThat(a.run(queue::get)).isEqualTo("filled before the loop ran");
+        assertThatThrownBy(() -> queue.put("after")).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Queue.put: thread '" + Thread.currentThread().getName() + "', outside any loop, used Queue@");
     }
 
     /* loop.run(main) on a thread of its own; the future completes with what run returns or throws. */

@@ -50,17 +50,37 @@ public final class LiveTasks {
         return out;
     }
 
-    /** The loop closes with these tasks pending: each is reported as destroyed and its fiber abandoned. */
+    /**
+     * The loop closes with these tasks pending: each is reported as destroyed, leaves the wait it is
+     * parked in, and its fiber is abandoned.
+     */
     void destroyAll() {
         for (TaskCore t : list()) {
             Throwable site = t.creationSite();
             t.kernel.report("Task was destroyed but it is pending: Task[name=" + t.name() + ", state=" + t.stateName()
                     + "]" + (site == null ? " (enable debug mode to see where it was created)" : ""), site);
+            leaveWait(t);
             if (t.fiber != null) {
                 t.fiber.attach(null); // a thread-backend body unwinding on its own thread is no task of ours any more
                 t.fiber.abandon();
             }
             unlink(t);
+        }
+    }
+
+    /*
+     * A parked task that will never resume runs its abort handler, as its cancellation would, but
+     * is not rescheduled: it leaves the wait queues it is in (a channel's, a select's, a parking
+     * lot's), so that no waker of another loop or thread hands it an item it can never take, and a
+     * primitive it waited on is free for others. A waker that claimed its wait before (the Waiter's
+     * CAS decides) delivered to a task that was alive then; the task goes with what it was handed.
+     */
+    private static void leaveWait(TaskCore t) {
+        if (t.state != TaskCore.PARKED) return;
+        try {
+            t.abort.abort();
+        } catch (Throwable e) {
+            t.kernel.report("Exception in the abort handler of " + t + " while its loop closed", e);
         }
     }
 
