@@ -121,8 +121,10 @@ public final class TaskGroup {
                 if (g.failures.get(i) != first) first.addSuppressed(g.failures.get(i));
             }
             // The body's own exception passes unchanged (it ran in this task); a child's failure comes
-            // back by the rethrow rules, a checked one wrapped in TaskFailedException.
+            // back by the rethrow rules, a checked one wrapped in TaskFailedException, in place of the
+            // cancellation it caused in the body.
             if (first == bodyError) throw Rethrow.unchecked(first);
+            g.scope.replaced(bodyError);
             throw Task.rethrow(first, "a child of " + g);
         }
         if (bodyError != null && !(g.cancelCalled && g.scope.absorbs(bodyError))) {

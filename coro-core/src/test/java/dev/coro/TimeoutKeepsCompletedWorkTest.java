@@ -107,4 +107,41 @@ class TimeoutKeepsCompletedWorkTest {
         }));
         assertThat(v).as("Trio: fail_after around a shield that returns raises nothing").isEqualTo("committed");
     }
+
+    /* A group whose child fails: the body sees the group's own cancellation, which the child's failure replaces. */
+    private static void catchAFailedGroup() {
+        try {
+            TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    throw new IllegalStateException("child failed");
+                });
+                Coro.sleep(Duration.ofSeconds(2));
+                return null;
+            });
+        } catch (IllegalStateException expected) {
+            // the group reported its child's failure
+        }
+    }
+
+    @Test
+    void aCancellationThatAGroupReplacedByItsChildsFailureIsNotOneTheBodySaw() {
+        String v = Loops.run(() -> Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
+            catchAFailedGroup();
+            Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
+            return "committed";
+        }));
+        assertThat(v).isEqualTo("committed");
+    }
+
+    @Test
+    void aTaskThatCatchesManyFailedGroupsIsNotReportedAsSwallowingCancellations() {
+        String v = Loops.run(() -> {   // fails if the loop reports anything
+            for (int i = 0; i < 120; i++) catchAFailedGroup();
+            return Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
+                Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));
+                return "committed";
+            });
+        });
+        assertThat(v).isEqualTo("committed");
+    }
 }

@@ -182,6 +182,22 @@ public final class CancelScope implements AutoCloseable {
     }
 
     /**
+     * Tells the task that {@code error}, a {@link CancelledError} caught leaving this scope's body,
+     * is replaced by another exception the caller throws instead, as {@code TaskGroup.run} throws a
+     * child's failure in place of the cancellation that failure caused (a real failure beats a
+     * cancellation). The task then does not count it as one it swallowed, and
+     * {@link #cancellationRaised()} of the scopes around no longer sees it. Anything else, or the
+     * same error again, changes nothing.
+     *
+     * @param error what was caught leaving the scope's body
+     */
+    public void replaced(Throwable error) {
+        if (!(error instanceof CancelledError) || error == absorbed) return;
+        absorbed = error;
+        scope.task().cancellationAbsorbed();
+    }
+
+    /**
      * Spawns a task inside this scope: cancelling the scope (or anything enclosing it) cancels the
      * task too. The task's body runs as {@code body}; see {@code Coro.spawn}.
      *
