@@ -162,8 +162,7 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
                 demand--;
                 T value = generator.next();
                 Flow.Subscriber<? super T> s = serving.subscriber();
-                if (s == null) return;
-                s.onNext(value);
+                if (s == null || !deliver(serving, s, value)) return;
             }
         } catch (CancelledError e) {
             if (!serving.cancelled.get()) serving.terminate(s -> s.onError(served(e)));
@@ -171,6 +170,23 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
         } catch (Throwable e) {   // an Error of the body too: left to the submit future, it would pass for a cancellation
             if (Fiber.unwindsAbandoned(e)) throw e;   // the loop closed under the parked driver: the future says so
             serving.terminate(s -> s.onError(e));
+        }
+    }
+
+    /*
+     * onNext, whose subscriber must return normally (rule 2.13): one that throws has broken its
+     * contract, so its subscription ends as cancelled (the generator closes) and the loop's exception
+     * handler is told, not the subscriber's onError. False if it threw.
+     */
+    private boolean deliver(Serving<T> serving, Flow.Subscriber<? super T> s, T value) {
+        try {
+            s.onNext(value);
+            return true;
+        } catch (RuntimeException | Error e) {
+            serving.cancel();
+            loop.callExceptionHandler(s + ".onNext threw, so its subscription to " + generator + ".toPublisher"
+                    + " was cancelled (Reactive Streams rule 2.13: a subscriber's methods must return normally)", e);
+            return false;
         }
     }
 

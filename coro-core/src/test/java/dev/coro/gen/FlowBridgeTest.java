@@ -176,6 +176,40 @@ class FlowBridgeTest {
         assertThat(trace).containsExactly("next 0", "cleanup finished");
     }
 
+    /*
+     * Rule 2.13: a subscriber whose onNext throws has broken its contract; the publisher treats the
+     * subscription as cancelled (the body's cleanup runs) and reports the failure where the program
+     * sees it, the loop's exception handler, not by calling that subscriber's onError.
+     */
+    @Test
+    void aSubscriberWhoseOnNextThrowsIsCancelledAndTheLoopReportsIt() {
+        List<String> trace = new ArrayList<>();
+        dev.coro.Reports reports = Loops.reportsOf(() -> {
+            Recorder broken = new Recorder(trace, 5) {
+                @Override
+                public void onNext(Integer item) {
+                    super.onNext(item);
+                    throw new IllegalStateException("subscriber bug");
+                }
+            };
+            AsyncGenerator.<Integer>of(out -> {
+                try {
+                    out.yield(0);
+                    out.yield(1);
+                } finally {
+                    trace.add("cleanup");
+                }
+            }).toPublisher(Coro.loop()).subscribe(broken);
+            Coro.sleep(Duration.ofSeconds(1));
+            return null;
+        });
+        assertThat(trace).containsExactly("next 0", "cleanup");
+        assertThat(reports.all()).singleElement().satisfies(r -> {
+            assertThat(r.message()).contains("onNext").contains("rule 2.13");
+            assertThat(r.error()).hasMessage("subscriber bug");
+        });
+    }
+
     /* Review: after a terminal signal, a cancellation during the generator's close sends no second one. */
     @Test
     void oneTerminalSignalEvenIfTheCloseAfterItIsCancelled() {
