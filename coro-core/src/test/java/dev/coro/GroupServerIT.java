@@ -370,6 +370,34 @@ class GroupServerIT {
         }
     }
 
+    /*
+     * A user's trial: a builder once used for a group kept the group's settings, so a later plain
+     * bind from it set SO_REUSEPORT and joined the group's port silently, where a fresh builder is
+     * refused (with the hand-off, it joined the group's hand-off instead of listening).
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void aBuilderUsedForAGroupBindsAPlainServerAsAFreshOneDoes(boolean handOff) throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("reuse-").watchdog(Duration.ZERO).build()) {
+            TcpServer.Builder builder = TcpServer.builder();
+            GroupServer.Builder grouped = builder.group(group);
+            if (handOff) grouped.handOff();
+            GroupServer server = grouped.bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            InetSocketAddress taken = server.localAddress();
+            assertThatThrownBy(() -> Coro.run(() -> builder.bind(taken, s -> { })))
+                    .hasRootCauseInstanceOf(java.net.BindException.class);
+            String echoed = Coro.run(() -> {   // and on a free port, it listens and serves on its own
+                try (TcpServer plain = builder.bind(new InetSocketAddress("127.0.0.1", 0), s -> s.write(s.readLine()));
+                        dev.coro.net.TcpStream client = dev.coro.net.TcpStream.connect(plain.localAddress())) {
+                    client.write("hi\n".getBytes(StandardCharsets.US_ASCII));
+                    return new String(client.readLine(), StandardCharsets.US_ASCII);
+                }
+            });
+            assertThat(echoed).isEqualTo("hi\n");
+            server.close();
+        }
+    }
+
     private static List<Integer> liveTasks(LoopGroup group) throws Exception {
         List<Integer> counts = new ArrayList<>();
         for (EventLoop l : group.loops()) counts.add(l.submit(() -> l.kernel().view().liveTasks()).get(10, TimeUnit.SECONDS));

@@ -139,6 +139,7 @@ public final class GroupServer implements AutoCloseable {
         public GroupServer bindEach(InetSocketAddress address, Binder binder) throws IOException {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(binder, "binder");
+            TcpServer.Builder options = this.options.copy();   // the group's settings stay off the user's builder
             HandOff h = options.handOff(handOff || !reusePortAvailable() ? group.loops() : null);
             GroupServer server = new GroupServer(group.loops(), h != null);
             InetSocketAddress at = address;

@@ -459,7 +459,24 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
-        /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop). */
+        /*
+         * These options, for a group's bind to set up as its own (handOff): the user's builder then
+         * means the same thing afterwards, a plain bind from it never sharing the group's port.
+         */
+        Builder copy() {
+            Builder c = new Builder();
+            c.backlog = backlog;
+            c.reuseAddress = reuseAddress;
+            c.reusePort = reusePort;
+            c.maxConnections = maxConnections;
+            c.acceptCall = acceptCall;
+            c.options = options;
+            c.handshakeTimeout = handshakeTimeout;
+            c.alpn = alpn;   // never changed in place: alpn() replaces it
+            return c;
+        }
+
+        /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop); on a copy() only. */
         HandOff handOff(List<EventLoop> loops) {
             handOff = loops == null ? null : new HandOff(loops, maxConnections);
             groupShare = loops == null;
