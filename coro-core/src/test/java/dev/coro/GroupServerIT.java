@@ -333,6 +333,11 @@ class GroupServerIT {
         int port = first.port();
         assertThat(listeners(port)).as("listening sockets on the port once the group closed").isZero();
         first.close();   // nothing left to close, and no failure
+        first.shutdown(Duration.ofSeconds(1));   // the loops refuse these calls as closed: each is done
+        first.shutdown();
+        first.waitClosed();
+        first.serveForever();
+        assertThat(first.connectionCounts()).as("connections of a closed group's loops").containsOnly(0);
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("again-").watchdog(Duration.ZERO).build()) {
             GroupServer again = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", port),
                     stream -> stream.write(stream.readLine()));
