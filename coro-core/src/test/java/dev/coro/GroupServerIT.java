@@ -288,6 +288,7 @@ class GroupServerIT {
     @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void handlersStoppingTheirGroupsServerEndWhenTheyReturnAndTheOthersGetTheGrace(boolean handOff) throws Exception {
         GroupServer[] self = new GroupServer[1];
+        java.util.concurrent.atomic.AtomicInteger admins = new java.util.concurrent.atomic.AtomicInteger();
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("admin-").watchdog(Duration.ZERO).build()) {
             GroupServer.Builder builder = TcpServer.builder().group(group);
             if (handOff) builder.handOff();
@@ -295,6 +296,9 @@ class GroupServerIT {
                 stream.write("hi\n".getBytes(StandardCharsets.US_ASCII));
                 String command = new String(stream.readLine(), StandardCharsets.US_ASCII).strip();
                 if (command.equals("shutdown")) {
+                    // Both commands read first: one admin's shutdown would end the other, still idle, at once.
+                    admins.incrementAndGet();
+                    while (admins.get() < 2) Coro.sleep(Duration.ofMillis(5));
                     self[0].shutdown(Duration.ofMillis(300));
                     stream.write("stopped\n".getBytes(StandardCharsets.US_ASCII));
                 } else {
