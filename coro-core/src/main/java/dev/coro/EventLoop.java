@@ -473,7 +473,8 @@ public final class EventLoop implements AutoCloseable {
      *         resource is released earlier, so that a long-lived loop does not keep it
      */
     public Handle whenClosed(Runnable action) {
-        CloseAction a = new CloseAction(Objects.requireNonNull(action, "action"));
+        CloseAction a = new CloseAction(Objects.requireNonNull(action,
+                "EventLoop.whenClosed: action (expected: the Runnable to run once the loop has closed, not null)"));
         synchronized (closeLock) {
             if (closeActions != null) {
                 closeActions.add(a);

@@ -59,6 +59,8 @@ class BadInputTest {
             assertThatThrownBy(() -> loop.callSoon(null)).isInstanceOf(NullPointerException.class).hasMessage("callback");
             assertThatThrownBy(() -> loop.callLater(Duration.ZERO, null)).isInstanceOf(NullPointerException.class)
                     .hasMessage("callback");
+            assertThatThrownBy(() -> loop.whenClosed(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("EventLoop.whenClosed: action (expected: the Runnable to run once the loop has closed, not null)");
             loop.run(() -> {
                 assertThatThrownBy(() -> Coro.spawn((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("body");
                 assertThatThrownBy(() -> Coro.spawn("n", (VoidBody) null)).isInstanceOf(NullPointerException.class).hasMessage("body");

@@ -288,6 +288,7 @@ class GroupServerIT {
     @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void handlersStoppingTheirGroupsServerEndWhenTheyReturnAndTheOthersGetTheGrace(boolean handOff) throws Exception {
         GroupServer[] self = new GroupServer[1];
+        java.util.concurrent.atomic.AtomicInteger admins = new java.util.concurrent.atomic.AtomicInteger();
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("admin-").watchdog(Duration.ZERO).build()) {
             GroupServer.Builder builder = TcpServer.builder().group(group);
             if (handOff) builder.handOff();
@@ -295,6 +296,9 @@ class GroupServerIT {
                 stream.write("hi\n".getBytes(StandardCharsets.US_ASCII));
                 String command = new String(stream.readLine(), StandardCharsets.US_ASCII).strip();
                 if (command.equals("shutdown")) {
+                    // Both commands read first: one admin's shutdown would end the other, still idle, at once.
+                    admins.incrementAndGet();
+                    while (admins.get() < 2) Coro.sleep(Duration.ofMillis(5));
                     self[0].shutdown(Duration.ofMillis(300));
                     stream.write("stopped\n".getBytes(StandardCharsets.US_ASCII));
                 } else {
@@ -333,6 +337,11 @@ class GroupServerIT {
         int port = first.port();
         assertThat(listeners(port)).as("listening sockets on the port once the group closed").isZero();
         first.close();   // nothing left to close, and no failure
+        first.shutdown(Duration.ofSeconds(1));   // the loops refuse these calls as closed: each is done
+        first.shutdown();
+        first.waitClosed();
+        first.serveForever();
+        assertThat(first.connectionCounts()).as("connections of a closed group's loops").containsOnly(0);
         try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("again-").watchdog(Duration.ZERO).build()) {
             GroupServer again = TcpServer.builder().group(group).bind(new InetSocketAddress("127.0.0.1", port),
                     stream -> stream.write(stream.readLine()));
@@ -367,6 +376,34 @@ class GroupServerIT {
             assertThat(listeners(shared.port())).as("listeners of two servers that asked to share").isEqualTo(2 * LOOPS);
             shared.close();
             sharing.close();
+        }
+    }
+
+    /*
+     * A user's trial: a builder once used for a group kept the group's settings, so a later plain
+     * bind from it set SO_REUSEPORT and joined the group's port silently, where a fresh builder is
+     * refused (with the hand-off, it joined the group's hand-off instead of listening).
+     */
+    @ParameterizedTest(name = "handOff={0}")
+    @ValueSource(booleans = {false, true})
+    void aBuilderUsedForAGroupBindsAPlainServerAsAFreshOneDoes(boolean handOff) throws Exception {
+        try (LoopGroup group = LoopGroup.builder().loops(LOOPS).namePrefix("reuse-").watchdog(Duration.ZERO).build()) {
+            TcpServer.Builder builder = TcpServer.builder();
+            GroupServer.Builder grouped = builder.group(group);
+            if (handOff) grouped.handOff();
+            GroupServer server = grouped.bind(new InetSocketAddress("127.0.0.1", 0), s -> { });
+            InetSocketAddress taken = server.localAddress();
+            assertThatThrownBy(() -> Coro.run(() -> builder.bind(taken, s -> { })))
+                    .hasRootCauseInstanceOf(java.net.BindException.class);
+            String echoed = Coro.run(() -> {   // and on a free port, it listens and serves on its own
+                try (TcpServer plain = builder.bind(new InetSocketAddress("127.0.0.1", 0), s -> s.write(s.readLine()));
+                        dev.coro.net.TcpStream client = dev.coro.net.TcpStream.connect(plain.localAddress())) {
+                    client.write("hi\n".getBytes(StandardCharsets.US_ASCII));
+                    return new String(client.readLine(), StandardCharsets.US_ASCII);
+                }
+            });
+            assertThat(echoed).isEqualTo("hi\n");
+            server.close();
         }
     }
 

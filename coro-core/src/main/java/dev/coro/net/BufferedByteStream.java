@@ -1020,7 +1020,8 @@ public abstract class BufferedByteStream implements ByteStream {
         return true;
     }
 
-    private void releaseWithoutWaiters() {
+    /* Closes the transport without touching the loop: no task can wait on it (its loop closed). */
+    void releaseWithoutWaiters() {
         closing = closed = true;
         out.clear();
         pending = 0;

@@ -64,7 +64,8 @@ import java.util.concurrent.CompletionException;
  *
  * The listeners are bound one loop after the other: the first picks the port if it was 0, the
  * others bind to that port. Each TcpServer is confined to its loop, so every call to one goes
- * through its loop's submit. With the hand-off (HandOff), the first loop's server is the only
+ * through its loop's submit; a loop that refuses it as closed (submit is tried first: the loop may
+ * close at any moment) closed that server and released its connections, so that call is done. With the hand-off (HandOff), the first loop's server is the only
  * listener and the others take what it hands them; close() and shutdown() close that acceptor
  * before the others, so no hand-off is still on its way to a loop when that loop's server closes.
  */
@@ -139,6 +140,7 @@ public final class GroupServer implements AutoCloseable {
         public GroupServer bindEach(InetSocketAddress address, Binder binder) throws IOException {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(binder, "binder");
+            TcpServer.Builder options = this.options.copy();   // the group's settings stay off the user's builder
             HandOff h = options.handOff(handOff || !reusePortAvailable() ? group.loops() : null);
             GroupServer server = new GroupServer(group.loops(), h != null);
             InetSocketAddress at = address;
@@ -199,7 +201,8 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
-     * The number of open connections of each loop, in the group's loop order (a recent value).
+     * The number of open connections of each loop, in the group's loop order (a recent value); a
+     * loop that closed counts none (its close released them).
      *
      * @return one count per loop
      * @throws IOException if a loop's server failed to answer
@@ -208,7 +211,11 @@ public final class GroupServer implements AutoCloseable {
         List<Integer> counts = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             TcpServer s = servers.get(i);
-            counts.add(onLoop(loops.get(i), s::connectionCount));
+            try {
+                counts.add(await(submitUnlessClosed(loops.get(i), s::connectionCount, 0)));
+            } catch (java.util.concurrent.CancellationException loopClosedMeanwhile) {
+                counts.add(0);
+            }
         }
         return counts;
     }
@@ -344,9 +351,22 @@ public final class GroupServer implements AutoCloseable {
             TcpServer s = servers.get(i);
             EventLoop loop = loops.get(i);
             Callable<Object> onLoop = connection == null ? () -> call.call(s) : () -> s.callFor(connection, () -> call.call(s));
-            calls.add(loop.isClosed() ? CompletableFuture.completedFuture(null) : loop.submit(onLoop));
+            calls.add(submitUnlessClosed(loop, onLoop, null));
         }
         return calls;
+    }
+
+    /*
+     * `body` submitted to `loop`, or `ifClosed` if the loop refused it as closed: a closed loop
+     * closed its server. No isClosed() check first: the loop may close between it and submit.
+     */
+    private static <T> CompletableFuture<T> submitUnlessClosed(EventLoop loop, Callable<T> body, T ifClosed) {
+        try {
+            return loop.submit(body);
+        } catch (IllegalStateException refused) {
+            if (!loop.isClosed()) throw refused;
+            return CompletableFuture.completedFuture(ifClosed);
+        }
     }
 
     /* The calling task if it is a connection of this group's server on its loop, else null. */

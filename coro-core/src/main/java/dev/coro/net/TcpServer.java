@@ -79,6 +79,9 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>A server still open when its loop closes ({@link Coro#run} returned, its {@link dev.coro.LoopGroup}
  * closed, or {@link EventLoop#close()} destroyed the tasks that would have closed it) has its
  * listening socket closed then, and a Unix domain socket's file deleted: the port is free again.
+ * The sockets of its connections still open then (their tasks destroyed, their handlers'
+ * {@code finally} blocks never run) are closed too, dropping what was not sent: each client reads
+ * the end of its stream.
  *
  * <p>A handler may stop its own server, as an admin command does: called from a connection's
  * handler, {@link #shutdown(Duration)}, {@link #shutdown()} and {@link #waitClosed()} neither cancel
@@ -129,8 +132,9 @@ import javax.net.ssl.SSLHandshakeException;
  *                                                                                 acceptor ended)
  *
  *   LISTENING --close()--> CLOSED --last connection released--> DRAINED
- *   The loop's close (EventLoop.whenClosed, `atLoopClose`) closes a server left LISTENING: its
- *   tasks are gone by then, so it only releases the listening socket and what was handed over.
+ *   The loop's close (EventLoop.whenClosed, `atLoopClose`) closes a server left LISTENING or
+ *   CLOSED: its tasks are gone by then, so it only releases the sockets (listening, handed over,
+ *   and the connections'), which leaves it DRAINED; reaching DRAINED otherwise takes that action back.
  *   close() cancels the acceptor, closes the listening socket and starts what was handed over and
  *   not yet started; a hand-off arriving later is dropped, so nothing joins `connections` after
  *   close() and DRAINED is final. Every release() that empties `connections`, and close(), wake
@@ -455,7 +459,24 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
-        /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop). */
+        /*
+         * These options, for a group's bind to set up as its own (handOff): the user's builder then
+         * means the same thing afterwards, a plain bind from it never sharing the group's port.
+         */
+        Builder copy() {
+            Builder c = new Builder();
+            c.backlog = backlog;
+            c.reuseAddress = reuseAddress;
+            c.reusePort = reusePort;
+            c.maxConnections = maxConnections;
+            c.acceptCall = acceptCall;
+            c.options = options;
+            c.handshakeTimeout = handshakeTimeout;
+            c.alpn = alpn;   // never changed in place: alpn() replaces it
+            return c;
+        }
+
+        /* Makes bind() serve one loop of a hand-off group over `loops` (null: a listener per loop); on a copy() only. */
         HandOff handOff(List<EventLoop> loops) {
             handOff = loops == null ? null : new HandOff(loops, maxConnections);
             groupShare = loops == null;
@@ -639,6 +660,7 @@ public final class TcpServer implements AutoCloseable {
         slots.unparkOne(null);
         if (handOff != null) handOff.released(slot);
         if (connections.size() == winding.size()) ended.unparkAll(null);   // empty, or only handlers that wait here
+        forgetLoopCloseOnceDrained();
     }
 
     private static void closeQuietly(SocketChannel c) {
@@ -663,11 +685,16 @@ public final class TcpServer implements AutoCloseable {
     public void close() throws IOException {
         if (closed) return;
         closed = true;
-        atLoopClose.cancel();
         acceptor.cancel();
         for (SocketChannel c; (c = handedOver.poll()) != null; ) start(c);
+        forgetLoopCloseOnceDrained();
         ended.unparkAll(null);
         if (channel != null) closeListener(true);
+    }
+
+    /* Once DRAINED the loop's close has nothing left to release here; until then it must release the connections. */
+    private void forgetLoopCloseOnceDrained() {
+        if (closed && connections.isEmpty()) atLoopClose.cancel();
     }
 
     /* Closes the listening socket and deletes a Unix domain socket's file; `loopOpen`: from a task of the loop. */
@@ -679,14 +706,22 @@ public final class TcpServer implements AutoCloseable {
 
     /*
      * The loop closed before this server did (its owner forgot close(), or the loop destroyed the
-     * tasks that would have called it): the listening socket and the connections handed over but
-     * not started are released, so that the port is free and no other socket of a SO_REUSEPORT
+     * tasks that would have called it): the listening socket, the connections handed over but
+     * not started, and the sockets of the connections being served (whose tasks were destroyed,
+     * so no finally block closes them) are released, so that the port is free, no descriptor
+     * leaks, every client reads the end of its stream, and no other socket of a SO_REUSEPORT
      * group loses connections to a listener nobody accepts on.
      */
     private void loopClosed() {
+        boolean listening = !closed;   // close() released the listener (and a socket file now maybe another server's)
         closed = true;
         for (SocketChannel c; (c = handedOver.poll()) != null; ) drop(c, slot);
-        if (channel == null) return;
+        for (TcpStream stream : connections.values()) {
+            stream.releaseWithoutWaiters();   // no task is left to wake, and the loop cannot wake one
+            if (handOff != null) handOff.released(slot);
+        }
+        connections.clear();
+        if (channel == null || !listening) return;
         try {
             closeListener(false);
         } catch (IOException e) {

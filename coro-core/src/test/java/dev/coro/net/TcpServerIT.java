@@ -51,6 +51,35 @@ class TcpServerIT {
         assertThat(file).as("the Unix domain socket's file").doesNotExist();
     }
 
+    /*
+     * A user's trial: EventLoop.close() (not Coro.run, which cancels leftovers first) under a server
+     * with a live connection destroyed the connection's task and left its socket open: a
+     * descriptor leaked and the client never read the end of the stream (which it reads only once
+     * that socket is closed). Also for a server closed while its connection went on.
+     */
+    @Test
+    void theConnectionsOfAServerWhoseLoopClosesUnderThemAreClosedAndTheirClientsReadTheEnd() throws Exception {
+        for (boolean serverClosedFirst : new boolean[] {false, true}) {
+            int[] started = {0};
+            EventLoop loop = EventLoop.builder().exceptionHandler((l, message, error) -> { }).build();
+            TcpServer server = loop.run(() -> TcpServer.bind(loopback(), s -> {
+                started[0]++;
+                s.readLine();   // parked here when the loop closes
+            }));
+            try (java.net.Socket client = new java.net.Socket(loopback().getAddress(), loop.run(server::port))) {
+                loop.run(() -> {
+                    while (started[0] == 0) Coro.sleep(java.time.Duration.ofMillis(5));
+                    if (serverClosedFirst) server.close();
+                    return null;
+                });
+                loop.close();
+                client.setSoTimeout(10_000);
+                assertThat(client.getInputStream().read()).as("the client's read, server closed first: %s", serverClosedFirst)
+                        .isEqualTo(-1);
+            }
+        }
+    }
+
     @Test
     void tenThousandConnectionsLeaveNoKeysAndNoDescriptors() {
         long[] fds = new long[2];
