@@ -84,8 +84,12 @@ import javax.net.ssl.SSLHandshakeException;
  * finds nothing, the input ends there (eof, `inputEndedIdle`) as if the peer had closed. A reader
  * already parked is woken as if input had come (Transport.wakeReader), which brings it to that
  * read. So bytes that arrived as the shutdown began are returned, not dropped, and a busy read (a
- * partial line buffered, output queued) waits as before and ends at its next idle wait. The flag
- * costs one boolean read per wait and one `n == 0` test per transport read. SocketChannel's
+ * partial line buffered, output queued) waits as before and ends at its next idle wait. A reader
+ * parked while another task flushes the output becomes idle when that flush empties it: the flush
+ * wakes it (`wakeWhenFlushed`, set here and on the TLS stream above, whose flush empties the
+ * output that this stream's idle() counts; the wake-up finds a reader still busy on the other
+ * side now and then, and it waits again). The flags cost one boolean read per wait and per flush
+ * and one `n == 0` test per transport read. SocketChannel's
  * shutdownInput() is no substitute: it ends the input of a busy connection too (on Linux its next
  * read returns the bytes already received, then the end, while the peer may still be sending).
  *
@@ -146,6 +150,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private int start, end;
     private boolean eof, reading, drained;
     private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
+    private boolean wakeWhenFlushed;   // endInputWhenIdle() was called here or on the raw stream below: see flushSome
     private BufferedByteStream above;              // a TlsStream reading through this stream, or null
     private int limit = DEFAULT_LIMIT;
     private long readDeadline = NONE;
@@ -474,6 +479,7 @@ public abstract class BufferedByteStream implements ByteStream {
     /* Called once by a TlsStream over this stream: its buffers count in idle(). */
     final void readBy(BufferedByteStream tls) {
         above = tls;
+        tls.wakeWhenFlushed = endWhenIdle;
     }
 
     private int endIdleInput() {
@@ -524,6 +530,8 @@ public abstract class BufferedByteStream implements ByteStream {
         confine("endInputWhenIdle");
         if (closing) return;
         endWhenIdle = true;
+        wakeWhenFlushed = true;
+        if (above != null) above.wakeWhenFlushed = true;
         transport.wakeReader();
     }
 
@@ -829,6 +837,7 @@ public abstract class BufferedByteStream implements ByteStream {
         }
         if (paused && writeBufferSize() <= lowWater) paused = false;
         if (pending == 0) writeTimedOut = false;   // the output moves again: a later loss is news
+        if (wakeWhenFlushed && writeBufferSize() == 0) transport.wakeReader();   // a reader parked meanwhile may be idle now
     }
 
     private IOException failed(String what, IOException e) {
