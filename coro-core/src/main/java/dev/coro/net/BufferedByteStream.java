@@ -1013,8 +1013,8 @@ public abstract class BufferedByteStream implements ByteStream {
      * loop (a test's cleanup after {@code EventLoop.run} returned, say) it still aborts the
      * stream, and returns at once, without waiting for the loop and without running it: from
      * then on {@link #isClosed()} is true, and the loop wakes the stream's waiting tasks and
-     * releases its transport (closes its socket) at the start of its next pass, whether it runs
-     * on another thread now or is run again later; if the loop closes first, its close releases
+     * releases its transport (closes its socket) in its next pass, whether it runs on another
+     * thread now or is run again later; if the loop closes first, its close releases
      * the transport. A task of the loop may still find the stream open until that pass. A stream
      * that no loop used yet, or whose loop is closed (where no task can wait any more), is
      * released before the call returns. From a task of another loop it throws
