@@ -3,9 +3,12 @@ package dev.coro.net;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
 import dev.coro.EventLoop;
+import dev.coro.Handle;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -15,11 +18,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -84,8 +82,12 @@ import javax.net.ssl.SSLHandshakeException;
  * finds nothing, the input ends there (eof, `inputEndedIdle`) as if the peer had closed. A reader
  * already parked is woken as if input had come (Transport.wakeReader), which brings it to that
  * read. So bytes that arrived as the shutdown began are returned, not dropped, and a busy read (a
- * partial line buffered, output queued) waits as before and ends at its next idle wait. The flag
- * costs one boolean read per wait and one `n == 0` test per transport read. SocketChannel's
+ * partial line buffered, output queued) waits as before and ends at its next idle wait. A reader
+ * parked while another task flushes the output becomes idle when that flush empties it: the flush
+ * wakes it (`wakeWhenFlushed`, set here and on the TLS stream above, whose flush empties the
+ * output that this stream's idle() counts; the wake-up finds a reader still busy on the other
+ * side now and then, and it waits again). The flags cost one boolean read per wait and per flush
+ * and one `n == 0` test per transport read. SocketChannel's
  * shutdownInput() is no substitute: it ends the input of a busy connection too (on Linux its next
  * read returns the bytes already received, then the end, while the peer may still be sending).
  *
@@ -98,8 +100,20 @@ import javax.net.ssl.SSLHandshakeException;
  *   OPEN --shutdownOutput()--> OUTPUT_SHUT (once `out` is flushed; the transport's output ended)
  *   OPEN/OUTPUT_SHUT --close()--> CLOSING (waiters woken; this task flushes `out`, bounded)
  *   CLOSING --flushed, timed out, failed, cancelled, or abort()--> CLOSED (transport closed)
- *   any --close()/abort() outside any loop--> CLOSED (abort() run on `loop`; released at once if
- *                                              no loop used it or `loop` is closed: no waiter left)
+ *   any --close()/abort() outside any loop--> CLOSED (`closedElsewhere`; shutNow() on `loop` in its
+ *                                              next pass, or released at its close; released at once
+ *                                              if no loop used it or `loop` is closed: no waiter left)
+ *
+ * Closing from outside any loop: that thread never runs the stream's loop (its owner may run it at
+ * any moment, and would find it running; the closing thread would run the owner's tasks) and
+ * touches none of the stream's state but one volatile flag: it sets `closedElsewhere` and hands
+ * shutNow() to the loop through callSoonThreadsafe, with a whenClosed fallback that releases the
+ * transport if the loop closes before that pass. It does not close a socket itself: a closed
+ * channel's key leaves the selector at the next poll, and the wake-up after it would find no
+ * waiter to wake. The closer reads `loop` with a volatile read; the first loop to use a stream
+ * made outside any loop binds it with a volatile write and then reads `closedElsewhere` (the slow
+ * path of confine(), once per stream): of a close and a first use racing, at least one sees the
+ * other, so a task that parks on the stream is woken either way.
  */
 public abstract class BufferedByteStream implements ByteStream {
     /** Default limit on a line or a read up to a separator: 64 KiB. */
@@ -138,6 +152,15 @@ public abstract class BufferedByteStream implements ByteStream {
      * all of them took 5-8 times a normal one). Checked by ClassHierarchyTest.
      */
     private static final List<Class<?>> TRANSPORT_HIERARCHY = List.of(TlsStream.Tls.class, SSLHandshakeException.class);
+    private static final VarHandle LOOP;
+
+    static {
+        try {
+            LOOP = MethodHandles.lookup().findVarHandle(BufferedByteStream.class, "loop", EventLoop.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Transport transport;
 
@@ -146,6 +169,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private int start, end;
     private boolean eof, reading, drained;
     private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
+    private boolean wakeWhenFlushed;   // endInputWhenIdle() was called here or on the raw stream below: see flushSome
     private BufferedByteStream above;              // a TlsStream reading through this stream, or null
     private int limit = DEFAULT_LIMIT;
     private long readDeadline = NONE;
@@ -161,7 +185,8 @@ public abstract class BufferedByteStream implements ByteStream {
 
     private Duration readTimeout, writeTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
-    private EventLoop loop;
+    private EventLoop loop;   // bound with a volatile write, read by a thread outside any loop with a volatile read
+    private volatile boolean closedElsewhere;   // close() or abort() from a thread outside any loop
     private boolean madeOnLoop;   // `loop` is where it was made, not the first loop to use it
     private Thread confinedOn;   // the last thread found on `loop`: a loop's thread, or a task's, never leaves it
     private long budgetPass = -1;
@@ -474,6 +499,7 @@ public abstract class BufferedByteStream implements ByteStream {
     /* Called once by a TlsStream over this stream: its buffers count in idle(). */
     final void readBy(BufferedByteStream tls) {
         above = tls;
+        tls.wakeWhenFlushed = endWhenIdle;
     }
 
     private int endIdleInput() {
@@ -524,6 +550,8 @@ public abstract class BufferedByteStream implements ByteStream {
         confine("endInputWhenIdle");
         if (closing) return;
         endWhenIdle = true;
+        wakeWhenFlushed = true;
+        if (above != null) above.wakeWhenFlushed = true;
         transport.wakeReader();
     }
 
@@ -829,6 +857,7 @@ public abstract class BufferedByteStream implements ByteStream {
         }
         if (paused && writeBufferSize() <= lowWater) paused = false;
         if (pending == 0) writeTimedOut = false;   // the output moves again: a later loss is news
+        if (wakeWhenFlushed && writeBufferSize() == 0) transport.wakeReader();   // a reader parked meanwhile may be idle now
     }
 
     private IOException failed(String what, IOException e) {
@@ -958,8 +987,8 @@ public abstract class BufferedByteStream implements ByteStream {
      * task (or outside a task) the stream is aborted at once, dropping unsent bytes; a cancellation
      * during the flush aborts and raises {@link dev.coro.CancelledError}; either way the stream
      * ends closed and its transport released. <b>Thread safety:</b> any task of the stream's loop;
-     * outside a task it aborts (from a thread outside any loop, on the stream's loop: see
-     * {@link #abort()}).
+     * outside a task it aborts (from a thread outside any loop it returns at once and the stream's
+     * loop does the abort: see {@link #abort()}).
      */
     @Override
     public void close() {
@@ -982,15 +1011,23 @@ public abstract class BufferedByteStream implements ByteStream {
      *
      * <p><b>Thread safety:</b> the stream's loop: a task or a callback. From a thread outside any
      * loop (a test's cleanup after {@code EventLoop.run} returned, say) it still aborts the
-     * stream, on its loop, and returns once the stream is closed: a loop that runs on another
-     * thread does it in its next pass; a loop that is not running runs one pass, on this thread's
-     * behalf, that does it (and whatever else is ready); on a closed loop, where no task can wait
-     * any more, the transport is released here. From a task of another loop it throws
+     * stream, and returns at once, without waiting for the loop and without running it: from
+     * then on {@link #isClosed()} is true, and the loop wakes the stream's waiting tasks and
+     * releases its transport (closes its socket) in its next pass, whether it runs on another
+     * thread now or is run again later; if the loop closes first, its close releases
+     * the transport. A task of the loop may still find the stream open until that pass. A stream
+     * that no loop used yet, or whose loop is closed (where no task can wait any more), is
+     * released before the call returns. From a task of another loop it throws
      * {@link IllegalStateException}, as every other method does.
      */
     public void abort() {
         if (closed || abortedOutsideAnyLoop()) return;
         if (loop != null) confine("abort");
+        shutNow();
+    }
+
+    /* abort() on the stream's loop: also run for a close from outside any loop, whatever `closed` says. */
+    private void shutNow() {
         closing = true;
         closed = true;
         out.clear();
@@ -1008,16 +1045,30 @@ public abstract class BufferedByteStream implements ByteStream {
     }
 
     /*
-     * close() or abort() from a thread outside any loop: the abort runs on the stream's loop, where
-     * its waiters wait (waking them touches that loop's scheduler), unless no task can wait on it.
-     * False on a loop's thread or in a task: the caller goes on.
+     * close() or abort() from a thread outside any loop: the stream's loop aborts it, never this
+     * thread (see the implementation notes). False on a loop's thread or in a task: the caller goes on.
      */
     private boolean abortedOutsideAnyLoop() {
         if (Thread.currentThread() == confinedOn || loopOfCaller() != null) return false;
-        EventLoop l = loop;
-        if (l == null || l.isClosed()) releaseWithoutWaiters();   // no loop used it, or its tasks are gone
-        else abortOn(l);
+        if (closedElsewhere) return true;
+        closedElsewhere = true;
+        EventLoop l = (EventLoop) LOOP.getVolatile(this);
+        if (l == null) releaseWithoutWaiters();   // no loop used it: no task waits on it
+        else shutOnItsLoop(l);
         return true;
+    }
+
+    /* shutNow() in l's next pass; if l closes first (or has closed), the transport is released then (now). */
+    private void shutOnItsLoop(EventLoop l) {
+        Handle atClose = l.whenClosed(this::releaseWithoutWaiters);
+        try {
+            l.callSoonThreadsafe(() -> {
+                atClose.cancel();
+                shutNow();
+            });
+        } catch (IllegalStateException closedMeanwhile) {
+            // atClose ran, or runs as the loop closes
+        }
     }
 
     /* Closes the transport without touching the loop: no task can wait on it (its loop closed). */
@@ -1026,38 +1077,6 @@ public abstract class BufferedByteStream implements ByteStream {
         out.clear();
         pending = 0;
         release();
-    }
-
-    /* Runs abort() on `l` and returns once it ran: in l's next pass if l runs, else in a pass run here. */
-    private void abortOn(EventLoop l) {
-        Callable<Void> abort = () -> {
-            abort();
-            return null;
-        };
-        Future<Void> submitted = null;
-        while (true) {
-            try {
-                if (!l.isRunning()) {
-                    l.run(abort);
-                    return;
-                }
-                if (submitted == null) submitted = l.submit(abort);
-                submitted.get(10, TimeUnit.MILLISECONDS);
-                return;
-            } catch (IllegalStateException startedOrClosedMeanwhile) {   // also the CancellationException of a loop that closed first
-                if (l.isClosed()) {
-                    releaseWithoutWaiters();
-                    return;
-                }
-            } catch (TimeoutException stillQueued) {
-                // the loop may have stopped before taking it in: the next turn runs it here
-            } catch (ExecutionException notThrownOnItsLoop) {
-                return;   // abort() throws only to another loop
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();   // the abort still runs, in the loop's next pass
-                return;
-            }
-        }
     }
 
     /* A close flushes only in a task that may suspend: a live one of this stream's loop. */
@@ -1125,7 +1144,14 @@ public abstract class BufferedByteStream implements ByteStream {
         }
         if (l != null && l != caller) throw wrongLoop(method, caller.toString());
         confinedOn = Thread.currentThread();
-        return loop = caller;
+        if (l == null) bind(caller);
+        return caller;
+    }
+
+    /* The first use of a stream made outside any loop; a close from outside any loop meanwhile is done here. */
+    private void bind(EventLoop caller) {
+        LOOP.setVolatile(this, caller);
+        if (closedElsewhere) caller.callSoon(this::shutNow);
     }
 
     private IllegalStateException wrongLoop(String method, String caller) {
@@ -1142,7 +1168,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * @return true from the start of the first close or abort on
      */
     public boolean isClosed() {
-        return closing;
+        return closing || closedElsewhere;
     }
 
     /**
@@ -1151,6 +1177,6 @@ public abstract class BufferedByteStream implements ByteStream {
      * @return "open", "closing" (a {@link #close()} is flushing) or "closed"
      */
     protected final String state() {
-        return closed ? "closed" : closing ? "closing" : "open";
+        return closed || closedElsewhere ? "closed" : closing ? "closing" : "open";
     }
 }

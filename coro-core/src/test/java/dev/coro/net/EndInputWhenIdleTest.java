@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +144,48 @@ class EndInputWhenIdleTest {
             return out;
         });
         assertThat(got).containsExactly("read 0 at 3s", "client got 12345678 at 3s");
+    }
+
+    /*
+     * Full duplex: the reader waits for input only while another task flushes the output, so the
+     * stream is busy when the shutdown begins; the flush that empties the output wakes the reader,
+     * which ends then and not at the end of the server's grace.
+     */
+    @Test
+    void aReaderParkedWhileAnotherTaskDrainsEndsOnceTheOutputWentOut() {
+        List<String> got = Loops.run(() -> {
+            StreamPair p = MemoryStreams.builder().capacity(4).pair();
+            List<String> out = new ArrayList<>();
+            BufferedByteStream s = (BufferedByteStream) p.right();
+            Task<Void> reader = Coro.spawn(() -> {
+                out.add("read " + s.read(10).length + " at " + at());
+                return null;
+            });
+            Task<Void> writer = Coro.spawn(() -> {
+                s.write(bytes("12345678"));   // 4 bytes go, 4 stay queued
+                s.drain();
+                out.add("drained at " + at());
+                return null;
+            });
+            Coro.sleep(Duration.ofSeconds(1));
+            s.endInputWhenIdle();   // busy: output queued
+            Coro.sleep(Duration.ofSeconds(1));
+            out.add("client got " + text(p.left().readExactly(8)) + " at " + at());
+            Coro.withTimeoutOrNull(Duration.ofSeconds(60), reader::join);
+            writer.join();
+            out.add("reader done: " + reader.isDone() + " at " + at());
+            reader.cancel();
+            try {
+                reader.join();
+            } catch (CancellationException stillParked) {
+                // the failure above tells it
+            }
+            p.left().close();
+            s.close();
+            return out;
+        });
+        assertThat(got).containsExactlyInAnyOrder("client got 12345678 at 2s", "drained at 2s", "read 0 at 2s",
+                "reader done: true at 2s");
     }
 
     @Test

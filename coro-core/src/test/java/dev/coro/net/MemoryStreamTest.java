@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** MemoryStreams in virtual time: the hooks, the cooperative budget and the timeouts of the shared stream code. */
@@ -440,7 +441,7 @@ class MemoryStreamTest {
         });
     }
 
-    /* close() outside any loop aborts on the stream's loop, which is idle here: it runs a pass that wakes the reader. */
+    /* close() outside any loop aborts on the stream's loop, which is idle here: its next run wakes the reader. */
     @Test
     void closeFromAThreadOutsideAnyLoopWakesTheReaderOfAnIdleLoop() {
         Reports reports = new Reports();
@@ -456,7 +457,38 @@ class MemoryStreamTest {
         assertThat(reports.all()).isEmpty();
     }
 
-    /* The same with the loop running on its own thread: the close goes through its queue, and returns once done. */
+    /*
+     * A thread outside any loop that closes a stream never runs the stream's loop: it would run the
+     * owner's leftover tasks on its own thread, and the owner's next run, started meanwhile, would
+     * fail ("already running"). The close returns at once; the owner's next run wakes the reader.
+     */
+    @Test
+    void closeFromAThreadOutsideAnyLoopLeavesTheLoopToItsOwner() throws Exception {
+        Reports reports = new Reports();
+        AtomicReference<String> leftoverRanOn = new AtomicReference<>();
+        try (EventLoop a = Loops.virtual(reports)) {
+            StreamPair p = a.run(MemoryStreams::pair);
+            Task<Throwable> reader = a.run(() -> {
+                Task<Throwable> t = parkedReader(p.left());
+                Coro.spawn(() -> {   // ready, not yet run when this run returns
+                    leftoverRanOn.set(Thread.currentThread().getName());
+                    return null;
+                });
+                return t;
+            });
+            Thread closer = Thread.ofPlatform().name("closer").start(() -> p.left().close());
+            closer.join(5_000);
+            assertThat(closer.isAlive()).isFalse();
+            assertThat(leftoverRanOn.get()).as("the closer ran none of the loop's tasks").isNull();
+            assertThat(((BufferedByteStream) p.left()).isClosed()).isTrue();
+            assertThat(a.run(reader::join)).isInstanceOf(AsynchronousCloseException.class);
+            assertThat(leftoverRanOn.get()).isNotNull().isNotEqualTo("closer");
+            p.right().close();
+        }
+        assertThat(reports.all()).isEmpty();
+    }
+
+    /* The same with the loop running on its own thread: the close goes through its queue, done in its next pass. */
     @Test
     void closeFromAThreadOutsideAnyLoopWakesTheReaderOfARunningLoop() throws Exception {
         Reports reports = new Reports();

@@ -366,8 +366,9 @@ class TcpStreamIT {
 
     /*
      * close() from a thread outside any loop (a test's cleanup after run returned): a stream used
-     * or not, its reader parked on the idle loop, is closed, its reader woken there; after the loop
-     * closed, the socket is released on the caller's thread. The peers see the end of the stream.
+     * or not, its reader parked on the idle loop, is closed, its reader woken at the loop's next
+     * run; one closed so and never run again is released when the loop closes; after the loop
+     * closed, the socket is released on the caller's thread.
      */
     @Test
     void closeFromAThreadOutsideAnyLoopClosesOnTheStreamsLoop() throws Exception {
@@ -379,6 +380,7 @@ class TcpStreamIT {
                 used.write(bytes("x"));
                 TcpStream unused = TcpStream.connect(server.localAddress());
                 TcpStream afterClose = TcpStream.connect(server.localAddress());
+                TcpStream beforeClose = TcpStream.connect(server.localAddress());
                 Task<Throwable> reader = Coro.spawn(() -> {
                     try {
                         used.read(1);
@@ -388,7 +390,7 @@ class TcpStreamIT {
                     }
                 });
                 Coro.yieldNow();
-                return new Object[] {server, used, unused, afterClose, reader};
+                return new Object[] {server, used, unused, afterClose, reader, beforeClose};
             });
             TcpStream used = (TcpStream) r[1], unused = (TcpStream) r[2];
             used.close();
@@ -401,7 +403,11 @@ class TcpStreamIT {
                 ((TcpServer) r[0]).shutdown();
                 return null;
             });
+            TcpStream beforeClose = (TcpStream) r[5];
+            beforeClose.close();   // the loop does not run again
+            assertThat(beforeClose.isClosed()).isTrue();
             loop.close();
+            assertThatThrownBy(beforeClose::localAddress).isInstanceOf(ClosedChannelException.class);
             TcpStream afterClose = (TcpStream) r[3];
             afterClose.close();
             assertThat(afterClose.isClosed()).isTrue();

@@ -509,6 +509,51 @@ class TlsStreamTest {
         client.close();
     }
 
+    /*
+     * endInputWhenIdle() of a TLS server, decided on its raw stream: a reader parked while another
+     * task drains is woken by the flush that empties the TLS output (plaintext and records), and
+     * ends then, not at the end of a server's grace.
+     */
+    @CoroTest
+    void aReaderParkedWhileAnotherTaskDrainsEndsOnceTheOutputWentOut() throws Exception {
+        StreamPair p = tlsPair(MemoryStreams.builder().capacity(4096).pair(), localhost.clientContext(), localhost, "localhost");
+        TlsStream client = (TlsStream) p.left(), server = (TlsStream) p.right();
+        Task<Void> handshake = Coro.spawn(() -> {
+            server.handshake();
+            return null;
+        });
+        client.handshake();
+        handshake.join();
+        assertThat(Coro.withTimeoutOrNull(Duration.ofMillis(100), () -> client.read(1))).isNull();   // takes the tickets
+        List<String> out = new ArrayList<>();
+        Task<Void> reader = Coro.spawn(() -> {
+            out.add("read " + server.read(10).length + " at " + at());
+            return null;
+        });
+        Task<Void> writer = Coro.spawn(() -> {
+            server.write(new byte[16_394]);   // a full record, most of it queued as such, and 10 bytes of plaintext
+            server.drain();
+            out.add("drained at " + at());
+            return null;
+        });
+        Coro.sleep(Duration.ofSeconds(1));
+        server.endInputWhenIdle();   // busy: output queued
+        Coro.sleep(Duration.ofSeconds(1));
+        out.add("client got " + client.readExactly(16_394).length + " at " + at());
+        Coro.withTimeoutOrNull(Duration.ofSeconds(60), reader::join);
+        writer.join();
+        out.add("reader done: " + reader.isDone() + " at " + at());
+        reader.cancel();
+        closeBoth(client, server);
+        assertThat(out).containsExactlyInAnyOrder("client got 16394 at 2s", "drained at 2s", "read 0 at 2s",
+                "reader done: true at 2s");
+    }
+
+    /* Whole seconds of loop time since the test's loop started. */
+    private static String at() {
+        return Duration.ofNanos(Coro.loop().time()).toSeconds() + "s";
+    }
+
     private static void closeBoth(ByteStream a, ByteStream b) {
         a.close();
         b.close();
