@@ -28,7 +28,7 @@ import java.util.function.Function;
  *
  * <p>Invariant: all state here is written only by the loop thread, or by a task body while the loop
  * thread waits for it to suspend; other threads change it only through {@link #callSoonThreadsafe}
- * and {@link #stop}, and read it through {@link KernelView} and {@link Progress}.
+ * and {@link #stop}, and read only what the notes' table and the fields' own comments allow.
  */
 /* Implementation notes:
  *
@@ -75,7 +75,7 @@ public final class Kernel {
     private final BatchShuffle shuffle;
     private final KernelView view = new KernelView(this);
     private final long watchdogNanos;
-    /* Read by KernelView and the scope tree in this package; written only here. */
+    /* Shared with this package: scopes and sleeping tasks add and remove their own timer entries; KernelView reads. */
     final TimerHeap timers;
     final Clock clock;
     final IdlePolicy idle;
@@ -86,7 +86,7 @@ public final class Kernel {
     volatile Thread thread;   // set once by LoopThread.start
     volatile boolean running;
     volatile boolean closed;
-    long passes;
+    long passes;   // loop thread writes; monitors and JFR's periodic thread read a recent value
     Probe probe;   // see the table above
     Switches switches;   // null unless a TaskSwitchListener is registered (loop thread writes)
 
