@@ -46,10 +46,13 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  *
- * <p>{@link #run} blocks the calling thread until its main task is done. Only
- * {@link #callSoonThreadsafe}, {@link #submit}, {@link Handle#cancel()}, {@link Task#cancel()}
- * and the completion of awaited futures may come from other threads; the rest is for the loop's
- * own tasks and callbacks.
+ * <p>{@link #run} blocks the calling thread until its main task is done. From other threads, call
+ * the methods that say they are safe from any thread: {@link #callSoonThreadsafe}, {@link #submit},
+ * {@link #stop}, {@link #whenClosed}, {@link #dumpTasks()}, {@link #callExceptionHandler} and the
+ * monitors' counters, and {@link Handle#cancel()}, {@link Task#cancel()} and the completion of
+ * awaited futures; {@link #close()} once the loop has stopped. {@link #callSoon},
+ * {@link #callLater}, {@link #callAt}, {@link #pendingTasks()} and {@link #pendingTimers()} are for
+ * the loop's own tasks and callbacks, or for any thread while the loop does not run.
  *
  * <p>Invariant: one loop, one platform thread, for its whole life: every task and callback of the
  * loop runs on that thread (or, on the thread backend, strictly handed off from it), one at a time.
@@ -66,8 +69,15 @@ import java.util.function.Predicate;
  *   RUNNING        "already running"           "stop it first"              true       false
  *   TERMINATED     "closed"                    nothing                      false      true
  *
+ * isRunning() and isClosed() read the kernel's flags, not the runner's state: a run is RUNNING from
+ * the caller's CAS but isRunning() only once Kernel.runUntil has begun; a close is TERMINATED at
+ * once but isClosed() only once Kernel.close has begun, after open async generators were closed.
+ *
  * A main task runs through one path (runMain); Coro.run adds a second phase that cancels and awaits
  * the leftovers. JMX registration starts with the thread and is undone after the kernel closed.
+ * A close, in order: open async generators closed in a task, Kernel.close (pending tasks destroyed,
+ * lost failures reported, the selector closed), the whenClosed actions, on the loop thread; then,
+ * on the closing thread, JMX, the futures of `submitted` that never completed, the trace file.
  */
 public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger LOOP_COUNTER = new AtomicInteger();
@@ -421,12 +431,16 @@ public final class EventLoop implements AutoCloseable {
      * are closed first, one after the other in a task of the loop, where their {@code finally}
      * blocks may suspend (asyncio's shutdown_asyncgens; a failure is reported and the others are
      * closed all the same; one whose body is suspended inside a pending task's wait goes with that
-     * task); then tasks still pending are reported as destroyed ("Task was destroyed but it
-     * is pending"), failures nobody observed are reported, the selector is closed and the loop's
-     * thread ends. Closing a closed loop does nothing. A loop built with
+     * task); then tasks still pending are destroyed: each is reported ("Task was destroyed but it
+     * is pending"), taken out of what it waits on (a lock, a channel shared with other loops), and
+     * never resumed; failures nobody observed are reported, the selector is closed, the actions
+     * given to {@link #whenClosed} run, and the loop's thread ends. Futures of {@link #submit}, and
+     * waits of other loops on this loop's tasks, that have not completed then fail with a
+     * {@link CancellationException}. Closing a closed loop does nothing. A loop built with
      * {@link Builder#trace(Path)} writes its trace file now.
      *
-     * @throws IllegalStateException if the loop is running
+     * @throws IllegalStateException if the loop is running, or if called inside a task or callback
+     *         of a loop (closing waits for this loop's thread to end)
      * @throws UncheckedIOException if the trace file cannot be written (the loop is closed all the same)
      */
     @Override
@@ -445,7 +459,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /* The close, on the loop's thread: async generators still open are closed first, in a task of the
-     * loop where their cleanup may suspend (asyncio's shutdown_asyncgens); then the kernel closes. */
+     * loop where their cleanup may suspend (asyncio's shutdown_asyncgens); then the kernel closes,
+     * and the whenClosed actions run. */
     private void closeOnLoop() {
         OpenGenerators open = kernel.view().openGenerators();
         if (!open.isEmpty()) {
@@ -463,10 +478,11 @@ public final class EventLoop implements AutoCloseable {
      * Runs {@code action} once the loop has closed, after its pending tasks were destroyed and its
      * own reports made: for library code that holds a resource for the loop outside any task, such
      * as a server's listening socket, so that closing the loop releases it even where its owner
-     * forgot to (a destroyed task runs no {@code finally} block). Actions run in the order they
-     * were given, on the loop's thread (on the closing thread if the loop never ran); one that
-     * throws is reported to the loop's exception handler and the others still run. If the loop has
-     * closed already, runs {@code action} at once on the calling thread. Safe from any thread.
+     * forgot to (a destroyed task is never resumed, so its {@code finally} blocks cannot release
+     * it). Actions run in the order they were given, on the loop's thread (on the closing thread if
+     * the loop never ran); one that throws is reported to the loop's exception handler and the
+     * others still run. If the loop has closed already, runs {@code action} at once on the calling
+     * thread. Safe from any thread.
      *
      * @param action what to run, once
      * @return a handle whose {@link Handle#cancel()} takes the action back: cancel it when the

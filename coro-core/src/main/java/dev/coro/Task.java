@@ -23,8 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link TaskFailedException}, and a cancelled task gives a {@link CancellationException} naming
  * it ("the task you waited for was cancelled", not "you are cancelled").
  *
- * <p>Invariant: a task ends exactly once, as success, failure or cancelled, and its outcome never
- * changes afterwards; a failure nobody observes is reported exactly once.
+ * <p>Invariant: a task ends at most once, as success, failure or cancelled, and its outcome never
+ * changes afterwards (a task still pending when its loop closes never ends: it is destroyed); a
+ * failure nobody observes is reported exactly once.
  *
  * @param <T> the type of the value its body returns
  */
@@ -33,18 +34,23 @@ import java.util.concurrent.CompletableFuture;
  * A Task is the public handle of a kernel TaskCore (the only field that matters is `core`); the
  * state lives there and toString() shows it:
  *
- *   state      meaning                                   cancel()                  join() from another task
- *   NEW        spawned, never stepped                    ends it without running   parks
- *   READY      in the ready queue                        raises at next checkpoint parks
- *   RUNNING    its body runs now                         raises at next checkpoint (itself: refused)
- *   PARKED(w)  waits on w, of a WaitKind                 aborts the wait, raises   parks
- *   DONE       CANCELLED, FAILED(e) or DONE (a value)    false, nothing changes    returns at once
+ *   state      meaning                                   cancel()                        join() from another task
+ *   NEW        spawned, never stepped                    ends it without running         parks
+ *   READY      in the ready queue                        raises if it resumes from a     parks
+ *                                                        checkpoint, else at its next
+ *   RUNNING    its body runs now                         raises at its next checkpoint   parks (another loop's task;
+ *                                                                                        itself: refused)
+ *   PARKED(w)  waits on w, of a WaitKind                 aborts the wait, raises         parks
+ *   DONE       CANCELLED, FAILED(e) or DONE (a value)    false, nothing changes          returns at once
  *
  *   NEW --step--> RUNNING --checkpoint--> READY --step--> RUNNING --park--> PARKED --wake--> READY
  *   RUNNING --body ends--> DONE;  NEW --cancelled before its first step--> DONE (CANCELLED)
+ *   NEW / READY / PARKED --its loop closes--> destroyed: never DONE, never resumed (its fiber is
+ *   abandoned, see Fiber.abandon); joiners of other loops get a CancellationException
  *
  * cancel() is level-triggered and irrevocable: it cancels the task's root scope, so every later
- * suspension point raises CancelledError. Joiners share one ParkingLot, made on the first join.
+ * suspension point raises CancelledError. Joiners of the task's loop share one ParkingLot, made on
+ * the first join; a joiner of another loop waits for a done signal (CrossLoop).
  */
 public final class Task<T> {
     static {

@@ -33,17 +33,25 @@ import java.util.concurrent.Callable;
  */
 /* Implementation notes:
  *
- *   phase      body        children               spawn()     a child fails
+ *   phase      body        children               spawn()     a child fails (not cancelled)
  *   OPEN       runs        may run, may spawn     allowed     failures += it; first one cancels the scope
  *   WAITING    returned    running > 0; the       allowed     (same)
  *              or threw    owner is parked
  *   CLOSED     -           none left              refused     -
  *
+ * The body's own failure joins `failures` as a child's does; a CancelledError of the body does not.
  * The group is a CancelScope around the body and its children (children are spawned into it, so a
  * cancellation of the scope or of anything enclosing it reaches them through the scope tree). One
  * listener serves every child (childDone), so a group of a million children allocates no closure per
  * child. The owner waits with an abort handler that refuses to leave: a cancelled group still waits
  * for its children to unwind before run() returns or throws.
+ *
+ * What run() ends with, once CLOSED: the first failure, if any, with the others suppressed; a
+ * child's replaces the CancelledError it caused in the body, and CancelScope.replaced says so, so
+ * that the task's count of swallowed cancellations, and cancellationRaised() of a timeout around
+ * the group, do not see that CancelledError. Else the body's CancelledError is rethrown, unless
+ * cancel() was called and the group's scope absorbs it; then (as when the body returned) a last
+ * raiseIfCancelled, and the body's value (null if the cancellation ended it).
  */
 public final class TaskGroup {
 
@@ -95,7 +103,8 @@ public final class TaskGroup {
      * @param <T> the type of the body's result
      * @param body what runs in the calling task, with the new group
      * @return what {@code body} returned, once every child has finished
-     * @throws CancelledError if the calling task was cancelled and nothing failed
+     * @throws CancelledError if the calling task, or a scope around the group, was cancelled and
+     *         nothing failed
      * @throws TaskFailedException wrapping the first child's checked failure (later failures suppressed)
      * @throws RuntimeException the first failure, the same instance: the body's own exception (a
      *         checked one thrown as is), or a child's unchecked one; later failures are attached

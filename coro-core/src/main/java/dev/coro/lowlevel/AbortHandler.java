@@ -8,6 +8,11 @@ package dev.coro.lowlevel;
  * {@link dev.coro.CancelledError}); return {@code false} if it must stay parked until whoever it
  * waits for reschedules it (for example a task group that first waits for its children to
  * unwind). Must not suspend.
+ *
+ * <p>Two more calls ignore the result: when the task's loop closes while the task is parked (even
+ * if an earlier call returned {@code false}), the task is destroyed and never resumed, so a handler
+ * that can take it out of its wait should, lest a waker on another loop or thread hand it what it
+ * can never take; and when the task's fiber fails to suspend after the park was asked for.
  */
 @FunctionalInterface
 public interface AbortHandler {

@@ -34,13 +34,15 @@ import java.util.concurrent.Callable;
  *   ACTIVE      MAX_VALUE      nothing scheduled; setDeadline(d) puts the scope itself in the timer heap
  *   ACTIVE      d              expires at d: CANCELLED (expired); setDeadline moves or removes it
  *   CANCELLED   any            irrevocable; a later setDeadline is remembered but changes nothing
- *   CLOSED      any            left the task's chain; its deadline entry is gone
+ *   CLOSED      any            left the task's chain; its deadline entry is gone; setDeadline refused
  *
  * The kernel record is a Scope in the task's chain; this object is its public face. A timeout costs
  * these two objects and no timer: the Scope is its own entry in the loop's timer structure.
  *
- * absorbs(e) takes e off the task's count of swallowed cancellations (TaskCore.cancelledError);
- * `absorbed` remembers the last error it took off, so that asking again about it counts nothing.
+ * The task counts the CancelledErrors raised in it (TaskCore.cancelledError). cancellationRaised()
+ * compares that count with `raisedAtOpen`; absorbs(e) and replaced(e) take e off it, so that neither
+ * the swallowed-cancellation report nor an enclosing scope's cancellationRaised() sees it; `absorbed`
+ * remembers the last error taken off, so that asking again about it counts nothing.
  */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;

@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  * to their loop, and a park, {@link #first()} or unpark from anywhere else throws
  * {@link IllegalStateException} (a wake-up from another thread would race with that loop's
  * scheduler and be lost). An empty lot may be used by another loop; between loops, use a
- * {@code Channel} or {@link Waker}. A primitive calls {@link #checkCaller} before it changes its
- * own state, so that a refused call changes nothing. The check cannot see a misuse while the lot is
- * empty (there is no loop to compare with then), so it catches the lost wake-up, not every race.
+ * {@code Channel} or {@link Waker}. A primitive built on a lot should call {@link #checkCaller}
+ * before it changes its own state, so that a refused call changes nothing. The check cannot see a
+ * misuse while the lot is empty (there is no loop to compare with then), so it catches the lost
+ * wake-up, not every race; {@code dev.coro.sync}'s primitives check more: each belongs to the loop
+ * that first used it, and refuses every other caller whether or not a task waits.
  *
  * <p>Invariant: a task is in at most one lot, once, and leaves it exactly once: woken by an
  * unpark, or taken out by its cancellation.
@@ -39,8 +41,9 @@ import java.util.function.Consumer;
 /* Implementation notes:
  *
  * A WaitList of Nodes; each Node is also the AbortHandler of its park, so a park allocates one
- * object and removal on cancellation is O(1). `kernel` is the loop of the waiters: set by a park
- * into an empty lot, checked while the lot is not empty (an empty lot has no loop to race with).
+ * object and removal on cancellation (or at the waiter's loop's close) is O(1). `kernel` is the loop
+ * of the waiters: set by a park into an empty lot, cleared when the lot empties, checked while the
+ * lot is not empty (an empty lot has no loop to race with).
  */
 public final class ParkingLot {
     private final WaitList<Node> waiters = new WaitList<>();

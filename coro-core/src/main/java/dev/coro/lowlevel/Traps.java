@@ -22,9 +22,10 @@ import java.util.Objects;
  * </ul>
  * <p>A parked task must be rescheduled exactly once, or aborted. All methods run on the loop's
  * thread (inside a task, or in a callback for the {@code reschedule*} methods); to wake a task
- * from another thread or loop, park through a {@link Waker}.
+ * from another thread or loop, park through a {@link Waker} (or a {@link Waiter}).
  *
- * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation.
+ * <p>Invariant: a parked task is resumed exactly once, with a value, an error, or its cancellation,
+ * unless its loop closes first: it is then destroyed, never resumed (see {@link AbortHandler}).
  */
 public final class Traps {
     private Traps() {}

@@ -9,7 +9,7 @@ package dev.coro.lowlevel;
  * <pre>{@code
  * final class Wait extends WaitList.Link { ... }
  * WaitList<Wait> waits = new WaitList<>();
- * waits.add(w);                                   // at the back
+ * waits.add(wait);                                // at the back
  * for (Wait w = waits.poll(); w != null; w = waits.poll()) wake(w);   // oldest first
  * }</pre>
  *

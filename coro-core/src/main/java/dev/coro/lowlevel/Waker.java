@@ -35,9 +35,12 @@ import java.util.Objects;
  *
  *   fired (any thread, CAS)   waiting (loop thread)   meaning
  *   false                     false                   made, not parked yet
+ *   true                      false, before park      woken early: park() returns (or raises) at once
  *   false                     true                    parked; the clock is held
  *   true                      true                    delivery queued on the loop (run() resumes the task)
- *   true/false                false after park        resumed, or left by cancellation
+ *   true/false                false after park        resumed, or left by cancellation or the loop's close
+ *
+ * A wake of a closed loop queues nothing (deliver()); the close has taken the task out (abort()).
  *
  * The result travels from the waking thread to the loop through callSoonThreadsafe, whose queue
  * hand-off orders the plain writes of value/error before run() reads them.

@@ -65,6 +65,24 @@ class WaitListTest {
         assertThat(walk()).containsExactly("b", "d");
     }
 
+    /* The class comment's example, run as written (its Wait is the one above). */
+    @Test
+    void example() {
+        WaitList<Wait> waits = new WaitList<>();
+        for (Wait wait : List.of(a, b, c)) {
+            waits.add(wait);                                // at the back
+        }
+        for (Wait w = waits.poll(); w != null; w = waits.poll()) wake(w);   // oldest first
+        assertThat(woken).containsExactly("a", "b", "c");
+        assertThat(waits.isEmpty()).isTrue();
+    }
+
+    private final List<String> woken = new ArrayList<>();
+
+    private void wake(Wait w) {
+        woken.add(w.name);
+    }
+
     @Test
     void anElementAlreadyInAListIsRefused() {
         list.add(a);

@@ -44,7 +44,9 @@ import java.util.function.BooleanSupplier;
  * lets the clock jump only after a grace of real time while it is non-zero. Accept waits do not
  * hold it: a server idles between connections.
  *
- * Who touches what: everything but `selecting` and wakeup() on the loop thread only.
+ * Who touches what: `selecting` and wakeup(), any thread; `readyChannels`, written by the loop
+ * thread, read by JFR's periodic thread too; everything else, the loop thread only (close() runs on
+ * the closing thread for a loop that never ran).
  */
 public final class IoDriver {
     private final Selector selector;

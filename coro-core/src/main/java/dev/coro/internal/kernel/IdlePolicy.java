@@ -13,7 +13,8 @@ import dev.coro.time.VirtualClock;
  * future, a socket read/write/connect or a cross-thread wake-up holds it for a grace of real time
  * (Trio's autojump threshold), since what completes it may be a sleeping task of this very loop.
  *
- * <p>Invariant: the counters are never negative; every {@code started} has one {@code ended}.
+ * <p>Invariant: the counters are never negative: every {@code threadWork(+1)} or
+ * {@code graceWait(+1)} has one {@code -1}, on the loop thread.
  */
 final class IdlePolicy {
     /** How long an idle virtual-time loop waits for foreign work before it jumps anyway. */

@@ -26,9 +26,9 @@ import java.util.function.Function;
  * {@link Scope}s; everything else (sleep, join, locks, queues, timeouts, task groups, streams) is
  * built outside on {@code dev.coro.lowlevel}.
  *
- * <p>Invariant: all state here is touched only by the loop thread, or by a task body while the
- * loop thread waits for it to suspend; other threads reach the kernel only through
- * {@link #callSoonThreadsafe}.
+ * <p>Invariant: all state here is written only by the loop thread, or by a task body while the loop
+ * thread waits for it to suspend; other threads change it only through {@link #callSoonThreadsafe}
+ * and {@link #stop}, and read only what the notes' table and the fields' own comments allow.
  */
 /* Implementation notes:
  *
@@ -53,13 +53,13 @@ import java.util.function.Function;
  *
  * Who may touch which field:
  *   field            written by                                  read by
- *   ready            loop thread (callSoon, reschedule, phases)  loop thread
+ *   ready            loop thread (callSoon, reschedule, phases)  loop thread; KernelView (its size)
  *   inbox            any thread (add), loop thread (poll)        loop thread; a group's SharedVirtualTime (empty?)
  *   current          runBatch() only                             currentTask(), probes; the watchdog (opaque)
  *   finishing        finish() only                               probes; the watchdog (opaque)
- *   running, closed  runUntil / close (loop thread), volatile    any thread (through KernelView)
+ *   running, closed  runUntil / close (see LoopRunner), volatile  any thread (KernelView, LoopRunner)
  *   thread           LoopThread.start, once, volatile             onLoop(), the watchdog
- *   TaskCore.state   runBatch, park, reschedule, finish          everyone on the loop
+ *   TaskCore.state   runBatch, parked, reschedule, finish        the loop; Task.cancel (any thread)
  *   probe            JfrSwitch (loop thread, between items)       hook sites: null unless instruments or JFR
  */
 public final class Kernel {
@@ -75,7 +75,7 @@ public final class Kernel {
     private final BatchShuffle shuffle;
     private final KernelView view = new KernelView(this);
     private final long watchdogNanos;
-    /* Read by KernelView and the scope tree in this package; written only here. */
+    /* Shared with this package: scopes and sleeping tasks add and remove their own timer entries; KernelView reads. */
     final TimerHeap timers;
     final Clock clock;
     final IdlePolicy idle;
@@ -86,7 +86,7 @@ public final class Kernel {
     volatile Thread thread;   // set once by LoopThread.start
     volatile boolean running;
     volatile boolean closed;
-    long passes;
+    long passes;   // loop thread writes; monitors and JFR's periodic thread read a recent value
     Probe probe;   // see the table above
     Switches switches;   // null unless a TaskSwitchListener is registered (loop thread writes)
 
@@ -432,8 +432,8 @@ public final class Kernel {
     }
 
     /**
-     * Closes the kernel on the loop thread: tasks still pending are reported as destroyed and their
-     * fibers abandoned, unobserved failures are reported, the I/O driver is closed.
+     * Closes the kernel (on the loop thread, or the closing one if it never ran): pending tasks are
+     * destroyed (LiveTasks.destroyAll), unobserved failures reported, the I/O driver closed.
      */
     public void close() {
         if (closed) return;

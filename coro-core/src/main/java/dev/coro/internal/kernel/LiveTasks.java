@@ -5,12 +5,13 @@ import java.util.List;
 
 /**
  * The registry of a loop's unfinished tasks: the loop holds every pending task strongly (no task
- * is lost to garbage collection), lists them oldest first for dumps, and cancels them all when
- * {@code Coro.run} ends.
+ * is lost to garbage collection), lists them oldest first for dumps, cancels them all when
+ * {@code Coro.run} ends, and destroys those still there when the loop closes.
  *
- * <p>Invariant: a task is linked from its spawn until it is done, exactly once; the list is in
- * spawn order. Intrusive (TaskCore.prevLive/nextLive), so linking and unlinking are O(1) and
- * allocate nothing. Loop thread only.
+ * <p>Invariant: a task is linked from its spawn until it is done or destroyed, exactly once; the
+ * list is in spawn order. Intrusive (TaskCore.prevLive/nextLive), so linking and unlinking are
+ * O(1) and allocate nothing. Loop thread only, but for {@link #count()}, which monitors read from
+ * any thread (a recent value).
  */
 public final class LiveTasks {
     private final TaskCore head;

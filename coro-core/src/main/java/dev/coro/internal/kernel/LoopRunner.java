@@ -17,15 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 /* Implementation notes:
  *
- *   state         thread        meaning                               next
- *   NOT_STARTED   none          built, never run                      IDLE (first command), TERMINATED (close)
- *   IDLE          waits in take between commands                      RUNNING (a command), TERMINATED (close)
- *   RUNNING       runs a command (Kernel.runUntil)                      IDLE (command done)
- *   TERMINATED    ended         closed: nothing runs any more         -
+ *   state         thread                              next
+ *   NOT_STARTED   none: built, never run              RUNNING (first command; starts the thread), TERMINATED (close)
+ *   IDLE          waits in take between commands      RUNNING (a command), TERMINATED (close)
+ *   RUNNING       runs a command (Kernel.runUntil)    IDLE (the command is done)
+ *   TERMINATED    runs the close command, then ends   - (closed for good)
  *
- * Transitions are CASes on `state`, so two threads that call run (or run and close) at once get
- * one clear refusal each instead of a race. close() from a thread other than the loop's hands the
- * kernel's close to the loop thread as its last command, then joins the thread.
+ * Transitions are CASes on `state` (the set to IDLE is done by the command itself, on the loop
+ * thread), so two threads that call run (or run and close) at once get one clear refusal each
+ * instead of a race. close() of a started loop hands the kernel's close to the loop thread as its
+ * last command, then joins the thread; a loop never started is closed on the caller's thread.
+ * RUNNING is set by the caller before its command reaches the loop thread: the state says what
+ * the next caller is told, not what the thread does at that instant.
  */
 public final class LoopRunner {
     /** The states; see the implementation notes. */

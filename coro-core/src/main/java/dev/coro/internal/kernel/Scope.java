@@ -34,11 +34,12 @@ import java.util.List;
  * queues the scope itself in the ready queue (expireIfDue() cancels it in its turn), so it keeps its place among timers due
  * at the same instant. Only the loop thread touches a scope.
  *
- *   field        written by                          read by
- *   cancelled    cancel(), expire()                  absorbsCancellation()
- *   effective    refresh() only                      every checkpoint, park and push
- *   inner        Kernel.openScope / closeScope        refresh()
- *   children     addChild / removeChild (kernel)      refresh(), task dumps
+ *   field        written by                                   read by
+ *   cancelled    cancel() only (expire() through it)          refresh(), absorbsCancellation(), TaskCore
+ *   effective    the constructors, then refresh() only        every checkpoint, park and push
+ *   inner        open() / close()                             refresh()
+ *   children     addChild / removeChild (Kernel.spawn and     refresh(), task dumps
+ *                finish), keepClosed (close())
  */
 public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerScope {
     final Scope parent;

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * While it sleeps it is its own entry in the loop's timer heap, and the abort handler of that wait.
  *
  * <p>Invariant: only the loop's thread (or the task's own body, while the loop thread waits for
- * it) reads or writes these fields.
+ * it) writes these fields; other threads read only {@code state} (Task.cancel, a recent value),
+ * and the watchdog {@code fiber}.
  */
 /* Implementation notes:
  *
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
  *                           --Park(abort)--> PARKED --reschedule / abort ok--> READY
  *                           --body ends--> DONE
  *   READY (never stepped, cancelled) --step--> DONE without running the body
+ *   READY / PARKED --the loop closes--> destroyed (LiveTasks.destroyAll): `state` stays; the task
+ *                   leaves the live list and, if parked, its wait; its fiber is abandoned, never resumed
  *
  * A task ends CANCELLED when its body threw CancelledError, or when its root scope is cancelled
  * (by cancel(), or by a scope it was spawned into) and the body did not throw anything else (a
