@@ -8,6 +8,12 @@ package dev.coro.lowlevel;
  * {@link dev.coro.CancelledError}); return {@code false} if it must stay parked until whoever it
  * waits for reschedules it (for example a task group that first waits for its children to
  * unwind). Must not suspend.
+ *
+ * <p>Also called, once, when the task's loop closes while it is parked (see
+ * {@link dev.coro.EventLoop#close()}): the task is then destroyed, never resumed, whatever the
+ * handler returns, and its {@code finally} blocks do not run in it. So a primitive takes a waiter
+ * out of its queues in the abort handler, not in a {@code finally} block after the park: only the
+ * handler runs in both cases.
  */
 @FunctionalInterface
 public interface AbortHandler {
