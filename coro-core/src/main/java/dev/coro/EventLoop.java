@@ -433,10 +433,15 @@ public final class EventLoop implements AutoCloseable {
      * closed all the same; one whose body is suspended inside a pending task's wait goes with that
      * task); then tasks still pending are destroyed: each is reported ("Task was destroyed but it
      * is pending"), taken out of what it waits on (a lock, a channel shared with other loops), and
-     * never resumed; failures nobody observed are reported, the selector is closed, the actions
-     * given to {@link #whenClosed} run, and the loop's thread ends. Futures of {@link #submit}, and
-     * waits of other loops on this loop's tasks, that have not completed then fail with a
-     * {@link CancellationException}. Closing a closed loop does nothing. A loop built with
+     * never resumed: its {@link dev.coro.lowlevel.AbortHandler} runs, as for a cancellation, but its
+     * {@code finally} blocks do not run in it (on the thread backend they run later, on the task's
+     * own virtual thread and outside any task, where suspending is refused: cleanup that must happen
+     * at the close belongs in the abort handler or in {@link #whenClosed}). Then failures nobody
+     * observed are reported, the selector is closed, the actions given to {@link #whenClosed} run,
+     * and the loop's thread ends. Futures of {@link #submit}, and waits of other loops on this
+     * loop's tasks, that have not completed then fail with a {@link CancellationException}.
+     * {@link Coro#run} destroys nothing: it cancels its leftover tasks and waits for them first.
+     * Closing a closed loop does nothing. A loop built with
      * {@link Builder#trace(Path)} writes its trace file now.
      *
      * @throws IllegalStateException if the loop is running, or if called inside a task or callback
@@ -478,11 +483,11 @@ public final class EventLoop implements AutoCloseable {
      * Runs {@code action} once the loop has closed, after its pending tasks were destroyed and its
      * own reports made: for library code that holds a resource for the loop outside any task, such
      * as a server's listening socket, so that closing the loop releases it even where its owner
-     * forgot to (a destroyed task is never resumed, so its {@code finally} blocks cannot release
-     * it). Actions run in the order they were given, on the loop's thread (on the closing thread if
-     * the loop never ran); one that throws is reported to the loop's exception handler and the
-     * others still run. If the loop has closed already, runs {@code action} at once on the calling
-     * thread. Safe from any thread.
+     * forgot to (a destroyed task's {@code finally} blocks do not run in it; see {@link #close()}).
+     * Actions run in the order they were given, on the loop's thread (on the closing thread if the
+     * loop never ran); one that throws is reported to the loop's exception handler and the others
+     * still run. If the loop has closed already, runs {@code action} at once on the calling thread.
+     * Safe from any thread.
      *
      * @param action what to run, once
      * @return a handle whose {@link Handle#cancel()} takes the action back: cancel it when the

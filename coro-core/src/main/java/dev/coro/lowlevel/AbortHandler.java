@@ -9,10 +9,12 @@ package dev.coro.lowlevel;
  * waits for reschedules it (for example a task group that first waits for its children to
  * unwind). Must not suspend.
  *
- * <p>Two more calls ignore the result: when the task's loop closes while the task is parked (even
- * if an earlier call returned {@code false}), the task is destroyed and never resumed, so a handler
- * that can take it out of its wait should, lest a waker on another loop or thread hand it what it
- * can never take; and when the task's fiber fails to suspend after the park was asked for.
+ * <p>Two more calls ignore the result. When the task's loop closes while it is parked (see
+ * {@link dev.coro.EventLoop#close()}; even if an earlier call returned {@code false}), the task is
+ * destroyed, never resumed, and its {@code finally} blocks do not run in it: so a primitive takes
+ * a waiter out of its queues in the abort handler, not in a {@code finally} block after the park,
+ * lest a waker on another loop or thread hand it what it can never take. And when the task's
+ * fiber fails to suspend after the park was asked for.
  */
 @FunctionalInterface
 public interface AbortHandler {

@@ -104,10 +104,13 @@ public final class Traps {
      * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
      *        rescheduled or aborted
      * @param outcome the value its park returns, or the error its park throws
+     * @throws IllegalStateException if called off the task's loop (another loop or thread: wake it
+     *         through a {@link Waker}), if the task is not parked, or if it sleeps in
+     *         {@link #sleepUntil} (whose waker is its timer)
      */
     public static void reschedule(Task<?> task, Outcome<?> outcome) {
         Objects.requireNonNull(outcome, "outcome");
-        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
+        TaskCore t = wakeable(task, "Traps.reschedule");
         if (outcome.isSuccess()) t.kernel().reschedule(t, outcome.value(), null);
         else t.kernel().reschedule(t, null, outcome.error());
     }
@@ -119,9 +122,12 @@ public final class Traps {
      * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
      *        rescheduled or aborted
      * @param value what its park returns; may be null
+     * @throws IllegalStateException if called off the task's loop (another loop or thread: wake it
+     *         through a {@link Waker}), if the task is not parked, or if it sleeps in
+     *         {@link #sleepUntil} (whose waker is its timer)
      */
     public static void rescheduleValue(Task<?> task, Object value) {
-        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
+        TaskCore t = wakeable(task, "Traps.rescheduleValue");
         t.kernel().reschedule(t, value, null);
     }
 
@@ -132,11 +138,38 @@ public final class Traps {
      * @param task a task parked by {@link #park(AbortHandler, WaitKind, Object)} and not yet
      *        rescheduled or aborted
      * @param error what its park throws, as is
+     * @throws IllegalStateException if called off the task's loop (another loop or thread: wake it
+     *         through a {@link Waker}), if the task is not parked, or if it sleeps in
+     *         {@link #sleepUntil} (whose waker is its timer)
      */
     public static void rescheduleError(Task<?> task, Throwable error) {
         Objects.requireNonNull(error, "error");
-        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
+        TaskCore t = wakeable(task, "Traps.rescheduleError");
         t.kernel().reschedule(t, null, error);
+    }
+
+    /*
+     * The checks the kernel's reschedule cannot make: that the caller is on the task's loop (from
+     * elsewhere the wake-up would race with that loop's scheduler), and that the task is not asleep
+     * (a sleeper's waker is its own timer entry, which would still fire into its next wait).
+     */
+    private static TaskCore wakeable(Task<?> task, String method) {
+        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
+        Kernel k = t.kernel();
+        if (!k.onLoop()) {
+            Kernel caller = Kernel.current();
+            throw new IllegalStateException(method + ": " + (caller == null ? "thread '" + Thread.currentThread().getName()
+                    + "'" : caller.handle()) + " cannot wake " + task + " of " + k.handle() + ": a parked task is"
+                    + " rescheduled on its own loop only, where nothing races with its scheduler. Park it through a"
+                    + " Waker, whose wake() works from any thread, or run the call on its loop with callSoonThreadsafe(...).");
+        }
+        if (t.isScheduled()) {
+            throw new IllegalStateException(method + ": " + task + " is asleep (Coro.sleep, Traps.sleepUntil), and"
+                    + " its timer wakes it: woken by another, the timer would still fire into its next wait. To end"
+                    + " the sleep early, cancel() the task, or make it park with Traps.park inside a CancelScope with a"
+                    + " deadline.");
+        }
+        return t;
     }
 
     /**

@@ -155,7 +155,8 @@ public final class Waiter implements AbortHandler {
     /**
      * Waits until the wait is claimed. A task parks on its loop; if it is cancelled first,
      * {@code onCancel} runs (on the loop, to take the waiter out of its queues) and
-     * {@link dev.coro.CancelledError} is raised. A plain thread blocks; if it is interrupted (before
+     * {@link dev.coro.CancelledError} is raised; if its loop closes first, {@code onCancel} runs as
+     * well, and the task is destroyed. A plain thread blocks; if it is interrupted (before
      * or while it blocks), {@code onCancel} runs on it and {@link CancellationException} is thrown,
      * its interrupt status still set, as {@code BlockingQueue.take} reacts to an interrupt.
      *
@@ -167,8 +168,9 @@ public final class Waiter implements AbortHandler {
      *
      * @param kind what kind of wait it is, for task dumps and traces
      * @param reason what the task waits on, for task dumps
-     * @param holdsClock whether a waker may be another thread or loop: virtual time then stands
-     *     still while the task waits, as it does for {@code Coro.await}
+     * @param holdsClock whether a waker may be another thread or loop: virtual time then holds
+     *     still while the task waits, for up to a grace of 250 ms of real time per jump, as it does
+     *     for {@code Coro.await}
      * @param onCancel what takes the waiter out of its queues if the task is cancelled or the
      *     thread interrupted; runs on the loop (on the thread) and must not suspend
      * @throws CancellationException if the waiting plain thread was interrupted before a claim

@@ -21,10 +21,17 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Virtual time:</b> while the task waits, a waker made by {@link #create()} holds the loop's
- * virtual clock for a grace of real time (what wakes it may be a sleeping task of the same loop);
- * one made by {@link #forThreadWork()} holds it until woken; one made by {@link #fromLoop} for a
- * loop that moves the same virtual clock holds nothing. <b>Cancellation:</b> the task stops
- * waiting at once and raises {@link dev.coro.CancelledError}; a later wake is ignored.
+ * virtual clock for a grace of 250 ms of real time before each jump (what wakes it may be a
+ * sleeping task of the same loop), as {@code Coro.await} does; one made by {@link #forThreadWork()}
+ * holds it until woken; one made by {@link #fromLoop} for a loop that moves the same virtual clock
+ * holds nothing, so a waker that only tasks of the task's own loop wake is
+ * {@code Waker.fromLoop(Coro.loop())}. <b>Cancellation:</b> the task stops waiting at once and
+ * raises {@link dev.coro.CancelledError}; a wake that comes later is dropped, and so is one that
+ * came earlier but had not reached the task yet (it had not run again). The same holds when the
+ * task's loop closes while it waits. So a waker carries a result its waking side keeps (a
+ * future's value), not a hand-off: {@link #wake} returning {@code true} does not mean the task got
+ * the value. Where a value must reach a waiter or go back (an item, a permit), use a
+ * {@link Waiter}: a claimed waiter returns what it was handed even if its task is cancelled.
  * <b>Thread safety:</b> {@link #wake}/{@link #wakeWithError} from any thread; {@link #park} in the
  * creating task only, once.
  *
@@ -159,8 +166,9 @@ public final class Waker implements Runnable, AbortHandler {
      * Wakes the task with {@code value}, from any thread; false if it was woken already.
      *
      * @param value what the task's {@link #park} returns; may be null
-     * @return {@code true} if this call was the first wake and its value counts; {@code false} if
-     *         an earlier wake or wakeWithError won and this one is ignored
+     * @return {@code true} if this call was the first wake: the task's park returns {@code value}
+     *         unless the task is cancelled, or its loop closes, before it runs again (the value is
+     *         then dropped); {@code false} if an earlier wake or wakeWithError won and this one is ignored
      */
     public boolean wake(Object value) {
         if (!FIRED.compareAndSet(this, false, true)) return false;
@@ -173,8 +181,9 @@ public final class Waker implements Runnable, AbortHandler {
      * Wakes the task so that its park throws {@code error}, from any thread; false if it was woken already.
      *
      * @param error what the task's {@link #park} throws, as is (checked exceptions included)
-     * @return {@code true} if this call was the first wake and its error counts; {@code false} if
-     *         an earlier wake or wakeWithError won and this one is ignored
+     * @return {@code true} if this call was the first wake: the task's park throws {@code error}
+     *         unless the task is cancelled, or its loop closes, before it runs again (the error is
+     *         then dropped); {@code false} if an earlier wake or wakeWithError won and this one is ignored
      * @throws NullPointerException if {@code error} is null
      */
     public boolean wakeWithError(Throwable error) {

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.internal.fiber.Backend;
 import dev.coro.sync.Event;
 import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +65,32 @@ class ClosedLoopWaitTest {
                 });
         assertThat(claimed).containsExactly(false);
         assertThat(second.get().isWaiting()).as("its loop's close ended the wait").isFalse();
+    }
+
+    /* What EventLoop.close and the README say of a destroyed task's finally blocks, per backend. */
+    @Test
+    void aDestroyedTasksFinallyBlocksNeverRunInATask() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        strand(() -> {
+            try {
+                return Traps.park(() -> true, "dies with its loop");
+            } finally {
+                seen.add(Waiter.callerLoop() == null ? "finally outside any loop" : "finally on a loop");
+                try {
+                    Traps.checkpoint();
+                } catch (IllegalStateException e) {
+                    seen.add("suspending refused");
+                }
+                ran.countDown();
+            }
+        });
+        if (Backend.current() == Backend.CONTINUATION) {
+            assertThat(seen).as("an abandoned continuation is never resumed").isEmpty();
+        } else {
+            assertThat(ran.await(5, TimeUnit.SECONDS)).as("the virtual thread unwinds").isTrue();
+            assertThat(seen).containsExactly("finally outside any loop", "suspending refused");
+        }
     }
 
     /* Runs each waiter in a task of a fresh loop, lets them park, and closes the loop under them. */

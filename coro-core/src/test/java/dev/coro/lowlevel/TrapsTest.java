@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import dev.coro.LoopGroup;
 import dev.coro.Loops;
 import dev.coro.Outcome;
 import dev.coro.Reports;
@@ -13,6 +14,7 @@ import dev.coro.Task;
 import dev.coro.Trace;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The two traps and rescheduling: the contract every primitive is built on. */
@@ -186,5 +188,65 @@ class TrapsTest {
             return out;
         });
         assertThat(seen).containsExactly("timers 1", "after cancel 0", "true at 0", "raised at 0, timers 0", "late cancelled true");
+    }
+
+    /* A wake-up from another thread would race with the loop's scheduler; it must be refused, not done. */
+    @Test
+    void aRescheduleFromAPlainThreadIsRefusedAndTheTaskStaysParked() {
+        String refused = Loops.run(() -> {
+            Task<Object> parked = Coro.spawn(() -> Traps.park(() -> true, "test"));
+            Coro.yieldNow();
+            String error = Coro.await(CompletableFuture.supplyAsync(() -> {
+                try {
+                    Traps.rescheduleValue(parked, "from a thread");
+                    return "not refused";
+                } catch (IllegalStateException e) {
+                    return e.getMessage();
+                }
+            }));
+            Coro.yieldNow();
+            assertThat(parked.isDone()).as("still parked").isFalse();
+            Traps.rescheduleValue(parked, "on its loop");
+            assertThat(parked.join()).isEqualTo("on its loop");
+            return error;
+        });
+        assertThat(refused).startsWith("Traps.rescheduleValue: thread '").contains("cannot wake Task[name=Task-1, state=PARKED(test)]", "Waker");
+    }
+
+    @Test
+    void aRescheduleFromAnotherLoopIsRefused() {
+        try (LoopGroup group = LoopGroup.create(2)) {
+            EventLoop a = group.loops().get(0);
+            EventLoop b = group.loops().get(1);
+            Task<Object> parked = a.submit(() -> Coro.spawn(() -> Traps.park(() -> true, "test"))).join();
+            CompletableFuture<Object> refused = b.submit(() -> {
+                Traps.reschedule(parked, Outcome.success("from b"));
+                return "not refused";
+            });
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(IllegalStateException.class)
+                    .cause().hasMessageStartingWith("Traps.reschedule: EventLoop[");
+            assertThat(parked.isDone()).isFalse();
+        }
+    }
+
+    /* A sleeper's waker is its timer: woken by someone else, the timer would later wake its next park. */
+    @Test
+    void aSleepingTaskCannotBeRescheduled() {
+        String refused = Loops.run(() -> {
+            Task<?> sleeper = Coro.spawn(() -> Coro.sleep(Duration.ofSeconds(5)));
+            Coro.yieldNow();
+            String error;
+            try {
+                Traps.rescheduleError(sleeper, new IllegalStateException("early"));
+                error = "not refused";
+            } catch (IllegalStateException e) {
+                error = e.getMessage();
+            }
+            sleeper.join();
+            assertThat(Coro.loop().time()).as("woken by its timer").isEqualTo(5_000_000_000L);
+            return error;
+        });
+        assertThat(refused).startsWith("Traps.rescheduleError: Task[name=Task-1, state=PARKED(sleep, wakes in PT5S)] is asleep")
+                .contains("cancel() the task");
     }
 }
