@@ -36,7 +36,7 @@ import java.util.Objects;
  * creating task only, once.
  *
  * <p>Invariant: the first of wake/wakeWithError wins; the task is resumed at most once, on its own
- * loop, by {@link #run()} or by its cancellation, never both.
+ * loop, by the delivery of a wake or by its cancellation, never both.
  */
 /* Implementation notes:
  *
@@ -44,7 +44,7 @@ import java.util.Objects;
  *   false                     false                   made, not parked yet
  *   true                      false, before park      woken early: park() returns (or raises) at once
  *   false                     true                    parked; the clock is held
- *   true                      true                    delivery queued on the loop (run() resumes the task)
+ *   true                      true                    delivery queued on the loop (Delivery.run resumes the task)
  *   true/false                false after park        resumed, or left by cancellation or the loop's close
  *
  * A wake of a closed loop queues nothing (deliver()); the close has taken the task out (abort()).
@@ -52,7 +52,7 @@ import java.util.Objects;
  * The result travels from the waking thread to the loop through callSoonThreadsafe, whose queue
  * hand-off orders the plain writes of value/error before run() reads them.
  */
-public final class Waker implements Runnable, AbortHandler {
+public final class Waker {
     private static final VarHandle FIRED;
 
     static {
@@ -72,6 +72,7 @@ public final class Waker implements Runnable, AbortHandler {
     private boolean parked;
     private Object value;
     private Throwable error;
+    private final Delivery delivery = new Delivery();   // the loop's side: not public, so no caller can resume or release the task
 
     /* What the wait holds of a virtual clock. */
     private enum Hold { GRACE, THREAD_WORK, NOTHING }
@@ -155,7 +156,7 @@ public final class Waker implements Runnable, AbortHandler {
         if (!(boolean) FIRED.getVolatile(this)) {
             waiting = true;
             hold(+1);
-            kernel.park(task, this, kind, reason);
+            kernel.park(task, delivery, kind, reason);
             return outcome();
         }
         if (task.scope().isEffectivelyCancelled()) throw task.cancelledError();
@@ -195,24 +196,27 @@ public final class Waker implements Runnable, AbortHandler {
     }
 
     private void deliver() {
-        if (!kernel.view().isClosed()) kernel.callSoonThreadsafe(this);
+        if (!kernel.view().isClosed()) kernel.callSoonThreadsafe(delivery);
     }
 
-    /** On the loop: resumes the task if it still waits. Not for callers. */
-    @Override
-    public void run() {
-        if (!waiting) return;
-        waiting = false;
-        hold(-1);
-        kernel.reschedule(task, null, null);
-    }
+    /* What the loop calls: run() delivers a wake, abort() is the task's cancellation or its loop's close. */
+    private final class Delivery implements Runnable, AbortHandler {
+        /* On the loop: resumes the task if it still waits. */
+        @Override
+        public void run() {
+            if (!waiting) return;
+            waiting = false;
+            hold(-1);
+            kernel.reschedule(task, null, null);
+        }
 
-    /** The task was cancelled while it waited: it stops waiting. Not for callers. */
-    @Override
-    public boolean abort() {
-        waiting = false;
-        hold(-1);
-        return true;
+        /* The task was cancelled while it waited, or its loop closed: it stops waiting. */
+        @Override
+        public boolean abort() {
+            waiting = false;
+            hold(-1);
+            return true;
+        }
     }
 
     private Object outcome() {

@@ -40,6 +40,24 @@ class WakerTest {
         assertThat(trace.events()).containsExactly("first wake true, second false", "from a thread at 0");
     }
 
+    /*
+     * A user's trial: Waker had public run() and abort() ("not for callers"): run() from a plain
+     * thread resumed the task off its loop, and abort() released a parked task's wait so that no
+     * wake could reach it. Only wake and wakeWithError may end a park from outside.
+     */
+    @Test
+    void noPublicMethodButWakeAndWakeWithErrorEndsAPark() {
+        java.util.Set<String> instanceMethods = new java.util.TreeSet<>();
+        for (java.lang.reflect.Method m : Waker.class.getMethods()) {
+            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() == Waker.class) {
+                instanceMethods.add(m.getName());
+            }
+        }
+        assertThat(instanceMethods).containsExactlyInAnyOrder("park", "wake", "wakeWithError", "toString");
+        assertThat(Runnable.class.isAssignableFrom(Waker.class)).as("a Runnable anyone may run").isFalse();
+        assertThat(AbortHandler.class.isAssignableFrom(Waker.class)).as("an AbortHandler anyone may call").isFalse();
+    }
+
     @Test
     void aWakeBeforeTheParkReturnsAtOnceAndAnErrorIsThrown() {
         Loops.run(() -> {
