@@ -254,8 +254,8 @@ public final class ParkingLot {
                 : caller.handle() + "";
         Node first = waiters.first();   // the owning loop may have emptied the lot meanwhile
         Kernel owner = kernel;
-        return new IllegalStateException(method + ": " + who + " used a wait queue (of a Lock, Event, Semaphore,"
-                + " Queue, Condition or Barrier) while tasks of " + (owner == null ? "another loop" : owner.handle())
+        return new IllegalStateException(method + ": " + who + " used a wait queue (a ParkingLot: a Lock's, a"
+                + " Queue's, or a primitive of your own) while tasks of " + (owner == null ? "another loop" : owner.handle())
                 + " wait in it" + (first == null ? "" : ", first " + first.task.owner()) + ". A synchronisation"
                 + " primitive belongs to the loop whose tasks wait on it: between loops, use a Channel, or run the"
                 + " call on that loop with its submit().");

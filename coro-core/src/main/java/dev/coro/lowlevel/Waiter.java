@@ -82,7 +82,7 @@ public final class Waiter implements AbortHandler {
         if (t != null) return new Waiter(t, null, what);
         if (Kernel.current() != null) {
             throw new IllegalStateException(what + " would block the thread of " + Kernel.current().handle()
-                    + " outside a task. Call it inside a task, or use its try... variant in callbacks.");
+                    + " outside a task. Call it inside a task; in a callback, use a call that does not wait (such as tryAcquire or tryGet).");
         }
         return new Waiter(null, Thread.currentThread(), what);
     }
