@@ -3,6 +3,7 @@ package dev.coro;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coro.channel.Channel;
+import dev.coro.channel.Select;
 import dev.coro.gen.AsyncGenerator;
 import dev.coro.net.BufferedByteStream;
 import dev.coro.net.PipeStream;
@@ -120,12 +121,22 @@ class WaitKindCoverageIT {
                 Channel<String> unheard = Channel.rendezvous();
                 waiting.add(Coro.spawn("w-send", () -> unheard.sender().send("x")));
                 expected.add(new Wait("w-send", WaitKind.WRITE, id(unheard)));
+                waiting.add(Coro.spawn("w-select", () -> Select.select(silent.receiver().onReceive(v -> v),
+                        Select.onTimeout(Duration.ofHours(1), () -> "idle"))));
+                expected.add(new Wait("w-select", WaitKind.READ, "select(receive from ReceiveChannel[" + id(silent)));
+                waiting.add(Coro.spawn("w-select-timeout", () -> Select.select(Select.onTimeout(Duration.ofHours(1),
+                        () -> "idle"))));
+                expected.add(new Wait("w-select-timeout", WaitKind.SLEEP, "select(timeout PT1H)"));
                 // ---- time, tasks, scopes
                 Task<Void> sleeper = Coro.spawn("w-sleep", () -> Coro.sleep(Duration.ofHours(1)));
                 waiting.add(sleeper);
                 expected.add(new Wait("w-sleep", WaitKind.SLEEP, "sleep, wakes in PT1H"));
                 waiting.add(Coro.spawn("w-join", () -> sleeper.join()));
                 expected.add(new Wait("w-join", WaitKind.JOIN, "w-sleep"));
+                waiting.add(Coro.spawn("w-select-join", () -> Select.select(sleeper.onJoin(v -> "slept"),
+                        unheard.sender().onSend("y", () -> "sent"))));
+                expected.add(new Wait("w-select-join", WaitKind.JOIN, "select(join Task[name=w-sleep], send to SendChannel["
+                        + id(unheard)));
                 waiting.add(Coro.spawn("w-gather", () -> Coro.gather(sleeper)));
                 expected.add(new Wait("w-gather", WaitKind.JOIN, "gather(1 tasks"));
                 waiting.add(Coro.spawn("w-group", () -> TaskGroup.run(g -> g.spawn("w-group-child", never::await))));
