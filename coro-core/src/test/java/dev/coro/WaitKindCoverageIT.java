@@ -141,6 +141,15 @@ class WaitKindCoverageIT {
                 expected.add(new Wait("w-gather", WaitKind.JOIN, "gather(1 tasks"));
                 waiting.add(Coro.spawn("w-group", () -> TaskGroup.run(g -> g.spawn("w-group-child", never::await))));
                 expected.add(new Wait("w-group", WaitKind.JOIN, "TaskGroup[owner=w-group"));
+                waiting.add(Coro.spawn("w-start", () -> TaskGroup.run(g -> g.start(ready -> never.await()))));
+                expected.add(new Wait("w-start", WaitKind.JOIN, "TaskGroup.Ready[child=Task-"));
+                waiting.add(Coro.spawn("w-race", () -> Coro.race(() -> {
+                    never.await();
+                    return 1;
+                })));
+                expected.add(new Wait("w-race", WaitKind.JOIN, "Coro.race["));
+                waiting.add(Coro.spawn("w-as-completed", () -> Coro.asCompleted(List.of(sleeper)).iterator().hasNext()));
+                expected.add(new Wait("w-as-completed", WaitKind.JOIN, "Coro.asCompleted[done=0, left=1]"));
                 waiting.add(Coro.spawn("w-timeout", () -> Coro.withTimeout(Duration.ofHours(1), never::await)));
                 expected.add(new Wait("w-timeout", WaitKind.AWAIT, id(never)));
                 Task<Void> remote = Coro.spawnOn(others.loops().getFirst(), "remote", () -> Coro.sleep(Duration.ofHours(1)));

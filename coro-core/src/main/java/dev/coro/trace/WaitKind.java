@@ -17,7 +17,7 @@ public enum WaitKind {
     YIELD,
     /** A sleep, until a deadline. */
     SLEEP,
-    /** Waiting for other tasks to end: join, gather, a task group. */
+    /** Waiting for other tasks: to end (join, gather, a task group, a race), or to start ({@code TaskGroup.start}). */
     JOIN,
     /** A lock, semaphore, condition or barrier. */
     LOCK,
