@@ -6,6 +6,7 @@ import dev.coro.channel.Channel;
 import dev.coro.channel.Select;
 import dev.coro.gen.AsyncGenerator;
 import dev.coro.net.BufferedByteStream;
+import dev.coro.net.MemoryStreams;
 import dev.coro.net.PipeStream;
 import dev.coro.net.StreamPair;
 import dev.coro.net.TcpServer;
@@ -176,7 +177,20 @@ class WaitKindCoverageIT {
                 AsyncGenerator<String> published = AsyncGenerator.fromPublisher(publisher, 1);
                 waiting.add(Coro.spawn("w-publisher", published::next));
                 expected.add(new Wait("w-publisher", WaitKind.READ, "ReceiveChannel"));
-                // ---- pipes and sockets
+                // ---- streams
+                StreamPair memory = MemoryStreams.pair();
+                streams.add((BufferedByteStream) memory.left());
+                streams.add((BufferedByteStream) memory.right());
+                waiting.add(Coro.spawn("w-memory-read", () -> memory.left().readLine()));
+                expected.add(new Wait("w-memory-read", WaitKind.READ, "MemoryPipe[right->left"));
+                StreamPair lockstep = MemoryStreams.lockstepPair();
+                streams.add((BufferedByteStream) lockstep.left());
+                streams.add((BufferedByteStream) lockstep.right());
+                waiting.add(Coro.spawn("w-memory-write", () -> {
+                    lockstep.left().write(new byte[1]);
+                    lockstep.left().drain();
+                }));
+                expected.add(new Wait("w-memory-write", WaitKind.WRITE, "MemoryPipe[left->right"));
                 StreamPair pipes = PipeStream.pair();
                 streams.add((BufferedByteStream) pipes.left());
                 streams.add((BufferedByteStream) pipes.right());
@@ -201,6 +215,8 @@ class WaitKindCoverageIT {
                     }
                 }));
                 expected.add(new Wait("w-tcp-write", WaitKind.WRITE, "local=" + writer.localAddress() + " " + peer));
+                waiting.add(Coro.spawn("w-tcp-drain", writer::drain));   // waits for w-tcp-write's flush
+                expected.add(new Wait("w-tcp-drain", WaitKind.WRITE, "TcpStream[" + peer));
                 int deafPort = ((InetSocketAddress) deaf.getLocalAddress()).getPort();
                 waiting.add(Coro.spawn("w-connect", () -> TcpStream.connect(deaf.getLocalAddress())));
                 expected.add(new Wait("w-connect", WaitKind.WRITE, "connection-pending remote=/127.0.0.1:" + deafPort));
@@ -209,6 +225,13 @@ class WaitKindCoverageIT {
                 streams.add(tls);
                 waiting.add(Coro.spawn("w-tls-handshake", tls::handshake));
                 expected.add(new Wait("w-tls-handshake", WaitKind.READ, "local=" + raw.localAddress() + " " + peer));
+                waiting.add(Coro.spawn("w-tls-read", tls::readLine));   // waits for w-tls-handshake's handshake
+                expected.add(new Wait("w-tls-read", WaitKind.READ, "TlsStream[TcpStream[" + peer));
+                waiting.add(Coro.spawn("w-tls-drain", () -> {
+                    tls.write(new byte[1]);
+                    tls.drain();
+                }));
+                expected.add(new Wait("w-tls-drain", WaitKind.WRITE, "TlsStream[TcpStream[" + peer));
 
                 letEveryTaskPark();
                 dump[0] = loop.dumpTasks();
