@@ -1,10 +1,12 @@
 package dev.coro.internal.io;
 
 import dev.coro.lowlevel.AbortHandler;
+import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * One channel registered with an {@link IoDriver}: its selection key and the waiter of each
@@ -107,6 +109,16 @@ public final class ChannelRegistration {
         if ((interest & ops) != 0) key.interestOps(interest & ~ops);
     }
 
+    /* The channel as a wait reason: the JDK's own text, but a listening socket's says no address (JDK 25: "ServerSocketChannelImpl[]"). */
+    private static String describe(SelectableChannel channel) {
+        if (!(channel instanceof ServerSocketChannel server)) return String.valueOf(channel);
+        try {
+            return "ServerSocketChannel[listening on " + server.getLocalAddress() + "]";
+        } catch (IOException closed) {
+            return "ServerSocketChannel[closed]";
+        }
+    }
+
     /** One direction of the channel: its waiter, and the abort handler of the waiter's park. */
     public final class Side implements AbortHandler {
         private final String name;
@@ -174,7 +186,7 @@ public final class ChannelRegistration {
 
         @Override
         public String toString() {
-            return "wait " + name + " " + channel;
+            return "wait " + name + " " + describe(channel);
         }
     }
 }
