@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,7 @@ class WaitKindCoverageIT {
         String[] dump = new String[1];
         List<EventLoopMXBean.TaskInfo> ps = new ArrayList<>();
         Map<String, Seen> instrumentAtDump = new LinkedHashMap<>();
+        List<String> withOwnFrame = new ArrayList<>();   // tasks with a frame of this test on their stack
         try (ServerSocketChannel deaf = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1);
              FullBacklog ignored = FullBacklog.of(deaf);
              Recording jfr = new Recording();
@@ -242,6 +244,11 @@ class WaitKindCoverageIT {
                 dump[0] = loop.dumpTasks();
                 ps.addAll(LoopManagement.taskInfos(loop));
                 instrumentAtDump.putAll(lastParks);
+                for (Task<?> t : waiting) {
+                    if (Arrays.stream(t.stackTrace()).anyMatch(f -> f.getClassName().equals(WaitKindCoverageIT.class.getName()))) {
+                        withOwnFrame.add(t.name());
+                    }
+                }
 
                 for (Task<?> t : waiting) t.cancel();
                 release.complete(null);
@@ -272,7 +279,8 @@ class WaitKindCoverageIT {
                 wrong.add(w + " in the dump: " + line);
             }
             EventLoopMXBean.TaskInfo row = psRows.get(w.task());
-            if (row == null || !row.waitKind().equals(label) || !row.waitingFor().contains(w.reason())) {
+            if (row == null || !row.waitKind().equals(label) || !row.waitingFor().contains(w.reason())
+                    || (withOwnFrame.contains(w.task()) && !row.where().contains(WaitKindCoverageIT.class.getName()))) {
                 wrong.add(w + " in coro ps: " + row);
             }
             Seen seen = instrumentAtDump.get(w.task());
