@@ -98,7 +98,7 @@ class WaitKindCoverageIT {
                 expected.add(new Wait("w-semaphore", WaitKind.LOCK, id(semaphore)));
                 Event never = new Event();
                 waiting.add(Coro.spawn("w-event", never::await));
-                expected.add(new Wait("w-event", WaitKind.AWAIT, id(never)));
+                expected.add(new Wait("w-event", WaitKind.EVENT, id(never)));
                 Condition condition = new Condition(new Lock());
                 waiting.add(Coro.spawn("w-condition", () -> {
                     condition.lock().acquire();
@@ -154,7 +154,7 @@ class WaitKindCoverageIT {
                 waiting.add(Coro.spawn("w-as-completed", () -> Coro.asCompleted(List.of(sleeper)).iterator().hasNext()));
                 expected.add(new Wait("w-as-completed", WaitKind.JOIN, "Coro.asCompleted[done=0, left=1]"));
                 waiting.add(Coro.spawn("w-timeout", () -> Coro.withTimeout(Duration.ofHours(1), never::await)));
-                expected.add(new Wait("w-timeout", WaitKind.AWAIT, id(never)));
+                expected.add(new Wait("w-timeout", WaitKind.EVENT, id(never)));
                 Task<Void> remote = Coro.spawnOn(others.loops().getFirst(), "remote", () -> Coro.sleep(Duration.ofHours(1)));
                 waiting.add(Coro.spawn("w-join-other-loop", () -> remote.join()));
                 expected.add(new Wait("w-join-other-loop", WaitKind.JOIN, "remote"));
@@ -174,7 +174,7 @@ class WaitKindCoverageIT {
                     out.yield("x");
                 });
                 waiting.add(Coro.spawn("w-async-gen", gen::next));
-                expected.add(new Wait("w-async-gen", WaitKind.AWAIT, id(never)));
+                expected.add(new Wait("w-async-gen", WaitKind.EVENT, id(never)));
                 AsyncGenerator<String> ahead = AsyncGenerator.<String>of(out -> never.await()).buffer(1);
                 waiting.add(Coro.spawn("w-async-gen-buffered", ahead::next));
                 expected.add(new Wait("w-async-gen-buffered", WaitKind.READ, "ReceiveChannel"));
@@ -207,6 +207,11 @@ class WaitKindCoverageIT {
                 expected.add(new Wait("accept /127.0.0.1:" + server.port(), WaitKind.READ, "listening on /127.0.0.1:" + server.port()));
                 waiting.add(Coro.spawn("w-server-closed", server::waitClosed));
                 expected.add(new Wait("w-server-closed", WaitKind.JOIN, "TcpServer[address=/127.0.0.1:" + server.port()));
+                TcpServer busy = TcpServer.builder().maxConnections(1).bind(new InetSocketAddress("127.0.0.1", 0),
+                        s -> never.await());
+                String busyAddress = "/127.0.0.1:" + busy.port();
+                expected.add(new Wait("accept " + busyAddress, WaitKind.LOCK, "TcpServer[address=" + busyAddress));
+                streams.add(TcpStream.connect("127.0.0.1", busy.port()));   // takes the one slot
                 TcpStream reader = TcpStream.connect("127.0.0.1", server.port());
                 streams.add(reader);
                 waiting.add(Coro.spawn("w-tcp-read", reader::readLine));
@@ -257,6 +262,7 @@ class WaitKindCoverageIT {
                 Coro.gatherSettled(waiting);
                 for (BufferedByteStream s : streams) s.abort();
                 server.shutdown();
+                busy.shutdown();
                 pipe.sink().close();
                 publisher.close();
                 remote.cancel();
