@@ -161,7 +161,7 @@ class WaitKindCoverageIT {
                 // ---- other threads
                 CompletableFuture<String> future = new CompletableFuture<>();
                 waiting.add(Coro.spawn("w-future", () -> Coro.await(future)));
-                expected.add(new Wait("w-future", WaitKind.AWAIT, "CompletableFuture" + id(future).substring(id(future).indexOf('@'))));
+                expected.add(new Wait("w-future", WaitKind.AWAIT, id(future)));
                 CompletableFuture<Void> release = new CompletableFuture<>();
                 CompletableFuture<Long> worker = new CompletableFuture<>();
                 waiting.add(Coro.spawn("w-thread", () -> Coro.toThread(() -> {
