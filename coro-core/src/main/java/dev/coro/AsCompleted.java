@@ -2,6 +2,7 @@ package dev.coro;
 
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -60,7 +61,7 @@ final class AsCompleted<T> implements Iterable<Task<T>> {
         public boolean hasNext() {
             if (left == 0) return false;
             if (done.isEmpty()) {
-                while (done.isEmpty()) waiting.park(this);
+                while (done.isEmpty()) waiting.park(WaitKind.JOIN, this);
             } else {
                 Traps.raiseIfCancelled();
             }

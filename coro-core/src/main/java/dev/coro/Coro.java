@@ -594,14 +594,15 @@ public final class Coro {
      */
     @SuppressWarnings("unchecked")
     public static <T> T await(CompletionStage<T> stage) {
-        return await(stage, false);
+        return await(stage, null);
     }
 
-    /* threadWork: the stage is completed by a thread doing real work (toThread), so virtual time
-     * must not move until it is done; otherwise the loop may jump after a short real-time grace. */
-    private static <T> T await(CompletionStage<T> stage, boolean threadWork) {
+    /* worker: the thread whose real work completes the stage (toThread), so virtual time must not
+     * move until it is done, and the wait names it; null: the loop may jump after a short real-time grace. */
+    private static <T> T await(CompletionStage<T> stage, Thread worker) {
         Objects.requireNonNull(stage, "stage");
         Traps.currentTask();
+        boolean threadWork = worker != null;
         CompletableFuture<T> done = completedNow(stage);
         if (done != null) {
             Traps.raiseIfCancelled();
@@ -614,7 +615,7 @@ public final class Coro {
             result[1] = e;
             waker.wake(null);
         });
-        waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, stage);
+        waker.park(threadWork ? WaitKind.THREAD : WaitKind.AWAIT, threadWork ? new ThreadWork(worker) : stage);
         if (result[1] != null) throw Task.rethrow(unwrap((Throwable) result[1]), failedOne(stage, threadWork));
         @SuppressWarnings("unchecked")
         T value = (T) result[0];
@@ -689,14 +690,25 @@ public final class Coro {
         Objects.requireNonNull(body, "body");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(Task.lendLocals(() -> {
+        Thread worker = Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(Task.lendLocals(() -> {
             try {
                 f.complete(body.call());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
         }));
-        return await(f, true);
+        return await(f, worker);
+    }
+
+    /**
+     * What a task in {@link #toThread} waits on, for task dumps and traces: the worker by its thread
+     * id, under which a thread dump ({@code jcmd <pid> Thread.dump_to_file}) shows its stack.
+     */
+    private record ThreadWork(Thread worker) {
+        @Override
+        public String toString() {
+            return "Coro.toThread's body on virtual thread #" + worker.threadId();
+        }
     }
 
     /** The {@code Callable} adapter for {@link VoidBody} bodies. */

@@ -589,10 +589,11 @@ public final class EventLoop implements AutoCloseable {
     // ---------------------------------------------------------------- diagnostics
 
     /**
-     * A readable report of every unfinished task: name, state, what it waits on and for how long,
-     * its suspended stack, and the children of its task groups indented below it. Safe from any
-     * thread: from outside the loop it waits up to a second for the loop to take the snapshot, and
-     * says so if the loop is blocked. A thread dump ({@code jcmd <pid> Thread.print}) shows only loop
+     * A readable report of every unfinished task: name, state, what it waits on, for how long and
+     * the kind of wait ({@link dev.coro.trace.WaitKind}, as in traces and {@code coro ps}), its
+     * suspended stack, and the children of its task groups indented below it. Safe from any thread:
+     * from outside the loop it waits up to a second for the loop to take the snapshot, and says so
+     * if the loop is blocked. A thread dump ({@code jcmd <pid> Thread.print}) shows only loop
      * threads; the same report is the JMX operation {@code dumpTasks} of the bean
      * {@code dev.coro:type=EventLoop,name="<loop name>"} (jconsole, VisualVM) of a loop open for over
      * a second.

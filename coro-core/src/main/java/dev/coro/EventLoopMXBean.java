@@ -52,7 +52,7 @@ public interface EventLoopMXBean {
      * @param name the task's name
      * @param state {@code NEW}, {@code READY}, {@code RUNNING} or {@code PARKED}
      * @param waitKind for a parked task, the kind of wait ({@link dev.coro.trace.WaitKind#label()}:
-     *        sleep, join, lock, queue, read, write, await, thread, park); else empty
+     *        sleep, join, lock, queue, read, write, event, await, thread, park); else empty
      * @param waitingFor for a parked task, what it waits on (e.g. {@code sleep, wakes in PT24H}); else empty
      * @param where for a parked task, the innermost frame of the code that called into coro; else empty
      */

@@ -1,6 +1,7 @@
 package dev.coro;
 
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.util.Objects;
 
 /**
@@ -89,7 +90,7 @@ final class GroupStart<V> implements TaskGroup.Ready<V> {
                 state = State.ABANDONED;
                 child.cancel();
                 return true;
-            }, this);
+            }, WaitKind.JOIN, this);
         } else {
             Traps.raiseIfCancelled();
         }
@@ -99,6 +100,6 @@ final class GroupStart<V> implements TaskGroup.Ready<V> {
 
     @Override
     public String toString() {
-        return "TaskGroup.Ready[" + state + "]";
+        return "TaskGroup.Ready[child=" + child.name() + ", " + state + "]";
     }
 }

@@ -28,9 +28,14 @@ final class LoopManagement {
     private static final AtomicBoolean HINTED = new AtomicBoolean();
     /* Packages of coro's machinery and of the JDK under it; "where" is the first frame past them. */
     private static final List<String> MACHINERY = List.of("dev.coro.internal.", "dev.coro.lowlevel.", "java.", "jdk.", "sun.");
-    /* coro's public API: skipped too when a frame of the caller's own code is on the stack. */
-    private static final List<String> API = List.of("dev.coro.sync.", "dev.coro.net.", "dev.coro.Coro", "dev.coro.EventLoop",
-            "dev.coro.TaskGroup", "dev.coro.Task", "dev.coro.Gathering");
+    /*
+     * coro's public API and the classes behind it that a waiting task's stack passes through: skipped
+     * too when a frame of the caller's own code is on the stack. Classes of dev.coro are listed one by
+     * one, since code of other packages under dev.coro (examples, tests) is the caller's.
+     */
+    private static final List<String> API = List.of("dev.coro.sync.", "dev.coro.net.", "dev.coro.channel.", "dev.coro.gen.",
+            "dev.coro.Coro", "dev.coro.EventLoop", "dev.coro.TaskGroup", "dev.coro.Task", "dev.coro.Gathering",
+            "dev.coro.GroupStart", "dev.coro.Race", "dev.coro.AsCompleted", "dev.coro.CrossLoop");
     /** How long after its start a loop is registered; tests shorten it. */
     static volatile long registrationDelayNanos = TimeUnit.SECONDS.toNanos(1);
 

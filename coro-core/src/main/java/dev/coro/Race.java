@@ -90,4 +90,11 @@ final class Race<T> {
         for (Throwable f : failures.subList(1, failures.size())) if (f != first) first.addSuppressed(f);
         throw Task.rethrow(first, "every body of Coro.race (" + children.size() + ")");
     }
+
+    /* The racing task's wait reason in task dumps and traces. */
+    @Override
+    public String toString() {
+        return "Coro.race[" + running + " of " + children.size() + " bodies running"
+                + (winner == null ? "" : ", won by " + winner.name()) + "]";
+    }
 }

@@ -45,7 +45,7 @@ class LoopTasksMXBeanTest {
             assertThat(tasks.get(1)).extracting("state", "waitKind", "waitingFor")
                     .containsExactly("PARKED", "sleep", "sleep, wakes in PT24H");
             assertThat(tasks.get(1).where()).contains("dev.coro.LoopTasksMXBeanTest.lambda$");
-            assertThat(tasks.get(2)).extracting("state", "waitKind").containsExactly("PARKED", "await");
+            assertThat(tasks.get(2)).extracting("state", "waitKind").containsExactly("PARKED", "event");
         } finally {
             LoopManagement.registrationDelayNanos = delay;
         }

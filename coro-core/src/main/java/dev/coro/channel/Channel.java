@@ -442,6 +442,16 @@ public final class Channel<T> {
         public final void unregister(Object registration) {
             channel.unlink(send ? channel.senders : channel.receivers, (Node) registration);
         }
+
+        @Override
+        public final WaitKind waitKind() {
+            return send ? WaitKind.WRITE : WaitKind.READ;
+        }
+
+        @Override
+        public final String toString() {
+            return (send ? "send to " : "receive from ") + handle;
+        }
     }
 
     void unlink(WaitList<Node> q, Node n) {

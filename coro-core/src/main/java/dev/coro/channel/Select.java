@@ -4,6 +4,7 @@ import dev.coro.EventLoop;
 import dev.coro.Handle;
 import dev.coro.lowlevel.SelectClause;
 import dev.coro.lowlevel.Waiter;
+import dev.coro.trace.WaitKind;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -131,6 +132,16 @@ public final class Select {
         @Override
         public void unregister(Object registration) {
             ((Handle) registration).cancel();
+        }
+
+        @Override
+        public WaitKind waitKind() {
+            return WaitKind.SLEEP;
+        }
+
+        @Override
+        public String toString() {
+            return "timeout " + timeout;
         }
 
         @Override

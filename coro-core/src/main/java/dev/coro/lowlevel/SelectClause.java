@@ -46,7 +46,6 @@ public abstract class SelectClause<R> {
     /** What {@link #tryNow()} returns when the operation cannot complete at once. */
     public static final Object NOT_READY = new Object();
 
-    private static final String WAITS_ON = "select";
     private static final Map<EventLoop, Random> SEEDED = new WeakHashMap<>();
     private static final Comparator<SelectClause<?>> BY_LOCK_ORDER = Comparator.comparingLong(SelectClause::lockOrder);
 
@@ -97,6 +96,19 @@ public abstract class SelectClause<R> {
      */
     public boolean isDefault() {
         return false;
+    }
+
+    /**
+     * What kind of wait this clause is, for traces, task dumps and monitors. A select that waits
+     * parks with the kind of its first clause (in argument order) whose kind is not
+     * {@link WaitKind#SLEEP}: a receive with a timeout is a read; a select of timeouts only sleeps.
+     * Its reason is the list of its clauses, each by its {@code toString()}, which should name what
+     * the clause waits on.
+     *
+     * @return the kind of this clause's wait; {@link WaitKind#PARK} by default
+     */
+    public WaitKind waitKind() {
+        return WaitKind.PARK;
     }
 
     /**
@@ -285,13 +297,29 @@ public abstract class SelectClause<R> {
 
         /* Step 4: parks until a waker claims the waiter, then takes the losers out. */
         void await(Waiter waiter) {
-            waiter.await(WaitKind.PARK, WAITS_ON, shared, this);
+            waiter.await(waitKind(), this, shared, this);
             winner = waiter.index();
             result = waiter.value();
             unregister(winner);
             if (Waiter.isCancelled() && !clauses[winner].keepsOnCancel(registrations[winner], result)) {
                 Waiter.raiseIfCancelled();
             }
+        }
+
+        /* The kind of the first clause that waits for more than time (see SelectClause.waitKind). */
+        private WaitKind waitKind() {
+            for (SelectClause<?> c : clauses) {
+                if (c.waitKind() != WaitKind.SLEEP) return c.waitKind();
+            }
+            return WaitKind.SLEEP;
+        }
+
+        /* The wait's reason in task dumps and traces: what each clause waits on. */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("select(");
+            for (int i = 0; i < clauses.length; i++) b.append(i == 0 ? "" : ", ").append(clauses[i]);
+            return b.append(')').toString();
         }
 
         /* The waiter's onCancel: the task was cancelled (the thread interrupted) before any claim. */

@@ -6,6 +6,7 @@ import dev.coro.EventLoop;
 import dev.coro.Handle;
 import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -727,7 +728,7 @@ public abstract class BufferedByteStream implements ByteStream {
         try {
             while (all ? writeBufferSize() > 0 : paused) {
                 checkDrainable();
-                if (flushing) drainers.park(this);
+                if (flushing) drainers.park(WaitKind.WRITE, this);
                 else flushOnce(AWAIT_WRITABLE, deadline, writeTimeout, StreamTimeoutException.Kind.WRITE);
             }
         } catch (StreamTimeoutException e) {

@@ -5,6 +5,7 @@ import dev.coro.Handle;
 import dev.coro.Task;
 import dev.coro.lowlevel.AbortHandler;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -96,7 +97,7 @@ final class MemoryPipe {
         park(() -> {
             disarmReader();
             return true;
-        });
+        }, WaitKind.READ);
     }
 
     boolean readable() {
@@ -148,7 +149,7 @@ final class MemoryPipe {
         park(() -> {
             writer = null;
             return true;
-        });
+        }, WaitKind.WRITE);
     }
 
     boolean writable() {
@@ -206,9 +207,9 @@ final class MemoryPipe {
         readerTimer = null;
     }
 
-    /* Parks the current task in the slots it was armed in; `abort` clears them. */
-    void park(AbortHandler abort) throws IOException {
-        Object r = Traps.park(abort, this);
+    /* Parks the current task in the slots it was armed in, in a wait of `kind`; `abort` clears them. */
+    void park(AbortHandler abort, WaitKind kind) throws IOException {
+        Object r = Traps.park(abort, kind, this);
         if (r instanceof IOException e) throw e;
     }
 

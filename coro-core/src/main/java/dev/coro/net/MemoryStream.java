@@ -2,6 +2,7 @@ package dev.coro.net;
 
 import dev.coro.Task;
 import dev.coro.lowlevel.Traps;
+import dev.coro.trace.WaitKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -110,7 +111,7 @@ public final class MemoryStream extends BufferedByteStream {
                 in.disarmReader();
                 out.disarmWriter();
                 return true;
-            });
+            }, WaitKind.READ);   // a read that also lets queued bytes out, as IoReadiness's either-direction wait
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
 import dev.coro.lowlevel.ParkingLot;
+import dev.coro.trace.WaitKind;
 import java.io.IOException;
 import java.net.IDN;
 import java.nio.ByteBuffer;
@@ -249,7 +250,7 @@ public final class TlsStream extends BufferedByteStream {
      * @throws IOException if the raw stream fails
      */
     public void handshake() throws IOException {
-        tls.ensureHandshake();
+        tls.ensureHandshake(WaitKind.READ);
     }
 
     /**
@@ -381,8 +382,9 @@ public final class TlsStream extends BufferedByteStream {
 
         // ------------------------------------------------------------ handshake
 
-        void ensureHandshake() throws IOException {
-            while (handshaking && failure == null) handshakeWaiters.park(this);
+        /* `waiting`: what the caller waits for, the kind its wait shows while another task runs the handshake. */
+        void ensureHandshake(WaitKind waiting) throws IOException {
+            while (handshaking && failure == null) handshakeWaiters.park(waiting, owner);
             if (failure != null) throw failure;
             if (handshaken) return;
             handshaking = true;
@@ -693,7 +695,7 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public void awaitReadable() throws IOException {
-            ensureHandshake();
+            ensureHandshake(WaitKind.READ);
             // Records that came with the handshake's last flight may be waiting in netIn: read() first.
             if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
             readRaw();   // at the raw stream's end, read() tells how it ended
@@ -744,7 +746,7 @@ public final class TlsStream extends BufferedByteStream {
          */
         @Override
         public void awaitWritable() throws IOException {
-            ensureHandshake();
+            ensureHandshake(WaitKind.WRITE);
             try {
                 drainRawToTheLastByte();
             } catch (StreamTimeoutException | ClosedChannelException e) {
@@ -772,7 +774,7 @@ public final class TlsStream extends BufferedByteStream {
          */
         @Override
         public void awaitReadableOrWritable() throws IOException {
-            ensureHandshake();
+            ensureHandshake(WaitKind.READ);
             if (raw instanceof BufferedByteStream b && b.writeBufferSize() > 0) flushOrTakeRaw();
         }
 
@@ -786,7 +788,7 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public void shutdownOutput() throws IOException {
-            ensureHandshake();   // so that the peer sees a TLS end of stream, not a broken handshake
+            ensureHandshake(WaitKind.WRITE);   // so that the peer sees a TLS end of stream, not a broken handshake
             sendCloseNotify();
             raw.shutdownOutput();
         }

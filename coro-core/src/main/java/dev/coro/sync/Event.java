@@ -38,7 +38,7 @@ public final class Event {
      */
     public void await() {
         confinement.check("Event.await", this);
-        if (!set) lot.park(WaitKind.AWAIT, this);
+        if (!set) lot.park(WaitKind.EVENT, this);
         Traps.raiseIfCancelled();
     }
 

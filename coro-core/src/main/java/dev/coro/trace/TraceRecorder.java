@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@code EventLoop.builder().trace(path)} does the same and writes on close. A trace of a
  * virtual-time loop is reproducible byte for byte: it holds the loop's times, task names and
- * spawn numbers, and no identity hash codes.
+ * spawn numbers, and no identity hash codes or thread ids.
  *
  * <p>Invariant: at most {@link #capacity()} events are kept, the newest ones; {@link #dropped()}
  * counts the older ones that were overwritten.
@@ -55,8 +55,11 @@ public final class TraceRecorder implements Instrument {
     static final byte SPAWN = 0, STEP_START = 1, STEP_END = 2, WAKE = 3, DONE = 4, TIMER = 5, IO_START = 6,
             IO_END = 7;
 
-    /** An identity hash in a default toString ("Foo@1b6d3586"): it would make traces differ run to run. */
-    private static final Pattern IDENTITY_HASH = Pattern.compile("(?<=[\\w$\\]])@[0-9a-f]{1,8}(?![\\w])");
+    /**
+     * What would make traces differ run to run: an identity hash in a default toString
+     * ("Foo@1b6d3586"), or a thread's id ("Coro.toThread's body on virtual thread #52").
+     */
+    private static final Pattern RUN_SPECIFIC = Pattern.compile("(?<=[\\w$\\]])@[0-9a-f]{1,8}(?![\\w])|(?<=thread) #\\d+");
 
     private final int capacity;
     private long[] time = new long[0], value = new long[0];
@@ -142,7 +145,7 @@ public final class TraceRecorder implements Instrument {
     }
 
     private static String scrub(String s) {
-        return s.indexOf('@') < 0 ? s : IDENTITY_HASH.matcher(s).replaceAll("");
+        return s.indexOf('@') < 0 && s.indexOf('#') < 0 ? s : RUN_SPECIFIC.matcher(s).replaceAll("");
     }
 
     private void add(byte kind, long nanos, int taskId, int otherValue, long longValue, String description) {

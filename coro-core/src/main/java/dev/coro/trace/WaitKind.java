@@ -17,7 +17,7 @@ public enum WaitKind {
     YIELD,
     /** A sleep, until a deadline. */
     SLEEP,
-    /** Waiting for other tasks to end: join, gather, a task group. */
+    /** Waiting for other tasks: to end (join, gather, a task group, a race), or to start ({@code TaskGroup.start}). */
     JOIN,
     /** A lock, semaphore, condition or barrier. */
     LOCK,
@@ -27,7 +27,9 @@ public enum WaitKind {
     READ,
     /** A stream or channel, until it can be written. */
     WRITE,
-    /** A future or completion stage, an event ({@code Event.await()}), or a wake-up from another thread or loop. */
+    /** An event ({@code Event.await()}): until another task sets it. */
+    EVENT,
+    /** A future or completion stage, or a wake-up from another thread or loop. */
     AWAIT,
     /** A call run on another thread ({@code Coro.toThread}). */
     THREAD,

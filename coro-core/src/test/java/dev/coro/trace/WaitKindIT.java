@@ -60,7 +60,7 @@ class WaitKindIT {
                 return null;
             });
         }
-        assertThat(kinds).contains("w-reader READ", "w-lock LOCK", "w-queue QUEUE", "w-sleep SLEEP", "w-event AWAIT",
+        assertThat(kinds).contains("w-reader READ", "w-lock LOCK", "w-queue QUEUE", "w-sleep SLEEP", "w-event EVENT",
                 "w-join JOIN").doesNotContain("w-reader PARK");
     }
 }

@@ -91,7 +91,7 @@ class PsCommandIT {
                 "ps-target +sleeper +PARKED +sleep +sleep, wakes in PT\\S+ +dev\\.coro\\.examples\\.PsTarget\\.lambda\\$.*\\(PsTarget\\.java:\\d+\\)"));
         // the body is a method reference, with no frame of its own: where it waits is the API call
         assertThat(lines).anySatisfy(l -> assertThat(l).matches(
-                "ps-target +waiter +PARKED +await +Event.* +dev\\.coro\\.sync\\.Event\\.await\\(Event\\.java:\\d+\\)"));
+                "ps-target +waiter +PARKED +event +Event.* +dev\\.coro\\.sync\\.Event\\.await\\(Event\\.java:\\d+\\)"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("ps-target +child +PARKED +sleep +.*"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("ps-target +main +PARKED +join +.*"));
     }

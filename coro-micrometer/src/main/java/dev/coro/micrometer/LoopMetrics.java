@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <tr><td>{@code coro.tasks.ready}</td><td>gauge</td><td>tasks ready to run that the loop has
  *     not resumed yet (the task part of the ready queue)</td></tr>
  * <tr><td>{@code coro.tasks.waiting}</td><td>gauge</td><td>parked tasks, tagged
- *     {@code kind=sleep|join|lock|queue|read|write|await|thread|park} ({@link WaitKind})</td></tr>
+ *     {@code kind=sleep|join|lock|queue|read|write|event|await|thread|park} ({@link WaitKind})</td></tr>
  * <tr><td>{@code coro.loop.steps}</td><td>counter</td><td>task steps the loop ran</td></tr>
  * <tr><td>{@code coro.loop.lag}</td><td>timer</td><td>for each timer that fired, the time from its
  *     deadline to when the loop ran it</td></tr>

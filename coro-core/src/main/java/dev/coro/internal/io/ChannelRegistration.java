@@ -1,10 +1,13 @@
 package dev.coro.internal.io;
 
 import dev.coro.lowlevel.AbortHandler;
+import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * One channel registered with an {@link IoDriver}: its selection key and the waiter of each
@@ -107,6 +110,23 @@ public final class ChannelRegistration {
         if ((interest & ops) != 0) key.interestOps(interest & ~ops);
     }
 
+    /*
+     * The channel as a wait reason: the JDK's own text, which names a socket's addresses, except where
+     * that names only an implementation class: a listening socket's says no address (JDK 25:
+     * "ServerSocketChannelImpl[]"), a pipe end's is "sun.nio.ch.SourceChannelImpl@hash".
+     */
+    private static String describe(SelectableChannel channel) {
+        String hash = "@" + Integer.toHexString(System.identityHashCode(channel));
+        if (channel instanceof Pipe.SourceChannel) return "Pipe.SourceChannel" + hash;
+        if (channel instanceof Pipe.SinkChannel) return "Pipe.SinkChannel" + hash;
+        if (!(channel instanceof ServerSocketChannel server)) return String.valueOf(channel);
+        try {
+            return "ServerSocketChannel[listening on " + server.getLocalAddress() + "]";
+        } catch (IOException closed) {
+            return "ServerSocketChannel[closed]";
+        }
+    }
+
     /** One direction of the channel: its waiter, and the abort handler of the waiter's park. */
     public final class Side implements AbortHandler {
         private final String name;
@@ -174,7 +194,7 @@ public final class ChannelRegistration {
 
         @Override
         public String toString() {
-            return "wait " + name + " " + channel;
+            return "wait " + name + " " + describe(channel);
         }
     }
 }

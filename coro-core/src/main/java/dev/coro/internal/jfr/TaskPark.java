@@ -25,7 +25,7 @@ import jdk.jfr.Threshold;
 @StackTrace(false)
 public final class TaskPark extends TaskEvent {
     @Label("Wait Kind")
-    @Description("sleep, join, lock, queue, read, write, await, thread or park (dev.coro.trace.WaitKind)")
+    @Description("sleep, join, lock, queue, read, write, event, await, thread or park (dev.coro.trace.WaitKind)")
     public String waitKind;
     @Label("Waiting For")
     @Description("What the task waited on (the park's reason)")

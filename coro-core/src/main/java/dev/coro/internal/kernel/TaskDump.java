@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A readable report of every unfinished task of a loop: name, state, what it waits on and for how
- * long, its suspended stack, and the tasks spawned into its task groups indented below it.
+ * A readable report of every unfinished task of a loop: name, state, what it waits on, for how
+ * long and the kind of that wait (as its park named it), its suspended stack, and the tasks
+ * spawned into its task groups indented below it.
  *
  * <p>Linear in the number of tasks and frames, written straight to an Appendable, so a loop with
  * 100,000 tasks dumps without building one huge string. Must run on the loop thread, or while the
@@ -75,6 +76,7 @@ public final class TaskDump {
         out.append(indent).append("Task[name=").append(t.name()).append("] ").append(t.stateName());
         if (t.state == TaskCore.PARKED) {
             out.append(" for ").append(java.time.Duration.ofNanos(k.clock.nanos() - t.parkedAt).toString());
+            out.append(", wait kind: ").append(t.waitKind().label());
         }
         out.append('\n');
         StackTraceElement[] frames = t.stackTrace();

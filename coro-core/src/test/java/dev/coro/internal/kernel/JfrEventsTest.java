@@ -80,7 +80,7 @@ class JfrEventsTest {
                         "sleeper cancelled ", "main success ");
         assertThat(named(events, "dev.coro.TaskPark")).extracting(e -> e.getString("task") + " "
                         + e.getString("waitKind") + " " + e.getString("wokenBy"))
-                .contains("waiter await main", "main join waiter", "sleeper sleep main");
+                .contains("waiter event main", "main join waiter", "sleeper sleep main");
         assertThat(named(events, "dev.coro.TaskPark")).anySatisfy(e -> {
             assertThat(e.getString("task")).isEqualTo("main");
             assertThat(e.getString("reason")).startsWith("sleep, wakes in PT");
