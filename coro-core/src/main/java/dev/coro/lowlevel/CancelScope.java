@@ -25,6 +25,13 @@ import java.util.concurrent.Callable;
  * it. A shielded scope ({@link #openShielded()}) keeps cancellations of enclosing scopes out.
  * Scopes close in the reverse order of opening, in the task that opened them.
  *
+ * <p>A deadline is a timer of the loop: the scope is cancelled when the loop fires it, in order with
+ * the other timers due (one scheduled earlier at the same instant acts first; a sleep due with it
+ * but scheduled later is cancelled). Tasks that were ready before it fired run first in that pass:
+ * one that returns from {@code Coro.yieldNow()} there does not raise, and its next suspension
+ * point does (in Trio the checkpoint itself raises; this shows only when real time passes, or a
+ * test advances a {@code VirtualClock}, while tasks are ready).
+ *
  * <p>Invariant: once cancelled, a scope stays cancelled, and every suspension point inside it
  * (unless behind a shield) raises until the scope is left.
  */
