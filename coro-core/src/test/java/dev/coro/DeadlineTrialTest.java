@@ -39,6 +39,42 @@ class DeadlineTrialTest {
     // ---------------------------------------------------------------- move_on_after, fail_after
 
     @Test
+    void moveOnAfterAndFailAfterEndTheBodyAtTheDeadline() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            trace.add(at("move_on_after -> " + Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> sleepForever())));
+            try {
+                Coro.withTimeout(Duration.ofSeconds(1), () -> sleepForever());
+            } catch (DeadlineExceededException e) {
+                trace.add(at("fail_after: " + e.getMessage()));
+            }
+            Coro.withTimeout(Duration.ofSeconds(100), () -> Coro.yieldNow());   // fail_after(100): sleep(0)
+            trace.add(at("fail_after(100) around sleep(0) returned"));
+            try (CancelScope scope = CancelScope.open()) {                      // move_on_at by hand
+                scope.setDeadline(now() + SECOND);
+                try {
+                    sleepForever();
+                } catch (CancelledError e) {
+                    if (!scope.absorbs(e)) throw e;
+                }
+                trace.add(at("scope: cancel_called " + scope.isCancelled() + ", expired " + scope.hasExpired()
+                        + ", cancelled_caught " + scope.cancellationRaised()));
+            }
+            try (CancelScope scope = CancelScope.open()) {                      // move_on_at(current_time())
+                scope.setDeadline(now());
+                assertThatThrownBy(Coro::yieldNow).isInstanceOf(CancelledError.class);
+                trace.add(at("move_on_at(now): sleep(0) raised"));
+            }
+        });
+        assertThat(trace.events()).containsExactly(
+                "move_on_after -> null @PT1S",
+                "fail_after: Deadline of PT1S exceeded (virtual time) @PT2S",
+                "fail_after(100) around sleep(0) returned @PT2S",
+                "scope: cancel_called true, expired true, cancelled_caught true @PT3S",
+                "move_on_at(now): sleep(0) raised @PT3S");
+    }
+
+    @Test
     void aScopeThatExitedBeforeItsDeadlineIsNeverCancelledLater() {   // test_basic_timeout, first part
         Loops.run(() -> {
             CancelScope scope;

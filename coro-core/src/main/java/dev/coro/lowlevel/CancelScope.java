@@ -49,7 +49,8 @@ import java.util.concurrent.Callable;
  * The task counts the CancelledErrors raised in it (TaskCore.cancelledError). cancellationRaised()
  * compares that count with `raisedAtOpen`; absorbs(e) and replaced(e) take e off it, so that neither
  * the swallowed-cancellation report nor an enclosing scope's cancellationRaised() sees it; `absorbed`
- * remembers the last error taken off, so that asking again about it counts nothing.
+ * remembers the last error taken off, so that asking again about it counts nothing, and so that this
+ * scope's own cancellationRaised() still says one was raised inside it (Trio's cancelled_caught).
  */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;
@@ -113,11 +114,12 @@ public final class CancelScope implements AutoCloseable {
      * but raised nothing: what the body returned is the result of operations that completed, which
      * {@code Coro.withTimeout} therefore keeps (Trio's rule).
      *
-     * @return {@code true} if the body was given a {@link CancelledError} (it propagates, or the
-     *         body swallowed it); also {@code true} once the task was reported for swallowing
+     * @return {@code true} if the body was given a {@link CancelledError} (it propagates, this
+     *         scope {@linkplain #absorbs absorbed} it, or the body swallowed it); also {@code true} once the task was reported for swallowing
      *         cancellations over and over, when the count no longer tells
      */
     public boolean cancellationRaised() {
+        if (absorbed != null) return true;   // taken off the task's count, but raised inside this scope all the same
         int now = scope.task().cancellationsRaised();
         return now != raisedAtOpen || now < 0;
     }
