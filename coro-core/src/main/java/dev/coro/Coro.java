@@ -475,10 +475,13 @@ public final class Coro {
     /**
      * The earliest deadline of the scopes around the current point of the calling task (timeouts,
      * and deadlines set on cancel scopes), up to the first shield, in {@link EventLoop#time()}
-     * nanoseconds; {@code Long.MAX_VALUE} if there is none.
+     * nanoseconds; {@code Long.MAX_VALUE} if there is none. Once this point is cancelled (a scope
+     * around it was cancelled or expired, and no shield keeps that out) it is the loop's time at the
+     * latest, so that no time is left (where Trio answers -inf).
      *
-     * @return the loop time at which a scope around this point cancels the task, or
-     *         {@code Long.MAX_VALUE}; compare it with {@link EventLoop#time()} for the time left
+     * @return the loop time at which a scope around this point cancels the task (at or before now
+     *         if it is cancelled already), or {@code Long.MAX_VALUE}; compare it with
+     *         {@link EventLoop#time()} for the time left
      * @throws IllegalStateException if not called inside a task
      */
     public static long currentDeadline() {

@@ -333,6 +333,40 @@ class DeadlineTrialTest {
     // ---------------------------------------------------------------- cancel() from elsewhere, after exit
 
     @Test
+    void currentDeadlineInNestedAndShieldedScopes() {   // test_current_effective_deadline
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            trace.add("none " + (Coro.currentDeadline() == Long.MAX_VALUE));
+            try (CancelScope s1 = CancelScope.open()) {
+                s1.setDeadline(5 * SECOND);
+                try (CancelScope s2 = CancelScope.open()) {
+                    s2.setDeadline(10 * SECOND);
+                    trace.add("nested " + Coro.currentDeadline() / SECOND);
+                    s2.setDeadline(3 * SECOND);
+                    trace.add("inner earlier " + Coro.currentDeadline() / SECOND);
+                    s2.setDeadline(10 * SECOND);
+                    trace.add("inner later again " + Coro.currentDeadline() / SECOND);
+                    try (CancelScope shield = CancelScope.openShielded()) {
+                        trace.add("shield without deadline " + (Coro.currentDeadline() == Long.MAX_VALUE));
+                        shield.setDeadline(10 * SECOND);
+                        trace.add("shield's own deadline " + Coro.currentDeadline() / SECOND);
+                    }
+                    s1.cancel();
+                    trace.add("outer cancelled: now " + (Coro.currentDeadline() == now()));
+                    try (CancelScope shield = CancelScope.openShielded()) {
+                        shield.setDeadline(10 * SECOND);
+                        trace.add("shield inside the cancelled scope " + Coro.currentDeadline() / SECOND);
+                    }
+                }
+            }
+            trace.add("none again " + (Coro.currentDeadline() == Long.MAX_VALUE));
+        });
+        assertThat(trace.events()).containsExactly("none true", "nested 5", "inner earlier 3", "inner later again 5",
+                "shield without deadline true", "shield's own deadline 10", "outer cancelled: now true",
+                "shield inside the cancelled scope 10", "none again true");
+    }
+
+    @Test
     void cancelOnAScopeThatExitedHasNoEffect() throws Exception {   // test_cancel_unbound, "can't reuse"
         AtomicReference<CancelScope> exited = new AtomicReference<>();
         Loops.run(() -> {

@@ -181,14 +181,17 @@ public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerSco
         cancel();
     }
 
-    /** The earliest deadline of this scope and the ones around it, up to the first shield; MAX_VALUE if none. */
+    /**
+     * The earliest deadline of this scope and the ones around it, up to the first shield; MAX_VALUE if
+     * none. Once code here is cancelled it is the clock's now at the latest: the time left is over.
+     */
     public long effectiveDeadline() {
         long d = Long.MAX_VALUE;
         for (Scope s = this; s != null; s = s.parent) {
             d = Math.min(d, s.scopeDeadline());
             if (s.shielded) break;
         }
-        return d;
+        return effective ? Math.min(d, task().kernel.clock.nanos()) : d;
     }
 
     /** What its timer entry does, for dumps: a scope's deadline (TaskCore says its sleep's). */
