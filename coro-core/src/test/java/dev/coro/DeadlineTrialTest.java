@@ -330,8 +330,6 @@ class DeadlineTrialTest {
                 "kept: after the shield, inner null @PT8S");
     }
 
-    // ---------------------------------------------------------------- cancel() from elsewhere, after exit
-
     @Test
     void currentDeadlineInNestedAndShieldedScopes() {   // test_current_effective_deadline
         Trace trace = new Trace();
@@ -366,6 +364,8 @@ class DeadlineTrialTest {
                 "shield inside the cancelled scope 10", "none again true");
     }
 
+    // ---------------------------------------------------------------- cancel() from elsewhere, after exit
+
     @Test
     void cancelOnAScopeThatExitedHasNoEffect() throws Exception {   // test_cancel_unbound, "can't reuse"
         AtomicReference<CancelScope> exited = new AtomicReference<>();
@@ -393,6 +393,56 @@ class DeadlineTrialTest {
         late.start();
         late.join();
         assertThat(failed.get()).isNull();
+    }
+
+    @Test
+    void aScopeEnteredInOneTaskIsCancelledFromAnotherTaskOrAPlainThread() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            AtomicReference<CancelScope> published = new AtomicReference<>();
+            Task<String> waiter = Coro.spawn("waiter", () -> waitInScope(published));
+            while (published.get() == null) Coro.yieldNow();
+            Coro.sleep(Duration.ofSeconds(3));
+            published.get().cancel();
+            trace.add("from a task: " + waiter.join());
+
+            published.set(null);
+            Task<String> waiter2 = Coro.spawn("waiter2", () -> waitInScope(published));
+            while (published.get() == null) Coro.yieldNow();
+            Coro.toThread(() -> {   // a plain thread; the worker holds the virtual clock while it runs
+                assertThatThrownBy(() -> published.get().setDeadline(0)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("loop.callSoonThreadsafe(() -> scope.setDeadline(d))");
+                assertThatThrownBy(published.get()::close).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("opened in Task[name=waiter2").hasMessageContaining("call cancel()");
+                published.get().cancel();
+                return null;
+            });
+            trace.add("from a thread: " + waiter2.join());
+
+            published.set(null);
+            Task<String> waiter3 = Coro.spawn("waiter3", () -> waitInScope(published));
+            while (published.get() == null) Coro.yieldNow();
+            assertThatThrownBy(published.get()::close).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("CancelScope.close() on CancelScope[active] from Task[name=main")
+                    .hasMessageContaining("opened in Task[name=waiter3");
+            Coro.sleep(Duration.ofSeconds(1));
+            published.get().cancel();
+            trace.add("the scope still works: " + waiter3.join());
+        });
+        assertThat(trace.events()).containsExactly("from a task: cancelled @PT3S, expired false",
+                "from a thread: cancelled @PT3S, expired false", "the scope still works: cancelled @PT4S, expired false");
+    }
+
+    private static String waitInScope(AtomicReference<CancelScope> publish) {
+        try (CancelScope scope = CancelScope.open()) {
+            publish.set(scope);
+            try {
+                return sleepForever();
+            } catch (CancelledError e) {
+                if (!scope.absorbs(e)) throw e;
+                return at("cancelled") + ", expired " + scope.hasExpired();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- a body that swallows the cancellation

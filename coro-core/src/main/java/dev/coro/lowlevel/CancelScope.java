@@ -228,15 +228,28 @@ public final class CancelScope implements AutoCloseable {
     /**
      * Closes the scope (once; again does nothing); it must be the current task's innermost open scope.
      *
-     * @throws IllegalStateException if a scope opened inside this one is still open
+     * @throws IllegalStateException if a scope opened inside this one is still open, or if called
+     *         outside the task that opened the scope (another task or thread ends it with {@link #cancel()})
      */
     @Override
     public void close() {
         if (closed) return;
-        Scope innermost = scope.task().scope();
+        TaskCore task = scope.task();
+        // Off its task only an abandoned body unwinding after its loop closed (thread backend) may come here.
+        if (Kernel.currentTask() != task && !task.kernel().view().isClosed()) throw closedElsewhere(task);
+        Scope innermost = task.scope();
         if (innermost != scope) throw closedOutOfOrder(innermost);
         scope.close();
         closed = true;
+    }
+
+    /* Closing would pop the scope off a task that is inside it, parked or running on another thread. */
+    private IllegalStateException closedElsewhere(TaskCore task) {
+        TaskCore caller = Kernel.currentTask();
+        return new IllegalStateException("CancelScope.close() on " + this + " from " + (caller != null ? caller
+                : Thread.currentThread()) + ": the scope was opened in " + task + ", which alone closes it, when its"
+                + " code leaves the scope. To end the scope from elsewhere, call cancel(): " + task + " then unwinds"
+                + " out of it.");
     }
 
     /* Scope.close would refuse too, but naming the kernel's record instead of the scopes the user opened. */
