@@ -605,6 +605,26 @@ class DeadlineTrialTest {
                 "buffered body timed out @PT6S");
     }
 
+    @Test
+    void aBufferedBodysTimeoutExpiresWhileItWaitsToHandOverAValue() {   // buffer(n): scopes may span yields
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try (AsyncGenerator<String> buffered = AsyncGenerator.<String>of(out -> {
+                Object r = Coro.withTimeoutOrNull(Duration.ofSeconds(3), () -> {
+                    for (int i = 0; ; i++) out.yield(at("item " + i));
+                });
+                out.yield(at("body moved on with " + r));
+            }).buffer(1)) {
+                for (String item : buffered) {
+                    trace.add(at(item + ", taken"));
+                    Coro.sleep(Duration.ofSeconds(2));
+                }
+            }
+        });
+        assertThat(trace.events()).containsExactly("item 0 @PT0S, taken @PT0S", "item 1 @PT0S, taken @PT2S",
+                "item 2 @PT0S, taken @PT4S", "body moved on with null @PT3S, taken @PT6S");
+    }
+
     // ---------------------------------------------------------------- task groups
 
     @Test
