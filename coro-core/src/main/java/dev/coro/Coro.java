@@ -367,7 +367,8 @@ public final class Coro {
      * @param body what runs in the calling task under the deadline
      * @return what {@code body} returned without seeing the deadline's cancellation
      * @throws DeadlineExceededException if the deadline passed first (its cause is the
-     *         cancellation the body saw, if it saw one)
+     *         {@link CancelledError} that ended the body, if one did; none if the body caught it
+     *         and returned)
      * @throws CancelledError if the calling task is cancelled from outside
      * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
      *         as is)

@@ -447,6 +447,36 @@ class DeadlineTrialTest {
 
     // ---------------------------------------------------------------- a body that swallows the cancellation
 
+    @Test
+    void aBodyThatCatchesTheCancellationAndReturnsLosesItsValue() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            try {
+                Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                    try {
+                        return sleepForever();
+                    } catch (CancelledError e) {
+                        assertThatThrownBy(() -> Coro.sleep(Duration.ofSeconds(1))).isInstanceOf(CancelledError.class);
+                        Coro.shield(() -> Coro.sleep(Duration.ofSeconds(2)));   // cleanup that must wait
+                        return "swallowed";
+                    }
+                });
+                trace.add("kept the value");
+            } catch (DeadlineExceededException e) {
+                trace.add(at("discarded, cause " + e.getCause()));   // none: no CancelledError left the body
+            }
+            Object orNull = Coro.withTimeoutOrNull(Duration.ofSeconds(1), () -> {
+                try {
+                    return sleepForever();
+                } catch (CancelledError e) {
+                    return "swallowed";
+                }
+            });
+            trace.add(at("move_on_after: " + orNull));
+        });
+        assertThat(trace.events()).containsExactly("discarded, cause null @PT3S", "move_on_after: null @PT4S");
+    }
+
     // ---------------------------------------------------------------- zero, negative, huge, null
 
     @Test
