@@ -367,7 +367,8 @@ public final class Coro {
      * @param body what runs in the calling task under the deadline
      * @return what {@code body} returned without seeing the deadline's cancellation
      * @throws DeadlineExceededException if the deadline passed first (its cause is the
-     *         cancellation the body saw, if it saw one)
+     *         {@link CancelledError} that ended the body, if one did; none if the body caught it
+     *         and returned)
      * @throws CancelledError if the calling task is cancelled from outside
      * @throws RuntimeException any other exception of the body, unchanged (a checked one is thrown
      *         as is)
@@ -475,10 +476,13 @@ public final class Coro {
     /**
      * The earliest deadline of the scopes around the current point of the calling task (timeouts,
      * and deadlines set on cancel scopes), up to the first shield, in {@link EventLoop#time()}
-     * nanoseconds; {@code Long.MAX_VALUE} if there is none.
+     * nanoseconds; {@code Long.MAX_VALUE} if there is none. Once this point is cancelled (a scope
+     * around it was cancelled or expired, and no shield keeps that out) it is the loop's time at the
+     * latest, so that no time is left (where Trio answers -inf).
      *
-     * @return the loop time at which a scope around this point cancels the task, or
-     *         {@code Long.MAX_VALUE}; compare it with {@link EventLoop#time()} for the time left
+     * @return the loop time at which a scope around this point cancels the task (at or before now
+     *         if it is cancelled already), or {@code Long.MAX_VALUE}; compare it with
+     *         {@link EventLoop#time()} for the time left
      * @throws IllegalStateException if not called inside a task
      */
     public static long currentDeadline() {

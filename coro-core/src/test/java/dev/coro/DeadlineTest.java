@@ -129,6 +129,8 @@ class DeadlineTest {
         Loops.run(() -> {
             trace.add("later: " + cancelledAfterMoving(2 * SECOND, 3 * SECOND));
             trace.add("earlier: " + cancelledAfterMoving(now() + 10 * SECOND, now() + 2 * SECOND));
+            trace.add("into the past: " + cancelledAfterMoving(now() + 10 * SECOND, 0));
+            trace.add("removed: " + cancelledAfterMoving(now() + 2 * SECOND, Long.MAX_VALUE));
             try (CancelScope scope = CancelScope.open()) {
                 scope.setDeadline(now() + SECOND);
                 scope.setDeadline(Long.MAX_VALUE);   // removed again: the scope never expires
@@ -143,7 +145,9 @@ class DeadlineTest {
         assertThat(trace.events()).containsExactly(
                 "later: cancelled at 3000000000, expired true, absorbs true, deadline 3000000000",
                 "earlier: cancelled at 5000000000, expired true, absorbs true, deadline 5000000000",
-                "no deadline: slept to 10000000000, cancelled false",
+                "into the past: cancelled at 6000000000, expired true, absorbs true, deadline 0",
+                "removed: not cancelled",
+                "no deadline: slept to 3611000000000, cancelled false",
                 "at now: cancelled true, true");
     }
 

@@ -198,11 +198,13 @@ class TaskGroupTest {
         Trace trace = new Trace();
         IllegalStateException failure = new IllegalStateException("child");
         Loops.run(() -> {
+            Task<Void> due = Coro.spawn(() -> Coro.sleep(Duration.ofSeconds(1)));
+            Coro.yieldNow();   // its sleep is scheduled before the cancellation below
             Task<Void> owner = Coro.spawn(() -> {
                 try {
                     TaskGroup.run(g -> {
                         g.spawn(() -> {
-                            Coro.sleep(Duration.ofSeconds(1));
+                            due.join();   // ends in the pass its group's task is cancelled: not undone
                             throw failure;
                         });
                         Coro.sleep(Duration.ofHours(1));

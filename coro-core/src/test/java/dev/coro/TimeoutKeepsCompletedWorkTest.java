@@ -74,15 +74,23 @@ class TimeoutKeepsCompletedWorkTest {
         assertThat(received).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
+    /* The body's waits (joins) end at the consumer's deadlines, woken by sleeps scheduled before them:
+     * a sleep of the body's own, started after the deadline, would be cancelled by it. */
     @Test
     void everyValueAPolledAsyncGeneratorYieldsIsReturnedOnce() {
         List<Integer> values = Loops.run(() -> {
             List<Integer> got = new ArrayList<>();
+            List<Task<Integer>> due = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                due.add(Coro.spawn(() -> {
+                    Coro.sleep(TICK.multipliedBy(n + 1));
+                    return n;
+                }));
+            }
+            Coro.yieldNow();   // their sleeps are scheduled before the consumer's first deadline
             try (AsyncGenerator<Integer> feed = AsyncGenerator.of(out -> {
-                for (int i = 0; i < 5; i++) {
-                    Coro.sleep(TICK);
-                    out.yield(i);
-                }
+                for (Task<Integer> t : due) out.yield(t.join());
             })) {
                 while (true) {
                     Integer x;

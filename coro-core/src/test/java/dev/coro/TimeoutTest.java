@@ -60,25 +60,50 @@ class TimeoutTest {
     }
 
     /*
-     * The sleep is due in the pass the deadline expires: it ended before the cancellation and is not
-     * undone. A body that returns without suspending again never saw the cancellation, so it keeps
-     * its value (Trio); one that suspends again raises there, and the timeout reports.
+     * The wait (a join) is ended by a sleep due at the deadline's instant but scheduled before it: it
+     * ended before the cancellation and is not undone. A body that returns without suspending again
+     * never saw the cancellation, so it keeps its value (Trio); one that suspends again raises there,
+     * and the timeout reports.
      */
     @Test
     void aBodyWhoseWaitEndedInThePassItsDeadlineExpiresKeepsItsValueUnlessItSuspendsAgain() {
         Loops.run(() -> {
             EventLoop loop = Coro.loop();
-            assertThat(Coro.withTimeout(Duration.ofSeconds(1), () -> {
+            Task<String> first = Coro.spawn(() -> {
                 Coro.sleep(Duration.ofSeconds(1));
                 return "in time";
-            })).isEqualTo("in time");
+            });
+            Coro.yieldNow();   // its sleep is scheduled before the deadline
+            assertThat(Coro.withTimeout(Duration.ofSeconds(1), () -> first.join())).isEqualTo("in time");
             assertThat(loop.time()).isEqualTo(Duration.ofSeconds(1).toNanos());
-            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+            Task<String> second = Coro.spawn(() -> {
                 Coro.sleep(Duration.ofSeconds(1));
+                return "late";
+            });
+            Coro.yieldNow();
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                second.join();
                 Coro.yieldNow();
                 return "late";
             })).isInstanceOf(DeadlineExceededException.class);
             assertThat(loop.time()).isEqualTo(Duration.ofSeconds(2).toNanos());
+        });
+    }
+
+    /*
+     * A sleep due at the deadline's instant but scheduled after it, as one started in the body is:
+     * the deadline fires first and cancels the sleep (Trio, where both are scopes expiring together
+     * and the outer one reports; asyncio, whose timeout's callback runs first; and a real clock,
+     * where such a sleep ends after the deadline).
+     */
+    @Test
+    void aSleepInTheBodyThatEndsAtTheDeadlineIsCancelledByIt() {
+        Loops.run(() -> {
+            assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                Coro.sleep(Duration.ofSeconds(1));
+                return "in time";
+            })).isInstanceOf(DeadlineExceededException.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(Coro.loop().time()).isEqualTo(Duration.ofSeconds(1).toNanos());
         });
     }
 

@@ -82,6 +82,9 @@ import java.util.stream.StreamSupport;
  *
  * PEP 789 check: the consumer's innermost scope is recorded before each resumption; a yield made
  * while the task's innermost scope is another one means a scope opened in the body is still open.
+ * A body that a feeder task runs (buffer, chunked, mapParallel, merge) is not checked: it never
+ * stops at a yield, which sends the value into the channel itself (Out.sink), inside the body's
+ * scopes, so that a deadline of the body that passes while the send waits is the body's to handle.
  *
  * Closing when dropped or at the loop's close: a generator whose first step ended at a yield
  * registers with the loop (an entry in the kernel's OpenGenerators, which holds the body's side and
@@ -392,18 +395,18 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
 
     /*
      * Each source runs in a child task of the consumer and sends into ch through a send handle of
-     * its own; the consumer's side drains ch. A failing source records its failure and closes every
-     * send handle, its own and the other sources': the channel then ends for the consumer once the
-     * items already in it are taken, whether or not another source would ever send again (a waiting
-     * send gets ChannelClosedException, and its item never arrived). The failure is thrown after the
-     * drain has ended and the other sources are cancelled. Closing the result cancels the sources.
+     * its own, at each of its yields; the consumer's side drains ch. A failing source records its
+     * failure and closes every send handle, its own and the other sources': the channel then ends
+     * for the consumer once the items already in it are taken, whether or not another source would
+     * ever send again (a waiting send gets ChannelClosedException, and its item never arrived). The
+     * failure is thrown after the drain has ended and the other sources are cancelled. Closing the
+     * result cancels the sources.
      * A failure is any Throwable (an AssertionError or StackOverflowError too, as for an unbuffered
      * generator) but the CancelledError of a feeder that stop() or a closing loop cancelled, and the
      * unwinding of a feeder abandoned by its closed loop (thread backend).
      */
     private static <T, U> AsyncGenerator<U> viaChannel(List<? extends AsyncGenerator<? extends T>> sources,
                                                      Channel<T> ch, Drain<T, U> drain) {
-        for (AsyncGenerator<? extends T> g : sources) g.out.scopesMaySpanYields = true;
         return of(out -> {
             Throwable[] failure = new Throwable[1];
             List<SendChannel<T>> txs = new ArrayList<>();
@@ -424,14 +427,15 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                                        Throwable[] failure) {
         return Coro.spawn(g.frame.name() + "-feeder", () -> {
             try (tx; g) {
-                while (g.hasNext()) {
-                    if (!delivered(tx, g.next())) return;
-                }
+                g.out.sink = tx;
+                // One step runs the whole body: each of its yields sends (Out.send) instead of stopping there.
+                if (g.hasNext()) throw new IllegalStateException("coro bug: " + g + " stopped at a yield of a fed body");
             } catch (Throwable e) {
                 // The consumer is done with this source (closed, cancelled, or its loop closing): nothing failed.
                 if (e instanceof CancelledError && Kernel.currentTask().isCancelRequested() || Fiber.unwindsAbandoned(e)) {
                     throw e;
                 }
+                if (g.out.consumerGone) return;   // closed at a yield as nobody wants its values: whatever it threw then
                 // a send cut off by another source's failure throws ChannelClosedException: only the first failure counts
                 if (failure[0] == null) {
                     failure[0] = e;
@@ -439,17 +443,6 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 }
             }
         });
-    }
-
-    /* Sends x; false if the consumer's side closed, so nobody wants more values. Only tx's own
-     * BrokenChannelException means that: one the source throws is the source's failure. */
-    private static <T> boolean delivered(SendChannel<T> tx, T x) {
-        try {
-            tx.send(x);
-            return true;
-        } catch (BrokenChannelException consumerGone) {
-            return false;
-        }
     }
 
     /* Cancels the child tasks and waits for them, even if the consumer is being cancelled. */
@@ -563,7 +556,9 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         private final Generator.Body<T> body;
         Frame<Void, Void> frame;
         Scope base;
-        boolean scopesMaySpanYields;
+        /* Set when the body runs in a feeder task (buffer, merge, ...): each yield sends its value here. */
+        SendChannel<? super T> sink;
+        boolean consumerGone;   // a send at a yield found the consumer's side closed: nobody wants more values
         T value;
         boolean full;
         boolean atYield;   // the body waits at a yield: no task is inside it
@@ -606,8 +601,12 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
 
         @Override
         public void yield(T v) {
+            if (sink != null) {
+                send(v);
+                return;
+            }
             Scope now = currentScope();
-            if (now != base && !scopesMaySpanYields) {
+            if (now != base) {
                 throw new IllegalStateException(frame.name() + ": yield inside " + now.owner() + ", a cancel scope "
                         + "(withTimeout, TaskGroup or CancelScope) opened in the generator's body and still open. "
                         + "The consumer would run inside it between yields (PEP 789). Close the scope before yielding, "
@@ -620,6 +619,22 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
                 frame.suspendOnly();
             } finally {
                 atYield = false;
+            }
+        }
+
+        /*
+         * The send is made at the yield, inside the body and its scopes, which may span yields here: a
+         * deadline of the body that passes while the value waits for room cancels the send where the
+         * body's own withTimeout sees it. Only the sink's own BrokenChannelException means that the
+         * consumer is gone (one the body throws is its failure): the body is then closed at this
+         * yield, as close() closes an unbuffered one.
+         */
+        private void send(T v) {
+            try {
+                sink.send(v);
+            } catch (BrokenChannelException e) {
+                consumerGone = true;
+                throw new GeneratorExit();
             }
         }
 

@@ -25,6 +25,13 @@ import java.util.concurrent.Callable;
  * it. A shielded scope ({@link #openShielded()}) keeps cancellations of enclosing scopes out.
  * Scopes close in the reverse order of opening, in the task that opened them.
  *
+ * <p>A deadline is a timer of the loop: the scope is cancelled when the loop fires it, in order with
+ * the other timers due (one scheduled earlier at the same instant acts first; a sleep due with it
+ * but scheduled later is cancelled). Tasks that were ready before it fired run first in that pass:
+ * one that returns from {@code Coro.yieldNow()} there does not raise, and its next suspension
+ * point does (in Trio the checkpoint itself raises; this shows only when real time passes, or a
+ * test advances a {@code VirtualClock}, while tasks are ready).
+ *
  * <p>Invariant: once cancelled, a scope stays cancelled, and every suspension point inside it
  * (unless behind a shield) raises until the scope is left.
  */
@@ -42,7 +49,8 @@ import java.util.concurrent.Callable;
  * The task counts the CancelledErrors raised in it (TaskCore.cancelledError). cancellationRaised()
  * compares that count with `raisedAtOpen`; absorbs(e) and replaced(e) take e off it, so that neither
  * the swallowed-cancellation report nor an enclosing scope's cancellationRaised() sees it; `absorbed`
- * remembers the last error taken off, so that asking again about it counts nothing.
+ * remembers the last error taken off, so that asking again about it counts nothing, and so that this
+ * scope's own cancellationRaised() still says one was raised inside it (Trio's cancelled_caught).
  */
 public final class CancelScope implements AutoCloseable {
     final Scope scope;
@@ -106,11 +114,12 @@ public final class CancelScope implements AutoCloseable {
      * but raised nothing: what the body returned is the result of operations that completed, which
      * {@code Coro.withTimeout} therefore keeps (Trio's rule).
      *
-     * @return {@code true} if the body was given a {@link CancelledError} (it propagates, or the
-     *         body swallowed it); also {@code true} once the task was reported for swallowing
+     * @return {@code true} if the body was given a {@link CancelledError} (it propagates, this
+     *         scope {@linkplain #absorbs absorbed} it, or the body swallowed it); also {@code true} once the task was reported for swallowing
      *         cancellations over and over, when the count no longer tells
      */
     public boolean cancellationRaised() {
+        if (absorbed != null) return true;   // taken off the task's count, but raised inside this scope all the same
         int now = scope.task().cancellationsRaised();
         return now != raisedAtOpen || now < 0;
     }
@@ -219,15 +228,28 @@ public final class CancelScope implements AutoCloseable {
     /**
      * Closes the scope (once; again does nothing); it must be the current task's innermost open scope.
      *
-     * @throws IllegalStateException if a scope opened inside this one is still open
+     * @throws IllegalStateException if a scope opened inside this one is still open, or if called
+     *         outside the task that opened the scope (another task or thread ends it with {@link #cancel()})
      */
     @Override
     public void close() {
         if (closed) return;
-        Scope innermost = scope.task().scope();
+        TaskCore task = scope.task();
+        // Off its task only an abandoned body unwinding after its loop closed (thread backend) may come here.
+        if (Kernel.currentTask() != task && !task.kernel().view().isClosed()) throw closedElsewhere(task);
+        Scope innermost = task.scope();
         if (innermost != scope) throw closedOutOfOrder(innermost);
         scope.close();
         closed = true;
+    }
+
+    /* Closing would pop the scope off a task that is inside it, parked or running on another thread. */
+    private IllegalStateException closedElsewhere(TaskCore task) {
+        TaskCore caller = Kernel.currentTask();
+        return new IllegalStateException("CancelScope.close() on " + this + " from " + (caller != null ? caller
+                : Thread.currentThread()) + ": the scope was opened in " + task + ", which alone closes it, when its"
+                + " code leaves the scope. To end the scope from elsewhere, call cancel(): " + task + " then unwinds"
+                + " out of it.");
     }
 
     /* Scope.close would refuse too, but naming the kernel's record instead of the scopes the user opened. */

@@ -212,9 +212,12 @@ public final class Traps {
     /**
      * The earliest deadline of the scopes around the current point of the current task, up to the
      * first shielded one, in {@code EventLoop.time()} nanoseconds; {@code Long.MAX_VALUE} if none.
+     * Once this point is cancelled (a scope around it was cancelled or expired, and no shield keeps
+     * that out) it is the loop's time at the latest: no time is left (Trio answers -inf; a
+     * {@code Long.MIN_VALUE} here would overflow {@code currentDeadline() - time()}).
      *
-     * @return the loop time at which a scope around this point cancels the task, or
-     *         {@code Long.MAX_VALUE} if no deadline reaches here
+     * @return the loop time at which a scope around this point cancels the task (at or before now
+     *         if it is cancelled already), or {@code Long.MAX_VALUE} if no deadline reaches here
      * @throws IllegalStateException if not called inside a task
      */
     public static long currentDeadline() {

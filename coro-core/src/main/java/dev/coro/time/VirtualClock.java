@@ -46,7 +46,9 @@ public final class VirtualClock implements Clock {
     }
 
     /**
-     * Moves the clock forward by {@code d}; timers that become due fire on the loop's next pass.
+     * Moves the clock forward by {@code d}; timers that become due fire on the loop's next pass,
+     * behind the tasks already ready then (so a deadline passed this way raises at the second
+     * checkpoint of a task that keeps yielding, not the first: see {@code CancelScope}).
      *
      * @param d how far to move, zero or more
      * @throws IllegalArgumentException if {@code d} is negative, or would move the clock past

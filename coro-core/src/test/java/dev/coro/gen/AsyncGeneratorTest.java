@@ -346,6 +346,30 @@ class AsyncGeneratorTest {
         assertThat(log).containsExactly("a0 at PT0S", "BrokenChannelException at PT0S");
     }
 
+    /* A buffered body sends at its yields: the consumer's leaving unwinds it from the yield it waits at, and
+     * no Exception (a BrokenChannelException of that send) reaches its catch on the way. */
+    @Test
+    void aBufferedBodyWhoseConsumerLeavesUnwindsFromItsYieldPastItsCatch() {
+        Loops.run(() -> {
+            try (AsyncGenerator<Integer> b = AsyncGenerator.<Integer>of(out -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        try {
+                            out.yield(i);
+                        } catch (Exception e) {
+                            log.add("body caught " + e);
+                        }
+                    }
+                } finally {
+                    log.add("body closed at " + now());
+                }
+            }).buffer(1)) {
+                log.add("got " + b.next());
+            }
+        });
+        assertThat(log).containsExactly("got 0", "body closed at PT0S");
+    }
+
     @Test
     void bufferHandsOutTheValuesBufferedBeforeAFailure() {
         Loops.run(() -> {

@@ -37,9 +37,10 @@ import java.util.function.Function;
  *      zero then a clock jump (virtual time; see IdlePolicy), or forever (nothing scheduled);
  *   2. poll the I/O driver and take in at most Inbox.MAX_PER_PASS thread-safe submissions (a
  *      thread that submits without pause cannot keep the loop in this phase);
- *   3. expire timers, at most MAX_TIMERS_PER_PASS: a sleeper's wake-up reschedules it; a scope's
- *      deadline and a user callback join the ready queue in deadline order (the scope is cancelled
- *      when its turn comes);
+ *   3. expire timers in their firing order, at most MAX_TIMERS_PER_PASS: a sleeper's wake-up
+ *      reschedules it; a scope's deadline and a user callback join the ready queue (the scope is
+ *      cancelled in its turn), and a sleeper due behind one of them is left for the next pass, so
+ *      that what the earlier timer does comes first (a timeout's cancellation aborts the sleep);
  *   4. run the batch: exactly the items ready now; whatever becomes ready meanwhile waits for the
  *      next pass, so yieldNow() gives up control for exactly one pass. A scheduling seed (tests
  *      only) shuffles the batch; without one this phase pays a single null check.
@@ -239,9 +240,7 @@ public final class Kernel {
     private void finish(TaskCore t) {
         t.state = TaskCore.DONE;
         live.unlink(t);
-        for (Scope s = t.scope; s != t; s = s.parent) {
-            if (s.isScheduled()) timers.remove(s);   // a scope its body never closed (an abandoned fiber)
-        }
+        for (Scope s = t.scope; s != t; s = s.parent) if (s.isScheduled()) timers.remove(s);   // an abandoned fiber's
         if (t.parent != null) t.parent.removeChild(t);
         Throwable lost = t.settleOutcome();
         if (lost != null) lostFailures.record(t, lost);
@@ -306,9 +305,8 @@ public final class Kernel {
     /** Wakes a parked task with a value (or, if {@code error} is not null, with that error). */
     public void reschedule(TaskCore t, Object value, Throwable error) {
         if (t.state != TaskCore.PARKED) {
-            throw new IllegalStateException("Cannot reschedule " + t + " (state " + t.stateName()
-                    + "): only a parked task can be rescheduled, exactly once per park. This is a bug in the"
-                    + " primitive that woke it.");
+            throw new IllegalStateException("Cannot reschedule " + t + " (state " + t.stateName() + "): only a parked task"
+                    + " can be rescheduled, exactly once per park. This is a bug in the primitive that woke it.");
         }
         t.state = TaskCore.READY;
         t.clearWait();
@@ -371,12 +369,14 @@ public final class Kernel {
         if (!timers.isEmpty()) {
             idle.maybeJump(timers.nextDeadline(), !ready.isEmpty());
             long now = clock.nanos();
-            for (int budget = MAX_TIMERS_PER_PASS; budget > 0; budget--) {
+            boolean queued = false;   // a callback or scope due first is queued: sleepers due behind it wait (see notes)
+            for (int budget = MAX_TIMERS_PER_PASS; budget > 0 && !(queued && timers.peek() instanceof TaskCore); budget--) {
                 TimerEntry due = timers.pollDue(now);
                 if (due == null) break;
                 if (probe != null) probe.timerFired(due.deadline(), now);
                 if (due instanceof TaskCore sleeper) reschedule(sleeper, null, null);
                 else ready.addLast(due);   // a callLater Timer, or a Scope that expires in its turn
+                queued |= !(due instanceof TaskCore);
             }
         }
 

@@ -31,8 +31,9 @@ import java.util.List;
  *
  * Deadlines. A scope is its own entry in the loop's timer structure while it has a deadline
  * (Long.MAX_VALUE: none): setting one allocates nothing. When it passes, the kernel's timer phase
- * queues the scope itself in the ready queue (expireIfDue() cancels it in its turn), so it keeps its place among timers due
- * at the same instant. Only the loop thread touches a scope.
+ * queues the scope itself in the ready queue (expireIfDue() cancels it in its turn), so it keeps its
+ * place among timers due at the same instant: a sleep due behind it is left in the timer heap for
+ * the next pass, so that the cancellation aborts it. Only the loop thread touches a scope.
  *
  *   field        written by                                   read by
  *   cancelled    cancel() only (expire() through it)          refresh(), absorbsCancellation(), TaskCore
@@ -167,8 +168,8 @@ public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerSco
     /**
      * The deadline has passed: the kernel's timer phase queues the scope behind the callbacks already
      * ready, in deadline order with the other timers, and this cancels it then (asyncio's order: a
-     * task woken by a timer due at the same instant but scheduled earlier runs first). A scope
-     * closed meanwhile is left alone.
+     * task woken by a timer due at the same instant but scheduled earlier runs first; a sleep
+     * scheduled later is cancelled). A scope closed meanwhile is left alone.
      */
     void expireIfDue() {
         if (task().kernel.clock.nanos() >= deadline()) expire();   // not if setDeadline moved it later meanwhile
@@ -180,14 +181,17 @@ public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerSco
         cancel();
     }
 
-    /** The earliest deadline of this scope and the ones around it, up to the first shield; MAX_VALUE if none. */
+    /**
+     * The earliest deadline of this scope and the ones around it, up to the first shield; MAX_VALUE if
+     * none. Once code here is cancelled it is the clock's now at the latest: the time left is over.
+     */
     public long effectiveDeadline() {
         long d = Long.MAX_VALUE;
         for (Scope s = this; s != null; s = s.parent) {
             d = Math.min(d, s.scopeDeadline());
             if (s.shielded) break;
         }
-        return d;
+        return effective ? Math.min(d, task().kernel.clock.nanos()) : d;
     }
 
     /** What its timer entry does, for dumps: a scope's deadline (TaskCore says its sleep's). */
