@@ -238,6 +238,23 @@ class TaskGroupTest {
     }
 
     @Test
+    void aChildSpawnedAfterTheOthersEndedIsCancelledWithTheGroup() {
+        // The group's children come and go: one that ended must not cut the next one off the group.
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            TaskGroup.run(g -> {
+                g.spawn(() -> trace.add("first done")).join();
+                g.spawn(trace.sleeperThatUnwinds("second", Duration.ofSeconds(2)));
+                Coro.sleep(Duration.ofSeconds(1));
+                g.cancel();
+                return null;
+            });
+            trace.add("group done at " + Duration.ofNanos(Coro.loop().time()));
+        });
+        assertThat(trace.events()).containsExactly("first done", "second unwound at PT3S", "group done at PT3S");
+    }
+
+    @Test
     void spawnAfterRunReturnedIsAnError() {
         Loops.run(() -> {
             TaskGroup[] captured = new TaskGroup[1];
