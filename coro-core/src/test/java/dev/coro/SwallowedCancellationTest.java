@@ -70,6 +70,26 @@ class SwallowedCancellationTest {
     }
 
     @Test
+    void aTaskThatKeepsSwallowingItsCancellationIsReportedOnceHoweverLongItGoesOn() {
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> swallower = Coro.spawn("swallower", () -> {
+                for (int retry = 0; retry < 1_000; retry++) {
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError swallowed) {
+                        // what the report is about
+                    }
+                }
+            });
+            Coro.yieldNow();
+            swallower.cancel();
+            return Coro.gatherSettled(swallower);
+        });
+        assertThat(reports.all()).extracting(Reports.Report::message)
+                .filteredOn(m -> m.contains("Task[name=swallower] was cancelled but keeps running")).hasSize(1);
+    }
+
+    @Test
     void aTaskWhoseTimeoutsExpireOverAndOverIsNotReportedItAbsorbedEachOne() {
         Reports reports = new Reports();
         try (EventLoop loop = Loops.virtual(reports)) {
