@@ -210,6 +210,18 @@ class CancelScopeTest {
     }
 
     @Test
+    void aTaskThatEndsWithoutClosingItsScopeLeavesNoDeadlineBehind() {
+        // Loops.run fails if a timer is left: an open scope's deadline would hold a virtual clock's
+        // next jump, and wake a real-time loop, for a task that is gone.
+        Loops.run(() -> {
+            Task<Void> careless = Coro.spawn(() -> {
+                CancelScope.open().setDeadline(Coro.loop().time() + Duration.ofHours(1).toNanos());
+            });
+            careless.join();
+        });
+    }
+
+    @Test
     void cancellingTheScopeOfAFinishedTaskStillCancelsTheTasksSpawnedIntoIt() {
         Trace trace = new Trace();
         Loops.run(() -> {

@@ -173,4 +173,25 @@ class InstrumentTest {
         assertThat(kinds).containsExactly("main yield", "awaiter await", "main join");
     }
 
+
+    @Test
+    void aPollThatBlocksIsBracketedByTheIoWaitHooks() {
+        List<String> lines = new ArrayList<>();
+        Instrument polls = new Instrument() {
+            @Override
+            public void ioWaitStarted(long timeoutNanos, long nanos) {
+                lines.add("wait " + timeoutNanos);
+            }
+
+            @Override
+            public void ioWaitEnded(int readyChannels, long nanos) {
+                lines.add("woken, " + readyChannels + " channels ready");
+            }
+        };
+        try (EventLoop loop = EventLoop.builder().virtualTime().instrument(polls).build()) {
+            // thread work holds a virtual clock: the loop blocks until the worker hands the result back
+            assertThat(loop.run(() -> Coro.toThread(() -> "from the worker"))).isEqualTo("from the worker");
+        }
+        assertThat(lines).containsSequence("wait -1", "woken, 0 channels ready");
+    }
 }
