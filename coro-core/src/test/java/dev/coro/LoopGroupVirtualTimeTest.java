@@ -111,6 +111,33 @@ class LoopGroupVirtualTimeTest {
     }
 
     @Test
+    void noLoopOfAGroupSpinsWhileOneWaitsForThreadWork() throws Exception {
+        // DESIGN "A loop never busy-waits", for a group: the loop held by thread work and the idle
+        // one both block in their polls until the worker hands its result back.
+        try (LoopGroup g = virtualGroup(2)) {
+            EventLoop idle = g.loops().get(1);
+            on(g, 1, () -> null);
+            long idleBefore = idle.passes();
+            List<Long> heldPassesAndTime = on(g, 0, () -> {
+                Task<Void> sleeper = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+                Coro.yieldNow();
+                long before = Coro.loop().passes();
+                Coro.toThread(() -> {
+                    Thread.sleep(200);
+                    return null;
+                });
+                List<Long> seen = List.of(Coro.loop().passes() - before, Coro.loop().time());
+                sleeper.cancel();
+                Coro.gatherSettled(sleeper);
+                return seen;
+            });
+            assertThat(heldPassesAndTime.get(0)).as("passes of the held loop").isLessThan(10);
+            assertThat(heldPassesAndTime.get(1)).as("the clock while the worker ran").isZero();
+            assertThat(idle.passes() - idleBefore).as("passes of the idle loop").isLessThan(10);
+        }
+    }
+
+    @Test
     void theClockDoesNotJumpWhileAnyLoopOfTheGroupIsBusy() throws Exception {
         try (LoopGroup g = virtualGroup(2)) {
             long seenByTheBusyLoop = on(g, 0, () -> {
