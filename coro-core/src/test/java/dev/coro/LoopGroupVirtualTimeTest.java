@@ -138,6 +138,44 @@ class LoopGroupVirtualTimeTest {
     }
 
     @Test
+    void aForeignFutureAwaitedOnALoopOfTheGroupHoldsTheClockForAGrace() throws Exception {
+        // As on a single loop (VirtualTimeTest): the thread completes the future long within the
+        // grace, so the hour-long timer must not have fired first.
+        try (LoopGroup g = virtualGroup(2)) {
+            long at = on(g, 0, () -> {
+                Handle timer = Coro.loop().callLater(Duration.ofHours(1), () -> {});
+                CompletableFuture<String> f = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                    f.complete("foreign");
+                });
+                Coro.await(f);
+                timer.cancel();
+                return Coro.loop().time();
+            });
+            assertThat(at).isZero();
+        }
+    }
+
+    @Test
+    void aForeignFutureHoldsTheGroupsClockOnlyForAGrace() throws Exception {
+        // What completes the future is a sleeping task of the group: after the grace the clock jumps.
+        try (LoopGroup g = virtualGroup(2)) {
+            long at = on(g, 0, () -> {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                Task<Void> completer = Coro.spawnOn(g.loops().get(1), () -> {
+                    Coro.sleep(Duration.ofHours(1));
+                    f.complete("after an hour");
+                });
+                Coro.await(f);
+                completer.join();
+                return Coro.loop().time();
+            });
+            assertThat(at).isEqualTo(HOUR);
+        }
+    }
+
+    @Test
     void theClockDoesNotJumpWhileAnyLoopOfTheGroupIsBusy() throws Exception {
         try (LoopGroup g = virtualGroup(2)) {
             long seenByTheBusyLoop = on(g, 0, () -> {
