@@ -90,6 +90,32 @@ class SwallowedCancellationTest {
     }
 
     @Test
+    void onceATaskIsReportedForSwallowingCancellationsEveryScopeItOpensSaysItSawOne() {
+        // CancelScope.cancellationRaised: "also true once the task was reported for swallowing
+        // cancellations over and over, when the count no longer tells", from the report on.
+        Trace trace = new Trace();
+        Loops.reportsOf(() -> {
+            Task<Void> swallower = Coro.spawn("swallower", () -> {
+                int swallowed = 0;
+                while (swallowed < 100) {   // the report comes with the 100th
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError e) {
+                        swallowed++;
+                    }
+                }
+                try (CancelScope scope = CancelScope.open()) {
+                    trace.add("raised " + scope.cancellationRaised());
+                }
+            });
+            Coro.yieldNow();
+            swallower.cancel();
+            return Coro.gatherSettled(swallower);
+        });
+        assertThat(trace.events()).containsExactly("raised true");
+    }
+
+    @Test
     void aTaskWhoseTimeoutsExpireOverAndOverIsNotReportedItAbsorbedEachOne() {
         Reports reports = new Reports();
         try (EventLoop loop = Loops.virtual(reports)) {
