@@ -381,9 +381,9 @@ public final class Task<T> {
         return (TaskCore.DoneListener) t -> onDone.accept((Task<?>) t.owner());
     }
 
-    /* Takes back a callback given to whenDone (a select's onJoin clause that lost); true if it was there. */
-    boolean removeDoneCallback(Runnable callback) {
-        return core.removeDoneCallback(callback);
+    /* Takes back a callback given to whenDone (a select's onJoin clause that lost), if it is still there. */
+    void removeDoneCallback(Runnable callback) {
+        core.removeDoneCallback(callback);
     }
 
     /* Registers a listener made by childListener. */

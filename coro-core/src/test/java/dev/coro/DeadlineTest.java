@@ -135,11 +135,14 @@ class DeadlineTest {
                 scope.setDeadline(now() + SECOND);
                 scope.setDeadline(Long.MAX_VALUE);   // removed again: the scope never expires
                 Coro.sleep(Duration.ofSeconds(5));
-                trace.add("no deadline: slept to " + now() + ", cancelled " + scope.isCancelled());
+                trace.add("no deadline: slept to " + now() + ", cancelled " + scope.isCancelled() + ", deadline "
+                        + (scope.deadline() == Long.MAX_VALUE ? "none" : scope.deadline()) + ", current "
+                        + (Coro.currentDeadline() == Long.MAX_VALUE ? "none" : Coro.currentDeadline()));
             }
             try (CancelScope scope = CancelScope.open()) {
                 scope.setDeadline(now());   // at now: cancelled at once, before any suspension
-                trace.add("at now: cancelled " + scope.isCancelled() + ", " + Traps.isCancelled());
+                trace.add("at now: cancelled " + scope.isCancelled() + ", " + Traps.isCancelled() + ", deadline "
+                        + scope.deadline());
             }
         });
         assertThat(trace.events()).containsExactly(
@@ -147,8 +150,8 @@ class DeadlineTest {
                 "earlier: cancelled at 5000000000, expired true, absorbs true, deadline 5000000000",
                 "into the past: cancelled at 6000000000, expired true, absorbs true, deadline 0",
                 "removed: not cancelled",
-                "no deadline: slept to 3611000000000, cancelled false",
-                "at now: cancelled true, true");
+                "no deadline: slept to 3611000000000, cancelled false, deadline none, current none",
+                "at now: cancelled true, true, deadline 3611000000000");
     }
 
     /* A scope with deadline `first`, moved to `then` by another task one second later. */

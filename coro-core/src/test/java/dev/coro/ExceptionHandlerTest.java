@@ -168,4 +168,26 @@ class ExceptionHandlerTest {
                 .contains("(java.lang.IllegalStateException: broken callback)")
                 .endsWith("[the logger failed: java.lang.IllegalStateException: tzdb.dat: Too many open files]");
     }
+
+    @Test
+    void aHandlerThatThrowsIsLoggedWithTheFailureItWasHandedAndTheLoopGoesOn() {
+        String result;
+        String text;
+        try (LogCapture log = LogCapture.of("dev.coro");
+             EventLoop loop = EventLoop.builder().virtualTime().exceptionHandler((l, message, error) -> {
+                 throw new IllegalStateException("handler broken");
+             }).build()) {
+            result = loop.run(() -> {
+                Coro.loop().callSoon(() -> {
+                    throw new IllegalArgumentException("callback broken");
+                });
+                Coro.yieldNow();
+                return "the loop went on";
+            });
+            text = log.text();
+        }
+        assertThat(result).isEqualTo("the loop went on");
+        assertThat(text).contains("The loop's exception handler failed", "java.lang.IllegalStateException: handler broken",
+                "Suppressed: java.lang.IllegalArgumentException: callback broken");
+    }
 }

@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
 class JoinTest {
 
     @Test
+    void whenDoneOnAFinishedTaskRunsTheCallbackInTheNextPass() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Integer> done = Coro.spawn(() -> 1);
+            done.join();
+            done.whenDone(() -> trace.add("callback"));
+            trace.add("registered");
+            Coro.yieldNow();
+            trace.add("after one pass");
+        });
+        assertThat(trace.events()).containsExactly("registered", "callback", "after one pass");
+    }
+
+    @Test
     void joiningACancelledTaskThrowsCancellationExceptionNamingIt() {
         Loops.run(() -> {
             Task<Void> t = Coro.spawn("victim-7", () -> Coro.sleep(Duration.ofSeconds(1)));

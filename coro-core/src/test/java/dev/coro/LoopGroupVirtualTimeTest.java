@@ -111,6 +111,71 @@ class LoopGroupVirtualTimeTest {
     }
 
     @Test
+    void noLoopOfAGroupSpinsWhileOneWaitsForThreadWork() throws Exception {
+        // DESIGN "A loop never busy-waits", for a group: the loop held by thread work and the idle
+        // one both block in their polls until the worker hands its result back.
+        try (LoopGroup g = virtualGroup(2)) {
+            EventLoop idle = g.loops().get(1);
+            on(g, 1, () -> null);
+            long idleBefore = idle.passes();
+            List<Long> heldPassesAndTime = on(g, 0, () -> {
+                Task<Void> sleeper = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+                Coro.yieldNow();
+                long before = Coro.loop().passes();
+                Coro.toThread(() -> {
+                    Thread.sleep(200);
+                    return null;
+                });
+                List<Long> seen = List.of(Coro.loop().passes() - before, Coro.loop().time());
+                sleeper.cancel();
+                Coro.gatherSettled(sleeper);
+                return seen;
+            });
+            assertThat(heldPassesAndTime.get(0)).as("passes of the held loop").isLessThan(10);
+            assertThat(heldPassesAndTime.get(1)).as("the clock while the worker ran").isZero();
+            assertThat(idle.passes() - idleBefore).as("passes of the idle loop").isLessThan(10);
+        }
+    }
+
+    @Test
+    void aForeignFutureAwaitedOnALoopOfTheGroupHoldsTheClockForAGrace() throws Exception {
+        // As on a single loop (VirtualTimeTest): the thread completes the future long within the
+        // grace, so the hour-long timer must not have fired first.
+        try (LoopGroup g = virtualGroup(2)) {
+            long at = on(g, 0, () -> {
+                Handle timer = Coro.loop().callLater(Duration.ofHours(1), () -> {});
+                CompletableFuture<String> f = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                    f.complete("foreign");
+                });
+                Coro.await(f);
+                timer.cancel();
+                return Coro.loop().time();
+            });
+            assertThat(at).isZero();
+        }
+    }
+
+    @Test
+    void aForeignFutureHoldsTheGroupsClockOnlyForAGrace() throws Exception {
+        // What completes the future is a sleeping task of the group: after the grace the clock jumps.
+        try (LoopGroup g = virtualGroup(2)) {
+            long at = on(g, 0, () -> {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                Task<Void> completer = Coro.spawnOn(g.loops().get(1), () -> {
+                    Coro.sleep(Duration.ofHours(1));
+                    f.complete("after an hour");
+                });
+                Coro.await(f);
+                completer.join();
+                return Coro.loop().time();
+            });
+            assertThat(at).isEqualTo(HOUR);
+        }
+    }
+
+    @Test
     void theClockDoesNotJumpWhileAnyLoopOfTheGroupIsBusy() throws Exception {
         try (LoopGroup g = virtualGroup(2)) {
             long seenByTheBusyLoop = on(g, 0, () -> {

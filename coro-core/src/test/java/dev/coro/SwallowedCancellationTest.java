@@ -70,6 +70,52 @@ class SwallowedCancellationTest {
     }
 
     @Test
+    void aTaskThatKeepsSwallowingItsCancellationIsReportedOnceHoweverLongItGoesOn() {
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> swallower = Coro.spawn("swallower", () -> {
+                for (int retry = 0; retry < 1_000; retry++) {
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError swallowed) {
+                        // what the report is about
+                    }
+                }
+            });
+            Coro.yieldNow();
+            swallower.cancel();
+            return Coro.gatherSettled(swallower);
+        });
+        assertThat(reports.all()).extracting(Reports.Report::message)
+                .filteredOn(m -> m.contains("Task[name=swallower] was cancelled but keeps running")).hasSize(1);
+    }
+
+    @Test
+    void onceATaskIsReportedForSwallowingCancellationsEveryScopeItOpensSaysItSawOne() {
+        // CancelScope.cancellationRaised: "also true once the task was reported for swallowing
+        // cancellations over and over, when the count no longer tells", from the report on.
+        Trace trace = new Trace();
+        Loops.reportsOf(() -> {
+            Task<Void> swallower = Coro.spawn("swallower", () -> {
+                int swallowed = 0;
+                while (swallowed < 100) {   // the report comes with the 100th
+                    try {
+                        Coro.yieldNow();
+                    } catch (CancelledError e) {
+                        swallowed++;
+                    }
+                }
+                try (CancelScope scope = CancelScope.open()) {
+                    trace.add("raised " + scope.cancellationRaised());
+                }
+            });
+            Coro.yieldNow();
+            swallower.cancel();
+            return Coro.gatherSettled(swallower);
+        });
+        assertThat(trace.events()).containsExactly("raised true");
+    }
+
+    @Test
     void aTaskWhoseTimeoutsExpireOverAndOverIsNotReportedItAbsorbedEachOne() {
         Reports reports = new Reports();
         try (EventLoop loop = Loops.virtual(reports)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,46 @@ class TaskGroupTest {
             trace.add("owner done at " + Duration.ofNanos(Coro.loop().time()));
         });
         assertThat(trace.events()).containsExactly("child unwound at PT3S", "owner done at PT3S");
+    }
+
+    @Test
+    void aChildSpawnedAfterTheOthersEndedIsCancelledWithTheGroup() {
+        // The group's children come and go: one that ended must not cut the next one off the group.
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            TaskGroup.run(g -> {
+                g.spawn(() -> trace.add("first done")).join();
+                g.spawn(trace.sleeperThatUnwinds("second", Duration.ofSeconds(2)));
+                Coro.sleep(Duration.ofSeconds(1));
+                g.cancel();
+                return null;
+            });
+            trace.add("group done at " + Duration.ofNanos(Coro.loop().time()));
+        });
+        assertThat(trace.events()).containsExactly("first done", "second unwound at PT3S", "group done at PT3S");
+    }
+
+    /* Spawns a child into `g`, joins it, and keeps only a weak reference to it. */
+    private static WeakReference<Task<Integer>> finishedChild(TaskGroup g) {
+        Task<Integer> child = g.spawn(() -> 1);
+        child.join();
+        return new WeakReference<>(child);
+    }
+
+    @Test
+    void aGroupThatKeepsRunningDoesNotHoldOnToItsFinishedChildren() {
+        // A server's group lives as long as the server and spawns a child per connection: a child
+        // that ended must be free to go, or the group leaks every connection it ever served.
+        Loops.run(() -> TaskGroup.run(g -> {
+            WeakReference<Task<Integer>> child = finishedChild(g);
+            long patience = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (child.get() != null && System.nanoTime() - patience < 0) {
+                System.gc();
+                Coro.yieldNow();
+            }
+            assertThat(child.get()).as("the finished child, after collections").isNull();
+            return null;
+        }));
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.coro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN "Threads": per-task context through TaskLocal, copied at spawn. */
@@ -36,6 +38,23 @@ class TaskLocalTest {
                 "child still sees child/1",
                 "grandchild starts with child",
                 "parent after join parent again");
+    }
+
+    @Test
+    void taskLocalsNeverSetInATaskReadTheirInitialValueWhateverItsOtherLocalsHold() {
+        // Made after the task stored a value of the first: their slots lie past the task's values.
+        List<TaskLocal<String>> locals = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            locals.add(TaskLocal.withInitial(() -> "initial " + n));
+        }
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            locals.get(0).set("set");
+            for (TaskLocal<String> local : locals) trace.add(local.get());
+        });
+        assertThat(trace.events()).containsExactly("set", "initial 1", "initial 2", "initial 3", "initial 4",
+                "initial 5");
     }
 
     @Test

@@ -95,6 +95,26 @@ class VirtualTimeTest {
     }
 
     @Test
+    void aLoopHeldByToThreadWorkBlocksInsteadOfSpinning() {
+        // DESIGN "A loop never busy-waits": the clock may not jump to the sleeper's timer, and the
+        // poll waits for the worker's hand-off instead of returning at once, pass after pass.
+        long passes = Loops.run(() -> {
+            Task<Void> sleeper = Coro.spawn(() -> Coro.sleep(Duration.ofHours(1)));
+            Coro.yieldNow();
+            long before = Coro.loop().passes();
+            Coro.toThread(() -> {
+                Thread.sleep(200);
+                return null;
+            });
+            long during = Coro.loop().passes() - before;
+            sleeper.cancel();
+            Coro.gatherSettled(sleeper);
+            return during;
+        });
+        assertThat(passes).isLessThan(10);
+    }
+
+    @Test
     void theClockDoesNotJumpWhileAForeignFutureIsAwaited() {
         Trace trace = new Trace();
         Loops.run(() -> {

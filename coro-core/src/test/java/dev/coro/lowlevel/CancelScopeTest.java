@@ -155,6 +155,72 @@ class CancelScopeTest {
         assertThat(trace.events()).containsExactly("child unwound at 1000000000");
     }
 
+    /* Spawns into `scope` a task that sleeps an hour and records when it unwinds. */
+    private static Task<Void> sleeperIn(CancelScope scope, String name, Trace trace) {
+        return scope.spawn(name, () -> {
+            try {
+                Coro.sleep(Duration.ofHours(1));
+            } finally {
+                trace.add(name + " unwound at " + Coro.loop().time());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingAScopeReachesTheTasksOfEveryScopeClosedInsideIt() {
+        // Two scopes closed one after the other inside `outer`, each leaving a task behind: closing
+        // the second must not lose the first one's task.
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            CancelScope outer = CancelScope.open();
+            CancelScope first = CancelScope.open();
+            Task<Void> a = sleeperIn(first, "a", trace);
+            first.close();
+            CancelScope second = CancelScope.open();
+            Task<Void> b = sleeperIn(second, "b", trace);
+            second.close();
+            outer.close();
+            Coro.sleep(Duration.ofSeconds(1));
+            outer.cancel();
+            assertThatThrownBy(a::join).isInstanceOf(CancellationException.class);
+            assertThatThrownBy(b::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("a unwound at 1000000000", "b unwound at 1000000000");
+    }
+
+    @Test
+    void cancellingAScopeReachesTasksSpawnedIntoAScopeClosedTwoLevelsInside() {
+        // `middle` holds no task of its own, only the closed `inner` whose task still runs: it is
+        // inside `outer` all the same.
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            CancelScope outer = CancelScope.open();
+            CancelScope middle = CancelScope.open();
+            CancelScope inner = CancelScope.open();
+            Task<Void> child = sleeperIn(inner, "child", trace);
+            inner.close();
+            middle.close();
+            outer.close();
+            Coro.sleep(Duration.ofSeconds(1));
+            outer.cancel();
+            assertThatThrownBy(child::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("child unwound at 1000000000");
+    }
+
+    @Test
+    void aTaskThatEndsWithoutClosingItsScopeLeavesNoDeadlineBehind() {
+        // Loops.run fails if a timer is left: an open scope's deadline would hold a virtual clock's
+        // next jump, and wake a real-time loop, for a task that is gone.
+        Loops.run(() -> {
+            Task<Void> careless = Coro.spawn(() -> {
+                CancelScope.open().setDeadline(Coro.loop().time() + Duration.ofHours(1).toNanos());
+            });
+            careless.join();
+        });
+    }
+
     @Test
     void cancellingTheScopeOfAFinishedTaskStillCancelsTheTasksSpawnedIntoIt() {
         Trace trace = new Trace();

@@ -9,6 +9,7 @@ import dev.coro.Task;
 import dev.coro.Trace;
 import dev.coro.internal.kernel.Kernel;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
@@ -134,5 +135,27 @@ class IoReadinessIT {
             return out;
         });
         assertThat(got).containsExactly(AsynchronousCloseException.class.getSimpleName(), "refused", "sink writable");
+    }
+
+    @Test
+    void closingAChannelWakesATaskWaitingForItToBeWritable() {
+        String got = Coro.run(() -> {
+            Pipe p = pipe();
+            ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            while (p.sink().write(chunk.clear()) > 0) {
+                // fill the pipe: nobody reads, so the sink stops being writable
+            }
+            Task<Void> writer = Coro.spawn(() -> {
+                IoReadiness.waitWritable(p.sink());
+                return null;
+            });
+            Coro.yieldNow();
+            IoReadiness.close(p.sink());
+            p.source().close();
+            // bounded: a writer nobody wakes would otherwise hang the test
+            return Coro.withTimeout(Duration.ofSeconds(10), () -> Coro.gatherSettled(writer)).get(0).error()
+                    .getClass().getSimpleName();
+        });
+        assertThat(got).isEqualTo(AsynchronousCloseException.class.getSimpleName());
     }
 }

@@ -173,4 +173,29 @@ class InstrumentTest {
         assertThat(kinds).containsExactly("main yield", "awaiter await", "main join");
     }
 
+
+    @Test
+    void aPollThatBlocksIsBracketedByTheIoWaitHooks() {
+        List<String> lines = new ArrayList<>();
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        Instrument polls = new Instrument() {
+            @Override
+            public void ioWaitStarted(long timeoutNanos, long nanos) {
+                lines.add("wait " + timeoutNanos);
+                blocked.countDown();
+            }
+
+            @Override
+            public void ioWaitEnded(int readyChannels, long nanos) {
+                lines.add("woken, " + readyChannels + " channels ready");
+            }
+        };
+        try (EventLoop loop = EventLoop.builder().virtualTime().instrument(polls).build()) {
+            // thread work holds a virtual clock: the loop blocks until the worker hands the result back
+            // the worker answers only once the loop blocks, so that a fast worker cannot spare it the wait
+            assertThat(loop.run(() -> Coro.toThread(() -> blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)
+                    ? "from the worker" : "the loop never blocked"))).isEqualTo("from the worker");
+        }
+        assertThat(lines).containsSequence("wait -1", "woken, 0 channels ready");
+    }
 }

@@ -40,11 +40,6 @@ public final class ChannelRegistration {
         return driver;
     }
 
-    /** The registered channel. */
-    public SelectableChannel channel() {
-        return channel;
-    }
-
     /** The key's interest set now (for tests and dumps); 0 once the key is cancelled. */
     public int interestOps() {
         return key.isValid() ? key.interestOps() : 0;

@@ -93,9 +93,9 @@ public abstract sealed class Scope extends TimerEntry permits TaskCore, InnerSco
                     + ": it is not the innermost open scope. Close scopes in the reverse order of opening.");
         }
         if (isScheduled()) task.kernel.timers.remove(this);
-        // Tasks spawned into this scope may outlive it; it stays reachable from the scope around it,
-        // so that cancelling an enclosing scope still reaches them.
-        if (children != null && children.first != null) parent.keepClosed(this);
+        // Tasks spawned into this scope, or into scopes closed inside it, may outlive it; it stays
+        // reachable from the scope around it, so that cancelling an enclosing scope still reaches them.
+        if (!isEmpty()) parent.keepClosed(this);
         parent.inner = null;
         task.scope = parent;
         closed = true;

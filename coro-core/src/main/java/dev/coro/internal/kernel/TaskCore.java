@@ -374,13 +374,11 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         }
     }
 
-    /** Removes a callback registered with {@link #whenDone}; true if it was still registered. */
-    public boolean removeDoneCallback(Runnable callback) {
+    /** Removes a callback registered with {@link #whenDone}, if it is still registered. */
+    public void removeDoneCallback(Runnable callback) {
         Object c = doneCallbacks;
-        if (c instanceof CallbackList list) return list.remove(callback);
-        if (c == null || !c.equals(callback)) return false;
-        doneCallbacks = null;
-        return true;
+        if (c instanceof CallbackList list) list.remove(callback);
+        else if (c != null && c.equals(callback)) doneCallbacks = null;
     }
 
     void runDoneCallbacks() {
@@ -401,15 +399,6 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
 
     /** Two or more done callbacks, in registration order; its own type so that no callback is mistaken for it. */
     private static final class CallbackList extends ArrayList<Runnable> {}
-
-    /** Whether {@code s} is null or one of this task's open scopes. */
-    boolean hasOpen(Scope s) {
-        if (s == null) return true;
-        for (Scope x = scope; x != null && x.task() == this; x = x.parent) {
-            if (x == s) return true;
-        }
-        return false;
-    }
 
     /** The innermost open cancel scope. */
     public Scope scope() {

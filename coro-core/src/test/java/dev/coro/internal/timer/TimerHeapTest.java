@@ -94,6 +94,11 @@ class TimerHeapTest {
                             + ", model's first " + model.first());
                 }
             }
+            // nextDeadline() settles as peek() does: ask it first, or peek's settling would hide a miss
+            if (op % 16 == 0 && !model.isEmpty() && heap.nextDeadline() != model.first().deadline()) {
+                throw new AssertionError("seed " + seed + ", op " + op + ": next deadline " + heap.nextDeadline()
+                        + ", model's first " + model.first());
+            }
             if (op % 16 == 0 && heap.peek() != (model.isEmpty() ? null : model.first().timer())) {
                 throw new AssertionError("seed " + seed + ", op " + op + ": peek " + heap.peek()
                         + ", model's first " + model.first());
@@ -170,6 +175,34 @@ class TimerHeapTest {
         for (int i = 0; i < 100; i += 3) expected.add(scheduled.get(i));
         for (int i = 0; i < 100; i++) if (i % 3 != 0) expected.add(scheduled.get(i));
         assertThat(polled).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aTimerDueAtTheBucketHorizonStillFiresAfterAnEqualOneScheduledBeforeIt() {
+        // A near heap of one: `early` is near, `bucketed` waits in a bucket whose span starts at the
+        // horizon; once `early` is gone, `late` (due at the same instant as `bucketed`, scheduled
+        // after it) goes near. The order of scheduling must still win the tie.
+        TimerHeap heap = new TimerHeap(() -> true, Runnable::run, 1);
+        long horizon = 1L << TimerBuckets.SHIFT;
+        Timer early = heap.schedule(0, () -> {});
+        Timer bucketed = heap.schedule(horizon, () -> {});
+        assertThat(heap.pollDue(0)).isSameAs(early);
+        Timer late = heap.schedule(horizon, () -> {});
+        assertThat(heap.nextDeadline()).isEqualTo(horizon);
+        assertThat(heap.pollDue(horizon)).isSameAs(bucketed);
+        assertThat(heap.pollDue(horizon)).isSameAs(late);
+        assertThat(heap.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aTimerWaitingInABucketIsTheNextOneOnceTheNearOnesAreCancelled() {
+        TimerHeap heap = new TimerHeap(() -> true, Runnable::run, 1);
+        long later = 3L << TimerBuckets.SHIFT;
+        Timer early = heap.schedule(0, () -> {});
+        Timer bucketed = heap.schedule(later, () -> {});
+        early.cancel();
+        assertThat(heap.peek()).isSameAs(bucketed);
+        assertThat(heap.nextDeadline()).isEqualTo(later);
     }
 
     @Test
