@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coro.Coro;
+import dev.coro.EventLoop;
 import dev.coro.Loops;
 import dev.coro.Task;
 import dev.coro.Trace;
 import dev.coro.internal.kernel.Kernel;
+import dev.coro.trace.Instrument;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -157,5 +159,33 @@ class IoReadinessIT {
                     .getClass().getSimpleName();
         });
         assertThat(got).isEqualTo(AsynchronousCloseException.class.getSimpleName());
+    }
+
+    @Test
+    void aReadWaitHoldsAVirtualClockOnlyWhileItWaits() {
+        // DESIGN "Virtual time": a task parked on a real read holds the clock for a grace of real
+        // time; once it is woken, sleeps jump again without waiting one.
+        long grace = Duration.ofMillis(250).toNanos();
+        List<Long> gracePollsAt = new ArrayList<>();
+        Instrument graces = new Instrument() {
+            @Override
+            public void ioWaitStarted(long timeoutNanos, long nanos) {
+                if (timeoutNanos == grace) gracePollsAt.add(nanos);
+            }
+        };
+        try (EventLoop loop = EventLoop.builder().virtualTime().watchdog(Duration.ZERO).instrument(graces).build()) {
+            loop.run(() -> {
+                Pipe p = pipe();
+                Task<Void> reader = Coro.spawn(() -> waitReadable(p));
+                Coro.yieldNow();
+                p.sink().write(ByteBuffer.wrap(new byte[] {1}));
+                reader.join();
+                for (int i = 0; i < 3; i++) Coro.sleep(Duration.ofHours(1));
+                IoReadiness.close(p.source());
+                IoReadiness.close(p.sink());
+                return null;
+            });
+        }
+        assertThat(gracePollsAt).as("grace polls after the read").noneMatch(at -> at > 0);
     }
 }
