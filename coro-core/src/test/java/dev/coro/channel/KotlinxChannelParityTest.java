@@ -879,6 +879,74 @@ class KotlinxChannelParityTest {
         });
     }
 
+    // ---------------------------------------------------------------- ConsumeTest
+
+    /**
+     * ConsumeTest.testConsumeClosesOnSuccess, ...OnFailure, ...OnEarlyReturn and the consumeEach
+     * ones: kotlinx's consume is a try-with-resources on the receive handle, which closes it however
+     * the block ends, so a later send is refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"success", "failure", "early return"})
+    void consumingInTryWithResourcesClosesTheReceiveSideHoweverItEnds(String ending) {
+        Channel<Integer> channel = Channel.unlimited();
+        Loops.run(() -> {
+            channel.sender().send(1);
+            channel.sender().send(2);
+            if (ending.equals("success")) channel.sender().close();
+            IllegalStateException failure = new IllegalStateException("test");
+            try (ReceiveChannel<Integer> rx = channel.receiver()) {
+                for (int x : rx) {
+                    if (ending.equals("failure")) throw failure;
+                    if (ending.equals("early return")) break;
+                }
+            } catch (IllegalStateException e) {
+                assertThat(e).isSameAs(failure);
+            }
+            if (!ending.equals("success")) {
+                assertThatThrownBy(() -> channel.sender().send(3)).isInstanceOf(BrokenChannelException.class);
+            }
+            assertThatThrownBy(channel.receiver()::tryReceive).isInstanceOf(ChannelClosedException.class);
+        });
+    }
+
+    /**
+     * ConsumeTest.testConsumeEachExitsOnCancellation. Differs by design: kotlinx's consumeEach still
+     * takes the items already buffered after its task is cancelled; coro's receive raises at once
+     * in a cancelled task, even with items ready (DESIGN "Fast paths do not yield"), so the consumer
+     * stops after the item in hand, and closing its handle drops the items left (delivered to the
+     * channel: the waiting send of 2 returned). The next send fails, as in kotlinx.
+     */
+    @Test
+    void aCancelledConsumerStopsAtOnceAndItsCloseDropsWhatIsLeft() {
+        Channel<Integer> channel = Channel.buffered(2);
+        List<String> events = new ArrayList<>();
+        Loops.run(() -> {
+            Task<Void> producer = Coro.spawn(() -> {
+                channel.sender().send(0);
+                channel.sender().send(1);
+                channel.sender().send(2);   // waits: the buffer is full
+                events.add("2 delivered");
+                Coro.yieldNow();            // the consumer's cancellation runs
+                assertThatThrownBy(() -> channel.sender().send(3)).isInstanceOf(BrokenChannelException.class);
+                events.add("3 refused");
+            });
+            Task<Void> consumer = Coro.spawn(() -> {
+                try (ReceiveChannel<Integer> rx = channel.receiver()) {
+                    for (int x : rx) {
+                        Coro.currentTask().cancel();
+                        events.add("consumed " + x);
+                    }
+                }
+            });
+            Coro.gatherSettled(consumer);
+            assertThat(consumer.isCancelled()).isTrue();
+            producer.join();
+            assertThat(channel.toString()).contains("items=0");
+        });
+        assertThat(events).containsExactly("consumed 0", "2 delivered", "3 refused");
+    }
+
     // ---------------------------------------------------------------- SendReceiveStressTest, ProduceConsumeTest
 
     /** SendReceiveStressTest: 100 items in order through a buffered, an unlimited and a rendezvous channel. */
