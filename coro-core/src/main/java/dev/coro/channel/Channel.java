@@ -26,9 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #unlimited()} (send never waits) and {@link #conflated()} (keeps only the newest item;
  * send never waits). {@link #sender()} and {@link #receiver()} return the channel's original
  * handles; {@code clone()} on a handle makes another. When every send handle is closed, receivers
- * drain the buffer and then get {@link EndOfChannelException}; when every receive handle is closed,
- * sends throw {@link BrokenChannelException} and buffered items are dropped. Waiting senders and
- * receivers are each served first come, first served.
+ * drain the buffer and then get {@link EndOfChannelException} (an item handed to a receiver that has
+ * not run yet still counts: it comes back if that receiver is cancelled, so the end waits for that
+ * receiver to run); when every receive handle is closed, sends throw {@link BrokenChannelException}
+ * and buffered items are dropped. Waiting senders and receivers are each served first come, first
+ * served.
  *
  * <p>A channel may be shared by tasks of different loops and by plain threads: a task parks on its
  * own loop, a plain thread blocks. Once a second party has used the channel (a plain thread, or a
@@ -61,26 +63,33 @@ import java.util.concurrent.locks.ReentrantLock;
  *            takes it if there is room (conflated: replaces the one item), else the sender waits;
  *   receive: an item given back comes first, then the buffer's head (and the first waiting sender's
  *            item moves into the freed place), else a waiting sender's item (rendezvous), else
- *            end-of-channel if every send handle is closed, else the receiver waits.
- * Cancel safety: an item handed to a waiting receiver carries a sequence number. A receiver that was
- * handed an item but is cancelled before it runs gives the item back: to the next waiting receiver,
- * or into `returned`, which is ordered by that number and comes before the buffer, so that items
- * given back keep the order in which they were handed out (it may hold more than the capacity: those
- * items were accounted for when they were handed out). A waiting sender whose item was taken has
- * delivered it: its send returns even if it was cancelled meanwhile.
+ *            end-of-channel if every send handle is closed and no item is in flight (below), else
+ *            the receiver waits.
+ * Cancel safety: an item handed to a waiting receiver travels in the receiver's Node (the claim's
+ * value is the Node itself) with a sequence number. A receiver that was handed an item but is
+ * cancelled before it runs gives the item back: to the next waiting receiver, or into `returned`,
+ * which is ordered by that number and comes before the buffer, so that items given back keep the
+ * order in which they were handed out (it may hold more than the capacity: those items were
+ * accounted for when they were handed out). Until its receiver runs and keeps it, a handed item is
+ * `inFlight`: the end of the channel waits for it, since it may still come back (else a receiver
+ * could be told the end, and then the item given back would be received after it). A receiver
+ * destroyed with its loop before it ran (see Waiter's notes) takes its item with it and leaves it in
+ * flight for good: that channel never ends; closing a loop with pending tasks is reported as a bug
+ * of the program. A waiting sender whose item was taken has delivered it: its send returns even if
+ * it was cancelled meanwhile.
  *
  * `home` is the first party that used the channel (a loop, the virtual clock of loops that move one
  * together, or plain threads as one party); `shared` becomes true once another party uses it, and
  * from then on waiting tasks hold their virtual clock.
  */
 public final class Channel<T> {
-    static final Object END = new Marker("end of channel");
-    static final Object BROKEN = new Marker("broken");
-    static final Object CLOSED = new Marker("handle closed");
-    static final Object DELIVERED = new Marker("delivered");
+    static final Marker END = new Marker("end of channel");
+    static final Marker BROKEN = new Marker("broken");
+    static final Marker CLOSED = new Marker("handle closed");
+    static final Marker DELIVERED = new Marker("delivered");
     private static final AtomicLong IDS = new AtomicLong();
     /* Plain threads never hold a virtual clock: between themselves they do not make a channel shared. */
-    private static final Object PLAIN_THREADS = new Marker("plain threads");
+    private static final Marker PLAIN_THREADS = new Marker("plain threads");
 
     final ReentrantLock lock = new ReentrantLock();
     final long id = IDS.incrementAndGet();
@@ -93,6 +102,7 @@ public final class Channel<T> {
     private int openSenders = 1;
     private int openReceivers = 1;
     private long handedOut;
+    private int inFlight;
     private Object home;
     volatile boolean shared;
     private final SendChannel<T> sender;
@@ -214,7 +224,7 @@ public final class Channel<T> {
     /* Lock held. DELIVERED, BROKEN, or NOT_READY if the sender must wait. */
     Object offer(T item) {
         if (openReceivers == 0) return BROKEN;
-        if (claimFirst(receivers, item, ++handedOut) != null) return DELIVERED;
+        if (handOut(item, ++handedOut)) return DELIVERED;
         if (conflated) {
             buffer.clear();
             buffer.add(item);
@@ -245,10 +255,12 @@ public final class Channel<T> {
         }
         n.waiter.await(WaitKind.READ, h, shared, () -> unlink(receivers, n));
         Object r = n.waiter.value();
-        if (Waiter.isCancelled()) {
-            if (!(r instanceof Marker)) giveBack((T) r, n.seq);
+        if (r == n) {
+            if (Waiter.isCancelled()) giveBack(n);
             Waiter.raiseIfCancelled();
+            return keep(n);
         }
+        Waiter.raiseIfCancelled();
         return itemOrThrow(r, h, "receive");
     }
 
@@ -270,14 +282,14 @@ public final class Channel<T> {
         if (!buffer.isEmpty()) {
             T item = buffer.poll();
             if (!conflated) {
-                Node s = claimFirst(senders, DELIVERED, 0);
+                Node s = claimFirst(senders, DELIVERED);
                 if (s != null) buffer.add((T) s.item);
             }
             return item;
         }
-        Node s = claimFirst(senders, DELIVERED, 0);
+        Node s = claimFirst(senders, DELIVERED);
         if (s != null) return s.item;
-        return openSenders == 0 ? END : SelectClause.NOT_READY;
+        return openSenders == 0 && inFlight == 0 ? END : SelectClause.NOT_READY;
     }
 
     @SuppressWarnings("unchecked")
@@ -287,19 +299,35 @@ public final class Channel<T> {
         return (T) r;
     }
 
-    /* A receiver was handed `item` (as the seq-th hand-out) but is cancelled: the item must not be lost. */
-    void giveBack(T item, long seq) {
+    /* The receiver handed the item in n runs and keeps it: the item is no longer in flight. */
+    @SuppressWarnings("unchecked")
+    T keep(Node n) {
         lock.lock();
         try {
-            if (openReceivers == 0 || claimFirst(receivers, item, seq) != null) return;
+            inFlight--;
+            endIfDone();
+        } finally {
+            lock.unlock();
+        }
+        return (T) n.item;
+    }
+
+    /* The receiver handed the item in n (the seq-th hand-out) is cancelled: the item must not be lost. */
+    @SuppressWarnings("unchecked")
+    void giveBack(Node n) {
+        T item = (T) n.item;
+        lock.lock();
+        try {
+            inFlight--;
+            if (openReceivers == 0 || handOut(item, n.seq)) return;
             if (conflated) {
                 if (buffer.isEmpty()) buffer.add(item);
                 return;
             }
             if (returned == null) returned = new ArrayList<>(2);
             int i = returned.size();
-            while (i > 0 && returned.get(i - 1).seq > seq) i--;
-            returned.add(i, new Returned<>(item, seq));
+            while (i > 0 && returned.get(i - 1).seq > n.seq) i--;
+            returned.add(i, new Returned<>(item, n.seq));
         } finally {
             lock.unlock();
         }
@@ -335,11 +363,8 @@ public final class Channel<T> {
             if (h.closed) return;
             h.closed = true;
             failWaitersOf(senders, h);
-            if (--openSenders == 0) {
-                while (claimFirst(receivers, END, 0) != null) {
-                    // every waiting receiver learns that the channel has ended
-                }
-            }
+            openSenders--;
+            endIfDone();
         } finally {
             lock.unlock();
         }
@@ -354,7 +379,7 @@ public final class Channel<T> {
             if (--openReceivers == 0) {
                 buffer.clear();
                 returned = null;
-                while (claimFirst(senders, BROKEN, 0) != null) {
+                while (claimFirst(senders, BROKEN) != null) {
                     // every waiting sender learns that nobody will take its item
                 }
             }
@@ -376,10 +401,34 @@ public final class Channel<T> {
 
     // ---------------------------------------------------------------- wait queues
 
-    /* Lock held: claims the first live waiter of q with value, the seq-th hand-out; null if none. */
-    private static Node claimFirst(WaitList<Node> q, Object value, long seq) {
-        for (Node n = q.poll(); n != null; n = q.poll()) {
+    /*
+     * Lock held: once every send handle is closed and no item is left or in flight, every waiting
+     * receiver learns that the channel has ended.
+     */
+    private void endIfDone() {
+        if (openSenders > 0 || inFlight > 0 || !buffer.isEmpty() || (returned != null && !returned.isEmpty())) return;
+        while (claimFirst(receivers, END) != null) {
+            // the next waiting receiver learns the end
+        }
+    }
+
+    /* Lock held: hands item to the first live waiting receiver as the seq-th hand-out, in its Node; false if none waits. */
+    private boolean handOut(T item, long seq) {
+        for (Node n = receivers.poll(); n != null; n = receivers.poll()) {
+            n.item = item;
             n.seq = seq;
+            if (n.waiter.claim(n.index, n)) {
+                n.waiter.wake();
+                inFlight++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /* Lock held: claims the first live waiter of q with the marker value; null if none. */
+    private static Node claimFirst(WaitList<Node> q, Marker value) {
+        for (Node n = q.poll(); n != null; n = q.poll()) {
             if (n.waiter.claim(n.index, value)) {
                 n.waiter.wake();
                 return n;
@@ -463,13 +512,16 @@ public final class Channel<T> {
         }
     }
 
-    /** One waiting send or receive. Fields are guarded by the channel's lock. */
+    /**
+     * One waiting send or receive. Fields are guarded by the channel's lock; a receiver reads the
+     * item handed to it after its wake-up, which happens-after the hand-out.
+     */
     static final class Node extends WaitList.Link {
         final Waiter waiter;
         final int index;
         final Object handle;
-        Object item;
-        long seq;
+        Object item;   // a waiting send's item, or the item handed to a waiting receive
+        long seq;      // a receive's: which hand-out it was
 
         Node(Waiter waiter, int index, Object handle) {
             this.waiter = waiter;

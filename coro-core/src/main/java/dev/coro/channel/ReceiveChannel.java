@@ -154,18 +154,18 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
             return handle.channel.poll();
         }
 
+        /* Waiting, the clause was handed an item (the claim's value is its Node) or told the end or the close. */
         @Override
-        @SuppressWarnings("unchecked")
         public boolean keepsOnCancel(Object registration, Object result) {
-            if (result != Channel.END && result != Channel.CLOSED) {
-                handle.channel.giveBack((T) result, ((Channel.Node) registration).seq);
-            }
+            if (result == registration) handle.channel.giveBack((Channel.Node) result);
             return false;
         }
 
+        /* The result is what tryNow polled, or what a waker claimed the wait with: a hand-out's Node or a marker. */
         @Override
         public R complete(Object result) throws Exception {
-            return then.apply(handle.channel.itemOrThrow(result, handle, "onReceive"));
+            T item = result instanceof Channel.Node n ? handle.channel.keep(n) : handle.channel.itemOrThrow(result, handle, "onReceive");
+            return then.apply(item);
         }
     }
 }

@@ -312,6 +312,37 @@ class ChannelTest {
         assertThat(log).containsExactly("r1 cancelled", "r2 got a");
     }
 
+    /*
+     * The end waits for items in flight: "a" was handed to r1 before the close, so it may come back.
+     * r1 is cancelled before it runs and gives it back to r2, who waited and is the next receiver
+     * (it used to be told the end at the close, and "a" was received after the end); only once r2
+     * keeps it does r3 learn the end. A receive that starts meanwhile waits as well, and gets the item.
+     */
+    @Test
+    void anItemGivenBackAfterTheLastSenderClosedIsReceivedBeforeTheEnd() {
+        Channel<String> ch = Channel.rendezvous();
+        Loops.run(() -> {
+            List<Task<Void>> rs = List.of(receiver(ch.receiver(), "r1"), receiver(ch.receiver(), "r2"),
+                    receiver(ch.receiver(), "r3"));
+            settle();
+            ch.sender().send("a");   // handed to r1, which has not run yet
+            ch.sender().close();
+            rs.get(0).cancel();
+            Coro.gatherSettled(rs);
+
+            Channel<String> late = Channel.rendezvous();
+            Task<Void> r4 = receiver(late.receiver(), "r4");
+            settle();
+            late.sender().send("b");   // handed to r4
+            late.sender().close();
+            r4.cancel();
+            log.add("main got " + late.receiver().receive());   // waits for r4: "b" comes back to it
+            assertThatThrownBy(late.receiver()::receive).isInstanceOf(EndOfChannelException.class);
+            Coro.gatherSettled(r4);
+        });
+        assertThat(log).containsExactly("r1 cancelled", "r2 got a", "r3 EndOfChannelException", "r4 cancelled", "main got b");
+    }
+
     @Test
     void aCancelledWaitingSendDidNotDeliver() {
         Channel<String> ch = Channel.rendezvous();

@@ -246,6 +246,25 @@ class SelectTest {
         assertThat(log).containsExactly("ab");
     }
 
+    /* The end waits for an item handed to a select that is cancelled before it runs: the item comes back first. */
+    @Test
+    void anItemHandedToACancelledSelectComesBackBeforeTheEnd() {
+        Channel<String> ch = Channel.rendezvous();
+        Channel<String> other = Channel.rendezvous();
+        Loops.run(() -> {
+            Task<String> t = Coro.spawn(() -> Select.select(other.receiver().onReceive(x -> x), ch.receiver().onReceive(x -> x)));
+            Task<String> next = Coro.spawn(() -> Select.select(ch.receiver().onReceive(x -> "next got " + x)));
+            settle();
+            ch.sender().send("a");   // handed to t's select
+            ch.sender().close();
+            t.cancel();
+            assertThatThrownBy(t::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+            log.add(next.join());
+            assertThatThrownBy(() -> Select.select(ch.receiver().onReceive(x -> x))).isInstanceOf(EndOfChannelException.class);
+        });
+        assertThat(log).containsExactly("next got a");
+    }
+
     @Test
     void aCancelledTaskRaisesAtOnceEvenIfAClauseIsReady() {
         Channel<String> ch = Channel.buffered(1);
