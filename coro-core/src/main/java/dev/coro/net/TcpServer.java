@@ -303,14 +303,7 @@ public final class TcpServer implements AutoCloseable {
          * @return this builder
          */
         public Builder alpn(String... protocols) {
-            Objects.requireNonNull(protocols, "TcpServer.Builder.alpn: protocols is null (expected: protocol names such"
-                    + " as \"h2\" and \"http/1.1\"; none turns ALPN off)");
-            for (int i = 0; i < protocols.length; i++) {
-                if (protocols[i] == null) {
-                    throw new NullPointerException("TcpServer.Builder.alpn: protocols[" + i + "] is null (expected: a"
-                            + " protocol name such as \"h2\")");
-                }
-            }
+            TlsStream.checkAlpn(protocols, "TcpServer.Builder.alpn", "protocols");
             alpn = protocols.clone();
             return this;
         }

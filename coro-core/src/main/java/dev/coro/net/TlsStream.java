@@ -159,8 +159,7 @@ public final class TlsStream extends BufferedByteStream {
                 + " SSLContext.getDefault())");
         Objects.requireNonNull(serverName, "TlsStream.client: serverName is null (expected: the host name (or IP"
                 + " literal) the server's certificate must name, such as \"example.com\")");
-        Objects.requireNonNull(alpn, "TlsStream.client: alpn is null (expected: protocol names such as \"h2\", or"
-                + " none to turn ALPN off)");
+        checkAlpn(alpn, "TlsStream.client", "alpn");
         SSLEngine engine = ctx.createSSLEngine(serverName, -1);
         engine.setUseClientMode(true);
         SSLParameters p = engine.getSSLParameters();
@@ -211,8 +210,7 @@ public final class TlsStream extends BufferedByteStream {
                 + " travel on)");
         Objects.requireNonNull(ctx, "TlsStream.server: ctx is null (expected: the server's SSLContext, holding its"
                 + " certificate and key)");
-        Objects.requireNonNull(alpn, "TlsStream.server: alpn is null (expected: protocol names such as \"h2\", or"
-                + " none to turn ALPN off)");
+        checkAlpn(alpn, "TlsStream.server", "alpn");
         SSLEngine engine = ctx.createSSLEngine();
         engine.setUseClientMode(false);
         if (alpn.length > 0) {
@@ -232,6 +230,20 @@ public final class TlsStream extends BufferedByteStream {
      */
     public static TlsStream server(ByteStream raw, SSLContext ctx) {
         return server(raw, ctx, new String[0]);
+    }
+
+    /* The check of an ALPN argument here and in TcpServer.Builder.alpn: `method` is the public method called. */
+    static void checkAlpn(String[] protocols, String method, String argument) {
+        if (protocols == null) {
+            throw new NullPointerException(method + ": " + argument + " is null (expected: protocol names such as"
+                    + " \"h2\" and \"http/1.1\"; none turns ALPN off)");
+        }
+        for (int i = 0; i < protocols.length; i++) {
+            if (protocols[i] == null) {
+                throw new NullPointerException(method + ": " + argument + "[" + i + "] is null (expected: a protocol"
+                        + " name such as \"h2\")");
+            }
+        }
     }
 
     private static boolean isIpLiteral(String host) {
