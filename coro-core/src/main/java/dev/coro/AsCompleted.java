@@ -82,9 +82,13 @@ final class AsCompleted<T> implements Iterable<Task<T>> {
     }
 
     static <T> Iterable<Task<T>> of(List<? extends Task<? extends T>> tasks) {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "Coro.asCompleted: tasks is null (expected: the tasks to hand out as they"
+                + " finish, such as List.of(a, b))");
         for (int i = 0; i < tasks.size(); i++) {
-            if (tasks.get(i) == null) throw new NullPointerException("Coro.asCompleted: task " + i + " is null");
+            if (tasks.get(i) == null) {
+                throw new NullPointerException("Coro.asCompleted: tasks[" + i + "] is null (expected: a Task, such as"
+                        + " one Coro.spawn returned)");
+            }
         }
         @SuppressWarnings("unchecked")
         List<Task<T>> copy = List.copyOf((List<Task<T>>) tasks);

@@ -40,6 +40,26 @@ import java.util.concurrent.ExecutionException;
 public final class Coro {
     private Coro() {}
 
+    /* What a null argument's message says, for the methods with several overloads (one shape everywhere:
+     * the public method, the argument, what to pass instead). */
+    private static final String NULL_MAIN = "Coro.run: main is null (expected: the main task's body, such as"
+            + " () -> serve(port))";
+    private static final String NULL_SPAWN_BODY = "Coro.spawn: body is null (expected: what the task runs, such as"
+            + " () -> fetch(url))";
+    private static final String NULL_SPAWN_ON_BODY = "Coro.spawnOn: body is null (expected: what the task runs, such as"
+            + " () -> fetch(url))";
+    private static final String NULL_TIMEOUT_FIX = "for no deadline call the body directly";
+    private static final String NULL_TIMEOUT_BODY = "Coro.withTimeout: body is null (expected: what runs under the"
+            + " deadline, such as () -> fetch(url))";
+    private static final String NULL_DEADLINE_BODY = "Coro.withDeadline: body is null (expected: what runs under the"
+            + " deadline, such as () -> fetch(url))";
+    private static final String NULL_SHIELD_BODY = "Coro.shield: body is null (expected: what must run out of reach"
+            + " of cancellation, such as () -> connection.close())";
+    private static final String NULL_GATHER_TASKS = "Coro.gather: tasks is null (expected: the tasks to wait for,"
+            + " such as Coro.gather(a, b))";
+    private static final String NULL_GATHER_SETTLED_TASKS = "Coro.gatherSettled: tasks is null (expected: the tasks"
+            + " to wait for, such as Coro.gatherSettled(a, b))";
+
     // ---------------------------------------------------------------- running
 
     /**
@@ -54,7 +74,7 @@ public final class Coro {
      * @throws IllegalStateException if called inside a task
      */
     public static <T> T run(Callable<T> main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, NULL_MAIN);
         // Checked before a loop exists: closing one from inside a task would fail in turn.
         if (EventLoop.current() != null) {
             throw new IllegalStateException("Cannot call Coro.run from inside a task or callback of a loop: "
@@ -71,7 +91,7 @@ public final class Coro {
      * @param main the main task's body
      */
     public static void run(VoidBody main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, NULL_MAIN);
         run(Executors.callable(main));
     }
 
@@ -116,7 +136,8 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static void sleep(Duration duration) {
-        long nanos = Durations.nonNegativeNanos(duration, "Coro.sleep", "duration", NEGATIVE_SLEEP_FIX);
+        long nanos = Durations.nonNegativeNanos(duration, "Coro.sleep", "duration", "Duration.ZERO just yields",
+                NEGATIVE_SLEEP_FIX);
         if (nanos == 0) {
             yieldNow();
             return;
@@ -160,7 +181,7 @@ public final class Coro {
      * @return the new task, ready to run
      */
     public static <T> Task<T> spawn(String name, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SPAWN_BODY);
         return EventLoop.currentOrRefuse("Coro.spawn").spawnTask(name, body);
     }
 
@@ -182,7 +203,7 @@ public final class Coro {
      * @return the new task, ready to run
      */
     public static Task<Void> spawn(String name, VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SPAWN_BODY);
         return spawn(name, Executors.callable(body));
     }
 
@@ -217,8 +238,9 @@ public final class Coro {
      * @return the new task
      */
     public static <T> Task<T> spawnOn(EventLoop loop, String name, Callable<T> body) {
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(loop, "Coro.spawnOn: loop is null (expected: the loop the task runs on, such as one"
+                + " of LoopGroup.loops(); on the current loop use Coro.spawn)");
+        Objects.requireNonNull(body, NULL_SPAWN_ON_BODY);
         return CrossLoop.spawnOn(loop, name, body);
     }
 
@@ -242,7 +264,7 @@ public final class Coro {
      * @return the new task
      */
     public static Task<Void> spawnOn(EventLoop loop, String name, VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SPAWN_ON_BODY);
         return spawnOn(loop, name, Executors.callable(body));
     }
 
@@ -271,7 +293,7 @@ public final class Coro {
      */
     @SafeVarargs
     public static <T> List<T> gather(Task<? extends T>... tasks) {
-        return gather(Arrays.asList(tasks));
+        return gather(Arrays.asList(Objects.requireNonNull(tasks, NULL_GATHER_TASKS)));
     }
 
     /**
@@ -324,7 +346,7 @@ public final class Coro {
      */
     @SafeVarargs
     public static <T> List<Outcome<T>> gatherSettled(Task<? extends T>... tasks) {
-        return gatherSettled(Arrays.asList(tasks));
+        return gatherSettled(Arrays.asList(Objects.requireNonNull(tasks, NULL_GATHER_SETTLED_TASKS)));
     }
 
     /**
@@ -376,8 +398,9 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
-        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeout", "timeout", NEGATIVE_TIMEOUT_FIX);
-        Objects.requireNonNull(body, "body");
+        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeout", "timeout", NULL_TIMEOUT_FIX,
+                NEGATIVE_TIMEOUT_FIX);
+        Objects.requireNonNull(body, NULL_TIMEOUT_BODY);
         EventLoop loop = Coro.loop();
         return scoped(Durations.deadline(loop.time(), nanos), body, false, timeout);
     }
@@ -396,7 +419,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static void withTimeout(Duration timeout, VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_TIMEOUT_BODY);
         withTimeout(timeout, Executors.callable(body));
     }
 
@@ -423,7 +446,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withDeadline(long deadline, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_DEADLINE_BODY);
         return scoped(deadline, body, false, null);
     }
 
@@ -441,7 +464,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static void withDeadline(long deadline, VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_DEADLINE_BODY);
         withDeadline(deadline, Executors.callable(body));
     }
 
@@ -467,8 +490,10 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T withTimeoutOrNull(Duration timeout, Callable<T> body) {
-        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeoutOrNull", "timeout", NEGATIVE_TIMEOUT_OR_NULL_FIX);
-        Objects.requireNonNull(body, "body");
+        long nanos = Durations.nonNegativeNanos(timeout, "Coro.withTimeoutOrNull", "timeout", NULL_TIMEOUT_FIX,
+                NEGATIVE_TIMEOUT_OR_NULL_FIX);
+        Objects.requireNonNull(body, "Coro.withTimeoutOrNull: body is null (expected: what runs under the deadline,"
+                + " such as () -> fetch(url))");
         EventLoop loop = Coro.loop();
         return scoped(Durations.deadline(loop.time(), nanos), body, true, null);
     }
@@ -554,7 +579,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T shield(Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SHIELD_BODY);
         try (CancelScope ignored = CancelScope.openShielded()) {
             return body.call();
         } catch (Exception e) {
@@ -570,7 +595,7 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static void shield(VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SHIELD_BODY);
         shield(Executors.callable(body));
     }
 
@@ -598,13 +623,14 @@ public final class Coro {
      */
     @SuppressWarnings("unchecked")
     public static <T> T await(CompletionStage<T> stage) {
+        Objects.requireNonNull(stage, "Coro.await: stage is null (expected: the CompletionStage to wait for, such as"
+                + " a CompletableFuture)");
         return await(stage, null);
     }
 
     /* worker: the thread whose real work completes the stage (toThread), so virtual time must not
      * move until it is done, and the wait names it; null: the loop may jump after a short real-time grace. */
     private static <T> T await(CompletionStage<T> stage, Thread worker) {
-        Objects.requireNonNull(stage, "stage");
         Traps.currentTask();
         boolean threadWork = worker != null;
         CompletableFuture<T> done = completedNow(stage);
@@ -691,7 +717,8 @@ public final class Coro {
      * @throws IllegalStateException if not called inside a task
      */
     public static <T> T toThread(Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "Coro.toThread: body is null (expected: the blocking code to run on a virtual"
+                + " thread, such as () -> Files.readString(path))");
         Traps.raiseIfCancelled(); // before the worker starts: a cancelled task must not start new work
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name(EventLoop.TO_THREAD_WORKER).start(Task.lendLocals(() -> {
@@ -765,7 +792,7 @@ public final class Coro {
      */
     @SafeVarargs
     public static <T> T race(Callable<? extends T>... bodies) {
-        return Race.run(Arrays.asList(Objects.requireNonNull(bodies, "bodies")));
+        return Race.run(Arrays.asList(Objects.requireNonNull(bodies, Race.NULL_BODIES)));
     }
 
     /**

@@ -11,13 +11,17 @@ final class Durations {
 
     /**
      * {@code d} in nanoseconds (saturated at Long.MAX_VALUE), for the argument {@code name} of the
-     * public method {@code method} (such as "Coro.sleep"); rejects null, and a negative duration with
-     * a message that names the method, the argument and {@code fix}.
+     * public method {@code method} (such as "Coro.sleep"); rejects null with a message that names the
+     * method, the argument and {@code nullFix} (what the caller may have meant by null), and a
+     * negative duration with one that names them and {@code negativeFix}.
      */
-    static long nonNegativeNanos(Duration d, String method, String name, String fix) {
-        if (d == null) throw new NullPointerException(name);
+    static long nonNegativeNanos(Duration d, String method, String name, String nullFix, String negativeFix) {
+        if (d == null) {
+            throw new NullPointerException(method + ": " + name + " is null (expected: a Duration >= 0, such as"
+                    + " Duration.ofSeconds(1); " + nullFix + ")");
+        }
         if (d.isNegative()) {
-            throw new IllegalArgumentException(method + ": " + name + ": " + d + " (expected: >= 0; " + fix + ")");
+            throw new IllegalArgumentException(method + ": " + name + ": " + d + " (expected: >= 0; " + negativeFix + ")");
         }
         return saturatedNanos(d);
     }

@@ -182,7 +182,8 @@ public final class EventLoop implements AutoCloseable {
          * @return this builder, for chaining
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = Objects.requireNonNull(clock, "EventLoop.Builder.clock: clock is null (expected: a Clock, such"
+                    + " as new VirtualClock(); omit the call for the system clock)");
             return this;
         }
 
@@ -210,7 +211,8 @@ public final class EventLoop implements AutoCloseable {
          * @return this builder, for chaining
          */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Objects.requireNonNull(name, "EventLoop.Builder.name: name is null (expected: a name such as"
+                    + " \"server\"; omit the call for the default coro-loop-N)");
             return this;
         }
 
@@ -222,7 +224,8 @@ public final class EventLoop implements AutoCloseable {
          * @return this builder, for chaining
          */
         public Builder exceptionHandler(ExceptionHandler handler) {
-            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            this.exceptionHandler = Objects.requireNonNull(handler, "EventLoop.Builder.exceptionHandler: handler is"
+                    + " null (expected: an ExceptionHandler; omit the call for ExceptionHandler.logging())");
             return this;
         }
 
@@ -254,7 +257,8 @@ public final class EventLoop implements AutoCloseable {
          * @throws IllegalArgumentException if {@code threshold} is negative
          */
         public Builder watchdog(Duration threshold) {
-            Durations.nonNegativeNanos(threshold, "EventLoop.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF);
+            Durations.nonNegativeNanos(threshold, "EventLoop.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF,
+                    Durations.WATCHDOG_OFF);
             this.watchdog = threshold;
             return this;
         }
@@ -267,7 +271,8 @@ public final class EventLoop implements AutoCloseable {
          * @return this builder, for chaining
          */
         public Builder instrument(Instrument instrument) {
-            instruments.add(Objects.requireNonNull(instrument, "instrument"));
+            instruments.add(Objects.requireNonNull(instrument, "EventLoop.Builder.instrument: instrument is null"
+                    + " (expected: an Instrument, such as new TraceRecorder())"));
             return this;
         }
 
@@ -295,7 +300,8 @@ public final class EventLoop implements AutoCloseable {
          *         {@code events} is not positive
          */
         public Builder trace(Path file, int events) {
-            TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            TraceRecorder.checkFileName(Objects.requireNonNull(file, "EventLoop.Builder.trace: file is null (expected:"
+                    + " a Path whose name ends in .html or .json, such as Path.of(\"trace.html\"))"));
             if (events < 1) throw new IllegalArgumentException("events: " + events + " (expected: >= 1)");
             this.traceFile = file;
             this.traceEvents = events;
@@ -338,7 +344,8 @@ public final class EventLoop implements AutoCloseable {
 
     /* The one run path of a main task: run until it is done, then (Coro.run) until every leftover is. */
     private <T> T runMain(Callable<T> main, boolean cancelLeftovers) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "EventLoop.run: main is null (expected: the main task's body, such as"
+                + " () -> serve(port))");
         Task<T> task = execute(() -> {
             Task<T> t = spawnTask("main", main);
             kernel.runUntil(t::isDone);
@@ -495,7 +502,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public Handle whenClosed(Runnable action) {
         CloseAction a = new CloseAction(Objects.requireNonNull(action,
-                "EventLoop.whenClosed: action (expected: the Runnable to run once the loop has closed, not null)"));
+                "EventLoop.whenClosed: action is null (expected: the Runnable to run once the loop has closed)"));
         synchronized (closeLock) {
             if (closeActions != null) {
                 closeActions.add(a);
@@ -613,7 +620,8 @@ public final class EventLoop implements AutoCloseable {
      * @param out where the report is appended; from another thread, the loop's thread writes to it
      */
     public void dumpTasks(Appendable out) {
-        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(out, "EventLoop.dumpTasks: out is null (expected: an Appendable such as a"
+                + " StringBuilder; dumpTasks() returns the report as a String)");
         if (kernel.onLoop() || !kernel.view().isRunning()) {
             TaskDump.write(kernel, out);
             return;
@@ -661,7 +669,8 @@ public final class EventLoop implements AutoCloseable {
      * @param error the failure to report; null for a report without one
      */
     public void callExceptionHandler(String message, Throwable error) {
-        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(message, "EventLoop.callExceptionHandler: message is null (expected: what happened,"
+                + " in words, such as \"connection handler failed\")");
         kernel.report(message, error);
     }
 
@@ -811,7 +820,8 @@ public final class EventLoop implements AutoCloseable {
      *     {@link #callSoonThreadsafe}), or on a closed loop
      */
     public Handle callSoon(Runnable callback) {
-        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(callback, "EventLoop.callSoon: callback is null (expected: a Runnable to run on the"
+                + " loop's thread)");
         requireLoopThread("callSoon");
         SoonHandle h = new SoonHandle(Task.lendLocals(callback));
         kernel.callSoon(h);
@@ -834,7 +844,8 @@ public final class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if the loop is closed
      */
     public Handle callSoonThreadsafe(Runnable callback) {
-        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(callback, "EventLoop.callSoonThreadsafe: callback is null (expected: a Runnable to run"
+                + " on the loop's thread)");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         SoonHandle h = new SoonHandle(Task.lendLocals(callback));
         kernel.callSoonThreadsafe(h);
@@ -854,9 +865,11 @@ public final class EventLoop implements AutoCloseable {
      *         closed loop
      */
     public Handle callLater(Duration delay, Runnable callback) {
-        long d = Durations.nonNegativeNanos(delay, "EventLoop.callLater", "delay", "for a time computed from a"
-                + " deadline use callAt(nanos), which runs a time already past with the next due timers");
-        Objects.requireNonNull(callback, "callback");
+        long d = Durations.nonNegativeNanos(delay, "EventLoop.callLater", "delay", "callSoon(callback) runs it in the"
+                + " next pass", "for a time computed from a deadline use callAt(nanos), which runs a time already past"
+                + " with the next due timers");
+        Objects.requireNonNull(callback, "EventLoop.callLater: callback is null (expected: a Runnable to run on the"
+                + " loop's thread)");
         requireLoopThread("callLater");
         return kernel.schedule(Durations.deadline(kernel.view().now(), d), Task.lendLocals(callback));
     }
@@ -871,7 +884,8 @@ public final class EventLoop implements AutoCloseable {
      *         closed loop
      */
     public Handle callAt(long nanos, Runnable callback) {
-        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(callback, "EventLoop.callAt: callback is null (expected: a Runnable to run on the"
+                + " loop's thread)");
         requireLoopThread("callAt");
         Timer t = kernel.schedule(nanos, Task.lendLocals(callback));
         return t;
@@ -892,7 +906,8 @@ public final class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if the loop is closed
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "EventLoop.submit: body is null (expected: what the task runs, such as"
+                + " () -> fetch(url))");
         if (kernel.view().isClosed()) throw new IllegalStateException(CLOSED.formatted(this));
         CompletableFuture<T> future = abandonAtClose(new CompletableFuture<>(), SUBMITTED);
         kernel.callSoonThreadsafe(Task.lendLocals(() -> {   // the task starts with the submitting task's values

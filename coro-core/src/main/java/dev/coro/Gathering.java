@@ -4,7 +4,6 @@ import dev.coro.lowlevel.Traps;
 import dev.coro.trace.WaitKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The wait under {@link Coro#gather} and {@link Coro#gatherSettled}: a scope over tasks that were
@@ -33,8 +32,16 @@ final class Gathering {
      * {@code method} names the public method, for errors.
      */
     static Gathering await(List<? extends Task<?>> tasks, boolean cancelOnFailure, String method) {
-        Objects.requireNonNull(tasks, "tasks");
-        for (int i = 0; i < tasks.size(); i++) Objects.requireNonNull(tasks.get(i), "tasks[" + i + "]");
+        if (tasks == null) {
+            throw new NullPointerException(method + ": tasks is null (expected: the tasks to wait for, such as"
+                    + " List.of(a, b))");
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            if (tasks.get(i) == null) {
+                throw new NullPointerException(method + ": tasks[" + i + "] is null (expected: a Task, such as one"
+                        + " Coro.spawn returned)");
+            }
+        }
         refuseCaller(tasks, Traps.currentTask(), method);
         Gathering g = new Gathering(tasks, cancelOnFailure);
         g.run();

@@ -33,7 +33,8 @@ final class GroupStart<V> implements TaskGroup.Ready<V> {
     private Task<Void> child;
 
     static <V> V start(TaskGroup group, String name, TaskGroup.StartBody<V> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "TaskGroup.start: body is null (expected: what the child runs, calling"
+                + " ready.started(value) once it is ready, such as ready -> serve(ready))");
         GroupStart<V> s = new GroupStart<>();
         s.child = group.spawn(name, () -> s.runChild(body));
         return s.await();

@@ -171,7 +171,8 @@ public final class LoopGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder namePrefix(String prefix) {
-            this.namePrefix = Objects.requireNonNull(prefix, "prefix");
+            this.namePrefix = Objects.requireNonNull(prefix, "LoopGroup.Builder.namePrefix: prefix is null (expected:"
+                    + " a prefix such as \"worker-\"; omit the call for the default)");
             return this;
         }
 
@@ -193,7 +194,8 @@ public final class LoopGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder watchdog(Duration threshold) {
-            Durations.nonNegativeNanos(threshold, "LoopGroup.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF);
+            Durations.nonNegativeNanos(threshold, "LoopGroup.Builder.watchdog", "threshold", Durations.WATCHDOG_OFF,
+                    Durations.WATCHDOG_OFF);
             this.watchdog = threshold;
             return this;
         }
@@ -205,7 +207,8 @@ public final class LoopGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder exceptionHandler(ExceptionHandler handler) {
-            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            this.exceptionHandler = Objects.requireNonNull(handler, "LoopGroup.Builder.exceptionHandler: handler is"
+                    + " null (expected: an ExceptionHandler; omit the call for ExceptionHandler.logging())");
             return this;
         }
 
@@ -235,7 +238,8 @@ public final class LoopGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder instrument(Function<String, ? extends Instrument> perLoop) {
-            instruments.add(Objects.requireNonNull(perLoop, "perLoop"));
+            instruments.add(Objects.requireNonNull(perLoop, "LoopGroup.Builder.instrument: perLoop is null (expected:"
+                    + " a function from a loop's name to a new Instrument, such as name -> new TraceRecorder())"));
             return this;
         }
 
@@ -262,7 +266,8 @@ public final class LoopGroup implements AutoCloseable {
          *         or {@code events} is not positive
          */
         public Builder trace(Path file, int events) {
-            TraceRecorder.checkFileName(Objects.requireNonNull(file, "file"));
+            TraceRecorder.checkFileName(Objects.requireNonNull(file, "LoopGroup.Builder.trace: file is null (expected:"
+                    + " a Path whose name ends in .html or .json, such as Path.of(\"trace.html\"))"));
             if (events < 1) {
                 throw new IllegalArgumentException("LoopGroup.Builder.trace events: " + events
                         + " (expected: >= 1; omit it to keep " + TraceRecorder.DEFAULT_CAPACITY + " per loop)");

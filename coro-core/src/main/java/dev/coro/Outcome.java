@@ -39,7 +39,8 @@ public final class Outcome<T> {
      * @return the failure outcome
      */
     public static <T> Outcome<T> failure(Throwable error) {
-        return new Outcome<>(null, Objects.requireNonNull(error, "error"));
+        return new Outcome<>(null, Objects.requireNonNull(error, "Outcome.failure: error is null (expected: the"
+                + " Throwable the computation failed with; for a value use Outcome.success(value))"));
     }
 
     /**

@@ -34,14 +34,20 @@ final class Race<T> {
 
     private Race() {}
 
+    static final String NULL_BODIES = "Coro.race: bodies is null (expected: what to race, such as"
+            + " Coro.race(() -> fetch(mirrorA), () -> fetch(mirrorB)))";
+
     static <T> T run(List<? extends Callable<? extends T>> bodies) {
-        Objects.requireNonNull(bodies, "bodies");
+        Objects.requireNonNull(bodies, NULL_BODIES);
         if (bodies.isEmpty()) {
             throw new IllegalArgumentException("Coro.race: bodies is empty (expected: at least one body; "
                     + "with none there is nothing to win)");
         }
         for (int i = 0; i < bodies.size(); i++) {
-            if (bodies.get(i) == null) throw new NullPointerException("Coro.race: body " + i + " is null");
+            if (bodies.get(i) == null) {
+                throw new NullPointerException("Coro.race: bodies[" + i + "] is null (expected: a Callable to race,"
+                        + " such as () -> fetch(mirrorA))");
+            }
         }
         Race<T> race = new Race<>();
         try (CancelScope scope = CancelScope.open()) {

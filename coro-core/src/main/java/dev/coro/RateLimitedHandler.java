@@ -29,7 +29,8 @@ final class RateLimitedHandler implements ExceptionHandler {
     private final Map<EventLoop, ReportLimiter> limiters = Collections.synchronizedMap(new WeakHashMap<>());
 
     RateLimitedHandler(ExceptionHandler handler) {
-        this.handler = Objects.requireNonNull(handler, "handler");
+        this.handler = Objects.requireNonNull(handler, "ExceptionHandler.rateLimited: handler is null (expected: the"
+                + " ExceptionHandler the admitted reports go to)");
     }
 
     @Override

@@ -292,7 +292,8 @@ public final class Task<T> {
      *         {@link #toCompletableFuture()} there)
      */
     public void whenDone(Runnable callback) {
-        java.util.Objects.requireNonNull(callback, "callback");
+        java.util.Objects.requireNonNull(callback, "Task.whenDone: callback is null (expected: a Runnable to run once"
+                + " the task has ended)");
         Kernel k = core.kernel();
         if (!k.onLoop()) {
             throw new IllegalStateException("Task.whenDone from " + Thread.currentThread() + " for " + this + " of "
@@ -431,7 +432,8 @@ public final class Task<T> {
      * @throws NullPointerException if {@code then} is null
      */
     public <R> dev.coro.lowlevel.SelectClause<R> onJoin(dev.coro.lowlevel.SelectClause.Callback<? super T, R> then) {
-        java.util.Objects.requireNonNull(then, "then");
+        java.util.Objects.requireNonNull(then, "Task.onJoin: then is null (expected: what the selecting task runs"
+                + " with this task's value, such as v -> v)");
         return new JoinClause<>(this, then);
     }
 }

@@ -74,6 +74,10 @@ public final class TaskGroup {
         T run(TaskGroup group) throws Exception;
     }
 
+    /* The message of a null body, for both spawn methods that check it. */
+    private static final String NULL_SPAWN_BODY = "TaskGroup.spawn: body is null (expected: what the child runs,"
+            + " such as () -> fetch(url))";
+
     private final CancelScope scope;
     private final Task<?> owner;
     private final List<Throwable> failures = new ArrayList<>();
@@ -112,7 +116,8 @@ public final class TaskGroup {
      * @throws IllegalStateException outside a task
      */
     public static <T> T run(Body<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "TaskGroup.run: body is null (expected: what runs with the new group, such as"
+                + " g -> g.spawn(() -> fetch(url)).join())");
         TaskGroup g = new TaskGroup();
         T value = null;
         Throwable bodyError = null;
@@ -176,7 +181,7 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group's {@code run} has returned
      */
     public <T> Task<T> spawn(String name, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SPAWN_BODY);
         if (closed) {
             throw new IllegalStateException("Cannot spawn into " + this + ": its run(...) has returned. "
                     + "Spawn children only while the group's body or its children run.");
@@ -208,7 +213,7 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group's {@code run} has returned
      */
     public Task<Void> spawn(String name, VoidBody body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, NULL_SPAWN_BODY);
         return spawn(name, Coro.Executors.callable(body));
     }
 

@@ -59,7 +59,8 @@ public final class TaskLocal<T> {
      * @return the new task-local
      */
     public static <T> TaskLocal<T> withInitial(Supplier<? extends T> initial) {
-        return new TaskLocal<>(Objects.requireNonNull(initial, "initial"));
+        return new TaskLocal<>(Objects.requireNonNull(initial, "TaskLocal.withInitial: initial is null (expected: a"
+                + " Supplier of each task's first value, such as () -> 0)"));
     }
 
     /**

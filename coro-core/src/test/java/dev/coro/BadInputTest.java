@@ -52,27 +52,39 @@ class BadInputTest {
     @Test
     void nullBodiesAreRejectedNamingTheParameter() {
         try (EventLoop loop = EventLoop.builder().virtualTime().build()) {
-            assertThatThrownBy(() -> Coro.run((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("main");
-            assertThatThrownBy(() -> Coro.run((VoidBody) null)).isInstanceOf(NullPointerException.class).hasMessage("main");
-            assertThatThrownBy(() -> loop.run(null)).isInstanceOf(NullPointerException.class).hasMessage("main");
-            assertThatThrownBy(() -> loop.submit(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-            assertThatThrownBy(() -> loop.callSoon(null)).isInstanceOf(NullPointerException.class).hasMessage("callback");
+            assertThatThrownBy(() -> Coro.run((Callable<Object>) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("Coro.run: main is null (expected: ");
+            assertThatThrownBy(() -> Coro.run((VoidBody) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("Coro.run: main is null (expected: ");
+            assertThatThrownBy(() -> loop.run(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("EventLoop.run: main is null (expected: ");
+            assertThatThrownBy(() -> loop.submit(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("EventLoop.submit: body is null (expected: ");
+            assertThatThrownBy(() -> loop.callSoon(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("EventLoop.callSoon: callback is null (expected: ");
             assertThatThrownBy(() -> loop.callLater(Duration.ZERO, null)).isInstanceOf(NullPointerException.class)
-                    .hasMessage("callback");
+                    .hasMessageStartingWith("EventLoop.callLater: callback is null (expected: ");
             assertThatThrownBy(() -> loop.whenClosed(null)).isInstanceOf(NullPointerException.class)
-                    .hasMessage("EventLoop.whenClosed: action (expected: the Runnable to run once the loop has closed, not null)");
+                    .hasMessage("EventLoop.whenClosed: action is null (expected: the Runnable to run once the loop has closed)");
             loop.run(() -> {
-                assertThatThrownBy(() -> Coro.spawn((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-                assertThatThrownBy(() -> Coro.spawn("n", (VoidBody) null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+                assertThatThrownBy(() -> Coro.spawn((Callable<Object>) null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.spawn: body is null (expected: ");
+                assertThatThrownBy(() -> Coro.spawn("n", (VoidBody) null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.spawn: body is null (expected: ");
                 assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), (Callable<Object>) null))
-                        .isInstanceOf(NullPointerException.class).hasMessage("body");
-                assertThatThrownBy(() -> Coro.shield((Callable<Object>) null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-                assertThatThrownBy(() -> Coro.toThread(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-                assertThatThrownBy(() -> Coro.await(null)).isInstanceOf(NullPointerException.class).hasMessage("stage");
-                assertThatThrownBy(() -> TaskGroup.run(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.withTimeout: body is null (expected: ");
+                assertThatThrownBy(() -> Coro.shield((Callable<Object>) null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.shield: body is null (expected: ");
+                assertThatThrownBy(() -> Coro.toThread(null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.toThread: body is null (expected: ");
+                assertThatThrownBy(() -> Coro.await(null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("Coro.await: stage is null (expected: ");
+                assertThatThrownBy(() -> TaskGroup.run(null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageStartingWith("TaskGroup.run: body is null (expected: ");
                 TaskGroup.run(g -> {
                     assertThatThrownBy(() -> g.spawn((Callable<Object>) null)).isInstanceOf(NullPointerException.class)
-                            .hasMessage("body");
+                            .hasMessageStartingWith("TaskGroup.spawn: body is null (expected: ");
                     return null;
                 });
                 return null;
@@ -98,11 +110,13 @@ class BadInputTest {
             assertThatThrownBy(() -> Coro.withTimeoutOrNull(Duration.ofSeconds(-1), () -> 1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Coro.withTimeoutOrNull: timeout: PT-1S (expected: >= 0; ");
-            assertThatThrownBy(() -> Coro.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
+            assertThatThrownBy(() -> Coro.sleep(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("Coro.sleep: duration is null (expected: ");
             assertThatThrownBy(() -> loop.callLater(null, () -> {})).isInstanceOf(NullPointerException.class)
-                    .hasMessage("delay");
+                    .hasMessageStartingWith("EventLoop.callLater: delay is null (expected: ");
             assertThatThrownBy(() -> Coro.withTimeout(null, () -> 1)).isInstanceOf(NullPointerException.class)
-                    .hasMessage("timeout");
+                    .hasMessage("Coro.withTimeout: timeout is null (expected: a Duration >= 0, such as"
+                            + " Duration.ofSeconds(1); for no deadline call the body directly)");
         });
     }
 
@@ -193,7 +207,8 @@ class BadInputTest {
         Loops.run(() -> {
             Task<Integer> t = Coro.spawn(() -> 1);
             assertThatThrownBy(() -> Coro.gather(java.util.Arrays.asList(t, null)))
-                    .isInstanceOf(NullPointerException.class).hasMessage("tasks[1]");
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage("Coro.gather: tasks[1] is null (expected: a Task, such as one Coro.spawn returned)");
             t.join();
         });
     }

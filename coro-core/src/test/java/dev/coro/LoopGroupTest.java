@@ -466,7 +466,8 @@ class LoopGroupTest {
                 .hasMessageContaining("the same").hasMessageContaining("shared-0 and shared-1")
                 .hasMessageContaining("a new Instrument each time");
         assertThatThrownBy(() -> LoopGroup.builder().instrument(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("perLoop");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("LoopGroup.Builder.instrument: perLoop is null (expected: ");
         assertThatThrownBy(() -> LoopGroup.builder().loops(2).namePrefix("unmetered-").instrument(name -> null).build())
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("LoopGroup.Builder.instrument").hasMessageContaining("unmetered-0");

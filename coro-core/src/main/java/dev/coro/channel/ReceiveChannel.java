@@ -74,7 +74,8 @@ public final class ReceiveChannel<T> implements Iterable<T>, AutoCloseable {
      * @return a new clause to pass to {@code Select.select}; if another clause wins, no item is taken
      */
     public <R> SelectClause<R> onReceive(SelectClause.Callback<? super T, R> then) {
-        Objects.requireNonNull(then, "then");
+        Objects.requireNonNull(then, "ReceiveChannel.onReceive: then is null (expected: what the selecting task runs"
+                + " with the item, such as item -> item)");
         return new ReceiveClause<>(this, then);
     }
 

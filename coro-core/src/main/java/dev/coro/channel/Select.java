@@ -82,8 +82,10 @@ public final class Select {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <R> SelectClause<R> onTimeout(Duration timeout, Callable<R> then) {
-        Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(then, "then");
+        Objects.requireNonNull(timeout, "Select.onTimeout: timeout is null (expected: a Duration >= 0, such as"
+                + " Duration.ofSeconds(1); for a select that does not wait use Select.onDefault)");
+        Objects.requireNonNull(then, "Select.onTimeout: then is null (expected: what the selecting task runs if the"
+                + " timeout wins, such as () -> null)");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("Select.onTimeout: timeout: " + timeout + " (expected: >= 0; clamp a"
                     + " computed timeout at Duration.ZERO, with which the clause is ready at once)");
@@ -99,7 +101,8 @@ public final class Select {
      * @return a new clause to pass to {@link #select}, at most one per select
      */
     public static <R> SelectClause<R> onDefault(Callable<R> then) {
-        Objects.requireNonNull(then, "then");
+        Objects.requireNonNull(then, "Select.onDefault: then is null (expected: what the selecting task runs if no"
+                + " other clause is ready, such as () -> null)");
         return new DefaultClause<>(then);
     }
 

@@ -76,7 +76,8 @@ public final class SendChannel<T> implements AutoCloseable {
      */
     public <R> SelectClause<R> onSend(T item, Callable<R> then) {
         Channel.requireItem(item, "SendChannel.onSend");
-        Objects.requireNonNull(then, "then");
+        Objects.requireNonNull(then, "SendChannel.onSend: then is null (expected: what the selecting task runs once"
+                + " the item is sent, such as () -> true)");
         return new SendClause<>(this, item, then);
     }
 

@@ -118,7 +118,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @return a new generator, not started; iterate it once and close it (try-with-resources)
      */
     public static <T> AsyncGenerator<T> of(Generator.Body<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "AsyncGenerator.of: body is null (expected: what yields the values, such as"
+                + " out -> { for (String line : lines) out.yield(line); })");
         return new AsyncGenerator<>(body);
     }
 
@@ -255,7 +256,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      */
     public AsyncGenerator<List<T>> chunked(int n, Duration maxWait) {
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.chunked: n " + n + " (expected: >= 1)");
-        Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(maxWait, "AsyncGenerator.chunked: maxWait is null (expected: a Duration > 0, such as"
+                + " Duration.ofMillis(100); to hand out values without waiting use buffer(n))");
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("AsyncGenerator.chunked: maxWait: " + maxWait + " (expected: > 0, how long"
                     + " a chunk's first value may wait for more; to hand out values without waiting use buffer(n))");
@@ -298,7 +300,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      */
     public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
         if (n < 1) throw new IllegalArgumentException("AsyncGenerator.mapParallel: n " + n + " (expected: >= 1)");
-        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(fn, "AsyncGenerator.mapParallel: fn is null (expected: what each value is mapped with,"
+                + " such as url -> fetch(url))");
         return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
             ArrayDeque<Task<R>> running = new ArrayDeque<>(n);
             try {
@@ -343,7 +346,14 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      */
     @SafeVarargs
     public static <T> AsyncGenerator<T> merge(AsyncGenerator<? extends T>... sources) {
-        Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(sources, "AsyncGenerator.merge: sources is null (expected: the generators to merge,"
+                + " such as AsyncGenerator.merge(a, b))");
+        for (int i = 0; i < sources.length; i++) {
+            if (sources[i] == null) {
+                throw new NullPointerException("AsyncGenerator.merge: sources[" + i + "] is null (expected: an"
+                        + " AsyncGenerator, such as one AsyncGenerator.of(body) returned)");
+            }
+        }
         return viaChannel(List.of(sources), Channel.<T>rendezvous(), AsyncGenerator::forward);
     }
 
@@ -361,6 +371,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @return a new publisher for at most one subscriber
      */
     public Flow.Publisher<T> toPublisher(EventLoop loop) {
+        Objects.requireNonNull(loop, "AsyncGenerator.toPublisher: loop is null (expected: the loop whose task runs"
+                + " the body and serves the subscriber, such as Coro.loop())");
         return new GeneratorPublisher<>(this, loop);
     }
 
@@ -377,7 +389,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @throws IllegalArgumentException if {@code prefetch < 1}
      */
     public static <T> AsyncGenerator<T> fromPublisher(Flow.Publisher<? extends T> publisher, int prefetch) {
-        Objects.requireNonNull(publisher, "publisher");
+        Objects.requireNonNull(publisher, "AsyncGenerator.fromPublisher: publisher is null (expected: the"
+                + " Flow.Publisher to subscribe to when the body starts)");
         if (prefetch < 1) {
             throw new IllegalArgumentException("AsyncGenerator.fromPublisher: prefetch " + prefetch + " (expected: >= 1)");
         }

@@ -105,7 +105,8 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      * @return the new coroutine, not started
      */
     public static <Y, S, R> Coroutine<Y, S, R> of(Body<Y, S, R> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "Coroutine.of: body is null (expected: the computation, such as"
+                + " co -> co.yield(1) + co.yield(2))");
         return new Coroutine<>(body);
     }
 
@@ -140,7 +141,8 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      * @throws NullPointerException if {@code ex} is null
      */
     public Y raise(Throwable ex) {
-        Objects.requireNonNull(ex, "ex");
+        Objects.requireNonNull(ex, "Coroutine.raise: ex is null (expected: the exception to raise at the body's"
+                + " yield, such as new IllegalStateException(\"stop\"); to end the body use close())");
         if (frame.isNew()) frame.failBeforeStart(ex);
         if (frame.isDone()) throw Sneaky.<RuntimeException>rethrow(ex);
         frame.raise(ex);
@@ -220,7 +222,8 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
         /* PEP 380: forward sends and raises to inner; closing us closes inner; return inner's result. */
         @Override
         public <R2> R2 yieldFrom(Coroutine<? extends Y, ? super S, ? extends R2> inner) {
-            Objects.requireNonNull(inner, "inner");
+            Objects.requireNonNull(inner, "Coroutine.Suspender.yieldFrom: inner is null (expected: the Coroutine to"
+                    + " delegate to, such as Coroutine.of(body))");
             if (inner.isDone()) return inner.frame.returned();
             Y y = inner.send(null);
             while (!inner.isDone()) {

@@ -81,7 +81,8 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
          * @param values the values to yield, in their iteration order
          */
         default void yieldAll(Iterable<? extends T> values) {
-            Objects.requireNonNull(values, "values");
+            Objects.requireNonNull(values, "Generator.Yielder.yieldAll: values is null (expected: the Iterable to"
+                    + " yield from, such as List.of(1, 2, 3))");
             for (T v : values) this.yield(v);
         }
     }
@@ -96,7 +97,6 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
     }
 
     private static <T> Generator<T> create(int capacity, Body<T> body) {
-        Objects.requireNonNull(body, "body");
         return new Generator<>(new ObjectBuffer<>(capacity, body));
     }
 
@@ -108,6 +108,8 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * @return the new generator
      */
     public static <T> Generator<T> of(Body<T> body) {
+        Objects.requireNonNull(body, "Generator.of: body is null (expected: what yields the values, such as"
+                + " out -> { for (int i = 0; i < 3; i++) out.yield(i); })");
         return create(1, body);
     }
 
@@ -128,6 +130,8 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static <T> Generator<T> prefetch(int n, Body<T> body) {
+        Objects.requireNonNull(body, "Generator.prefetch: body is null (expected: what yields the values, such as"
+                + " out -> { for (int i = 0; i < 3; i++) out.yield(i); })");
         if (n < 1) {
             throw new IllegalArgumentException("Generator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
                     + " run ahead). For a body that runs only when asked use Generator.of(body).");
@@ -143,7 +147,8 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
      * @return the iterable
      */
     public static <T> Iterable<T> iterable(Body<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "Generator.iterable: body is null (expected: what yields the values, such as"
+                + " out -> { for (int i = 0; i < 3; i++) out.yield(i); })");
         return () -> of(body);
     }
 

@@ -51,7 +51,7 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
 
     GeneratorPublisher(AsyncGenerator<T> generator, EventLoop loop) {
         this.generator = generator;
-        this.loop = Objects.requireNonNull(loop, "loop");
+        this.loop = loop;
     }
 
     /* One subscription: written by the driver task, and by cancel() or a closing loop on any thread. */
@@ -105,7 +105,8 @@ final class GeneratorPublisher<T> implements Flow.Publisher<T> {
 
     @Override
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
-        Objects.requireNonNull(subscriber, "subscriber");
+        Objects.requireNonNull(subscriber, "Flow.Publisher.subscribe: subscriber is null (expected: a Flow.Subscriber,"
+                + " as Reactive Streams rule 1.9 requires)");
         Serving<T> serving = new Serving<>(subscriber);
         if (!subscribed.compareAndSet(false, true)) {
             serving.terminate(s -> s.onError(new IllegalStateException(generator + ".toPublisher(...) has a subscriber"

@@ -60,7 +60,6 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
     }
 
     private static LongGenerator create(int capacity, Body body) {
-        Objects.requireNonNull(body, "body");
         return new LongGenerator(new LongBuffer(capacity, body));
     }
 
@@ -71,6 +70,8 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
      * @return the new generator
      */
     public static LongGenerator of(Body body) {
+        Objects.requireNonNull(body, "LongGenerator.of: body is null (expected: what yields the values, such as"
+                + " out -> { for (long i = 0; i < 3; i++) out.yield(i); })");
         return create(1, body);
     }
 
@@ -85,6 +86,8 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static LongGenerator prefetch(int n, Body body) {
+        Objects.requireNonNull(body, "LongGenerator.prefetch: body is null (expected: what yields the values, such as"
+                + " out -> { for (long i = 0; i < 3; i++) out.yield(i); })");
         if (n < 1) {
             throw new IllegalArgumentException("LongGenerator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
                     + " run ahead). For a body that runs only when asked use LongGenerator.of(body).");

@@ -29,7 +29,8 @@ final class PublisherSubscriber<T> implements Flow.Subscriber<T> {
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
-        Objects.requireNonNull(subscription, "subscription (Reactive Streams rule 2.13)");
+        Objects.requireNonNull(subscription, "Flow.Subscriber.onSubscribe: subscription is null (expected: a"
+                + " Flow.Subscription, as Reactive Streams rule 2.13 requires)");
         if (!subscribed.compareAndSet(false, true)) {
             subscription.cancel(); // rule 2.5: one subscription at a time
             return;
@@ -39,13 +40,15 @@ final class PublisherSubscriber<T> implements Flow.Subscriber<T> {
 
     @Override
     public void onNext(T item) {
-        Objects.requireNonNull(item, "item (Reactive Streams rule 2.13: onNext must not be called with null)");
+        Objects.requireNonNull(item, "Flow.Subscriber.onNext: item is null (expected: a non-null item, as Reactive"
+                + " Streams rule 2.13 requires)");
         signals.sender().trySend(item);
     }
 
     @Override
     public void onError(Throwable error) {
-        Objects.requireNonNull(error, "error (Reactive Streams rule 2.13)");
+        Objects.requireNonNull(error, "Flow.Subscriber.onError: error is null (expected: the Throwable the publisher"
+                + " failed with, as Reactive Streams rule 2.13 requires)");
         signals.sender().trySend(new Terminal(error));
     }
 

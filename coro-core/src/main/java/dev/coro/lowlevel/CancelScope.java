@@ -219,7 +219,8 @@ public final class CancelScope implements AutoCloseable {
      * @throws IllegalStateException if the loop is closed
      */
     public <T> Task<T> spawn(String name, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "CancelScope.spawn: body is null (expected: what the task runs, such as"
+                + " () -> fetch(url))");
         @SuppressWarnings("unchecked")
         Task<T> task = (Task<T>) kernel().spawn(name, body, scope).owner();
         return task;

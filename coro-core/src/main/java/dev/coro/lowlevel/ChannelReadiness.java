@@ -48,7 +48,8 @@ public final class ChannelReadiness {
      * @return a new readiness for {@code channel}, to be kept next to it and reused for every wait
      */
     public static ChannelReadiness of(SelectableChannel channel) {
-        return new ChannelReadiness(Objects.requireNonNull(channel, "channel"));
+        return new ChannelReadiness(Objects.requireNonNull(channel, "ChannelReadiness.of: channel is null (expected:"
+                + " a channel in non-blocking mode, such as a SocketChannel)"));
     }
 
     /**
@@ -135,7 +136,8 @@ public final class ChannelReadiness {
      * @throws IOException if registering a channel with the loop's selector fails
      */
     public void waitReadableOrWritable(ChannelReadiness sink) throws IOException {
-        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(sink, "ChannelReadiness.waitReadableOrWritable: sink is null (expected: the"
+                + " ChannelReadiness of the channel to write; for this channel alone use waitReadableOrWritable())");
         TaskCore t = Traps.task("ChannelReadiness.waitReadableOrWritable");
         IoReadiness.awaitEither(t, registration(t), sink.registration(t));
     }

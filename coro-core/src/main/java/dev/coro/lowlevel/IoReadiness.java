@@ -52,7 +52,8 @@ public final class IoReadiness {
      * @throws IOException if registering {@code channel} with the loop's selector fails
      */
     public static void waitReadable(SelectableChannel channel) throws IOException {
-        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(channel, "IoReadiness.waitReadable: channel is null (expected: a channel in"
+                + " non-blocking mode, such as a SocketChannel)");
         TaskCore t = Traps.task("IoReadiness.waitReadable");
         await(t, registered(t.kernel(), channel), true);
     }
@@ -74,7 +75,8 @@ public final class IoReadiness {
      * @throws IOException if registering {@code channel} with the loop's selector fails
      */
     public static void waitWritable(SelectableChannel channel) throws IOException {
-        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(channel, "IoReadiness.waitWritable: channel is null (expected: a channel in"
+                + " non-blocking mode, such as a SocketChannel)");
         TaskCore t = Traps.task("IoReadiness.waitWritable");
         await(t, registered(t.kernel(), channel), false);
     }
@@ -88,7 +90,8 @@ public final class IoReadiness {
      * @throws IllegalStateException if not called on a loop's thread
      */
     public static void notifyClosing(SelectableChannel channel) {
-        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(channel, "IoReadiness.notifyClosing: channel is null (expected: the channel about to"
+                + " be closed)");
         ChannelRegistration r = Traps.kernel("IoReadiness.notifyClosing").io().registrationOf(channel);
         if (r != null) r.notifyClosing();
     }
@@ -103,6 +106,7 @@ public final class IoReadiness {
      * @throws IllegalStateException if not called on a loop's thread
      */
     public static void close(SelectableChannel channel) throws IOException {
+        Objects.requireNonNull(channel, "IoReadiness.close: channel is null (expected: the channel to close)");
         notifyClosing(channel);
         channel.close();
     }

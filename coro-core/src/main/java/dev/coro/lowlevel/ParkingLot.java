@@ -86,7 +86,7 @@ public final class ParkingLot {
      *         waiter; thrown as is, so it may also be a checked exception
      */
     public Object park(WaitKind kind, Object reason) {
-        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(kind, "ParkingLot.park: kind is null (expected: a WaitKind, such as WaitKind.LOCK)");
         TaskCore t = Traps.task("ParkingLot.park");
         if (waiters.isEmpty()) bind(t.kernel());
         else if (t.kernel() != kernel) throw wrongLoop("ParkingLot.park");
@@ -127,6 +127,11 @@ public final class ParkingLot {
      *         in this lot
      */
     public Object parkHandOff(WaitKind kind, Object reason, Consumer<Object> passOn) {
+        // Checked before parking: found null only when a cancelled waiter must pass its value on, it would lose it.
+        Objects.requireNonNull(kind, "ParkingLot.parkHandOff: kind is null (expected: a WaitKind, such as"
+                + " WaitKind.LOCK)");
+        Objects.requireNonNull(passOn, "ParkingLot.parkHandOff: passOn is null (expected: what gives a value handed"
+                + " to a cancelled waiter to the next one, such as v -> lot.unparkOne(v))");
         Object value = park(kind, reason);
         TaskCore t = Traps.task("ParkingLot.parkHandOff");
         if (t.scope().isEffectivelyCancelled()) {
@@ -188,6 +193,9 @@ public final class ParkingLot {
      * @throws IllegalStateException if tasks wait in the lot and the caller is not on their loop
      */
     public int unparkAllWithError(Throwable error) {
+        // Else the waiters would be woken as if with the value null.
+        Objects.requireNonNull(error, "ParkingLot.unparkAllWithError: error is null (expected: the Throwable each"
+                + " waiter's park throws; for a value use unparkAll(value))");
         checkCaller("ParkingLot.unparkAllWithError");
         int woken = 0;
         for (Node n = waiters.poll(); n != null; n = waiters.poll()) {

@@ -336,14 +336,19 @@ public abstract class SelectClause<R> {
     }
 
     private static void check(String what, SelectClause<?>[] clauses) {
-        if (clauses == null || clauses.length == 0) {
+        if (clauses == null) {
+            throw new NullPointerException(what + ": clauses is null (expected: the clauses to wait for, such as "
+                    + what + "(rx.onReceive(v -> v), Select.onTimeout(Duration.ofSeconds(1), () -> null)))");
+        }
+        if (clauses.length == 0) {
             throw new IllegalArgumentException(what + ": no clauses (expected: at least one, e.g. "
                     + what + "(rx.onReceive(v -> v), Select.onTimeout(Duration.ofSeconds(1), () -> null)))");
         }
         int defaults = 0;
         for (int i = 0; i < clauses.length; i++) {
             if (clauses[i] == null) {
-                throw new NullPointerException(what + ": clause " + i + " is null (expected: a clause such as rx.onReceive(fn))");
+                throw new NullPointerException(what + ": clauses[" + i + "] is null (expected: a clause such as"
+                        + " rx.onReceive(fn))");
             }
             if (clauses[i].isDefault()) defaults++;
         }

@@ -69,7 +69,8 @@ public interface TaskSwitchListener {
      * @throws IllegalStateException outside a task or callback of a loop
      */
     static Registration register(TaskSwitchListener listener) {
-        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "TaskSwitchListener.register: listener is null (expected: the"
+                + " TaskSwitchListener to tell when a task switches in and out)");
         Kernel k = Kernel.current();
         if (k == null) throw NotInTask.error("TaskSwitchListener.register");
         Switches.add(k, listener);

@@ -66,8 +66,9 @@ public final class Traps {
      *         thrown as is, so it may also be a checked exception
      */
     public static Object park(AbortHandler abort, WaitKind kind, Object reason) {
-        Objects.requireNonNull(abort, "abort");
-        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(abort, "Traps.park: abort is null (expected: an AbortHandler, such as"
+                + " AbortHandler.REFUSE for a wait that cancellation must not end)");
+        Objects.requireNonNull(kind, "Traps.park: kind is null (expected: a WaitKind, such as WaitKind.PARK)");
         TaskCore t = task("Traps.park");
         return t.kernel().park(t, abort, kind, reason);
     }
@@ -109,8 +110,9 @@ public final class Traps {
      *         {@link #sleepUntil} (whose waker is its timer)
      */
     public static void reschedule(Task<?> task, Outcome<?> outcome) {
-        Objects.requireNonNull(outcome, "outcome");
         TaskCore t = wakeable(task, "Traps.reschedule");
+        Objects.requireNonNull(outcome, "Traps.reschedule: outcome is null (expected: Outcome.success(value) or"
+                + " Outcome.failure(error))");
         if (outcome.isSuccess()) t.kernel().reschedule(t, outcome.value(), null);
         else t.kernel().reschedule(t, null, outcome.error());
     }
@@ -143,8 +145,9 @@ public final class Traps {
      *         {@link #sleepUntil} (whose waker is its timer)
      */
     public static void rescheduleError(Task<?> task, Throwable error) {
-        Objects.requireNonNull(error, "error");
         TaskCore t = wakeable(task, "Traps.rescheduleError");
+        Objects.requireNonNull(error, "Traps.rescheduleError: error is null (expected: the Throwable the task's park"
+                + " throws; for a value use rescheduleValue(task, value))");
         t.kernel().reschedule(t, null, error);
     }
 
@@ -154,7 +157,11 @@ public final class Traps {
      * (a sleeper's waker is its own timer entry, which would still fire into its next wait).
      */
     private static TaskCore wakeable(Task<?> task, String method) {
-        TaskCore t = TaskAccess.core(Objects.requireNonNull(task, "task"));
+        if (task == null) {
+            throw new NullPointerException(method + ": task is null (expected: a task parked by Traps.park, such as"
+                    + " the one Traps.currentTask() returned before it parked)");
+        }
+        TaskCore t = TaskAccess.core(task);
         Kernel k = t.kernel();
         if (!k.onLoop()) {
             Kernel caller = Kernel.current();

@@ -1,5 +1,7 @@
 package dev.coro.lowlevel;
 
+import java.util.Objects;
+
 /**
  * A first come, first served list of waits with O(1) removal from anywhere in it: the one list
  * under {@link ParkingLot} and the wait queues of {@code dev.coro.channel}. Its elements extend
@@ -62,7 +64,8 @@ public final class WaitList<E extends WaitList.Link> {
      * @throws IllegalStateException if {@code e} is in a list already
      */
     public void add(E e) {
-        Link l = e;   // a type variable's members exclude Link's private fields
+        // A Link variable: a type variable's members exclude Link's private fields.
+        Link l = Objects.requireNonNull(e, "WaitList.add: e is null (expected: an element in no list)");
         if (l.linked) throw new IllegalStateException("WaitList.add: " + e + " is in a list already (expected: in none)");
         l.prev = tail;
         if (tail == null) head = l;
@@ -79,7 +82,8 @@ public final class WaitList<E extends WaitList.Link> {
      * @return {@code true} if {@code e} was in the list
      */
     public boolean remove(E e) {
-        Link l = e;
+        Link l = Objects.requireNonNull(e, "WaitList.remove: e is null (expected: an element of this list, or one"
+                + " that left it)");
         if (!l.linked) return false;
         if (l.prev == null) head = l.next;
         else l.prev.next = l.next;
@@ -127,7 +131,8 @@ public final class WaitList<E extends WaitList.Link> {
      */
     @SuppressWarnings("unchecked")
     public E next(E e) {
-        return (E) ((Link) e).next;
+        return (E) ((Link) Objects.requireNonNull(e, "WaitList.next: e is null (expected: an element of this"
+                + " list)")).next;
     }
 
     /**

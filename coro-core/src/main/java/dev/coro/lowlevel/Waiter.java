@@ -6,6 +6,7 @@ import dev.coro.internal.kernel.TaskCore;
 import dev.coro.trace.WaitKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -176,6 +177,10 @@ public final class Waiter implements AbortHandler {
      * @throws CancellationException if the waiting plain thread was interrupted before a claim
      */
     public void await(WaitKind kind, Object reason, boolean holdsClock, Runnable onCancel) {
+        // Checked before the wait: a null found by the kernel, or by a cancellation, would strand the waiter.
+        Objects.requireNonNull(kind, "Waiter.await: kind is null (expected: a WaitKind, such as WaitKind.READ)");
+        Objects.requireNonNull(onCancel, "Waiter.await: onCancel is null (expected: what takes the waiter out of its"
+                + " queues if the wait is cancelled, such as () -> queue.remove(node))");
         if (task == null) {
             block(onCancel);
             return;

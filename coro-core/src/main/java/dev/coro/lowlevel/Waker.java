@@ -112,7 +112,8 @@ public final class Waker {
      * @throws NullPointerException if {@code loop} is null
      */
     public static Waker fromLoop(EventLoop loop) {
-        Objects.requireNonNull(loop, "Waker.fromLoop: loop (expected: the loop whose task will wake this one)");
+        Objects.requireNonNull(loop, "Waker.fromLoop: loop is null (expected: the loop whose task or callback will"
+                + " wake this one; for a waker of any thread use Waker.create())");
         Clock here = Traps.task("Waker.fromLoop").kernel().view().clock();
         boolean sameTime = here.isVirtual() && loop.clock() == here;
         return new Waker("Waker.fromLoop", sameTime ? Hold.NOTHING : Hold.GRACE);
@@ -147,7 +148,7 @@ public final class Waker {
      * @throws IllegalStateException if called from another task, or a second time
      */
     public Object park(WaitKind kind, Object reason) {
-        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(kind, "Waker.park: kind is null (expected: a WaitKind, such as WaitKind.AWAIT)");
         TaskCore me = Traps.task("Waker.park");
         if (me != task) throw new IllegalStateException("Waker.park from " + me + ": only " + task
                 + ", which created this waker, may park on it. Create one Waker per waiting task.");
@@ -188,7 +189,8 @@ public final class Waker {
      * @throws NullPointerException if {@code error} is null
      */
     public boolean wakeWithError(Throwable error) {
-        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(error, "Waker.wakeWithError: error is null (expected: the Throwable the task's park"
+                + " throws; for a value use wake(value))");
         if (!FIRED.compareAndSet(this, false, true)) return false;
         this.error = error;
         deliver();

@@ -199,7 +199,8 @@ public abstract class BufferedByteStream implements ByteStream {
      * @param transport what carries the bytes; the stream closes it when it closes
      */
     protected BufferedByteStream(Transport transport) {
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.transport = Objects.requireNonNull(transport, "new BufferedByteStream: transport is null (expected: the"
+                + " Transport that carries the bytes)");
         this.loop = loopOfCaller();
         this.madeOnLoop = loop != null;
     }
@@ -272,6 +273,8 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IllegalStateException if another task is reading from this stream
      */
     public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "BufferedByteStream.read: dst is null (expected: a ByteBuffer with room for the"
+                + " bytes, such as ByteBuffer.allocate(8192); read(max) returns a new array instead)");
         beginRead();
         try {
             if (!dst.hasRemaining()) return 0;
@@ -340,6 +343,8 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     @Override
     public byte[] readUntil(byte[] separator) throws IOException {
+        Objects.requireNonNull(separator, "ByteStream.readUntil: separator is null (expected: the bytes that end the"
+                + " read, at least one, such as \"\\r\\n\".getBytes(); for a line use readLine())");
         if (separator.length == 0) throw new IllegalArgumentException("separator: empty (expected: at least one byte)");
         return readUntil(separator, false);
     }
@@ -658,6 +663,8 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     @Override
     public void write(byte[] data) throws IOException {
+        Objects.requireNonNull(data, "ByteStream.write: data is null (expected: the bytes to send; an empty array"
+                + " sends nothing)");
         write(ByteBuffer.wrap(data));
     }
 
@@ -670,6 +677,8 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IOException the error of an earlier write (e.g. the peer reset the connection)
      */
     public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "BufferedByteStream.write: src is null (expected: a ByteBuffer whose remaining"
+                + " bytes are sent, such as ByteBuffer.wrap(bytes))");
         confine("write");
         checkWritable();
         if (!src.hasRemaining()) return;

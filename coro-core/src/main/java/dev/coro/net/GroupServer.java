@@ -122,7 +122,10 @@ public final class GroupServer implements AutoCloseable {
          * @throws IOException if the address cannot be bound
          */
         public GroupServer bind(InetSocketAddress address, TcpServer.Handler handler) throws IOException {
-            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(address, "GroupServer.Builder.bind: address is null (expected: where to listen, such"
+                    + " as new InetSocketAddress(\"0.0.0.0\", 8080))");
+            Objects.requireNonNull(handler, "GroupServer.Builder.bind: handler is null (expected: what serves each"
+                    + " connection, such as stream -> stream.write(stream.readLine()))");
             return bindEach(address, (a, o) -> o.bind(a, handler));
         }
 
@@ -138,8 +141,10 @@ public final class GroupServer implements AutoCloseable {
          *     in the task it was called in
          */
         public GroupServer bindEach(InetSocketAddress address, Binder binder) throws IOException {
-            Objects.requireNonNull(address, "address");
-            Objects.requireNonNull(binder, "binder");
+            Objects.requireNonNull(address, "GroupServer.Builder.bindEach: address is null (expected: where to listen,"
+                    + " such as new InetSocketAddress(\"0.0.0.0\", 8080))");
+            Objects.requireNonNull(binder, "GroupServer.Builder.bindEach: binder is null (expected: what binds each"
+                    + " loop's server with the options it is given, such as (a, o) -> o.bind(a, handler))");
             TcpServer.Builder options = this.options.copy();   // the group's settings stay off the user's builder
             HandOff h = options.handOff(handOff || !reusePortAvailable() ? group.loops() : null);
             GroupServer server = new GroupServer(group.loops(), h != null);

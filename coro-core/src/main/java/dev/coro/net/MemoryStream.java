@@ -44,7 +44,8 @@ public final class MemoryStream extends BufferedByteStream {
      * @throws NullPointerException if {@code error} is null
      */
     public void fail(IOException error) {
-        side.fail(Objects.requireNonNull(error, "error"));
+        side.fail(Objects.requireNonNull(error, "MemoryStream.fail: error is null (expected: the IOException this"
+                + " end's operations throw from now on, such as new SocketException(\"Connection reset\"))"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.coro.net;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * In-memory {@link ByteStream} pairs: network code tested with no socket, deterministic in virtual
@@ -95,6 +96,8 @@ public final class MemoryStreams {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
         public Builder delay(Duration delay) {
+            Objects.requireNonNull(delay, "MemoryStreams.Builder.delay: delay is null (expected: a Duration >= 0, such"
+                    + " as Duration.ofMillis(5); omit the call for none)");
             if (delay.isNegative()) throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0)");
             delayNanos = delay.toNanos();
             return this;

@@ -226,6 +226,8 @@ public final class TcpServer implements AutoCloseable {
      * @throws java.net.BindException if the address is in use
      */
     public static TcpServer bind(InetSocketAddress address, Handler handler) throws IOException {
+        Objects.requireNonNull(address, NULL_ADDRESS);
+        Objects.requireNonNull(handler, NULL_HANDLER);
         return builder().bind(address, handler);
     }
 
@@ -239,8 +241,16 @@ public final class TcpServer implements AutoCloseable {
      * @throws IOException if the socket cannot be bound
      */
     public static TcpServer bind(UnixDomainSocketAddress address, Handler handler) throws IOException {
+        Objects.requireNonNull(address, NULL_ADDRESS);
+        Objects.requireNonNull(handler, NULL_HANDLER);
         return builder().bind(address, handler);
     }
+
+    /* The messages of a null argument of the static binds (one per overload would repeat them). */
+    private static final String NULL_ADDRESS = "TcpServer.bind: address is null (expected: where to listen, such as"
+            + " new InetSocketAddress(\"127.0.0.1\", 0) or a UnixDomainSocketAddress)";
+    private static final String NULL_HANDLER = "TcpServer.bind: handler is null (expected: what serves each connection,"
+            + " such as stream -> stream.write(stream.readLine()))";
 
     /** Seconds a TLS handshake of {@link Builder#bindTls} may take by default. */
     public static final int HANDSHAKE_SECONDS = 10;
@@ -293,6 +303,7 @@ public final class TcpServer implements AutoCloseable {
          * @return this builder
          */
         public Builder alpn(String... protocols) {
+            TlsStream.checkAlpn(protocols, "TcpServer.Builder.alpn", "protocols");
             alpn = protocols.clone();
             return this;
         }
@@ -314,8 +325,12 @@ public final class TcpServer implements AutoCloseable {
          * @throws IOException if the address cannot be bound (e.g. {@link java.net.BindException}: in use)
          */
         public TcpServer bindTls(SocketAddress address, SSLContext ctx, TlsHandler handler) throws IOException {
-            Objects.requireNonNull(ctx, "ctx");
-            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(address, "TcpServer.Builder.bindTls: address is null (expected: where to listen,"
+                    + " such as new InetSocketAddress(\"127.0.0.1\", 0), or a UnixDomainSocketAddress)");
+            Objects.requireNonNull(ctx, "TcpServer.Builder.bindTls: ctx is null (expected: the server's SSLContext,"
+                    + " holding its certificate and key)");
+            Objects.requireNonNull(handler, "TcpServer.Builder.bindTls: handler is null (expected: what serves each"
+                    + " connection once its handshake is done, such as tls -> tls.write(tls.readLine()))");
             StreamOptions o = options;
             Duration hs = handshakeTimeout;
             String[] protocols = alpn;
@@ -442,7 +457,8 @@ public final class TcpServer implements AutoCloseable {
          * @return a builder whose {@code bind} starts one listener per loop
          */
         public GroupServer.Builder group(dev.coro.LoopGroup group) {
-            return new GroupServer.Builder(Objects.requireNonNull(group, "group"), this);
+            return new GroupServer.Builder(Objects.requireNonNull(group, "TcpServer.Builder.group: group is null"
+                    + " (expected: the LoopGroup whose loops accept and serve; for one loop call bind directly)"), this);
         }
 
         /**
@@ -500,8 +516,10 @@ public final class TcpServer implements AutoCloseable {
          * @throws IOException if the address cannot be bound
          */
         public TcpServer bind(SocketAddress address, Handler handler) throws IOException {
-            Objects.requireNonNull(address, "address");
-            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(address, "TcpServer.Builder.bind: address is null (expected: where to listen, such as"
+                    + " new InetSocketAddress(\"127.0.0.1\", 0), or a UnixDomainSocketAddress)");
+            Objects.requireNonNull(handler, "TcpServer.Builder.bind: handler is null (expected: what serves each"
+                    + " connection, such as stream -> stream.write(stream.readLine()))");
             if (handOff != null && !handOff.acceptsHere()) return new TcpServer(null, address, handler, this);
             boolean unix = address instanceof UnixDomainSocketAddress;
             ServerSocketChannel ch = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
@@ -830,9 +848,14 @@ public final class TcpServer implements AutoCloseable {
 
     /* Argument check of shutdown(grace) here and in GroupServer; `method` names the public method. */
     static void checkGrace(Duration grace, String method) {
-        String expected = " (expected: >= 0; Duration.ZERO cancels the connections at once)";
-        if (grace == null) throw new NullPointerException(method + ": grace: null" + expected);
-        if (grace.isNegative()) throw new IllegalArgumentException(method + ": grace: " + grace + expected);
+        if (grace == null) {
+            throw new NullPointerException(method + ": grace is null (expected: a Duration >= 0, such as"
+                    + " Duration.ofSeconds(30); Duration.ZERO cancels the connections at once)");
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException(method + ": grace: " + grace + " (expected: >= 0; Duration.ZERO cancels"
+                    + " the connections at once)");
+        }
     }
 
     private void waitConnectionsEnded() {

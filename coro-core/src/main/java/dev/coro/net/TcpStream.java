@@ -77,7 +77,8 @@ public final class TcpStream extends BufferedByteStream {
      * @throws IOException if the socket cannot be opened or connecting fails otherwise
      */
     public static TcpStream connect(String host, int port) throws IOException {
-        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(host, "TcpStream.connect: host is null (expected: a host name or address literal, such"
+                + " as \"example.com\" or \"127.0.0.1\")");
         if (port < 0 || port > 0xFFFF) throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
         IOException failure = null;
         for (InetAddress a : resolve(host)) {
@@ -104,7 +105,8 @@ public final class TcpStream extends BufferedByteStream {
      * @throws IOException if the socket cannot be opened or connecting fails otherwise
      */
     public static TcpStream connect(SocketAddress address) throws IOException {
-        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(address, "TcpStream.connect: address is null (expected: where to connect, such as"
+                + " new InetSocketAddress(\"example.com\", 443) or a UnixDomainSocketAddress)");
         if (address instanceof InetSocketAddress a && a.isUnresolved()) return connect(a.getHostString(), a.getPort());
         SocketChannel ch = address instanceof UnixDomainSocketAddress
                 ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();

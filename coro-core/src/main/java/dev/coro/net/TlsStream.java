@@ -153,9 +153,13 @@ public final class TlsStream extends BufferedByteStream {
      *     choice after the handshake
      */
     public static TlsStream client(ByteStream raw, SSLContext ctx, String serverName, String... alpn) {
-        Objects.requireNonNull(raw, "raw");
-        Objects.requireNonNull(ctx, "ctx");
-        Objects.requireNonNull(serverName, "serverName");
+        Objects.requireNonNull(raw, "TlsStream.client: raw is null (expected: the stream the TLS records travel on,"
+                + " such as TcpStream.connect(host, 443))");
+        Objects.requireNonNull(ctx, "TlsStream.client: ctx is null (expected: the client's SSLContext, such as"
+                + " SSLContext.getDefault())");
+        Objects.requireNonNull(serverName, "TlsStream.client: serverName is null (expected: the host name (or IP"
+                + " literal) the server's certificate must name, such as \"example.com\")");
+        checkAlpn(alpn, "TlsStream.client", "alpn");
         SSLEngine engine = ctx.createSSLEngine(serverName, -1);
         engine.setUseClientMode(true);
         SSLParameters p = engine.getSSLParameters();
@@ -178,12 +182,14 @@ public final class TlsStream extends BufferedByteStream {
      * @throws IllegalStateException if the JDK offers no TLS context
      */
     public static TlsStream insecureClientTrustingAnyCertificate(ByteStream raw, String serverName) {
+        Objects.requireNonNull(raw, "TlsStream.insecureClientTrustingAnyCertificate: raw is null (expected: the stream"
+                + " the TLS records travel on, such as TcpStream.connect(host, 443))");
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {new TrustingEverything()}, null);
             SSLEngine engine = ctx.createSSLEngine(serverName, -1);
             engine.setUseClientMode(true);
-            return new TlsStream(new Tls(Objects.requireNonNull(raw, "raw"), engine));
+            return new TlsStream(new Tls(raw, engine));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("The JDK offers no TLS context: " + e, e);
         }
@@ -200,8 +206,12 @@ public final class TlsStream extends BufferedByteStream {
      * @return the server stream, handshake pending
      */
     public static TlsStream server(ByteStream raw, SSLContext ctx, String... alpn) {
-        Objects.requireNonNull(raw, "raw");
-        SSLEngine engine = Objects.requireNonNull(ctx, "ctx").createSSLEngine();
+        Objects.requireNonNull(raw, "TlsStream.server: raw is null (expected: the accepted connection the TLS records"
+                + " travel on)");
+        Objects.requireNonNull(ctx, "TlsStream.server: ctx is null (expected: the server's SSLContext, holding its"
+                + " certificate and key)");
+        checkAlpn(alpn, "TlsStream.server", "alpn");
+        SSLEngine engine = ctx.createSSLEngine();
         engine.setUseClientMode(false);
         if (alpn.length > 0) {
             SSLParameters p = engine.getSSLParameters();
@@ -220,6 +230,20 @@ public final class TlsStream extends BufferedByteStream {
      */
     public static TlsStream server(ByteStream raw, SSLContext ctx) {
         return server(raw, ctx, new String[0]);
+    }
+
+    /* The check of an ALPN argument here and in TcpServer.Builder.alpn: `method` is the public method called. */
+    static void checkAlpn(String[] protocols, String method, String argument) {
+        if (protocols == null) {
+            throw new NullPointerException(method + ": " + argument + " is null (expected: protocol names such as"
+                    + " \"h2\" and \"http/1.1\"; none turns ALPN off)");
+        }
+        for (int i = 0; i < protocols.length; i++) {
+            if (protocols[i] == null) {
+                throw new NullPointerException(method + ": " + argument + "[" + i + "] is null (expected: a protocol"
+                        + " name such as \"h2\")");
+            }
+        }
     }
 
     private static boolean isIpLiteral(String host) {

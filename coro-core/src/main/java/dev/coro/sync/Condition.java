@@ -48,7 +48,8 @@ public final class Condition {
      * @param lock the lock that waiters hold
      */
     public Condition(Lock lock) {
-        this.lock = Objects.requireNonNull(lock, "lock");
+        this.lock = Objects.requireNonNull(lock, "new Condition: lock is null (expected: the Lock its waiters hold,"
+                + " such as new Lock())");
     }
 
     /**
@@ -99,7 +100,8 @@ public final class Condition {
      * @throws IllegalStateException if the current task does not hold the lock
      */
     public void awaitUntil(BooleanSupplier predicate) {
-        Objects.requireNonNull(predicate, "predicate");
+        Objects.requireNonNull(predicate, "Condition.awaitUntil: predicate is null (expected: the condition to wait"
+                + " for, such as () -> !items.isEmpty())");
         lock.confinement().check("Condition.awaitUntil", this);
         requireLock("awaitUntil");
         while (!predicate.getAsBoolean()) await();

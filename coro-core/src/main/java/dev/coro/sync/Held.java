@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 final class Held {
     private Held() {}
 
-    static <T> T call(Runnable take, Runnable giveBack, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
+    /* nullBody: the message for a null body, naming the public method (a constant: no concatenation per call). */
+    static <T> T call(Runnable take, Runnable giveBack, Callable<T> body, String nullBody) {
+        Objects.requireNonNull(body, nullBody);
         take.run();
         try {
             return body.call();
@@ -26,8 +27,8 @@ final class Held {
         }
     }
 
-    static Callable<Void> returningNull(VoidBody body) {
-        Objects.requireNonNull(body, "body");
+    static Callable<Void> returningNull(VoidBody body, String nullBody) {
+        Objects.requireNonNull(body, nullBody);
         return () -> {
             body.run();
             return null;

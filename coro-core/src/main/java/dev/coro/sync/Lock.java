@@ -38,6 +38,8 @@ import java.util.function.Consumer;
  *   T       W1..Wn   contended   release: owner = W1, unpark W1
  */
 public final class Lock {
+    private static final String NULL_BODY = "Lock.withLock: body is null (expected: what to run holding the lock,"
+            + " such as () -> account.withdraw(amount))";
     private static final String NOT_OWNER =
             "Lock.release(): %s cannot release %s: it does not hold it. Only the task that acquired a lock may"
             + " release it; withLock(body) pairs them.";
@@ -127,7 +129,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public <T> T withLock(Callable<T> body) {
-        return Held.call(this::acquire, this::release, body);
+        return Held.call(this::acquire, this::release, body, NULL_BODY);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class Lock {
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
      */
     public void withLock(VoidBody body) {
-        withLock(Held.returningNull(body));
+        withLock(Held.returningNull(body, NULL_BODY));
     }
 
     /**

@@ -160,7 +160,8 @@ public final class Queue<T> {
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Queue<T> priority(Comparator<? super T> comparator, int capacity) {
-        Objects.requireNonNull(comparator, "comparator");
+        Objects.requireNonNull(comparator, "Queue.priority: comparator is null (expected: a Comparator that orders the"
+                + " least item first, such as Comparator.naturalOrder())");
         return new Queue<>(new PriorityQueue<>(comparator), capacity("priority", capacity, "priority(comparator)"));
     }
 
@@ -179,7 +180,8 @@ public final class Queue<T> {
      * @throws QueueShutDownException if the queue is shut down, before or while waiting
      */
     public void put(T item) {
-        Objects.requireNonNull(item, "item");
+        Objects.requireNonNull(item, "Queue.put: item is null (expected: a non-null item; put Optional.empty() or a"
+                + " sentinel object to mean 'nothing')");
         confinement.check("Queue.put", this);
         if (shutdown) throw shutDownError("put");
         if (hasRoom()) {
@@ -202,7 +204,8 @@ public final class Queue<T> {
      * @throws QueueShutDownException if the queue is shut down
      */
     public boolean tryPut(T item) {
-        Objects.requireNonNull(item, "item");
+        Objects.requireNonNull(item, "Queue.tryPut: item is null (expected: a non-null item; put Optional.empty() or a"
+                + " sentinel object to mean 'nothing')");
         confinement.check("Queue.tryPut", this);
         if (shutdown) throw shutDownError("tryPut");
         if (!hasRoom()) return false;

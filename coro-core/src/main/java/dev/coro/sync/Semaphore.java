@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  * permit but cancelled before it runs gives the permit back through release(), which hands it on.
  */
 public final class Semaphore {
+    private static final String NULL_BODY = "Semaphore.withPermit: body is null (expected: what to run holding a"
+            + " permit, such as () -> fetch(url))";
     private final ParkingLot lot = new ParkingLot();
     private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
@@ -139,7 +141,7 @@ public final class Semaphore {
      * @throws IllegalStateException outside a task
      */
     public <T> T withPermit(Callable<T> body) {
-        return Held.call(this::acquire, this::release, body);
+        return Held.call(this::acquire, this::release, body, NULL_BODY);
     }
 
     /**
@@ -151,7 +153,7 @@ public final class Semaphore {
      * @throws IllegalStateException outside a task
      */
     public void withPermit(VoidBody body) {
-        withPermit(Held.returningNull(body));
+        withPermit(Held.returningNull(body, NULL_BODY));
     }
 
     /**

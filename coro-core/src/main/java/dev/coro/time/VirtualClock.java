@@ -55,7 +55,8 @@ public final class VirtualClock implements Clock {
      *         {@code Long.MAX_VALUE} nanoseconds
      */
     public void advance(Duration d) {
-        Objects.requireNonNull(d, "d");
+        Objects.requireNonNull(d, "VirtualClock.advance: d is null (expected: a Duration >= 0, such as"
+                + " Duration.ofSeconds(1))");
         if (d.isNegative()) {
             throw new IllegalArgumentException("VirtualClock.advance: d: " + d + " (expected: >= 0, as time never runs"
                     + " backwards; clamp a computed duration at Duration.ZERO)");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,11 @@ public final class TimelinePage {
      * @throws IOException if {@code out} fails
      */
     public static void write(String chromeJson, String title, Writer out) throws IOException {
+        Objects.requireNonNull(chromeJson, "TimelinePage.write: chromeJson is null (expected: trace-event JSON, such"
+                + " as TraceRecorder.toJson() returns)");
+        Objects.requireNonNull(title, "TimelinePage.write: title is null (expected: the page's title, such as the"
+                + " trace file's name)");
+        Objects.requireNonNull(out, "TimelinePage.write: out is null (expected: the Writer the page goes to)");
         int data = TEMPLATE.indexOf("$DATA");
         out.write(TEMPLATE.substring(0, data).replace("$TITLE", escapeHtml(title)).replace("$NOTICE", notice(chromeJson)));
         // Inside a JSON string "<" may be written as its escape (backslash u003c); outside strings it cannot occur.
@@ -59,6 +65,10 @@ public final class TimelinePage {
      * @throws IOException if a file cannot be read or written
      */
     public static void convert(Path json, Path html) throws IOException {
+        Objects.requireNonNull(json, "TimelinePage.convert: json is null (expected: the trace-event JSON file to read,"
+                + " such as Path.of(\"trace.json\"))");
+        Objects.requireNonNull(html, "TimelinePage.convert: html is null (expected: the page to write, such as"
+                + " Path.of(\"trace.html\"))");
         String trace = Files.readString(json, StandardCharsets.UTF_8);
         try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {
             write(trace, json.getFileName().toString(), w);

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.regex.Pattern;
 
@@ -245,6 +246,8 @@ public final class TraceRecorder implements Instrument {
      * @throws IOException if {@code out} fails
      */
     public void writeJson(Appendable out) throws IOException {
+        Objects.requireNonNull(out, "TraceRecorder.writeJson: out is null (expected: an Appendable such as a Writer"
+                + " or StringBuilder; toJson() returns the JSON as a String)");
         new ChromeTraceWriter(this, out).write();
     }
 
@@ -272,6 +275,8 @@ public final class TraceRecorder implements Instrument {
      * @throws IllegalArgumentException for any other extension
      */
     public void write(Path file) throws IOException {
+        Objects.requireNonNull(file, "TraceRecorder.write: file is null (expected: a Path whose name ends in .html or"
+                + " .json, such as Path.of(\"trace.html\"))");
         Format format = Format.of(file);
         String json = toJson();
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -288,6 +293,8 @@ public final class TraceRecorder implements Instrument {
      * @throws IllegalArgumentException if not
      */
     public static void checkFileName(Path file) {
+        Objects.requireNonNull(file, "TraceRecorder.checkFileName: file is null (expected: a Path whose name ends in"
+                + " .html or .json, such as Path.of(\"trace.html\"))");
         Format.of(file);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {

@@ -315,11 +315,15 @@ class GeneratorTest {
 
     @Test
     void nullArgumentsAreRejectedByName() {
-        assertThatThrownBy(() -> Generator.of(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-        assertThatThrownBy(() -> Generator.prefetch(4, null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-        assertThatThrownBy(() -> Generator.iterable(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> Generator.of(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("Generator.of: body is null (expected: ");
+        assertThatThrownBy(() -> Generator.prefetch(4, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("Generator.prefetch: body is null (expected: ");
+        assertThatThrownBy(() -> Generator.iterable(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("Generator.iterable: body is null (expected: ");
         Generator<String> gen = Generator.of(out -> out.yieldAll(null));
-        assertThatThrownBy(gen::next).isInstanceOf(NullPointerException.class).hasMessage("values");
+        assertThatThrownBy(gen::next).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("Generator.Yielder.yieldAll: values is null (expected: ");
     }
 
     @Test

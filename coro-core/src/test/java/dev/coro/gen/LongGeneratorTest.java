@@ -125,8 +125,10 @@ class LongGeneratorTest {
 
     @Test
     void badArgumentsAreRejectedByName() {
-        assertThatThrownBy(() -> LongGenerator.of(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-        assertThatThrownBy(() -> LongGenerator.prefetch(2, null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> LongGenerator.of(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("LongGenerator.of: body is null (expected: ");
+        assertThatThrownBy(() -> LongGenerator.prefetch(2, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("LongGenerator.prefetch: body is null (expected: ");
         assertThatThrownBy(() -> LongGenerator.prefetch(0, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("LongGenerator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead)."

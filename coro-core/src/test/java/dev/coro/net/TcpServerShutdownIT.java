@@ -383,7 +383,7 @@ class TcpServerShutdownIT {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("TcpServer.shutdown: grace: PT-1S (expected: >= 0; Duration.ZERO cancels the connections at once)");
             assertThatThrownBy(() -> server.shutdown(null)).isInstanceOf(NullPointerException.class)
-                    .hasMessageStartingWith("TcpServer.shutdown: grace: null");
+                    .hasMessageStartingWith("TcpServer.shutdown: grace is null (expected: ");
             List<String> out = List.of("closed: " + server.isClosed());
             server.shutdown();
             return out;

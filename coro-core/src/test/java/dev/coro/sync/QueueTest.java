@@ -299,7 +299,8 @@ class QueueTest {
     @Test
     void nullItemsAndEmptyCapacitiesAreRejected() {
         Queue<String> q = Queue.bounded(2);
-        assertThatThrownBy(() -> q.put(null)).isInstanceOf(NullPointerException.class).hasMessage("item");
+        assertThatThrownBy(() -> q.put(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("Queue.put: item is null (expected: ");
         assertThatThrownBy(() -> q.tryPut(null)).isInstanceOf(NullPointerException.class);
         // a user's trial: no method named, and no word that asyncio's maxsize=0 (no limit) is another factory here
         assertThatThrownBy(() -> Queue.bounded(0)).isInstanceOf(IllegalArgumentException.class)

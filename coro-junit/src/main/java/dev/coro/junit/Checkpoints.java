@@ -2,6 +2,7 @@ package dev.coro.junit;
 
 import dev.coro.Coro;
 import dev.coro.EventLoop;
+import java.util.Objects;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 
@@ -25,6 +26,10 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * count, since coro's checkpoints always suspend.
  */
 public final class Checkpoints {
+    private static final String NULL_BODY = "Checkpoints.assertCheckpoint: body is null (expected: the code to check,"
+            + " such as () -> lock.acquire())";
+    private static final String NULL_NO_BODY = "Checkpoints.assertNoCheckpoint: body is null (expected: the code to"
+            + " check, such as () -> lock.tryAcquire())";
     private Checkpoints() {}
 
     /**
@@ -36,6 +41,7 @@ public final class Checkpoints {
      * @throws IllegalStateException if called outside a task
      */
     public static void assertCheckpoint(Executable body) {
+        Objects.requireNonNull(body, NULL_BODY);
         assertCheckpoint(() -> {
             body.execute();
             return null;
@@ -50,6 +56,7 @@ public final class Checkpoints {
      * @return what {@code body} returned
      */
     public static <T> T assertCheckpoint(ThrowingSupplier<T> body) {
+        Objects.requireNonNull(body, NULL_BODY);
         EventLoop loop = taskLoop();
         long before = loop.passes();
         T value = call(body);
@@ -69,6 +76,7 @@ public final class Checkpoints {
      * @throws IllegalStateException if called outside a task
      */
     public static void assertNoCheckpoint(Executable body) {
+        Objects.requireNonNull(body, NULL_NO_BODY);
         assertNoCheckpoint(() -> {
             body.execute();
             return null;
@@ -83,6 +91,7 @@ public final class Checkpoints {
      * @return what {@code body} returned
      */
     public static <T> T assertNoCheckpoint(ThrowingSupplier<T> body) {
+        Objects.requireNonNull(body, NULL_NO_BODY);
         EventLoop loop = taskLoop();
         long before = loop.passes();
         T value;

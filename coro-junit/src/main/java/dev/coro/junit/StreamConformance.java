@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -82,6 +83,8 @@ public final class StreamConformance {
      * @throws Exception what {@code maker} threw, as is
      */
     public static void checkTwoWayStream(PairMaker maker) throws Exception {
+        Objects.requireNonNull(maker, "StreamConformance.checkTwoWayStream: maker is null (expected: what makes a"
+                + " fresh pair for each check, such as MemoryStreams::pair)");
         for (Map.Entry<String, Check> c : twoWayChecks().entrySet()) run(c.getKey(), c.getValue(), maker);
     }
 
@@ -94,6 +97,8 @@ public final class StreamConformance {
      * @throws Exception what {@code maker} threw, as is
      */
     public static void checkHalfCloseableStream(PairMaker maker) throws Exception {
+        Objects.requireNonNull(maker, "StreamConformance.checkHalfCloseableStream: maker is null (expected: what"
+                + " makes a fresh pair for each check, such as MemoryStreams::pair)");
         checkTwoWayStream(maker);
         run("halfClose", StreamConformance::halfClose, maker);
         run("writeAfterShutdownOutputFails", StreamConformance::writeAfterShutdownOutputFails, maker);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -59,6 +60,10 @@ public final class TestCertificates {
      * @throws IOException if {@code keytool} fails or the files cannot be written or read back
      */
     public static TestCertificates create(Path dir, String host) throws IOException {
+        Objects.requireNonNull(dir, "TestCertificates.create: dir is null (expected: an existing directory, such as"
+                + " JUnit's @TempDir)");
+        Objects.requireNonNull(host, "TestCertificates.create: host is null (expected: the DNS name the certificate"
+                + " names, such as \"localhost\")");
         return create(dir, host, false);
     }
 
@@ -73,6 +78,10 @@ public final class TestCertificates {
      * @throws IOException if {@code keytool} fails or the files cannot be written or read back
      */
     public static TestCertificates createExpired(Path dir, String host) throws IOException {
+        Objects.requireNonNull(dir, "TestCertificates.createExpired: dir is null (expected: an existing directory,"
+                + " such as JUnit's @TempDir)");
+        Objects.requireNonNull(host, "TestCertificates.createExpired: host is null (expected: the DNS name the"
+                + " certificate names, such as \"localhost\")");
         return create(dir, host, true);
     }
 
