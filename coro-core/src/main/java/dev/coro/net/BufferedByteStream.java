@@ -135,7 +135,10 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Operations in a row that did not suspend after which the next one yields once. 64 keeps the
      * cost of the yields (one checkpoint, about 0.1 µs, per 64 line reads of about 0.1 µs each) in
-     * the noise, and lets others run at least every few microseconds of a flooding reader.
+     * the noise, and lets others run at least every few microseconds of a flooding reader. So a
+     * task that reads lines and hands each to another task (a queue per client) may hand over up
+     * to this many before the other runs once: a bound on such a queue below it drops a consumer
+     * that keeps up; bound it in bytes, or well above this.
      */
     public static final int BUDGET = 64;
     /**
