@@ -286,14 +286,16 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
     }
 
     /**
-     * An async generator of {@code fn} applied to each value, with up to {@code n} calls running at
-     * once in child tasks; the results come in the order of the values, each as soon as it and those
-     * before it are done. This generator runs in a child task, as with {@link #buffer(int)}. Closing
-     * the result cancels the calls still running. A failing call fails the generator when its result
-     * is due.
+     * An async generator of {@code fn} applied to each value, with up to {@code n} calls at once in
+     * child tasks; the results come in the order of the values, each as soon as it and those before
+     * it are done. A call counts against {@code n} from its start until its result is handed out, so
+     * a slow call holds back the start of new ones once the {@code n - 1} after it are done (for
+     * results in completion order, spawn the calls and iterate {@link Coro#asCompleted}). This
+     * generator runs in a child task, as with {@link #buffer(int)}. Closing the result cancels the
+     * calls still running. A failing call fails the generator when its result is due.
      *
      * @param <R> the type of the results
-     * @param n the most calls of {@code fn} running at once, at least 1
+     * @param n the most calls of {@code fn} started and not yet handed out, at least 1
      * @param fn what each value is mapped with; it runs in a child task and may suspend
      * @return a new generator of the results, in the order of the values
      * @throws IllegalArgumentException if {@code n < 1}

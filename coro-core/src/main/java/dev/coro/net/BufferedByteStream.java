@@ -33,7 +33,9 @@ import javax.net.ssl.SSLHandshakeException;
  * cooperative budget: a peer that keeps sending cannot keep its reader from letting the others
  * run). {@link #write} never waits: what the transport does not take at once is buffered, and it
  * is flushed by {@link #drain()}, by {@link #close()}, and by a read that would otherwise wait
- * for input; there is no background flusher. One task at a time may read; any task may write.
+ * for input, including one already waiting when another task writes (so a task that only reads a
+ * client still delivers what other tasks write to it); there is no background flusher. One task at
+ * a time may read; any task may write.
  *
  * <p>Timeouts (none by default, except the close flush's {@link #DEFAULT_CLOSE_TIMEOUT}): the read
  * timeout bounds how long one read operation may wait for its bytes in all (so a peer sending a
@@ -66,8 +68,12 @@ import javax.net.ssl.SSLHandshakeException;
  * otherwise wait for input. That read waits for writability, so that a response written without
  * drain() still reaches a peer that waits for it before sending more, and for input as well, in
  * the same wait (Transport.awaitReadableOrWritable), so that a peer stuck writing to this side
- * until it is read gets read. One flusher at a time (`flushing`), since a transport takes one
- * writability waiter; other drainers park in `drainers` and re-check when the flusher's wait ends.
+ * until it is read gets read. A read that parked for input alone, nothing being queued then
+ * (`readerWaitsForInputOnly`), is woken by the write() that queues bytes (Transport.wakeReader)
+ * and waits again, for either; under a TlsStream, the raw read it waits in returns to the TLS
+ * stream (readForAbove), whose own awaitInput() flushes its plaintext. One flusher at a time
+ * (`flushing`), since a transport takes one writability waiter; other drainers park in
+ * `drainers` and re-check when the flusher's wait ends.
  * Back-pressure is asyncio's, on the write buffer: `pending` plus the bytes the transport took and
  * still holds (a TLS stream's records queued on the raw stream, at most a chunk: see TlsStream).
  * Above `highWater` the stream is `paused` and drain() waits until the buffer is down to
@@ -129,7 +135,10 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Operations in a row that did not suspend after which the next one yields once. 64 keeps the
      * cost of the yields (one checkpoint, about 0.1 µs, per 64 line reads of about 0.1 µs each) in
-     * the noise, and lets others run at least every few microseconds of a flooding reader.
+     * the noise, and lets others run at least every few microseconds of a flooding reader. So a
+     * task that reads lines and hands each to another task (a queue per client) may hand over up
+     * to this many before the other runs once: a bound on such a queue below it drops a consumer
+     * that keeps up; bound it in bytes, or well above this.
      */
     public static final int BUDGET = 64;
     /**
@@ -171,6 +180,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private boolean eof, reading, drained;
     private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
     private boolean wakeWhenFlushed;   // endInputWhenIdle() was called here or on the raw stream below: see flushSome
+    private boolean readerWaitsForInputOnly;   // a read parked with no output queued: see write(ByteBuffer)
     private BufferedByteStream above;              // a TlsStream reading through this stream, or null
     private int limit = DEFAULT_LIMIT;
     private long readDeadline = NONE;
@@ -462,7 +472,12 @@ public abstract class BufferedByteStream implements ByteStream {
         if (writeBufferSize() > 0 && !flushing && writeError == null) {
             flushOnce(AWAIT_EITHER, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
         } else {
-            timed(AWAIT_READABLE, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+            readerWaitsForInputOnly = true;
+            try {
+                timed(AWAIT_READABLE, readDeadline, readTimeout, StreamTimeoutException.Kind.READ);
+            } finally {
+                readerWaitsForInputOnly = false;
+            }
         }
         drained = false;
     }
@@ -564,6 +579,28 @@ public abstract class BufferedByteStream implements ByteStream {
     /* Whether the input ended through endInputWhenIdle() rather than by the peer (for TcpServer). */
     final boolean inputEndedIdle() {
         return inputEndedIdle;
+    }
+
+    /*
+     * For the TlsStream above this one, waiting for records: read(max), except that it returns empty
+     * instead of waiting while the stream above has output queued that its read would flush (as
+     * awaitInput() decides: no other task flushes it, no write failed). Its write() wakes this
+     * read when it queues output (see write(ByteBuffer)), so that its reader, back in its own
+     * awaitInput(), flushes that output; waiting here, it would flush only ours. Null at the end of
+     * the stream.
+     */
+    final byte[] readForAbove(int max) throws IOException {
+        beginRead();
+        try {
+            while (start == end && !eof) {
+                if (above != null && above.pending > 0 && !above.flushing && above.writeError == null) return EMPTY;
+                awaitInput();
+                readIntoBuffer();
+            }
+            return start == end ? null : take(Math.min(max, end - start));
+        } finally {
+            reading = false;
+        }
     }
 
     /*
@@ -688,6 +725,12 @@ public abstract class BufferedByteStream implements ByteStream {
         out.addLast(copy);
         pending += copy.remaining();
         if (pending > highWater) paused = true;
+        if (readerWaitsForInputOnly) {
+            // A reader parked before these bytes queued (another task writes): woken as if input
+            // had come, it finds none and waits again, for writability too, and flushes them.
+            readerWaitsForInputOnly = false;
+            transport.wakeReader();
+        }
     }
 
     /**

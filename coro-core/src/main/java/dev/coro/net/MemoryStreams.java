@@ -64,12 +64,12 @@ public final class MemoryStreams {
         private Builder() {}
 
         /**
-     * Bytes each direction buffers; 0 makes a lockstep pair.
-     *
-     * @param bytes how many bytes a direction holds before its writer's bytes wait, {@code >= 0}
-     * @return this builder
-     * @throws IllegalArgumentException if {@code bytes} is negative
-     */
+         * Bytes each direction buffers; 0 makes a lockstep pair.
+         *
+         * @param bytes how many bytes a direction holds before its writer's bytes wait, {@code >= 0}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
         public Builder capacity(int bytes) {
             if (bytes < 0) throw new IllegalArgumentException("capacity: " + bytes + " (expected: >= 0)");
             capacity = bytes;
@@ -77,11 +77,11 @@ public final class MemoryStreams {
         }
 
         /**
-     * Every read returns a random part (1 byte or more) of what is there, from {@code seed}: replayable.
-     *
-     * @param seed the seed of the random chunk sizes; the same seed cuts the same traffic the same way
-     * @return this builder
-     */
+         * Every read returns a random part (1 byte or more) of what is there, from {@code seed}: replayable.
+         *
+         * @param seed the seed of the random chunk sizes; the same seed cuts the same traffic the same way
+         * @return this builder
+         */
         public Builder chunked(long seed) {
             this.seed = seed;
             chunked = true;
@@ -89,12 +89,12 @@ public final class MemoryStreams {
         }
 
         /**
-     * Every write becomes readable {@code delay} after it was made (the loop's clock).
-     *
-     * @param delay how long each write stays invisible to the reader, {@code >= 0}
-     * @return this builder
-     * @throws IllegalArgumentException if {@code delay} is negative
-     */
+         * Every write becomes readable {@code delay} after it was made (the loop's clock).
+         *
+         * @param delay how long each write stays invisible to the reader, {@code >= 0}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code delay} is negative
+         */
         public Builder delay(Duration delay) {
             Objects.requireNonNull(delay, "MemoryStreams.Builder.delay: delay is null (expected: a Duration >= 0, such"
                     + " as Duration.ofMillis(5); omit the call for none)");
@@ -104,10 +104,10 @@ public final class MemoryStreams {
         }
 
         /**
-     * A connected pair with these options.
-     *
-     * @return two {@link MemoryStream}s; what one writes the other reads
-     */
+         * A connected pair with these options.
+         *
+         * @return two {@link MemoryStream}s; what one writes the other reads
+         */
         public StreamPair pair() {
             return MemoryStream.pair(capacity, seed, chunked, delayNanos);
         }

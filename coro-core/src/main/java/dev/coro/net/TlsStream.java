@@ -76,6 +76,9 @@ import javax.net.ssl.X509TrustManager;
  * stream is read, which may suspend, by awaitReadable(), by the handshake's receive() and by
  * awaitReadableOrWritable(): while records of this stream are queued there, the last two read it
  * through its flushOrTakeInput(), one wait for its input or writability, whichever comes first.
+ * awaitReadable() reads it through readForAbove(), which comes back without records once this
+ * stream has plaintext queued that no task flushes (a write from another task woke it): the
+ * stream's read then flushes it, as a read of any stream does.
  * write() wraps into `NET_OUT`, a scratch buffer per loop thread (wrapRecord() hands its record to
  * the raw stream before anything else runs on that thread, so an idle stream keeps no output
  * buffer: 16 KiB less per connection), one record at a time, up to WRITE_CHUNK bytes and only until
@@ -722,7 +725,14 @@ public final class TlsStream extends BufferedByteStream {
             ensureHandshake(WaitKind.READ);
             // Records that came with the handshake's last flight may be waiting in netIn: read() first.
             if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
-            readRaw();   // at the raw stream's end, read() tells how it ended
+            if (!(raw instanceof BufferedByteStream b)) {
+                readRaw();   // at the raw stream's end, read() tells how it ended
+                return;
+            }
+            // Returns with no records if this stream has output to flush meanwhile: its reader does that next.
+            byte[] records = b.readForAbove(netIn.remaining() > 0 ? netIn.remaining() : netIn.capacity());
+            if (records == null) rawEnded = true;
+            else addRecords(records);
         }
 
         @Override

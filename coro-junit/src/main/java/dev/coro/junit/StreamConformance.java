@@ -39,7 +39,8 @@ import java.util.SplittableRandom;
  * an {@link AssertionError} that names the check and the stream. Checked: round trips both ways,
  * reads in any chunking, separators (also split across writes), the line limit, the end of the
  * stream, a close waking a blocked reader, a cancelled read losing no byte, back-pressure, a read
- * that takes input in while a large write is still queued, a second concurrent reader rejected,
+ * that takes input in while a large write is still queued, a waiting read that flushes what
+ * another task wrote meanwhile, a second concurrent reader rejected,
  * concurrent reader and writer tasks; and, for half-closeable streams,
  * that {@code shutdownOutput()} ends one direction while the other goes on.
  */
@@ -117,6 +118,7 @@ public final class StreamConformance {
         m.put("cancelledReadLosesNoByte", StreamConformance::cancelledReadLosesNoByte);
         m.put("backPressure", StreamConformance::backPressure);
         m.put("readWhileOutputQueued", StreamConformance::readWhileOutputQueued);
+        m.put("writeWhileTheReaderWaits", StreamConformance::writeWhileTheReaderWaits);
         m.put("secondReaderRejected", StreamConformance::secondReaderRejected);
         m.put("concurrentReaderAndWriter", StreamConformance::concurrentReaderAndWriter);
         return m;
@@ -273,6 +275,32 @@ public final class StreamConformance {
         } finally {
             echo.cancel();
             Coro.gatherSettled(echo);
+        }
+    }
+
+    /*
+     * A task waits to read, with no output queued; another task then writes more than the buffers
+     * between hold and never drains (a server's broadcast to a client that only listens). Nothing
+     * but the waiting read can flush those bytes, so it must wait for writability too from then on.
+     * Twice: on a fresh pair (a TLS stream's read then waits in its handshake) and after traffic.
+     */
+    private static void writeWhileTheReaderWaits(ByteStream left, ByteStream right) throws Exception {
+        byte[] broadcast = pattern(FLOOD);
+        for (int round = 1; round <= 2; round++) {
+            Task<byte[]> reader = Coro.spawn(() -> left.readLine());
+            Coro.yieldNow();
+            left.write(broadcast);
+            try {
+                Coro.withTimeout(Duration.ofMinutes(1), () -> {
+                    assertArrayEquals(broadcast, right.readExactly(FLOOD));
+                    return null;
+                });
+            } catch (DeadlineExceededException e) {
+                throw new AssertionError("stalled in round " + round + ": bytes written while a read waited stayed queued", e);
+            }
+            Task<Void> reply = send(right, End.OPEN, "round " + round + "\n");
+            assertEquals("round " + round + "\n", text(reader.join()));
+            reply.join();
         }
     }
 
