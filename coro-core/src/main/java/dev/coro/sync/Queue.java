@@ -24,8 +24,10 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Waiting getters and putters are served strictly in the order they came. {@link #shutdown()}
- * ends the queue: puts throw {@link QueueShutDownException} at once, gets once the queue is empty;
- * {@code shutdown(true)} also discards the items left. Null items are rejected.
+ * ends the queue: puts throw {@link QueueShutDownException} at once, gets once the queue is empty
+ * (an item handed to a getter that has not run yet still counts: it comes back if that getter is
+ * cancelled, so the end waits for that getter to run); {@code shutdown(true)} also discards the
+ * items left. Null items are rejected.
  *
  * <p>Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
  * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
@@ -47,10 +49,13 @@ import java.util.function.Consumer;
  *    A woken putter that finds room left after its delivery wakes the next putter.
  * A getter handed an item but cancelled before it runs gives the item to the next getter, or puts
  * it back at the head of the buffer (this can briefly hold one item more than the capacity: the
- * item was accounted for when it was handed over). A putter handed a place but cancelled passes
- * the place to the next putter, and so does one whose item went straight to a getter that came to
- * wait meanwhile (the place is still free). Putters are woken with the PLACE marker; shutdown
- * wakes every waiter with SHUT_DOWN, and each throws its own QueueShutDownException.
+ * item was accounted for when it was handed over). Until its getter runs, a handed item is
+ * `inFlight`: shutdown(false) tells waiting getters the end only once no item is in flight, since
+ * one may still come back (else a getter could learn the end, and the item given back would be taken
+ * after it, or never); the getter that keeps the last one tells them. A putter handed a place but
+ * cancelled passes the place to the next putter, and so does one whose item went straight to a
+ * getter that came to wait meanwhile (the place is still free). Putters are woken with the PLACE
+ * marker; shutdown wakes waiters with SHUT_DOWN, and each throws its own QueueShutDownException.
  *
  * `unfinished` counts items put and not yet marked done (asyncio's unfinished_tasks).
  */
@@ -67,6 +72,8 @@ public final class Queue<T> {
     private int reserved;
     /* How many items at the head of a FIFO queue were given back by cancelled getters, in hand-out order. */
     private int givenBack;
+    /* Items handed to waiting getters that have not run yet (see the notes). */
+    private int inFlight;
     private final Consumer<Object> passPlaceOn = v -> {
         if (v == SHUT_DOWN) return;
         reserved--;
@@ -74,7 +81,9 @@ public final class Queue<T> {
     };
     @SuppressWarnings("unchecked")
     private final Consumer<Object> giveBack = v -> {
-        if (v != SHUT_DOWN) giveBack((T) v);
+        if (v == SHUT_DOWN) return;
+        inFlight--;
+        giveBack((T) v);
     };
     private int unfinished;
     private boolean shutdown;
@@ -221,7 +230,7 @@ public final class Queue<T> {
     /* Returns true if a waiting getter took the item, so that it occupies no place. */
     private boolean deliver(T item) {
         unfinished++;
-        if (getters.unparkOne(item)) return true;
+        if (handOut(item)) return true;
         items.offer(item);
         return false;
     }
@@ -250,9 +259,10 @@ public final class Queue<T> {
             Traps.raiseIfCancelled();
             return take();
         }
-        if (shutdown) throw shutDownError("get");
+        if (ended()) throw shutDownError("get");
         Object got = getters.parkHandOff(WaitKind.QUEUE, this, giveBack);
         if (got == SHUT_DOWN) throw shutDownError("get");
+        if (--inFlight == 0 && shutdown) getters.unparkAll(SHUT_DOWN);   // the last item in flight is kept
         return (T) got;
     }
 
@@ -265,7 +275,7 @@ public final class Queue<T> {
     public Optional<T> tryGet() {
         confinement.check("Queue.tryGet", this);
         if (!items.isEmpty()) return Optional.of(take());
-        if (shutdown) throw shutDownError("tryGet");
+        if (ended()) throw shutDownError("tryGet");
         return Optional.empty();
     }
 
@@ -278,7 +288,7 @@ public final class Queue<T> {
 
     /* A getter was handed `item` but is cancelled: the item must not be lost. */
     private void giveBack(T item) {
-        if (getters.unparkOne(item)) return;
+        if (handOut(item)) return;
         if (drained) {
             markDone();
         } else if (items instanceof ArrayDeque<T> fifo) {
@@ -286,6 +296,13 @@ public final class Queue<T> {
         } else {
             items.offer(item);
         }
+    }
+
+    /* Hands item to the longest waiting getter; false if none waits. */
+    private boolean handOut(T item) {
+        if (!getters.unparkOne(item)) return false;
+        inFlight++;
+        return true;
     }
 
     /*
@@ -346,7 +363,8 @@ public final class Queue<T> {
 
     /**
      * Shuts the queue down (asyncio 3.13): from now on put throws {@link QueueShutDownException},
-     * and get throws it once the queue is empty. Every waiting putter and getter is woken with it.
+     * and get throws it once the queue is empty. Every waiting putter is woken with it, and so is
+     * every waiting getter once no item handed to a getter that has not run yet may come back.
      * With {@code immediate}, the items left are discarded and count as done, so {@link #join()}
      * returns. Does not suspend; calling it again only adds the effect of {@code immediate}.
      *
@@ -363,8 +381,13 @@ public final class Queue<T> {
             unfinished = Math.max(0, unfinished - discarded);
             if (unfinished == 0) joiners.unparkAll(null);
         }
-        getters.unparkAll(SHUT_DOWN);
+        if (ended()) getters.unparkAll(SHUT_DOWN);   // else the getter of the last item in flight tells them
         putters.unparkAll(SHUT_DOWN);
+    }
+
+    /* Shut down, and no item handed to a getter may come back: an empty queue stays empty. */
+    private boolean ended() {
+        return shutdown && (drained || inFlight == 0);
     }
 
     private QueueShutDownException shutDownError(String method) {

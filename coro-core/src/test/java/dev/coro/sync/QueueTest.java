@@ -289,11 +289,56 @@ class QueueTest {
             q.put("x");
             a.cancel();
             q.shutdown(true);
+            assertThatThrownBy(q::get).as("x is discarded if it comes back: nothing to wait for")
+                    .isInstanceOf(QueueShutDownException.class);
             Coro.gatherSettled(a);
             assertThat(q.statistics().unfinished()).isZero();
             assertThatThrownBy(q::tryGet).isInstanceOf(QueueShutDownException.class);
         });
         assertThat(log).containsExactly("a cancelled");
+    }
+
+    /*
+     * shutdown() waits for items in flight, as a channel's end does: "a" was handed to g1 before the
+     * shutdown, so it may come back. g1 is cancelled before it runs and gives it to g2, who waited and
+     * is the next getter (it used to be woken with the shutdown at once, and "a" went back into a queue
+     * whose getters had been told it was empty for good); only once g2 keeps it does g3 learn the
+     * shutdown. A get that starts meanwhile waits as well, and gets the item.
+     */
+    @Test
+    void anItemGivenBackAfterShutdownIsTakenBeforeGettersLearnTheShutdown() {
+        Queue<String> q = Queue.unbounded();
+        Loops.run(() -> {
+            List<Task<Void>> gs = List.of(shutDownAwareGetter(q, "g1"), shutDownAwareGetter(q, "g2"),
+                    shutDownAwareGetter(q, "g3"));
+            settle();
+            q.put("a");   // handed to g1, which has not run yet
+            q.shutdown();
+            gs.get(0).cancel();
+            Coro.gatherSettled(gs);
+            assertThat(q.statistics().unfinished()).isEqualTo(1);
+
+            Queue<String> late = Queue.unbounded();
+            Task<Void> g4 = getter(late, "g4");
+            settle();
+            late.put("b");   // handed to g4
+            late.shutdown();
+            g4.cancel();
+            log.add("main got " + late.get());   // waits for g4: "b" comes back to it
+            assertThatThrownBy(late::get).isInstanceOf(QueueShutDownException.class);
+            Coro.gatherSettled(g4);
+        });
+        assertThat(log).containsExactly("g1 cancelled", "g2 got a", "g3 shut down", "g4 cancelled", "main got b");
+    }
+
+    private Task<Void> shutDownAwareGetter(Queue<String> q, String name) {
+        return spawn(log, name, () -> {
+            try {
+                log.add(name + " got " + q.get());
+            } catch (QueueShutDownException e) {
+                log.add(name + " shut down");
+            }
+        });
     }
 
     @Test
