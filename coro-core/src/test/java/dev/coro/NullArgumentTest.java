@@ -200,6 +200,9 @@ class NullArgumentTest {
                 row("Waker.fromLoop", "loop", () -> Waker.fromLoop(null)),
                 row("Waker.park", "kind", () -> Waker.create().park(null, "reason")),
                 row("Waker.wakeWithError", "error", () -> Waker.create().wakeWithError(null)),
+                row("Waiter.forCaller", "what", () -> Waiter.forCaller(null)),
+                row("SelectClause.select", "what",
+                        () -> SelectClause.select(null, false, new SelectClause<?>[] {Select.onDefault(body)})),
                 row("Waiter.await", "kind", () -> Waiter.forCaller("test").await(null, "reason", false, () -> { })),
                 row("Waiter.await", "onCancel", () -> Waiter.forCaller("test").await(WaitKind.PARK, "reason", false, null)),
                 row("WaitList.add", "e", () -> new WaitList<WaitList.Link>().add(null)),
@@ -227,6 +230,7 @@ class NullArgumentTest {
                 }),
                 // dev.coro.time and dev.coro.trace
                 row("VirtualClock.advance", "d", () -> new VirtualClock().advance(null)),
+                row("VirtualClock.claim", "loop", () -> new VirtualClock().claim(null)),
                 row("TraceRecorder.write", "file", () -> new TraceRecorder().write(null)),
                 row("TraceRecorder.writeJson", "out", () -> new TraceRecorder().writeJson(null)),
                 row("TraceRecorder.checkFileName", "file", () -> TraceRecorder.checkFileName(null)),
