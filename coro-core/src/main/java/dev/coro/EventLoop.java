@@ -302,7 +302,10 @@ public final class EventLoop implements AutoCloseable {
         public Builder trace(Path file, int events) {
             TraceRecorder.checkFileName(Objects.requireNonNull(file, "EventLoop.Builder.trace: file is null (expected:"
                     + " a Path whose name ends in .html or .json, such as Path.of(\"trace.html\"))"));
-            if (events < 1) throw new IllegalArgumentException("events: " + events + " (expected: >= 1)");
+            if (events < 1) {
+                throw new IllegalArgumentException("EventLoop.Builder.trace: events: " + events + " (expected: >= 1, such"
+                        + " as 10000; omit it to keep " + TraceRecorder.DEFAULT_CAPACITY + ")");
+            }
             this.traceFile = file;
             this.traceEvents = events;
             return this;

@@ -113,7 +113,14 @@ public final class LoopGroup implements AutoCloseable {
      * @throws IllegalArgumentException if {@code n} is less than 1
      */
     public static LoopGroup create(int n) {
-        return builder().loops(n).build();
+        return builder().loops(checkLoops(n, "LoopGroup.create", "LoopGroup.create() makes one loop per processor"))
+                .build();
+    }
+
+    /* The argument n of the public method `method`: at least 1, or `fix` says what else to call. */
+    private static int checkLoops(int n, String method, String fix) {
+        if (n < 1) throw new IllegalArgumentException(method + ": n: " + n + " (expected: >= 1, such as 4; " + fix + ")");
+        return n;
     }
 
     /**
@@ -159,8 +166,7 @@ public final class LoopGroup implements AutoCloseable {
          * @throws IllegalArgumentException if {@code n} is less than 1
          */
         public Builder loops(int n) {
-            if (n < 1) throw new IllegalArgumentException("LoopGroup loops: " + n + " (expected: >= 1; omit it for one loop per processor)");
-            this.loops = n;
+            this.loops = checkLoops(n, "LoopGroup.Builder.loops", "omit the call for one loop per processor");
             return this;
         }
 
@@ -269,8 +275,8 @@ public final class LoopGroup implements AutoCloseable {
             TraceRecorder.checkFileName(Objects.requireNonNull(file, "LoopGroup.Builder.trace: file is null (expected:"
                     + " a Path whose name ends in .html or .json, such as Path.of(\"trace.html\"))"));
             if (events < 1) {
-                throw new IllegalArgumentException("LoopGroup.Builder.trace events: " + events
-                        + " (expected: >= 1; omit it to keep " + TraceRecorder.DEFAULT_CAPACITY + " per loop)");
+                throw new IllegalArgumentException("LoopGroup.Builder.trace: events: " + events + " (expected: >= 1, such"
+                        + " as 10000; omit it to keep " + TraceRecorder.DEFAULT_CAPACITY + " per loop)");
             }
             this.traceFile = file;
             this.traceEvents = events;

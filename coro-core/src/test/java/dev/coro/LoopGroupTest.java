@@ -56,7 +56,8 @@ class LoopGroupTest {
     @Test
     void aBadLoopCountNamesTheArgumentAndTheFix() {
         assertThatThrownBy(() -> LoopGroup.create(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("loops: 0").hasMessageContaining("expected: >= 1");
+                .hasMessageStartingWith("LoopGroup.create: n: 0 (expected: >= 1, ")
+                .hasMessageContaining("LoopGroup.create()");
     }
 
     /*
@@ -454,7 +455,7 @@ class LoopGroupTest {
         assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.txt")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group.txt");
         assertThatThrownBy(() -> LoopGroup.builder().trace(dir.resolve("group.json"), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LoopGroup.Builder.trace events: 0")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LoopGroup.Builder.trace: events: 0")
                 .hasMessageContaining(">= 1");
         assertThatThrownBy(() -> LoopGroup.builder().trace(Path.of("/")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trace.json");

@@ -1,5 +1,8 @@
 package dev.coro;
 
+import static dev.coro.ArgumentRows.underDeadline;
+import static dev.coro.ArgumentRows.withGenerator;
+import static dev.coro.ArgumentRows.withStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +27,6 @@ import dev.coro.lowlevel.Waiter;
 import dev.coro.lowlevel.Waker;
 import dev.coro.net.BufferedByteStream;
 import dev.coro.net.GroupServer;
-import dev.coro.net.MemoryStream;
 import dev.coro.net.MemoryStreams;
 import dev.coro.net.StreamPair;
 import dev.coro.net.TcpServer;
@@ -198,6 +200,9 @@ class NullArgumentTest {
                 row("Waker.fromLoop", "loop", () -> Waker.fromLoop(null)),
                 row("Waker.park", "kind", () -> Waker.create().park(null, "reason")),
                 row("Waker.wakeWithError", "error", () -> Waker.create().wakeWithError(null)),
+                row("Waiter.forCaller", "what", () -> Waiter.forCaller(null)),
+                row("SelectClause.select", "what",
+                        () -> SelectClause.select(null, false, new SelectClause<?>[] {Select.onDefault(body)})),
                 row("Waiter.await", "kind", () -> Waiter.forCaller("test").await(null, "reason", false, () -> { })),
                 row("Waiter.await", "onCancel", () -> Waiter.forCaller("test").await(WaitKind.PARK, "reason", false, null)),
                 row("WaitList.add", "e", () -> new WaitList<WaitList.Link>().add(null)),
@@ -225,6 +230,7 @@ class NullArgumentTest {
                 }),
                 // dev.coro.time and dev.coro.trace
                 row("VirtualClock.advance", "d", () -> new VirtualClock().advance(null)),
+                row("VirtualClock.claim", "loop", () -> new VirtualClock().claim(null)),
                 row("TraceRecorder.write", "file", () -> new TraceRecorder().write(null)),
                 row("TraceRecorder.writeJson", "out", () -> new TraceRecorder().writeJson(null)),
                 row("TraceRecorder.checkFileName", "file", () -> TraceRecorder.checkFileName(null)),
@@ -279,16 +285,7 @@ class NullArgumentTest {
     @MethodSource("nullArguments")
     void aNullArgumentIsRefusedNamingTheMethodTheArgumentAndWhatToPass(String method, String argument,
                                                                      ThrowingCallable call) {
-        // The deadline ends a call that, refusing nothing, would wait forever: the row then fails, it does not hang.
-        Loops.run(() -> assertThatThrownBy(() -> Coro.withTimeout(Duration.ofSeconds(1), () -> {
-            try {
-                call.call();
-            } catch (Exception | Error e) {
-                throw e;
-            } catch (Throwable other) {
-                throw new AssertionError(other);
-            }
-        })).isInstanceOf(NullPointerException.class)
+        Loops.run(() -> assertThatThrownBy(underDeadline(call)).isInstanceOf(NullPointerException.class)
                 .hasMessageStartingWith(method + ": " + argument + " is null (expected: ")
                 .hasMessageMatching("(?s).+ is null \\(expected: .{10,}\\)"));
     }
@@ -329,32 +326,6 @@ class NullArgumentTest {
             return null;
         });
         assertThat(trace.events()).containsExactly("read after the null: hi");
-    }
-
-    private interface StreamCall {
-        void run(MemoryStream s) throws Exception;
-    }
-
-    /* Runs call with one end of a fresh in-memory pair, then closes both ends. */
-    private static void withStream(StreamCall call) throws Exception {
-        StreamPair pair = MemoryStreams.pair();
-        try {
-            call.run((MemoryStream) pair.left());
-        } finally {
-            pair.left().close();
-            pair.right().close();
-        }
-    }
-
-    private interface GeneratorCall {
-        void run(AsyncGenerator<Object> g) throws Exception;
-    }
-
-    /* Runs call with a fresh async generator of one value, then closes it. */
-    private static void withGenerator(GeneratorCall call) throws Exception {
-        try (AsyncGenerator<Object> g = AsyncGenerator.of(out -> out.yield(1))) {
-            call.run(g);
-        }
     }
 
     /* A TLS context that is never used for a handshake: every row with it fails on another argument first. */

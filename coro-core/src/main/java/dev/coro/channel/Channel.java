@@ -136,11 +136,12 @@ public final class Channel<T> {
      */
     public static <T> Channel<T> buffered(int capacity) {
         if (capacity == 0) {
-            throw new IllegalArgumentException("Channel.buffered: capacity 0 (expected: >= 1). "
-                    + "For a channel without a buffer use Channel.rendezvous().");
+            throw new IllegalArgumentException("Channel.buffered: capacity: 0 (expected: >= 1, such as 64; for a channel"
+                    + " without a buffer use Channel.rendezvous())");
         }
         if (capacity < 0) {
-            throw new IllegalArgumentException("Channel.buffered: capacity " + capacity + " (expected: >= 1)");
+            throw new IllegalArgumentException("Channel.buffered: capacity: " + capacity + " (expected: >= 1, such as 64;"
+                    + " for a channel without a limit use Channel.unlimited())");
         }
         return new Channel<>(capacity, false);
     }

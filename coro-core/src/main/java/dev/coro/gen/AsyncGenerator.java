@@ -240,7 +240,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public AsyncGenerator<T> buffer(int n) {
-        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.buffer: n " + n + " (expected: >= 1)");
+        if (n < 1) {
+            throw new IllegalArgumentException("AsyncGenerator.buffer: n: " + n + " (expected: >= 1, how many values the"
+                    + " child task may produce ahead, such as 16)");
+        }
         return viaChannel(List.of(this), Channel.buffered(n), AsyncGenerator::forward);
     }
 
@@ -255,7 +258,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @throws IllegalArgumentException if {@code n < 1} or {@code maxWait} is not positive
      */
     public AsyncGenerator<List<T>> chunked(int n, Duration maxWait) {
-        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.chunked: n " + n + " (expected: >= 1)");
+        if (n < 1) {
+            throw new IllegalArgumentException("AsyncGenerator.chunked: n: " + n + " (expected: >= 1, the most values in"
+                    + " one chunk, such as 100)");
+        }
         Objects.requireNonNull(maxWait, "AsyncGenerator.chunked: maxWait is null (expected: a Duration > 0, such as"
                 + " Duration.ofMillis(100); to hand out values without waiting use buffer(n))");
         if (maxWait.isNegative() || maxWait.isZero()) {
@@ -301,7 +307,10 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public <R> AsyncGenerator<R> mapParallel(int n, SelectClause.Callback<? super T, ? extends R> fn) {
-        if (n < 1) throw new IllegalArgumentException("AsyncGenerator.mapParallel: n " + n + " (expected: >= 1)");
+        if (n < 1) {
+            throw new IllegalArgumentException("AsyncGenerator.mapParallel: n: " + n + " (expected: >= 1, the most calls"
+                    + " running at once, such as 8; 1 maps one value at a time)");
+        }
         Objects.requireNonNull(fn, "AsyncGenerator.mapParallel: fn is null (expected: what each value is mapped with,"
                 + " such as url -> fetch(url))");
         return viaChannel(List.of(this), Channel.<T>rendezvous(), (rx, out) -> {
@@ -394,7 +403,8 @@ public final class AsyncGenerator<T> implements Iterator<T>, Iterable<T>, AutoCl
         Objects.requireNonNull(publisher, "AsyncGenerator.fromPublisher: publisher is null (expected: the"
                 + " Flow.Publisher to subscribe to when the body starts)");
         if (prefetch < 1) {
-            throw new IllegalArgumentException("AsyncGenerator.fromPublisher: prefetch " + prefetch + " (expected: >= 1)");
+            throw new IllegalArgumentException("AsyncGenerator.fromPublisher: prefetch: " + prefetch + " (expected: >= 1,"
+                    + " the most values the publisher may send ahead, such as 16)");
         }
         return PublisherSubscriber.generator(publisher, prefetch);
     }

@@ -120,8 +120,8 @@ public final class Coroutine<Y, S, R> implements AutoCloseable {
      */
     public Y send(S value) {
         if (value != null && frame.isNew()) {
-            throw new IllegalArgumentException("value: " + value
-                    + " (expected: null for the first send, which starts the body; there is no yield to receive it)");
+            throw new IllegalArgumentException("Coroutine.send: value: " + value + " (expected: null for the first send,"
+                    + " which starts the body; there is no yield to receive a value yet, so send it next time)");
         }
         if (frame.isDone()) {
             throw new IllegalStateException(frame.name() + ": send() after the body finished (check isDone() first)");

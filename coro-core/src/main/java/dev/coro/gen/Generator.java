@@ -134,7 +134,7 @@ public final class Generator<T> extends BufferedGenerator implements Iterator<T>
                 + " out -> { for (int i = 0; i < 3; i++) out.yield(i); })");
         if (n < 1) {
             throw new IllegalArgumentException("Generator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
-                    + " run ahead). For a body that runs only when asked use Generator.of(body).");
+                    + " run ahead, such as 16; for a body that runs only when asked use Generator.of(body))");
         }
         return create(n, body);
     }

@@ -90,7 +90,7 @@ public final class LongGenerator extends BufferedGenerator implements PrimitiveI
                 + " out -> { for (long i = 0; i < 3; i++) out.yield(i); })");
         if (n < 1) {
             throw new IllegalArgumentException("LongGenerator.prefetch: n: " + n + " (expected: >= 1, how many values the body may"
-                    + " run ahead). For a body that runs only when asked use LongGenerator.of(body).");
+                    + " run ahead, such as 16; for a body that runs only when asked use LongGenerator.of(body))");
         }
         return create(n, body);
     }

@@ -6,6 +6,7 @@ import dev.coro.trace.WaitKind;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -181,6 +182,8 @@ public abstract class SelectClause<R> {
      * @return the winning clause's callback value
      */
     public static <R> R select(String what, boolean unbiased, SelectClause<? extends R>[] clauses) {
+        Objects.requireNonNull(what, "SelectClause.select: what is null (expected: the public method that selects, for"
+                + " its error messages, such as \"Select.select\")");
         check(what, clauses);
         Waiter.raiseIfCancelled();
         Round round = new Round(clauses, unbiased ? shuffled(clauses.length) : null);
@@ -341,7 +344,7 @@ public abstract class SelectClause<R> {
                     + what + "(rx.onReceive(v -> v), Select.onTimeout(Duration.ofSeconds(1), () -> null)))");
         }
         if (clauses.length == 0) {
-            throw new IllegalArgumentException(what + ": no clauses (expected: at least one, e.g. "
+            throw new IllegalArgumentException(what + ": clauses is empty (expected: at least one clause, such as "
                     + what + "(rx.onReceive(v -> v), Select.onTimeout(Duration.ofSeconds(1), () -> null)))");
         }
         int defaults = 0;
@@ -353,7 +356,8 @@ public abstract class SelectClause<R> {
             if (clauses[i].isDefault()) defaults++;
         }
         if (defaults > 1) {
-            throw new IllegalArgumentException(what + ": " + defaults + " onDefault clauses (expected: at most one)");
+            throw new IllegalArgumentException(what + ": clauses has " + defaults + " onDefault clauses (expected: at most"
+                    + " one, which runs if no other clause is ready at once; keep one)");
         }
     }
 

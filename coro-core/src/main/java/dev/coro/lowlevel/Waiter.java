@@ -79,6 +79,8 @@ public final class Waiter implements AbortHandler {
      * @throws IllegalStateException on a loop's thread outside a task (blocking would stop the loop)
      */
     public static Waiter forCaller(String what) {
+        Objects.requireNonNull(what, "Waiter.forCaller: what is null (expected: the public method that waits, for its"
+                + " error messages, such as \"ReceiveChannel.receive\")");
         TaskCore t = Kernel.currentTask();
         if (t != null) return new Waiter(t, null, what);
         if (Kernel.current() != null) {

@@ -261,7 +261,10 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     @Override
     public byte[] read(int max) throws IOException {
-        if (max < 0) throw new IllegalArgumentException("max: " + max + " (expected: >= 0)");
+        if (max < 0) {
+            throw new IllegalArgumentException("ByteStream.read: max: " + max + " (expected: >= 0, the most bytes to"
+                    + " return, such as 8192)");
+        }
         beginRead();
         try {
             if (max == 0 || (start == end && !fill())) return EMPTY;
@@ -321,7 +324,10 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     @Override
     public byte[] readExactly(int n) throws IOException {
-        if (n < 0) throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
+        if (n < 0) {
+            throw new IllegalArgumentException("ByteStream.readExactly: n: " + n + " (expected: >= 0, how many bytes to"
+                    + " read, such as the length a header announced)");
+        }
         beginRead();
         try {
             while (end - start < n) {
@@ -355,7 +361,10 @@ public abstract class BufferedByteStream implements ByteStream {
     public byte[] readUntil(byte[] separator) throws IOException {
         Objects.requireNonNull(separator, "ByteStream.readUntil: separator is null (expected: the bytes that end the"
                 + " read, at least one, such as \"\\r\\n\".getBytes(); for a line use readLine())");
-        if (separator.length == 0) throw new IllegalArgumentException("separator: empty (expected: at least one byte)");
+        if (separator.length == 0) {
+            throw new IllegalArgumentException("ByteStream.readUntil: separator is empty (expected: at least one byte,"
+                    + " such as \"\\r\\n\".getBytes(); for what is there already use read(max))");
+        }
         return readUntil(separator, false);
     }
 
@@ -678,14 +687,17 @@ public abstract class BufferedByteStream implements ByteStream {
     /**
      * Sets the limit of {@link #readLine()} and {@link #readUntil}.
      *
-     * @param limit the most bytes a line or a read up to a separator may hold before the
+     * @param bytes the most bytes a line or a read up to a separator may hold before the
      *     separator, {@code >= 1}; it applies from the next read
-     * @throws IllegalArgumentException if {@code limit} is below 1
+     * @throws IllegalArgumentException if {@code bytes} is below 1
      */
     @Override
-    public void setLimit(int limit) {
-        if (limit < 1) throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
-        this.limit = limit;
+    public void setLimit(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("ByteStream.setLimit: bytes: " + bytes + " (expected: >= 1, the most"
+                    + " bytes a line may hold, such as 1048576; Integer.MAX_VALUE for no limit)");
+        }
+        this.limit = bytes;
     }
 
     // ---------------------------------------------------------------- writing
@@ -820,7 +832,9 @@ public abstract class BufferedByteStream implements ByteStream {
      */
     public void setWriteBufferLimits(int high, int low) {
         if (low < 0 || low > high) {
-            throw new IllegalArgumentException("low: " + low + " (expected: 0 <= low <= high = " + high + ")");
+            throw new IllegalArgumentException("BufferedByteStream.setWriteBufferLimits: low: " + low + " (expected: >= 0"
+                    + " and <= high, here " + high + ", such as setWriteBufferLimits(65536, 16384); the default 0, 0"
+                    + " makes drain() wait until every byte is sent)");
         }
         highWater = high;
         lowWater = low;
@@ -928,7 +942,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setReadTimeout(Duration timeout) {
-        readTimeout = checkTimeout(timeout, "readTimeout");
+        readTimeout = checkTimeout(timeout, "BufferedByteStream.setReadTimeout");
     }
 
     /**
@@ -938,7 +952,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setWriteTimeout(Duration timeout) {
-        writeTimeout = checkTimeout(timeout, "writeTimeout");
+        writeTimeout = checkTimeout(timeout, "BufferedByteStream.setWriteTimeout");
     }
 
     /**
@@ -949,7 +963,7 @@ public abstract class BufferedByteStream implements ByteStream {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setCloseTimeout(Duration timeout) {
-        closeTimeout = checkTimeout(timeout, "closeTimeout");
+        closeTimeout = checkTimeout(timeout, "BufferedByteStream.setCloseTimeout");
     }
 
     /**
@@ -980,9 +994,11 @@ public abstract class BufferedByteStream implements ByteStream {
         return closeTimeout;
     }
 
-    static Duration checkTimeout(Duration timeout, String name) {
+    /* The argument `timeout` of the public method `method`, checked: null or positive. */
+    static Duration checkTimeout(Duration timeout, String method) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException(name + ": " + timeout + " (expected: > 0, or null for none)");
+            throw new IllegalArgumentException(method + ": timeout: " + timeout + " (expected: > 0, such as"
+                    + " Duration.ofSeconds(30); null for no bound)");
         }
         return timeout;
     }

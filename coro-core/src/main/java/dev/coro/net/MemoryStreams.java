@@ -71,7 +71,10 @@ public final class MemoryStreams {
          * @throws IllegalArgumentException if {@code bytes} is negative
          */
         public Builder capacity(int bytes) {
-            if (bytes < 0) throw new IllegalArgumentException("capacity: " + bytes + " (expected: >= 0)");
+            if (bytes < 0) {
+                throw new IllegalArgumentException("MemoryStreams.Builder.capacity: bytes: " + bytes + " (expected: >= 0,"
+                        + " such as 65536; 0 makes a lockstep pair)");
+            }
             capacity = bytes;
             return this;
         }
@@ -98,7 +101,10 @@ public final class MemoryStreams {
         public Builder delay(Duration delay) {
             Objects.requireNonNull(delay, "MemoryStreams.Builder.delay: delay is null (expected: a Duration >= 0, such"
                     + " as Duration.ofMillis(5); omit the call for none)");
-            if (delay.isNegative()) throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0)");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("MemoryStreams.Builder.delay: delay: " + delay + " (expected: >= 0,"
+                        + " such as Duration.ofMillis(5); omit the call for none)");
+            }
             delayNanos = delay.toNanos();
             return this;
         }

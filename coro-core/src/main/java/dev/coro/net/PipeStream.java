@@ -35,7 +35,8 @@ public final class PipeStream extends BufferedByteStream {
      */
     public static PipeStream of(Pipe.SourceChannel source, Pipe.SinkChannel sink) throws IOException {
         if (source == null && sink == null) {
-            throw new IllegalArgumentException("source and sink: both null (expected: at least one pipe end)");
+            throw new IllegalArgumentException("PipeStream.of: source and sink are both null (expected: at least one pipe"
+                    + " end, such as PipeStream.of(pipe.source(), null) for a read-only stream)");
         }
         if (source != null) source.configureBlocking(false);
         if (sink != null) sink.configureBlocking(false);

@@ -11,15 +11,15 @@ record StreamOptions(Duration readTimeout, Duration writeTimeout, Duration close
     static final StreamOptions DEFAULT = new StreamOptions(null, null, BufferedByteStream.DEFAULT_CLOSE_TIMEOUT);
 
     StreamOptions withRead(Duration d) {
-        return new StreamOptions(BufferedByteStream.checkTimeout(d, "readTimeout"), writeTimeout, closeTimeout);
+        return new StreamOptions(d, writeTimeout, closeTimeout);
     }
 
     StreamOptions withWrite(Duration d) {
-        return new StreamOptions(readTimeout, BufferedByteStream.checkTimeout(d, "writeTimeout"), closeTimeout);
+        return new StreamOptions(readTimeout, d, closeTimeout);
     }
 
     StreamOptions withClose(Duration d) {
-        return new StreamOptions(readTimeout, writeTimeout, BufferedByteStream.checkTimeout(d, "closeTimeout"));
+        return new StreamOptions(readTimeout, writeTimeout, d);
     }
 
     void applyTo(BufferedByteStream s) {

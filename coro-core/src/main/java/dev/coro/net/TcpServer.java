@@ -291,7 +291,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder handshakeTimeout(Duration timeout) {
-            handshakeTimeout = BufferedByteStream.checkTimeout(timeout, "handshakeTimeout");
+            handshakeTimeout = BufferedByteStream.checkTimeout(timeout, "TcpServer.Builder.handshakeTimeout");
             return this;
         }
 
@@ -376,7 +376,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder readTimeout(Duration timeout) {
-            options = options.withRead(timeout);
+            options = options.withRead(BufferedByteStream.checkTimeout(timeout, "TcpServer.Builder.readTimeout"));
             return this;
         }
 
@@ -388,7 +388,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder writeTimeout(Duration timeout) {
-            options = options.withWrite(timeout);
+            options = options.withWrite(BufferedByteStream.checkTimeout(timeout, "TcpServer.Builder.writeTimeout"));
             return this;
         }
 
@@ -403,7 +403,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder closeTimeout(Duration timeout) {
-            options = options.withClose(timeout);
+            options = options.withClose(BufferedByteStream.checkTimeout(timeout, "TcpServer.Builder.closeTimeout"));
             return this;
         }
 
@@ -415,7 +415,10 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if {@code backlog} is below 1
          */
         public Builder backlog(int backlog) {
-            if (backlog < 1) throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 1)");
+            if (backlog < 1) {
+                throw new IllegalArgumentException("TcpServer.Builder.backlog: backlog: " + backlog + " (expected: >= 1,"
+                        + " such as 128; omit the call for the default of 1024)");
+            }
             this.backlog = backlog;
             return this;
         }
@@ -469,7 +472,8 @@ public final class TcpServer implements AutoCloseable {
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
-                throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+                throw new IllegalArgumentException("TcpServer.Builder.maxConnections: maxConnections: " + maxConnections
+                        + " (expected: >= 1, such as 10000; omit the call for no limit)");
             }
             this.maxConnections = maxConnections;
             return this;

@@ -79,7 +79,9 @@ public final class TcpStream extends BufferedByteStream {
     public static TcpStream connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "TcpStream.connect: host is null (expected: a host name or address literal, such"
                 + " as \"example.com\" or \"127.0.0.1\")");
-        if (port < 0 || port > 0xFFFF) throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("TcpStream.connect: port: " + port + " (expected: 0..65535, such as 443)");
+        }
         IOException failure = null;
         for (InetAddress a : resolve(host)) {
             try {

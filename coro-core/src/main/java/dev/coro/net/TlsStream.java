@@ -289,7 +289,7 @@ public final class TlsStream extends BufferedByteStream {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public void setHandshakeTimeout(Duration timeout) {
-        tls.handshakeTimeout = checkTimeout(timeout, "handshakeTimeout");
+        tls.handshakeTimeout = checkTimeout(timeout, "TlsStream.setHandshakeTimeout");
     }
 
     /**

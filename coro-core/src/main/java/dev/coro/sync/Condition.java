@@ -122,7 +122,7 @@ public final class Condition {
     public void signal(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("Condition.signal: n: " + n + " (expected: >= 0, the most waiters to"
-                    + " wake). To wake every waiter use signalAll().");
+                    + " wake, such as 1; to wake every waiter use signalAll())");
         }
         lock.confinement().check("Condition.signal", this);
         requireLock("signal");

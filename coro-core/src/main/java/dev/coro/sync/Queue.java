@@ -97,8 +97,8 @@ public final class Queue<T> {
     /* The capacity given to `factory`; asyncio's maxsize=0 means no limit, which is `unlimited` here. */
     private static int capacity(String factory, int capacity, String unlimited) {
         if (capacity < 1) {
-            throw new IllegalArgumentException("Queue." + factory + ": capacity: " + capacity + " (expected: >= 1). For a"
-                    + " queue without a limit (asyncio's maxsize=0) use Queue." + unlimited + ".");
+            throw new IllegalArgumentException("Queue." + factory + ": capacity: " + capacity + " (expected: >= 1, such as"
+                    + " 100; for a queue without a limit, asyncio's maxsize=0, use Queue." + unlimited + ")");
         }
         return capacity;
     }

@@ -60,8 +60,8 @@ public final class Semaphore {
 
     private static int permits(String method, int permits) {
         if (permits < 0) {
-            throw new IllegalArgumentException(method + ": permits: " + permits + " (expected: >= 0). A semaphore"
-                    + " starts with zero permits or more; with 0, acquire() waits until a release() adds one.");
+            throw new IllegalArgumentException(method + ": permits: " + permits + " (expected: >= 0, the permits it"
+                    + " starts with, such as 1; with 0, acquire() waits until a release() adds one)");
         }
         return permits;
     }

@@ -28,9 +28,12 @@ public final class VirtualClock implements Clock {
      * @throws IllegalArgumentException if another loop has claimed it
      */
     public synchronized void claim(Object loop) {
+        Objects.requireNonNull(loop, "VirtualClock.claim: loop is null (expected: the loop that runs on this clock,"
+                + " which EventLoop.Builder.build() passes for a loop given this clock)");
         if (owner != null && owner != loop) {
-            throw new IllegalArgumentException("clock: " + this + " already belongs to " + owner
-                    + " (expected: a fresh VirtualClock for each loop; time is per loop)");
+            // the clock reached the loop through EventLoop.Builder.clock, which is where the fix goes
+            throw new IllegalArgumentException("EventLoop.Builder.clock: clock: " + this + " already belongs to " + owner
+                    + " (expected: a VirtualClock no other loop runs on, such as new VirtualClock(); time is per loop)");
         }
         owner = loop;
     }

@@ -83,7 +83,10 @@ public final class TraceRecorder implements Instrument {
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public TraceRecorder(int capacity) {
-        if (capacity < 1) throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("new TraceRecorder: capacity: " + capacity + " (expected: >= 1, the most"
+                    + " events kept, such as 10000; new TraceRecorder() keeps " + DEFAULT_CAPACITY + ")");
+        }
         this.capacity = capacity;
     }
 

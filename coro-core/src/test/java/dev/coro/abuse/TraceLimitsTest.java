@@ -47,7 +47,7 @@ class TraceLimitsTest {
         }
         assertThat(Files.readString(file)).containsPattern("\"dropped\":[1-9]");
         assertThatThrownBy(() -> EventLoop.builder().trace(file, 0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("events: 0 (expected: >= 1)");
+                .hasMessageStartingWith("EventLoop.Builder.trace: events: 0 (expected: >= 1, ");
     }
 
     @Test

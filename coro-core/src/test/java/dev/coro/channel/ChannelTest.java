@@ -385,9 +385,11 @@ class ChannelTest {
     @Test
     void badInputIsRefusedWithTheArgumentAndTheFix() {
         assertThatThrownBy(() -> Channel.buffered(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("capacity 0").hasMessageContaining("Channel.rendezvous()");
+                .hasMessageStartingWith("Channel.buffered: capacity: 0 (expected: >= 1")
+                .hasMessageContaining("Channel.rendezvous()");
         assertThatThrownBy(() -> Channel.buffered(-3)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Channel.buffered: capacity -3 (expected: >= 1)");
+                .hasMessage("Channel.buffered: capacity: -3 (expected: >= 1, such as 64; for a channel without a limit"
+                        + " use Channel.unlimited())");
         Channel<String> ch = Channel.unlimited();
         Loops.run(() -> {
             assertThatThrownBy(() -> ch.sender().send(null)).isInstanceOf(NullPointerException.class)

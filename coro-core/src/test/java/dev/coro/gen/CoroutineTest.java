@@ -72,7 +72,7 @@ class CoroutineTest {
         Coroutine<Integer, Integer, Integer> adder = adder();
         assertThatThrownBy(() -> adder.send(1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("value: 1 (expected: null");
+                .hasMessageStartingWith("Coroutine.send: value: 1 (expected: null");
         assertThat(log).isEmpty();
         assertThat(adder.send(null)).isZero();
     }

@@ -131,7 +131,7 @@ class LongGeneratorTest {
                 .hasMessageStartingWith("LongGenerator.prefetch: body is null (expected: ");
         assertThatThrownBy(() -> LongGenerator.prefetch(0, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("LongGenerator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead)."
-                        + " For a body that runs only when asked use LongGenerator.of(body).");
+                .hasMessage("LongGenerator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead,"
+                        + " such as 16; for a body that runs only when asked use LongGenerator.of(body))");
     }
 }

@@ -77,8 +77,8 @@ class PrefetchTest {
     void nBelowOneIsRejected() {
         assertThatThrownBy(() -> Generator.prefetch(0, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Generator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead). For a"
-                        + " body that runs only when asked use Generator.of(body).");
+                .hasMessage("Generator.prefetch: n: 0 (expected: >= 1, how many values the body may run ahead, such as"
+                        + " 16; for a body that runs only when asked use Generator.of(body))");
         assertThatThrownBy(() -> Generator.prefetch(-1, out -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Generator.prefetch: n: -1 (expected: >= 1");

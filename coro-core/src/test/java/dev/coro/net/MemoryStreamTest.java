@@ -366,9 +366,10 @@ class MemoryStreamTest {
         Loops.run(() -> {
             MemoryStream s = (MemoryStream) MemoryStreams.pair().left();
             assertThatThrownBy(() -> s.setReadTimeout(Duration.ZERO))
-                    .hasMessage("readTimeout: PT0S (expected: > 0, or null for none)");
+                    .hasMessage("BufferedByteStream.setReadTimeout: timeout: PT0S (expected: > 0, such as"
+                            + " Duration.ofSeconds(30); null for no bound)");
             assertThatThrownBy(() -> s.setCloseTimeout(Duration.ofSeconds(-1)))
-                    .hasMessage("closeTimeout: PT-1S (expected: > 0, or null for none)");
+                    .hasMessageStartingWith("BufferedByteStream.setCloseTimeout: timeout: PT-1S (expected: > 0, ");
             s.close();
         });
     }

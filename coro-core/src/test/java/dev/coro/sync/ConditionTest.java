@@ -184,7 +184,7 @@ class ConditionTest {
     void negativeSignalCountIsRejected() {
         Loops.run(() -> lock.withLock(() -> {
             assertThatThrownBy(() -> cond.signal(-1)).hasMessage("Condition.signal: n: -1 (expected: >= 0, the most"
-                    + " waiters to wake). To wake every waiter use signalAll().");
+                    + " waiters to wake, such as 1; to wake every waiter use signalAll())");
         }));
         assertThat(cond.toString()).startsWith("Condition@").contains("[waiters=0, Lock@");
     }

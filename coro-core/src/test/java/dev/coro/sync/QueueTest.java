@@ -349,13 +349,13 @@ class QueueTest {
         assertThatThrownBy(() -> q.tryPut(null)).isInstanceOf(NullPointerException.class);
         // a user's trial: no method named, and no word that asyncio's maxsize=0 (no limit) is another factory here
         assertThatThrownBy(() -> Queue.bounded(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Queue.bounded: capacity: 0 (expected: >= 1). For a queue without a limit (asyncio's"
-                        + " maxsize=0) use Queue.unbounded().");
-        assertThatThrownBy(() -> Queue.lifo(-1)).hasMessage("Queue.lifo: capacity: -1 (expected: >= 1). For a queue"
-                + " without a limit (asyncio's maxsize=0) use Queue.lifo().");
+                .hasMessage("Queue.bounded: capacity: 0 (expected: >= 1, such as 100; for a queue without a limit,"
+                        + " asyncio's maxsize=0, use Queue.unbounded())");
+        assertThatThrownBy(() -> Queue.lifo(-1)).hasMessage("Queue.lifo: capacity: -1 (expected: >= 1, such as 100; for a"
+                + " queue without a limit, asyncio's maxsize=0, use Queue.lifo())");
         assertThatThrownBy(() -> Queue.priority(Comparator.<String>naturalOrder(), 0))
-                .hasMessage("Queue.priority: capacity: 0 (expected: >= 1). For a queue without a limit (asyncio's"
-                        + " maxsize=0) use Queue.priority(comparator).");
+                .hasMessage("Queue.priority: capacity: 0 (expected: >= 1, such as 100; for a queue without a limit,"
+                        + " asyncio's maxsize=0, use Queue.priority(comparator))");
     }
 
     @Test

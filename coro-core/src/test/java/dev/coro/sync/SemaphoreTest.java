@@ -125,10 +125,10 @@ class SemaphoreTest {
     void negativePermitsAreRejected() {
         // a user's trial: no method named, and no word of what a semaphore with no permits does
         assertThatThrownBy(() -> new Semaphore(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("new Semaphore: permits: -1 (expected: >= 0). A semaphore starts with zero permits or more;"
-                        + " with 0, acquire() waits until a release() adds one.");
-        assertThatThrownBy(() -> Semaphore.bounded(-2)).hasMessage("Semaphore.bounded: permits: -2 (expected: >= 0). A"
-                + " semaphore starts with zero permits or more; with 0, acquire() waits until a release() adds one.");
+                .hasMessage("new Semaphore: permits: -1 (expected: >= 0, the permits it starts with, such as 1; with 0,"
+                        + " acquire() waits until a release() adds one)");
+        assertThatThrownBy(() -> Semaphore.bounded(-2)).hasMessage("Semaphore.bounded: permits: -2 (expected: >= 0, the"
+                + " permits it starts with, such as 1; with 0, acquire() waits until a release() adds one)");
     }
     @Test
     void withPermitGivesThePermitBackWhenTheBodyFailsAndPassesTheFailureThrough() {

@@ -75,7 +75,7 @@ class TraceRecorderTest {
     @Test
     void capacityMustBePositive() {
         assertThatThrownBy(() -> new TraceRecorder(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("capacity: 0 (expected: >= 1)");
+                .hasMessageStartingWith("new TraceRecorder: capacity: 0 (expected: >= 1, ");
     }
 
     @Test

@@ -63,11 +63,14 @@ final class FibPrimes {
      * or after {@code timeLimit} (null: no limit), printing the message every {@code interval}.
      */
     FibPrimes(PrintStream out, long primeLimit, Duration timeLimit, Duration interval, Runnable workCost) {
-        this.out = Objects.requireNonNull(out, "out");
+        this.out = Objects.requireNonNull(out, "new FibPrimes: out is null (expected: where the program prints, such"
+                + " as System.out)");
         this.primeLimit = primeLimit;
         this.timeLimit = timeLimit;
-        this.interval = Objects.requireNonNull(interval, "interval");
-        this.workCost = Objects.requireNonNull(workCost, "workCost");
+        this.interval = Objects.requireNonNull(interval, "new FibPrimes: interval is null (expected: how often the"
+                + " message is printed, such as Duration.ofSeconds(1))");
+        this.workCost = Objects.requireNonNull(workCost, "new FibPrimes: workCost is null (expected: what runs after"
+                + " each trial division that yields, such as () -> { } for nothing)");
     }
 
     /**

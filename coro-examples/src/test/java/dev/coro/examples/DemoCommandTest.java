@@ -119,6 +119,18 @@ class DemoCommandTest {
     }
 
     @Test
+    void aNullArgumentOfTheProgramNamesTheArgumentAndWhatToPass() {
+        Duration second = Duration.ofSeconds(1);
+        Runnable nothing = () -> { };
+        assertThatThrownBy(() -> new FibPrimes(null, 1, null, second, nothing)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("new FibPrimes: out is null (expected: ");
+        assertThatThrownBy(() -> new FibPrimes(System.out, 1, null, null, nothing)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("new FibPrimes: interval is null (expected: ");
+        assertThatThrownBy(() -> new FibPrimes(System.out, 1, null, second, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("new FibPrimes: workCost is null (expected: ");
+    }
+
+    @Test
     void blockForBlocksTheLoopOnceAtTheFirstMessageAndTheWatchdogSaysSo() {
         List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
         ByteArrayOutputStream text = new ByteArrayOutputStream();

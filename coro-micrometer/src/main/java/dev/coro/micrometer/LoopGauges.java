@@ -37,7 +37,8 @@ public final class LoopGauges implements MeterBinder {
      * @param loop the loop to read
      */
     public LoopGauges(EventLoop loop) {
-        this.loop = Objects.requireNonNull(loop, "loop");
+        this.loop = Objects.requireNonNull(loop, "new LoopGauges: loop is null (expected: the EventLoop to read, such"
+                + " as the one EventLoop.builder().build() returned)");
     }
 
     @Override

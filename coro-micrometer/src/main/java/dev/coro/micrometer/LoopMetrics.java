@@ -101,7 +101,8 @@ public final class LoopMetrics implements MeterBinder {
      * @param loop the loop's name, e.g. the one given to {@link EventLoop.Builder#name}
      */
     public LoopMetrics(String loop) {
-        this.loop = Objects.requireNonNull(loop, "loop");
+        this.loop = Objects.requireNonNull(loop, "new LoopMetrics: loop is null (expected: the loop's name, the value of"
+                + " every meter's loop tag, such as eventLoop.name())");
     }
 
     /**
@@ -123,7 +124,8 @@ public final class LoopMetrics implements MeterBinder {
      * @return the counting handler
      */
     public ExceptionHandler countingBlockedLoops(ExceptionHandler delegate) {
-        Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(delegate, "LoopMetrics.countingBlockedLoops: delegate is null (expected: the handler"
+                + " every report goes on to, such as ExceptionHandler.logging())");
         return (l, message, error) -> {
             if (error instanceof BlockedLoopException) blocked.increment();
             delegate.handle(l, message, error);

@@ -42,7 +42,8 @@ class ServeCommandTest {
 
     @Test
     void aBadOptionIsAUsageErrorNotATrace() {
-        assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith("maxConnections: 0 (expected: >= 1)");
+        assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith(
+                "TcpServer.Builder.maxConnections: maxConnections: 0 (expected: >= 1, ");
         assertThat(usageError("serve", "echo", "--loops", "0")).startsWith("--loops: 0 (expected: >= 1)");
         assertThat(usageError("serve", "echo", "--hand-off")).startsWith("--hand-off: needs --loops 2 or more");
         assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
