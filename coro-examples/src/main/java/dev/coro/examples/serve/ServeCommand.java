@@ -116,13 +116,18 @@ public final class ServeCommand implements Callable<Integer> {
 
         /** The options every server takes, from the command line. */
         TcpServer.Builder options() {
-            try {
-                TcpServer.Builder b = TcpServer.builder().backlog(backlog);
-                if (maxConnections != null) b.maxConnections(maxConnections);
-                return b;
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            atLeastOne("--backlog", backlog, "the kernel's queue of connections not yet accepted, such as 1024");
+            if (maxConnections != null) {
+                atLeastOne("--max-connections", maxConnections, "leave the option out for no limit");
             }
+            TcpServer.Builder b = TcpServer.builder().backlog(backlog);
+            if (maxConnections != null) b.maxConnections(maxConnections);
+            return b;
+        }
+
+        /* A usage error in the option's own name, as the user typed it (not the builder's). */
+        void atLeastOne(String option, int value, String fix) {
+            if (value < 1) throw new ParameterException(spec.commandLine(), option + ": " + value + " (expected: >= 1; " + fix + ")");
         }
 
         @Override
@@ -130,7 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
             TcpServer.Builder options = options();
             SelfSignedCertificate cert = tls ? SelfSignedCertificate.create() : null;
             if (cert != null) out.println("TLS certificate (self-signed, CN=localhost) SHA-256 " + cert.sha256Fingerprint());
-            if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops: " + loops + " (expected: >= 1)");
+            atLeastOne("--loops", loops, "such as 2; without the option one loop serves");
             if (handOff && loops == 1) {
                 throw new ParameterException(spec.commandLine(), "--hand-off: needs --loops 2 or more (one loop accepts and serves alone)");
             }

@@ -43,8 +43,9 @@ class ServeCommandTest {
     @Test
     void aBadOptionIsAUsageErrorNotATrace() {
         assertThat(usageError("serve", "echo", "--max-connections", "0")).startsWith(
-                "TcpServer.Builder.maxConnections: maxConnections: 0 (expected: >= 1, ");
-        assertThat(usageError("serve", "echo", "--loops", "0")).startsWith("--loops: 0 (expected: >= 1)");
+                "--max-connections: 0 (expected: >= 1; leave the option out for no limit)");
+        assertThat(usageError("serve", "http", "--backlog", "-1")).startsWith("--backlog: -1 (expected: >= 1; ");
+        assertThat(usageError("serve", "echo", "--loops", "0")).startsWith("--loops: 0 (expected: >= 1; such as 2");
         assertThat(usageError("serve", "echo", "--hand-off")).startsWith("--hand-off: needs --loops 2 or more");
         assertThat(usageError("serve", "http", "--head-timeout", "0s")).startsWith("--head-timeout: PT0S (expected: > 0)");
         assertThat(usageError("serve", "echo", "--grace", "PT-1S")).startsWith("--grace: PT-1S (expected: >= 0; 0 stops at once)");
