@@ -568,6 +568,31 @@ class AsyncioLocksParityTest {
         });
     }
 
+    /**
+     * test_wait_for_unacquired, the other half: asyncio's wait_for returns at once when the predicate
+     * holds. coro's too, without suspending, but as every fast path it still raises in a task that is
+     * cancelled (DESIGN "Fast paths do not yield"), as await() would.
+     */
+    @Test
+    void awaitUntilThatHoldsStillRaisesInACancelledTask() {
+        Loops.run(() -> {
+            Condition cond = new Condition(new Lock());
+            Task<Void> t = Coro.spawn(() -> cond.lock().withLock(() -> {
+                Loops.cancelMe();
+                try {
+                    cond.awaitUntil(() -> true);
+                    trace.add("returned");
+                } catch (CancelledError e) {
+                    trace.add("raised holding the lock: " + (cond.lock().statistics().owner() == Coro.currentTask()));
+                    throw e;
+                }
+            }));
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            assertThat(trace.events()).containsExactly("raised holding the lock: true");
+            assertThat(cond.lock().isLocked()).isFalse();
+        });
+    }
+
     /** test_repr: the string shows the waiters and the lock's state. */
     @Test
     void conditionToStringShowsWaitersAndTheLock() {
