@@ -623,6 +623,25 @@ class AsyncioLocksParityTest {
         });
     }
 
+    /**
+     * test_ambiguous_loops: a lock that one loop used is refused to another loop's tasks, and so is a
+     * condition over it, before either changes anything (asyncio: "is bound to a different event loop").
+     */
+    @Test
+    void aLockAndItsConditionRefuseAnotherLoop() {
+        Lock lock = new Lock();
+        Condition cond = new Condition(lock);
+        Loops.run(() -> lock.withLock(() -> trace.add("first loop held it")));
+        Loops.run(() -> {
+            assertThatThrownBy(lock::acquire).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Lock.acquire: EventLoop[").hasMessageContaining("which belongs to");
+            assertThatThrownBy(cond::await).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Condition.await: EventLoop[");
+            assertThat(lock.isLocked()).isFalse();
+        });
+        assertThat(trace.events()).containsExactly("first loop held it");
+    }
+
     /** test_timeout_in_block: a timeout around await inside the lock raises, with the lock held again. */
     @Test
     void aTimeoutAroundAwaitRaisesHoldingTheLock() {
