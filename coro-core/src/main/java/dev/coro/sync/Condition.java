@@ -93,7 +93,7 @@ public final class Condition {
      * <p><b>Checkpoint:</b> only if {@code predicate} does not hold at first; then that of
      * {@link #await()} for each wait. <b>Cancellation:</b> as {@link #await()}: raises
      * {@link CancelledError} holding the lock again, and a signal it had been given goes to the
-     * next waiter. <b>Thread safety:</b> loop thread only, inside a task.
+     * next waiter; a cancelled task raises even if {@code predicate} holds at first. <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @param predicate the condition to wait for; checked with the lock held
      * @throws CancelledError if the task is cancelled while it waits
@@ -104,6 +104,7 @@ public final class Condition {
                 + " for, such as () -> !items.isEmpty())");
         lock.confinement().check("Condition.awaitUntil", this);
         requireLock("awaitUntil");
+        Traps.raiseIfCancelled();   // a fast path still raises in a cancelled task, as await() would
         while (!predicate.getAsBoolean()) await();
     }
 

@@ -32,16 +32,23 @@ import java.util.function.Consumer;
  * No barging, as in Lock: release() with waiters does not add a permit, it hands one to the first
  * waiter, so a task that releases and re-acquires at once queues behind it. A waiter handed a
  * permit but cancelled before it runs gives the permit back through release(), which hands it on.
+ * `handed` counts permits handed to waiters that have not run yet: a bounded semaphore counts them
+ * as given back (asyncio does too), so a second release by the task that handed one over is refused
+ * at once instead of letting two tasks hold a bound of one.
  */
 public final class Semaphore {
     private static final String NULL_BODY = "Semaphore.withPermit: body is null (expected: what to run holding a"
             + " permit, such as () -> fetch(url))";
     private final ParkingLot lot = new ParkingLot();
     private final Confinement confinement = new Confinement();
-    /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
-    private final Consumer<Object> passOn = handed -> release();
     private final int bound;
     private int permits;
+    private int handed;   // permits handed to waiters that have not run yet
+    /* A waiter handed a permit but cancelled before it ran releases it again. */
+    private final Consumer<Object> passOn = permit -> {
+        handed--;
+        release();
+    };
 
     /**
      * A semaphore with {@code permits} permits and no upper bound.
@@ -95,6 +102,7 @@ public final class Semaphore {
             return;
         }
         lot.parkHandOff(WaitKind.LOCK, this, passOn);
+        handed--;
     }
 
     /**
@@ -113,16 +121,19 @@ public final class Semaphore {
      * Gives a permit back: to the longest waiter if there is one, else to the semaphore. Does not
      * suspend; may be called from any task or callback of the loop.
      *
-     * @throws IllegalStateException if the semaphore is bounded and already holds all its permits
+     * @throws IllegalStateException if the semaphore is bounded and already holds all its permits, counting
+     *         those handed to waiters that have not run yet
      */
     public void release() {
         confinement.check("Semaphore.release", this);
-        if (permits == bound) {
+        if (permits + handed == bound) {
             throw new IllegalStateException("Semaphore.release(): " + this + " already holds all " + bound + " permits"
-                    + " it was created with (Semaphore.bounded), so this release has no acquire to match. Release only"
+                    + " it was created with" + (handed == 0 ? "" : " (" + handed + " handed to waiters that have not run"
+                    + " yet)") + " (Semaphore.bounded), so this release has no acquire to match. Release only"
                     + " a permit that was acquired; withPermit(body) pairs them.");
         }
-        if (!lot.unparkOne(this)) permits++;
+        if (lot.unparkOne(this)) handed++;
+        else permits++;
     }
 
     /**
