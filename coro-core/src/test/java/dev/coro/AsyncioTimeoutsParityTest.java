@@ -239,4 +239,92 @@ class AsyncioTimeoutsParityTest {
         assertThat(trace.events()).containsExactly("outer timeout after PT0.15S, inner 10 ms",
                 "outer timeout after PT0.15S, inner 1000 ms");
     }
+
+    /**
+     * test_timeout_expiring and test_timeout_expired: asyncio refuses reschedule() once the timeout is
+     * expiring or expired. coro follows Trio instead (CancelScope's state table): a deadline set on a
+     * scope that already expired is remembered but changes nothing (the scope stays cancelled, every
+     * suspension inside it still raises); once the scope is closed, setDeadline is refused.
+     */
+    @Test
+    void aDeadlineMovedAfterTheScopeExpiredChangesNothing() {
+        Loops.run(() -> {
+            CancelScope cm;
+            try (CancelScope scope = CancelScope.open()) {
+                cm = scope;
+                scope.setDeadline(now() + 10 * Duration.ofMillis(1).toNanos());
+                assertThat(scope.absorbs(catchThrowable(() -> Coro.sleep(Duration.ofSeconds(1))))).isTrue();
+                scope.setDeadline(now() + 20 * SECOND);
+                assertThat(scope.deadline()).isEqualTo(now() + 20 * SECOND);
+                assertThat(scope.hasExpired()).isTrue();
+                assertThat(scope.absorbs(catchThrowable(Coro::yieldNow))).isTrue();
+            }
+            assertThatThrownBy(() -> cm.setDeadline(now() + SECOND)).isInstanceOf(IllegalStateException.class);
+            assertThat(now()).isEqualTo(Duration.ofMillis(10).toNanos());
+        });
+    }
+
+    /**
+     * test_timeout_taskgroup: a timeout around a group; the body fails and, in its finally, sleeps; the
+     * child's cleanup, run when the deadline cancels it, crashes. asyncio raises an ExceptionGroup of
+     * the child's ZeroDivisionError (not TimeoutError); coro throws that same failure (a real failure
+     * beats the deadline), at the deadline. The body's failure was replaced by the CancelledError its
+     * finally raised (Java's rule for a finally that throws), so it is not among the failures.
+     */
+    @Test
+    void aTimeoutAroundAGroupWhoseChildCrashesInItsCleanup() {
+        ArithmeticException crash = new ArithmeticException("/ by zero");
+        Loops.run(() -> {
+            Throwable thrown = catchThrowable(() -> Coro.withTimeout(Duration.ofMillis(10), () -> TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    try {
+                        Coro.sleep(Duration.ofSeconds(2));
+                    } finally {
+                        throw crash;
+                    }
+                });
+                try {
+                    throw new IllegalArgumentException("body");
+                } finally {
+                    Coro.sleep(Duration.ofSeconds(1));
+                }
+            })));
+            assertThat(thrown).isSameAs(crash);
+            assertThat(thrown.getSuppressed()).isEmpty();
+            assertThat(now()).isEqualTo(Duration.ofMillis(10).toNanos());
+            assertThat(Coro.currentTask().isCancelled()).isFalse();
+        });
+    }
+
+    /**
+     * test_timeout_taskgroup the other way round: the timeout inside the group's body, and a child that
+     * fails while the body waits in it. The group's cancellation is not the timeout's deadline: the
+     * inner timeout lets the CancelledError through (no DeadlineExceededException), and run() throws
+     * the child's failure.
+     */
+    @Test
+    void aChildFailureWhileTheBodyWaitsInATimeoutIsNotADeadline() {
+        IllegalStateException failure = new IllegalStateException("child");
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Throwable thrown = catchThrowable(() -> TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    Coro.sleep(Duration.ofMillis(10));
+                    throw failure;
+                });
+                try {
+                    return Coro.withTimeout(Duration.ofSeconds(1), () -> {
+                        Coro.sleep(Duration.ofSeconds(5));
+                        return "unreached";
+                    });
+                } catch (Throwable e) {
+                    trace.add("timeout let out " + e.getClass().getSimpleName());
+                    throw e;
+                }
+            }));
+            assertThat(thrown).isSameAs(failure);
+            assertThat(Loops.pendingTimers(Coro.loop())).isZero();
+        });
+        assertThat(trace.events()).containsExactly("timeout let out CancelledError");
+    }
 }

@@ -483,4 +483,34 @@ class KotlinxTimeoutParityTest {
             trace.finish(8);
         });
     }
+
+    /**
+     * ScopedBuildersCancelledStartTest (kotlinx issue 4457): a scope builder entered in a task that is
+     * already cancelled. kotlinx runs the block and then throws CancellationException, for
+     * coroutineScope and withTimeout alike. coro's TaskGroup.run does the same (its exit waits for the
+     * children, a checkpoint even when there are none, and the child spawned never runs); withTimeout
+     * deliberately follows Trio instead: a scope is no checkpoint, so a body that does not suspend
+     * returns its value, and the task's next suspension raises. Either way the task ends cancelled.
+     */
+    @Test
+    void scopesEnteredInATaskThatIsAlreadyCancelled() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            Task<Void> job = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                assertThatThrownBy(() -> TaskGroup.run(g -> {
+                    trace.add("group body ran");
+                    g.spawn(() -> trace.add("child ran"));
+                    return 1;
+                })).isInstanceOf(CancelledError.class);
+                assertThat(Coro.withTimeout(Duration.ofDays(1), () -> {
+                    trace.add("timeout body ran");
+                    return 1;
+                })).isEqualTo(1);
+                trace.yieldExpectingCancellation();
+            });
+            assertThatThrownBy(job::join).isInstanceOf(CancellationException.class);
+        });
+        assertThat(trace.events()).containsExactly("group body ran", "timeout body ran", "next suspension raised");
+    }
 }
