@@ -513,4 +513,78 @@ class KotlinxTimeoutParityTest {
         });
         assertThat(trace.events()).containsExactly("group body ran", "timeout body ran", "next suspension raised");
     }
+
+    // ------------------------------------------------------------------ NonCancellable: Coro.shield
+
+    /**
+     * NonCancellableTest.testNonCancellable and testNonCancellableTwice: a task cancelled while inside
+     * withContext(NonCancellable), here Coro.shield, finishes the shielded block (its yield returns),
+     * and a second shielded block runs whole too; the first suspension outside a shield raises. The
+     * task ends cancelled even though its body then returned normally. kotlinx's isCancelled is true as
+     * soon as cancel() was called; coro's, like asyncio's cancelled(), only once the task has ended.
+     */
+    @Test
+    void shieldedBlocksRunWholeInACancelledTaskAndTheNextSuspensionRaises() {
+        for (boolean twice : new boolean[] {false, true}) {
+            Trace trace = new Trace();
+            Loops.run(() -> {
+                trace.expect(1);
+                Task<Void> job = Coro.spawn(() -> {
+                    Coro.shield(() -> {
+                        trace.expect(2);
+                        Coro.yieldNow();
+                        trace.expect(4);
+                    });
+                    if (twice) {
+                        Coro.shield(() -> {
+                            trace.expect(5);
+                            Coro.yieldNow();
+                            trace.expect(6);
+                        });
+                        return;
+                    }
+                    trace.expect(5);
+                    Coro.yieldNow();
+                    throw trace.unreached("a suspension after the shield");
+                });
+                Coro.yieldNow();
+                job.cancel();
+                trace.expect(3);
+                assertThat(job.isCancelled()).isFalse();
+                assertThatThrownBy(job::join).isInstanceOf(CancellationException.class);
+                assertThat(job.isCancelled()).isTrue();
+                trace.finish(twice ? 7 : 6);
+            });
+        }
+    }
+
+    /**
+     * NonCancellableTest.testNonCancellableFinally: cleanup in a finally block that must suspend runs
+     * in a shield and completes after the task was cancelled; the task then ends cancelled.
+     */
+    @Test
+    void aShieldedCleanupInFinallyCompletesAfterTheCancellation() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            trace.expect(1);
+            Task<Void> job = Coro.spawn(() -> {
+                try {
+                    trace.expect(2);
+                    Coro.yieldNow();
+                    throw trace.unreached("the yield after the cancellation");
+                } finally {
+                    Coro.shield(() -> {
+                        trace.expect(4);
+                        Coro.yieldNow();
+                        trace.expect(5);
+                    });
+                }
+            });
+            Coro.yieldNow();
+            job.cancel();
+            trace.expect(3);
+            assertThatThrownBy(job::join).isInstanceOf(CancellationException.class);
+            trace.finish(6);
+        });
+    }
 }
