@@ -343,11 +343,13 @@ class AsyncioTaskGroupParityTest {
         assertThat(trace.events()).isEmpty();
     }
 
-    /** test_taskgroup_task_name: a child spawned with a name carries it. */
+    /** test_taskgroup_task_name and test_name: a child spawned with a name carries it, and sees it. */
     @Test
     void aChildSpawnedWithANameCarriesIt() {
         Loops.run(() -> {
             TaskGroup.run(g -> {
+                Task<String> seen = g.spawn("example name", () -> Coro.currentTask().name());
+                assertThat(seen.join()).isEqualTo("example name");
                 Task<Void> t = g.spawn("yolo", () -> Coro.yieldNow());
                 assertThat(t.name()).isEqualTo("yolo");
                 Task<Integer> u = g.spawn("yolo-2", () -> 2);
@@ -405,8 +407,9 @@ class AsyncioTaskGroupParityTest {
     }
 
     /**
-     * test_cancelling_level_preserved: after a group's failure was caught, the task that ran it is
-     * not cancelled (asyncio: cancelling() is back to 0): its next suspension does not raise.
+     * test_cancelling_level_preserved and test_cancellation_does_not_leak_out_of_tg: after a group's
+     * failure was caught (a child that failed after a yield, or at once), the task that ran it is not
+     * cancelled (asyncio: cancelling() is back to 0): its next suspensions do not raise.
      */
     @Test
     void aCaughtGroupFailureLeavesTheTaskUncancelled() {
@@ -415,6 +418,13 @@ class AsyncioTaskGroupParityTest {
                 g.spawn(crashAfter(Duration.ZERO, new IllegalStateException("child")));
                 return null;
             })).isInstanceOf(IllegalStateException.class).hasMessage("child");
+            assertThatThrownBy(() -> TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    throw new IllegalStateException("at once");
+                });
+                return null;
+            })).isInstanceOf(IllegalStateException.class).hasMessage("at once");
+            Coro.yieldNow();
             assertThat(Coro.currentTask().isCancelled()).isFalse();
             Coro.sleep(Duration.ofSeconds(1));
             assertThat(Coro.withTimeout(Duration.ofSeconds(1), () -> "no stale cancellation")).isNotNull();
@@ -453,5 +463,33 @@ class AsyncioTaskGroupParityTest {
                 return null;
             });
         });
+    }
+
+    /**
+     * test_cancels_task_if_created_during_creation (gh-128550): a child spawns a grandchild that fails
+     * at once, then yields twice; the upstream test accepts the CancelledError at either yield (eager
+     * tasks raise at the first, lazy ones at the second). In coro the grandchild runs, and fails,
+     * earlier in the pass the child resumes in, so the child's first yield resumes into a cancelled
+     * group and raises (as a Trio checkpoint does); run() throws the grandchild's failure.
+     */
+    @Test
+    void aChildIsCancelledByTheFailureOfAGrandchildItJustSpawned() {
+        Trace trace = new Trace();
+        IllegalStateException failure = new IllegalStateException("third task failed");
+        Loops.run(() -> {
+            Throwable thrown = catchThrowable(() -> TaskGroup.run(g -> {
+                g.spawn(() -> {
+                    g.spawn(() -> {
+                        throw failure;
+                    });
+                    trace.yieldExpectingCancellation();
+                    Coro.yieldNow();
+                    trace.add("second yield returned");
+                });
+                return null;
+            }));
+            assertThat(thrown).isSameAs(failure);
+        });
+        assertThat(trace.events()).containsExactly("next suspension raised");
     }
 }
