@@ -178,7 +178,14 @@ class AsyncioTaskGroupParityTest {
             Loops.run(() -> {
                 Task<Object> runner = Coro.spawn(() -> {
                     TaskGroup.Body<Object> failing = g2 -> {
-                        for (int i = 0; i < 5; i++) g2.spawn(crashAfter(ms(100), new ArithmeticException("child " + i)));
+                        for (int i = 0; i < 5; i++) {
+                            String name = "child " + i;
+                            g2.spawn(() -> {
+                                Coro.sleep(ms(100));
+                                trace.add(name + " fails");
+                                throw new ArithmeticException(name);
+                            });
+                        }
                         sleepSeeingCancellation(trace, "body", Duration.ofSeconds(10));
                         return null;
                     };
@@ -191,12 +198,14 @@ class AsyncioTaskGroupParityTest {
                 Coro.sleep(ms(100));   // this timer was scheduled before the children's: it fires first
                 assertThat(runner.isDone()).isFalse();
                 runner.cancel();
+                trace.add("runner cancelled");
                 Throwable thrown = catchThrowable(runner::join);
                 assertThat(thrown).as("nesting %d", level).isInstanceOf(ArithmeticException.class).hasMessage("child 0");
                 assertThat(suppressed(thrown)).hasSize(4);
                 assertThat(runner.isCancelled()).isFalse();
             });
-            assertThat(trace.events()).containsExactly("body cancelled @PT0.1S");
+            assertThat(trace.events()).containsExactly("runner cancelled", "child 0 fails", "child 1 fails", "child 2 fails",
+                    "child 3 fails", "child 4 fails", "body cancelled @PT0.1S");
         }
     }
 
