@@ -263,7 +263,8 @@ public final class CancelScope implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CancelScope[" + (scope.hasExpired() ? "expired" : scope.isCancelled() ? "cancelled" : "active")
+        String state = scope.hasExpired() ? "expired" : scope.isCancelled() ? "cancelled" : closed ? "closed" : "active";
+        return "CancelScope[" + state
                 + (scope.scopeDeadline() != Long.MAX_VALUE ? ", deadline=" + scope.scopeDeadline() : "") + "]";
     }
 }
