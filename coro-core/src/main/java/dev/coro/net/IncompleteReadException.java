@@ -10,7 +10,7 @@ import java.io.EOFException;
 public final class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
-    private final transient byte[] partial;
+    private final byte[] partial;   // serialized with the exception: partial() must work on a deserialized one
     /** How many bytes the read asked for. */
     private final int expected;
 
