@@ -46,7 +46,10 @@ import javax.net.ssl.X509TrustManager;
  * truncation attack matters (a body that runs to the end of the connection),
  * {@link #closeNotifyReceived()} tells the two ends apart. A protocol that frames its messages
  * sees a cut one anyway ({@link IncompleteReadException} from {@code readExactly}, a last line
- * without its newline); a connection cut inside a record is an {@link SSLException}.
+ * without its newline); a connection cut inside a record is an {@link SSLException}. A peer that
+ * ends the connection before sending a byte (a client that connects and leaves: a health check, a
+ * port scanner) began no handshake: reads see the end of the stream (Trio's {@code
+ * https_compatible} rule), while {@link #handshake()}, which cannot complete, throws.
  * Upgrading a stream that was used for plaintext first loses no byte it had buffered: the TLS
  * records are read through it.
  *
@@ -101,6 +104,7 @@ import javax.net.ssl.X509TrustManager;
  *
  *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
  *   HANDSHAKING --error or timeout--> FAILED (every later operation throws; close flushes nothing)
+ *   HANDSHAKING --raw end before the peer's first byte--> FAILED, except that reads see the end of stream
  *   HANDSHAKING --cancelled--> INTERRUPTED (writes and drains throw `interrupted`; close flushes nothing;
  *                              a read or handshake() resumes it: HANDSHAKING)
  *   OPEN, close_notify read --> end of stream, closeNotifyReceived
@@ -356,6 +360,11 @@ public final class TlsStream extends BufferedByteStream {
         return tls.holdsNoInput();
     }
 
+    /* For TcpServer: the client left (or its idle input was ended) before its first byte, so no handshake began. */
+    boolean endedBeforeThePeerSpoke() {
+        return tls.endedBeforeThePeerSpoke();
+    }
+
     @Override
     public String toString() {
         return "TlsStream[" + tls.raw + ", " + (tls.handshaken ? tls.engine.getSession().getProtocol() : "handshake pending")
@@ -429,7 +438,7 @@ public final class TlsStream extends BufferedByteStream {
                 throw t;
             } catch (SSLException e) {
                 fail(handshakeFailed(e));
-                if (!endedIdle()) sendAlert();   // a peer that never spoke is not told why it was let go
+                if (!endedBeforeThePeerSpoke()) sendAlert();   // a peer that never spoke is not told why it was let go
                 throw failure;
             } catch (CancelledError e) {
                 refuseWritesUntilResumed();
@@ -472,9 +481,12 @@ public final class TlsStream extends BufferedByteStream {
                     + " fixed", e));
         }
 
-        /* Whether endInputWhenIdle() ended the raw input, as the handshake waited for the peer's first byte. */
-        private boolean endedIdle() {
-            return raw instanceof BufferedByteStream b && b.inputEndedIdle();
+        /*
+         * Whether the raw input ended before the peer's first byte (it left, or endInputWhenIdle()
+         * ended it): no handshake began, and reads see the end of the stream (see the class comment).
+         */
+        boolean endedBeforeThePeerSpoke() {
+            return rawEnded && !peerSpoke;
         }
 
         /*
@@ -507,7 +519,8 @@ public final class TlsStream extends BufferedByteStream {
                     }
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
                         if (unwrap() == 0 && underflow && !receive()) {
-                            throw new SSLHandshakeException("the peer closed the connection during the handshake");
+                            throw new SSLHandshakeException("the peer closed the connection "
+                                    + (peerSpoke ? "during the handshake" : "before sending a byte"));
                         }
                     }
                     case NEED_TASK -> runDelegatedTasks();
@@ -677,7 +690,7 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            if (!handshaken) return 0;   // awaitReadable() runs it: read() never waits
+            if (!handshaken) return endedBeforeThePeerSpoke() ? -1 : 0;   // awaitReadable() runs it: read() never waits
             if (!appIn.hasRemaining()) {
                 try {
                     unwrap();
@@ -722,7 +735,12 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public void awaitReadable() throws IOException {
-            ensureHandshake(WaitKind.READ);
+            try {
+                ensureHandshake(WaitKind.READ);
+            } catch (SSLHandshakeException e) {
+                if (!endedBeforeThePeerSpoke()) throw e;
+                return;   // no handshake began: read() tells the end of the stream
+            }
             // Records that came with the handshake's last flight may be waiting in netIn: read() first.
             if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
             if (!(raw instanceof BufferedByteStream b)) {
