@@ -84,7 +84,8 @@ import javax.net.ssl.X509TrustManager;
  * stream's read then flushes it, as a read of any stream does.
  * write() wraps into `NET_OUT`, a scratch buffer per loop thread (wrapRecord() hands its record to
  * the raw stream before anything else runs on that thread, so an idle stream keeps no output
- * buffer: 16 KiB less per connection), one record at a time, up to WRITE_CHUNK bytes and only until
+ * buffer: 16 KiB less per connection; while the raw stream takes it, the buffer is lent out, so
+ * that a TLS stream under this one wraps in a buffer of its own), one record at a time, up to WRITE_CHUNK bytes and only until
  * the raw stream buffers some: the raw stream then holds at most about one record beyond what its
  * transport took, and the plaintext that was not encrypted stays in this stream's queue, visible to
  * writeBufferSize() and the marks (heldBytes() adds the raw stream's records). awaitWritable()
@@ -387,6 +388,8 @@ public final class TlsStream extends BufferedByteStream {
 
     /* Where wrapRecord() puts records on their way to the raw stream; see the implementation notes. */
     private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
+    /* NET_OUT while its buffer is lent out to the raw stream: too small for any record, so a nested wrapRecord() makes its own. */
+    private static final ByteBuffer LENT = ByteBuffer.allocate(0);
 
     /* The transport: TLS records over the raw stream. */
     static final class Tls implements Transport {   // package-private: BufferedByteStream loads it early
@@ -637,8 +640,21 @@ public final class TlsStream extends BufferedByteStream {
                     continue;
                 }
                 netOut.flip();
-                if (netOut.hasRemaining()) writeRaw(netOut);
+                if (netOut.hasRemaining()) handOver(netOut);
                 return r.getStatus() != SSLEngineResult.Status.CLOSED;
+            }
+        }
+
+        /*
+         * writeRaw(netOut) with the scratch buffer lent out: a TLS stream under this one (TLS over
+         * TLS) wraps these records in a buffer of its own meanwhile, not over them.
+         */
+        private void handOver(ByteBuffer netOut) throws IOException {
+            NET_OUT.set(LENT);
+            try {
+                writeRaw(netOut);
+            } finally {
+                NET_OUT.set(netOut);
             }
         }
 
