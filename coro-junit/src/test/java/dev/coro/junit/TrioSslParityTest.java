@@ -241,6 +241,50 @@ class TrioSslParityTest {
     }
 
     /**
+     * test_full_duplex_basics' concurrent do_handshake calls, when the handshake fails: every task
+     * that waited for it gets the one failure, and a later call gets it again.
+     */
+    @CoroTest
+    void tasksWaitingForAFailingHandshakeAllGetItsFailure() throws Exception {
+        StreamPair raw = MemoryStreams.pair();
+        TlsStream client = TlsStream.client(raw.left(), other.clientContext(), "localhost");
+        TlsStream server = TlsStream.server(raw.right(), localhost.serverContext());
+        Task<Void> s = Coro.spawn(server::handshake);
+        List<Task<Void>> waiters = List.of(Coro.spawn(client::handshake), Coro.spawn(client::handshake),
+                Coro.spawn(client::handshake));
+        List<Throwable> errors = Coro.gatherSettled(waiters).stream().map(o -> o.error()).toList();
+        assertThat(errors).hasSize(3).allSatisfy(e -> assertThat(e).isSameAs(errors.get(0))
+                .isInstanceOf(SSLHandshakeException.class));
+        assertThatThrownBy(client::handshake).isSameAs(errors.get(0));
+        Coro.gatherSettled(s);
+        client.close();
+        server.close();
+    }
+
+    /**
+     * Trio's SSLStream is broken for good by a handshake cancelled half-way; coro's resumes it
+     * (TlsStream.handshake(): "the next read or handshake() resumes it"): a task that waited for the
+     * handshake another task ran, and which was cancelled, finishes it once the peer answers.
+     */
+    @CoroTest
+    void aHandshakeCancelledInOneTaskIsFinishedByAnotherThatWaitedForIt() throws Exception {
+        Pair p = pair("TLSv1.3");
+        Task<Void> first = Coro.spawn(p.client()::handshake);
+        Task<Void> second = Coro.spawn(p.client()::handshake);
+        Coro.sleep(Duration.ofSeconds(1));   // the server has not started: both wait
+        first.cancel();
+        assertThat(Coro.gatherSettled(first).get(0).error()).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(second.isDone()).isFalse();
+        Task<Void> s = Coro.spawn(p.server()::handshake);
+        second.join();
+        s.join();
+        p.client().write(bytes("after\n"));
+        p.client().drain();
+        assertThat(text(p.server().readLine())).isEqualTo("after\n");
+        p.close();
+    }
+
+    /**
      * test_resource_busy_errors, over a lockstep pair handshaken first (Trio's clogged stream): a
      * second concurrent read is refused, as in Trio. Concurrent writes and drains are not refused
      * (ByteStream: any task of the loop may write; asyncio's drain takes many waiters), where Trio
