@@ -53,7 +53,8 @@ import org.junit.jupiter.api.function.Executable;
  * a cancelled scope, Trio's {@code aclose_forcefully}) of the sender, of the receiver under a
  * waiting drain and of the stream under its own waiting drain, calls in a cancelled scope followed
  * by a graceful close; and, for half-closeable streams,
- * that {@code shutdownOutput()} ends one direction while the other goes on.
+ * that {@code shutdownOutput()} ends one direction while the other goes on, refuses a second call,
+ * and waits for a drain of another task.
  */
 public final class StreamConformance {
     /** Makes a fresh connected pair: what {@code left} writes {@code right} reads, and back. */
@@ -78,8 +79,8 @@ public final class StreamConformance {
     static final int FLOOD = 16 << 20;
     /** Bytes a peer sends before it reads, and then the bytes written before reading, in the check of a read with output queued. */
     static final int GREETING = 256 << 10, REQUEST = 1 << 20;
-    /** Bytes the duplex check sends each way, in chunks of at most DUPLEX_CHUNK (Trio's sizes). */
-    static final int DUPLEX = 1 << 20, DUPLEX_CHUNK = 1 << 14;
+    /** Bytes the duplex check sends each way, in chunks up to DUPLEX_CHUNK: a quarter of Trio's (chunked pairs are slow). */
+    static final int DUPLEX = 1 << 18, DUPLEX_CHUNK = 1 << 14;
 
     private StreamConformance() {}
 
@@ -116,6 +117,7 @@ public final class StreamConformance {
         checkTwoWayStream(maker);
         run("halfClose", StreamConformance::halfClose, maker);
         run("writeAfterShutdownOutputFails", StreamConformance::writeAfterShutdownOutputFails, maker);
+        run("shutdownOutputWhileAnotherTaskDrains", StreamConformance::shutdownOutputWhileAnotherTaskDrains, maker);
     }
 
     private static Map<String, Check> twoWayChecks() {
@@ -540,6 +542,23 @@ public final class StreamConformance {
         assertEquals(0, right.read(1).length);
         shut.join();
         assertThrows(IOException.class, () -> left.write(bytes("x")));
+        // ByteStream's rule; Trio's send_eof may be called again
+        assertThrows(ClosedChannelException.class, left::shutdownOutput, "a second shutdownOutput");
+    }
+
+    /*
+     * Trio refuses send_eof while send_all waits (BusyResourceError); a ByteStream takes it from any
+     * task: it waits for the bytes the drain flushes, then ends the output after them.
+     */
+    private static void shutdownOutputWhileAnotherTaskDrains(ByteStream left, ByteStream right) throws Exception {
+        byte[] data = pattern(REQUEST);
+        left.write(data);
+        Task<Void> drainer = Coro.spawn(left::drain);
+        Coro.yieldNow();
+        Task<Void> shut = Coro.spawn(left::shutdownOutput);
+        Coro.yieldNow();
+        assertArrayEquals(data, withinAMinute(() -> readAll(right)), "the bytes, then the end");
+        Coro.gather(drainer, shut);
     }
 
     // ---------------------------------------------------------------- helpers
