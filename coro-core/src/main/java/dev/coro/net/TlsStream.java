@@ -137,7 +137,8 @@ public final class TlsStream extends BufferedByteStream {
      * A TLS client over {@code raw}, verifying the server's certificate against {@code ctx}'s trust
      * managers and its name against {@code serverName} (also sent as SNI unless it is an IP
      * address). Does not suspend: the handshake runs at the first read, drain, shutdownOutput or
-     * close (or {@link #handshake()}); a write before it only queues its bytes.
+     * close with bytes queued (or {@link #handshake()}); a write before it only queues its bytes,
+     * and a close with none sends nothing (the peer reads the end of the stream).
      *
      * @param raw the stream the TLS records travel on; the new stream owns it and closes it
      * @param ctx the client's context: its trust managers decide which server certificates are
@@ -205,8 +206,9 @@ public final class TlsStream extends BufferedByteStream {
 
     /**
      * A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}.
-     * Does not suspend: the handshake runs at the first read, drain, shutdownOutput or close (or
-     * {@link #handshake()}); a write before it only queues its bytes.
+     * Does not suspend: the handshake runs at the first read, drain, shutdownOutput or close with
+     * bytes queued (or {@link #handshake()}); a write before it only queues its bytes, and a close
+     * with none sends nothing (the peer reads the end of the stream).
      *
      * @param raw the accepted connection the TLS records travel on; the new stream owns it
      * @param ctx the server's context: its key managers hold the certificate and key it presents
