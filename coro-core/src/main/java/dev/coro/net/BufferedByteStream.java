@@ -86,7 +86,7 @@ import javax.net.ssl.SSLHandshakeException;
  * Ending idle input (endInputWhenIdle(), for a server's graceful shutdown): a read that would wait
  * for input while the stream is idle (idle(): nothing buffered either way, here and in the TLS
  * stream `above` that reads through this one) does not wait but reads the transport once; if that
- * finds nothing, the input ends there (eof, `inputEndedIdle`) as if the peer had closed. A reader
+ * finds nothing, the input ends there (eof) as if the peer had closed. A reader
  * already parked is woken as if input had come (Transport.wakeReader), which brings it to that
  * read. So bytes that arrived as the shutdown began are returned, not dropped, and a busy read (a
  * partial line buffered, output queued) waits as before and ends at its next idle wait. A reader
@@ -178,7 +178,7 @@ public abstract class BufferedByteStream implements ByteStream {
     private ByteBuffer inView = ByteBuffer.wrap(in);
     private int start, end;
     private boolean eof, reading, drained;
-    private boolean endWhenIdle, inputEndedIdle;   // endInputWhenIdle() was called; a read ended by it
+    private boolean endWhenIdle;   // endInputWhenIdle() was called
     private boolean wakeWhenFlushed;   // endInputWhenIdle() was called here or on the raw stream below: see flushSome
     private boolean readerWaitsForInputOnly;   // a read parked with no output queued: see write(ByteBuffer)
     private BufferedByteStream above;              // a TlsStream reading through this stream, or null
@@ -534,7 +534,6 @@ public abstract class BufferedByteStream implements ByteStream {
 
     private int endIdleInput() {
         eof = true;
-        inputEndedIdle = true;
         return -1;
     }
 
@@ -583,11 +582,6 @@ public abstract class BufferedByteStream implements ByteStream {
         wakeWhenFlushed = true;
         if (above != null) above.wakeWhenFlushed = true;
         transport.wakeReader();
-    }
-
-    /* Whether the input ended through endInputWhenIdle() rather than by the peer (for TcpServer). */
-    final boolean inputEndedIdle() {
-        return inputEndedIdle;
     }
 
     /*

@@ -10,7 +10,8 @@ import java.io.EOFException;
 public final class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
-    private final transient byte[] partial;
+    /** The bytes read before the end of the stream; serialized with the exception, so that partial() works on a copy. */
+    private final byte[] partial;
     /** How many bytes the read asked for. */
     private final int expected;
 

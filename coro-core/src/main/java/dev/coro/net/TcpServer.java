@@ -313,7 +313,9 @@ public final class TcpServer implements AutoCloseable {
          * handler gets a {@link TlsStream} whose handshake is done. A failed handshake (a plaintext
          * client, an untrusted client certificate) ends that connection with an exception naming the
          * peer, reported like a handler's; a client that stalls until the handshake timeout is cut
-         * off as any timeout is, with one DEBUG line (see the class comment); the server goes on.
+         * off as any timeout is, with one DEBUG line (see the class comment); one that leaves before
+         * sending a byte (a health check, a port scanner) began no handshake and ends unreported;
+         * the server goes on.
          * A client that leaves without {@code close_notify} (a killed curl, most browsers) ends the
          * handler's reads as an end of stream, not as a failure; {@link TlsStream#closeNotifyReceived()}
          * tells the two ends apart. Does not suspend; the handshakes run in the connection tasks.
@@ -340,7 +342,7 @@ public final class TcpServer implements AutoCloseable {
                 tls.setHandshakeTimeout(hs);
                 boolean finished = false;
                 try {
-                    if (!handshake(tls, tcp)) return;
+                    if (!handshake(tls)) return;
                     handler.handle(tls);
                     finished = true;
                 } finally {
@@ -353,15 +355,16 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /*
-         * False if a graceful shutdown ended the connection while the handshake waited for the
-         * client's first byte: an idle connection, not a failed handshake, so nothing to report.
+         * False if the connection ended before the client's first byte: it left (a health check, a
+         * port scanner) or a graceful shutdown ended it idle. No handshake began, none failed:
+         * nothing to report.
          */
-        private static boolean handshake(TlsStream tls, TcpStream tcp) throws IOException {
+        private static boolean handshake(TlsStream tls) throws IOException {
             try {
                 tls.handshake();
                 return true;
             } catch (SSLHandshakeException e) {
-                if (tcp.inputEndedIdle()) return false;
+                if (tls.endedBeforeThePeerSpoke()) return false;
                 throw e;
             }
         }

@@ -46,7 +46,10 @@ import javax.net.ssl.X509TrustManager;
  * truncation attack matters (a body that runs to the end of the connection),
  * {@link #closeNotifyReceived()} tells the two ends apart. A protocol that frames its messages
  * sees a cut one anyway ({@link IncompleteReadException} from {@code readExactly}, a last line
- * without its newline); a connection cut inside a record is an {@link SSLException}.
+ * without its newline); a connection cut inside a record is an {@link SSLException}. A peer that
+ * ends the connection before sending a byte (a client that connects and leaves: a health check, a
+ * port scanner) began no handshake: reads see the end of the stream (Trio's {@code
+ * https_compatible} rule), while {@link #handshake()}, which cannot complete, throws.
  * Upgrading a stream that was used for plaintext first loses no byte it had buffered: the TLS
  * records are read through it.
  *
@@ -81,7 +84,8 @@ import javax.net.ssl.X509TrustManager;
  * stream's read then flushes it, as a read of any stream does.
  * write() wraps into `NET_OUT`, a scratch buffer per loop thread (wrapRecord() hands its record to
  * the raw stream before anything else runs on that thread, so an idle stream keeps no output
- * buffer: 16 KiB less per connection), one record at a time, up to WRITE_CHUNK bytes and only until
+ * buffer: 16 KiB less per connection; while the raw stream takes it, the buffer is lent out, so
+ * that a TLS stream under this one wraps in a buffer of its own), one record at a time, up to WRITE_CHUNK bytes and only until
  * the raw stream buffers some: the raw stream then holds at most about one record beyond what its
  * transport took, and the plaintext that was not encrypted stays in this stream's queue, visible to
  * writeBufferSize() and the marks (heldBytes() adds the raw stream's records). awaitWritable()
@@ -101,6 +105,7 @@ import javax.net.ssl.X509TrustManager;
  *
  *   NEW --handshake()--> HANDSHAKING --FINISHED--> OPEN --close()--> close_notify sent, raw closed
  *   HANDSHAKING --error or timeout--> FAILED (every later operation throws; close flushes nothing)
+ *   HANDSHAKING --raw end before the peer's first byte--> FAILED, except that reads see the end of stream
  *   HANDSHAKING --cancelled--> INTERRUPTED (writes and drains throw `interrupted`; close flushes nothing;
  *                              a read or handshake() resumes it: HANDSHAKING)
  *   OPEN, close_notify read --> end of stream, closeNotifyReceived
@@ -132,7 +137,8 @@ public final class TlsStream extends BufferedByteStream {
      * A TLS client over {@code raw}, verifying the server's certificate against {@code ctx}'s trust
      * managers and its name against {@code serverName} (also sent as SNI unless it is an IP
      * address). Does not suspend: the handshake runs at the first read, drain, shutdownOutput or
-     * close (or {@link #handshake()}); a write before it only queues its bytes.
+     * close with bytes queued (or {@link #handshake()}); a write before it only queues its bytes,
+     * and a close with none sends nothing (the peer reads the end of the stream).
      *
      * @param raw the stream the TLS records travel on; the new stream owns it and closes it
      * @param ctx the client's context: its trust managers decide which server certificates are
@@ -200,8 +206,9 @@ public final class TlsStream extends BufferedByteStream {
 
     /**
      * A TLS server over {@code raw} with {@code ctx}'s key managers, choosing among the ALPN protocols {@code alpn}.
-     * Does not suspend: the handshake runs at the first read, drain, shutdownOutput or close (or
-     * {@link #handshake()}); a write before it only queues its bytes.
+     * Does not suspend: the handshake runs at the first read, drain, shutdownOutput or close with
+     * bytes queued (or {@link #handshake()}); a write before it only queues its bytes, and a close
+     * with none sends nothing (the peer reads the end of the stream).
      *
      * @param raw the accepted connection the TLS records travel on; the new stream owns it
      * @param ctx the server's context: its key managers hold the certificate and key it presents
@@ -356,6 +363,11 @@ public final class TlsStream extends BufferedByteStream {
         return tls.holdsNoInput();
     }
 
+    /* For TcpServer: the client left (or its idle input was ended) before its first byte, so no handshake began. */
+    boolean endedBeforeThePeerSpoke() {
+        return tls.endedBeforeThePeerSpoke();
+    }
+
     @Override
     public String toString() {
         return "TlsStream[" + tls.raw + ", " + (tls.handshaken ? tls.engine.getSession().getProtocol() : "handshake pending")
@@ -378,6 +390,8 @@ public final class TlsStream extends BufferedByteStream {
 
     /* Where wrapRecord() puts records on their way to the raw stream; see the implementation notes. */
     private static final ThreadLocal<ByteBuffer> NET_OUT = ThreadLocal.withInitial(() -> ByteBuffer.allocate(0));
+    /* NET_OUT while its buffer is lent out to the raw stream: too small for any record, so a nested wrapRecord() makes its own. */
+    private static final ByteBuffer LENT = ByteBuffer.allocate(0);
 
     /* The transport: TLS records over the raw stream. */
     static final class Tls implements Transport {   // package-private: BufferedByteStream loads it early
@@ -429,7 +443,7 @@ public final class TlsStream extends BufferedByteStream {
                 throw t;
             } catch (SSLException e) {
                 fail(handshakeFailed(e));
-                if (!endedIdle()) sendAlert();   // a peer that never spoke is not told why it was let go
+                if (!endedBeforeThePeerSpoke()) sendAlert();   // a peer that never spoke is not told why it was let go
                 throw failure;
             } catch (CancelledError e) {
                 refuseWritesUntilResumed();
@@ -472,9 +486,12 @@ public final class TlsStream extends BufferedByteStream {
                     + " fixed", e));
         }
 
-        /* Whether endInputWhenIdle() ended the raw input, as the handshake waited for the peer's first byte. */
-        private boolean endedIdle() {
-            return raw instanceof BufferedByteStream b && b.inputEndedIdle();
+        /*
+         * Whether the raw input ended before the peer's first byte (it left, or endInputWhenIdle()
+         * ended it): no handshake began, and reads see the end of the stream (see the class comment).
+         */
+        boolean endedBeforeThePeerSpoke() {
+            return rawEnded && !peerSpoke;
         }
 
         /*
@@ -507,7 +524,8 @@ public final class TlsStream extends BufferedByteStream {
                     }
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
                         if (unwrap() == 0 && underflow && !receive()) {
-                            throw new SSLHandshakeException("the peer closed the connection during the handshake");
+                            throw new SSLHandshakeException("the peer closed the connection "
+                                    + (peerSpoke ? "during the handshake" : "before sending a byte"));
                         }
                     }
                     case NEED_TASK -> runDelegatedTasks();
@@ -624,8 +642,21 @@ public final class TlsStream extends BufferedByteStream {
                     continue;
                 }
                 netOut.flip();
-                if (netOut.hasRemaining()) writeRaw(netOut);
+                if (netOut.hasRemaining()) handOver(netOut);
                 return r.getStatus() != SSLEngineResult.Status.CLOSED;
+            }
+        }
+
+        /*
+         * writeRaw(netOut) with the scratch buffer lent out: a TLS stream under this one (TLS over
+         * TLS) wraps these records in a buffer of its own meanwhile, not over them.
+         */
+        private void handOver(ByteBuffer netOut) throws IOException {
+            NET_OUT.set(LENT);
+            try {
+                writeRaw(netOut);
+            } finally {
+                NET_OUT.set(netOut);
             }
         }
 
@@ -677,7 +708,7 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            if (!handshaken) return 0;   // awaitReadable() runs it: read() never waits
+            if (!handshaken) return endedBeforeThePeerSpoke() ? -1 : 0;   // awaitReadable() runs it: read() never waits
             if (!appIn.hasRemaining()) {
                 try {
                     unwrap();
@@ -722,7 +753,12 @@ public final class TlsStream extends BufferedByteStream {
 
         @Override
         public void awaitReadable() throws IOException {
-            ensureHandshake(WaitKind.READ);
+            try {
+                ensureHandshake(WaitKind.READ);
+            } catch (SSLHandshakeException e) {
+                if (!endedBeforeThePeerSpoke()) throw e;
+                return;   // no handshake began: read() tells the end of the stream
+            }
             // Records that came with the handshake's last flight may be waiting in netIn: read() first.
             if (appIn.hasRemaining() || engine.isInboundDone() || (netIn.position() > 0 && !underflow)) return;
             if (!(raw instanceof BufferedByteStream b)) {

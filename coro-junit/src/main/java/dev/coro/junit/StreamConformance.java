@@ -5,23 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.DeadlineExceededException;
 import dev.coro.Task;
+import dev.coro.lowlevel.CancelScope;
 import dev.coro.net.ByteStream;
 import dev.coro.net.IncompleteReadException;
 import dev.coro.net.LimitOverrunException;
 import dev.coro.net.StreamPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The conformance suite of {@link ByteStream}: the rules every stream keeps, checked on streams
@@ -41,8 +48,13 @@ import java.util.SplittableRandom;
  * stream, a close waking a blocked reader, a cancelled read losing no byte, back-pressure, a read
  * that takes input in while a large write is still queued, a waiting read that flushes what
  * another task wrote meanwhile, a second concurrent reader rejected,
- * concurrent reader and writer tasks; and, for half-closeable streams,
- * that {@code shutdownOutput()} ends one direction while the other goes on.
+ * concurrent reader and writer tasks, both directions at once in random chunks, an empty write, a
+ * closed stream refusing every call, the peer's close breaking writes, a forceful close (a close in
+ * a cancelled scope, Trio's {@code aclose_forcefully}) of the sender, of the receiver under a
+ * waiting drain and of the stream under its own waiting drain, calls in a cancelled scope followed
+ * by a graceful close; and, for half-closeable streams,
+ * that {@code shutdownOutput()} ends one direction while the other goes on, refuses a second call,
+ * and waits for a drain of another task.
  */
 public final class StreamConformance {
     /** Makes a fresh connected pair: what {@code left} writes {@code right} reads, and back. */
@@ -67,6 +79,8 @@ public final class StreamConformance {
     static final int FLOOD = 16 << 20;
     /** Bytes a peer sends before it reads, and then the bytes written before reading, in the check of a read with output queued. */
     static final int GREETING = 256 << 10, REQUEST = 1 << 20;
+    /** Bytes the duplex check sends each way, in chunks up to DUPLEX_CHUNK: a quarter of Trio's (chunked pairs are slow). */
+    static final int DUPLEX = 1 << 18, DUPLEX_CHUNK = 1 << 14;
 
     private StreamConformance() {}
 
@@ -103,6 +117,7 @@ public final class StreamConformance {
         checkTwoWayStream(maker);
         run("halfClose", StreamConformance::halfClose, maker);
         run("writeAfterShutdownOutputFails", StreamConformance::writeAfterShutdownOutputFails, maker);
+        run("shutdownOutputWhileAnotherTaskDrains", StreamConformance::shutdownOutputWhileAnotherTaskDrains, maker);
     }
 
     private static Map<String, Check> twoWayChecks() {
@@ -121,6 +136,14 @@ public final class StreamConformance {
         m.put("writeWhileTheReaderWaits", StreamConformance::writeWhileTheReaderWaits);
         m.put("secondReaderRejected", StreamConformance::secondReaderRejected);
         m.put("concurrentReaderAndWriter", StreamConformance::concurrentReaderAndWriter);
+        m.put("fullDuplex", StreamConformance::fullDuplex);
+        m.put("emptyWriteSendsNothing", StreamConformance::emptyWriteSendsNothing);
+        m.put("closedStreamRefusesEveryCall", StreamConformance::closedStreamRefusesEveryCall);
+        m.put("peerCloseBreaksWrites", StreamConformance::peerCloseBreaksWrites);
+        m.put("forcefulCloseOfTheSender", StreamConformance::forcefulCloseOfTheSender);
+        m.put("cancelledCallsThenGracefulClose", StreamConformance::cancelledCallsThenGracefulClose);
+        m.put("peerCloseEndsABlockedDrain", StreamConformance::peerCloseEndsABlockedDrain);
+        m.put("closeWakesABlockedDrain", StreamConformance::closeWakesABlockedDrain);
         return m;
     }
 
@@ -347,6 +370,163 @@ public final class StreamConformance {
         Coro.gather(echo, writer, reader);
     }
 
+    /* Both directions at once, each in random chunks written and read by tasks of their own (Trio's duplex check). */
+    private static void fullDuplex(ByteStream left, ByteStream right) throws Exception {
+        byte[] there = pattern(DUPLEX), back = reversed(there);
+        Coro.gather(Coro.spawn(() -> sendInChunks(left, there, 0)), Coro.spawn(() -> sendInChunks(right, back, 1)),
+                Coro.spawn(() -> receiveInChunks(left, back, 2)), Coro.spawn(() -> receiveInChunks(right, there, 3)));
+    }
+
+    private static Void sendInChunks(ByteStream s, byte[] data, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int at = 0; at < data.length; ) {
+            int n = Math.min(data.length - at, 1 + random.nextInt(DUPLEX_CHUNK));
+            s.write(Arrays.copyOfRange(data, at, at + n));
+            s.drain();
+            at += n;
+        }
+        return null;
+    }
+
+    private static Void receiveInChunks(ByteStream s, byte[] expected, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        while (got.size() < expected.length) {
+            byte[] b = s.read(1 + random.nextInt(DUPLEX_CHUNK));
+            if (b.length == 0) throw new AssertionError("the end of the stream after " + got.size() + " bytes");
+            got.write(b);
+        }
+        assertArrayEquals(expected, got.toByteArray());
+        return null;
+    }
+
+    /* Trio's send_all(b""): an empty write has no meaning of its own; the bytes after it arrive. */
+    private static void emptyWriteSendsNothing(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> sender = send(left, End.OPEN, "", "y");
+        assertEquals("y", text(right.read(1)));
+        sender.join();
+    }
+
+    /*
+     * After its own close a stream refuses writes (an empty one too), drains, reads and half-closes
+     * with ClosedChannelException; closing again does nothing; the peer reads the end.
+     */
+    private static void closedStreamRefusesEveryCall(ByteStream left, ByteStream right) throws Exception {
+        left.close();
+        assertThrows(ClosedChannelException.class, () -> left.write(new byte[0]), "an empty write after close");
+        assertThrows(ClosedChannelException.class, () -> left.write(bytes("x")), "a write after close");
+        assertThrows(ClosedChannelException.class, left::drain, "drain after close");
+        assertThrows(ClosedChannelException.class, () -> left.read(1), "a read after close");
+        assertThrows(ClosedChannelException.class, left::shutdownOutput, "shutdownOutput after close");
+        left.close();
+        assertEquals(0, withinAMinute(() -> right.read(1)).length, "the peer reads the end");
+    }
+
+    /*
+     * Once the peer closed, writes fail with an IOException, if not at once then within a few
+     * (Trio's BrokenResourceError), and keep failing; a read of the closed peer is refused.
+     */
+    private static void peerCloseBreaksWrites(ByteStream left, ByteStream right) throws Exception {
+        right.close();
+        writeUntilBroken(left);
+        assertThrows(IOException.class, () -> {
+            left.write(new byte[100]);
+            left.drain();
+        }, "a write after the stream broke");
+        assertThrows(ClosedChannelException.class, () -> right.read(1), "a read of the closed end");
+    }
+
+    /* Writes and drains until an IOException says the stream is broken; an AssertionError after a minute. */
+    private static void writeUntilBroken(ByteStream s) throws Exception {
+        withinAMinute(() -> {
+            byte[] hundred = new byte[100];
+            while (true) {
+                try {
+                    s.write(hundred);
+                    s.drain();
+                } catch (IOException broken) {
+                    return null;
+                }
+            }
+        });
+    }
+
+    /*
+     * Trio's aclose_forcefully of the sender: its writes are refused from then on, and the peer
+     * reads the end or an IOException, but neither data nor a wait without end.
+     */
+    private static void forcefulCloseOfTheSender(ByteStream left, ByteStream right) throws Exception {
+        closeForcefully(left);
+        assertThrows(ClosedChannelException.class, () -> left.write(bytes("123")), "a write after a forceful close");
+        try {
+            assertEquals(0, withinAMinute(() -> right.read(1)).length, "what the peer reads after a forceful close");
+        } catch (IOException brokenIsFineToo) {
+            // Trio: "the receiver might either get BrokenResourceError or a clean b''"
+        }
+    }
+
+    /*
+     * Calls that may suspend raise CancelledError at once in a cancelled scope (write never
+     * suspends, so it works there); afterwards the stream closes gracefully, and the peer gets what
+     * was written, then the end.
+     */
+    private static void cancelledCallsThenGracefulClose(ByteStream left, ByteStream right) throws Exception {
+        try (CancelScope scope = CancelScope.open()) {
+            scope.cancel();
+            for (Executable call : List.<Executable>of(() -> right.read(1), left::drain, () -> left.readLine())) {
+                CancelledError e = assertThrows(CancelledError.class, call, "a call that may suspend, in a cancelled scope");
+                assertTrue(scope.absorbs(e));
+            }
+            left.write(bytes("x"));
+        }
+        Task<Void> closer = Coro.spawn(left::close);
+        assertEquals("x", text(right.read(10)));
+        assertEquals(0, right.read(10).length, "the end after a graceful close");
+        closer.join();
+    }
+
+    /* Trio: closing the receiver makes a drain() that waits for it return or fail, not wait for ever. */
+    private static void peerCloseEndsABlockedDrain(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> drainer = blockedDrain(left);
+        closeForcefully(right);
+        Throwable error = withinAMinute(() -> Coro.gatherSettled(drainer).get(0).error());
+        if (error != null) assertInstanceOf(IOException.class, error, "what the drain gets, if anything");
+    }
+
+    /* Trio: closing the stream wakes its own drain() that waits, with ClosedChannelException. */
+    private static void closeWakesABlockedDrain(ByteStream left, ByteStream right) throws Exception {
+        Task<Void> drainer = blockedDrain(left);
+        closeForcefully(left);
+        Throwable error = Coro.gatherSettled(drainer).get(0).error();
+        assertInstanceOf(ClosedChannelException.class, error, "what the woken drain gets");
+    }
+
+    /* A task waiting in drain() after more was written than the buffers between hold, nobody reading. */
+    private static Task<Void> blockedDrain(ByteStream s) throws Exception {
+        s.write(new byte[FLOOD]);
+        Task<Void> drainer = Coro.spawn(s::drain);
+        for (int i = 0; i < 10; i++) Coro.yieldNow();
+        assertFalse(drainer.isDone(), "drain() waits while nobody reads " + FLOOD + " bytes");
+        return drainer;
+    }
+
+    /* Trio's aclose_forcefully: close() in a cancelled scope aborts at once, dropping what was not sent. */
+    private static void closeForcefully(ByteStream s) {
+        try (CancelScope scope = CancelScope.open()) {
+            scope.cancel();
+            s.close();
+        }
+    }
+
+    /* body, failing the check if it takes more than a minute (virtual or real): a wait without end. */
+    private static <T> T withinAMinute(Callable<T> body) throws Exception {
+        try {
+            return Coro.withTimeout(Duration.ofMinutes(1), body);
+        } catch (DeadlineExceededException e) {
+            throw new AssertionError("no answer within a minute", e);
+        }
+    }
+
     // ---------------------------------------------------------------- half-close checks
 
     private static void halfClose(ByteStream left, ByteStream right) throws Exception {
@@ -362,6 +542,23 @@ public final class StreamConformance {
         assertEquals(0, right.read(1).length);
         shut.join();
         assertThrows(IOException.class, () -> left.write(bytes("x")));
+        // ByteStream's rule; Trio's send_eof may be called again
+        assertThrows(ClosedChannelException.class, left::shutdownOutput, "a second shutdownOutput");
+    }
+
+    /*
+     * Trio refuses send_eof while send_all waits (BusyResourceError); a ByteStream takes it from any
+     * task: it waits for the bytes the drain flushes, then ends the output after them.
+     */
+    private static void shutdownOutputWhileAnotherTaskDrains(ByteStream left, ByteStream right) throws Exception {
+        byte[] data = pattern(REQUEST);
+        left.write(data);
+        Task<Void> drainer = Coro.spawn(left::drain);
+        Coro.yieldNow();
+        Task<Void> shut = Coro.spawn(left::shutdownOutput);
+        Coro.yieldNow();
+        assertArrayEquals(data, withinAMinute(() -> readAll(right)), "the bytes, then the end");
+        Coro.gather(drainer, shut);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -392,6 +589,12 @@ public final class StreamConformance {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) b[i] = (byte) (i * 31 + (i >>> 8));
         return b;
+    }
+
+    private static byte[] reversed(byte[] b) {
+        byte[] r = new byte[b.length];
+        for (int i = 0; i < b.length; i++) r[i] = b[b.length - 1 - i];
+        return r;
     }
 
     private static byte[] bytes(String s) {

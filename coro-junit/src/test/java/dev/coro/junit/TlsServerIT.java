@@ -219,6 +219,30 @@ class TlsServerIT {
         assertThat(reported).isEmpty();
     }
 
+    /*
+     * Trio's test_https_mode_eof_before_handshake, as a health check or a port scanner does it: a
+     * client that connects and leaves without a byte began no handshake. Before the fix each one
+     * was reported as a failed handshake; asyncio logs it at DEBUG, Trio reads a clean end.
+     */
+    @Test
+    void aClientThatLeavesBeforeItsFirstByteIsNoFailedHandshake() {
+        List<Throwable> reported = new ArrayList<>();
+        String got = runReporting(reported, () -> {
+            TcpServer server = TcpServer.builder().bindTls(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    cert.serverContext(), s -> s.write(s.readLine()));
+            for (int i = 0; i < 3; i++) TcpStream.connect(server.localAddress()).close();
+            TlsStream good = TlsStream.client(TcpStream.connect(server.localAddress()), cert.clientContext(), "localhost");
+            good.write("still serving\n".getBytes(StandardCharsets.US_ASCII));
+            String line = new String(good.readLine(), StandardCharsets.US_ASCII).strip();
+            good.close();
+            while (server.connectionCount() > 0) Coro.sleep(Duration.ofMillis(5));
+            server.shutdown();
+            return line;
+        });
+        assertThat(got).isEqualTo("still serving");
+        assertThat(reported).isEmpty();
+    }
+
     /* A user's trial: a read with records queued waited for writability only; the echo server, stuck writing, stopped reading. */
     @Test
     void aLargeWriteThenReadingTheEchoOverTlsDoesNotDeadlock() {

@@ -58,7 +58,7 @@ class TlsStreamTest {
 
     @CoroTest
     void tls12StreamsConform() throws Exception {
-        StreamConformance.checkTwoWayStream(() -> tlsPair(tls12Client(), localhost, "localhost"));
+        StreamConformance.checkTwoWayStream(() -> tlsPair(tls12Client(localhost), localhost, "localhost"));
     }
 
     @CoroTest
@@ -70,9 +70,10 @@ class TlsStreamTest {
         });
     }
 
-    private static SSLContext tls12Client() throws Exception {
+    /* A client context that offers TLS 1.2 at most and trusts `cert`. */
+    static SSLContext tls12Client(TestCertificates cert) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLSv1.2");
-        ctx.init(null, trustOf(localhost), null);
+        ctx.init(null, trustOf(cert), null);
         return ctx;
     }
 
@@ -464,7 +465,7 @@ class TlsStreamTest {
     @Test
     void aWriteAfterTheTls12PeersCloseNotifyFailsAtOnce() throws Exception {
         String outcome = Coro.run(() -> {
-            StreamPair p = tlsPair(tls12Client(), localhost, "localhost");
+            StreamPair p = tlsPair(tls12Client(localhost), localhost, "localhost");
             ByteStream client = p.left(), server = p.right();
             Task<Void> closer = Coro.spawn(() -> {
                 server.write(bytes("last\n"));
