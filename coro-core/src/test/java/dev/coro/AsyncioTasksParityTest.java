@@ -355,6 +355,22 @@ class AsyncioTasksParityTest {
     }
 
     /**
+     * test_as_completed_duplicate_coroutines: a task given twice is handed out once, as asyncio
+     * (which takes a set) does; DESIGN: asCompleted yields each task once.
+     */
+    @Test
+    void asCompletedHandsOutATaskGivenTwiceOnce() {
+        Loops.run(() -> {
+            Task<String> ham = Coro.spawn(valueAfter(10, "ham"));
+            Task<String> done = Coro.spawn(() -> "eggs");
+            Coro.yieldNow();
+            List<String> got = new ArrayList<>();
+            for (Task<String> t : Coro.asCompleted(List.of(ham, done, ham, done))) got.add(t.join());
+            assertThat(got).containsExactly("eggs", "ham");
+        });
+    }
+
+    /**
      * test_as_completed_with_timeout and test_as_completed_with_unused_timeout: a timeout around the
      * loop over asCompleted stops it with DeadlineExceededException after the tasks done in time
      * were handed out, and the tasks left go on (asCompleted does not own them); an unused timeout
