@@ -14,9 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * CPython's Lib/test/test_asyncio/test_tasks.py ported to coro's tasks, gather, shield, asCompleted
- * and timeouts: each test names the upstream test it mirrors. Only what CancellationTest, GatherTest,
- * RaceTest, JoinTest, OutcomeTest and EdgeCaseParityTest do not already cover is here. Where
+ * CPython's Lib/test/test_asyncio/test_tasks.py (and test_waitfor.py's wait_for tests) ported to
+ * coro's tasks, gather, shield, asCompleted and timeouts: each test names the upstream test it
+ * mirrors. Only what CancellationTest, GatherTest, RaceTest, JoinTest, OutcomeTest, TimeoutTest and
+ * EdgeCaseParityTest do not already cover is here. Where
  * DESIGN.md fixes another rule (level-triggered, irrevocable cancellation; a task on which cancel()
  * was called ends cancelled; joining a cancelled task is a CancellationException; Coro.await leaves
  * the stage alone) the test asserts coro's rule and says so. Virtual time only.
@@ -43,6 +44,9 @@ class AsyncioTasksParityTest {
      * test_cancel_inner_future and test_cancel_both_task_and_inner_future: asyncio cancels the future
      * a cancelled task awaits. coro's rule differs (DESIGN: Coro.await leaves the stage alone): the
      * task ends cancelled and the future stays pending; cancelling both ends the task cancelled too.
+     * Cancelling only the future makes asyncio's task cancelled; in coro the await throws
+     * CancellationException, which ends the task failed, not cancelled (DESIGN: "the task you waited
+     * for was cancelled" is not "you are cancelled").
      */
     @Test
     void aTaskCancelledWhileItAwaitsAFutureLeavesTheFutureAlone() {
@@ -53,6 +57,13 @@ class AsyncioTasksParityTest {
             assertThat(t.cancel()).isTrue();
             assertThat(catchThrowable(t::join)).isInstanceOf(CancellationException.class);
             assertThat(inner.isDone()).isFalse();
+
+            CompletableFuture<Integer> cancelledInner = new CompletableFuture<>();
+            Task<Integer> v = Coro.spawn(() -> Coro.await(cancelledInner));
+            Coro.yieldNow();
+            cancelledInner.cancel(false);
+            assertThat(catchThrowable(v::join)).isInstanceOf(CancellationException.class);
+            assertThat(v.isCancelled()).isFalse();
 
             CompletableFuture<Integer> both = new CompletableFuture<>();
             Task<Integer> u = Coro.spawn(() -> Coro.await(both));
@@ -122,26 +133,38 @@ class AsyncioTasksParityTest {
     }
 
     /**
-     * test_cancel_at_end: a task cancels itself and returns 12 without suspending again. As in
-     * asyncio, the task ends cancelled and its value is dropped.
+     * test_cancel_awaited_task (bpo-34872): a task cancels itself and then joins a nested task.
+     * asyncio cancels the nested task too; coro's rule differs (DESIGN: cancelling a task that waits
+     * in join does not cancel the task it waits for): the join raises CancelledError at once, the
+     * task ends cancelled and the nested task runs on to its value.
      */
     @Test
-    void aTaskThatCancelsItselfAndReturnsEndsCancelled() {
+    void aTaskThatCancelsItselfAndJoinsANestedTaskLeavesTheNestedTaskRunning() {
         Loops.run(() -> {
-            Task<Integer> t = Coro.spawn(() -> {
+            Task<String>[] nested = newTasks(1);
+            Task<Void> t = Coro.spawn(() -> {
+                nested[0] = Coro.spawn(valueAfter(10, "nested"));
+                Coro.yieldNow();
                 Coro.currentTask().cancel();
-                return 12;
+                nested[0].join();
             });
             assertThat(catchThrowable(t::join)).isInstanceOf(CancellationException.class);
             assertThat(t.isCancelled()).isTrue();
-            assertThat(t.exception()).isInstanceOf(CancellationException.class);
+            assertThat(nested[0].isDone()).isFalse();
+            assertThat(nested[0].join()).isEqualTo("nested");
         });
     }
 
+    @SuppressWarnings("unchecked")
+    private static <T> Task<T>[] newTasks(int n) {
+        return (Task<T>[]) new Task<?>[n];
+    }
+
     /**
-     * test_cancel_awaited_task: the task a waiter joins is cancelled. asyncio raises CancelledError
-     * in the waiter; coro's rule differs (DESIGN: joining a cancelled task throws
-     * CancellationException naming it): the waiter is not cancelled and can go on suspending.
+     * test_cancellation_exception_context: the task a waiter joins is cancelled and the waiter raises
+     * its own exception from it. asyncio raises CancelledError in the waiter; coro's rule differs
+     * (DESIGN: joining a cancelled task throws CancellationException naming it): the waiter is not
+     * cancelled, can go on suspending, and its own exception keeps the CancellationException as cause.
      */
     @Test
     void aWaiterWhoseJoinedTaskIsCancelledIsNotItselfCancelled() {
@@ -152,17 +175,19 @@ class AsyncioTasksParityTest {
                 try {
                     awaited.join();
                 } catch (CancellationException e) {
-                    trace.add("join threw " + e.getMessage().contains("awaited"));
+                    Coro.sleep(ms(10));
+                    trace.add(at("waiter slept"));
+                    throw new IllegalArgumentException("cancelled", e);
                 }
-                Coro.sleep(ms(10));
-                trace.add(at("waiter slept"));
             });
             Coro.yieldNow();
             awaited.cancel();
-            waiter.join();
+            Throwable e = catchThrowable(waiter::join);
+            assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessage("cancelled");
+            assertThat(e.getCause()).isInstanceOf(CancellationException.class).hasMessageContaining("awaited");
             assertThat(waiter.isCancelled()).isFalse();
         });
-        assertThat(trace.events()).containsExactly("join threw true", "waiter slept @PT0.01S");
+        assertThat(trace.events()).containsExactly("waiter slept @PT0.01S");
     }
 
     /**
@@ -218,8 +243,8 @@ class AsyncioTasksParityTest {
     }
 
     /**
-     * test_task_exception and test_exception_chaining_after_await: a finished task's result() and
-     * exception() answer without waiting; a checked failure comes out of result() wrapped and out of
+     * test_task_exception, test_exception_traceback and test_exception_chaining_after_await: a
+     * finished task's result() and exception() answer without waiting and keep the failure's trace; a checked failure comes out of result() wrapped and out of
      * exception() as itself; the cause a body chained before an await is still there after it.
      */
     @Test
@@ -232,6 +257,7 @@ class AsyncioTasksParityTest {
             });
             Coro.gatherSettled(checked);
             assertThat(checked.exception()).isSameAs(io);
+            assertThat(io.getStackTrace()).isNotEmpty();
             assertThat(catchThrowable(checked::result)).isInstanceOf(TaskFailedException.class).hasCause(io);
 
             Task<Void> chained = Coro.spawn(() -> {
@@ -246,6 +272,50 @@ class AsyncioTasksParityTest {
             assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessage("second");
             assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("first");
         });
+    }
+
+    /**
+     * test_baseexception_during_cancel: a task that answers its cancellation by throwing an Error of
+     * its own (asyncio: SystemExit) ends failed with that Error, not cancelled (DESIGN: a real
+     * failure beats a cancellation).
+     */
+    @Test
+    void anErrorThrownWhileBeingCancelledEndsTheTaskFailed() {
+        Error fatal = new Error("fatal");
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                try {
+                    Coro.sleep(Duration.ofSeconds(10));
+                } catch (CancelledError e) {
+                    throw fatal;
+                }
+            });
+            Coro.yieldNow();
+            t.cancel();
+            assertThat(t.isDone()).isFalse();
+            Coro.gatherSettled(t);
+            assertThat(t.isCancelled()).isFalse();
+            assertThat(t.exception()).isSameAs(fatal);
+        });
+    }
+
+    /**
+     * test_tb_logger_not_called_after_cancel: asyncio stops logging a failed task's exception once
+     * cancel() is called on it. coro's rule differs (DESIGN: no lost failure): cancel() on a finished
+     * task returns false and changes nothing, so the unobserved failure is still reported once.
+     */
+    @Test
+    void cancellingAFailedTaskDoesNotHideItsFailure() {
+        IllegalStateException lost = new IllegalStateException("lost");
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                throw lost;
+            });
+            Coro.sleep(ms(50));
+            assertThat(t.cancel()).isFalse();
+            return null;
+        });
+        assertThat(reports.errors()).containsExactly(lost);
     }
 
     /**
@@ -397,6 +467,26 @@ class AsyncioTasksParityTest {
     }
 
     /**
+     * test_yield_wait_does_not_shield_cancel (asyncio.wait; coro's nearest is asCompleted):
+     * cancelling the task that iterates raises CancelledError from hasNext() and leaves the tasks
+     * running to their values.
+     */
+    @Test
+    void cancellingTheIteratingTaskLeavesTheTasksRunning() {
+        Loops.run(() -> {
+            Task<String> inner = Coro.spawn(valueAfter(100, "inner"));
+            Task<Void> iterating = Coro.spawn(() -> {
+                for (Task<String> t : Coro.asCompleted(List.of(inner))) t.join();
+            });
+            Coro.sleep(ms(10));
+            iterating.cancel();
+            assertThat(catchThrowable(iterating::join)).isInstanceOf(CancellationException.class);
+            assertThat(inner.isDone()).isFalse();
+            assertThat(inner.join()).isEqualTo("inner");
+        });
+    }
+
+    /**
      * test_as_completed_reverse_wait: tasks that finished before the iteration began come first, in
      * the given order; then the rest as they finish. An empty list ends at once without suspending.
      */
@@ -432,47 +522,7 @@ class AsyncioTasksParityTest {
     }
 
     /**
-     * test_wait_for_reraises_exception_during_cancellation: a body that fails with its own exception
-     * while the timeout cancels it lets that exception out instead of the deadline (DESIGN: a real
-     * failure beats a cancellation), as asyncio does.
-     */
-    @Test
-    void aBodyFailingWhileItsTimeoutCancelsItLetsItsFailureOut() {
-        IllegalStateException foo = new IllegalStateException("foo");
-        Loops.run(() -> {
-            Throwable e = catchThrowable(() -> Coro.withTimeout(ms(10), () -> {
-                try {
-                    Coro.sleep(Duration.ofHours(1));
-                } finally {
-                    throw foo;
-                }
-            }));
-            assertThat(e).isSameAs(foo);
-        });
-    }
-
-    /**
-     * test_wait_for_cancel_suppressed: the body swallows the cancellation of its expired timeout and
-     * returns a value. Current asyncio hands the value back; coro's rule differs (DESIGN: a value the
-     * body returns after the deadline is discarded): the timeout throws DeadlineExceededException.
-     */
-    @Test
-    void aBodySwallowingItsTimeoutsCancellationStillTimesOut() {
-        Loops.run(() -> {
-            Throwable e = catchThrowable(() -> Coro.withTimeout(ms(10), () -> {
-                try {
-                    Coro.sleep(Duration.ofHours(1));
-                } catch (CancelledError swallowed) {
-                    return "swallowed";
-                }
-                return "slept";
-            }));
-            assertThat(e).isInstanceOf(DeadlineExceededException.class);
-        });
-    }
-
-    /**
-     * test_task_add_done_callback... (the done-callback parts of test_tasks): callbacks run in the
+     * test_task_repr's callbacks and the done-callback uses throughout test_tasks: callbacks run in the
      * order they were added, after the task has finished, and see its outcome; one that throws is
      * reported and the others still run.
      */
