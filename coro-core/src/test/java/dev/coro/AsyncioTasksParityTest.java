@@ -191,6 +191,41 @@ class AsyncioTasksParityTest {
     }
 
     /**
+     * test_cancel_traceback_for_future_result and test_cancel_traceback_for_future_exception: the
+     * CancellationException that join() and exception() give for a cancelled task leads (through its
+     * causes) to the frame where the task was suspended when it was cancelled.
+     */
+    @Test
+    void aCancelledTasksCancellationShowsWhereItWasSuspended() {
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(AsyncioTasksParityTest::suspendedHereWhenCancelled);
+            Coro.yieldNow();
+            t.cancel();
+            assertThat(framesOf(catchThrowable(t::join))).contains("suspendedHereWhenCancelled");
+            assertThat(framesOf(t.exception())).contains("suspendedHereWhenCancelled");
+        });
+    }
+
+    private static void suspendedHereWhenCancelled() {
+        Coro.sleep(Duration.ofHours(1));
+    }
+
+    /* The method names on the stacks of `e` and its causes and suppressed exceptions. */
+    private static List<String> framesOf(Throwable e) {
+        List<String> names = new ArrayList<>();
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(List.of(e));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Throwable x = todo.pop();
+            if (!seen.add(x)) continue;
+            for (StackTraceElement f : x.getStackTrace()) names.add(f.getMethodName());
+            if (x.getCause() != null) todo.add(x.getCause());
+            todo.addAll(List.of(x.getSuppressed()));
+        }
+        return names;
+    }
+
+    /**
      * test_current_task and test_current_task_with_interleaving_tasks: each of two interleaved
      * tasks sees itself as the current task at every step, and the main task again after joining.
      */
