@@ -557,6 +557,27 @@ class AsyncioTasksParityTest {
     }
 
     /**
+     * test_wait_for and test_cancel_wait_for (bpo-23219): asyncio.wait_for(task, timeout) cancels the
+     * task on expiry and when the waiter is cancelled. coro's rule differs (DESIGN: cancelling a task
+     * that waits in join does not cancel the task it waits for): a timeout around a join, expired or
+     * cancelled, stops the wait only; to bound the work, run the work itself inside the timeout.
+     */
+    @Test
+    void aTimeoutAroundAJoinStopsTheWaitNotTheTask() {
+        Loops.run(() -> {
+            Task<String> work = Coro.spawn(valueAfter(100, "work"));
+            assertThat(catchThrowable(() -> Coro.withTimeout(ms(10), work::join)))
+                    .isInstanceOf(DeadlineExceededException.class);
+            Task<String> waiter = Coro.spawn(() -> Coro.withTimeout(Duration.ofSeconds(60), work::join));
+            Coro.yieldNow();
+            waiter.cancel();
+            assertThat(catchThrowable(waiter::join)).isInstanceOf(CancellationException.class);
+            assertThat(work.isDone()).isFalse();
+            assertThat(work.join()).isEqualTo("work");
+        });
+    }
+
+    /**
      * test_task_repr's callbacks and the done-callback uses throughout test_tasks: callbacks run in the
      * order they were added, after the task has finished, and see its outcome; one that throws is
      * reported and the others still run.
