@@ -91,7 +91,7 @@ final class AsCompleted<T> implements Iterable<Task<T>> {
             }
         }
         @SuppressWarnings("unchecked")
-        List<Task<T>> copy = List.copyOf((List<Task<T>>) tasks);
+        List<Task<T>> copy = ((List<Task<T>>) tasks).stream().distinct().toList();   // a task given twice is handed out once
         return new AsCompleted<>(copy);
     }
 }

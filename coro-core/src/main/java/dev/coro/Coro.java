@@ -811,7 +811,8 @@ public final class Coro {
      * <b>Thread safety:</b> loop thread only, inside a task of the tasks' loop.
      *
      * @param <T> the type of the tasks' values
-     * @param tasks the tasks to hand out; the list is copied, so later changes to it do not count
+     * @param tasks the tasks to hand out; the list is copied, so later changes to it do not count, and a
+     *        task given more than once is handed out once (as asyncio's as_completed takes a set)
      * @return an iterable whose iterators each hand out every task once, finished, in the order they
      *         finished (tasks finished already come first, in the given order)
      * @throws IllegalStateException from {@code iterator()} if a task runs on another loop, or is

@@ -181,6 +181,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         Object v = value;
         failure = null;
         value = null;
+        if (e instanceof dev.coro.CancelledError) e.fillInStackTrace();   // made by the canceller: show where this task waited
         if (e != null) throw dev.coro.internal.Sneaky.<RuntimeException>rethrow(e);
         return v;
     }
