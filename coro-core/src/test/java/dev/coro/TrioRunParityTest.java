@@ -563,6 +563,59 @@ class TrioRunParityTest {
         });
     }
 
+    /**
+     * test_cancel_unbound, last part: a deadline moved to now cancels the scope, and moving it later
+     * again does not un-cancel it.
+     */
+    @Test
+    void aScopeCancelledByItsDeadlineStaysCancelledWhenTheDeadlineMovesLater() throws Exception {
+        Loops.run(() -> {
+            CancelScope s = scoped(scope -> {
+                scope.setDeadline(now() + SECOND);
+                assertThat(scope.isCancelled()).isFalse();
+                scope.setDeadline(now());
+                assertThat(scope.isCancelled()).isTrue();
+                scope.setDeadline(now() + SECOND);
+                assertThat(scope.isCancelled()).isTrue();
+                assertThat(scope.deadline()).isEqualTo(now() + SECOND);
+                Traps.checkpoint();
+            });
+            assertThat(s.hasExpired()).isTrue();
+            assertThat(s.cancellationRaised()).isTrue();
+            return null;
+        });
+    }
+
+    /**
+     * test_slow_abort_basic: in a scope cancelled already, a park whose abort handler refuses and has
+     * the task rescheduled with the cancellation by a callback: that cancellation comes out of the
+     * park, and the scope absorbs it.
+     */
+    @Test
+    void aSlowAbortInAScopeCancelledAlready() throws Exception {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            CancelScope s = scoped(scope -> {
+                scope.cancel();
+                Task<?> self = Coro.currentTask();
+                try {
+                    Traps.park(() -> {
+                        trace.add("abort called");
+                        Coro.loop().callSoon(() -> Traps.rescheduleError(self, new CancelledError("handed over")));
+                        return false;
+                    }, "slow");
+                } catch (CancelledError e) {
+                    trace.add("raised: " + e.getMessage());
+                    throw e;
+                }
+            });
+            trace.add("caught " + s.cancellationRaised());
+            return null;
+        });
+        assertThat(trace.events()).containsExactly("abort called", "raised: handed over",
+                "caught true");
+    }
+
     // ---------------------------------------------------------------- nursery.start
 
     /**
