@@ -502,33 +502,43 @@ class TrioRunParityTest {
 
     /**
      * test_failed_abort: an abort that fails leaves the task parked; woken by hand with a value, the
-     * park returns it, and the task's next checkpoint raises into its own cancelled scope.
+     * park returns it, and the task's next checkpoint raises. Here an enclosing scope is cancelled a
+     * pass later as well (test_slow_abort_edge_cases' second cancel): the handler, asked once, is not
+     * asked again, and the outermost cancelled scope absorbs the cancellation.
      */
     @Test
     void aFailedAbortLeavesTheTaskParkedUntilWokenThenTheNextCheckpointRaises() {
         Trace trace = new Trace();
         Loops.run(() -> {
-            CancelScope[] scope = new CancelScope[1];
+            CancelScope[] scopes = new CancelScope[2];
             Task<?>[] task = new Task<?>[1];
             TaskGroup.run(g -> {
                 g.spawn(() -> {
                     task[0] = Coro.currentTask();
-                    scoped(s -> {
-                        scope[0] = s;
+                    CancelScope outer = scoped(o -> scoped(s -> {
+                        scopes[0] = o;
+                        scopes[1] = s;
                         trace.add("sleep");
-                        trace.add("woke with " + Traps.park(() -> false, "stubborn"));
+                        trace.add("woke with " + Traps.park(() -> {
+                            trace.add("abort called");
+                            return false;
+                        }, "stubborn"));
                         checkpointIn(trace, "checkpoint");
-                    });
+                    }));
+                    trace.add("outer caught " + outer.cancellationRaised());
                 });
                 settle();
-                scope[0].cancel();
+                scopes[1].cancel();
+                settle();
+                scopes[0].cancel();
                 settle();
                 trace.add("still asleep");
                 Traps.rescheduleValue(task[0], 1);
                 return null;
             });
         });
-        assertThat(trace.events()).containsExactly("sleep", "still asleep", "woke with 1", "checkpoint raised");
+        assertThat(trace.events()).containsExactly("sleep", "abort called", "still asleep", "woke with 1",
+                "checkpoint raised", "outer caught true");
     }
 
     // ---------------------------------------------------------------- deadlines
