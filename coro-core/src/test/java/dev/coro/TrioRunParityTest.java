@@ -819,6 +819,34 @@ class TrioRunParityTest {
     }
 
     /**
+     * test_nursery_start: once started() was called the child belongs to the group, so a
+     * cancellation of start's caller that comes after it (here in the same pass, before the caller
+     * runs) does not reach the child; start still returns the value (a wait that ended before the
+     * cancellation is not undone) and the caller's next checkpoint raises.
+     */
+    @Test
+    void aCallerCancelledAfterStartedGetsTheValueAndLeavesTheChildRunning() {
+        Trace trace = new Trace();
+        Loops.run(() -> {
+            TaskGroup.run(g -> {
+                Task<?>[] caller = new Task<?>[1];
+                caller[0] = g.spawn(() -> {
+                    trace.add("start returned " + g.start(ready -> {
+                        Coro.sleep(Duration.ofSeconds(1));
+                        ready.started("v");
+                        caller[0].cancel();
+                        Coro.sleep(Duration.ofSeconds(1));
+                        trace.add("child finished at " + now() / SECOND);
+                    }));
+                    checkpointIn(trace, "caller");
+                });
+                return null;
+            });
+        });
+        assertThat(trace.events()).containsExactly("start returned v", "caller raised", "child finished at 2");
+    }
+
+    /**
      * test_nursery_start_with_cancelled_nursery: the target group is cancelled just before, or just
      * after, a started child (whose own group holds sleeping children) calls started: everything ends,
      * the sleeping grandchildren cancelled.
