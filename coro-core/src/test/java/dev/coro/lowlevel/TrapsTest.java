@@ -118,6 +118,42 @@ class TrapsTest {
     }
 
     @Test
+    void theAbortHandlerOfATaskCancelledAlreadyRunsWhileItIsParked() {
+        // AbortHandler's contract (Trio's wait_task_rescheduled): a refused abort may reschedule its
+        // task at once, since the task is parked; it used to run before the task had suspended.
+        Object[] got = new Object[1];
+        Loops.run(() -> {
+            Task<Void> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                Task<?> me = Traps.currentTask();
+                got[0] = Traps.park(() -> {
+                    Traps.rescheduleValue(me, "rescheduled by its abort");
+                    return false;
+                }, "test");
+            });
+            Coro.gatherSettled(t);
+            return null;
+        });
+        assertThat(got[0]).isEqualTo("rescheduled by its abort");
+    }
+
+    @Test
+    void anAbortHandlerThatThrowsInATaskCancelledAlreadyIsReportedAndTheTaskIsCancelled() {
+        RuntimeException broken = new RuntimeException("abort broke");
+        Reports reports = Loops.reportsOf(() -> {
+            Task<Object> t = Coro.spawn(() -> {
+                Coro.currentTask().cancel();
+                return Traps.park(() -> {
+                    throw broken;
+                }, "test");
+            });
+            assertThatThrownBy(t::join).isInstanceOf(CancellationException.class);
+            return null;
+        });
+        assertThat(reports.errors()).containsExactly(broken);
+    }
+
+    @Test
     void checkpointRaisesBeforeSuspendingWhenCancelled() {
         Trace trace = new Trace();
         Loops.run(() -> {

@@ -235,6 +235,7 @@ public final class Kernel {
         if (t.abort == t) timers.add(t, t.deadline());   // a sleep (sleepUntil)
         t.parkedAt = probe != null ? clock.nanos() : passTime();
         if (probe != null) probe.stepEnded(t, t.waitKind(), t.waitReason(), t.parkedAt);
+        if (t.scope.effective) abortParked(t);   // cancelled before it parked (Trio): raises after the others ran once
     }
 
     private void finish(TaskCore t) {
@@ -262,13 +263,9 @@ public final class Kernel {
 
     /**
      * Trap 2: sleep until rescheduled; returns the value or throws the error it was rescheduled with.
-     * A task cancelled already whose {@code abort} succeeds yields once, then raises (see checkpoint).
+     * A task cancelled already parks too, and its abort runs once it is parked (see parked).
      */
     public Object park(TaskCore t, AbortHandler abort, WaitKind kind, Object reason) {
-        if (t.scope.effective && abort.abort()) {
-            checkpoint(t);
-            throw t.cancelledError();   // not reached: the checkpoint raises, the task being cancelled
-        }
         t.setWait(abort, kind, reason);
         t.trap = Trap.PARK;
         suspend(t);
