@@ -5,6 +5,8 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.VoidBody;
 import dev.coro.trace.WaitKind;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -18,6 +20,9 @@ import java.util.function.Consumer;
  *
  * <p>Not reentrant: the holder acquiring it again, or a task that does not hold it releasing it,
  * is an {@link IllegalStateException}. Waiters get the lock strictly in the order they asked for it.
+ * A task that ends holding the lock breaks it (Trio): its waiters, and every later call, get a
+ * {@link LockBrokenException} naming that task instead of waiting forever; {@link #withLock}
+ * never leaves a lock held.
  * Confined to its loop: the loop of the first task or callback that calls it; a call from another loop
  * or from a plain thread throws {@link IllegalStateException}, waiting or not (between loops and
  * threads, use a {@link dev.coro.channel.Channel}). Before any loop has used it, a plain thread may
@@ -32,10 +37,17 @@ import java.util.function.Consumer;
  * queues behind that waiter instead of overtaking it. A waiter that was handed the lock but is
  * cancelled before it runs is still the owner; it hands the lock on (release) before raising.
  *
- *   owner   lot      state
- *   null    empty    free        acquire: take it without suspending
- *   T       empty    held        acquire: park; release: owner = null
- *   T       W1..Wn   contended   release: owner = W1, unpark W1
+ * Broken is not a field: it is an owner that has ended, which nothing can change any more. The
+ * uncontended path pays nothing for it. An owner with waiters behind it (one parks, or the lock is
+ * handed to a waiter while others wait) is watched for its end once (`watched`: one callback per
+ * owner task, not per park), so that the waiters already parked are woken with the failure; each
+ * rethrows it with its own stack.
+ *
+ *   owner      lot      state
+ *   null       empty    free        acquire: take it without suspending
+ *   T          empty    held        acquire: park; release: owner = null
+ *   T          W1..Wn   contended   release: owner = W1, unpark W1
+ *   T (ended)  empty    broken      every method but isLocked/statistics: LockBrokenException
  */
 public final class Lock {
     private static final String NULL_BODY = "Lock.withLock: body is null (expected: what to run holding the lock,"
@@ -48,6 +60,8 @@ public final class Lock {
     private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
     private final Consumer<Object> passOn = handed -> release();
+    /* Owners whose end this lock watches for (each watched once, until it ends). */
+    private final Set<Task<?>> watched = new HashSet<>();
     private Task<?> owner;
 
     /** A free lock. */
@@ -62,6 +76,7 @@ public final class Lock {
      * left held by a cancelled acquire. <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
+     * @throws LockBrokenException if the task that held the lock ended without releasing it
      */
     public void acquire() {
         confinement.check("Lock.acquire", this);
@@ -72,7 +87,35 @@ public final class Lock {
             return;
         }
         requireNotOwner(me, "acquire");
-        lot.parkHandOff(WaitKind.LOCK, this, passOn);
+        requireNotBroken("acquire");
+        watchOwner();
+        try {
+            lot.parkHandOff(WaitKind.LOCK, this, passOn);
+        } catch (LockBrokenException e) {
+            throw broken("acquire");   // this waiter's own stack, not the callback's
+        }
+    }
+
+    /* Waiters are parked behind the owner: if it ends holding the lock, they must hear of it. */
+    private void watchOwner() {
+        Task<?> holder = owner;
+        if (watched.add(holder)) holder.whenDone(() -> ownerEnded(holder));
+    }
+
+    /* The lock watched `holder` because a task waited behind it: if it ended holding the lock, the waiters fail. */
+    private void ownerEnded(Task<?> holder) {
+        watched.remove(holder);
+        if (owner == holder) lot.unparkAllWithError(broken("acquire"));
+    }
+
+    private void requireNotBroken(String method) {
+        if (owner != null && owner.isDone()) throw broken(method);
+    }
+
+    private LockBrokenException broken(String method) {
+        return new LockBrokenException("Lock." + method + "(): " + identity() + " is broken: " + owner + " ended holding it,"
+                + " and only the task that acquired a lock can release it, so no task can acquire it again. Release a"
+                + " lock in a finally block, or hold it with withLock(body), which releases it however the body ends.");
     }
 
     /**
@@ -80,12 +123,14 @@ public final class Lock {
      *
      * @return true if the lock was taken
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
+     * @throws LockBrokenException if the task that held the lock ended without releasing it
      */
     public boolean tryAcquire() {
         confinement.check("Lock.tryAcquire", this);
         Task<?> me = Traps.currentTask();
         if (owner != null) {
             requireNotOwner(me, "tryAcquire");
+            requireNotBroken("tryAcquire");
             return false;
         }
         owner = me;
@@ -104,13 +149,19 @@ public final class Lock {
      * Releases the lock: the longest waiter, if any, becomes the owner. Does not suspend.
      *
      * @throws IllegalStateException if the current task does not hold the lock
+     * @throws LockBrokenException if the task that held the lock ended without releasing it
      */
     public void release() {
         confinement.check("Lock.release", this);
         Task<?> me = Traps.currentTask();
-        if (owner != me) throw new IllegalStateException(NOT_OWNER.formatted(me, this));
+        if (owner != me) {
+            requireNotBroken("release");
+            throw new IllegalStateException(NOT_OWNER.formatted(me, this));
+        }
         owner = lot.first();
-        if (owner != null) lot.unparkOne(this);
+        if (owner == null) return;
+        lot.unparkOne(this);
+        if (!lot.isEmpty()) watchOwner();
     }
 
     /**
@@ -127,6 +178,7 @@ public final class Lock {
      * @return what {@code body} returned
      * @throws dev.coro.CancelledError if the task is cancelled while it waits for the lock
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
+     * @throws LockBrokenException if the task that held the lock ended without releasing it
      */
     public <T> T withLock(Callable<T> body) {
         return Held.call(this::acquire, this::release, body, NULL_BODY);
@@ -139,6 +191,7 @@ public final class Lock {
      * @param body what to run holding the lock
      * @throws dev.coro.CancelledError if the task is cancelled while it waits for the lock
      * @throws IllegalStateException if the current task already holds the lock, or outside a task
+     * @throws LockBrokenException if the task that held the lock ended without releasing it
      */
     public void withLock(VoidBody body) {
         withLock(Held.returningNull(body, NULL_BODY));
@@ -182,7 +235,12 @@ public final class Lock {
 
     @Override
     public String toString() {
-        String state = owner == null ? "unlocked" : "locked by " + owner.name();
-        return "Lock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + ", waiters=" + lot.size() + "]";
+        String state = owner == null ? "unlocked"
+                : owner.isDone() ? "broken: " + owner.name() + " ended holding it" : "locked by " + owner.name();
+        return identity() + "[" + state + ", waiters=" + lot.size() + "]";
+    }
+
+    private String identity() {
+        return "Lock@" + Integer.toHexString(System.identityHashCode(this));
     }
 }

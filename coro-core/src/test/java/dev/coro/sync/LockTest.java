@@ -199,4 +199,112 @@ class LockTest {
             lock.release();
         });
     }
+
+    // A task that ends holding the lock breaks it (Trio's BrokenResourceError); each test fails on a lock
+    // that stays held by the ended task, where the waiters would wait forever.
+
+    @Test
+    void ownerEndingWithTheLockFailsItsWaitersInsteadOfLeavingThemWaiting() {
+        Loops.run(() -> {
+            Task<Void> careless = Coro.spawn("careless", () -> {
+                lock.acquire();
+                Coro.yieldNow();   // the waiters park behind it, then it ends without releasing
+            });
+            List<Task<Void>> waiters = new ArrayList<>();
+            for (String name : List.of("a", "b")) {
+                waiters.add(Coro.spawn(name, () -> {
+                    try {
+                        lock.acquire();
+                        log.add(name + " acquired");
+                    } catch (LockBrokenException e) {
+                        log.add(name + ": " + e.getMessage());
+                        throw e;
+                    }
+                }));
+            }
+            careless.join();
+            Coro.gatherSettled(waiters);
+            assertThat(waiters.get(0).exception()).isNotSameAs(waiters.get(1).exception());
+            assertThat(waiters.get(0).exception().getStackTrace())
+                    .anyMatch(f -> f.getMethodName().startsWith("lambda$ownerEnding"));
+            assertThat(lock.isLocked()).isTrue();
+            assertThat(lock.statistics()).isEqualTo(new Lock.Statistics(careless, 0));
+            assertThat(lock.toString()).endsWith("[broken: careless ended holding it, waiters=0]");
+        });
+        assertThat(log).hasSize(2).allSatisfy(line -> assertThat(line).containsPattern(
+                "^[ab]: Lock.acquire\\(\\): Lock@\\p{XDigit}+ is broken: Task\\[name=careless.*\\] ended holding it"
+                + ".*Release a lock in a finally block, or hold it with withLock\\(body\\)"));
+    }
+
+    @Test
+    void aBrokenLockRefusesEveryLaterCallAtOnce() {
+        Loops.run(() -> {
+            Coro.spawn("careless", lock::acquire).join();
+            long before = Coro.loop().time();
+            assertThatThrownBy(lock::acquire).isInstanceOf(LockBrokenException.class)
+                    .hasMessageStartingWith("Lock.acquire(): ").hasMessageContaining("careless");
+            assertThatThrownBy(lock::tryAcquire).isInstanceOf(LockBrokenException.class)
+                    .hasMessageStartingWith("Lock.tryAcquire(): ");
+            assertThatThrownBy(lock::release).isInstanceOf(LockBrokenException.class)
+                    .hasMessageStartingWith("Lock.release(): ");
+            assertThatThrownBy(() -> lock.withLock(() -> log.add("ran"))).isInstanceOf(LockBrokenException.class);
+            assertThat(Coro.loop().time()).isEqualTo(before);
+        });
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void waiterHandedTheLockThatEndsHoldingItFailsTheWaitersBehindIt() {
+        Loops.run(() -> {
+            lock.acquire();
+            Task<Void> first = spawn(log, "first", () -> {
+                lock.acquire();
+                log.add("first acquired");
+            });
+            Task<Void> second = spawn(log, "second", () -> {
+                lock.acquire();
+                log.add("second acquired");
+            });
+            settle();
+            lock.release();   // handed to first while second still waits behind it
+            first.join();
+            Coro.gatherSettled(second);
+            assertThat(second.exception()).isInstanceOf(LockBrokenException.class).hasMessageContaining("first");
+        });
+        assertThat(log).containsExactly("first acquired");
+    }
+
+    @Test
+    void ownerThatReleasesBeforeItEndsBreaksNothing() {
+        Loops.run(() -> {
+            Task<Void> polite = Coro.spawn("polite", () -> {
+                lock.acquire();
+                Coro.yieldNow();   // a waiter parks behind it: the lock watches its end
+                lock.release();
+            });
+            Task<Void> waiter = spawn(log, "waiter", () -> lock.withLock(() -> {
+                log.add("waiter holds");
+                Coro.yieldNow();   // polite ends while the waiter holds the lock
+            }));
+            Coro.gather(polite, waiter);
+            lock.withLock(() -> log.add("main holds"));
+            assertThat(lock.isLocked()).isFalse();
+        });
+        assertThat(log).containsExactly("waiter holds", "main holds");
+    }
+
+    @Test
+    void conditionWaiterWhoseLockBreaksGetsTheBrokenLockNotAWrongOwnerError() {
+        Condition ready = new Condition(lock);
+        Loops.run(() -> {
+            Task<Void> waiter = Coro.spawn("waiter", () -> lock.withLock(ready::await));
+            settle();
+            Coro.spawn("careless", () -> {
+                lock.acquire();
+                ready.signal();
+            }).join();
+            Coro.gatherSettled(waiter);
+            assertThat(waiter.exception()).isInstanceOf(LockBrokenException.class).hasMessageContaining("careless");
+        });
+    }
 }

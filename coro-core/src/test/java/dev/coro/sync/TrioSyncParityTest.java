@@ -362,6 +362,43 @@ class TrioSyncParityTest {
         });
     }
 
+    /**
+     * test_lock_acquire_unowned_lock: a task that acquires the lock and exits without releasing it
+     * breaks it; a later acquire raises (Trio's BrokenResourceError "Owner of this lock exited
+     * without releasing: <task>", coro's LockBrokenException naming the task).
+     */
+    @Test
+    void acquiringALockWhoseOwnerExitedRaises() {
+        Loops.run(() -> {
+            Lock l = new Lock();
+            Task<Void> owner = Coro.spawn("owner", l::acquire);
+            owner.join();
+            assertThatThrownBy(l::acquire).isInstanceOf(LockBrokenException.class)
+                    .hasMessageContaining("Task[name=owner").hasMessageContaining("ended holding it");
+        });
+    }
+
+    /**
+     * test_lock_multiple_acquire: two tasks acquire; the first to get the lock exits holding it, and
+     * the other, waiting, raises instead of waiting forever. coro's acquire of a free lock does not
+     * checkpoint, so the owner yields once after it, as Trio's acquire does, for the other to park.
+     */
+    @Test
+    void aWaiterBehindAnOwnerThatExitsRaises() {
+        Loops.run(() -> {
+            Lock l = new Lock();
+            Task<Void> first = Coro.spawn("first", () -> {
+                l.acquire();
+                Coro.yieldNow();
+            });
+            Task<Void> second = Coro.spawn("second", l::acquire);
+            Coro.gatherSettled(first, second);
+            assertThat(first.exception()).isNull();
+            assertThat(second.exception()).isInstanceOf(LockBrokenException.class)
+                    .hasMessageContaining("Task[name=first").hasMessageContaining("ended holding it");
+        });
+    }
+
     // ---------------------------------------------------------------- Condition
 
     /** test_Condition, misuse: await, signal and signalAll without holding the lock are refused. */
