@@ -11,6 +11,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The I/O driver of one loop, below its scheduler (tokio's {@code driver.rs}, Netty's
@@ -51,6 +52,8 @@ import java.util.function.BooleanSupplier;
 public final class IoDriver {
     private final Selector selector;
     private final BiConsumer<Object, Throwable> wake;
+    /* this::onReady made once: a method reference evaluated in poll() would be a new object every pass. */
+    private final Consumer<SelectionKey> readyHandler = this::onReady;
     private volatile boolean selecting;
     private long readyChannels;   // loop thread writes; JFR's LoopPass reads a recent value
     int clockHolds;
@@ -72,12 +75,12 @@ public final class IoDriver {
      * here or finds {@code selecting} set and wakes the select (the two volatile accesses order it).
      */
     public int poll(long waitNanos, BooleanSupplier workPending) throws IOException {
-        if (waitNanos == 0) return selector.keys().isEmpty() ? 0 : selector.selectNow(this::onReady);
+        if (waitNanos == 0) return selector.keys().isEmpty() ? 0 : selector.selectNow(readyHandler);
         selecting = true;
         try {
-            if (workPending.getAsBoolean()) return selector.selectNow(this::onReady);
-            if (waitNanos < 0) return selector.select(this::onReady);
-            return selector.select(this::onReady, Math.max(1, waitNanos / 1_000_000 + (waitNanos % 1_000_000 == 0 ? 0 : 1)));
+            if (workPending.getAsBoolean()) return selector.selectNow(readyHandler);
+            if (waitNanos < 0) return selector.select(readyHandler);
+            return selector.select(readyHandler, Math.max(1, waitNanos / 1_000_000 + (waitNanos % 1_000_000 == 0 ? 0 : 1)));
         } finally {
             selecting = false;
         }
