@@ -83,11 +83,13 @@ http_run() { # http_run SERVER -> "requests/s  server µs/request"
 # Servers take turns, ROUNDS times, so that noise from other processes hits them alike; a row
 # reports the medians of its rounds and their ratios to the first server of its group. On a shared
 # machine the server's CPU time per request (µs/req, lower is better; "vs first" > 100% means
-# cheaper than the first) is the steadier of the two measures.
+# cheaper than the first) is the steadier of the two measures, and its user-space part (user µs) the
+# steadiest: on loopback the kernel's TCP work is most of a request's CPU and moves with the host, while
+# the user-space part is what the server's own code costs (the raw loop's, a fiber switch, coro's).
 ROUNDS="${ROUNDS:-3}"
 TESTS="${TESTS:-echo http}"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A RESULTS CPU
+declare -A RESULTS CPU USER
 groups=()
 if [[ " $TESTS " == *" echo "* ]]; then
   for size in ${ECHO_SIZES:-1024 10240}; do
@@ -115,25 +117,29 @@ for round in $(seq "$ROUNDS"); do
     read -r test size servers <<<"$group"
     for server in $servers; do
       if [ "$test" = echo ]; then result="$(echo_run "$server" "$size")"; else result="$(http_run "$server")"; fi
-      read -r rate cpu <<<"$result"
+      read -r rate cpu user <<<"$result"
       RESULTS["$test $size $server"]+="$rate "
       CPU["$test $size $server"]+="$cpu "
-      echo "round $round: $test $size $server $rate req/s, $cpu µs/req" >&2
+      USER["$test $size $server"]+="$user "
+      echo "round $round: $test $size $server $rate req/s, $cpu µs/req, $user in user space" >&2
     done
   done
 done
-printf '%-6s %-7s %-12s %9s %9s %12s %9s   %s\n' test size server "req/s" "vs first" "µs/req" "vs first" "rounds (req/s; µs/req)"
+printf '%-6s %-7s %-12s %9s %9s %8s %9s %8s %9s   %s\n' test size server "req/s" "vs first" "µs/req" "vs first" \
+  "user µs" "vs first" "rounds (req/s; µs/req)"
 for group in "${groups[@]}"; do
   read -r test size servers <<<"$group"
-  base=""; base_cpu=""
+  base=""; base_cpu=""; base_user=""
   for server in $servers; do
     runs="${RESULTS["$test $size $server"]}"; cpus="${CPU["$test $size $server"]}"
     rate="$(tr ' ' '\n' <<<"$runs" | grep . | median)"
     cpu="$(tr ' ' '\n' <<<"$cpus" | grep . | median)"
-    [ -z "$base" ] && base="$rate" && base_cpu="$cpu"
+    user="$(tr ' ' '\n' <<<"${USER["$test $size $server"]}" | grep . | median)"
+    [ -z "$base" ] && base="$rate" && base_cpu="$cpu" && base_user="$user"
     name="${server%-echo}"
-    printf '%-6s %-7s %-12s %9s %8.1f%% %12s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
-      "$(echo "100 * $rate / $base" | bc -l)" "$cpu" "$(echo "100 * $base_cpu / $cpu" | bc -l)" "$runs" "$cpus"
+    printf '%-6s %-7s %-12s %9s %8.1f%% %8s %8.1f%% %8s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
+      "$(echo "100 * $rate / $base" | bc -l)" "$cpu" "$(echo "100 * $base_cpu / $cpu" | bc -l)" \
+      "$user" "$(echo "100 * $base_user / $user" | bc -l)" "$runs" "$cpus"
   done
 done
 # The same comparison round by round: each server's req/s over the first server's in the same round,

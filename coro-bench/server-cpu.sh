@@ -21,22 +21,25 @@ stop_server() {
 }
 
 TICKS="$(getconf CLK_TCK)"
-server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }   # utime + stime, in clock ticks
+server_cpu() { awk '{print $14 + $15, $14}' "/proc/$SERVER_PID/stat"; }   # utime + stime, and utime, in clock ticks
 
 # measure DELAY COMMAND...: runs the load COMMAND (which measures for SECONDS_MEASURED after DELAY
-# seconds and prints its rate) and prints "<rate> <server CPU µs per request>" (the same figure as
-# server CPU-seconds per million requests), sampling the server's CPU time inside the measured window.
+# seconds and prints its rate) and prints "<rate> <server CPU µs per request> <of which in user space>"
+# (the same figures as server CPU-seconds per million requests), sampling the server's CPU time inside
+# the measured window. On loopback the kernel's share (the TCP stack, both ends' wake-ups) is most of
+# it and moves with the host's noise; the user-space share is what a server's own code costs.
 measure() {
   local delay="$1"; shift
   local out; out="$(mktemp)"
   "$@" >"$out" &
   local load=$!
   sleep "$(echo "$delay + 0.2" | bc -l)"
-  local c0; c0="$(server_cpu)"
+  local c0 u0; read -r c0 u0 < <(server_cpu)
   sleep "$(echo "$SECONDS_MEASURED - 0.4" | bc -l)"
-  local c1; c1="$(server_cpu)"
+  local c1 u1; read -r c1 u1 < <(server_cpu)
   wait "$load"
   local rate; rate="$(cat "$out")"; rm -f "$out"
   if [ -z "$rate" ] || [ "$rate" = 0 ]; then echo "measure: the load generator measured nothing ($*)" >&2; exit 1; fi
-  printf '%s %.2f\n' "$rate" "$(echo "($c1 - $c0) / $TICKS / ($SECONDS_MEASURED - 0.4) / $rate * 1000000" | bc -l)"
+  local per="$TICKS / ($SECONDS_MEASURED - 0.4) / $rate * 1000000"
+  printf '%s %.2f %.3f\n' "$rate" "$(echo "($c1 - $c0) / $per" | bc -l)" "$(echo "($u1 - $u0) / $per" | bc -l)"
 }

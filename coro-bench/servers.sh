@@ -156,7 +156,7 @@ for round in $(seq "$ROUNDS"); do
     read -r test loops servers <<<"$group"
     for server in $servers; do
       run_one "$test" "$loops" "$server" >"$ONE"   # not in $(...): the server's PID and PORT live in this shell
-      read -r rate cpu <"$ONE"
+      read -r rate cpu _ <"$ONE"
       echo "$round $test $loops $server $rate $cpu" >>"$RESULTS"
       echo "run round=$round test=$test loops=$loops server=$server rate=$rate cpu_s_per_M=$cpu"
     done
