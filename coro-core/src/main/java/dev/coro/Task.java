@@ -304,6 +304,28 @@ public final class Task<T> {
     }
 
     /**
+     * Takes back a callback given to {@link #whenDone} before the task ended (asyncio's
+     * remove_done_callback), for code that watches a task only for a while: a lock watches its
+     * holder only while the holder holds it, and a long-lived task must not keep a callback for
+     * every lock it ever released. Does nothing if {@code callback} is not registered, or once the
+     * task has ended. Loop thread only.
+     *
+     * @param callback the very object given to {@link #whenDone}
+     * @throws IllegalStateException if called from another thread than the loop's
+     */
+    public void removeDoneCallback(Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "Task.removeDoneCallback: callback is null (expected: the Runnable"
+                + " given to whenDone)");
+        Kernel k = core.kernel();
+        if (!k.onLoop()) {
+            throw new IllegalStateException("Task.removeDoneCallback from " + Thread.currentThread() + " for " + this
+                    + " of " + k.handle() + ": loop thread only, as whenDone is. Call it where the callback was"
+                    + " registered, on the task's loop.");
+        }
+        core.removeDoneCallback(callback);
+    }
+
+    /**
      * A future that completes when the task ends: with its value, with its failure (the body's own
      * exception, as {@link EventLoop#submit} does), or cancelled if the task ended cancelled; for
      * code outside the loop ({@code get()} on another thread, {@link Coro#await} on another loop).
@@ -380,11 +402,6 @@ public final class Task<T> {
     /* One listener for many tasks (a task group's children), told which task ended; no object per task. */
     static Object childListener(java.util.function.Consumer<Task<?>> onDone) {
         return (TaskCore.DoneListener) t -> onDone.accept((Task<?>) t.owner());
-    }
-
-    /* Takes back a callback given to whenDone (a select's onJoin clause that lost), if it is still there. */
-    void removeDoneCallback(Runnable callback) {
-        core.removeDoneCallback(callback);
     }
 
     /* Registers a listener made by childListener. */

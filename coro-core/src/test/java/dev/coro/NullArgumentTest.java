@@ -136,6 +136,7 @@ class NullArgumentTest {
                 row("LoopGroup.Builder.instrument", "perLoop", () -> LoopGroup.builder().instrument(null)),
                 row("LoopGroup.Builder.trace", "file", () -> LoopGroup.builder().trace(null, 10)),
                 row("Task.whenDone", "callback", () -> Coro.currentTask().whenDone(null)),
+                row("Task.removeDoneCallback", "callback", () -> Coro.currentTask().removeDoneCallback(null)),
                 row("Task.onJoin", "then", () -> Coro.currentTask().onJoin(null)),
                 row("TaskGroup.run", "body", () -> TaskGroup.run(null)),
                 row("TaskGroup.spawn", "body", () -> TaskGroup.run(g -> g.spawn((Callable<Object>) null))),

@@ -33,6 +33,9 @@ class TaskFromOtherThreadsTest {
                     .hasMessageStartingWith("Task.whenDone from Thread[")
                     .hasMessageContaining(" of EventLoop[l, running]: loop thread only")
                     .hasMessageContaining("use toCompletableFuture()");
+            assertThatThrownBy(() -> first.removeDoneCallback(() -> { })).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Task.removeDoneCallback from Thread[")
+                    .hasMessageContaining(" of EventLoop[l, running]: loop thread only");
 
             for (int i = 0; i < 300; i++) {
                 Task<Integer> t = loop.submit(() -> Coro.spawn(() -> {

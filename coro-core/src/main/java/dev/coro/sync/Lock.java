@@ -5,8 +5,6 @@ import dev.coro.lowlevel.ParkingLot;
 import dev.coro.lowlevel.Traps;
 import dev.coro.VoidBody;
 import dev.coro.trace.WaitKind;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
@@ -39,9 +37,10 @@ import java.util.function.Consumer;
  *
  * Broken is not a field: it is an owner that has ended, which nothing can change any more. The
  * uncontended path pays nothing for it. An owner with waiters behind it (one parks, or the lock is
- * handed to a waiter while others wait) is watched for its end once (`watched`: one callback per
- * owner task, not per park), so that the waiters already parked are woken with the failure; each
- * rethrows it with its own stack.
+ * handed to a waiter while others wait) is watched for its end while it holds the lock (`watch`:
+ * one callback per holding, not per park), so that the waiters already parked are woken with the
+ * failure; each rethrows it with its own stack. Its release takes the callback back: a long-lived
+ * task keeps none for the locks it released (each would keep its lock alive).
  *
  *   owner      lot      state
  *   null       empty    free        acquire: take it without suspending
@@ -60,8 +59,8 @@ public final class Lock {
     private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
     private final Consumer<Object> passOn = handed -> release();
-    /* Owners whose end this lock watches for (each watched once, until it ends). */
-    private final Set<Task<?>> watched = new HashSet<>();
+    /* The owner's whenDone callback while the lock watches for its end (until it releases or ends), else null. */
+    private Runnable watch;
     private Task<?> owner;
 
     /** A free lock. */
@@ -98,13 +97,15 @@ public final class Lock {
 
     /* Waiters are parked behind the owner: if it ends holding the lock, they must hear of it. */
     private void watchOwner() {
+        if (watch != null) return;
         Task<?> holder = owner;
-        if (watched.add(holder)) holder.whenDone(() -> ownerEnded(holder));
+        watch = () -> ownerEnded(holder);
+        holder.whenDone(watch);
     }
 
     /* The lock watched `holder` because a task waited behind it: if it ended holding the lock, the waiters fail. */
     private void ownerEnded(Task<?> holder) {
-        watched.remove(holder);
+        watch = null;
         if (owner == holder) lot.unparkAllWithError(broken("acquire"));
     }
 
@@ -157,6 +158,10 @@ public final class Lock {
         if (owner != me) {
             requireNotBroken("release");
             throw new IllegalStateException(NOT_OWNER.formatted(me, this));
+        }
+        if (watch != null) {
+            me.removeDoneCallback(watch);
+            watch = null;
         }
         owner = lot.first();
         if (owner == null) return;

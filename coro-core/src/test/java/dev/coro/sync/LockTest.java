@@ -10,6 +10,7 @@ import dev.coro.CancelledError;
 import dev.coro.Coro;
 import dev.coro.Task;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -305,6 +306,32 @@ class LockTest {
             }).join();
             Coro.gatherSettled(waiter);
             assertThat(waiter.exception()).isInstanceOf(LockBrokenException.class).hasMessageContaining("careless");
+        });
+    }
+
+    /* The current task holds a new lock while another task waits for it, then releases it; keeps a weak reference. */
+    private static WeakReference<Lock> lockReleasedAfterAWait() {
+        Lock l = new Lock();
+        l.acquire();
+        Task<Void> waiter = Coro.spawn(() -> l.withLock(() -> {}));
+        settle();   // the waiter parks: the lock watches its owner's end
+        l.release();
+        waiter.join();
+        return new WeakReference<>(l);
+    }
+
+    @Test
+    void aLongLivedTaskDoesNotHoldOnToTheLocksItReleased() {
+        // A broadcaster lives as long as the server and takes each client's lock, which the client's own
+        // task contends for: a lock it released must be free to go with its client, or the broadcaster
+        // keeps every lock that a task ever waited for while it held it.
+        Loops.run(() -> {
+            WeakReference<Lock> released = lockReleasedAfterAWait();
+            for (int i = 0; i < 20 && released.get() != null; i++) {
+                System.gc();
+                Coro.yieldNow();
+            }
+            assertThat(released.get()).as("the released lock, after collections").isNull();
         });
     }
 }
