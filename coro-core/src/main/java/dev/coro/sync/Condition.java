@@ -69,6 +69,8 @@ public final class Condition {
      * the next waiter. <b>Thread safety:</b> loop thread only, inside a task.
      *
      * @throws IllegalStateException if the current task does not hold the lock
+     * @throws LockBrokenException if the lock's holder ended holding it while this task waited to
+     *         re-acquire it (then it does not hold the lock, and a cancellation in flight is replaced)
      */
     public void await() {
         lock.confinement().check("Condition.await", this);
@@ -98,6 +100,8 @@ public final class Condition {
      * @param predicate the condition to wait for; checked with the lock held
      * @throws CancelledError if the task is cancelled while it waits
      * @throws IllegalStateException if the current task does not hold the lock
+     * @throws LockBrokenException if the lock's holder ended holding it while this task waited to
+     *         re-acquire it (then it does not hold the lock, and a cancellation in flight is replaced)
      */
     public void awaitUntil(BooleanSupplier predicate) {
         Objects.requireNonNull(predicate, "Condition.awaitUntil: predicate is null (expected: the condition to wait"
