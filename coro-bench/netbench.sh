@@ -89,7 +89,7 @@ http_run() { # http_run SERVER -> "requests/s  server µs/request"
 ROUNDS="${ROUNDS:-3}"
 TESTS="${TESTS:-echo http}"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A RESULTS CPU USER
+declare -A RESULTS CPU USER_CPU
 groups=()
 if [[ " $TESTS " == *" echo "* ]]; then
   for size in ${ECHO_SIZES:-1024 10240}; do
@@ -120,7 +120,7 @@ for round in $(seq "$ROUNDS"); do
       read -r rate cpu user <<<"$result"
       RESULTS["$test $size $server"]+="$rate "
       CPU["$test $size $server"]+="$cpu "
-      USER["$test $size $server"]+="$user "
+      USER_CPU["$test $size $server"]+="$user "
       echo "round $round: $test $size $server $rate req/s, $cpu µs/req, $user in user space" >&2
     done
   done
@@ -134,7 +134,7 @@ for group in "${groups[@]}"; do
     runs="${RESULTS["$test $size $server"]}"; cpus="${CPU["$test $size $server"]}"
     rate="$(tr ' ' '\n' <<<"$runs" | grep . | median)"
     cpu="$(tr ' ' '\n' <<<"$cpus" | grep . | median)"
-    user="$(tr ' ' '\n' <<<"${USER["$test $size $server"]}" | grep . | median)"
+    user="$(tr ' ' '\n' <<<"${USER_CPU["$test $size $server"]}" | grep . | median)"
     [ -z "$base" ] && base="$rate" && base_cpu="$cpu" && base_user="$user"
     name="${server%-echo}"
     printf '%-6s %-7s %-12s %9s %8.1f%% %8s %8.1f%% %8s %8.1f%%   %s; %s\n' "$test" "$size" "${name%-http}" "$rate" \
