@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Invariant: what {@code take} took is given back however the body ends, and the body's
  * exceptions, checked ones included, pass through unchanged (the DESIGN's rule for bodies run in
- * the calling task).
+ * the calling task); if giving back fails too (a lock broken meanwhile), that failure is added to
+ * the body's as suppressed, as try-with-resources does with a failing close.
  */
 final class Held {
     private Held() {}
@@ -18,12 +19,23 @@ final class Held {
     static <T> T call(Runnable take, Runnable giveBack, Callable<T> body, String nullBody) {
         Objects.requireNonNull(body, nullBody);
         take.run();
+        T result;
         try {
-            return body.call();
-        } catch (Exception e) {
+            result = body.call();
+        } catch (Throwable e) {
+            giveBackAfter(giveBack, e);
             throw Held.<RuntimeException>sneakyThrow(e);
-        } finally {
+        }
+        giveBack.run();
+        return result;
+    }
+
+    /* As try-with-resources closes: the body's failure is what the caller sees, a failure to give back rides on it. */
+    private static void giveBackAfter(Runnable giveBack, Throwable bodyFailure) {
+        try {
             giveBack.run();
+        } catch (Throwable e) {
+            if (e != bodyFailure) bodyFailure.addSuppressed(e);
         }
     }
 

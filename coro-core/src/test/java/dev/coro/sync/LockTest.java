@@ -305,7 +305,11 @@ class LockTest {
                 ready.signal();
             }).join();
             Coro.gatherSettled(waiter);
-            assertThat(waiter.exception()).isInstanceOf(LockBrokenException.class).hasMessageContaining("careless");
+            // The re-acquire's failure, not withLock's release after it, which rides on it as suppressed.
+            assertThat(waiter.exception()).isInstanceOf(LockBrokenException.class).hasMessageContaining("careless")
+                    .hasMessageStartingWith("Lock.acquire(): ");
+            assertThat(waiter.exception().getSuppressed()).singleElement().isInstanceOf(LockBrokenException.class)
+                    .extracting(Throwable::getMessage).asString().startsWith("Lock.release(): ");
         });
     }
 
