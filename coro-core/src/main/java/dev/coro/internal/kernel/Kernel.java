@@ -323,7 +323,7 @@ public final class Kernel {
             report("Exception in the abort handler of " + t, e);
             out = true;
         }
-        if (out && t.state == TaskCore.PARKED) reschedule(t, null, t.cancelledError());
+        if (out && t.state == TaskCore.PARKED) reschedule(t, null, TaskCore.CANCELLED);
     }
 
     // ------------------------------------------------------------------ the loop

@@ -174,6 +174,11 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         waitReason = null;
     }
 
+    /* What Kernel.abortParked hands a cancelled parked task in place of its CancelledError, which the task
+     * makes when it resumes: made by the canceller, the error would capture the canceller's stack, and
+     * again the task's, which is the one worth showing (a capture costs microseconds on a deep stack). */
+    static final Throwable CANCELLED = new Throwable("cancelled while parked", null, false, false) {};
+
     /* The value the park returns, or its error thrown; both fields are cleared. While the task lives
      * `value` and `failure` carry what reschedule() hands a parked task; once it is done, its outcome. */
     Object takeResumeOutcome() {
@@ -181,7 +186,7 @@ public final class TaskCore extends Scope implements Runnable, Supplier<String>,
         Object v = value;
         failure = null;
         value = null;
-        if (e instanceof dev.coro.CancelledError) e.fillInStackTrace();   // made by the canceller: show where this task waited
+        if (e == CANCELLED) throw cancelledError();   // made here: its stack is where this task waited, captured once
         if (e != null) throw dev.coro.internal.Sneaky.<RuntimeException>rethrow(e);
         return v;
     }
