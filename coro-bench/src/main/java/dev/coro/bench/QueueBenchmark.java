@@ -26,11 +26,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * dev.coro.sync hot paths: a producer task and a consumer task passing items through a queue, and an
- * uncontended lock. One operation is one item (or one acquire+release). Three baselines measured in
- * the same run put the numbers in proportion: a task switch of the kernel (checkpoint), a
- * park-based switch (two tasks taking turns through a bare ParkingLot: the kernel work under every
- * hand-off), and the same item traffic through a bare ArrayDeque inside one task.
+ * dev.coro.sync hot paths: a producer task and a consumer task passing items through a queue, an
+ * uncontended and a contended lock. One operation is one item (or one acquire+release). Three
+ * baselines measured in the same run put the numbers in proportion: a task switch of the kernel
+ * (checkpoint), a park-based switch (two tasks taking turns through a bare ParkingLot: the kernel
+ * work under every hand-off), and the same item traffic through a bare ArrayDeque inside one task.
  *
  * <p>Run: {@code ./coro bench QueueBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s}
  */
@@ -94,6 +94,32 @@ public class QueueBenchmark {
         lock.acquire();
         boolean held = lock.isLocked();
         lock.release();
+        return held;
+    }
+
+    /**
+     * A contended lock: two tasks take turns, each holding it across a yield while the other parks
+     * behind it, so every release hands it over to a parked waiter (and the lock watches every holder
+     * for ending with it, the broken-lock rule). One operation is one holding: acquire (parked),
+     * yield, release.
+     */
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public int lockContended() {
+        return loop.run(() -> {
+            Task<Integer> other = Coro.spawn(() -> holdInTurns(lock));
+            return holdInTurns(lock) + other.join();
+        });
+    }
+
+    private static int holdInTurns(Lock lock) {
+        int held = 0;
+        for (int i = 0; i < ITEMS / 2; i++) {
+            lock.acquire();
+            Coro.yieldNow();
+            held++;
+            lock.release();
+        }
         return held;
     }
 
