@@ -294,12 +294,8 @@ public final class Task<T> {
     public void whenDone(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "Task.whenDone: callback is null (expected: a Runnable to run once"
                 + " the task has ended)");
-        Kernel k = core.kernel();
-        if (!k.onLoop()) {
-            throw new IllegalStateException("Task.whenDone from " + Thread.currentThread() + " for " + this + " of "
-                    + k.handle() + ": loop thread only. From another thread or loop, use toCompletableFuture()"
-                    + " (its whenComplete runs where the future completes).");
-        }
+        requireLoopThread("Task.whenDone", "loop thread only. From another thread or loop, use toCompletableFuture()"
+                + " (its whenComplete runs where the future completes).");
         core.whenDone(callback);
     }
 
@@ -316,13 +312,18 @@ public final class Task<T> {
     public void removeDoneCallback(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "Task.removeDoneCallback: callback is null (expected: the Runnable"
                 + " given to whenDone)");
+        requireLoopThread("Task.removeDoneCallback", "loop thread only, as whenDone is. Call it where the callback"
+                + " was registered, on the task's loop.");
+        core.removeDoneCallback(callback);
+    }
+
+    /* The done callbacks are the loop's, unsynchronised: `method` refuses any other thread, with `fix`. */
+    private void requireLoopThread(String method, String fix) {
         Kernel k = core.kernel();
         if (!k.onLoop()) {
-            throw new IllegalStateException("Task.removeDoneCallback from " + Thread.currentThread() + " for " + this
-                    + " of " + k.handle() + ": loop thread only, as whenDone is. Call it where the callback was"
-                    + " registered, on the task's loop.");
+            throw new IllegalStateException(method + " from " + Thread.currentThread() + " for " + this + " of "
+                    + k.handle() + ": " + fix);
         }
-        core.removeDoneCallback(callback);
     }
 
     /**
