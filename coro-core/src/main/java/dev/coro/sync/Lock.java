@@ -55,6 +55,8 @@ public final class Lock {
             "Lock.release(): %s cannot release %s: it does not hold it. Only the task that acquired a lock may"
             + " release it; withLock(body) pairs them.";
 
+    /* What the waiters are woken with when the owner ended holding the lock; each throws its own. */
+    private static final LockBrokenException WAKE_BROKEN = new LockBrokenException("the owner ended holding the lock");
     private final ParkingLot lot = new ParkingLot();
     private final Confinement confinement = new Confinement();
     /* A waiter handed the lock (permit) but cancelled before it ran releases it again. */
@@ -91,7 +93,7 @@ public final class Lock {
         try {
             lot.parkHandOff(WaitKind.LOCK, this, passOn);
         } catch (LockBrokenException e) {
-            throw broken("acquire");   // this waiter's own stack, not the callback's
+            throw broken("acquire");   // woken with WAKE_BROKEN: the failure is made here, with this waiter's stack
         }
     }
 
@@ -106,7 +108,7 @@ public final class Lock {
     /* The lock watched `holder` because a task waited behind it: if it ended holding the lock, the waiters fail. */
     private void ownerEnded(Task<?> holder) {
         watch = null;
-        if (owner == holder) lot.unparkAllWithError(broken("acquire"));
+        if (owner == holder) lot.unparkAllWithError(WAKE_BROKEN);
     }
 
     private void requireNotBroken(String method) {
