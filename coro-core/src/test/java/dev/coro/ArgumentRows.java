@@ -6,14 +6,20 @@ import dev.coro.net.MemoryStreams;
 import dev.coro.net.StreamPair;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
- * What the rows of the data-driven argument tests (NullArgumentTest, BadInputTest) call with: a
- * fresh stream or generator, closed after the row, and a deadline, so that a call which refuses
- * nothing and waits makes its row fail instead of hanging the suite.
+ * The rows of the data-driven argument tests (NullArgumentTest, BadInputTest) and what they call
+ * with: a fresh stream or generator, closed after the row, and a deadline, so that a call which
+ * refuses nothing and waits makes its row fail instead of hanging the suite.
  */
 final class ArgumentRows {
     private ArgumentRows() {}
+
+    /** One row: the public method, what is wrong with its argument, and the call that passes it. */
+    static Arguments row(String method, String wrong, ThrowingCallable call) {
+        return Arguments.of(method, wrong, call);
+    }
 
     /** A row's call on one end of a fresh in-memory pair. */
     interface StreamCall {

@@ -1,5 +1,6 @@
 package dev.coro;
 
+import static dev.coro.ArgumentRows.row;
 import static dev.coro.ArgumentRows.underDeadline;
 import static dev.coro.ArgumentRows.withGenerator;
 import static dev.coro.ArgumentRows.withStream;
@@ -221,10 +222,6 @@ class BadInputTest {
                 row("TcpServer.Builder.closeTimeout", "timeout: PT0S", () -> TcpServer.builder().closeTimeout(zero)),
                 row("TcpServer.Builder.backlog", "backlog: 0", () -> TcpServer.builder().backlog(0)),
                 row("TcpServer.Builder.maxConnections", "maxConnections: 0", () -> TcpServer.builder().maxConnections(0)));
-    }
-
-    private static Arguments row(String method, String wrong, ThrowingCallable call) {
-        return Arguments.of(method, wrong, call);
     }
 
     @ParameterizedTest(name = "{0}: {1}")

@@ -1,5 +1,6 @@
 package dev.coro;
 
+import static dev.coro.ArgumentRows.row;
 import static dev.coro.ArgumentRows.underDeadline;
 import static dev.coro.ArgumentRows.withGenerator;
 import static dev.coro.ArgumentRows.withStream;
@@ -276,10 +277,6 @@ class NullArgumentTest {
                 row("TlsStream.server", "ctx", () -> withStream(s -> TlsStream.server(s, null))),
                 row("TlsStream.server", "alpn", () -> withStream(s -> TlsStream.server(s, tls(), (String[]) null))),
                 row("TlsStream.server", "alpn[0]", () -> withStream(s -> TlsStream.server(s, tls(), (String) null))));
-    }
-
-    private static Arguments row(String method, String argument, ThrowingCallable call) {
-        return Arguments.of(method, argument, call);
     }
 
     @ParameterizedTest(name = "{0}({1}: null)")
